@@ -1,0 +1,26 @@
+# Two commands for a fresh Debian 12 machine (as root): `make run` and `make test`.
+# Both install what is missing first (scripts/setup.sh is idempotent and quick when done).
+PY := .venv/bin/python
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup run test lint bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	$(PY) -m kiosk run --config config.toml
+
+test: setup
+	$(PY) -m pytest
+	$(MAKE) --no-print-directory lint
+
+lint: setup
+	$(PY) -m ruff check kiosk drivers sip2 tests bench
+	$(PY) -m mypy
+
+bench: setup
+	@for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf .venv build *.egg-info

@@ -1,0 +1,123 @@
+"""Logging set up in one place, with a redaction filter that keeps secrets and patron data out of logs.
+
+Rules (DESIGN.md, "Logging"): PINs, passwords and card data are never logged; patron and item ids appear
+only as short salted hashes; no titles or names. Modules log through ``logging.getLogger(__name__)`` and
+may pass sensitive values explicitly via ``extra`` helpers below, but the filter also scrubs text that
+slipped into a message: SIP2 fields ``AD``/``CO``/``AC`` (PIN, login password, terminal password),
+``AA``/``AB`` (patron id, item id), ``AE``/``BD``/``BE``/``BF`` (name, address, e-mail, phone) and
+``key=value`` pairs whose key looks like a secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import secrets
+import sys
+
+# A per-process salt: hashes correlate lines within one run but cannot be reversed by trying all
+# 10^14 pass numbers offline against a stored log, because the salt is never written anywhere.
+# Setting KIOSK_LOG_SALT makes hashes stable across restarts (for a site that wants that).
+_SALT = os.environ.get("KIOSK_LOG_SALT", "").encode() or secrets.token_bytes(16)
+
+REDACTED = "***"
+
+
+def short_hash(value: str) -> str:
+    """Return a short salted hash of an identifier (pass number, item id) for logs: ``#1a2b3c4d``."""
+    digest = hashlib.blake2s(value.encode("utf-8"), key=_SALT[:32], digest_size=4).hexdigest()
+    return f"#{digest}"
+
+
+# SIP2 fields whose value is secret (dropped) or identifying (hashed) or personal (dropped).
+_SIP2_SECRET = ("AD", "CO", "AC")
+_SIP2_HASHED = ("AA", "AB")
+_SIP2_PERSONAL = ("AE", "BD", "BE", "BF", "AJ")
+_SIP2_FIELD = re.compile(r"(?<=\|)(?P<code>A[A-Z]|B[A-Z]|C[A-Z])(?P<value>[^|\r\n]*)")
+_SIP2_FIRST = re.compile(r"^(?P<head>\d{2}.*?)(?P<code>CN|AO)")
+
+_SECRET_KV = re.compile(
+    r"(?i)\b(?P<key>pin|password|passwd|pwd|secret|token|pan|card_?data|terminal_?password)"
+    r"(?P<sep>\s*[=:]\s*)(?P<q>['\"]?)(?P<value>[^\s'\",;}]+)"
+)
+_IDENT_KV = re.compile(
+    r"(?i)\b(?P<key>pass_?number|patron(?:_id)?|item(?:_id)?|barcode|uid)"
+    r"(?P<sep>\s*[=:]\s*)(?P<q>['\"]?)(?P<value>[0-9A-Za-z\-]{4,})"
+)
+# A bare 14-digit Dutch pass number or a long digit run that looks like a card number.
+_LONG_DIGITS = re.compile(r"(?<![0-9#])\d{10,19}(?![0-9])")
+
+
+def _scrub_sip2(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        code, value = m.group("code"), m.group("value")
+        if code in _SIP2_SECRET or code in _SIP2_PERSONAL:
+            return f"{code}{REDACTED}" if value else code
+        if code in _SIP2_HASHED and value:
+            return f"{code}{short_hash(value)}"
+        return m.group(0)
+
+    # Put a virtual '|' in front so that a field right after the fixed part is matched too.
+    scrubbed = _SIP2_FIELD.sub(repl, "|" + text)[1:]
+    return scrubbed
+
+
+def redact(text: str) -> str:
+    """Remove secrets and replace identifiers in free text. Safe to apply more than once."""
+    if not text:
+        return text
+    out = _scrub_sip2(text) if "|" in text else text
+    out = _SECRET_KV.sub(lambda m: f"{m.group('key')}{m.group('sep')}{m.group('q')}{REDACTED}", out)
+    out = _IDENT_KV.sub(
+        lambda m: f"{m.group('key')}{m.group('sep')}{m.group('q')}{short_hash(m.group('value'))}", out
+    )
+    out = _LONG_DIGITS.sub(lambda m: short_hash(m.group(0)), out)
+    return out
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that renders each record's message and redacts it in place.
+
+    Formatting happens here (not in the handler) so the arguments never reach a handler unredacted.
+    Exception text is redacted too.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not hide the event
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+_configured = False
+
+
+def setup_logging(verbose: bool = False, stream: object = None) -> None:
+    """Configure the root logger once: plain text to stderr (journald picks it up), redacted.
+
+    Calling it again only adjusts the level. ``stream`` is for tests.
+    """
+    global _configured
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if _configured and stream is None:
+        return
+    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root.addHandler(handler)
+    _configured = True
+
+
+def install_redaction(handler: logging.Handler) -> None:
+    """Attach the redaction filter to an extra handler (e.g. the in-memory log for maintenance mode)."""
+    handler.addFilter(RedactingFilter())
