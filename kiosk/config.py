@@ -1,0 +1,256 @@
+"""Load ``config.toml`` once into frozen dataclasses (see :mod:`kiosk.config_schema`).
+
+Every problem becomes one :class:`~kiosk.errors.ConfigError` whose message names the file, the line
+where it can be found, the key and what was expected, e.g.::
+
+    config.toml:14: [sip2] port: expected a whole number from 1 to 65535, got "abc"
+
+Never a traceback: the CLI prints the message and exits with status 2.
+
+Secrets (``secret`` fields) can be given inline, as ``<key>_file = "path"`` (the file's content, stripped)
+or as ``<key>_env = "VARIABLE"``; exactly one of the three. :func:`config_as_dict` masks them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from kiosk.config_schema import SECTIONS, KioskConfig
+from kiosk.errors import ConfigError
+
+__all__ = ["KioskConfig", "config_as_dict", "load_config", "parse_config"]
+
+MASK = "********"
+
+
+def load_config(path: Path | str) -> KioskConfig:
+    """Read and validate the configuration file at ``path``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, expected a TOML configuration file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): save the file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    return parse_config(text, source=str(path), base_dir=path.parent)
+
+
+def parse_config(text: str, source: str = "<config>", base_dir: Path | None = None) -> KioskConfig:
+    """Validate TOML text; relative paths are resolved against ``base_dir``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: TOML syntax error: {exc}") from None
+    return _Builder(text, source, base_dir or Path.cwd()).build(data)
+
+
+def config_as_dict(config: KioskConfig) -> dict[str, Any]:
+    """The effective configuration as plain data, with every secret masked (``kiosk config check``)."""
+    out: dict[str, Any] = {"source": config.source}
+    for name in SECTIONS:
+        section = getattr(config, name)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(section):
+            value = getattr(section, f.name)
+            if f.metadata.get("secret"):
+                value = MASK if value else ""
+            values[f.name] = value
+        out[name] = values
+    return out
+
+
+class _Builder:
+    """Turns parsed TOML into :class:`KioskConfig`, collecting the line of each key for messages."""
+
+    def __init__(self, text: str, source: str, base_dir: Path) -> None:
+        self.lines = text.splitlines()
+        self.source = source
+        self.base_dir = base_dir
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    def _line_of(self, section: str, key: str | None = None) -> int | None:
+        """Find the line of ``[section]`` or of ``key`` inside it (TOML reports no positions)."""
+        in_section = False
+        header = re.compile(r"^\s*\[\s*" + re.escape(section) + r"\s*\]")
+        key_re = re.compile(r"^\s*\"?" + re.escape(key) + r"\"?\s*=") if key else None
+        for number, line in enumerate(self.lines, start=1):
+            if re.match(r"^\s*\[", line):
+                in_section = bool(header.match(line))
+                if in_section and key_re is None:
+                    return number
+                continue
+            if in_section and key_re is not None and key_re.match(line):
+                return number
+        return None
+
+    def error(self, section: str, key: str | None, message: str) -> ConfigError:
+        line = self._line_of(section, key)
+        where = f"{self.source}:{line}" if line else self.source
+        what = f"[{section}] {key}" if key else f"[{section}]"
+        return ConfigError(f"{where}: {what}: {message}")
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def build(self, data: dict[str, Any]) -> KioskConfig:
+        sections: dict[str, Any] = {}
+        for name, value in data.items():
+            if name not in SECTIONS:
+                hint = _did_you_mean(name, SECTIONS)
+                raise ConfigError(
+                    f"{self.source}: unknown section [{name}]{hint}; known sections: {', '.join(SECTIONS)}"
+                )
+            if not isinstance(value, dict):
+                raise self.error(name, None, "expected a table ([" + name + "] with keys), got a value")
+            sections[name] = self._section(name, value)
+        config = KioskConfig(**sections, source=self.source)
+        self._cross_checks(config)
+        return config
+
+    def _cross_checks(self, config: KioskConfig) -> None:
+        """Rules that involve more than one key."""
+        if config.site.default_language not in config.site.languages:
+            raise self.error("site", "default_language",
+                             f"must be one of languages {config.site.languages}, got "
+                             f"{config.site.default_language!r}")
+        if config.session.idle_warning >= config.session.idle_timeout:
+            raise self.error("session", "idle_warning",
+                             f"must be shorter than idle_timeout ({config.session.idle_timeout} s)")
+        if config.passes.uid_rule == "table" and not config.passes.uid_table_file:
+            raise self.error("passes", "uid_table_file", "required when uid_rule = \"table\"")
+
+    def _section(self, name: str, raw: dict[str, Any]) -> Any:
+        cls = SECTIONS[name]
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        secret_keys = {f"{k}_{suffix}": k for k, f in fields.items() if f.metadata.get("secret")
+                       for suffix in ("file", "env")}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in secret_keys:
+                continue
+            if key not in fields:
+                hint = _did_you_mean(key, list(fields) + list(secret_keys))
+                raise self.error(name, key, f"unknown key{hint}; known keys: {', '.join(fields)}")
+            values[key] = self._value(name, key, value, fields[key])
+        for key, f in fields.items():
+            if f.metadata.get("secret"):
+                secret = self._secret(name, key, raw)
+                if secret is not None:
+                    values[key] = secret
+        return cls(**values)
+
+    def _value(self, section: str, key: str, value: Any, f: dataclasses.Field[Any]) -> Any:
+        meta = f.metadata
+        kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise self.error(section, key, f"expected true or false, got {value!r}")
+            return value
+        if kind in ("int", "float"):
+            return self._number(section, key, value, meta, whole=(kind == "int"))
+        if kind.startswith("list"):
+            if not isinstance(value, list):
+                raise self.error(section, key, f"expected a list like [...], got {value!r}")
+            item_kind = "int" if "int" in kind else "str"
+            items = []
+            for item in value:
+                ok = isinstance(item, int) and not isinstance(item, bool) if item_kind == "int" \
+                    else isinstance(item, str)
+                if not ok:
+                    what = "whole numbers" if item_kind == "int" else "strings"
+                    raise self.error(section, key, f"expected a list of {what}, got item {item!r}")
+                items.append(self._checked_text(section, key, item, meta) if item_kind == "str"
+                             else self._choice(section, key, item, meta))
+            return items
+        if not isinstance(value, str):
+            raise self.error(section, key, f"expected a string in quotes, got {value!r}")
+        value = self._checked_text(section, key, value, meta)
+        if meta.get("path") and value:
+            value = str((self.base_dir / value).resolve()) if not os.path.isabs(value) else value
+        return value
+
+    def _checked_text(self, section: str, key: str, value: str, meta: Any) -> str:
+        self._choice(section, key, value, meta)
+        if meta.get("schemes") is not None and value:
+            scheme = urlsplit(value).scheme if "://" in value else ""
+            if scheme not in meta["schemes"]:
+                allowed = ", ".join(f"{s}://" for s in meta["schemes"] if s)
+                raise self.error(
+                    section, key, f"expected a URL starting with one of {allowed}, got {value!r}"
+                )
+            if scheme in ("tcp", "tls"):
+                parts = urlsplit(value)
+                try:
+                    port = parts.port
+                except ValueError:
+                    port = None
+                if not parts.hostname or port is None:
+                    raise self.error(section, key, f"expected {scheme}://HOST:PORT, got {value!r}")
+        if meta.get("decimal"):
+            try:
+                amount = Decimal(value)
+            except InvalidOperation:
+                amount = Decimal(-1)
+            if amount < 0 or not amount.is_finite():
+                raise self.error(section, key, f"expected an amount like \"25.00\", got {value!r}")
+        return value
+
+    def _choice(self, section: str, key: str, value: Any, meta: Any) -> Any:
+        choices = meta.get("choices")
+        if choices is not None and value not in choices:
+            raise self.error(
+                section, key, f"expected one of {', '.join(map(repr, choices))}, got {value!r}"
+            )
+        return value
+
+    def _number(self, section: str, key: str, value: Any, meta: Any, whole: bool) -> Any:
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        lo, hi = meta.get("min"), meta.get("max")
+        rng = f" from {lo} to {hi}" if lo is not None and hi is not None else ""
+        expected = f"a whole number{rng}" if whole else f"a number{rng}"
+        if (whole and not is_int) or (not whole and not (is_int or isinstance(value, float))):
+            raise self.error(section, key, f"expected {expected}, got {value!r}")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise self.error(section, key, f"expected {expected}, got {value!r}")
+        return self._choice(section, key, value if whole else float(value), meta)
+
+    def _secret(self, section: str, key: str, raw: dict[str, Any]) -> str | None:
+        given = [k for k in (key, f"{key}_file", f"{key}_env") if k in raw]
+        if not given:
+            return None
+        if len(given) > 1:
+            raise self.error(section, given[1], f"give only one of {', '.join(given)}")
+        which = given[0]
+        value = raw[which]
+        if not isinstance(value, str):
+            raise self.error(section, which, f"expected a string in quotes, got {type(value).__name__}")
+        if which == key:
+            return value
+        if which.endswith("_file"):
+            path = Path(value) if os.path.isabs(value) else self.base_dir / value
+            try:
+                return path.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise self.error(section, which, f"cannot read secret file {str(path)!r}: {exc.strerror}") \
+                    from None
+        secret = os.environ.get(value)
+        if secret is None:
+            raise self.error(section, which, f"environment variable {value!r} is not set")
+        return secret
+
+
+def _did_you_mean(word: str, options: Any) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

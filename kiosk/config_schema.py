@@ -1,0 +1,200 @@
+"""The shape of ``config.toml``: one frozen dataclass per section, with defaults and constraints.
+
+Each field's ``metadata`` may carry:
+
+* ``choices`` — the allowed values;
+* ``min`` / ``max`` — an inclusive numeric range;
+* ``schemes`` — allowed URL schemes (for a URL or a list of URLs);
+* ``path`` — a filesystem path, resolved relative to the config file's directory;
+* ``secret`` — masked in ``kiosk config check`` output; may also be given as ``<key>_file`` (a file
+  holding the value) or ``<key>_env`` (the name of an environment variable holding it).
+
+The defaults are the embedded demo: everything simulated, nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _f(default: Any, **meta: Any) -> Any:
+    """A dataclass field with constraint metadata (lists get a fresh default each time)."""
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+LANGUAGES = ("nl", "en", "de", "tr")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The library and this kiosk."""
+
+    library_name: str = _f("Bibliotheek Wierden")
+    kiosk_id: str = _f("KIOSK1")
+    languages: list[str] = _f(["nl", "en"], choices=LANGUAGES)
+    default_language: str = _f("nl", choices=LANGUAGES)
+
+
+@dataclass(frozen=True)
+class Sip2Config:
+    """Connection to the circulation system (ILS) over SIP2."""
+
+    url: str = _f("sim://", schemes=("sim", "tcp", "tls"))
+    user: str = _f("kiosk")
+    password: str = _f("", secret=True)
+    institution: str = _f("WIERDEN")
+    location: str = _f("KIOSK1")
+    terminator: str = _f("cr", choices=("cr", "crlf"))
+    encoding: str = _f("cp850", choices=("cp850", "utf-8", "latin-1", "ascii"))
+    error_detection: str = _f("auto", choices=("on", "off", "auto"))
+    timestamps: str = _f("local", choices=("local", "utc"))
+    connect_timeout: float = _f(2.0, min=0.1, max=60)
+    read_timeout: float = _f(5.0, min=0.1, max=120)
+    keepalive_interval: float = _f(60.0, min=1, max=3600)
+    retries: int = _f(3, min=0, max=10)
+    tls_ca_file: str = _f("", path=True)
+    tls_cert_file: str = _f("", path=True)
+    tls_key_file: str = _f("", path=True)
+    tls_verify: bool = _f(True)
+    wise_sip2plus: bool = _f(False)
+
+
+@dataclass(frozen=True)
+class DevicesConfig:
+    """Device URLs (scheme chooses the backend; ``fake://`` and ``sim`` schemes are simulated)."""
+
+    pass_readers: list[str] = _f(["fake://"], schemes=("fake", "pcsc"))
+    barcode_scanner: str = _f("hid://", schemes=("hid", "serial", "fake"))
+    printer: str = _f(
+        "file://var/receipts", schemes=("file", "escpos+serial", "escpos+usb", "escpos+tcp", "fake")
+    )
+    terminal: str = _f("zvt+sim://", schemes=("zvt+sim", "zvt+serial", "zvt+tcp", "fake"))
+
+
+@dataclass(frozen=True)
+class PassesConfig:
+    """How a library pass is recognised: number validation and the NFC UID → pass number rule."""
+
+    validation: str = _f("dutch14", choices=("dutch14", "off"))
+    legacy_lengths: list[int] = _f([], choices=(10, 11, 12, 13))
+    uid_rule: str = _f(
+        "decimal", choices=("hex", "hex-reversed", "decimal", "decimal-reversed", "ndef", "table")
+    )
+    uid_table_file: str = _f("", path=True)
+
+
+@dataclass(frozen=True)
+class PaymentConfig:
+    """Paying fees on the PIN terminal."""
+
+    enabled: bool = _f(True)
+    terminal_password: str = _f("123456", secret=True)
+    currency: str = _f("EUR", choices=("EUR",))
+    issue_of_goods: bool = _f(True)
+    max_amount: str = _f("100.00", decimal=True)
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """A member's session at the kiosk."""
+
+    pin: str = _f("patron", choices=("always", "never", "patron"))
+    pin_tries: int = _f(3, min=1, max=10)
+    idle_timeout: float = _f(60.0, min=10, max=900)
+    idle_warning: float = _f(15.0, min=5, max=120)
+
+
+@dataclass(frozen=True)
+class OfflineConfig:
+    """What the kiosk may do while the ILS is unreachable (returns are always accepted)."""
+
+    allow_loans: bool = _f(True)
+    max_loans_per_pass: int = _f(5, min=0, max=50)
+    offline_pass_validation: bool = _f(True)
+
+
+@dataclass(frozen=True)
+class ReceiptConfig:
+    """Receipts: whether to offer them and how the printer is set up."""
+
+    mode: str = _f("ask", choices=("ask", "always", "never"))
+    width: int = _f(42, choices=(32, 42, 48))
+    code_page: str = _f("CP858", choices=("CP858", "CP850", "CP437", "ISO_8859-15"))
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Local storage: offline transaction queue and payment journal (minimal data, encrypted ids)."""
+
+    path: str = _f("var/kiosk.db", path=True)
+    key_file: str = _f("var/queue.key", path=True)
+    retention_days: int = _f(14, min=1, max=90)
+
+
+@dataclass(frozen=True)
+class MaintenanceConfig:
+    """Technician access. The demo PIN hash below is for PIN 1234 (change it on a real site)."""
+
+    pin_hash: str = _f("", secret=True)
+    technician_cards: list[str] = _f([])
+    lockout_tries: int = _f(5, min=1, max=20)
+    lockout_minutes: float = _f(5.0, min=1, max=1440)
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    """Fleet monitoring: Prometheus metrics and webhook alerts (device and queue health only)."""
+
+    metrics_address: str = _f("127.0.0.1")
+    metrics_port: int = _f(0, min=0, max=65535)
+    webhook_url: str = _f("", schemes=("http", "https", ""))
+    ils_offline_alert_minutes: float = _f(5.0, min=0.5, max=1440)
+    alert_min_interval: float = _f(900.0, min=10, max=86400)
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    """The touch screen."""
+
+    fullscreen: bool = _f(True)
+    large_text: bool = _f(False)
+    high_contrast: bool = _f(False)
+    sound_volume: float = _f(0.6, min=0.0, max=1.0)
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """The whole configuration. ``source`` is the file it came from (for messages)."""
+
+    site: SiteConfig = field(default_factory=SiteConfig)
+    sip2: Sip2Config = field(default_factory=Sip2Config)
+    devices: DevicesConfig = field(default_factory=DevicesConfig)
+    passes: PassesConfig = field(default_factory=PassesConfig)
+    payment: PaymentConfig = field(default_factory=PaymentConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
+    offline: OfflineConfig = field(default_factory=OfflineConfig)
+    receipt: ReceiptConfig = field(default_factory=ReceiptConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
+    monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
+    source: str = ""
+
+
+SECTIONS: dict[str, type] = {
+    "site": SiteConfig,
+    "sip2": Sip2Config,
+    "devices": DevicesConfig,
+    "passes": PassesConfig,
+    "payment": PaymentConfig,
+    "session": SessionConfig,
+    "offline": OfflineConfig,
+    "receipt": ReceiptConfig,
+    "store": StoreConfig,
+    "maintenance": MaintenanceConfig,
+    "monitoring": MonitoringConfig,
+    "ui": UiConfig,
+}
