@@ -16,7 +16,7 @@ test: setup
 	$(MAKE) --no-print-directory lint
 
 lint: setup
-	$(PY) -m ruff check kiosk drivers sip2 tests bench
+	$(PY) -m ruff check .
 	$(PY) -m mypy
 
 bench: setup
