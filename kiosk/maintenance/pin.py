@@ -1,0 +1,142 @@
+"""The technician PIN: scrypt hashes and a lockout after too many wrong tries.
+
+The config holds only a hash string (``[maintenance] pin_hash``), made by ``kiosk maintenance set-pin``:
+``scrypt$<log2 n>$<r>$<p>$<salt base64>$<hash base64>``. Time is passed in as an argument, so the
+lockout is tested without sleeping.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+
+from kiosk.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+SCHEME = "scrypt"
+# n = 2**14, r = 8, p = 1: the parameters recommended for interactive logins (RFC 7914 §2 lists them as
+# the "interactive" set); about 16 MB and a few tens of ms, which also slows down guessing.
+DEFAULT_LOG2_N, DEFAULT_R, DEFAULT_P = 14, 8, 1
+MIN_PIN_LENGTH = 4
+MAX_PIN_LENGTH = 32
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def validate_new_pin(pin: str) -> None:
+    """Refuse a PIN that is too short, too long or not made of digits (the pad only has digits)."""
+    if not pin.isdigit():
+        raise ValueError("the maintenance PIN must consist of digits only (it is typed on a PIN pad)")
+    if not MIN_PIN_LENGTH <= len(pin) <= MAX_PIN_LENGTH:
+        raise ValueError(f"the maintenance PIN must have {MIN_PIN_LENGTH} to {MAX_PIN_LENGTH} digits")
+
+
+def hash_pin(pin: str, *, log2_n: int = DEFAULT_LOG2_N, r: int = DEFAULT_R, p: int = DEFAULT_P,
+             salt: bytes | None = None) -> str:
+    """Hash a new PIN into the config string form. The PIN itself is never stored or logged."""
+    validate_new_pin(pin)
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=1 << log2_n, r=r, p=p, dklen=32,
+                            maxmem=256 * 1024 * 1024)
+    return f"{SCHEME}${log2_n}${r}${p}${_b64(salt)}${_b64(digest)}"
+
+
+@dataclass(frozen=True)
+class PinHash:
+    """A parsed ``pin_hash`` string."""
+
+    log2_n: int
+    r: int
+    p: int
+    salt: bytes
+    digest: bytes
+
+    @classmethod
+    def parse(cls, text: str) -> PinHash:
+        """Parse the config string; a malformed one is a configuration error naming the key."""
+        parts = text.strip().split("$")
+        if len(parts) != 6 or parts[0] != SCHEME:
+            raise ConfigError("[maintenance] pin_hash: expected 'scrypt$N$r$p$salt$hash' "
+                              "(make one with `kiosk maintenance set-pin`)")
+        try:
+            log2_n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
+            salt = base64.b64decode(parts[4], validate=True)
+            digest = base64.b64decode(parts[5], validate=True)
+        except ValueError as exc:
+            raise ConfigError(f"[maintenance] pin_hash: {exc}") from None
+        if not (1 <= log2_n <= 20 and 1 <= r <= 32 and 1 <= p <= 16 and salt and len(digest) >= 16):
+            raise ConfigError("[maintenance] pin_hash: scrypt parameters out of range")
+        return cls(log2_n, r, p, salt, digest)
+
+    def matches(self, pin: str) -> bool:
+        """Constant-time check of ``pin`` against this hash."""
+        candidate = hashlib.scrypt(pin.encode("utf-8"), salt=self.salt, n=1 << self.log2_n, r=self.r,
+                                   p=self.p, dklen=len(self.digest), maxmem=256 * 1024 * 1024)
+        return hmac.compare_digest(candidate, self.digest)
+
+
+@dataclass(frozen=True)
+class PinAttempt:
+    """The result of one PIN try: ``ok``; else ``tries_left`` or ``locked_until`` (a time in seconds)."""
+
+    ok: bool
+    tries_left: int
+    locked_until: float | None = None
+
+    @property
+    def locked(self) -> bool:
+        """True when the gate is locked (this try was not even checked, or it caused the lock)."""
+        return self.locked_until is not None
+
+
+class PinGate:
+    """Checks technician PINs; ``max_tries`` wrong PINs in a row lock it for ``lockout_seconds``.
+
+    While locked, a PIN is not checked at all (so a guess cannot be confirmed during the lockout). A
+    correct PIN resets the count. ``now`` is any monotonic clock in seconds, passed by the caller.
+    """
+
+    def __init__(self, pin_hash: str | None, max_tries: int = 5, lockout_seconds: float = 300.0) -> None:
+        self._hash = PinHash.parse(pin_hash) if pin_hash else None
+        self.max_tries = max(1, max_tries)
+        self.lockout_seconds = lockout_seconds
+        self._failures = 0
+        self._locked_until: float | None = None
+
+    @property
+    def configured(self) -> bool:
+        """False when no pin_hash is set: maintenance mode then cannot be opened by PIN."""
+        return self._hash is not None
+
+    def locked_until(self, now: float) -> float | None:
+        """The end of the current lockout, or None when not locked at ``now``."""
+        if self._locked_until is not None and now >= self._locked_until:
+            self._locked_until = None
+            self._failures = 0
+        return self._locked_until
+
+    def attempt(self, pin: str, now: float) -> PinAttempt:
+        """Try ``pin`` at time ``now``."""
+        until = self.locked_until(now)
+        if until is not None:
+            return PinAttempt(ok=False, tries_left=0, locked_until=until)
+        if self._hash is not None and self._hash.matches(pin):
+            self._failures = 0
+            log.info("maintenance PIN accepted")
+            return PinAttempt(ok=True, tries_left=self.max_tries)
+        self._failures += 1
+        left = self.max_tries - self._failures
+        if left <= 0:
+            self._locked_until = now + self.lockout_seconds
+            log.warning("maintenance PIN: %d wrong tries, locked for %.0f s", self.max_tries,
+                        self.lockout_seconds)
+            return PinAttempt(ok=False, tries_left=0, locked_until=self._locked_until)
+        log.warning("maintenance PIN: wrong PIN, %d tries left", left)
+        return PinAttempt(ok=False, tries_left=left)
