@@ -1,0 +1,137 @@
+"""Alerts to a webhook: ILS offline too long, printer out of paper, failed queue rows, terminal
+unavailable. Rate-limited per alert, and built only from a :class:`HealthSnapshot`, so an alert can
+never carry personal data.
+
+The webhook receives JSON: ``{"kiosk_id", "alert", "state": "firing"|"resolved", "summary", "since",
+"at"}``. Deciding (:class:`AlertPolicy`, pure, time as argument) is separate from sending
+(:class:`WebhookNotifier`, ``requests``, called off the UI thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from kiosk.monitoring.health import HealthSnapshot
+
+log = logging.getLogger(__name__)
+
+ALERTS = {
+    "ils_offline": "The ILS has been unreachable for more than {minutes:g} minutes",
+    "printer_paper_out": "The receipt printer is out of paper",
+    "queue_failed": "{count} queued transactions were refused by the ILS and need staff",
+    "terminal_unavailable": "The payment terminal is unavailable",
+}
+
+RESOLVED = {
+    "ils_offline": "The ILS answers again",
+    "printer_paper_out": "The receipt printer has paper again",
+    "queue_failed": "No refused queued transactions are left",
+    "terminal_unavailable": "The payment terminal is available again",
+}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert to send: its name, firing or resolved, a fixed English summary, and times."""
+
+    name: str
+    state: str  # "firing" | "resolved"
+    summary: str
+    since: float
+    at: float
+
+    def payload(self, kiosk_id: str) -> dict[str, Any]:
+        """The JSON body posted to the webhook."""
+        return {"kiosk_id": kiosk_id, "alert": self.name, "state": self.state, "summary": self.summary,
+                "since": round(self.since), "at": round(self.at)}
+
+
+class AlertPolicy:
+    """Turns successive health snapshots into alerts.
+
+    A condition fires when it starts (for the ILS: once it has lasted ``ils_offline_minutes``) and is
+    repeated at most every ``min_interval`` seconds while it lasts; when it clears, one ``resolved``
+    is sent. ``now`` is wall-clock seconds.
+    """
+
+    def __init__(self, ils_offline_minutes: float = 5.0, min_interval: float = 900.0) -> None:
+        self.ils_offline_minutes = ils_offline_minutes
+        self.min_interval = min_interval
+        self._since: dict[str, float] = {}  # condition -> when first seen
+        self._sent: dict[str, float] = {}  # condition -> when last sent (firing)
+        self._offline_seen: float | None = None
+
+    def _conditions(self, snap: HealthSnapshot, now: float) -> dict[str, str]:
+        active: dict[str, str] = {}
+        if snap.ils_online:
+            self._offline_seen = None
+        else:
+            if self._offline_seen is None:
+                self._offline_seen = snap.ils_offline_since or now
+            if now - self._offline_seen >= self.ils_offline_minutes * 60:
+                active["ils_offline"] = ALERTS["ils_offline"].format(minutes=self.ils_offline_minutes)
+        if snap.printer_paper == "out":
+            active["printer_paper_out"] = ALERTS["printer_paper_out"]
+        if snap.queue_failed > 0:
+            active["queue_failed"] = ALERTS["queue_failed"].format(count=snap.queue_failed)
+        if snap.payment_enabled and not snap.terminal_available:
+            active["terminal_unavailable"] = ALERTS["terminal_unavailable"]
+        return active
+
+    def evaluate(self, snap: HealthSnapshot, now: float) -> list[Alert]:
+        """The alerts to send now for this snapshot."""
+        out: list[Alert] = []
+        active = self._conditions(snap, now)
+        for name, summary in active.items():
+            since = self._since.setdefault(name, self._offline_seen if name == "ils_offline"
+                                           and self._offline_seen is not None else now)
+            last = self._sent.get(name)
+            if last is None or now - last >= self.min_interval:
+                self._sent[name] = now
+                out.append(Alert(name, "firing", summary, since, now))
+        for name in [n for n in self._since if n not in active]:
+            since = self._since.pop(name)
+            if self._sent.pop(name, None) is not None:
+                out.append(Alert(name, "resolved", RESOLVED[name], since, now))
+        return out
+
+
+class WebhookNotifier:
+    """Posts alerts as JSON to the configured webhook URL. Failures are logged, never raised: a dead
+    webhook must not disturb the patron. Call it from a worker thread."""
+
+    def __init__(self, url: str, kiosk_id: str, timeout: float = 5.0,
+                 session: requests.Session | None = None) -> None:
+        self.url = url
+        self.kiosk_id = kiosk_id
+        self.timeout = timeout
+        self._session = session or requests.Session()
+
+    def send(self, alert: Alert) -> bool:
+        """Post one alert; True when the webhook answered 2xx."""
+        if not self.url:
+            return False
+        try:
+            response = self._session.post(self.url, json=alert.payload(self.kiosk_id), timeout=self.timeout)
+        except requests.RequestException as exc:
+            log.warning("alert %s not delivered: %s", alert.name, type(exc).__name__)
+            return False
+        if not 200 <= response.status_code < 300:
+            log.warning("alert %s: webhook answered HTTP %d", alert.name, response.status_code)
+            return False
+        log.info("alert %s (%s) delivered", alert.name, alert.state)
+        return True
+
+    def close(self) -> None:
+        """Release the HTTP connection pool."""
+        self._session.close()
+
+
+def wall_clock() -> float:
+    """The time alerts are stamped with (a function so the monitor can be driven with fake times)."""
+    return time.time()

@@ -1,0 +1,94 @@
+"""Prometheus metrics of one kiosk, in a registry of its own (not the process-global one), served on
+``[monitoring] metrics_address:metrics_port`` (port 0 = off).
+
+Only counts and states: transactions by kind and result, ILS latency and online state, queue depth and
+failures, device states, printer paper. No label ever holds a patron, an item or a title.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from threading import Thread
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+from kiosk.monitoring.health import DEVICE_STATES, PAPER_STATES, HealthSnapshot
+
+log = logging.getLogger(__name__)
+
+TRANSACTION_KINDS = ("loan", "return", "renewal", "payment", "patron")
+TRANSACTION_RESULTS = ("ok", "refused", "offline", "error")
+
+
+class KioskMetrics:
+    """The kiosk's metrics. ``update(snapshot)`` sets the gauges; the runtime counts transactions."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.transactions = Counter("kiosk_transactions", "Transactions by kind and result",
+                                    ["kind", "result"], registry=r)
+        self.ils_latency = Histogram("kiosk_ils_latency_seconds", "SIP2 round trip time",
+                                     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10), registry=r)
+        self.ils_online = Gauge("kiosk_ils_online", "1 when the ILS answers", registry=r)
+        self.queue_depth = Gauge("kiosk_queue_depth", "Offline transactions waiting", registry=r)
+        self.queue_failed = Gauge("kiosk_queue_failed", "Queued transactions the ILS refused", registry=r)
+        self.device_state = Gauge("kiosk_device_state", "1 for the current state of each device",
+                                  ["device", "state"], registry=r)
+        self.printer_paper = Gauge("kiosk_printer_paper", "1 for the current paper state", ["state"],
+                                   registry=r)
+        self.out_of_order = Gauge("kiosk_out_of_order", "1 when switched out of order", registry=r)
+
+    def count_transaction(self, kind: str, result: str) -> None:
+        """Count one transaction; unknown kinds/results are refused so labels stay a small fixed set."""
+        if kind not in TRANSACTION_KINDS or result not in TRANSACTION_RESULTS:
+            raise ValueError(f"transaction {kind}/{result}: expected kind in {TRANSACTION_KINDS} "
+                             f"and result in {TRANSACTION_RESULTS}")
+        self.transactions.labels(kind=kind, result=result).inc()
+
+    def observe_ils_latency(self, seconds: float) -> None:
+        """Record one SIP2 round trip."""
+        self.ils_latency.observe(seconds)
+
+    def update(self, snapshot: HealthSnapshot) -> None:
+        """Set every gauge from a health snapshot (one-hot state gauges, so alerts can match on 1)."""
+        self.ils_online.set(1 if snapshot.ils_online else 0)
+        self.queue_depth.set(snapshot.queue_depth)
+        self.queue_failed.set(snapshot.queue_failed)
+        self.out_of_order.set(1 if snapshot.out_of_order else 0)
+        for device in snapshot.devices:
+            for state in DEVICE_STATES:
+                self.device_state.labels(device=device.name, state=state).set(
+                    1 if device.state == state else 0)
+        for state in PAPER_STATES:
+            self.printer_paper.labels(state=state).set(1 if snapshot.printer_paper == state else 0)
+
+
+@dataclass
+class MetricsServer:
+    """A running metrics endpoint; ``close()`` stops it."""
+
+    server: WSGIServer
+    thread: Thread
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful when started on port 0 in tests... via ``bind_port``)."""
+        return int(self.server.server_address[1])
+
+    def close(self) -> None:
+        """Stop serving and release the port."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start_metrics_server(metrics: KioskMetrics, address: str, port: int) -> MetricsServer | None:
+    """Serve ``/metrics`` on ``address:port``; returns None when ``port`` is 0 (metrics off)."""
+    if port == 0:
+        return None
+    server, thread = start_http_server(port, addr=address, registry=metrics.registry)
+    log.info("metrics on http://%s:%d/metrics", address, port)
+    return MetricsServer(server, thread)
