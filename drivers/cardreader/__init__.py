@@ -1,0 +1,90 @@
+"""Library pass readers: PC/SC (``pcsc://[reader-name-substring]``) and a fake (``fake://``).
+
+>>> reader = open_pass_reader("fake://", rule="hex", on_event=print)   # doctest: +SKIP
+>>> reader.present("20105000000017")                                   # doctest: +SKIP
+
+Events (:mod:`drivers.cardreader.events`) arrive on a background thread; the consumer marshals them to
+its own thread. pyscard is imported only when a ``pcsc://`` reader is opened.
+
+URL options for ``pcsc://``: ``cards=any|storage`` (``storage``: refuse cards whose ATR is not a PC/SC
+contactless storage card, e.g. bank cards), ``poll=SECONDS`` (how long one wait blocks; default 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from drivers.cardreader.events import (
+    CardNotAPass,
+    EventCallback,
+    PassPresented,
+    PassRemoved,
+    ReaderAttached,
+    ReaderDetached,
+    ReaderEvent,
+    describe,
+)
+from drivers.cardreader.fake import FakePassReader
+from drivers.cardreader.mapping import RULES, PassMapping
+from drivers.url import parse_device_url
+
+__all__ = [
+    "RULES",
+    "CardNotAPass",
+    "FakePassReader",
+    "PassMapping",
+    "PassPresented",
+    "PassReader",
+    "PassRemoved",
+    "ReaderAttached",
+    "ReaderDetached",
+    "ReaderEvent",
+    "describe",
+    "open_pass_reader",
+]
+
+
+class PassReader(Protocol):
+    """What every pass reader offers besides delivering events."""
+
+    @property
+    def readers(self) -> list[str]:
+        """Names of the readers being watched right now."""
+
+    def close(self) -> None:
+        """Stop watching and release the readers."""
+
+
+def open_pass_reader(
+    url: str,
+    on_event: EventCallback,
+    rule: str | Iterable[str] = "hex",
+    table_file: str | Path | None = None,
+    validation: str = "off",
+    legacy_lengths: Iterable[int] = (),
+    reject_invalid: bool = True,
+) -> PassReader:
+    """Open the pass reader named by ``url`` and deliver its events to ``on_event``.
+
+    ``rule`` (``[passes] uid_rule``) maps a card to a pass number (see :mod:`drivers.cardreader.mapping`),
+    ``validation``/``legacy_lengths`` (``[passes]``) check the number; with ``reject_invalid`` an invalid
+    number gives :class:`CardNotAPass` instead of :class:`PassPresented`.
+    Raises DeviceConfigurationError for a bad URL/rule/table or a missing pyscard.
+    """
+    device = parse_device_url(url, ("pcsc", "fake"))
+    mapping = PassMapping.from_settings(rule, table_file, validation, legacy_lengths, reject_invalid)
+    if device.scheme == "fake":
+        device.check_options(())
+        return FakePassReader(mapping, on_event, source=device.target or "fake")
+    device.check_options(("cards", "poll"))
+    from drivers.cardreader.pcsc import PcscPassReader
+
+    return PcscPassReader(
+        device.target,
+        mapping,
+        on_event,
+        storage_cards_only=device.option_choice("cards", ("any", "storage"), "any") == "storage",
+        poll_timeout=device.option_float("poll", 1.0, minimum=0.05),
+    )
