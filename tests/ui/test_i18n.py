@@ -1,0 +1,111 @@
+"""Catalogs: compiled files match their sources, Dutch and English are complete, every message key the
+code can produce has a text, and placeholders agree between languages."""
+
+from __future__ import annotations
+
+import gettext
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from kiosk.errors import ConfigError
+from kiosk.i18n import LANGUAGES, Translator, catalog_paths, language_from_sip2
+from kiosk.i18n.catalog import compile_mo, parse_po
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGS = {lang: parse_po(path) for lang, path in catalog_paths().items()}
+KEYS = {lang: {k for k in msgs if k} for lang, msgs in CATALOGS.items()}
+
+# Message keys as the core and services write them: Message("x.y"...), reason="x.y", key = "x.y".
+KEY_IN_CODE = re.compile(
+    r"""(?:Message\(\s*|reason\s*(?::\s*str\s*)?=\s*|key\s*=\s*|\bt\(\s*)"([a-z_]+\.[a-z_.]+)\"""")
+
+
+def keys_used_in(*dirs: str) -> set[str]:
+    found: set[str] = set()
+    for d in dirs:
+        for path in (ROOT / d).rglob("*.py"):
+            found |= set(KEY_IN_CODE.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_mo_matches_po(lang: str) -> None:
+    po = catalog_paths()[lang]
+    mo = po.with_suffix(".mo")
+    assert mo.read_bytes() == compile_mo(parse_po(po)), f"run `python -m kiosk.i18n` to recompile {lang}"
+    with mo.open("rb") as fh:
+        loaded = gettext.GNUTranslations(fh)
+    assert loaded._catalog == CATALOGS[lang]  # type: ignore[attr-defined]
+
+
+def test_dutch_and_english_are_complete() -> None:
+    assert KEYS["nl"] == KEYS["en"]
+    assert len(KEYS["en"]) > 100
+
+
+@pytest.mark.parametrize("lang", ["de", "tr"])
+def test_other_catalogs_have_no_stray_keys(lang: str) -> None:
+    assert KEYS[lang] <= KEYS["en"]
+    assert len(KEYS[lang]) >= 0.9 * len(KEYS["en"])
+
+
+def test_every_key_in_the_code_has_a_text() -> None:
+    used = keys_used_in("kiosk/core", "kiosk/services", "kiosk/ui", "kiosk/maintenance")
+    assert "error.pin_wrong" in used or not (ROOT / "kiosk/core").exists()
+    assert used - KEYS["en"] == set()
+    assert used - KEYS["nl"] == set()
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("lang", ["nl", "de", "tr"])
+def test_placeholders_agree_with_english(lang: str) -> None:
+    for key in KEYS[lang]:
+        assert fields(CATALOGS[lang][key]) == fields(CATALOGS["en"][key]), f"{lang} {key}"
+
+
+def test_translator_fills_fields_and_falls_back() -> None:
+    nl = Translator("nl")
+    assert nl("line.due", due="12-03-2026") == "Terugbrengen vóór 12-03-2026"
+    assert nl("no.such.key") == "no.such.key"
+    assert Translator("xx").language == "en"
+    assert Translator("tr")("menu.borrow") == "Ödünç al"
+
+
+@pytest.mark.parametrize(("code", "expected"), [("005", "nl"), ("001", "en"), ("003", "de"),
+                                                ("000", "nl"), ("", "nl"), ("tr", "tr"), ("099", "nl")])
+def test_sip2_language(code: str, expected: str) -> None:
+    assert language_from_sip2(code, "nl") == expected
+
+
+def test_parser_handles_continuations_plurals_and_fuzzy(tmp_path: Path) -> None:
+    po = tmp_path / "x.po"
+    po.write_text(
+        'msgid ""\nmsgstr "Language: nl\\n"\n\n'
+        'msgid "a.long"\nmsgstr ""\n"first "\n"second \\"q\\""\n\n'
+        '#, fuzzy\nmsgid "a.fuzzy"\nmsgstr "skip me"\n\n'
+        'msgid "a.untranslated"\nmsgstr ""\n\n'
+        'msgid "one item"\nmsgid_plural "{n} items"\nmsgstr[0] "een item"\nmsgstr[1] "{n} items"\n',
+        encoding="utf-8")
+    parsed = parse_po(po)
+    assert parsed["a.long"] == 'first second "q"'
+    assert "a.fuzzy" not in parsed and "a.untranslated" not in parsed
+    assert parsed["one item\0{n} items"] == "een item\0{n} items"
+    mo = tmp_path / "x.mo"
+    mo.write_bytes(compile_mo(parsed))
+    with mo.open("rb") as fh:
+        loaded = gettext.GNUTranslations(fh)
+    assert loaded.ngettext("one item", "{n} items", 3) == "{n} items"
+    assert loaded.gettext("a.long") == 'first second "q"'
+
+
+def test_parser_reports_file_and_line(tmp_path: Path) -> None:
+    po = tmp_path / "bad.po"
+    po.write_text('msgid "a"\nmsgstr "b"\nwhat is this\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad.po:3"):
+        parse_po(po)
