@@ -1,0 +1,149 @@
+"""Helpers shared by the transition handlers: changing screen, starting and ending a session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kiosk.core.effects import (
+    ClearSession,
+    Effect,
+    LookUpPatron,
+    PrintReceipt,
+    ReceiptLine,
+    SetLanguage,
+    ShowScreen,
+)
+from kiosk.core.events import (
+    AccountLoaded,
+    Event,
+    ItemCheckedIn,
+    ItemCheckedOut,
+    ItemRefused,
+    ItemRenewed,
+    PatronFound,
+    PatronUnknown,
+    PaymentCompleted,
+    PaymentFailed,
+    ResultEvent,
+    ServiceUnavailable,
+)
+from kiosk.core.state import ACCOUNT, LOOKUP, PAYMENT, Request, SessionSettings, SessionState
+from kiosk.core.view import LineKind, LineStatus, Message, Screen
+
+Outcome = tuple[SessionState, list[Effect]]
+Handler = Callable[[SessionSettings, SessionState, Event], Outcome]
+
+
+def go(
+    state: SessionState, screen: Screen, effects: list[Effect] | None = None, **changes: object
+) -> Outcome:
+    """Move to ``screen`` (announcing it with :class:`ShowScreen` when it changes) and apply changes."""
+    out = list(effects or [])
+    if screen is not state.screen:
+        out.append(ShowScreen(screen))
+    return state.with_(screen=screen, **changes), out
+
+
+def stay(state: SessionState, message: Message | None = None) -> Outcome:
+    """Stay on this screen, optionally showing a message."""
+    return state.with_(message=message), []
+
+
+def end_session(
+    settings: SessionSettings, state: SessionState, effects: list[Effect] | None = None
+) -> Outcome:
+    """Forget the patron and everything shown, back to the attract screen.
+
+    The session id moves on, so answers still in flight for this session are ignored when they arrive.
+    """
+    out = list(effects or [])
+    out.append(ClearSession())
+    if state.language != settings.default_language:
+        out.append(SetLanguage(settings.default_language))
+    if state.screen is not Screen.IDLE:
+        out.append(ShowScreen(Screen.IDLE))
+    fresh = SessionState.initial(settings).with_(
+        session_id=state.session_id + 1, clock=state.clock, ils_online=state.ils_online
+    )
+    return fresh, out
+
+
+def start_identification(
+    settings: SessionSettings, state: SessionState, pass_number: str, effects: list[Effect] | None = None
+) -> Outcome:
+    """A pass was presented: ask for the PIN first (site requires it) or look the patron up right away.
+
+    ``state`` must already belong to the new session (fresh id); item lines it holds (returns made
+    before the pass was presented) are kept for the receipt.
+    """
+    out = list(effects or [])
+    state = state.with_(
+        pass_number=pass_number,
+        pin=None,
+        pin_tries_left=settings.pin_tries,
+        message=None,
+        last_activity=state.clock,
+        warned=False,
+        switch_pass=None,
+    )
+    if settings.pin == "always":
+        return go(state, Screen.PIN, out)
+    out.append(LookUpPatron(state.session_id, pass_number, None))
+    return go(state, Screen.IDENTIFYING, out, pending=state.asking(LOOKUP))
+
+
+def receipt_lines(state: SessionState) -> tuple[ReceiptLine, ...]:
+    """The session's successful transactions, for the receipt."""
+    lines = [
+        ReceiptLine(
+            kind=line.kind, item_id=line.item_id, title=line.title, due=line.due, offline=line.offline
+        )
+        for line in state.items
+        if line.status is LineStatus.DONE
+    ]
+    lines += [
+        ReceiptLine(kind=LineKind.PAYMENT, item_id=",".join(ids), amount=amount)
+        for ids, amount in state.payments
+    ]
+    return tuple(lines)
+
+
+def finish(settings: SessionSettings, state: SessionState) -> Outcome:
+    """ "Done": print per the receipt mode (or ask), then end the session."""
+    lines = receipt_lines(state)
+    if not lines or settings.receipt == "never":
+        return end_session(settings, state)
+    if settings.receipt == "always":
+        return end_session(settings, state, [PrintReceipt(lines, state.language)])
+    return go(state, Screen.ENDING, message=None, switch_pass=None)
+
+
+def user_can_leave(state: SessionState) -> bool:
+    """A payment on the terminal cannot be walked away from from the kiosk side; everything else can."""
+    return not (state.screen is Screen.PAYING and PAYMENT in state.pending)
+
+
+def request_key(event: ResultEvent) -> Request:
+    """Which outstanding request a result event answers."""
+    if isinstance(event, PatronFound | PatronUnknown):
+        return LOOKUP
+    if isinstance(event, ItemCheckedOut):
+        return ("loan", event.item_id)
+    if isinstance(event, ItemCheckedIn):
+        return ("return", event.item_id)
+    if isinstance(event, ItemRenewed):
+        return ("renewal", event.item_id)
+    if isinstance(event, ItemRefused):
+        return (event.kind, event.item_id)
+    if isinstance(event, AccountLoaded):
+        return ACCOUNT
+    if isinstance(event, PaymentCompleted | PaymentFailed):
+        return PAYMENT
+    if isinstance(event, ServiceUnavailable):
+        return (event.request, event.item_id)
+    return ("?", "")
+
+
+def is_current(state: SessionState, event: ResultEvent) -> bool:
+    """Whether a result event answers a request still outstanding in the session now running."""
+    return event.session_id == state.session_id and request_key(event) in state.pending

@@ -1,0 +1,234 @@
+"""Handlers for the start and end of a session: passes, PINs, the patron lookup, timers, language."""
+
+from __future__ import annotations
+
+from kiosk.core import events as ev
+from kiosk.core.common import (
+    Outcome,
+    end_session,
+    go,
+    start_identification,
+    stay,
+    user_can_leave,
+)
+from kiosk.core.effects import CheckIn, Effect, LookUpPatron, PlaySound, SetLanguage
+from kiosk.core.state import LOOKUP, PAYMENT, SessionSettings, SessionState, language_for_sip2
+from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, PatronView, Screen
+
+# Patron status flags (SIP2 "patron status", 14 positions) that end the session at once, and those that
+# only take away borrowing or renewing: a blocked patron may still see the account and pay fees.
+REFUSE_SESSION = {"card_reported_lost": "error.card_lost"}
+NO_BORROW = {
+    "charge_privileges_denied",
+    "too_many_items_charged",
+    "too_many_items_overdue",
+    "too_many_items_lost",
+    "excessive_outstanding_fines",
+    "excessive_outstanding_fees",
+    "too_many_items_billed",
+    "recall_overdue",
+    "too_many_claims_of_items_returned",
+    "expired",
+}
+NO_RENEW = {"renewal_privileges_denied", "too_many_renewals", "expired"}
+
+
+# --- system events ---------------------------------------------------------------------------------
+def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Advance the clock: warn before the idle timeout, end the session when it passes."""
+    assert isinstance(event, ev.Tick)
+    now = event.now
+    if state.clock is not None and now < state.clock:  # a monotonic clock never goes back; ignore
+        return state, []
+    if state.screen is Screen.IDLE:
+        return state.with_(clock=now), []
+    last = state.last_activity if state.last_activity is not None else now
+    if not user_can_leave(state):  # the terminal has its own timeout; do not cut a payment short
+        last = now
+    state = state.with_(clock=now, last_activity=last)
+    idle = now - last
+    if idle >= settings.idle_timeout:
+        return end_session(settings, state)
+    if idle >= settings.idle_timeout - settings.idle_warning and not state.warned:
+        return state.with_(warned=True), [PlaySound("attention")]
+    return state, []
+
+
+def on_more_time(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The idle warning's "more time": activity was already recorded by the machine; just confirm."""
+    return state, []
+
+
+def on_ils_offline(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Switch to offline: screens that need the ILS fall back to the menu and say why."""
+    state = state.with_(ils_online=False)
+    if state.screen in (Screen.RENEWING, Screen.ACCOUNT) or (
+        state.screen is Screen.PAYING and PAYMENT not in state.pending
+    ):
+        return go(state, Screen.MENU, message=Message("offline.unavailable"))
+    return state, []
+
+
+def on_ils_online(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The ILS is back: everything is available again."""
+    message = None if state.message and state.message.key.startswith("offline.") else state.message
+    return state.with_(ils_online=True, message=message), []
+
+
+def on_language(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The patron picked a language the site offers."""
+    assert isinstance(event, ev.LanguageChosen)
+    if event.language not in settings.languages or event.language == state.language:
+        return state, []
+    return state.with_(language=event.language), [SetLanguage(event.language)]
+
+
+# --- idle / notice ---------------------------------------------------------------------------------
+def on_pass_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A pass on the attract (or notice) screen starts a session."""
+    assert isinstance(event, ev.PassPresented)
+    if state.screen is Screen.NOTICE:
+        state, effects = end_session(settings, state)
+        return start_identification(settings, state, event.pass_number, effects)
+    return start_identification(settings, state, event.pass_number)
+
+
+def on_item_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """An item on the attract screen: returning needs no pass."""
+    assert isinstance(event, ev.ItemPresented)
+    state = state.with_(last_activity=state.clock, pin_tries_left=settings.pin_tries)
+    state = state.with_line(ItemLine(kind=LineKind.RETURN, item_id=event.item_id))
+    effects: list[Effect] = [CheckIn(state.session_id, event.item_id)]
+    return go(state, Screen.RETURNING, effects, pending=state.asking(("return", event.item_id)))
+
+
+def on_return_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """ "Return items" on the attract screen."""
+    return go(state, Screen.RETURNING, last_activity=state.clock)
+
+
+def on_end(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Leave the session without a receipt (notice acknowledged, PIN cancelled)."""
+    return end_session(settings, state)
+
+
+# --- PIN and lookup --------------------------------------------------------------------------------
+def on_pin(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """PIN entered: look the patron up with it."""
+    assert isinstance(event, ev.PinEntered) and state.pass_number
+    if not event.pin:
+        return stay(state, Message("error.pin_empty"))
+    effects: list[Effect] = [LookUpPatron(state.session_id, state.pass_number, event.pin)]
+    return go(state, Screen.IDENTIFYING, effects, pin=event.pin, pending=state.asking(LOOKUP), message=None)
+
+
+def on_other_pass_identifying(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Another pass while still identifying: nobody is logged in yet, so simply start over with it."""
+    assert isinstance(event, ev.PassPresented)
+    if event.pass_number == state.pass_number:
+        return state, []
+    # Returns made before the pass was presented stay; a lookup in flight is dropped via the new id.
+    fresh = state.with_(session_id=state.session_id + 1, pending=(), items=(), patron=None)
+    kept = tuple(
+        line for line in state.items if line.kind is LineKind.RETURN and line.status is not LineStatus.PENDING
+    )
+    return start_identification(settings, fresh.with_(items=kept), event.pass_number)
+
+
+def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The ILS answered the lookup: PIN checks, blocks, language, then the menu."""
+    assert isinstance(event, ev.PatronFound)
+    if not event.valid:
+        return _notice(state, Message("error.patron_unknown", event.screen_message))
+    if settings.pin != "never":
+        if state.pin is None and (event.pin_required or event.pin_valid is False):
+            return go(state, Screen.PIN, message=None)  # "patron" mode: this patron has a PIN
+        if state.pin is not None and event.pin_valid is False:
+            tries = state.pin_tries_left - 1
+            if tries <= 0:
+                return _notice(
+                    state.with_(pin_tries_left=0), Message("error.pin_tries", event.screen_message)
+                )
+            return go(
+                state,
+                Screen.PIN,
+                [PlaySound("error")],
+                pin=None,
+                pin_tries_left=tries,
+                message=Message("error.pin_wrong", event.screen_message),
+            )
+    for flag, key in REFUSE_SESSION.items():
+        if flag in event.flags:
+            return _notice(state, Message(key, event.screen_message))
+    can_borrow = not (event.flags & NO_BORROW) and (not event.offline or event.offline_loans_allowed)
+    patron = PatronView(
+        display_name=event.display_name,
+        can_borrow=can_borrow,
+        can_renew=not (event.flags & NO_RENEW),
+        flags=event.flags,
+        screen_message=event.screen_message,
+        offline=event.offline,
+    )
+    message = None
+    if "expired" in event.flags:
+        message = Message("error.expired", event.screen_message)
+    elif event.flags & NO_BORROW:
+        message = Message("error.blocked", event.screen_message)
+    elif event.offline and not event.offline_loans_allowed:
+        message = Message("offline.returns_only")
+    elif event.screen_message:
+        message = Message("patron.ils_message", event.screen_message)
+    effects: list[Effect] = []
+    language = language_for_sip2(event.language)
+    if language and language in settings.languages and language != state.language:
+        effects.append(SetLanguage(language))
+        state = state.with_(language=language)
+    return go(state, Screen.MENU, effects, patron=patron, message=message, pin_tries_left=settings.pin_tries)
+
+
+def on_patron_unknown(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """No such patron (or the pass failed the offline check)."""
+    assert isinstance(event, ev.PatronUnknown)
+    return _notice(state, Message(event.reason, event.screen_message))
+
+
+def on_lookup_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The lookup could not be done at all."""
+    assert isinstance(event, ev.ServiceUnavailable)
+    return _notice(state, Message(event.reason or "error.ils_unavailable"))
+
+
+def _notice(state: SessionState, message: Message) -> Outcome:
+    """Refuse the session: forget the pass and PIN now, show why, wait for OK (or the idle timeout)."""
+    state = state.with_(pass_number=None, pin=None, patron=None, account=None, switch_pass=None)
+    # Returns already made without a pass stay visible until OK; they were real transactions.
+    return go(state, Screen.NOTICE, [PlaySound("error")], message=message)
+
+
+# --- a second pass mid-session ---------------------------------------------------------------------
+def on_other_pass_session(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Another pass while a patron is logged in: ask before ending this patron's session."""
+    assert isinstance(event, ev.PassPresented)
+    if event.pass_number == state.pass_number:
+        return state, []
+    if state.patron is None:  # anonymous returns: identify, keep the returns for the receipt
+        return start_identification(settings, state.with_(switch_pass=None), event.pass_number)
+    if not user_can_leave(state):
+        return state, []
+    return state.with_(switch_pass=event.pass_number, message=Message("session.switch_pass")), []
+
+
+def on_confirm_switch(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Yes: end this session (no receipt) and identify the new pass."""
+    if state.switch_pass is None or not user_can_leave(state):
+        return state, []
+    new_pass = state.switch_pass
+    fresh, effects = end_session(settings, state)
+    return start_identification(settings, fresh, new_pass, effects)
+
+
+def on_cancel_switch(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """No: stay with the current patron."""
+    if state.switch_pass is None:
+        return state, []
+    return state.with_(switch_pass=None, message=None), []

@@ -1,0 +1,140 @@
+"""The patron session as a table-driven state machine: ``handle(event) -> effects``.
+
+``TABLE`` maps (screen, event type) to a handler; ``ANY`` rows apply on every screen that has no row of
+its own. An event without a row is ignored: a stray button press or a late reply can never break the
+session. Result events are first checked against the running session's id (and a request being
+outstanding), so an answer meant for the previous patron is dropped.
+
+The machine has no clock and does no I/O; :class:`Session` is a small mutable holder for the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kiosk.core import events as ev
+from kiosk.core import identify as idn
+from kiosk.core import transactions as tx
+from kiosk.core.common import Handler, Outcome, is_current, request_key
+from kiosk.core.effects import Effect
+from kiosk.core.state import SessionSettings, SessionState
+from kiosk.core.view import Screen, SessionView
+
+log = logging.getLogger(__name__)
+
+ANY = None
+S = Screen
+
+# Screens where a patron is identified (a second pass asks before switching).
+PATRON_SCREENS = (S.MENU, S.BORROWING, S.RETURNING, S.RENEWING, S.ACCOUNT, S.PAYING, S.ENDING)
+
+
+def _lookup_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """In IDENTIFYING a ServiceUnavailable answers the lookup, unless it names an item (a return)."""
+    assert isinstance(event, ev.ServiceUnavailable)
+    if event.item_id:
+        return tx.on_unavailable(settings, state, event)
+    return idn.on_lookup_unavailable(settings, state, event)
+
+
+TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
+    # everywhere
+    (ANY, ev.Tick): idn.on_tick,
+    (ANY, ev.IlsOffline): idn.on_ils_offline,
+    (ANY, ev.IlsOnline): idn.on_ils_online,
+    (ANY, ev.LanguageChosen): idn.on_language,
+    (ANY, ev.ItemCheckedOut): tx.on_checked_out,
+    (ANY, ev.ItemCheckedIn): tx.on_checked_in,
+    (ANY, ev.ItemRenewed): tx.on_renewed,
+    (ANY, ev.ItemRefused): tx.on_refused,
+    (ANY, ev.AccountLoaded): tx.on_account,
+    (ANY, ev.PaymentCompleted): tx.on_paid,
+    (ANY, ev.PaymentFailed): tx.on_payment_failed,
+    (ANY, ev.ServiceUnavailable): tx.on_unavailable,
+    # attract screen
+    (S.IDLE, ev.PassPresented): idn.on_pass_idle,
+    (S.IDLE, ev.ItemPresented): idn.on_item_idle,
+    (S.IDLE, ev.StartReturn): idn.on_return_idle,
+    # refused session
+    (S.NOTICE, ev.Acknowledge): idn.on_end,
+    (S.NOTICE, ev.Back): idn.on_end,
+    (S.NOTICE, ev.PassPresented): idn.on_pass_idle,
+    (S.NOTICE, ev.MoreTime): idn.on_more_time,
+    # PIN and lookup
+    (S.PIN, ev.PinEntered): idn.on_pin,
+    (S.PIN, ev.Back): idn.on_end,
+    (S.PIN, ev.PassPresented): idn.on_other_pass_identifying,
+    (S.PIN, ev.MoreTime): idn.on_more_time,
+    (S.IDENTIFYING, ev.PatronFound): idn.on_patron_found,
+    (S.IDENTIFYING, ev.PatronUnknown): idn.on_patron_unknown,
+    (S.IDENTIFYING, ev.ServiceUnavailable): _lookup_unavailable,
+    (S.IDENTIFYING, ev.PassPresented): idn.on_other_pass_identifying,
+    (S.IDENTIFYING, ev.Back): idn.on_end,
+    # menu
+    (S.MENU, ev.StartBorrow): tx.on_start_borrow,
+    (S.MENU, ev.StartReturn): tx.on_start_return,
+    (S.MENU, ev.StartRenew): tx.on_start_renew,
+    (S.MENU, ev.ShowAccount): tx.on_show_account,
+    (S.MENU, ev.StartPay): tx.on_start_pay,
+    # transactions
+    (S.BORROWING, ev.ItemPresented): tx.on_item_borrow,
+    (S.RETURNING, ev.ItemPresented): tx.on_item_return,
+    (S.RENEWING, ev.ItemPresented): tx.on_renew_items,
+    (S.RENEWING, ev.RenewItems): tx.on_renew_items,
+    (S.ACCOUNT, ev.StartPay): tx.on_start_pay,
+    (S.ACCOUNT, ev.StartRenew): tx.on_start_renew,
+    (S.PAYING, ev.PayFees): tx.on_pay_fees,
+    # the end
+    (S.ENDING, ev.ReceiptChoice): tx.on_receipt_choice,
+}
+for _screen in PATRON_SCREENS:
+    TABLE[(_screen, ev.PassPresented)] = idn.on_other_pass_session
+    TABLE[(_screen, ev.ConfirmSwitch)] = idn.on_confirm_switch
+    TABLE[(_screen, ev.CancelSwitch)] = idn.on_cancel_switch
+    TABLE[(_screen, ev.Back)] = tx.on_back
+    TABLE[(_screen, ev.MoreTime)] = idn.on_more_time
+    if _screen is not S.ENDING:
+        TABLE[(_screen, ev.Finish)] = tx.on_finish
+
+
+def transition(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Apply one event: the new state and the effects to carry out. Never raises for any event."""
+    if isinstance(event, ev.ResultEvent) and not is_current(state, event):
+        return state, []  # an answer for an earlier session, or one nobody asked for
+    if isinstance(event, ev.ResultEvent):
+        state = state.with_(pending=state.answered(request_key(event)))
+    handler = TABLE.get((state.screen, type(event))) or TABLE.get((ANY, type(event)))
+    if handler is None:
+        return state, []
+    if isinstance(event, ev.UserEvent) and state.screen is not Screen.IDLE:
+        state = state.with_(last_activity=state.clock, warned=False)  # any touch is activity
+    return handler(settings, state, event)
+
+
+class Session:
+    """The running session for one kiosk: holds the state, applies events, exposes the view.
+
+    Not thread-safe by design: call :meth:`handle` from the UI thread only; services post their result
+    events to that thread.
+    """
+
+    def __init__(self, settings: SessionSettings, state: SessionState | None = None) -> None:
+        """Start on the attract screen (or from ``state``, for tests)."""
+        self.settings = settings
+        self.state = state or SessionState.initial(settings)
+
+    def handle(self, event: ev.Event) -> list[Effect]:
+        """Apply ``event``; return the effects to carry out, in order."""
+        try:
+            self.state, effects = transition(self.settings, self.state, event)
+        except Exception:  # a bug must not leave a patron's data on screen: reset to the attract screen
+            log.exception("session handler failed for %s; resetting the session", type(event).__name__)
+            from kiosk.core.common import end_session
+
+            self.state, effects = end_session(self.settings, self.state)
+        return effects
+
+    @property
+    def view(self) -> SessionView:
+        """What the UI renders now."""
+        return self.state.view(self.settings)

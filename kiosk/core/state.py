@@ -1,0 +1,214 @@
+"""The session's full state (including what the view must not show) and its settings.
+
+:class:`SessionState` is immutable; the machine returns a new one per event. It holds the pass number
+and PIN in memory only for the session's lifetime; :meth:`SessionState.view` produces the
+:class:`~kiosk.core.view.SessionView` for the UI without them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from kiosk.core.view import (
+    AccountView,
+    ItemLine,
+    LineKind,
+    LineStatus,
+    Message,
+    PatronView,
+    Screen,
+    SessionView,
+)
+
+# An outstanding request: (kind, item id or ""). Kinds: lookup, loan, return, renewal, account, payment.
+Request = tuple[str, str]
+LOOKUP: Request = ("lookup", "")
+ACCOUNT: Request = ("account", "")
+PAYMENT: Request = ("payment", "")
+
+PIN_MODES = ("always", "never", "patron")
+RECEIPT_MODES = ("ask", "always", "never")
+
+# SIP2 2.00 language codes (field "language", 3 digits) for the languages a Dutch kiosk is likely to
+# offer; anything else keeps the current language.
+SIP2_LANGUAGES = {
+    "001": "en",
+    "002": "fr",
+    "003": "de",
+    "004": "it",
+    "005": "nl",
+    "006": "sv",
+    "007": "fi",
+    "008": "es",
+    "009": "da",
+    "010": "pt",
+    "011": "fr",
+    "012": "no",
+    "013": "he",
+    "014": "ja",
+    "015": "ru",
+    "016": "ar",
+    "017": "pl",
+    "018": "el",
+    "019": "zh",
+    "020": "ko",
+    "021": "es",
+    "022": "ta",
+    "023": "ms",
+    "024": "en",
+    "025": "is",
+    "026": "nl",
+    "027": "zh",
+}
+
+
+def language_for_sip2(code: str) -> str | None:
+    """Map a SIP2 language code to ISO 639-1, or None for ``000`` (unknown) and unmapped codes."""
+    return SIP2_LANGUAGES.get(code.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSettings:
+    """Site settings the session needs: from [session], [site], [receipt] and [payment]."""
+
+    pin: str = "patron"  # "always" | "never" | "patron"
+    pin_tries: int = 3
+    idle_timeout: float = 60.0
+    idle_warning: float = 15.0
+    receipt: str = "ask"  # "ask" | "always" | "never"
+    languages: tuple[str, ...] = ("nl", "en")
+    default_language: str = "nl"
+    payment_enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if self.pin not in PIN_MODES:
+            raise ValueError(f"session pin must be one of {PIN_MODES}, not {self.pin!r}")
+        if self.receipt not in RECEIPT_MODES:
+            raise ValueError(f"receipt mode must be one of {RECEIPT_MODES}, not {self.receipt!r}")
+        if self.pin_tries < 1:
+            raise ValueError("session pin_tries must be at least 1")
+        if not 0 <= self.idle_warning < self.idle_timeout:
+            raise ValueError("session idle_warning must be >= 0 and below idle_timeout")
+        if self.default_language not in self.languages:
+            raise ValueError("site default_language must be one of site languages")
+
+    @classmethod
+    def from_config(cls, config: Any) -> SessionSettings:
+        """Build from a loaded ``KioskConfig`` (sections site, session, receipt, payment)."""
+        return cls(
+            pin=config.session.pin,
+            pin_tries=int(config.session.pin_tries),
+            idle_timeout=float(config.session.idle_timeout),
+            idle_warning=float(config.session.idle_warning),
+            receipt=config.receipt.mode,
+            languages=tuple(config.site.languages),
+            default_language=config.site.default_language,
+            payment_enabled=bool(config.payment.enabled),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """Everything the machine knows. Build the first one with :meth:`initial`."""
+
+    screen: Screen
+    language: str
+    session_id: int = 1
+    clock: float | None = None  # the latest Tick
+    last_activity: float | None = None
+    warned: bool = False
+    ils_online: bool = True
+    pass_number: str | None = field(default=None, repr=False)
+    pin: str | None = field(default=None, repr=False)
+    pin_tries_left: int = 0
+    patron: PatronView | None = None
+    items: tuple[ItemLine, ...] = ()
+    account: AccountView | None = None
+    message: Message | None = None
+    pending: tuple[Request, ...] = ()  # requests sent and not answered yet
+    switch_pass: str | None = field(default=None, repr=False)
+    payments: tuple[tuple[tuple[str, ...], Decimal], ...] = ()
+
+    @classmethod
+    def initial(cls, settings: SessionSettings) -> SessionState:
+        """The attract screen before anything happened."""
+        return cls(screen=Screen.IDLE, language=settings.default_language, pin_tries_left=settings.pin_tries)
+
+    def asking(self, *requests: Request) -> tuple[Request, ...]:
+        """The outstanding requests plus these."""
+        return (*self.pending, *requests)
+
+    def answered(self, request: Request) -> tuple[Request, ...]:
+        """The outstanding requests minus one occurrence of ``request``."""
+        pending = list(self.pending)
+        if request in pending:
+            pending.remove(request)
+        return tuple(pending)
+
+    def with_(self, **changes: Any) -> SessionState:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def line(self, kind: LineKind, item_id: str) -> ItemLine | None:
+        """The latest line for this item and kind, or None."""
+        for existing in reversed(self.items):
+            if existing.kind is kind and existing.item_id == item_id:
+                return existing
+        return None
+
+    def with_line(self, new: ItemLine) -> SessionState:
+        """Replace the latest line of the same kind and item, or append it."""
+        items = list(self.items)
+        for i in range(len(items) - 1, -1, -1):
+            if items[i].kind is new.kind and items[i].item_id == new.item_id:
+                items[i] = new
+                return replace(self, items=tuple(items))
+        return replace(self, items=(*items, new))
+
+    def seconds_left(self, settings: SessionSettings) -> float | None:
+        """Seconds until the idle timeout, or None when no session is running."""
+        if self.screen is Screen.IDLE or self.clock is None or self.last_activity is None:
+            return None
+        return max(0.0, settings.idle_timeout - (self.clock - self.last_activity))
+
+    def view(self, settings: SessionSettings) -> SessionView:
+        """The immutable snapshot the UI renders (no pass number, no PIN)."""
+        return SessionView(
+            screen=self.screen,
+            language=self.language,
+            ils_online=self.ils_online,
+            patron=self.patron,
+            items=self.items,
+            account=self.account,
+            message=self.message,
+            busy=bool(self.pending),
+            pin_tries_left=self.pin_tries_left,
+            idle_warning=self.warned,
+            seconds_left=self.seconds_left(settings) if self.warned else None,
+            confirm_switch=self.switch_pass is not None,
+            payments=self.payments,
+        )
+
+    def problems(self, settings: SessionSettings) -> list[str]:
+        """Consistency rules every state must satisfy; returns what is violated (empty = consistent)."""
+        out: list[str] = []
+        patron_screens = {Screen.MENU, Screen.BORROWING, Screen.RENEWING, Screen.ACCOUNT, Screen.PAYING}
+        if self.screen is Screen.IDLE:
+            if self.pass_number or self.pin or self.patron or self.items or self.account:
+                out.append("idle screen still holds patron data")
+            if self.warned or self.switch_pass or self.payments or self.pending:
+                out.append("idle screen has session leftovers")
+        if self.screen in patron_screens and (self.patron is None or not self.pass_number):
+            out.append(f"{self.screen.value} without an identified patron")
+        if self.screen in (Screen.PIN, Screen.IDENTIFYING) and not self.pass_number:
+            out.append(f"{self.screen.value} without a pass")
+        if not 0 <= self.pin_tries_left <= settings.pin_tries:
+            out.append("pin tries out of range")
+        if self.language not in settings.languages:
+            out.append("language not offered by the site")
+        for line in self.items:
+            if line.status is LineStatus.PENDING and (line.kind.value, line.item_id) not in self.pending:
+                out.append(f"pending {line.kind.value} line without an outstanding request")
+        return out

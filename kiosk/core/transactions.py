@@ -1,0 +1,299 @@
+"""Handlers for what a patron does once identified: borrow, return, renew, account, pay, finish."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kiosk.core import events as ev
+from kiosk.core.common import Outcome, end_session, finish, go, receipt_lines, stay, user_can_leave
+from kiosk.core.effects import (
+    CheckIn,
+    CheckOut,
+    Effect,
+    LoadAccount,
+    PlaySound,
+    PrintReceipt,
+    Renew,
+    StartPayment,
+)
+from kiosk.core.state import ACCOUNT, PAYMENT, SessionSettings, SessionState
+from kiosk.core.view import AccountView, ItemLine, LineKind, LineStatus, LoanLine, Message, Screen
+
+KINDS = {"loan": LineKind.LOAN, "return": LineKind.RETURN, "renewal": LineKind.RENEWAL}
+
+
+# --- menu ------------------------------------------------------------------------------------------
+def on_start_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Borrowing needs charge privileges (or the offline policy's consent)."""
+    assert state.patron is not None
+    if not state.patron.can_borrow:
+        key = "offline.returns_only" if state.patron.offline else "error.blocked"
+        return stay(state, Message(key, state.patron.screen_message))
+    return go(state, Screen.BORROWING, message=None)
+
+
+def on_start_return(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Returning is always possible, online or off."""
+    return go(state, Screen.RETURNING, message=None)
+
+
+def _needs_ils(settings: SessionSettings, state: SessionState) -> Message | None:
+    """Why an online-only function is unavailable now, or None."""
+    if not state.ils_online or (state.patron is not None and state.patron.offline):
+        return Message("offline.unavailable")
+    return None
+
+
+def _with_account(state: SessionState, screen: Screen, refresh: bool) -> Outcome:
+    """Go to ``screen``, fetching the account when it is not loaded yet (or ``refresh``)."""
+    assert state.pass_number is not None
+    effects: list[Effect] = []
+    pending = state.pending
+    if refresh or state.account is None:
+        effects.append(LoadAccount(state.session_id, state.pass_number, state.pin))
+        pending = state.asking(ACCOUNT)
+    return go(state, screen, effects, pending=pending, message=None)
+
+
+def on_start_renew(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Renewing: online only, and only with renewal privileges."""
+    assert state.patron is not None
+    if (why := _needs_ils(settings, state)) is not None:
+        return stay(state, why)
+    if not state.patron.can_renew:
+        return stay(state, Message("error.renew_blocked", state.patron.screen_message))
+    return _with_account(state, Screen.RENEWING, refresh=False)
+
+
+def on_show_account(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The account (always freshly loaded: it may have changed during this session)."""
+    if (why := _needs_ils(settings, state)) is not None:
+        return stay(state, why)
+    return _with_account(state, Screen.ACCOUNT, refresh=True)
+
+
+def on_start_pay(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Paying fees: only where the site has a terminal, and online."""
+    if not settings.payment_enabled:
+        return stay(state, Message("payment.disabled"))
+    if (why := _needs_ils(settings, state)) is not None:
+        return stay(state, why)
+    return _with_account(state, Screen.PAYING, refresh=False)
+
+
+def on_back(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Back: to the menu for a patron; anonymous returns and the menu itself finish the session."""
+    if not user_can_leave(state):
+        return state, []
+    if state.screen is Screen.MENU or state.patron is None:
+        if state.screen is Screen.ENDING:
+            return go(state, Screen.RETURNING)
+        return finish(settings, state)
+    return go(state, Screen.MENU, message=None)
+
+
+def on_finish(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """ "Done"."""
+    if not user_can_leave(state):
+        return state, []
+    return finish(settings, state)
+
+
+def on_receipt_choice(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Print or not, then end the session."""
+    assert isinstance(event, ev.ReceiptChoice)
+    effects: list[Effect] = []
+    if event.print_receipt:
+        effects.append(PrintReceipt(receipt_lines(state), state.language))
+    return end_session(settings, state, effects)
+
+
+# --- items -----------------------------------------------------------------------------------------
+def _already(state: SessionState, kind: LineKind, item_id: str) -> bool:
+    """An RFID pad reports a tag again and again: an item done or in progress is not sent twice."""
+    line = state.line(kind, item_id)
+    return line is not None and line.status is not LineStatus.REFUSED
+
+
+def on_item_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Lend the item presented on the borrowing screen."""
+    assert isinstance(event, ev.ItemPresented) and state.pass_number
+    if _already(state, LineKind.LOAN, event.item_id):
+        return state, []
+    state = state.with_line(ItemLine(kind=LineKind.LOAN, item_id=event.item_id))
+    effects: list[Effect] = [CheckOut(state.session_id, state.pass_number, event.item_id, state.pin)]
+    return state.with_(pending=state.asking(("loan", event.item_id)), message=None), effects
+
+
+def on_item_return(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Return the item presented on the return screen."""
+    assert isinstance(event, ev.ItemPresented)
+    if _already(state, LineKind.RETURN, event.item_id):
+        return state, []
+    state = state.with_line(ItemLine(kind=LineKind.RETURN, item_id=event.item_id))
+    pending = state.asking(("return", event.item_id))
+    return state.with_(pending=pending, message=None), [CheckIn(state.session_id, event.item_id)]
+
+
+def on_renew_items(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Renew the selected loans (or the item presented on the renew screen)."""
+    assert state.pass_number is not None
+    if isinstance(event, ev.ItemPresented):
+        wanted: tuple[str, ...] = (event.item_id,)
+    else:
+        assert isinstance(event, ev.RenewItems)
+        wanted = event.item_ids
+    if (why := _needs_ils(settings, state)) is not None:
+        return stay(state, why)
+    item_ids = tuple(dict.fromkeys(i for i in wanted if i and not _already(state, LineKind.RENEWAL, i)))
+    if not item_ids:
+        return state, []
+    for item_id in item_ids:
+        state = state.with_line(ItemLine(kind=LineKind.RENEWAL, item_id=item_id))
+    effects: list[Effect] = [Renew(state.session_id, state.pass_number, item_ids, state.pin)]
+    pending = state.asking(*(("renewal", i) for i in item_ids))
+    return state.with_(pending=pending, message=None), effects
+
+
+def on_pay_fees(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Start paying the selected fees; the amount comes from the account, never from the UI."""
+    assert isinstance(event, ev.PayFees) and state.pass_number is not None
+    if PAYMENT in state.pending or state.account is None:
+        return state, []
+    if (why := _needs_ils(settings, state)) is not None:
+        return stay(state, why)
+    chosen = [fee for fee in state.account.fees if fee.fee_id in set(event.fee_ids)]
+    if not chosen:
+        return stay(state, Message("payment.nothing_selected"))
+    fee_ids = tuple(fee.fee_id for fee in chosen)
+    amount = sum((fee.amount for fee in chosen), Decimal("0"))
+    effects: list[Effect] = [StartPayment(state.session_id, state.pass_number, fee_ids, amount)]
+    return state.with_(pending=state.asking(PAYMENT), message=None), effects
+
+
+# --- results ---------------------------------------------------------------------------------------
+def on_checked_out(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A loan went through (online, or queued under the offline policy)."""
+    assert isinstance(event, ev.ItemCheckedOut)
+    notes = [Message("item.magnetic_media")] if event.magnetic_media else []
+    if event.offline:
+        notes.append(Message("offline.queued"))
+    if event.screen_message:
+        notes.append(Message("item.ils_message", event.screen_message))
+    line = ItemLine(
+        kind=LineKind.LOAN,
+        item_id=event.item_id,
+        status=LineStatus.DONE,
+        title=event.title,
+        due=event.due,
+        notes=tuple(notes),
+        offline=event.offline,
+    )
+    return state.with_line(line), [PlaySound("success")]
+
+
+def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A return went through; tell the patron where an item on hold for someone else goes."""
+    assert isinstance(event, ev.ItemCheckedIn)
+    notes: list[Message] = []
+    if event.hold_for_other:
+        notes.append(Message("return.hold_shelf", event.screen_message, (("sort_bin", event.sort_bin),)))
+    elif event.sort_bin:
+        notes.append(Message("return.sort_bin", "", (("sort_bin", event.sort_bin),)))
+    elif event.screen_message:
+        notes.append(Message("item.ils_message", event.screen_message))
+    if event.magnetic_media:
+        notes.append(Message("item.magnetic_media"))
+    if event.offline:
+        notes.append(Message("offline.queued"))
+    line = ItemLine(
+        kind=LineKind.RETURN,
+        item_id=event.item_id,
+        status=LineStatus.DONE,
+        title=event.title,
+        notes=tuple(notes),
+        offline=event.offline,
+    )
+    sound = "attention" if event.hold_for_other else "success"
+    return state.with_line(line), [PlaySound(sound)]
+
+
+def on_renewed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A renewal went through; the account's due date follows."""
+    assert isinstance(event, ev.ItemRenewed)
+    notes = (Message("item.ils_message", event.screen_message),) if event.screen_message else ()
+    line = ItemLine(
+        kind=LineKind.RENEWAL,
+        item_id=event.item_id,
+        status=LineStatus.DONE,
+        title=event.title,
+        due=event.due,
+        notes=notes,
+    )
+    account = state.account
+    if account is not None:
+        loans = tuple(
+            LoanLine(loan.item_id, loan.title, event.due or loan.due, False)
+            if loan.item_id == event.item_id
+            else loan
+            for loan in account.loans
+        )
+        account = AccountView(loans=loans, holds=account.holds, fees=account.fees)
+    return state.with_line(line).with_(account=account), [PlaySound("success")]
+
+
+def on_refused(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The ILS said no to an item: show its reason."""
+    assert isinstance(event, ev.ItemRefused)
+    kind = KINDS.get(event.kind, LineKind.LOAN)
+    previous = state.line(kind, event.item_id)
+    line = ItemLine(
+        kind=kind,
+        item_id=event.item_id,
+        status=LineStatus.REFUSED,
+        title=previous.title if previous else "",
+        message=Message(event.reason, event.screen_message),
+    )
+    return state.with_line(line), [PlaySound("error")]
+
+
+def on_account(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Loans, holds and fees arrived."""
+    assert isinstance(event, ev.AccountLoaded)
+    return state.with_(account=event.account), []
+
+
+def on_paid(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The payment is done: the paid fees leave the account, the receipt gets a line."""
+    assert isinstance(event, ev.PaymentCompleted)
+    account = state.account
+    if account is not None:
+        fees = tuple(fee for fee in account.fees if fee.fee_id not in set(event.fee_ids))
+        account = AccountView(loans=account.loans, holds=account.holds, fees=fees)
+    return state.with_(
+        account=account,
+        payments=(*state.payments, (event.fee_ids, event.amount)),
+        message=Message("payment.done"),
+    ), [PlaySound("success")]
+
+
+def on_payment_failed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """Declined or aborted: say so; the fees stay open."""
+    assert isinstance(event, ev.PaymentFailed)
+    message = Message(event.reason, event.screen_message)
+    return state.with_(message=message), [PlaySound("error")]
+
+
+def on_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A request could not be carried out: mark its item, or leave an online-only screen."""
+    assert isinstance(event, ev.ServiceUnavailable)
+    message = Message(event.reason or "offline.unavailable")
+    kind = KINDS.get(event.request)
+    if kind is not None:
+        line = state.line(kind, event.item_id)
+        if line is not None and line.status is LineStatus.PENDING:
+            refused = ItemLine(kind=kind, item_id=line.item_id, status=LineStatus.REFUSED, message=message)
+            return state.with_line(refused), [PlaySound("error")]
+    if event.request == "account" and state.screen in (Screen.RENEWING, Screen.ACCOUNT, Screen.PAYING):
+        return go(state, Screen.MENU, [PlaySound("error")], message=message)
+    return state.with_(message=message), [PlaySound("error")]

@@ -1,0 +1,152 @@
+"""What the UI renders: an immutable snapshot of the patron session.
+
+The view carries message *keys* (``"error.blocked"``) and the ILS's own screen message text verbatim,
+never translated strings: translation is the UI's job. It never carries the pass number or the PIN:
+those stay inside :class:`kiosk.core.state.SessionState` and leave it only inside effects.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+class Screen(enum.Enum):
+    """The session's screens, in the order a patron meets them."""
+
+    IDLE = "idle"  # attract screen: present a pass, or scan an item to return it
+    PIN = "pin"  # the site or the patron requires a PIN
+    IDENTIFYING = "identifying"  # waiting for the ILS to answer the patron lookup
+    NOTICE = "notice"  # the session was refused (blocked pass, PIN tries used up); acknowledge to leave
+    MENU = "menu"
+    BORROWING = "borrowing"
+    RETURNING = "returning"  # also reachable from IDLE without a pass
+    RENEWING = "renewing"
+    ACCOUNT = "account"
+    PAYING = "paying"
+    ENDING = "ending"  # receipt choice
+
+
+class LineStatus(enum.Enum):
+    """The state of one item the patron presented."""
+
+    PENDING = "pending"
+    DONE = "done"
+    REFUSED = "refused"
+
+
+class LineKind(enum.Enum):
+    """Which transaction an item line (and a receipt line) belongs to."""
+
+    LOAN = "loan"
+    RETURN = "return"
+    RENEWAL = "renewal"
+    PAYMENT = "payment"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message for the patron: a translation key, parameters, and the ILS's own text (shown verbatim)."""
+
+    key: str
+    ils_text: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+
+    def param(self, name: str) -> str | None:
+        """Return the value of parameter ``name`` (e.g. ``"sort_bin"``), or None."""
+        return dict(self.params).get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLine:
+    """One item presented in this session and what happened to it.
+
+    ``notes`` are extra message keys for this item, e.g. ``"item.magnetic_media"`` (keep away from the
+    desensitiser) or ``"return.hold_shelf"`` (put it on the hold shelf / in the bin named by the ILS).
+    """
+
+    kind: LineKind
+    item_id: str
+    status: LineStatus = LineStatus.PENDING
+    title: str = ""
+    due: str = ""
+    message: Message | None = None
+    notes: tuple[Message, ...] = ()
+    offline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LoanLine:
+    """A loan on the patron's account (from the ILS, memory only)."""
+
+    item_id: str
+    title: str = ""
+    due: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HoldLine:
+    """A hold (reservation) on the patron's account."""
+
+    title: str
+    available: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    """An open fee on the patron's account. ``fee_id`` is what the ILS needs to pay it."""
+
+    fee_id: str
+    amount: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """Loans, holds and fees as the ILS reported them."""
+
+    loans: tuple[LoanLine, ...] = ()
+    holds: tuple[HoldLine, ...] = ()
+    fees: tuple[FeeLine, ...] = ()
+
+    @property
+    def fee_total(self) -> Decimal:
+        """The sum of all open fees."""
+        return sum((f.amount for f in self.fees), Decimal("0"))
+
+
+@dataclass(frozen=True, slots=True)
+class PatronView:
+    """The identified patron as shown on screen (memory only, cleared when the session ends)."""
+
+    display_name: str = ""
+    can_borrow: bool = True
+    can_renew: bool = True
+    flags: frozenset[str] = frozenset()
+    screen_message: str = ""
+    offline: bool = False  # accepted by the offline pass check, not by the ILS
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """Everything the UI needs to draw the current screen; immutable, safe to hand to another thread."""
+
+    screen: Screen
+    language: str
+    ils_online: bool = True
+    patron: PatronView | None = None
+    items: tuple[ItemLine, ...] = ()
+    account: AccountView | None = None
+    message: Message | None = None
+    busy: bool = False  # a request to the ILS or the terminal is outstanding
+    pin_tries_left: int = 0
+    idle_warning: bool = False
+    seconds_left: float | None = None
+    confirm_switch: bool = False  # another pass was presented: ask whether to end this session
+    payments: tuple[tuple[tuple[str, ...], Decimal], ...] = field(default=())
+
+    def lines(self, kind: LineKind) -> tuple[ItemLine, ...]:
+        """The item lines of one kind (the borrowing screen shows loans, the return screen returns)."""
+        return tuple(line for line in self.items if line.kind is kind)
