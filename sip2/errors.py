@@ -22,3 +22,29 @@ class Sip2ConnectionError(Sip2Error):
 
 class Sip2ConfigurationError(Sip2Error):
     """Settings are invalid (e.g. an unknown encoding or terminator)."""
+
+
+class Sip2ChecksumError(Sip2ProtocolError):
+    """A message arrived with an AZ checksum that does not match its bytes."""
+
+
+class Sip2UnknownMessageError(Sip2ProtocolError):
+    """A message arrived with a command code this library does not know."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"unknown SIP2 message code {code!r}")
+        self.code = code
+
+
+class Sip2ValueError(Sip2Error, ValueError):
+    """A message could not be encoded: a value is too long, contains ``|``/CR/LF/NUL, or does not fit
+    its fixed width.  This is a bug or bad input on *our* side; nothing was sent."""
+
+
+class Sip2OutcomeUnknown(Sip2ConnectionError):
+    """A checkout, checkin, renew or fee paid was sent, and even after reconnecting and querying the
+    ILS it cannot be told whether it was applied.  Queue it for staff; do not simply resend it."""
+
+    def __init__(self, message: str, request: object = None) -> None:
+        super().__init__(message)
+        self.request = request

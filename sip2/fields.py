@@ -1,0 +1,163 @@
+"""SIP2 field codes, fixed-field helpers and timestamps.
+
+Variable fields are two uppercase letters followed by a value and ``|`` (spec: "variable-length
+fields ... are preceded by a two-character field identifier and terminated by the | character").
+Fixed fields have no identifier; their meaning comes from their position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, fields
+
+#: Field identifier -> name, from the SIP2 2.00 spec plus common 3M extensions (CR..DA).
+FIELD_NAMES: dict[str, str] = {
+    "AA": "patron identifier", "AB": "item identifier", "AC": "terminal password",
+    "AD": "patron password", "AE": "personal name", "AF": "screen message", "AG": "print line",
+    "AH": "due date", "AJ": "title identifier", "AL": "blocked card msg", "AM": "library name",
+    "AN": "terminal location", "AO": "institution id", "AP": "current location",
+    "AQ": "permanent location", "AS": "hold items", "AT": "overdue items", "AU": "charged items",
+    "AV": "fine items", "AY": "sequence number", "AZ": "checksum", "BD": "home address",
+    "BE": "e-mail address", "BF": "home phone number", "BG": "owner", "BH": "currency type",
+    "BI": "cancel", "BK": "transaction id", "BL": "valid patron", "BM": "renewed items",
+    "BN": "unrenewed items", "BO": "fee acknowledged", "BP": "start item", "BQ": "end item",
+    "BR": "queue position", "BS": "pickup location", "BT": "fee type", "BU": "recall items",
+    "BV": "fee amount", "BW": "expiration date", "BX": "supported messages", "BY": "hold type",
+    "BZ": "hold items limit", "CA": "overdue items limit", "CB": "charged items limit",
+    "CC": "fee limit", "CD": "unavailable hold items", "CF": "hold queue length",
+    "CG": "fee identifier", "CH": "item properties", "CI": "security inhibit", "CJ": "recall date",
+    "CK": "media type", "CL": "sort bin", "CM": "hold pickup date", "CN": "login user id",
+    "CO": "login password", "CP": "location code", "CQ": "valid patron password",
+    "CR": "collection code", "CS": "call number", "CT": "destination location", "CV": "alert type",
+    "CY": "hold patron id", "DA": "hold patron name",
+}
+
+#: Fields that must never reach a log: passwords (CO login, AC terminal, AD patron PIN).
+SECRET_FIELDS = frozenset({"CO", "AC", "AD"})
+#: Fields with personal data that are dropped from logs as well (name, address, e-mail, phone).
+PERSONAL_FIELDS = frozenset({"AE", "BD", "BE", "BF", "DA"})
+#: Identifiers that are logged only as a short hash.
+ID_FIELDS = frozenset({"AA", "AB", "CY"})
+
+#: Position (0-based) in the 98 ``BX`` field -> message name, spec order.
+SUPPORTED_MESSAGES: tuple[str, ...] = (
+    "patron_status", "checkout", "checkin", "block_patron", "sc_status", "resend", "login",
+    "patron_information", "end_patron_session", "fee_paid", "item_information",
+    "item_status_update", "patron_enable", "hold", "renew", "renew_all",
+)
+
+#: 18 item circulation status codes of message 18.
+CIRCULATION_STATUS: dict[str, str] = {
+    "01": "other", "02": "on order", "03": "available", "04": "charged",
+    "05": "charged; not to be recalled until earliest recall date", "06": "in process",
+    "07": "recalled", "08": "waiting on hold shelf", "09": "waiting to be re-shelved",
+    "10": "in transit between library locations", "11": "claimed returned", "12": "lost",
+    "13": "missing",
+}
+
+#: Positions of the 10-character summary of message 63 (at most one ``Y``).
+SUMMARY_POSITIONS: tuple[str, ...] = (
+    "hold", "overdue", "charged", "fine", "recall", "unavailable_holds",
+)
+
+TIMESTAMP_LENGTH = 18
+_TIMESTAMP_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(.{4})(\d{2})(\d{2})(\d{2})$")
+
+
+def timestamp(when: dt.datetime | None = None, *, utc: bool = False) -> str:
+    """An 18-character SIP2 timestamp ``YYYYMMDDZZZZHHMMSS``.
+
+    Spec: "ZZZZ ... local time zone: four blanks when local time, '   Z' (3 blanks and a Z) for UTC".
+    A naive *when* is taken as local time.
+    """
+    if when is None:
+        when = dt.datetime.now(dt.UTC) if utc else dt.datetime.now()
+    if utc:
+        if when.tzinfo is None:
+            when = when.astimezone()
+        when = when.astimezone(dt.UTC)
+        return when.strftime("%Y%m%d") + "   Z" + when.strftime("%H%M%S")
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    return when.strftime("%Y%m%d") + "    " + when.strftime("%H%M%S")
+
+
+def parse_timestamp(value: str) -> dt.datetime | None:
+    """Leniently parse a SIP2 timestamp or common due-date forms; ``None`` when not understood.
+
+    Accepts the spec form (local or ``   Z``), NYPL's ``0000`` zone, ``YYYYMMDD``, ``YYYY-MM-DD``
+    (optionally with a time) and ``MM/DD/YYYY``.  Local-time results are naive, UTC ones aware.
+    """
+    text = value.strip() if len(value) != TIMESTAMP_LENGTH else value
+    match = _TIMESTAMP_RE.match(text)
+    try:
+        if match:
+            y, m, d, zone, hh, mm, ss = match.groups()
+            result = dt.datetime(int(y), int(m), int(d), int(hh), int(mm), int(ss))
+            return result.replace(tzinfo=dt.UTC) if zone.strip() == "Z" else result
+        text = value.strip()
+        for pattern in ("%Y%m%d", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+                        "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%d-%m-%Y"):
+            try:
+                return dt.datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+    except ValueError:
+        return None
+    return None
+
+
+def summary(kind: str | None = None) -> str:
+    """The 10-character summary of message 63 asking for one list (``"charged"``, ``"fine"``, ...).
+
+    ``None`` or ``""`` asks for no list (ten blanks).
+    """
+    if not kind:
+        return " " * 10
+    if kind not in SUMMARY_POSITIONS:
+        raise ValueError(f"summary must be one of {', '.join(SUMMARY_POSITIONS)}, not {kind!r}")
+    position = SUMMARY_POSITIONS.index(kind)
+    return " " * position + "Y" + " " * (9 - position)
+
+
+@dataclass(frozen=True, slots=True)
+class PatronStatus:
+    """The 14 patron status flags of messages 24, 26 and 64 (spec: ``Y`` = condition is true).
+
+    Decoding is tolerant: anything but ``Y``/``y`` is read as false.
+    """
+
+    charge_privileges_denied: bool = False
+    renewal_privileges_denied: bool = False
+    recall_privileges_denied: bool = False
+    hold_privileges_denied: bool = False
+    card_reported_lost: bool = False
+    too_many_items_charged: bool = False
+    too_many_items_overdue: bool = False
+    too_many_renewals: bool = False
+    too_many_claims_of_items_returned: bool = False
+    too_many_items_lost: bool = False
+    excessive_outstanding_fines: bool = False
+    excessive_outstanding_fees: bool = False
+    recall_overdue: bool = False
+    too_many_items_billed: bool = False
+
+    @classmethod
+    def from_field(cls, value: str) -> PatronStatus:
+        """Parse the 14-character fixed field."""
+        flags = [ch in "Yy" for ch in value[:14].ljust(14)]
+        return cls(*flags)
+
+    def to_field(self) -> str:
+        """The 14-character fixed field (``Y`` or blank per flag)."""
+        return "".join("Y" if getattr(self, f.name) else " " for f in fields(self))
+
+    @property
+    def blocked(self) -> bool:
+        """True when any flag is set (the patron may not borrow without staff)."""
+        return any(getattr(self, f.name) for f in fields(self))
+
+    def active(self) -> tuple[str, ...]:
+        """Names of the flags that are set."""
+        return tuple(f.name for f in fields(self) if getattr(self, f.name))
