@@ -1,7 +1,7 @@
 """Library pass readers: PC/SC (``pcsc://[reader-name-substring]``) and a fake (``fake://``).
 
 >>> reader = open_pass_reader("fake://", rule="hex", on_event=print)   # doctest: +SKIP
->>> reader.present("20105000000017")                                   # doctest: +SKIP
+>>> reader.present("20105000000011")                                   # doctest: +SKIP
 
 Events (:mod:`drivers.cardreader.events`) arrive on a background thread; the consumer marshals them to
 its own thread. pyscard is imported only when a ``pcsc://`` reader is opened.

@@ -248,6 +248,8 @@ class PcscPassReader:
         hresult, card, protocol = scard.SCardConnect(
             self._context, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
         )
+        if hresult in (scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_REMOVED_CARD):
+            return CardNotAPass("the card was taken away before it could be read", reader), None
         if hresult != scard.SCARD_S_SUCCESS:
             return CardNotAPass("the card could not be read", reader), None
         pci = scard.SCARD_PCI_T1 if protocol == scard.SCARD_PROTOCOL_T1 else scard.SCARD_PCI_T0

@@ -125,6 +125,29 @@ class PcscdRunner:
             process.kill()
             process.wait(timeout=5.0)
 
+    def wait_until_empty(self, reader: str, timeout: float = 5.0) -> None:
+        """Block until pcscd reports ``reader`` empty: pcscd polls, so a card put back before it noticed
+        the removal would look as if it had never left (notes/test-infra.md §2, pitfall 5)."""
+        from smartcard import scard
+
+        hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hresult != scard.SCARD_S_SUCCESS:
+            return  # no daemon: nothing can be present
+        try:
+            state = scard.SCARD_STATE_UNAWARE
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                wait_ms = max(1, int((deadline - time.monotonic()) * 1000))
+                hresult, states = scard.SCardGetStatusChange(context, wait_ms, [(reader, state)])
+                if hresult != scard.SCARD_S_SUCCESS:
+                    return
+                state = states[0][1] & ~scard.SCARD_STATE_CHANGED
+                if state & (scard.SCARD_STATE_EMPTY | scard.SCARD_STATE_UNKNOWN):
+                    return
+            raise DeviceConnectionError(f"{reader} still shows a card after {timeout} s")
+        finally:
+            scard.SCardReleaseContext(context)
+
     def restart(self) -> None:
         """Stop and start again (the readers disappear and come back, as after a daemon restart)."""
         self.stop()
