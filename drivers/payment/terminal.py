@@ -1,0 +1,433 @@
+"""The ZVT command layer: Registration, Authorization (with issue of goods), Reversal, Repeat Receipt,
+End-of-Day, Status Enquiry and Abort, on top of any :class:`~drivers.payment.link.ApduLink`.
+
+Blocking and single-flight: one command at a time (a lock), called from a worker thread, never from the
+UI thread. :meth:`ZvtTerminal.abort` may be called from another thread while a payment runs; it asks
+the terminal to abort at the next opportunity (a request only, P015 §2.12: some terminals cannot).
+
+How a payment ends (P015 §2.2.6-2.2.9, §4 "issue of goods"): the terminal stores a payment only after
+the kiosk acknowledged the approved ``04 0F`` (and every Print Line). So the result is
+``APPROVED_COMMITTED`` only after our ``80 00 00`` was acknowledged and the Completion ``06 0F`` came;
+any silence or broken link after the ``06 01`` left is ``UNKNOWN`` (journal → recovery), never declined.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from drivers.errors import DeviceConnectionError, DeviceProtocolError, DeviceTimeoutError, DriverError
+from drivers.payment import messages as m
+from drivers.payment.codec import Apdu
+from drivers.payment.fields import password_bcd
+from drivers.payment.link import ApduLink, Timers
+from drivers.payment.results import (
+    AskAgain,
+    Commit,
+    Decision,
+    EndOfDayResult,
+    Outcome,
+    PaymentResult,
+    PrintLineEvent,
+    Reverse,
+    StatusEvent,
+    TerminalEvent,
+    TerminalInfo,
+    TerminalStatus,
+)
+from drivers.payment.texts import intermediate_key, terminal_status_key
+
+log = logging.getLogger(__name__)
+
+DecideCallback = Callable[[m.StatusInformation], Decision]
+StatusCallback = Callable[[TerminalEvent], None]
+
+
+class TerminalRefusedError(DeviceProtocolError):
+    """The terminal answered a command with ``84 xx`` (e.g. wrong password, busy)."""
+
+    def __init__(self, command: bytes, code: int) -> None:
+        super().__init__(f"terminal refused {command.hex(' ').upper()} with code {code:02X}")
+        self.code = code
+
+
+@dataclass
+class _Run:
+    """What happened while the terminal was master."""
+
+    si: m.StatusInformation | None = None
+    lines: list[str] = field(default_factory=list)
+    completion: m.CompletionInfo | None = None
+    abort: m.AbortInfo | None = None
+    committed: bool = False  # our 80 00 00 to an approved 04 0F was acknowledged
+    reversed: bool = False  # we answered an approved 04 0F with 84 yy
+    error: str | None = None  # why the run ended without 06 0F / 06 1E
+
+
+class ZvtTerminal:
+    """A ZVT payment terminal behind one link. See :func:`drivers.payment.open_terminal`."""
+
+    def __init__(
+        self,
+        link: ApduLink,
+        password: str = "000000",
+        on_status: StatusCallback | None = None,
+        config_byte: int = m.CONFIG_KIOSK,
+        currency: int = m.EUR,
+        vending_timeout: int = 30,
+        max_status_infos: int = 10,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        password_bcd(password)  # validate early; the value itself is never logged or shown
+        self.link = link
+        self._password = password
+        self.on_status = on_status
+        self.config_byte = config_byte
+        self.currency = currency
+        self.vending_timeout = vending_timeout
+        self.max_status_infos = max_status_infos
+        self._on_close = on_close
+        self._lock = threading.Lock()
+        self._abort = threading.Event()
+        self.tid: str | None = None
+        self.simulator: Any = None  # the embedded TerminalSimulator for zvt+sim:// and fake://
+
+    def __repr__(self) -> str:  # never show the password
+        return f"ZvtTerminal(link={type(self.link).__name__}, tid={self.tid!r})"
+
+    # --- helpers ---------------------------------------------------------------------------------------
+
+    @property
+    def timers(self) -> Timers:
+        """The link's timers."""
+        return self.link.timers
+
+    def _notify(self, event: TerminalEvent) -> None:
+        if self.on_status is None:
+            return
+        try:
+            self.on_status(event)
+        except Exception:  # a broken screen callback must not break a payment
+            log.exception("terminal status callback failed")
+
+    def _start(self, apdu: Apdu) -> Apdu | None:
+        """Send a command and wait T3 for ``80 00``; return an early PT message if one came instead."""
+        self.link.send(apdu)
+        reply = self.link.receive(self.link.timers.t3)
+        if reply is None:
+            raise DeviceTimeoutError(f"no answer to {apdu.command.hex(' ').upper()} within T3")
+        if reply.cls == 0x80 or (reply.cls == 0x84 and reply.instr == 0x00):
+            return None
+        if reply.cls == 0x84:
+            raise TerminalRefusedError(apdu.command, reply.instr)
+        return reply  # the terminal went straight on (e.g. 04 FF): accept it as "command taken"
+
+    def _answer(self, apdu: Apdu) -> None:
+        self.link.send(apdu)
+
+    def _master_loop(
+        self, run: _Run, first: Apdu | None, on_si: Callable[[m.StatusInformation | None], Apdu]
+    ) -> None:
+        """Serve the terminal's messages until Completion or Abort; timeouts end the run with ``error``."""
+        t4 = self.link.timers.t4
+        deadline = time.monotonic() + t4
+        abort_sent = False
+        pending = first
+        while True:
+            if self._abort.is_set() and not abort_sent:
+                abort_sent = True
+                self.link.send(m.abort_request())
+            if pending is not None:
+                apdu, pending = pending, None
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    run.error = "no completion from the terminal within T4"
+                    return
+                got = self.link.receive(min(remaining, 0.1))
+                if got is None:
+                    continue
+                apdu = got
+            cmd = apdu.command
+            if cmd == m.INTERMEDIATE_STATUS:
+                code, minutes = m.parse_intermediate_status(apdu.data)
+                self._answer(m.ack_apdu())
+                t4 = minutes * 60.0 if minutes else t4
+                deadline = time.monotonic() + t4
+                self._notify(StatusEvent(code, intermediate_key(code)))
+            elif cmd == m.STATUS_INFORMATION:
+                deadline = time.monotonic() + t4
+                try:
+                    si: m.StatusInformation | None = m.parse_status_information(apdu.data)
+                except DeviceProtocolError as exc:
+                    log.warning("unreadable Status-Information: %s", exc)
+                    si = None
+                run.si = si
+                reply = on_si(si)
+                if reply is not _ALREADY_SENT:
+                    self._answer(reply)
+            elif cmd == m.PRINT_LINE:
+                text, last = m.parse_print_line(apdu.data)
+                run.lines.append(text)
+                self._answer(m.ack_apdu())
+                self._notify(PrintLineEvent(text, last))
+            elif cmd == m.TEXT_BLOCK:
+                lines = m.parse_text_block(apdu.data)
+                run.lines.extend(lines)
+                self._answer(m.ack_apdu())
+                for i, text in enumerate(lines):
+                    self._notify(PrintLineEvent(text, i == len(lines) - 1))
+            elif cmd == m.COMPLETION:
+                run.completion = m.parse_completion(apdu.data)
+                self._answer(m.ack_apdu())
+                return
+            elif cmd == m.ABORT_FROM_PT:
+                run.abort = m.parse_abort(apdu.data)
+                self._answer(m.ack_apdu())
+                return
+            elif apdu.cls in (0x80, 0x84):
+                continue  # the answer to our 06 B0
+            else:
+                log.warning("unexpected %s from terminal while it is master", apdu.describe())
+                self._answer(m.negative_apdu(0x83))
+
+    def _serve(
+        self, command: Apdu, on_si: Callable[[m.StatusInformation | None], Apdu] | None = None
+    ) -> _Run:
+        """Run one command to its end; DriverErrors are caught into ``run.error`` after the command left."""
+        run = _Run()
+        first = self._start(command)  # errors before "80 00" propagate to the caller
+        try:
+            self._master_loop(run, first, on_si or (lambda si: m.ack_apdu()))
+        except DriverError as exc:
+            run.error = f"{type(exc).__name__}: {exc}"
+        return run
+
+    # --- public commands --------------------------------------------------------------------------------
+
+    def register(self) -> TerminalInfo:
+        """``06 00``: log on with the kiosk's config byte; return the terminal id and status."""
+        with self._lock:
+            run = self._serve(m.registration(self._password, self.config_byte, self.currency))
+        if run.completion is None:
+            raise self._run_error(run, "Registration")
+        self.tid = run.completion.tid
+        log.info("terminal registered, tid %s", self.tid)
+        return TerminalInfo(
+            tid=run.completion.tid, sw=run.completion.sw_version, status=run.completion.status
+        )
+
+    def status(self) -> TerminalStatus:
+        """``05 01``: the terminal status (00 = ready) and software version."""
+        with self._lock:
+            run = self._serve(m.status_enquiry(self._password))
+        if run.completion is None or run.completion.status is None:
+            raise self._run_error(run, "Status Enquiry")
+        code = run.completion.status
+        return TerminalStatus(status=code, sw=run.completion.sw_version, key=terminal_status_key(code))
+
+    def authorize(
+        self, amount_cents: int, vending: bool = True, decide: DecideCallback | None = None
+    ) -> PaymentResult:
+        """``06 01``: take a payment. Never raises for what the terminal or the line does once started.
+
+        ``decide(status_information)`` is called with each *approved* 04 0F (vending mode lets it hold
+        the terminal while the kiosk sends SIP2 Fee Paid) and returns :class:`Commit`, :class:`Reverse`
+        or :class:`AskAgain`. An approved amount that differs from ``amount_cents`` is always refused
+        (no partial approvals). Without ``decide`` the payment is committed.
+        """
+        command = m.authorization(
+            amount_cents,
+            self.currency,
+            self.vending_timeout if vending else None,
+            self.max_status_infos if vending else None,
+        )
+        with self._lock:
+            self._abort.clear()
+            run = _Run()
+
+            def on_si(si: m.StatusInformation | None) -> Apdu:
+                return self._answer_payment(run, si, amount_cents, vending, decide)
+
+            try:
+                first = self._start(command)
+            except TerminalRefusedError as exc:
+                return PaymentResult(
+                    Outcome.DECLINED, amount=amount_cents, result_code=exc.code, error=str(exc)
+                )
+            except DriverError as exc:
+                return PaymentResult(
+                    Outcome.UNKNOWN, amount=amount_cents, error=f"{type(exc).__name__}: {exc}"
+                )
+            try:
+                self._master_loop(run, first, on_si)
+            except DriverError as exc:
+                run.error = f"{type(exc).__name__}: {exc}"
+            finally:
+                self._abort.clear()
+        return self._payment_result(run, amount_cents)
+
+    def _answer_payment(
+        self,
+        run: _Run,
+        si: m.StatusInformation | None,
+        amount: int,
+        vending: bool,
+        decide: DecideCallback | None,
+    ) -> Apdu:
+        """Our answer to a 04 0F during a payment: commit, ask again, or refuse (the terminal reverses)."""
+        if si is None:
+            run.reversed = True  # unreadable: never commit what we cannot check
+            return m.negative_apdu(m.RESULT_ECR_REFUSES)
+        if not si.approved:
+            return m.ack_apdu()
+        if si.amount != amount or (si.currency not in (None, self.currency)):
+            log.warning("terminal approved a different amount or currency; refusing (no partial approvals)")
+            run.reversed = True
+            return m.negative_apdu(m.RESULT_ECR_REFUSES)
+        decision: Decision = Commit()
+        if decide is not None:
+            try:
+                decision = decide(si)
+            except Exception:
+                log.exception("payment decision callback failed; refusing the goods")
+                decision = Reverse()
+        if isinstance(decision, AskAgain) and not vending:
+            decision = Reverse()  # "ask again" exists only in vending mode
+        if isinstance(decision, AskAgain):
+            return m.ask_again_apdu()
+        if isinstance(decision, Reverse):
+            run.reversed = True
+            return m.negative_apdu(
+                decision.code if decision.code not in (0x00, 0x9C) else m.RESULT_ECR_REFUSES
+            )
+        self.link.send(m.ack_apdu())  # raises if never ACKed: run.committed stays False → UNKNOWN
+        run.committed = True
+        return _ALREADY_SENT
+
+    def _payment_result(self, run: _Run, amount: int) -> PaymentResult:
+        si = run.si
+        lines = run.lines
+        if run.completion is not None:
+            if si is None:
+                return PaymentResult(
+                    Outcome.UNKNOWN,
+                    amount=amount,
+                    receipt_lines=tuple(lines),
+                    error="completion without Status-Information",
+                )
+            if run.reversed:
+                return PaymentResult.from_status(Outcome.APPROVED_REVERSED, si, lines)
+            if run.committed:
+                return PaymentResult.from_status(Outcome.APPROVED_COMMITTED, si, lines)
+            return PaymentResult.from_status(Outcome.DECLINED, si, lines)
+        if run.abort is not None:
+            code = run.abort.result_code
+            if run.committed:  # we committed but the terminal aborted: only recovery can tell
+                return PaymentResult.from_status(Outcome.UNKNOWN, si, lines, code, "abort after commit")
+            if run.reversed:
+                return PaymentResult.from_status(Outcome.APPROVED_REVERSED, si, lines, code)
+            outcome = Outcome.CANCELLED if code == m.RESULT_ABORT else Outcome.DECLINED
+            result = PaymentResult.from_status(outcome, si, lines, code, run.abort.error_text)
+            return result if result.amount is not None else _with_amount(result, amount)
+        return _with_amount(PaymentResult.from_status(Outcome.UNKNOWN, si, lines, None, run.error), amount)
+
+    def repeat_receipt(self) -> PaymentResult | None:
+        """``06 20`` with service byte 01: the terminal's last transaction (for recovery), or ``None``."""
+        with self._lock:
+            run = self._serve(m.repeat_receipt(self._password))
+        if run.abort is not None:
+            return None
+        if run.completion is None:
+            raise self._run_error(run, "Repeat Receipt")
+        if run.si is None:
+            return None
+        outcome = Outcome.APPROVED_COMMITTED if run.si.approved else Outcome.DECLINED
+        return PaymentResult.from_status(outcome, run.si, run.lines)
+
+    def reverse(self, receipt_no: int, amount_cents: int | None = None) -> PaymentResult:
+        """``06 30``: reverse the payment with ``receipt_no`` (same day, before End-of-Day)."""
+        with self._lock:
+            try:
+                run = self._serve(m.reversal(self._password, receipt_no, amount_cents))
+            except TerminalRefusedError as exc:
+                return PaymentResult(
+                    Outcome.DECLINED, receipt_no=receipt_no, result_code=exc.code, error=str(exc)
+                )
+            except DriverError as exc:
+                return PaymentResult(
+                    Outcome.UNKNOWN, receipt_no=receipt_no, error=f"{type(exc).__name__}: {exc}"
+                )
+        if run.completion is not None and run.si is not None and run.si.approved:
+            return PaymentResult.from_status(Outcome.APPROVED_REVERSED, run.si, run.lines)
+        if run.abort is not None or (run.completion is not None and run.si is not None):
+            code = run.abort.result_code if run.abort is not None else None
+            return PaymentResult.from_status(Outcome.DECLINED, run.si, run.lines, code)
+        return PaymentResult.from_status(Outcome.UNKNOWN, run.si, run.lines, None, run.error or "no result")
+
+    def end_of_day(self) -> EndOfDayResult:
+        """``06 50``: close the terminal's batch; totals and receipt lines."""
+        with self._lock:
+            run = self._serve(m.end_of_day(self._password))
+        si = run.si
+        if run.completion is None and run.abort is None:
+            raise self._run_error(run, "End-of-Day")
+        ok = run.completion is not None and (si is None or si.approved)
+        code = run.abort.result_code if run.abort is not None else (si.result_code if si else None)
+        return EndOfDayResult(
+            ok,
+            code,
+            si.amount if si else None,
+            si.trace if si else None,
+            tuple(run.lines),
+            run.abort.error_text if run.abort else None,
+        )
+
+    def abort(self) -> bool:
+        """``06 B0``: ask the terminal to abort. During a payment the request is sent from the payment's
+        own thread at the next chance; otherwise now. Returns False if the terminal refused it."""
+        if self._lock.locked():
+            self._abort.set()
+            return True
+        with self._lock:
+            try:
+                self._start(m.abort_request())
+            except TerminalRefusedError:
+                return False
+            return True
+
+    def close(self) -> None:
+        """Close the link (and stop an embedded simulator)."""
+        try:
+            self.link.close()
+        finally:
+            if self._on_close is not None:
+                self._on_close()
+
+    def __enter__(self) -> ZvtTerminal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _run_error(run: _Run, what: str) -> DriverError:
+        if run.error and "DeviceConnectionError" in run.error:
+            return DeviceConnectionError(f"{what}: {run.error}")
+        if run.abort is not None:
+            return TerminalRefusedError(m.ABORT_FROM_PT, run.abort.result_code)
+        return DeviceTimeoutError(f"{what}: {run.error or 'no completion'}")
+
+
+# Marker: _answer_payment already sent (and had ACKed) the 80 00 00 itself.
+_ALREADY_SENT = Apdu(0x00, 0x00, b"sent")
+
+
+def _with_amount(result: PaymentResult, amount: int) -> PaymentResult:
+    from dataclasses import replace
+
+    return result if result.amount is not None else replace(result, amount=amount)
