@@ -1,0 +1,79 @@
+"""Encryption at rest for pass numbers in the offline queue: AES-256-GCM with a key in its own file.
+
+The key lives in a separate file (mode 0600, created on first run) so that a copied database alone
+reveals no pass numbers. Each ciphertext is bound to its row's transaction id (GCM associated data),
+so ciphertexts cannot be moved between rows unnoticed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from kiosk.errors import ConfigError, KioskProtocolError
+
+log = logging.getLogger(__name__)
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+
+
+def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
+    """Read the queue key from ``path``; create it (0600, random) when missing and ``create`` is true.
+
+    A key file readable by group or others is tightened to 0600 with a warning. A file of the wrong
+    size is an error (it is not ours, or it was damaged): the queue cannot be read without the right key.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise ConfigError(f"{path}: queue key file is missing (store.key_file)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+        # O_EXCL: two processes starting at once must not both write a key; the loser reads the winner's.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return load_or_create_key(path, create=False)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+            fh.flush()
+            os.fsync(fh.fileno())
+        log.info("created a new queue key file %s", path)
+        return key
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        log.warning("queue key file %s had mode %o; tightened to 600", path, mode)
+        os.chmod(path, 0o600)
+    key = path.read_bytes()
+    if len(key) != KEY_BYTES:
+        raise ConfigError(f"{path}: queue key file must hold {KEY_BYTES} bytes, found {len(key)}")
+    return key
+
+
+class PassCipher:
+    """Encrypts and decrypts pass numbers for one queue, bound to each row's transaction id."""
+
+    def __init__(self, key: bytes) -> None:
+        """``key``: 32 bytes from :func:`load_or_create_key`."""
+        self._aead = AESGCM(key)
+
+    def encrypt(self, pass_number: str, txn_id: str) -> bytes:
+        """Nonce + ciphertext + tag for ``pass_number``, bound to ``txn_id``."""
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, pass_number.encode("utf-8"), txn_id.encode("ascii"))
+
+    def decrypt(self, blob: bytes, txn_id: str) -> str:
+        """The pass number, or :class:`KioskProtocolError` when the key or the row does not match."""
+        try:
+            plain = self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], txn_id.encode("ascii"))
+        except (InvalidTag, ValueError) as exc:
+            raise KioskProtocolError(
+                f"queued transaction {txn_id}: pass number cannot be decrypted (wrong key file?)"
+            ) from exc
+        return plain.decode("utf-8")

@@ -1,0 +1,283 @@
+"""The offline transaction queue: loans and returns the ILS has not confirmed yet, in SQLite.
+
+Privacy (DESIGN.md "Privacy rules"): a row holds only what is needed to finish the transaction later —
+transaction id, kind, item id, the pass number ENCRYPTED (AES-GCM, key in a separate 0600 file), the
+original timestamp, state, attempts and the ILS's result code. No names, titles, PINs or raw replies.
+A confirmed row is deleted at once; a refused row is kept as ``failed`` for staff and purged after
+``retention_days``. ``secure_delete`` overwrites deleted rows in the file.
+
+Durability (DESIGN.md convention 8): WAL with ``synchronous=FULL``; every state change is committed
+before the step it describes — in particular a row is marked ``sending`` before its message is sent,
+which is what lets :mod:`kiosk.store.replay` recover safely after a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.errors import KioskProtocolError
+from kiosk.logsetup import short_hash
+from kiosk.store.crypto import PassCipher, load_or_create_key
+
+log = logging.getLogger(__name__)
+
+CHECKOUT, CHECKIN = "checkout", "checkin"
+KINDS = (CHECKOUT, CHECKIN)
+QUEUED, SENDING, FAILED = "queued", "sending", "failed"
+STATES = (QUEUED, SENDING, FAILED)
+TABLE = "transactions"
+_CODE = re.compile(r"^[a-z0-9_\-]{1,16}(?::[a-z0-9_\-]{1,16}){0,3}$")
+_ITEM = re.compile(r"^[^\x00-\x1f|]{1,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedTransaction:
+    """One queued transaction. The pass number is decrypted in memory and never in ``repr``."""
+
+    seq: int
+    txn_id: str
+    kind: str
+    item_id: str
+    pass_number: str | None = field(repr=False)
+    created_at: float
+    state: str
+    attempts: int
+    result_code: str
+    updated_at: float
+
+    def public(self) -> dict[str, Any]:
+        """A JSON-safe description for technicians: the pass number only as a short salted hash."""
+        return {
+            "txn_id": self.txn_id, "kind": self.kind, "item_id": self.item_id,
+            "pass_hash": short_hash(self.pass_number) if self.pass_number else None,
+            "created_at": _iso(self.created_at), "state": self.state, "attempts": self.attempts,
+            "result_code": self.result_code or None, "updated_at": _iso(self.updated_at),
+        }  # fmt: skip
+
+
+def result_code_for(code: str) -> str:
+    """A reason code as stored: ``kind:outcome[:detail]`` in lowercase letters and digits only.
+
+    Anything else (free text, which could carry a name) is stored as plain ``refused``.
+    """
+    return code if _CODE.match(code) else "refused"
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+class TransactionQueue:
+    """The durable queue. Thread-safe (one connection behind a lock); open it once per process."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        key_file: str | Path,
+        retention_days: int = 14,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Open (or create) the queue at ``path`` with the key in ``key_file`` (created if missing)."""
+        self.path = Path(path)
+        self.retention_days = int(retention_days)
+        if self.retention_days < 0:
+            raise ValueError("store retention_days must not be negative")
+        self._clock = clock
+        self._lock = threading.RLock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
+        self._db = sqlite_utils.Database(conn, execute_plugins=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA secure_delete=ON")
+        self._ensure_schema()
+        has_rows = self._db[TABLE].count > 0
+        # A missing key with rows present means the rows could never be replayed: refuse rather than
+        # silently making a new key.
+        self._cipher = PassCipher(load_or_create_key(Path(key_file), create=not has_rows))
+
+    @classmethod
+    def from_config(cls, store: Any) -> TransactionQueue:
+        """Open the queue described by the ``[store]`` section (path, key_file, retention_days)."""
+        return cls(store.path, store.key_file, store.retention_days)
+
+    def _ensure_schema(self) -> None:
+        if TABLE in self._db.table_names():
+            return
+        with self._tx():
+            self._db[TABLE].create(  # type: ignore[union-attr]
+                {
+                    "seq": int, "txn_id": str, "kind": str, "item_id": str, "pass_enc": bytes,
+                    "created_at": float, "state": str, "attempts": int, "result_code": str,
+                    "updated_at": float,
+                },
+                pk="seq", not_null={"txn_id", "kind", "item_id", "created_at", "state", "attempts"},
+                defaults={"attempts": 0, "result_code": ""},
+            )  # fmt: skip
+            self._db[TABLE].create_index(["txn_id"], unique=True)  # type: ignore[union-attr]
+            self._db[TABLE].create_index(["state"])  # type: ignore[union-attr]
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction under the lock (``with conn`` commits, or rolls back on error)."""
+        with self._lock, self._db.conn as conn:
+            yield conn
+
+    # --- writing -------------------------------------------------------------------------------------
+    def enqueue(
+        self, kind: str, item_id: str, pass_number: str | None = None, created_at: float | None = None
+    ) -> QueuedTransaction:
+        """Queue a loan or return; committed to disk before this returns."""
+        if kind not in KINDS:
+            raise ValueError(f"transaction kind must be one of {KINDS}, not {kind!r}")
+        if not _ITEM.match(item_id or ""):
+            raise ValueError("item id must be 1-64 printable characters without '|'")
+        if kind == CHECKOUT and not pass_number:
+            raise ValueError("a queued loan needs the patron's pass number")
+        txn_id = uuid.uuid4().hex
+        now = self._clock()
+        created = now if created_at is None else float(created_at)
+        blob = self._cipher.encrypt(pass_number, txn_id) if pass_number else None
+        with self._tx() as conn:
+            cur = conn.execute(
+                f"INSERT INTO {TABLE} (txn_id, kind, item_id, pass_enc, created_at, state, attempts,"
+                " result_code, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, '', ?)",
+                (txn_id, kind, item_id, blob, created, QUEUED, now),
+            )
+            seq = int(cur.lastrowid or 0)
+        log.info("queued %s %s as %s", kind, short_hash(item_id), txn_id)
+        return QueuedTransaction(seq, txn_id, kind, item_id, pass_number, created, QUEUED, 0, "", now)
+
+    def mark_sending(self, txn_id: str) -> None:
+        """Record, durably, that this transaction is about to be sent (before it is sent)."""
+        self._update(txn_id, "state = ?, attempts = attempts + 1", (SENDING,), expect=(QUEUED, SENDING))
+
+    def mark_many_sending(self, txn_ids: list[str]) -> None:
+        """:meth:`mark_sending` for several rows in ONE commit (a replay batch)."""
+        if not txn_ids:
+            return
+        now = self._clock()
+        with self._tx() as conn:
+            for txn_id in txn_ids:
+                cur = conn.execute(
+                    f"UPDATE {TABLE} SET state = ?, attempts = attempts + 1, updated_at = ?"
+                    " WHERE txn_id = ? AND state IN (?, ?)",
+                    (SENDING, now, txn_id, QUEUED, SENDING),
+                )
+                if cur.rowcount != 1:
+                    raise KioskProtocolError(f"queued transaction {txn_id} is not outstanding")
+
+    def settle(self, confirmed: list[str], refused: list[tuple[str, str]]) -> None:
+        """Delete the confirmed rows and fail the refused ones in ONE commit."""
+        if not confirmed and not refused:
+            return
+        now = self._clock()
+        with self._tx() as conn:
+            conn.executemany(f"DELETE FROM {TABLE} WHERE txn_id = ?", [(t,) for t in confirmed])
+            conn.executemany(
+                f"UPDATE {TABLE} SET state = ?, result_code = ?, updated_at = ? WHERE txn_id = ?",
+                [(FAILED, result_code_for(code), now, t) for t, code in refused],
+            )
+
+    def release(self, txn_id: str) -> None:
+        """Back to ``queued``: it is known NOT to have reached the ILS (recovery proved it)."""
+        self._update(txn_id, "state = ?", (QUEUED,), expect=(SENDING, QUEUED))
+
+    def fail(self, txn_id: str, result_code: str) -> None:
+        """The ILS refused it: keep it for staff with the ILS's reason code (sanitised, no free text)."""
+        self._update(
+            txn_id, "state = ?, result_code = ?", (FAILED, result_code_for(result_code)), expect=STATES
+        )
+
+    def confirm(self, txn_id: str) -> None:
+        """The ILS confirmed it: delete the row at once."""
+        with self._tx() as conn:
+            conn.execute(f"DELETE FROM {TABLE} WHERE txn_id = ?", (txn_id,))
+
+    def retry_failed(self, txn_id: str) -> None:
+        """Staff decided to try a failed transaction again."""
+        self._update(txn_id, "state = ?, result_code = ''", (QUEUED,), expect=(FAILED,))
+
+    def _update(
+        self, txn_id: str, assignments: str, values: tuple[Any, ...], expect: tuple[str, ...]
+    ) -> None:
+        marks = ",".join("?" * len(expect))
+        with self._tx() as conn:
+            cur = conn.execute(
+                f"UPDATE {TABLE} SET {assignments}, updated_at = ? WHERE txn_id = ? AND state IN ({marks})",
+                (*values, self._clock(), txn_id, *expect),
+            )
+            if cur.rowcount != 1:
+                raise KioskProtocolError(f"queued transaction {txn_id} not found in state {'/'.join(expect)}")
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete failed rows older than the retention period; returns how many went."""
+        cutoff = (self._clock() if now is None else now) - self.retention_days * 86400
+        with self._tx() as conn:
+            cur = conn.execute(f"DELETE FROM {TABLE} WHERE state = ? AND updated_at <= ?", (FAILED, cutoff))
+            count = cur.rowcount
+        if count:
+            log.info("purged %d failed queued transaction(s) past retention", count)
+        return count
+
+    # --- reading -------------------------------------------------------------------------------------
+    def _select(self, where: str, params: tuple[Any, ...] = ()) -> list[QueuedTransaction]:
+        with self._lock:
+            rows = list(self._db.query(f"SELECT * FROM {TABLE} WHERE {where} ORDER BY seq", params))
+        return [self._row(r) for r in rows]
+
+    def _row(self, r: dict[str, Any]) -> QueuedTransaction:
+        blob = r["pass_enc"]
+        pass_number = self._cipher.decrypt(blob, r["txn_id"]) if blob else None
+        return QueuedTransaction(
+            r["seq"], r["txn_id"], r["kind"], r["item_id"], pass_number, r["created_at"], r["state"],
+            r["attempts"], r["result_code"] or "", r["updated_at"],
+        )  # fmt: skip
+
+    def outstanding(self) -> list[QueuedTransaction]:
+        """Rows still to send (``queued``) or in doubt (``sending``), oldest first."""
+        return self._select("state IN (?, ?)", (QUEUED, SENDING))
+
+    def failed(self) -> list[QueuedTransaction]:
+        """Rows the ILS refused, for staff."""
+        return self._select("state = ?", (FAILED,))
+
+    def all(self) -> list[QueuedTransaction]:
+        """Every row, oldest first."""
+        return self._select("1")
+
+    def get(self, txn_id: str) -> QueuedTransaction | None:
+        """One row by transaction id."""
+        rows = self._select("txn_id = ?", (txn_id,))
+        return rows[0] if rows else None
+
+    def counts(self) -> dict[str, int]:
+        """How many rows per state (every state present, zero included)."""
+        with self._lock:
+            rows = self._db.query(f"SELECT state, COUNT(*) AS n FROM {TABLE} GROUP BY state")
+            found = {r["state"]: r["n"] for r in rows}
+        return {state: int(found.get(state, 0)) for state in STATES}
+
+    def loans_for_pass(self, pass_number: str) -> int:
+        """Outstanding queued loans for this pass (for the offline per-pass limit)."""
+        return sum(1 for t in self.outstanding() if t.kind == CHECKOUT and t.pass_number == pass_number)
+
+    def close(self) -> None:
+        """Checkpoint the WAL into the database file and close."""
+        with self._lock:
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self._db.conn.close()

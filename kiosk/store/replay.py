@@ -1,0 +1,171 @@
+"""Replaying the offline queue to the ILS so that nothing is lost and nothing is applied twice.
+
+SIP2 gives no idempotency: an ``11`` checkout sent twice becomes a renewal on some servers, a ``09``
+checkin sent twice can return someone else's later loan (notes/sip2.md §7). So:
+
+1. Rows are replayed strictly in queue order, with the original timestamp and ``no block = Y``.
+2. A row is marked ``sending`` and that mark is COMMITTED before its message goes out.
+3. A row found ``sending`` (the process died, or the link dropped with the outcome unknown) is never
+   simply re-sent: the ILS is asked first (``17`` item information; for a loan also the patron's
+   charged items via ``63``): a loan whose item is charged to the patron, or a return whose item is
+   no longer charged, was applied — the row is deleted; otherwise it is sent.
+4. A confirmed row is deleted; a refused one is kept as ``failed`` with a reason code for staff.
+
+Several rows are marked ``sending`` in one commit and their confirmations committed together (a batch):
+this is safe because of rule 3 — a row marked but not yet sent is resolved by the query on recovery —
+and saves two disk syncs per transaction. Replay stops at the first connection problem, keeping order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from kiosk.logsetup import short_hash
+from kiosk.store.queue import CHECKOUT, SENDING, QueuedTransaction, TransactionQueue
+from sip2.errors import Sip2Error
+
+log = logging.getLogger(__name__)
+
+# SIP2 18 "circulation status": 04 charged, 05 charged; not to be recalled until ..., 07 recalled
+# (still charged), 11 claimed returned (still on the patron's record).
+CHARGED = frozenset({"04", "05", "07", "11"})
+BATCH = 64
+
+
+class ReplayClient(Protocol):
+    """The parts of :class:`sip2.client.Sip2Client` the replay needs."""
+
+    def checkout(self, patron_id: str, item_id: str, **kwargs: Any) -> Any:
+        """SIP2 11/12; the reply has ``ok``."""
+
+    def checkin(self, item_id: str, **kwargs: Any) -> Any:
+        """SIP2 09/10; the reply has ``ok`` and ``alert_type``."""
+
+    def item_information(self, item_id: str) -> Any:
+        """SIP2 17/18; the reply has ``circulation_status``."""
+
+    def patron_information(self, patron_id: str, **kwargs: Any) -> Any:
+        """SIP2 63/64; with summary "charged" the reply lists ``charged_items``."""
+
+
+@dataclass
+class ReplayReport:
+    """What one replay run did (counts only: fit for logs, CLI output and monitoring)."""
+
+    confirmed: int = 0  # sent and confirmed, row deleted
+    failed: int = 0  # refused by the ILS, kept for staff
+    resolved: int = 0  # a row in doubt that the ILS showed was already applied
+    remaining: int = 0  # still queued after this run
+    stopped: str = ""  # why the run stopped early ("" = queue drained)
+    codes: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "confirmed": self.confirmed, "failed": self.failed, "resolved": self.resolved,
+            "remaining": self.remaining, "stopped": self.stopped or None, "codes": self.codes,
+        }  # fmt: skip
+
+
+def sip2_when(timestamp: float) -> dt.datetime:
+    """The original moment of a queued transaction as an aware datetime (the client formats it)."""
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC)
+
+
+class Replayer:
+    """Sends the queue's outstanding rows through a connected SIP2 client, safely."""
+
+    def __init__(self, queue: TransactionQueue, client: ReplayClient, *, batch: int = BATCH) -> None:
+        """``client`` must be connected and logged in; the replayer does not reconnect."""
+        self.queue = queue
+        self.client = client
+        self.batch = max(1, batch)
+
+    def replay(self, should_stop: Callable[[], bool] = lambda: False) -> ReplayReport:
+        """Replay until the queue is drained, the link fails or ``should_stop()`` says so."""
+        report = ReplayReport()
+        try:
+            while not should_stop():
+                rows = self.queue.outstanding()[: self.batch]
+                if not rows:
+                    break
+                if not self._run_batch(rows, report):
+                    break
+        finally:
+            report.remaining = len(self.queue.outstanding())
+        return report
+
+    def _run_batch(self, rows: list[QueuedTransaction], report: ReplayReport) -> bool:
+        """Resolve rows in doubt, mark the rest ``sending`` in one commit, send, commit the outcomes."""
+        in_doubt = [row for row in rows if row.state == SENDING]
+        fresh = [row for row in rows if row.state != SENDING]
+        self.queue.mark_many_sending([row.txn_id for row in fresh])
+        done: list[str] = []
+        refused: list[tuple[str, str]] = []
+        ok = True
+        try:
+            for row in rows:
+                if row in in_doubt:
+                    applied = self._was_applied(row)
+                    if applied:
+                        done.append(row.txn_id)
+                        report.resolved += 1
+                        continue
+                outcome = self._send(row)
+                if outcome == "":
+                    done.append(row.txn_id)
+                    report.confirmed += 1
+                else:
+                    refused.append((row.txn_id, outcome))
+                    report.failed += 1
+                    report.codes[outcome] = report.codes.get(outcome, 0) + 1
+        except Sip2Error as exc:
+            # Connection lost, timeout, or an outcome the client could not determine: the row stays
+            # ``sending`` and is resolved by a query on the next run. Order is kept by stopping here.
+            report.stopped = type(exc).__name__
+            log.warning("replay stopped: %s", type(exc).__name__)
+            ok = False
+        finally:
+            self.queue.settle(done, refused)
+        return ok
+
+    def _send(self, row: QueuedTransaction) -> str:
+        """Send one row; return "" when the ILS confirmed it, else the reason code to keep."""
+        when = sip2_when(row.created_at)
+        if row.kind == CHECKOUT:
+            assert row.pass_number is not None
+            reply = self.client.checkout(row.pass_number, row.item_id, no_block=True, transaction_date=when)
+            if getattr(reply, "ok", False):
+                return ""
+            log.info("replayed loan %s refused by the ILS", short_hash(row.item_id))
+            return "checkout:refused"
+        reply = self.client.checkin(row.item_id, no_block=True, transaction_date=when)
+        if getattr(reply, "ok", False):
+            return ""
+        log.info("replayed return %s refused by the ILS", short_hash(row.item_id))
+        alert = getattr(reply, "alert_type", None) or ""
+        return f"checkin:refused:{alert}" if alert else "checkin:refused"
+
+    def _was_applied(self, row: QueuedTransaction) -> bool:
+        """Query-before-resend: did the ILS apply this row before we lost track of it?"""
+        info = self.client.item_information(row.item_id)
+        status = str(getattr(info, "circulation_status", "") or "")
+        charged = status in CHARGED
+        if row.kind != CHECKOUT:
+            applied = not charged
+        elif not charged:
+            applied = False
+        else:
+            assert row.pass_number is not None
+            patron = self.client.patron_information(row.pass_number, summary="charged")
+            items = tuple(getattr(patron, "charged_items", ()) or ())
+            applied = row.item_id in items
+        log.info(
+            "replay recovery: %s %s was %sapplied (status %s)",
+            row.kind, short_hash(row.item_id), "" if applied else "not ", status or "?",
+        )  # fmt: skip
+        return applied
