@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from sip2.simulator.faults import Faults
 from sip2.simulator.library import Library, PatronView
+from sip2.simulator.server import DEMO_USERS, IlsSimulator
 
-__all__ = ["Library", "PatronView"]
+__all__ = ["DEMO_USERS", "Faults", "IlsSimulator", "Library", "PatronView"]
