@@ -14,7 +14,7 @@ are written back out unchanged.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
 
@@ -76,6 +76,9 @@ class Message:
     RESPONSE_CODE: ClassVar[str] = ""
 
     extra_fields: tuple[tuple[str, str], ...] = ()
+    #: Not on the wire: ``True`` when the client reconstructed this reply after a lost connection
+    #: (see :mod:`sip2.recovery`); such a reply carries only what the ILS could be asked afterwards.
+    recovered: bool = field(default=False, compare=False)
 
     def extra(self, code: str) -> tuple[str, ...]:
         """All values of an unknown/vendor field, e.g. ``msg.extra("GG")``."""
