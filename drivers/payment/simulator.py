@@ -97,6 +97,7 @@ class TerminalSimulator:
         self.slept = 0.0  # seconds spent in deliberate delays (the benchmark subtracts them)
         self.config_byte: int | None = None
         self.played: list[str] = []  # scenarios of the payments handled, in order
+        self.approved_amount: int | None = None  # approve this amount instead of the one asked (tests)
 
     # --- scenario control ----------------------------------------------------------------------------
 
@@ -292,7 +293,7 @@ class TerminalSimulator:
             self._tell(self._si(tx, m.RESULT_DECLINED))
             self._tell(m.abort_from_terminal(m.RESULT_DECLINED))
             return
-        tx = self.books.new(amount, AUTHORISED, date=date, time=clock)
+        tx = self.books.new(self.approved_amount or amount, AUTHORISED, date=date, time=clock)
         if scenario == "corrupt_crc":
             faults.corrupt_frames = 1
         window = min(vend_timeout, self.settings.commit_timeout) if vending else self.timers.t3

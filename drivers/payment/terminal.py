@@ -65,6 +65,7 @@ class _Run:
     abort: m.AbortInfo | None = None
     committed: bool = False  # our 80 00 00 to an approved 04 0F was acknowledged
     reversed: bool = False  # we answered an approved 04 0F with 84 yy
+    approved: bool = False  # an approved 04 0F came (we may have asked the terminal to ask again)
     error: str | None = None  # why the run ended without 06 0F / 06 1E
 
 
@@ -285,6 +286,7 @@ class ZvtTerminal:
             return m.negative_apdu(m.RESULT_ECR_REFUSES)
         if not si.approved:
             return m.ack_apdu()
+        run.approved = True
         if si.amount != amount or (si.currency not in (None, self.currency)):
             log.warning("terminal approved a different amount or currency; refusing (no partial approvals)")
             run.reversed = True
@@ -329,7 +331,7 @@ class ZvtTerminal:
             code = run.abort.result_code
             if run.committed:  # we committed but the terminal aborted: only recovery can tell
                 return PaymentResult.from_status(Outcome.UNKNOWN, si, lines, code, "abort after commit")
-            if run.reversed:
+            if run.reversed or run.approved:  # approved, never committed: the terminal reversed it
                 return PaymentResult.from_status(Outcome.APPROVED_REVERSED, si, lines, code)
             outcome = Outcome.CANCELLED if code == m.RESULT_ABORT else Outcome.DECLINED
             result = PaymentResult.from_status(outcome, si, lines, code, run.abort.error_text)
