@@ -30,29 +30,22 @@ class SipSocket:
     def send_raw(self, data: bytes) -> None:
         self.sock.sendall(data)
 
-    def read_raw(self) -> bytes:
-        """One reply frame including its terminator byte(s) as received (b"" when closed)."""
-        while b"\r" not in self.pending:
+    def read_raw(self, terminator: bytes = b"\r") -> bytes:
+        """One reply frame including its *terminator* as received (b"" when the server closed).
+
+        A LF left over from a CRLF reply read with the default terminator is dropped first.
+        """
+        while True:
+            if self.pending.startswith(b"\n") and terminator == b"\r":
+                self.pending = self.pending[1:]
+            if terminator in self.pending:
+                break
             chunk = self.sock.recv(4096)
             if not chunk:
                 data, self.pending = self.pending, b""
                 return data
             self.pending += chunk
-        index = self.pending.index(b"\r") + 1
-        if self.pending[index : index + 1] == b"\n":
-            index += 1
-        elif index == len(self.pending):
-            # a CRLF reply may arrive split: peek briefly for the LF
-            self.sock.settimeout(0.2)
-            try:
-                more = self.sock.recv(4096)
-                self.pending += more
-                if more[:1] == b"\n":
-                    index += 1
-            except (TimeoutError, OSError):
-                pass
-            finally:
-                self.sock.settimeout(5.0)
+        index = self.pending.index(terminator) + len(terminator)
         frame, self.pending = self.pending[:index], self.pending[index:]
         return frame
 
