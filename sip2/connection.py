@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from sip2.codec import FrameBuffer, decode_frame, encode
 from sip2.dialect import Dialect
-from sip2.errors import Sip2ProtocolError
+from sip2.errors import Sip2ProtocolError, Sip2ResendError
 from sip2.messages import Message, RequestACSResend, RequestSCResend
 
 log = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ class Sip2Connection:
         assert pending is not None
         if pending.resends >= self.max_resends:
             self._pending = None
-            raise Sip2ProtocolError(f"ACS asked to resend message {pending.message.CODE} "
+            raise Sip2ResendError(f"ACS asked to resend message {pending.message.CODE} "
                                     f"{pending.resends + 1} times; giving up")
         pending.resends += 1
         if self.dialect.error_detection == "auto" and self._checksums and pending.resends == 1:

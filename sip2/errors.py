@@ -48,3 +48,8 @@ class Sip2OutcomeUnknown(Sip2ConnectionError):
     def __init__(self, message: str, request: object = None) -> None:
         super().__init__(message)
         self.request = request
+
+
+class Sip2ResendError(Sip2ProtocolError):
+    """The ACS answered 96 (request SC resend) more often than allowed.  It did not process the
+    message, so even a checkout may safely be tried again later."""

@@ -1,0 +1,280 @@
+"""Blocking SIP2 client: TCP/TLS, automatic login, keepalive, reconnect with backoff, safe recovery.
+
+Usage::
+
+    from sip2.client import Sip2Client, ClientSettings
+    client = Sip2Client(ClientSettings(host="127.0.0.1", port=6001, user="kiosk", password="secret",
+                                       location="KIOSK1", institution="WIERDEN"))
+    client.connect()                      # TCP/TLS + 93 login + 99 status, or Sip2ConnectionError
+    reply = client.checkout("2100...", "3100...")
+    if reply.ok: ...
+
+Timing: ``connect_timeout`` bounds the *whole* setup (TCP, TLS, login, status), so a dead ILS --
+nothing listening, or a server that accepts but never answers -- is reported within it.  A request
+waits ``read_timeout``, then sends 97 once and waits ``resend_timeout`` more.  After a failed
+reconnect the client is offline: requests fail at once until the backoff (1 s doubling to
+``reconnect_backoff_max``) has passed; a background thread reconnects and sends the 99 keepalive.
+
+Resending state-changing requests is not safe (see :mod:`sip2.recovery`, ``docs/sip2-recovery.md``):
+after a lost reply to 11/09/29/37 the client reconnects, logs in and queries the ILS before sending
+again; if that cannot settle it, :class:`~sip2.errors.Sip2OutcomeUnknown` is raised.
+Passwords (CO, AC, AD) never appear in logs; patron and item ids only as salted hashes.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from typing import TypeVar
+
+from sip2 import fields
+from sip2.calls import KioskCalls
+from sip2.connection import NON_IDEMPOTENT, Sip2Connection
+from sip2.errors import (
+    Sip2ConfigurationError,
+    Sip2ConnectionError,
+    Sip2Error,
+    Sip2OutcomeUnknown,
+    Sip2ProtocolError,
+    Sip2ResendError,
+    Sip2TimeoutError,
+)
+from sip2.messages import (
+    ACSStatus,
+    FeePaidRequest,
+    LoginRequest,
+    LoginResponse,
+    Message,
+    SCStatusRequest,
+)
+from sip2.recovery import FeeSnapshot, fee_snapshot, recover
+from sip2.redact import redact
+from sip2.settings import ClientSettings
+from sip2.transport import Sip2ConnectionLost, TlsOptions, exchange, open_socket
+
+log = logging.getLogger(__name__)
+_R = TypeVar("_R", bound=Message)
+
+
+class Sip2Client(KioskCalls):
+    """A thread-safe blocking SIP2 client with one request in flight at a time."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self._lock = threading.RLock()
+        self._sock: socket.socket | None = None
+        self._connection = Sip2Connection(settings.dialect, max_resends=settings.retries)
+        self._status: ACSStatus | None = None
+        self._last_activity = 0.0
+        self._last_round_trip: float | None = None
+        self._backoff = 0.0
+        self._retry_at = 0.0
+        self._stop = threading.Event()
+        self._keepalive: threading.Thread | None = None
+
+    # ------------------------------------------------------------------------------ properties
+    @property
+    def online(self) -> bool:
+        """Whether a logged-in connection is open."""
+        return self._sock is not None
+
+    @property
+    def last_round_trip(self) -> float | None:
+        """Seconds the last successful request took (send to reply), ``None`` before the first."""
+        return self._last_round_trip
+
+    @property
+    def acs_status(self) -> ACSStatus | None:
+        """The last 98 ACS status received."""
+        return self._status
+
+    def supports(self, message: str) -> bool:
+        """Whether the ILS supports *message* (``"fee_paid"``, ``"renew_all"``...): overrides, then BX."""
+        if message in self.settings.supported_overrides:
+            return self.settings.supported_overrides[message]
+        status = self._status
+        if status is None:
+            if message not in fields.SUPPORTED_MESSAGES:
+                raise ValueError(f"unknown message name {message!r}")
+            return False
+        return status.supports(message)
+
+    # ----------------------------------------------------------------------------- connection
+    def connect(self) -> None:
+        """Open the connection, log in (93) and fetch the ACS status (99/98).
+
+        Raises Sip2ConnectionError (login refused, unreachable, no answer within connect_timeout).
+        Starts the keepalive/reconnect thread on first use.
+        """
+        with self._lock:
+            self._stop.clear()
+            self._open()
+        if self._keepalive is None and self.settings.keepalive_interval > 0:
+            self._keepalive = threading.Thread(
+                target=self._keepalive_loop, name="sip2-keepalive", daemon=True)
+            self._keepalive.start()
+
+    def close(self) -> None:
+        """Close the connection and stop the keepalive thread."""
+        self._stop.set()
+        with self._lock:
+            self._drop()
+        thread, self._keepalive = self._keepalive, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2.0)
+
+    def __enter__(self) -> Sip2Client:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _drop(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+        self._sock = None
+        self._connection.reset()
+
+    def _open(self) -> None:
+        """Connect + login + status within connect_timeout; on failure start/extend the backoff."""
+        self._drop()
+        s = self.settings
+        deadline = time.monotonic() + s.connect_timeout
+        tls = (TlsOptions(s.tls_ca_file, s.tls_cert_file, s.tls_key_file, s.tls_verify, s.tls_server_name)
+               if s.tls else None)
+        try:
+            self._sock = open_socket(s.host, s.port, s.connect_timeout, tls)
+            login = self._handshake(LoginRequest(user_id=s.user, password=s.password,
+                                                 location_code=s.location or None), deadline)
+            if not isinstance(login, LoginResponse) or not login.ok:
+                raise Sip2ConnectionError("SIP2 login refused by the ILS (check user and password)")
+            status = self._handshake(SCStatusRequest(max_print_width=s.max_print_width), deadline)
+            if not isinstance(status, ACSStatus):
+                raise Sip2ProtocolError("unexpected reply to SC status")
+        except Sip2ConfigurationError:
+            self._drop()
+            raise
+        except Sip2Error as exc:
+            self._drop()
+            self._backoff = min(max(1.0, self._backoff * 2), s.reconnect_backoff_max)
+            self._retry_at = time.monotonic() + self._backoff
+            log.warning("SIP2 connection to %s:%d failed: %s", s.host, s.port, exc)
+            if isinstance(exc, Sip2ConnectionError):
+                raise
+            raise Sip2ConnectionError(f"SIP2 connection setup failed: {exc}") from exc
+        self._status = status
+        allowed = status.retries_allowed
+        self._connection.max_resends = min(s.retries, allowed) if allowed and allowed < 999 else s.retries
+        self._backoff = 0.0
+        self._last_activity = time.monotonic()
+        log.info("SIP2 connected to %s:%d (%s)", s.host, s.port, "TLS" if s.tls else "TCP")
+
+    def _handshake(self, message: Message, deadline: float) -> Message:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or self._sock is None:
+            raise Sip2TimeoutError("no reply during connection setup in time")
+        try:
+            return exchange(self._sock, self._connection, message, remaining, 0.0)
+        except Sip2TimeoutError as exc:
+            raise Sip2ConnectionError(
+                f"the ILS accepted the connection but did not answer within "
+                f"{self.settings.connect_timeout:.1f} s") from exc
+
+    def _ensure_connected(self) -> None:
+        if self._sock is not None:
+            return
+        wait = self._retry_at - time.monotonic()
+        if wait > 0:
+            raise Sip2ConnectionError(f"ILS offline; next connection attempt in {wait:.0f} s")
+        self._open()
+
+    # -------------------------------------------------------------------------------- requests
+    def _exchange(self, message: Message) -> Message:
+        assert self._sock is not None
+        s = self.settings
+        resend_timeout = s.resend_timeout if s.resend_timeout is not None else min(s.read_timeout, 2.0)
+        log.debug("SIP2 -> %s", redact(message))
+        started = time.monotonic()
+        reply = exchange(self._sock, self._connection, message, s.read_timeout, resend_timeout)
+        self._last_round_trip = time.monotonic() - started
+        self._last_activity = time.monotonic()
+        log.debug("SIP2 <- %s", redact(reply))
+        return reply
+
+    def request(self, message: Message, *, _snapshot: FeeSnapshot | None = None) -> Message:
+        """Send any request and return its reply, with reconnects and safe recovery.
+
+        Idempotent requests are retried once on a new connection; state-changing
+        ones (11, 09, 29, 37, ...) go through query-based recovery (:mod:`sip2.recovery`).
+        """
+        with self._lock:
+            self._ensure_connected()
+            attempts = 0
+            while True:
+                try:
+                    return self._exchange(message)
+                except (Sip2TimeoutError, Sip2ConnectionLost, Sip2ProtocolError) as exc:
+                    log.warning("SIP2 message %s failed: %s", message.CODE, exc)
+                    self._drop()
+                    if message.CODE in NON_IDEMPOTENT and not isinstance(exc, Sip2ResendError):
+                        return self._recover(message, _snapshot, exc)
+                    # One fresh connection for a read-only request; more would keep a kiosk waiting.
+                    attempts += 1
+                    if attempts > min(1, self.settings.retries) or isinstance(exc, Sip2ProtocolError):
+                        raise
+                    self._open()
+
+    def _recover(self, message: Message, snapshot: FeeSnapshot | None, cause: Exception) -> Message:
+        try:
+            self._open()
+        except Sip2ConnectionError as exc:
+            raise Sip2OutcomeUnknown(
+                f"message {message.CODE} was sent but the ILS is unreachable ({exc}); outcome unknown",
+                message) from cause
+        return recover(message, self._exchange, self._now, snapshot)
+
+    def _typed(self, message: Message, expected: type[_R], snapshot: FeeSnapshot | None = None) -> _R:
+        reply = self.request(message, _snapshot=snapshot)
+        if not isinstance(reply, expected):
+            raise Sip2ProtocolError(f"expected {expected.__name__}, got message {reply.CODE}")
+        return reply
+
+    def _fee_snapshot(self, request: FeePaidRequest) -> FeeSnapshot | None:
+        """Read the fee state before a 37 (None if the ILS would not say; the 37 still goes ahead)."""
+        with self._lock:
+            self._ensure_connected()
+            try:
+                return fee_snapshot(self._exchange, request, self._now)
+            except Sip2Error as exc:
+                log.info("fee state could not be read before paying: %s", exc)
+                self._drop()
+                return None
+
+    def _keepalive_loop(self) -> None:
+        """Send 99 when idle for keepalive_interval; reconnect in the background when offline."""
+        interval = self.settings.keepalive_interval
+        while not self._stop.wait(min(1.0, interval / 4)):
+            now = time.monotonic()
+            if not self._lock.acquire(blocking=False):
+                continue  # a request is running: the connection is busy, hence alive
+            try:
+                if self._stop.is_set():
+                    return
+                if self._sock is None:
+                    if now >= self._retry_at:
+                        self._open()
+                elif now - self._last_activity >= interval:
+                    self.sc_status()
+            except Sip2Error as exc:
+                log.info("SIP2 keepalive: %s", exc)
+            finally:
+                self._lock.release()
+
+
+__all__ = ["ClientSettings", "Sip2Client"]

@@ -1,0 +1,316 @@
+"""The blocking client over real TCP against the scripted ACS: normal calls, every fault path."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+
+from sip2.client import Sip2Client
+from sip2.dialect import Dialect
+from sip2.errors import Sip2ConfigurationError, Sip2ConnectionError, Sip2OutcomeUnknown, Sip2ProtocolError
+from sip2.messages import CheckoutRequest, CheckoutResponse, ItemInformationRequest
+from tests.sip2.conftest import ITEM, ITEM_2, PATRON, PIN, FakeAcs, settings_for
+
+
+def connected(acs: FakeAcs, **overrides: object) -> Sip2Client:
+    client = Sip2Client(settings_for(acs.port, **overrides))
+    client.connect()
+    return client
+
+
+def test_connect_logs_in_and_reads_status(acs: FakeAcs) -> None:
+    client = connected(acs)
+    assert client.online
+    assert acs.codes() == ["93", "99"]
+    assert client.supports("fee_paid") and client.supports("checkout") and not client.supports("hold")
+    client.close()
+    assert not client.online
+
+
+def test_supported_overrides_win_over_bx(acs: FakeAcs) -> None:
+    client = connected(acs, supported_overrides={"hold": True, "fee_paid": False})
+    assert client.supports("hold") and not client.supports("fee_paid")
+    client.close()
+
+
+def test_login_refused_is_a_connection_error(acs: FakeAcs) -> None:
+    client = Sip2Client(settings_for(acs.port, password="wrong"))
+    with pytest.raises(Sip2ConnectionError, match="login refused"):
+        client.connect()
+    assert not client.online
+
+
+def test_nothing_listening_is_a_connection_error(free_port: int) -> None:
+    with pytest.raises(Sip2ConnectionError):
+        Sip2Client(settings_for(free_port)).connect()
+
+
+def test_server_that_accepts_but_never_answers_is_a_connection_error() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        client = Sip2Client(settings_for(listener.getsockname()[1], connect_timeout=0.3))
+        with pytest.raises(Sip2ConnectionError, match="did not answer"):
+            client.connect()
+    finally:
+        listener.close()
+
+
+def test_offline_backoff_fails_fast_without_touching_the_network(free_port: int) -> None:
+    client = Sip2Client(settings_for(free_port))
+    with pytest.raises(Sip2ConnectionError):
+        client.connect()
+    server = FakeAcs()
+    with pytest.raises(Sip2ConnectionError, match="offline"):
+        client.item_information(ITEM)  # inside the backoff window: no new attempt
+    server.stop()
+
+
+def test_kiosk_calls(acs: FakeAcs) -> None:
+    client = connected(acs)
+    status = client.patron_status(PATRON, PIN)
+    assert status.valid_patron and status.valid_patron_password
+    assert client.patron_status(PATRON, "0000").valid_patron_password is False
+    loan = client.checkout(PATRON, ITEM, pin=PIN)
+    assert loan.ok and loan.due_date == "20261215    235900" and loan.title == "Het diner"
+    refused = client.checkout(PATRON, ITEM)
+    assert not refused.ok and refused.screen_messages == ("Al uitgeleend",)
+    info = client.patron_information(PATRON, PIN, summary="charged")
+    assert info.charged_items == (ITEM,) and info.charged_items_count == 1
+    assert client.item_information(ITEM).charged
+    assert client.renew(PATRON, ITEM).renewal_ok
+    assert client.renew_all(PATRON).renewed_items == (ITEM,)
+    returned = client.checkin(ITEM)
+    assert returned.ok and returned.sort_bin == "1"
+    paid = client.fee_paid(PATRON, Decimal("2.50"), fee_id="FEE1", transaction_id="T-1")
+    assert paid.payment_accepted and paid.transaction_id == "T-1"
+    assert client.end_patron_session(PATRON).end_session
+    assert client.sc_status().online
+    assert client.last_round_trip is not None
+    assert acs.applied == {"checkout": 1, "renew": 1, "checkin": 1, "fee_paid": 1}
+    client.close()
+
+
+def test_unpaid_registrations_need_the_wise_dialect(acs: FakeAcs) -> None:
+    client = connected(acs)
+    with pytest.raises(Sip2ConfigurationError):
+        client.unpaid_registrations(PATRON)
+    client.close()
+    wise = connected(acs, dialect=Dialect(wise_sip2plus=True))
+    fees = wise.unpaid_registrations(PATRON, PIN)
+    assert [(f.fee_id, f.amount, f.description, f.status) for f in fees] == [
+        ("FEE1", Decimal("2.50"), "Te laat", "I"),
+        ("FEE2", Decimal("1.00"), "Te laat", "I"),
+    ]
+    wise.close()
+
+
+def test_sequence_numbers_wrap_and_reset_on_reconnect(acs: FakeAcs) -> None:
+    client = connected(acs)
+    for _ in range(10):
+        client.item_information(ITEM)
+    assert [ay for _, _, ay, _ in acs.received] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+    acs.drop_all()
+    client.item_information(ITEM)  # connection lost -> new connection, login again, AY from 0
+    assert [(c, m.CODE, ay) for c, m, ay, _ in acs.received if c == 2] == [
+        (2, "93", 0),
+        (2, "99", 1),
+        (2, "17", 2),
+    ]
+    client.close()
+
+
+def test_checksum_error_in_reply_gets_97_and_the_checkout_is_applied_once(acs: FakeAcs) -> None:
+    client = connected(acs)
+    acs.script["11"] = ["corrupt"]
+    assert client.checkout(PATRON, ITEM).ok
+    assert acs.codes()[-2:] == ["11", "97"] and acs.applied["checkout"] == 1
+    client.close()
+
+
+def test_96_from_the_acs_resends_the_same_bytes(acs: FakeAcs) -> None:
+    client = connected(acs)
+    acs.script["11"] = ["96", "96"]
+    assert client.checkout(PATRON, ITEM).ok
+    assert acs.raw[-1] == acs.raw[-2] == acs.raw[-3] and acs.applied["checkout"] == 1
+    client.close()
+
+
+def test_endless_96_gives_up_with_a_protocol_error(acs: FakeAcs) -> None:
+    client = connected(acs, retries=2)
+    acs.script["11"] = ["96"] * 10
+    with pytest.raises(Sip2ProtocolError):
+        client.checkout(PATRON, ITEM)
+    assert acs.applied["checkout"] == 0 and acs.codes().count("11") == 3
+
+
+def test_timeout_sends_97_on_the_same_socket(acs: FakeAcs) -> None:
+    client = connected(acs)
+    acs.script["11"] = ["apply_silent"]
+    reply = client.checkout(PATRON, ITEM)
+    assert reply.ok and not reply.recovered
+    assert acs.codes() == ["93", "99", "11", "97"] and acs.connections == 1
+    assert acs.applied["checkout"] == 1
+    client.close()
+
+
+def test_stale_reply_with_other_sequence_is_discarded(acs: FakeAcs) -> None:
+    client = connected(acs)
+    acs.script["17"] = ["late_ay"]
+    assert client.item_information(ITEM).item_id == ITEM
+    client.close()
+
+
+@pytest.mark.parametrize("action", ["apply_close", "close"])
+def test_dead_socket_during_checkout_is_resolved_by_query(acs: FakeAcs, action: str) -> None:
+    client = connected(acs)
+    acs.script["11"] = [action]
+    reply = client.checkout(PATRON, ITEM)
+    assert reply.ok and acs.applied["checkout"] == 1
+    assert reply.recovered is (action == "apply_close")
+    second = [m.CODE for c, m, _, _ in acs.received if c == 2]
+    assert second[:3] == ["93", "99", "63"]
+    assert second[3:] == (["17"] if action == "apply_close" else ["11"])
+    client.close()
+
+
+@pytest.mark.parametrize("action", ["apply_close", "close"])
+def test_dead_socket_during_checkin_is_resolved_by_query(acs: FakeAcs, action: str) -> None:
+    acs.charged[ITEM] = PATRON
+    client = connected(acs)
+    acs.script["09"] = [action]
+    reply = client.checkin(ITEM)
+    assert reply.ok and acs.applied["checkin"] == 1 and ITEM not in acs.charged
+    assert reply.recovered is (action == "apply_close")
+    client.close()
+
+
+@pytest.mark.parametrize("action", ["apply_close", "close", "apply_silent"])
+def test_dead_socket_during_fee_paid_pays_once_with_the_same_bk(acs: FakeAcs, action: str) -> None:
+    client = connected(acs)
+    acs.script["37"] = [action]
+    acs.script["97"] = []
+    reply = client.fee_paid(PATRON, Decimal("2.50"), fee_id="FEE1", transaction_id="BK-42")
+    assert reply.payment_accepted and acs.applied["fee_paid"] == 1 and "FEE1" not in acs.fees
+    sent = [m for _, m, _, _ in acs.received if m.CODE == "37"]
+    assert {m.transaction_id for m in sent} == {"BK-42"}  # type: ignore[attr-defined]
+    client.close()
+
+
+def test_renew_with_lost_reply_on_a_loaned_item_is_outcome_unknown(acs: FakeAcs) -> None:
+    acs.charged[ITEM] = PATRON
+    client = connected(acs)
+    acs.script["29"] = ["apply_close"]
+    with pytest.raises(Sip2OutcomeUnknown) as info:
+        client.renew(PATRON, ITEM)
+    assert isinstance(info.value.request, type(info.value.request)) and info.value.request.CODE == "29"
+    client.close()
+
+
+def test_ils_gone_after_a_sent_checkout_is_outcome_unknown(acs: FakeAcs) -> None:
+    client = connected(acs)
+    acs.script["11"] = ["apply_close"]
+    acs.stop()
+    with pytest.raises(Sip2OutcomeUnknown):
+        client.checkout(PATRON, ITEM_2)
+
+
+def test_read_only_request_is_retried_on_a_new_connection(acs: FakeAcs) -> None:
+    client = connected(acs)
+    acs.script["17"] = ["close"]
+    assert client.item_information(ITEM).item_id == ITEM
+    assert acs.connections == 2
+    client.close()
+
+
+def test_raw_request(acs: FakeAcs) -> None:
+    client = connected(acs)
+    reply = client.request(CheckoutRequest(institution_id="WIERDEN", patron_id=PATRON, item_id=ITEM))
+    assert isinstance(reply, CheckoutResponse) and reply.ok
+    client.close()
+
+
+def test_one_request_in_flight_across_threads(acs: FakeAcs) -> None:
+    client = connected(acs)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(10):
+                assert client.item_information(ITEM).item_id == ITEM
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and not acs.overlap and acs.codes().count("17") == 40
+    client.close()
+
+
+def test_keepalive_and_background_reconnect(acs: FakeAcs) -> None:
+    client = connected(acs, keepalive_interval=0.2)
+    for _ in range(100):
+        if acs.codes().count("99") >= 3:
+            break
+        time.sleep(0.05)
+    assert acs.codes().count("99") >= 3  # status sent while idle
+    acs.drop_all()
+    for _ in range(100):
+        if acs.connections >= 2 and client.online:
+            break
+        time.sleep(0.05)
+    assert acs.connections >= 2 and client.online
+    client.close()
+
+
+@pytest.mark.parametrize("terminator", ["cr", "crlf"])
+def test_crlf_replies_and_crlf_sending(terminator: str) -> None:
+    server = FakeAcs(dialect=Dialect(terminator="crlf")).start()
+    client = connected(server, dialect=Dialect(terminator=terminator))  # type: ignore[arg-type]
+    assert client.checkout(PATRON, ITEM).ok and client.item_information(ITEM).charged
+    client.close()
+    server.stop()
+
+
+def test_error_detection_off_sends_no_trailer() -> None:
+    server = FakeAcs(dialect=Dialect(error_detection="off")).start()
+    client = connected(server, dialect=Dialect(error_detection="off"))
+    client.item_information(ITEM)
+    assert all(b"AZ" not in raw and b"AY" not in raw for raw in server.raw)
+    client.close()
+    server.stop()
+
+
+def test_auto_error_detection_stops_checksums_for_a_server_without_them(acs: FakeAcs) -> None:
+    acs.script["93"] = ["no_az"]
+    client = connected(acs, dialect=Dialect(error_detection="auto"))
+    client.item_information(ITEM)
+    assert [had_az for _, _, _, had_az in acs.received] == [True, False, False]
+    client.close()
+
+
+def test_secrets_never_reach_the_logs(acs: FakeAcs, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="sip2")
+    client = connected(acs, terminal_password="term-pw-77")
+    client.checkout(PATRON, ITEM, pin=PIN)
+    acs.script["11"] = ["corrupt"]
+    client.checkout(PATRON, ITEM_2, pin=PIN)
+    client.patron_status(PATRON, PIN)
+    client.close()
+    text = caplog.text + repr(client.settings)
+    assert "SIP2 -> 11" in caplog.text  # requests are logged, in redacted form
+    for secret in ("secret", "term-pw-77", PIN, PATRON, ITEM, "Test Patron", "Het diner"):
+        assert secret not in text, secret
+
+
+def test_raw_item_request_type_check(acs: FakeAcs) -> None:
+    client = connected(acs)
+    assert client.request(ItemInformationRequest(item_id=ITEM)).CODE == "18"
+    client.close()
