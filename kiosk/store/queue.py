@@ -137,9 +137,19 @@ class TransactionQueue:
 
     # --- writing -------------------------------------------------------------------------------------
     def enqueue(
-        self, kind: str, item_id: str, pass_number: str | None = None, created_at: float | None = None
+        self,
+        kind: str,
+        item_id: str,
+        pass_number: str | None = None,
+        created_at: float | None = None,
+        *,
+        in_doubt: bool = False,
     ) -> QueuedTransaction:
-        """Queue a loan or return; committed to disk before this returns."""
+        """Queue a loan or return; committed to disk before this returns.
+
+        ``in_doubt``: it was sent online and the outcome is unknown (the link died mid-transaction); the
+        row starts as ``sending`` so the replay asks the ILS before sending it again.
+        """
         if kind not in KINDS:
             raise ValueError(f"transaction kind must be one of {KINDS}, not {kind!r}")
         if not _ITEM.match(item_id or ""):
@@ -154,11 +164,12 @@ class TransactionQueue:
             cur = conn.execute(
                 f"INSERT INTO {TABLE} (txn_id, kind, item_id, pass_enc, created_at, state, attempts,"
                 " result_code, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, '', ?)",
-                (txn_id, kind, item_id, blob, created, QUEUED, now),
+                (txn_id, kind, item_id, blob, created, SENDING if in_doubt else QUEUED, now),
             )
             seq = int(cur.lastrowid or 0)
-        log.info("queued %s %s as %s", kind, short_hash(item_id), txn_id)
-        return QueuedTransaction(seq, txn_id, kind, item_id, pass_number, created, QUEUED, 0, "", now)
+        log.info("queued %s %s as %s%s", kind, short_hash(item_id), txn_id, " (in doubt)" if in_doubt else "")
+        state = SENDING if in_doubt else QUEUED
+        return QueuedTransaction(seq, txn_id, kind, item_id, pass_number, created, state, 0, "", now)
 
     def mark_sending(self, txn_id: str) -> None:
         """Record, durably, that this transaction is about to be sent (before it is sent)."""

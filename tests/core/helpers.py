@@ -13,9 +13,15 @@ from kiosk.core.view import AccountView, FeeLine, HoldLine, LoanLine, Screen
 PASS = "20105000012345"
 OTHER_PASS = "20105000067890"
 SETTINGS = SessionSettings(
-    pin="patron", pin_tries=3, idle_timeout=60.0, idle_warning=15.0, receipt="ask",
-    languages=("nl", "en", "de"), default_language="nl", payment_enabled=True,
-)  # fmt: skip
+    pin="patron",
+    pin_tries=3,
+    idle_timeout=60.0,
+    idle_warning=15.0,
+    receipt="ask",
+    languages=("nl", "en", "de"),
+    default_language="nl",
+    payment_enabled=True,
+)
 ACCOUNT = AccountView(
     loans=(LoanLine("ITEM-A", "Title A", "2026-12-01"), LoanLine("ITEM-B", "Title B", "2026-12-02", True)),
     holds=(HoldLine("Hold title", available=True),),

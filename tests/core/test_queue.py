@@ -58,8 +58,18 @@ def test_durability_settings(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
     columns = {row[1] for row in conn.execute("PRAGMA table_info(transactions)")}
-    assert columns == {"seq", "txn_id", "kind", "item_id", "pass_enc", "created_at", "state", "attempts",
-                       "result_code", "updated_at"}  # fmt: skip
+    assert columns == {
+        "seq",
+        "txn_id",
+        "kind",
+        "item_id",
+        "pass_enc",
+        "created_at",
+        "state",
+        "attempts",
+        "result_code",
+        "updated_at",
+    }
 
 
 def test_a_second_process_sees_committed_rows_at_once(tmp_path: Path) -> None:

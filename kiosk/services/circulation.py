@@ -1,0 +1,460 @@
+"""The circulation service: carries out the session's SIP2 effects, online or offline.
+
+* All I/O runs on one worker thread that owns the SIP2 client (one request outstanding per socket);
+  results go back through ``post(event)`` — the application hands them to the UI thread (Kivy:
+  ``Clock.schedule_once``).
+* A health monitor switches to offline within ``offline_after`` (default 1.5 s) of the ILS failing:
+  a keepalive (SIP2 99) every ``probe_interval`` while idle, and a watchdog that abandons a request
+  hanging longer than ``offline_after`` (closing the socket wakes the worker). Offline, a separate
+  thread tries to reconnect; when it succeeds the worker takes the new client, announces
+  :class:`~kiosk.core.events.IlsOnline` and replays the queue before anything else.
+* Offline policy ([offline]): returns are always accepted and queued; loans only when ``allow_loans``,
+  at most ``max_loans_per_pass`` queued per pass, and only for passes that pass the offline check;
+  renew and account are unavailable (the UI says so).
+* A loan or return whose outcome became unknown online (link died mid-request) is queued "in doubt":
+  the replay asks the ILS before sending it again (see :mod:`kiosk.store.replay`).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue as queue_mod
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.core import effects as fx
+from kiosk.core import events as ev
+from kiosk.logsetup import short_hash
+from kiosk.services import circulation_map as cmap
+from kiosk.store.queue import CHECKIN, CHECKOUT, TransactionQueue
+from kiosk.store.replay import Replayer, ReplayReport
+from sip2.errors import Sip2ConnectionError, Sip2Error
+
+log = logging.getLogger(__name__)
+
+Post = Callable[[ev.Event], None]
+PassValidator = Callable[[str], bool]
+ClientFactory = Callable[[], Any]
+HANDLED = (fx.LookUpPatron, fx.CheckOut, fx.CheckIn, fx.Renew, fx.LoadAccount)
+MAX_ACCOUNT_LOANS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class OfflinePolicy:
+    """What the kiosk may do while the ILS is unreachable ([offline] in config.toml)."""
+
+    allow_loans: bool = False
+    max_loans_per_pass: int = 5
+    offline_pass_validation: bool = True
+
+    @classmethod
+    def from_config(cls, offline: Any) -> OfflinePolicy:
+        """From the ``[offline]`` section."""
+        return cls(
+            bool(offline.allow_loans), int(offline.max_loans_per_pass), bool(offline.offline_pass_validation)
+        )
+
+
+def default_pass_validator(scheme: str = "dutch14", legacy_lengths: tuple[int, ...] = ()) -> PassValidator:
+    """The devices package's pass number check (``[passes] validation``) as a yes/no callable."""
+    from drivers.passnumber import validate_pass_number
+
+    return lambda number: validate_pass_number(number, scheme, legacy_lengths).valid
+
+
+class _Probe:
+    """Worker job: a keepalive."""
+
+
+@dataclass
+class _Recovered:
+    """Worker job: the reconnect thread has a fresh, logged-in client."""
+
+    client: Any
+
+
+class _Replay:
+    """Worker job: replay the queue."""
+
+
+class CirculationService:
+    """Runs circulation effects against the ILS, with offline fallback and automatic replay."""
+
+    def __init__(
+        self,
+        client_factory: ClientFactory,
+        store: TransactionQueue,
+        policy: OfflinePolicy,
+        post: Post,
+        *,
+        validate_pass: PassValidator | None = None,
+        probe_interval: float = 1.0,
+        offline_after: float = 1.5,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``client_factory()`` returns a NEW, unconnected SIP2 client (``sip2.client.Sip2Client``)."""
+        self._factory = client_factory
+        self.store = store
+        self.policy = policy
+        self._post = post
+        self._validate = validate_pass or default_pass_validator()
+        self.probe_interval = probe_interval
+        self.offline_after = offline_after
+        self._clock = clock
+        self._jobs: queue_mod.Queue[object] = queue_mod.Queue()
+        self._client: Any = None
+        self._online = False
+        self._stop = threading.Event()
+        self._recovering = threading.Event()
+        self._lock = threading.Lock()
+        self._busy_since: float | None = None
+        self._last_ok = 0.0
+        self.latency: float | None = None
+        self.offline_since: float | None = time.time()
+        self.last_replay: ReplayReport | None = None
+        self._threads: list[threading.Thread] = []
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Connect (or start offline), then run the worker and the health monitor."""
+        for name, target in (("circulation-worker", self._work), ("circulation-health", self._watch)):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        self._start_recovery()
+
+    def stop(self) -> None:
+        """Stop the threads and close the connection (queued transactions stay on disk)."""
+        self._stop.set()
+        self._jobs.put(None)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._close_client()
+
+    @property
+    def online(self) -> bool:
+        """Whether the ILS is reachable now."""
+        return self._online
+
+    def health(self) -> dict[str, Any]:
+        """ILS and queue health for monitoring (counts and times only)."""
+        counts = self.store.counts()
+        depth = counts["queued"] + counts["sending"]
+        return {
+            "ils_online": self._online, "ils_latency_s": self.latency,
+            "ils_offline_since": self.offline_since, "queue_depth": depth, "queue_failed": counts["failed"],
+        }  # fmt: skip
+
+    def submit(self, effect: fx.Effect) -> bool:
+        """Queue an effect for the worker; False when it is not a circulation effect (not ours)."""
+        if not isinstance(effect, HANDLED):
+            return False
+        self._jobs.put(effect)
+        return True
+
+    def replay_now(self) -> None:
+        """Ask the worker to replay the queue (it also does so by itself after recovery)."""
+        self._jobs.put(_Replay())
+
+    # --- health --------------------------------------------------------------------------------------
+    def _watch(self) -> None:
+        """Keepalive while idle; abandon a request that hangs (the ILS is treated as down)."""
+        tick = min(0.25, self.probe_interval / 2)
+        while not self._stop.wait(tick):
+            now = self._clock()
+            busy = self._busy_since
+            if self._online and busy is not None and now - busy > self.offline_after:
+                log.warning("ILS request hanging for %.1f s: going offline", now - busy)
+                self._set_offline("no answer")
+                _abort(self._client)  # wakes the worker: its request fails and is handled offline
+            elif (
+                self._online
+                and busy is None
+                and self._jobs.empty()
+                and now - self._last_ok >= self.probe_interval
+            ):
+                self._jobs.put(_Probe())
+
+    def _start_recovery(self) -> None:
+        if self._recovering.is_set() or self._stop.is_set():
+            return
+        self._recovering.set()
+        threading.Thread(target=self._reconnect, name="circulation-reconnect", daemon=True).start()
+
+    def _reconnect(self) -> None:
+        """Offline: try a fresh connection every ``probe_interval`` until one logs in."""
+        try:
+            while not self._stop.is_set():
+                client = self._factory()
+                try:
+                    client.connect()
+                except Sip2Error as exc:
+                    log.debug("ILS still unreachable: %s", type(exc).__name__)
+                    _quietly_close(client)
+                    self._stop.wait(self.probe_interval)
+                    continue
+                self._jobs.put(_Recovered(client))
+                return
+        finally:
+            self._recovering.clear()
+
+    def _went_offline(self, reason: str) -> None:
+        """Worker side: drop the connection, announce offline (once) and start reconnecting."""
+        self._close_client()
+        self._set_offline(reason)
+        self._start_recovery()
+
+    def _set_offline(self, reason: str) -> None:
+        with self._lock:
+            was_online, self._online = self._online, False
+        if was_online:
+            self.offline_since = time.time()
+            log.warning("ILS offline (%s): continuing offline", reason)
+            self._post(ev.IlsOffline())
+
+    def _close_client(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            _quietly_close(client)
+
+    # --- worker --------------------------------------------------------------------------------------
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            job = self._jobs.get()
+            if job is None:
+                break
+            try:
+                self._run(job)
+            except Exception:  # never let the worker die: the kiosk would hang on the next scan
+                log.exception("circulation job %s failed", type(job).__name__)
+
+    def _run(self, job: object) -> None:
+        if isinstance(job, _Recovered):
+            with self._lock:
+                self._client = job.client
+            self._online = True
+            self._last_ok = self._clock()
+            self.offline_since = None
+            log.info("ILS online")
+            self._post(ev.IlsOnline())
+            self._replay()
+        elif isinstance(job, _Probe):
+            if self._online:
+                try:
+                    self._call("probe", _probe)
+                except (Sip2Error, _Offline):
+                    pass  # already switched to offline by _call
+        elif isinstance(job, _Replay):
+            if self._online:
+                self._replay()
+        elif isinstance(job, fx.Effect):
+            self._post(self._carry_out(job))
+
+    def _call(self, what: str, fn: Callable[[Any], Any]) -> Any:
+        """Run one client exchange with the watchdog armed; on failure go offline and re-raise."""
+        client = self._client
+        if client is None:
+            raise _Offline()
+        self._busy_since = started = self._clock()
+        try:
+            result = fn(client)
+        except Sip2Error as exc:
+            self._went_offline(f"{what}: {type(exc).__name__}")
+            raise
+        except OSError as exc:  # a socket closed under us by the watchdog
+            self._went_offline(f"{what}: {type(exc).__name__}")
+            raise _Offline() from exc
+        finally:
+            self._busy_since = None
+        self._last_ok = self._clock()
+        self.latency = self._last_ok - started
+        return result
+
+    def _replay(self) -> None:
+        if not self.store.outstanding():
+            return
+        client = self._client
+        if client is None:
+            return
+        # The watchdog must time each exchange, not the whole replay (10,000 rows take a while).
+        report = Replayer(self.store, _Watched(self, client)).replay(self._stop.is_set)
+        self.last_replay = report
+        log.info("replay: %s", report.as_dict())
+        if report.stopped:
+            self._went_offline(f"replay stopped: {report.stopped}")
+
+    # --- effects -------------------------------------------------------------------------------------
+    def _carry_out(self, effect: fx.Effect) -> ev.Event:
+        if self._online:
+            try:
+                return self._online_effect(effect)
+            except (Sip2Error, _Offline) as exc:
+                return self._after_failure(effect, exc)
+        return self._offline_effect(effect)
+
+    def _online_effect(self, effect: fx.Effect) -> ev.Event:
+        if isinstance(effect, fx.LookUpPatron):
+            reply = self._call("patron", lambda c: c.patron_information(effect.pass_number, pin=effect.pin))
+            return cmap.patron_found(effect.session_id, reply, effect.pin)
+        if isinstance(effect, fx.CheckOut | fx.CheckIn) and self._item_queued(effect.item_id):
+            self._replay()  # a queued transaction for this item must reach the ILS first
+        if isinstance(effect, fx.CheckOut):
+            reply = self._call(
+                "checkout", lambda c: c.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
+            )
+            return cmap.checked_out(effect.session_id, effect.item_id, reply)
+        if isinstance(effect, fx.CheckIn):
+            reply = self._call("checkin", lambda c: c.checkin(effect.item_id))
+            return cmap.checked_in(effect.session_id, effect.item_id, reply)
+        if isinstance(effect, fx.Renew):
+            return self._renew(effect)
+        assert isinstance(effect, fx.LoadAccount)
+        return self._account(effect)
+
+    def _item_queued(self, item_id: str) -> bool:
+        return any(row.item_id == item_id for row in self.store.outstanding())
+
+    def _renew(self, effect: fx.Renew) -> ev.Event:
+        # The core sent one Renew for several items and expects one answer per item: all but the last
+        # are posted here, the last is returned.
+        results: list[ev.Event] = []
+        for item_id in effect.item_ids:
+            try:
+                reply = self._call(
+                    "renew", lambda c, i=item_id: c.renew(effect.pass_number, i, pin=effect.pin)
+                )
+                results.append(cmap.renewed(effect.session_id, item_id, reply))
+            except (Sip2Error, _Offline):
+                results.append(
+                    ev.ServiceUnavailable(effect.session_id, "renewal", "offline.unavailable", item_id)
+                )
+        for event in results[:-1]:
+            self._post(event)
+        return results[-1]
+
+    def _account(self, effect: fx.LoadAccount) -> ev.Event:
+        def info(kind: str) -> Any:
+            return self._call(
+                "account",
+                lambda c: c.patron_information(effect.pass_number, pin=effect.pin, summary=kind, start=1,
+                                               end=MAX_ACCOUNT_LOANS),
+            )  # fmt: skip
+
+        charged, holds, fines = info("charged"), info("hold"), info("fine")
+        loans = []
+        for item_id in tuple(getattr(charged, "charged_items", ()) or ())[:MAX_ACCOUNT_LOANS]:
+            loans.append(
+                cmap.loan_line(item_id, self._call("item", lambda c, i=item_id: c.item_information(i)))
+            )
+        return ev.AccountLoaded(
+            effect.session_id,
+            cmap.account(
+                loans, list(getattr(holds, "hold_items", ()) or ()), list(getattr(fines, "fine_items", ()))
+            ),
+        )
+
+    def _after_failure(self, effect: fx.Effect, exc: Exception) -> ev.Event:
+        """The ILS failed during this effect. A loan/return may have been applied: queue it in doubt."""
+        if isinstance(effect, fx.CheckOut | fx.CheckIn) and isinstance(exc, Sip2Error):
+            kind = CHECKOUT if isinstance(effect, fx.CheckOut) else CHECKIN
+            pass_number = effect.pass_number if isinstance(effect, fx.CheckOut) else None
+            self.store.enqueue(kind, effect.item_id, pass_number, time.time(), in_doubt=True)
+            log.warning("%s %s: outcome unknown, queued for checking", kind, short_hash(effect.item_id))
+            if isinstance(effect, fx.CheckOut):
+                return ev.ItemCheckedOut(effect.session_id, effect.item_id, offline=True)
+            return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)
+        return self._offline_effect(effect)
+
+    def _offline_effect(self, effect: fx.Effect) -> ev.Event:
+        if isinstance(effect, fx.LookUpPatron):
+            if self.policy.offline_pass_validation and not self._validate(effect.pass_number):
+                return ev.PatronUnknown(effect.session_id, reason="offline.pass_invalid")
+            return ev.PatronFound(
+                effect.session_id, offline=True, offline_loans_allowed=self.policy.allow_loans
+            )
+        if isinstance(effect, fx.CheckIn):
+            self.store.enqueue(CHECKIN, effect.item_id, None, time.time())
+            return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)
+        if isinstance(effect, fx.CheckOut):
+            return self._offline_loan(effect)
+        if isinstance(effect, fx.Renew):
+            for item_id in effect.item_ids[:-1]:
+                self._post(
+                    ev.ServiceUnavailable(effect.session_id, "renewal", "offline.unavailable", item_id)
+                )
+            return ev.ServiceUnavailable(
+                effect.session_id, "renewal", "offline.unavailable", effect.item_ids[-1]
+            )
+        return ev.ServiceUnavailable(effect.session_id, "account", "offline.unavailable")
+
+    def _offline_loan(self, effect: fx.CheckOut) -> ev.Event:
+        sid, item_id = effect.session_id, effect.item_id
+        if not self.policy.allow_loans:
+            return ev.ItemRefused(sid, item_id, "loan", "offline.loans_not_allowed")
+        if self.policy.offline_pass_validation and not self._validate(effect.pass_number):
+            return ev.ItemRefused(sid, item_id, "loan", "offline.pass_invalid")
+        if self.store.loans_for_pass(effect.pass_number) >= self.policy.max_loans_per_pass:
+            return ev.ItemRefused(sid, item_id, "loan", "offline.loan_limit")
+        self.store.enqueue(CHECKOUT, item_id, effect.pass_number, time.time())
+        return ev.ItemCheckedOut(sid, item_id, offline=True)
+
+
+class _Watched:
+    """A client proxy that arms the service's watchdog around every call (used by the replay)."""
+
+    def __init__(self, service: CirculationService, client: Any) -> None:
+        self._service = service
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+        service = self._service
+
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            service._busy_since = service._clock()
+            try:
+                return method(*args, **kwargs)
+            except OSError as exc:  # the watchdog closed the socket under us
+                raise Sip2ConnectionError(f"connection closed: {type(exc).__name__}") from exc
+            finally:
+                service._busy_since = None
+
+        return watched
+
+
+class _Offline(Exception):
+    """Internal: there is no usable connection for this request."""
+
+
+def _probe(client: Any) -> Any:
+    """A keepalive exchange: SIP2 99 SC status."""
+    return client.sc_status()
+
+
+def _abort(client: Any) -> None:
+    """Break a request hanging in another thread: shut the socket down (``close()`` would wait for
+    the client's lock, which the hanging request holds)."""
+    if client is None:
+        return
+    abort = getattr(client, "abort", None)
+    if callable(abort):
+        abort()
+        return
+    sock = getattr(client, "_sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _quietly_close(client: Any) -> None:
+    try:
+        client.close()
+    except Exception:  # closing a broken connection may fail; it is being discarded anyway
+        log.debug("closing the SIP2 client failed", exc_info=True)

@@ -1,0 +1,125 @@
+"""Turning SIP2 replies into session result events (pure functions, no I/O).
+
+Only what the screen needs crosses over: titles and names live in the events (memory, this session);
+addresses, e-mail and phone numbers from a 64 reply are never copied.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from kiosk.core import events as ev
+from kiosk.core.view import AccountView, FeeLine, HoldLine, LoanLine
+from sip2.fields import parse_timestamp
+
+# SIP2 10 "alert type" (CV): 01 hold for this library, 02 hold for another branch, 03 hold for ILL,
+# 04 send to another branch, 99 other.
+HOLD_ALERTS = frozenset({"01", "02", "03"})
+_AMOUNT = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d{1,2})?)(?![\d.,])")
+
+
+def text(value: Any) -> str:
+    """A display string: NFC-normalised (SIPServer sends NFD; Kivy renders combining marks poorly)."""
+    return unicodedata.normalize("NFC", str(value)) if value else ""
+
+
+def screen_message(reply: Any) -> str:
+    """The ILS's screen message(s) (AF), verbatim, joined by spaces."""
+    return " ".join(text(m) for m in (getattr(reply, "screen_messages", ()) or ()) if m)
+
+
+def due_text(raw: Any) -> str:
+    """A due date as ``YYYY-MM-DD`` when it parses (formats differ per ILS), else the raw text."""
+    if not raw:
+        return ""
+    when = parse_timestamp(str(raw))
+    return when.date().isoformat() if when is not None else text(raw).strip()
+
+
+def patron_found(session_id: int, reply: Any, pin: str | None) -> ev.PatronFound:
+    """A 64 (or 24) reply as :class:`~kiosk.core.events.PatronFound`."""
+    status = getattr(reply, "patron_status", None)
+    flags = frozenset(status.active()) if status is not None else frozenset()
+    valid_flag = getattr(reply, "valid_patron", None)
+    password = getattr(reply, "valid_patron_password", None)
+    return ev.PatronFound(
+        session_id,
+        valid=valid_flag is not False,
+        display_name=text(getattr(reply, "personal_name", "")),
+        pin_valid=password if pin else None,
+        pin_required=pin is None and password is False,
+        flags=flags,
+        screen_message=screen_message(reply),
+        language=str(getattr(reply, "language", "000") or "000"),
+    )
+
+
+def checked_out(session_id: int, item_id: str, reply: Any) -> ev.Event:
+    """A 12 reply: the loan, or the refusal with the ILS's reason."""
+    if not getattr(reply, "ok", False):
+        return ev.ItemRefused(session_id, item_id, "loan", "item.refused", screen_message(reply))
+    return ev.ItemCheckedOut(
+        session_id, item_id, text(getattr(reply, "title", "")), due_text(getattr(reply, "due_date", "")),
+        magnetic_media=bool(getattr(reply, "magnetic_media", False)), screen_message=screen_message(reply),
+    )  # fmt: skip
+
+
+def checked_in(session_id: int, item_id: str, reply: Any) -> ev.Event:
+    """A 10 reply: the return (with hold / sort bin instructions), or the refusal."""
+    if not getattr(reply, "ok", False):
+        return ev.ItemRefused(session_id, item_id, "return", "return.refused", screen_message(reply))
+    alert_type = str(getattr(reply, "alert_type", "") or "")
+    hold = bool(getattr(reply, "alert", False)) and alert_type in HOLD_ALERTS
+    return ev.ItemCheckedIn(
+        session_id, item_id, text(getattr(reply, "title", "") or ""),
+        sort_bin=text(getattr(reply, "sort_bin", "") or ""), hold_for_other=hold,
+        magnetic_media=bool(getattr(reply, "magnetic_media", False)), screen_message=screen_message(reply),
+    )  # fmt: skip
+
+
+def renewed(session_id: int, item_id: str, reply: Any) -> ev.Event:
+    """A 30 reply: the new due date, or the refusal (e.g. the renewal limit) with the ILS's reason."""
+    if not getattr(reply, "ok", False):
+        return ev.ItemRefused(session_id, item_id, "renewal", "renew.refused", screen_message(reply))
+    return ev.ItemRenewed(
+        session_id, item_id, text(getattr(reply, "title", "")), due_text(getattr(reply, "due_date", "")),
+        screen_message=screen_message(reply),
+    )  # fmt: skip
+
+
+def fee_line(raw: str) -> FeeLine | None:
+    """One 64 ``AV`` fine item. There is no standard layout; handled: ``<id> <amount> <text>``,
+    ``<id> EUR <amount> "<text>"`` (Evergreen legacy) and ``<id>`` alone (amount unknown → skipped)."""
+    raw = text(raw).strip()
+    if not raw:
+        return None
+    fee_id, _, rest = raw.partition(" ")
+    match = _AMOUNT.search(rest)
+    if match is None:
+        return None
+    try:
+        amount = Decimal(match.group(1).replace(",", "."))
+    except InvalidOperation:
+        return None
+    description = rest[match.end() :].strip().strip('"').strip()
+    return FeeLine(fee_id, amount, description)
+
+
+def account(loans: list[LoanLine], holds: list[str], fines: list[str]) -> AccountView:
+    """Loans (with titles from 18 replies), holds and fees as an :class:`AccountView`."""
+    fees = tuple(f for f in (fee_line(x) for x in fines) if f is not None)
+    return AccountView(loans=tuple(loans), holds=tuple(HoldLine(text(h)) for h in holds if h), fees=fees)
+
+
+def loan_line(item_id: str, info: Any) -> LoanLine:
+    """A loan from an 18 item information reply."""
+    due = due_text(getattr(info, "due_date", "") or "")
+    overdue = False
+    when = parse_timestamp(str(getattr(info, "due_date", "") or ""))
+    now = parse_timestamp(str(getattr(info, "transaction_date", "") or ""))
+    if when is not None and now is not None:
+        overdue = when < now
+    return LoanLine(item_id, text(getattr(info, "title", "")), due, overdue)
