@@ -21,6 +21,21 @@ from kiosk.cli.terminal_cmd import parse_amount
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _restore_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``main()`` installs a stderr log handler bound to this test's captured stderr: remove it after."""
+    import logging
+
+    import kiosk.logsetup
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    monkeypatch.setattr(kiosk.logsetup, "_configured", False)
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture
 def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TerminalSimulator]:
     """A simulator on TCP; the CLI runs in an empty directory (no config.toml)."""
