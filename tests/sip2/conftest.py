@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import ssl
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -66,8 +67,11 @@ ITEM_2 = "31000000000002"
 class FakeAcs:
     """The scripted ACS; ``port`` after :meth:`start`."""
 
-    def __init__(self, dialect: Dialect | None = None, password: str = "secret") -> None:
+    def __init__(
+        self, dialect: Dialect | None = None, password: str = "secret", tls: ssl.SSLContext | None = None
+    ) -> None:
         self.dialect = dialect or Dialect()
+        self.tls = tls
         self.password = password
         self.script: dict[str, list[str]] = defaultdict(list)
         self.received: list[tuple[int, Message, int | None, bool]] = []  # (conn, msg, AY, had AZ)
@@ -118,6 +122,15 @@ class FakeAcs:
             threading.Thread(target=self._serve, args=(sock, self.connections), daemon=True).start()
 
     def _serve(self, sock: socket.socket, conn: int) -> None:
+        if self.tls is not None:
+            try:
+                sock.settimeout(5)
+                sock = self.tls.wrap_socket(sock, server_side=True)
+                sock.settimeout(None)
+            except (OSError, ssl.SSLError):
+                sock.close()
+                return
+            self._sockets.append(sock)
         buffer = FrameBuffer()
         last_reply = b""
         with sock:
