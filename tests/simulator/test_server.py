@@ -49,6 +49,7 @@ from sip2.messages import (
 )
 from sip2.simulator import IlsSimulator
 from sip2.simulator import demo as d
+from sip2.wise import parse_fees
 from tests.simulator.rawsip import USERS, SipSocket
 
 INST = d.INSTITUTION
@@ -405,9 +406,12 @@ def test_fee_paid_validates_and_keeps_a_ledger(sc: SipSocket, sim: IlsSimulator)
 def test_wise_unpaid_registrations(sc: SipSocket) -> None:
     reply = sc.call(WiseUnpaidRegistrationsRequest(institution_id=INST, patron_id=d.FEES))
     assert isinstance(reply, WiseUnpaidRegistrationsResponse)
-    assert len(reply.registrations) == 2
-    fields = reply.registrations[0].split("~")
-    assert fields[3] == "0.50" and fields[4] == "I" and fields[6] == d.FEE_OVERDUE_ID
+    fees = parse_fees(reply)
+    assert [(f.fee_id, f.amount, f.status, f.fee_type) for f in fees] == [
+        (d.FEE_OVERDUE_ID, Decimal("0.50"), "I", "04"),
+        (d.FEE_HOLD_ID, Decimal("2.50"), "I", "09"),
+    ]
+    assert fees[1].description == "Reserveringskosten"
 
 
 def test_wise_dialog_closes_the_connection_without_sip2plus() -> None:
