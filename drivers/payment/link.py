@@ -1,7 +1,7 @@
 """ZVT link layer: the one transport seam between the command layer and a serial line or TCP socket.
 
-* :class:`ByteChannel` is the I/O: a pty or serial port (pyserial, imported lazily), a raw file
-  descriptor (the simulator's pty master), or a TCP socket.
+* :class:`~drivers.payment.channels.ByteChannel` is the I/O: a serial port or pty (pyserial, imported
+  lazily), a raw file descriptor (the simulator's pty master), or a TCP socket.
 * :class:`SerialLink` runs the serial link protocol of PA00P016 §3 on a channel: frames with CRC, an
   ``ACK``/``NAK`` for every received frame, T1 (inter-character timeout → NAK), T2 (no ACK → repeat,
   at most two repeats, then :class:`NoAcknowledgeError`).
@@ -14,22 +14,23 @@ it has. Timers are injectable (:class:`Timers`) so tests run with milliseconds i
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
-import select
-import socket
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from drivers.errors import (
-    DeviceConfigurationError,
-    DeviceConnectionError,
     DeviceProtocolError,
     DeviceTimeoutError,
+)
+from drivers.payment.channels import (  # re-exported: the transport seam lives here
+    ByteChannel,
+    FdChannel,
+    SerialChannel,
+    SocketChannel,
+    connect_tcp,
 )
 from drivers.payment.codec import (
     ACK,
@@ -64,164 +65,6 @@ class Timers:
     def fast(cls, scale: float = 0.01) -> Timers:
         """Spec timers multiplied by ``scale`` (``t1`` never below 50 ms, so a busy CI machine is fine)."""
         return cls(t1=max(0.05, 0.2 * scale), t2=5.0 * scale, t3=5.0 * scale, t4=180.0 * scale)
-
-
-class ByteChannel(Protocol):
-    """A bidirectional byte stream with read timeouts."""
-
-    def write(self, data: bytes) -> None:
-        """Write all of ``data``; raise :class:`DeviceConnectionError` if the line is gone."""
-
-    def read(self, timeout: float) -> bytes:
-        """Up to a few KiB that arrived within ``timeout`` s (``b""`` if none); raise if closed."""
-
-    def close(self) -> None:
-        """Release the channel."""
-
-
-class FdChannel:
-    """A channel on a raw file descriptor (the master side of a pty)."""
-
-    def __init__(self, fd: int, owns: bool = True) -> None:
-        self.fd = fd
-        self._owns = owns
-
-    def write(self, data: bytes) -> None:
-        """Write everything, waiting when the pty buffer is full."""
-        view = memoryview(data)
-        while view:
-            try:
-                n = os.write(self.fd, view)
-            except BlockingIOError:
-                select.select([], [self.fd], [], 0.05)
-                continue
-            except OSError as exc:
-                raise DeviceConnectionError(f"terminal line write failed: {exc.strerror}") from None
-            view = view[n:]
-
-    def read(self, timeout: float) -> bytes:
-        """Wait up to ``timeout`` for data."""
-        try:
-            ready, _, _ = select.select([self.fd], [], [], max(timeout, 0.0))
-            if not ready:
-                return b""
-            data = os.read(self.fd, 4096)
-        except (OSError, ValueError) as exc:
-            raise DeviceConnectionError(f"terminal line read failed: {exc}") from None
-        if not data:
-            raise DeviceConnectionError("terminal line closed")
-        return data
-
-    def close(self) -> None:
-        """Close the descriptor if this channel owns it."""
-        if self._owns and self.fd >= 0:
-            try:
-                os.close(self.fd)
-            except OSError:
-                pass
-            self.fd = -1
-
-
-class SocketChannel:
-    """A channel on a connected TCP socket."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1) if sock.family != socket.AF_UNIX else None
-
-    def write(self, data: bytes) -> None:
-        """Send all of ``data``."""
-        try:
-            self.sock.sendall(data)
-        except OSError as exc:
-            raise DeviceConnectionError(f"terminal connection lost: {exc}") from None
-
-    def read(self, timeout: float) -> bytes:
-        """Wait up to ``timeout`` for data."""
-        try:
-            ready, _, _ = select.select([self.sock], [], [], max(timeout, 0.0))
-            if not ready:
-                return b""
-            data = self.sock.recv(4096)
-        except (OSError, ValueError) as exc:
-            raise DeviceConnectionError(f"terminal connection lost: {exc}") from None
-        if not data:
-            raise DeviceConnectionError("terminal closed the connection")
-        return data
-
-    def close(self) -> None:
-        """Close the socket."""
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-
-class SerialChannel:
-    """A channel on a serial port opened with pyserial (8N2 per P016 §2)."""
-
-    def __init__(self, port: str, baudrate: int = 9600) -> None:
-        try:
-            import serial  # lazily: only a serial terminal needs pyserial
-        except ImportError:
-            raise DeviceConfigurationError("zvt+serial:// needs pyserial: pip install pyserial") from None
-        try:
-            self.port: Any = serial.serial_for_url(
-                port,
-                baudrate=baudrate,
-                bytesize=8,
-                parity="N",
-                stopbits=2,
-                timeout=0,
-                write_timeout=5,
-                do_not_open=True,
-            )
-            self.port.open()
-        except (serial.SerialException, OSError, ValueError) as exc:
-            raise DeviceConnectionError(f"cannot open terminal port {port}: {exc}") from None
-        for line in ("dtr", "rts"):  # no handshake, but keep the modem lines up; a pty has none (ENOTTY)
-            try:
-                setattr(self.port, line, True)
-            except OSError as exc:
-                if exc.errno not in (errno.ENOTTY, errno.EINVAL):
-                    raise DeviceConnectionError(f"terminal port {port}: {exc}") from None
-
-    def write(self, data: bytes) -> None:
-        """Write and flush."""
-        try:
-            self.port.write(data)
-            self.port.flush()
-        except Exception as exc:  # pyserial raises SerialException/SerialTimeoutException/OSError
-            raise DeviceConnectionError(f"terminal line write failed: {exc}") from None
-
-    def read(self, timeout: float) -> bytes:
-        """Wait up to ``timeout`` for data (select on the port's descriptor where there is one)."""
-        try:
-            fileno = self.port.fileno()
-        except Exception:
-            fileno = None
-        try:
-            if fileno is not None:
-                ready, _, _ = select.select([fileno], [], [], max(timeout, 0.0))
-                if not ready:
-                    return b""
-                data = bytes(self.port.read(4096))
-                if not data:
-                    raise DeviceConnectionError("terminal line closed")
-                return data
-            self.port.timeout = timeout
-            return bytes(self.port.read(max(1, self.port.in_waiting)))
-        except DeviceConnectionError:
-            raise
-        except Exception as exc:
-            raise DeviceConnectionError(f"terminal line read failed: {exc}") from None
-
-    def close(self) -> None:
-        """Close the port."""
-        try:
-            self.port.close()
-        except Exception:
-            pass
 
 
 @dataclass
@@ -401,11 +244,16 @@ class ApduLink(Protocol):
         """Release the transport."""
 
 
-def connect_tcp(host: str, port: int, timeout: float = 5.0) -> SocketChannel:
-    """Open a TCP connection to a terminal (``zvt+tcp://host:port``)."""
-    try:
-        sock = socket.create_connection((host, port), timeout=timeout)
-    except OSError as exc:
-        raise DeviceConnectionError(f"cannot connect to terminal {host}:{port}: {exc}") from None
-    sock.settimeout(None)
-    return SocketChannel(sock)
+__all__ = [
+    "ApduLink",
+    "ByteChannel",
+    "FdChannel",
+    "LinkFaults",
+    "NoAcknowledgeError",
+    "SerialChannel",
+    "SerialLink",
+    "SocketChannel",
+    "TcpLink",
+    "Timers",
+    "connect_tcp",
+]

@@ -17,11 +17,8 @@ broken CRC) · ``slow_ack`` (every ACK comes late, within T2) · ``power_loss`` 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
-import tty
 from collections import deque
 from dataclasses import dataclass
 
@@ -29,8 +26,9 @@ from drivers.errors import DeviceConnectionError, DeviceTimeoutError, DriverErro
 from drivers.payment import messages as m
 from drivers.payment.codec import Apdu
 from drivers.payment.fields import bcd_decode, parse_bitmaps
-from drivers.payment.link import ApduLink, FdChannel, LinkFaults, SerialLink, SocketChannel, TcpLink, Timers
+from drivers.payment.link import ApduLink, LinkFaults, SerialLink, Timers
 from drivers.payment.sim_books import AUTHORISED, COMMITTED, DECLINED, REVERSED, Books, SimTransaction
+from drivers.payment.sim_host import SimulatorHost
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +70,7 @@ class SimSettings:
     )
 
 
-class TerminalSimulator:
+class TerminalSimulator(SimulatorHost):
     """The simulated terminal; serve it on a link (``serve``) or start it on a pty/TCP port/socketpair."""
 
     def __init__(
@@ -82,6 +80,7 @@ class TerminalSimulator:
         timers: Timers | None = None,
         default_scenario: str = "approve",
     ) -> None:
+        super().__init__()
         self.settings = settings or SimSettings()
         self.books = books or Books()
         self.timers = timers or Timers()
@@ -90,9 +89,6 @@ class TerminalSimulator:
         self._qlock = threading.Lock()
         self._current: str | None = None  # scenario of the payment in progress
         self._swallowed = 0
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._closers: list[object] = []
         self._link: ApduLink | None = None
         self.slept = 0.0  # seconds spent in deliberate delays (the benchmark subtracts them)
         self.config_byte: int | None = None
@@ -389,64 +385,3 @@ class TerminalSimulator:
         for i, line in enumerate(lines):
             self._tell(m.print_line(line, last=i == len(lines) - 1))
         self._tell(m.completion())
-
-    # --- running on a pty / TCP / socketpair ------------------------------------------------------------
-
-    def _spawn(self, target: object, *args: object) -> None:
-        t = threading.Thread(target=target, args=args, name="zvt-simulator", daemon=True)  # type: ignore[arg-type]
-        t.start()
-        self._threads.append(t)
-
-    def start_pty(self) -> str:
-        """Serve on a new pseudo-terminal pair (both ends raw); return the path the kiosk opens."""
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
-        path = os.ttyname(slave)
-        # Keep our own slave fd open: otherwise the master reads EIO whenever no kiosk has the port open.
-        channel = FdChannel(master)
-        self._closers += [channel, FdChannel(slave)]
-        self._spawn(self.serve, SerialLink(channel, self.timers, LinkFaults()))
-        return path
-
-    def start_tcp(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        """Listen on ``host:port`` (bare APDUs, one kiosk at a time); return the port."""
-        listener = socket.create_server((host, port))
-        listener.settimeout(0.1)
-        self._closers.append(listener)
-        self._spawn(self._accept_loop, listener)
-        return int(listener.getsockname()[1])
-
-    def _accept_loop(self, listener: socket.socket) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            conn.settimeout(None)
-            link = TcpLink(SocketChannel(conn), self.timers, LinkFaults())
-            try:
-                self.serve(link)
-            finally:
-                link.close()
-
-    def start_socketpair(self) -> socket.socket:
-        """Serve on one end of a socket pair (bare APDUs); return the kiosk's end (``fake://``)."""
-        ours, theirs = socket.socketpair()
-        channel = SocketChannel(ours)
-        self._closers.append(channel)
-        self._spawn(self.serve, TcpLink(channel, self.timers, LinkFaults()))
-        return theirs
-
-    def stop(self) -> None:
-        """Stop serving and release ptys and sockets."""
-        self._stop.set()
-        for t in self._threads:
-            t.join(timeout=2.0)
-        for closer in self._closers:
-            close = getattr(closer, "close", None)
-            if close is not None:
-                close()
-        self._closers.clear()

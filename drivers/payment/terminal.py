@@ -66,6 +66,7 @@ class _Run:
     committed: bool = False  # our 80 00 00 to an approved 04 0F was acknowledged
     reversed: bool = False  # we answered an approved 04 0F with 84 yy
     approved: bool = False  # an approved 04 0F came (we may have asked the terminal to ask again)
+    refusal: Apdu | None = None  # the 84 yy we answered an approved 04 0F with
     error: str | None = None  # why the run ended without 06 0F / 06 1E
 
 
@@ -281,16 +282,20 @@ class ZvtTerminal:
         decide: DecideCallback | None,
     ) -> Apdu:
         """Our answer to a 04 0F during a payment: commit, ask again, or refuse (the terminal reverses)."""
+        if run.committed:  # the terminal repeated a 04 0F we already committed: never decide twice
+            return m.ack_apdu()
+        if run.refusal is not None:  # ... or one we already refused
+            return run.refusal
         if si is None:
-            run.reversed = True  # unreadable: never commit what we cannot check
-            return m.negative_apdu(m.RESULT_ECR_REFUSES)
+            # unreadable: never commit what we cannot check (and do not claim it was approved either)
+            run.refusal = m.negative_apdu(m.RESULT_ECR_REFUSES)
+            return run.refusal
         if not si.approved:
             return m.ack_apdu()
         run.approved = True
         if si.amount != amount or (si.currency not in (None, self.currency)):
             log.warning("terminal approved a different amount or currency; refusing (no partial approvals)")
-            run.reversed = True
-            return m.negative_apdu(m.RESULT_ECR_REFUSES)
+            return self._refuse(run, m.RESULT_ECR_REFUSES)
         decision: Decision = Commit()
         if decide is not None:
             try:
@@ -303,13 +308,18 @@ class ZvtTerminal:
         if isinstance(decision, AskAgain):
             return m.ask_again_apdu()
         if isinstance(decision, Reverse):
-            run.reversed = True
-            return m.negative_apdu(
-                decision.code if decision.code not in (0x00, 0x9C) else m.RESULT_ECR_REFUSES
+            return self._refuse(
+                run, decision.code if decision.code not in (0x00, 0x9C) else m.RESULT_ECR_REFUSES
             )
         self.link.send(m.ack_apdu())  # raises if never ACKed: run.committed stays False → UNKNOWN
         run.committed = True
         return _ALREADY_SENT
+
+    @staticmethod
+    def _refuse(run: _Run, code: int) -> Apdu:
+        run.reversed = True
+        run.refusal = m.negative_apdu(code)
+        return run.refusal
 
     def _payment_result(self, run: _Run, amount: int) -> PaymentResult:
         si = run.si

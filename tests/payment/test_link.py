@@ -190,3 +190,17 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_line_noise_only_gets_naks_and_the_link_survives(peer: Peer, link: SerialLink) -> None:
+    import random
+
+    rng = random.Random(20007)
+    noise = bytes(rng.randrange(256) for _ in range(2000)).replace(b"\x10\x02", b"\x10\x05")
+    peer.channel.write(noise)
+    while link.receive(TEST_TIMERS.t1 * 2) is not None:
+        pass  # noise that happens to contain a whole valid frame would be delivered; none does here
+    kinds = set(peer.read_events(until=10**6, timeout=0.3))
+    assert kinds == {EventKind.NAK}
+    peer.channel.write(encode_frame(m.completion()))
+    assert link.receive(1.0) == m.completion()

@@ -1,0 +1,203 @@
+"""Edge cases of the command layer against a scripted terminal (bare APDUs on a socket pair): things the
+simulator never does on purpose — repeated Status-Information, unreadable fields, a vanished terminal."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from drivers.payment import Commit, Outcome, StatusEvent, StatusInformation, ZvtTerminal
+from drivers.payment import messages as m
+from drivers.payment.codec import Apdu, ApduStreamParser, encode_apdu
+from drivers.payment.link import SocketChannel, TcpLink
+from tests.payment.conftest import TEST_TIMERS
+
+APPROVED = m.build_status_information(
+    StatusInformation(result_code=0, amount=500, currency=978, trace=7, receipt_no=7, tid="52523535")
+)
+
+Step = tuple[str, Apdu | None]  # ("send", apdu) | ("expect", apdu or None = any) | ("close", None)
+
+
+class ScriptedTerminal:
+    """Plays a fixed script against the driver and records what the driver sent."""
+
+    def __init__(self, script: list[Step]) -> None:
+        self.kiosk_end, self._ours = socket.socketpair()
+        self.script = script
+        self.received: list[Apdu] = []
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _next(self, parser: ApduStreamParser, pending: list[Apdu]) -> Apdu:
+        self._ours.settimeout(5)
+        while not pending:
+            data = self._ours.recv(4096)
+            if not data:
+                raise ConnectionError("kiosk closed")
+            pending += parser.feed(data)
+        return pending.pop(0)
+
+    def _run(self) -> None:
+        parser, pending = ApduStreamParser(), []
+        try:
+            for action, apdu in self.script:
+                if action == "send":
+                    assert apdu is not None
+                    self._ours.sendall(encode_apdu(apdu))
+                elif action == "expect":
+                    got = self._next(parser, pending)
+                    self.received.append(got)
+                    if apdu is not None and got != apdu:
+                        self.error = f"expected {apdu}, got {got}"
+                        return
+                else:
+                    self._ours.close()
+                    return
+        except (OSError, ConnectionError) as exc:
+            self.error = str(exc)
+
+    def join(self) -> None:
+        self._thread.join(5)
+
+
+@pytest.fixture
+def scripted() -> Iterator[Callable[[list[Step]], tuple[ZvtTerminal, ScriptedTerminal]]]:
+    made: list[ZvtTerminal] = []
+
+    def make(script: list[Step]) -> tuple[ZvtTerminal, ScriptedTerminal]:
+        pt = ScriptedTerminal(script)
+        term = ZvtTerminal(TcpLink(SocketChannel(pt.kiosk_end), TEST_TIMERS), password="123456")
+        made.append(term)
+        return term, pt
+
+    yield make
+    for term in made:
+        term.close()
+
+
+ACK = m.ack_apdu()
+
+
+def test_repeated_status_information_is_decided_once(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    term, pt = scripted(
+        [
+            ("expect", None),
+            ("send", ACK),
+            ("send", APPROVED),
+            ("expect", ACK),
+            ("send", APPROVED),
+            ("expect", ACK),  # our answer was lost: the terminal repeats
+            ("send", m.completion()),
+            ("expect", ACK),
+        ]
+    )
+    calls: list[StatusInformation] = []
+    result = term.authorize(500, decide=lambda si: calls.append(si) or Commit())  # type: ignore[func-returns-value]
+    pt.join()
+    assert pt.error is None and len(calls) == 1
+    assert result.outcome is Outcome.APPROVED_COMMITTED and result.receipt_no == 7
+
+
+def test_unreadable_status_information_is_refused(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    broken = Apdu(0x04, 0x0F, bytes.fromhex("2700 04000000"))  # the amount is cut off
+    term, pt = scripted(
+        [
+            ("expect", None),
+            ("send", ACK),
+            ("send", broken),
+            ("expect", m.negative_apdu(m.RESULT_ECR_REFUSES)),
+            ("send", m.abort_from_terminal(0x6C)),
+            ("expect", ACK),
+        ]
+    )
+    result = term.authorize(500, decide=lambda si: Commit())
+    pt.join()
+    assert pt.error is None and result.outcome is Outcome.CANCELLED
+
+
+def test_unreadable_then_completion_is_unknown(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    broken = Apdu(0x04, 0x0F, bytes.fromhex("2700 22F0F9 1234"))
+    term, pt = scripted(
+        [
+            ("expect", None),
+            ("send", ACK),
+            ("send", broken),
+            ("expect", None),
+            ("send", m.completion()),
+            ("expect", ACK),
+        ]
+    )
+    assert term.authorize(500).outcome is Outcome.UNKNOWN
+
+
+def test_terminal_vanishes_after_approval(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    term, pt = scripted([("expect", None), ("send", ACK), ("send", APPROVED), ("close", None)])
+    result = term.authorize(500)
+    assert result.outcome is Outcome.UNKNOWN and result.error and not result.paid
+
+
+def test_refused_authorization_is_declined(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    term, pt = scripted([("expect", None), ("send", m.negative_apdu(0x9C))])
+    result = term.authorize(500)
+    assert result.outcome is Outcome.DECLINED and result.result_code == 0x9C
+
+
+def test_terminal_skips_80_00_and_extends_t4(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    events: list[object] = []
+    term, pt = scripted(
+        [
+            ("expect", None),
+            ("send", m.intermediate_status(0x0A, t4_minutes=1)),
+            ("expect", ACK),
+            ("send", APPROVED),
+            ("expect", ACK),
+            ("send", m.completion()),
+            ("expect", ACK),
+        ]
+    )
+    term.on_status = events.append
+    assert term.authorize(500).outcome is Outcome.APPROVED_COMMITTED
+    assert events == [StatusEvent(0x0A, "insert_card")]
+
+
+def test_declined_status_then_completion_is_declined(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    declined = m.build_status_information(StatusInformation(result_code=0x05, amount=500))
+    term, pt = scripted(
+        [
+            ("expect", None),
+            ("send", ACK),
+            ("send", declined),
+            ("expect", ACK),
+            ("send", m.completion()),
+            ("expect", ACK),
+        ]
+    )
+    result = term.authorize(500)
+    assert result.outcome is Outcome.DECLINED and result.result_code == 0x05
+
+
+def test_silence_after_acceptance_is_unknown(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    term, pt = scripted([("expect", None), ("send", ACK)])
+    result = term.authorize(500)
+    assert result.outcome is Outcome.UNKNOWN and "T4" in (result.error or "")
