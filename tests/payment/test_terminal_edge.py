@@ -128,7 +128,7 @@ def test_unreadable_then_completion_is_unknown(
     scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
 ) -> None:
     broken = Apdu(0x04, 0x0F, bytes.fromhex("2700 22F0F9 1234"))
-    term, pt = scripted(
+    term, _pt = scripted(
         [
             ("expect", None),
             ("send", ACK),
@@ -144,7 +144,7 @@ def test_unreadable_then_completion_is_unknown(
 def test_terminal_vanishes_after_approval(
     scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
 ) -> None:
-    term, pt = scripted([("expect", None), ("send", ACK), ("send", APPROVED), ("close", None)])
+    term, _pt = scripted([("expect", None), ("send", ACK), ("send", APPROVED), ("close", None)])
     result = term.authorize(500)
     assert result.outcome is Outcome.UNKNOWN and result.error and not result.paid
 
@@ -152,7 +152,7 @@ def test_terminal_vanishes_after_approval(
 def test_refused_authorization_is_declined(
     scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
 ) -> None:
-    term, pt = scripted([("expect", None), ("send", m.negative_apdu(0x9C))])
+    term, _pt = scripted([("expect", None), ("send", m.negative_apdu(0x9C))])
     result = term.authorize(500)
     assert result.outcome is Outcome.DECLINED and result.result_code == 0x9C
 
@@ -174,7 +174,8 @@ def test_terminal_skips_80_00_and_extends_t4(
     )
     term.on_status = events.append
     assert term.authorize(500).outcome is Outcome.APPROVED_COMMITTED
-    assert events == [StatusEvent(0x0A, "insert_card")]
+    pt.join()
+    assert pt.error is None and events == [StatusEvent(0x0A, "insert_card")]
 
 
 def test_declined_status_then_completion_is_declined(
@@ -192,12 +193,13 @@ def test_declined_status_then_completion_is_declined(
         ]
     )
     result = term.authorize(500)
-    assert result.outcome is Outcome.DECLINED and result.result_code == 0x05
+    pt.join()
+    assert pt.error is None and result.outcome is Outcome.DECLINED and result.result_code == 0x05
 
 
 def test_silence_after_acceptance_is_unknown(
     scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
 ) -> None:
-    term, pt = scripted([("expect", None), ("send", ACK)])
+    term, _pt = scripted([("expect", None), ("send", ACK)])
     result = term.authorize(500)
     assert result.outcome is Outcome.UNKNOWN and "T4" in (result.error or "")
