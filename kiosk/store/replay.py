@@ -161,7 +161,7 @@ class Replayer:
             applied = False
         else:
             assert row.pass_number is not None
-            patron = self.client.patron_information(row.pass_number, summary="charged")
+            patron = self.client.patron_information(row.pass_number, summary="charged", start=1, end=9999)
             items = tuple(getattr(patron, "charged_items", ()) or ())
             applied = row.item_id in items
         log.info(
