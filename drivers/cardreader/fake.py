@@ -100,7 +100,8 @@ class FakePassReader:
     def close(self) -> None:
         """Stop the delivery thread (pending events are still delivered first)."""
         self._queue.put(None)
-        self._thread.join(timeout=5.0)
+        if threading.current_thread() is not self._thread:  # close() may be called from a callback
+            self._thread.join(timeout=5.0)
 
     def __enter__(self) -> FakePassReader:
         return self

@@ -111,8 +111,9 @@ class PcscPassReader:
         with self._lock:
             if self._context is not None:
                 self._scard.SCardCancel(self._context)
-        self._thread.join(timeout=5.0)
-        self._release_context()
+        if threading.current_thread() is not self._thread:  # close() may be called from a callback
+            self._thread.join(timeout=5.0)
+            self._release_context()
 
     def __enter__(self) -> PcscPassReader:
         return self
@@ -151,6 +152,13 @@ class PcscPassReader:
             self._service_down_reported = True
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            if self._stop.is_set():
+                self._release_context()
+
+    def _loop(self) -> None:
         scard = self._scard
         backoff = 0.1
         while not self._stop.is_set():

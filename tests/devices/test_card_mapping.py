@@ -187,3 +187,21 @@ def test_missing_pyscard_fails_on_open_with_what_to_install(monkeypatch: pytest.
         open_pass_reader("nfc://", on_event=lambda e: None)
     with pytest.raises(DeviceConfigurationError, match="unknown option"):
         open_pass_reader("fake://?speed=1", on_event=lambda e: None)
+
+
+def test_a_reader_can_be_closed_from_its_own_callback() -> None:
+    events = EventLog()
+    holder: list[FakePassReader] = []
+
+    def on_event(event: object) -> None:
+        events(event)  # type: ignore[arg-type]
+        if isinstance(event, PassPresented):
+            holder[0].close()
+
+    reader = open_pass_reader("fake://", on_event=on_event)
+    assert isinstance(reader, FakePassReader)
+    holder.append(reader)
+    reader.present("20105000000011")
+    assert isinstance(events.next_of(PassPresented), PassPresented)
+    reader._thread.join(timeout=5)
+    assert not reader._thread.is_alive()
