@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 from collections import Counter
 from collections.abc import Mapping
@@ -36,8 +37,9 @@ class IlsSimulator:
     """A simulated ILS speaking SIP2 2.00 (plus OCLC Wise SIP2+ 41/42) over TCP.
 
     ``users`` maps login user ids (CN) to passwords (CO); ``None`` means :data:`DEMO_USERS`, an empty
-    mapping means no login is required.  Only loopback addresses may be bound unless
-    ``allow_non_loopback`` is set.  ``library`` defaults to :meth:`Library.demo`.
+    mapping means no login is required.  ``tls`` (a server-side :class:`ssl.SSLContext`) serves SIP2
+    over TLS, as stunnel or edge-sip2's ``netServerOptions.ssl`` would.  Only loopback addresses may be
+    bound unless ``allow_non_loopback`` is set.  ``library`` defaults to :meth:`Library.demo`.
     """
 
     def __init__(
@@ -53,6 +55,7 @@ class IlsSimulator:
         wise_sip2plus: bool = True,
         idle_timeout: float | None = None,
         faults: Faults | None = None,
+        tls: ssl.SSLContext | None = None,
         allow_non_loopback: bool = False,
     ) -> None:
         if host not in _LOOPBACK and not allow_non_loopback:
@@ -66,6 +69,7 @@ class IlsSimulator:
         self.encoding = encoding
         self.wise_sip2plus = wise_sip2plus
         self.idle_timeout = idle_timeout
+        self.tls = tls
         self.faults = faults or Faults()
         self.library = library or Library.demo()
         self.requests: Counter[str] = Counter()
@@ -87,7 +91,7 @@ class IlsSimulator:
     @property
     def url(self) -> str:
         """``tcp://host:port`` for the kiosk's ``[sip2] url``."""
-        return f"tcp://{self.host}:{self.port}"
+        return f"{'tls' if self.tls else 'tcp'}://{self.host}:{self.port}"
 
     def start(self) -> IlsSimulator:
         """Listen (again) on ``host:port``; returns self.  Loads the state file the first time."""
@@ -181,6 +185,8 @@ class IlsSimulator:
 
     def _serve(self, session: AcsSession) -> None:
         try:
+            if self.tls is not None and not session.start_tls(self.tls):
+                return
             session.serve()
         except Exception:  # a bug must not kill the server; the SC sees a dropped connection
             log.exception("connection %d failed", session.number)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 import time
 import unicodedata
@@ -74,6 +75,18 @@ class AcsSession:
         except OSError:
             pass
         self.sock.close()
+
+    def start_tls(self, context: ssl.SSLContext) -> bool:
+        """Do the server side of the TLS handshake (in this connection's thread); False on failure."""
+        try:
+            self.sock.settimeout(5.0)
+            self.sock = context.wrap_socket(self.sock, server_side=True)
+            self.sock.settimeout(None)
+        except (OSError, ssl.SSLError) as exc:
+            log.info("connection %d: TLS handshake failed: %s", self.number, type(exc).__name__)
+            self.close()
+            return False
+        return True
 
     def serve(self) -> None:
         """Read frames and answer them until the connection ends."""

@@ -200,3 +200,22 @@ def test_help_lists_the_connection_flags(command: str, tmp_path: Path) -> None:
     assert proc.returncode == 0
     for flag in ("--host", "--port", "--password-file", "--terminator", "--no-checksum", "--tls"):
         assert flag in proc.stdout
+
+
+def test_tls_from_config_and_flag(tmp_path: Path) -> None:
+    from tests.simulator.tlscert import server_context
+
+    context, ca = server_context(tmp_path)
+    with IlsSimulator(users={"kiosk": PASSWORD}, tls=context) as sim:
+        (tmp_path / "config.toml").write_text(
+            f'[sip2]\nurl = "tls://127.0.0.1:{sim.port}"\nuser = "kiosk"\npassword = "{PASSWORD}"\n'
+            f'tls_ca_file = "{ca.name}"\n',
+            encoding="utf-8",
+        )
+        result = run_cli(tmp_path, "checkin", d.ON_LOAN)
+        assert result.status == 0, result.stderr
+        assert sim.library.times_applied("checkin", item_id=d.ON_LOAN) == 1
+        flagged = run_cli(tmp_path, "login", "--host", "127.0.0.1", "--port", str(sim.port), "--tls")
+        assert flagged.status == 0 and flagged.out["ils"].startswith("tls://")
+        plain = run_cli(tmp_path, "login", "--host", "127.0.0.1", "--port", str(sim.port), "--timeout", "1")
+        assert plain.status == 3
