@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import signal
+import ssl
 import sys
 import threading
 from collections.abc import Sequence
@@ -65,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME[=VALUE]",
         help=f"switch a fault on: {', '.join(_FAULT_NAMES)}",
     )
+    parser.add_argument("--tls-cert", metavar="PEM", help="serve TLS with this certificate (chain)")
+    parser.add_argument(
+        "--tls-key", metavar="PEM", help="private key of --tls-cert (if not in the same file)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log connections on stderr")
     return parser
 
@@ -85,6 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             faults.set(name.strip(), value.strip())
     except ValueError as exc:
         parser.error(str(exc))
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            tls.load_cert_chain(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            parser.error(f"cannot load --tls-cert/--tls-key: {exc}")
     users: dict[str, str] = {} if args.no_login else dict(args.user or DEMO_USERS.items())
     try:
         sim = IlsSimulator(
@@ -97,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             wise_sip2plus=not args.no_wise,
             idle_timeout=args.idle_timeout,
             faults=faults,
+            tls=tls,
         )
         sim.start()
     except Sip2ConfigurationError as exc:

@@ -56,3 +56,27 @@ def test_bad_arguments_exit_2() -> None:
         )
         assert result.returncode == 2, args
         assert result.stdout == ""
+
+
+def test_tls_certificate_option(tmp_path: Path) -> None:
+    from sip2.client import ClientSettings, Sip2Client
+    from tests.simulator.tlscert import make_certificate
+
+    cert, key = make_certificate(tmp_path)
+    proc, info = _start("--tls-cert", str(cert), "--tls-key", str(key))
+    try:
+        assert str(info["listening"]).startswith("tls://")
+        settings = ClientSettings(
+            host="127.0.0.1",
+            port=int(info["port"]),
+            user="kiosk",
+            password="demo",  # type: ignore[call-overload]
+            keepalive_interval=0,
+            tls=True,
+            tls_ca_file=str(cert),
+        )
+        with Sip2Client(settings) as client:
+            assert client.item_information(d.AVAILABLE).circulation_status == "03"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
