@@ -98,6 +98,7 @@ class SerialLink:
         self._parser = FrameParser()
         self._inbox: deque[Apdu] = deque()
         self._acks: deque[int] = deque()
+        self._last_byte = 0.0
 
     def send(self, apdu: Apdu) -> None:
         """Send ``apdu`` and wait for the ACK; NAK or T2 → repeat; raise :class:`NoAcknowledgeError`."""
@@ -138,10 +139,21 @@ class SerialLink:
         return self._inbox.popleft()
 
     def _pump(self, timeout: float) -> None:
-        """Read once (bounded by T1 inside a frame) and handle what arrived."""
-        wait = min(timeout, self.timers.t1) if self._parser.in_frame else timeout
+        """Read once (bounded by T1 inside a frame) and handle what arrived.
+
+        T1 counts from the last byte received, across calls, so a caller polling in short slices still
+        gets the NAK for a frame that stopped half-way.
+        """
+        t1_left = self._last_byte + self.timers.t1 - time.monotonic()
+        wait = min(timeout, max(t1_left, 0.0)) if self._parser.in_frame else timeout
         data = self.channel.read(wait)
-        events = self._parser.feed(data) if data else self._parser.expire() if wait >= self.timers.t1 else []
+        if data:
+            self._last_byte = time.monotonic()
+            events = self._parser.feed(data)
+        elif self._parser.in_frame and time.monotonic() - self._last_byte >= self.timers.t1:
+            events = self._parser.expire()
+        else:
+            events = []
         for ev in events:
             if ev.kind is EventKind.ACK:
                 self._acks.append(ACK)

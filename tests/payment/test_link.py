@@ -204,3 +204,11 @@ def test_line_noise_only_gets_naks_and_the_link_survives(peer: Peer, link: Seria
     assert kinds == {EventKind.NAK}
     peer.channel.write(encode_frame(m.completion()))
     assert link.receive(1.0) == m.completion()
+
+
+def test_t1_counts_across_short_receive_slices(peer: Peer, link: SerialLink) -> None:
+    frame = encode_frame(m.completion())
+    peer.channel.write(frame[:3])
+    for _ in range(20):  # the command layer polls in slices shorter than T1
+        assert link.receive(TEST_TIMERS.t1 / 4) is None
+    assert peer.read_events(1) == [EventKind.NAK]
