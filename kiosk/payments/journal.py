@@ -167,7 +167,7 @@ class PaymentJournal:
         return self.get(payment_id)
 
     def advance(
-        self, payment_id: str, state: State, *, reason: str | None = None, **terminal: Any
+        self, payment_id: str, state: State, *, reason: str | None = None, **terminal: object
     ) -> PaymentRecord:
         """Move the payment to ``state`` (committed before this returns).
 
@@ -393,7 +393,8 @@ class PaymentJournal:
             }
             for f in rec.fees
         ]
-        return json.loads(json.dumps(data))
+        result: dict[str, Any] = json.loads(json.dumps(data))
+        return result
 
     def close(self) -> None:
         """Checkpoint the WAL and close."""

@@ -1,0 +1,183 @@
+"""``PaymentService``: what the kiosk runtime calls for the core's :class:`~kiosk.core.effects.StartPayment`.
+
+Blocking; the runtime calls it on a worker thread, never on the UI thread, and posts the returned
+event to the core. Progress (the terminal's prompts: insert card, PIN, please wait, take your card)
+arrives through the ``progress`` callback as kiosk message keys, on that same worker thread.
+
+Start-up: :meth:`PaymentService.start` registers at the terminal and settles every unfinished journal
+row (recovery) before the first payment; :meth:`PaymentService.recover` may be called again later
+(e.g. from the idle loop) to deliver Fee Paid messages that waited for the ILS.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from drivers.payment import StatusEvent, TerminalEvent, ZvtTerminal
+from kiosk.core.effects import StartPayment
+from kiosk.core.events import PaymentCompleted, PaymentFailed, ResultEvent, ServiceUnavailable
+from kiosk.errors import KioskConnectionError
+from kiosk.payments import terminal as t
+from kiosk.payments.flow import PaymentFlow, PaymentOutcome
+from kiosk.payments.ils import IlsFees
+from kiosk.payments.journal import JournalError, PaymentJournal
+from kiosk.payments.recovery import AlertHook, Settler
+from kiosk.payments.states import PaymentRecord
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+#: Driver intermediate-status keys (drivers.payment.texts) → kiosk message keys (kiosk/i18n).
+PROMPTS = {
+    "insert_card": "terminal.insert_card",
+    "present_card": "terminal.insert_card",
+    "enter_pin": "terminal.enter_pin",
+    "wrong_pin": "terminal.enter_pin",
+    "remove_card": "terminal.remove_card",
+}
+
+
+def amount_to_cents(amount: Decimal) -> int:
+    """A Decimal euro amount as whole cents; :class:`ValueError` for anything but 0.01 steps > 0."""
+    try:
+        value = Decimal(amount)
+        cents = value * 100
+    except (InvalidOperation, TypeError) as exc:
+        raise ValueError(f"not an amount: {amount!r}") from exc
+    if not value.is_finite() or value <= 0 or cents != cents.to_integral_value():
+        raise ValueError(f"not a payable amount: {amount}")
+    return int(cents)
+
+
+class PaymentService:
+    """Pays a patron's fees on the terminal and records them in the ILS; answers with core events.
+
+    ``terminal`` is an open :class:`~drivers.payment.ZvtTerminal` (its ``on_status`` is taken over);
+    ``max_amount`` refuses larger payments before anything is sent; ``on_alert(kind, payment_id,
+    detail)`` is told whenever staff must act (monitoring forwards it; no personal data in it).
+    """
+
+    def __init__(
+        self,
+        journal: PaymentJournal,
+        terminal: ZvtTerminal,
+        ils: IlsFees,
+        *,
+        vending: bool = True,
+        max_amount: Decimal | None = None,
+        on_alert: AlertHook | None = None,
+        ask_slice: float = 0.5,
+    ) -> None:
+        self.journal = journal
+        self.terminal = terminal
+        self.ils = ils
+        self.max_amount = max_amount
+        self.settler = Settler(journal, terminal, ils, on_alert)
+        self.flow = PaymentFlow(journal, terminal, self.settler, vending=vending, ask_slice=ask_slice)
+        self._lock = threading.Lock()
+        self._progress: Progress | None = None
+        terminal.on_status = self._on_terminal
+
+    def _on_terminal(self, event: TerminalEvent) -> None:
+        progress = self._progress
+        if progress is not None and isinstance(event, StatusEvent):
+            progress(PROMPTS.get(event.key, "terminal.wait"))
+
+    # --- start-up and recovery ---------------------------------------------------------------------------
+
+    def start(self) -> list[PaymentRecord]:
+        """Registration, recovery of every unfinished payment, and the receipt baseline. Returns what
+        recovery touched. The terminal being away is not an error here: payments simply stay blocked."""
+        with self._lock:
+            touched = self._recover()
+            if self.journal.last_receipt() is None and t.register(self.terminal):
+                last = t.last_receipt(self.terminal)
+                if last is not False:
+                    self.journal.set_last_receipt(0 if last is None or last is True else last.receipt_no)
+            return touched
+
+    def recover(self) -> list[PaymentRecord]:
+        """Settle unfinished payments now (also delivers Fee Paid that waited for the ILS)."""
+        with self._lock:
+            return self._recover()
+
+    def _recover(self) -> list[PaymentRecord]:
+        done = []
+        for rec in self.journal.unfinished():
+            log.info("recovering payment %s from %s", rec.payment_id, rec.state.value)
+            try:
+                done.append(self.settler.settle(rec))
+            except Exception:
+                log.exception("recovery of payment %s failed; it stays for the next try", rec.payment_id)
+        return done
+
+    # --- the effect ----------------------------------------------------------------------------------------
+
+    def handle(self, effect: StartPayment, progress: Progress | None = None) -> ResultEvent:
+        """Carry out ``StartPayment``: PaymentCompleted, PaymentFailed or ServiceUnavailable."""
+        sid = effect.session_id
+        try:
+            cents = amount_to_cents(effect.amount)
+        except ValueError:
+            return PaymentFailed(sid, reason="payment.nothing_selected")
+        if not effect.fee_ids:
+            return PaymentFailed(sid, reason="payment.nothing_selected")
+        if self.max_amount is not None and effect.amount > self.max_amount:
+            return PaymentFailed(sid, reason="payment.disabled")
+        with self._lock:
+            if self.journal.unfinished():
+                self._recover()
+            try:
+                fees = self._fee_lines(effect.pass_number, effect.fee_ids, cents)
+            except KioskConnectionError:
+                return ServiceUnavailable(sid, request="payment")
+            if fees is None:  # the fees changed since the account was shown: charge nothing
+                return PaymentFailed(sid, reason="payment.aborted")
+            self._progress = progress
+            try:
+                outcome = self.flow.pay(effect.pass_number, fees)
+            except JournalError as exc:
+                log.warning("payment refused before the terminal: %s", exc)
+                return PaymentFailed(sid, reason="payment.terminal_unavailable")
+            finally:
+                self._progress = None
+        return self._event(sid, outcome)
+
+    def _fee_lines(self, patron: str, fee_ids: tuple[str, ...], cents: int) -> list[tuple[str, int]] | None:
+        """Each fee with the amount the ILS has open for it now; None unless they add up to ``cents``."""
+        open_fees = self.ils.open_fees(patron)
+        lines: list[tuple[str, int]] = []
+        for fee_id in fee_ids:
+            if fee_id not in open_fees:
+                return None
+            amount = open_fees[fee_id]
+            if amount is None:  # the ILS lists no amount: only a single fee can take the whole sum
+                if len(fee_ids) != 1:
+                    return None
+                lines.append((fee_id, cents))
+            else:
+                lines.append((fee_id, amount_to_cents(amount)))
+        return lines if sum(c for _, c in lines) == cents else None
+
+    @staticmethod
+    def _event(session_id: int, outcome: PaymentOutcome) -> ResultEvent:
+        rec = outcome.record
+        if outcome.paid:
+            return PaymentCompleted(session_id, fee_ids=rec.fee_ids, amount=Decimal(rec.amount_cents) / 100)
+        return PaymentFailed(session_id, reason=outcome.reason, screen_message=outcome.screen_message)
+
+    def close(self) -> None:
+        """Close the terminal and the journal."""
+        try:
+            self.terminal.close()
+        finally:
+            self.journal.close()
+
+    def status(self) -> dict[str, Any]:
+        """Counts per journal state (for monitoring and ``kiosk terminal`` tooling; no personal data)."""
+        return {"payments": self.journal.counts()}
