@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import queue as queue_mod
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -28,42 +27,24 @@ from typing import Any
 
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
-from kiosk.logsetup import short_hash
 from kiosk.services import circulation_map as cmap
-from kiosk.store.queue import CHECKIN, CHECKOUT, TransactionQueue
+from kiosk.services.circulation_link import NoConnection, Watched, abort, probe, quietly_close
+from kiosk.services.circulation_offline import (
+    OfflineDesk,
+    OfflinePolicy,
+    PassValidator,
+    default_pass_validator,
+)
+from kiosk.store.queue import TransactionQueue
 from kiosk.store.replay import Replayer, ReplayReport
-from sip2.errors import Sip2ConnectionError, Sip2Error
+from sip2.errors import Sip2Error
 
 log = logging.getLogger(__name__)
 
 Post = Callable[[ev.Event], None]
-PassValidator = Callable[[str], bool]
 ClientFactory = Callable[[], Any]
 HANDLED = (fx.LookUpPatron, fx.CheckOut, fx.CheckIn, fx.Renew, fx.LoadAccount)
 MAX_ACCOUNT_LOANS = 50
-
-
-@dataclass(frozen=True, slots=True)
-class OfflinePolicy:
-    """What the kiosk may do while the ILS is unreachable ([offline] in config.toml)."""
-
-    allow_loans: bool = False
-    max_loans_per_pass: int = 5
-    offline_pass_validation: bool = True
-
-    @classmethod
-    def from_config(cls, offline: Any) -> OfflinePolicy:
-        """From the ``[offline]`` section."""
-        return cls(
-            bool(offline.allow_loans), int(offline.max_loans_per_pass), bool(offline.offline_pass_validation)
-        )
-
-
-def default_pass_validator(scheme: str = "dutch14", legacy_lengths: tuple[int, ...] = ()) -> PassValidator:
-    """The devices package's pass number check (``[passes] validation``) as a yes/no callable."""
-    from drivers.passnumber import validate_pass_number
-
-    return lambda number: validate_pass_number(number, scheme, legacy_lengths).valid
 
 
 class _Probe:
@@ -99,9 +80,8 @@ class CirculationService:
         """``client_factory()`` returns a NEW, unconnected SIP2 client (``sip2.client.Sip2Client``)."""
         self._factory = client_factory
         self.store = store
-        self.policy = policy
         self._post = post
-        self._validate = validate_pass or default_pass_validator()
+        self.desk = OfflineDesk(store, policy, validate_pass or default_pass_validator())
         self.probe_interval = probe_interval
         self.offline_after = offline_after
         self._clock = clock
@@ -170,7 +150,7 @@ class CirculationService:
             if self._online and busy is not None and now - busy > self.offline_after:
                 log.warning("ILS request hanging for %.1f s: going offline", now - busy)
                 self._set_offline("no answer")
-                _abort(self._client)  # wakes the worker: its request fails and is handled offline
+                abort(self._client)  # wakes the worker: its request fails and is handled offline
             elif (
                 self._online
                 and busy is None
@@ -194,7 +174,7 @@ class CirculationService:
                     client.connect()
                 except Sip2Error as exc:
                     log.debug("ILS still unreachable: %s", type(exc).__name__)
-                    _quietly_close(client)
+                    quietly_close(client)
                     self._stop.wait(self.probe_interval)
                     continue
                 self._jobs.put(_Recovered(client))
@@ -220,7 +200,7 @@ class CirculationService:
         with self._lock:
             client, self._client = self._client, None
         if client is not None:
-            _quietly_close(client)
+            quietly_close(client)
 
     # --- worker --------------------------------------------------------------------------------------
     def _work(self) -> None:
@@ -246,8 +226,8 @@ class CirculationService:
         elif isinstance(job, _Probe):
             if self._online:
                 try:
-                    self._call("probe", _probe)
-                except (Sip2Error, _Offline):
+                    self._call("probe", probe)
+                except (Sip2Error, NoConnection):
                     pass  # already switched to offline by _call
         elif isinstance(job, _Replay):
             if self._online:
@@ -259,7 +239,7 @@ class CirculationService:
         """Run one client exchange with the watchdog armed; on failure go offline and re-raise."""
         client = self._client
         if client is None:
-            raise _Offline()
+            raise NoConnection()
         self._busy_since = started = self._clock()
         try:
             result = fn(client)
@@ -268,12 +248,15 @@ class CirculationService:
             raise
         except OSError as exc:  # a socket closed under us by the watchdog
             self._went_offline(f"{what}: {type(exc).__name__}")
-            raise _Offline() from exc
+            raise NoConnection() from exc
         finally:
             self._busy_since = None
         self._last_ok = self._clock()
         self.latency = self._last_ok - started
         return result
+
+    def _mark_busy(self, busy: bool) -> None:
+        self._busy_since = self._clock() if busy else None
 
     def _replay(self) -> None:
         if not self.store.outstanding():
@@ -282,7 +265,7 @@ class CirculationService:
         if client is None:
             return
         # The watchdog must time each exchange, not the whole replay (10,000 rows take a while).
-        report = Replayer(self.store, _Watched(self, client)).replay(self._stop.is_set)
+        report = Replayer(self.store, Watched(client, self._mark_busy)).replay(self._stop.is_set)
         self.last_replay = report
         log.info("replay: %s", report.as_dict())
         if report.stopped:
@@ -293,9 +276,9 @@ class CirculationService:
         if self._online:
             try:
                 return self._online_effect(effect)
-            except (Sip2Error, _Offline) as exc:
+            except (Sip2Error, NoConnection) as exc:
                 return self._after_failure(effect, exc)
-        return self._offline_effect(effect)
+        return self.desk.carry_out(effect, self._post)
 
     def _online_effect(self, effect: fx.Effect) -> ev.Event:
         if isinstance(effect, fx.LookUpPatron):
@@ -329,7 +312,7 @@ class CirculationService:
                     "renew", lambda c, i=item_id: c.renew(effect.pass_number, i, pin=effect.pin)
                 )
                 results.append(cmap.renewed(effect.session_id, item_id, reply))
-            except (Sip2Error, _Offline):
+            except (Sip2Error, NoConnection):
                 results.append(
                     ev.ServiceUnavailable(effect.session_id, "renewal", "offline.unavailable", item_id)
                 )
@@ -359,102 +342,7 @@ class CirculationService:
         )
 
     def _after_failure(self, effect: fx.Effect, exc: Exception) -> ev.Event:
-        """The ILS failed during this effect. A loan/return may have been applied: queue it in doubt."""
-        if isinstance(effect, fx.CheckOut | fx.CheckIn) and isinstance(exc, Sip2Error):
-            kind = CHECKOUT if isinstance(effect, fx.CheckOut) else CHECKIN
-            pass_number = effect.pass_number if isinstance(effect, fx.CheckOut) else None
-            self.store.enqueue(kind, effect.item_id, pass_number, time.time(), in_doubt=True)
-            log.warning("%s %s: outcome unknown, queued for checking", kind, short_hash(effect.item_id))
-            if isinstance(effect, fx.CheckOut):
-                return ev.ItemCheckedOut(effect.session_id, effect.item_id, offline=True)
-            return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)
-        return self._offline_effect(effect)
-
-    def _offline_effect(self, effect: fx.Effect) -> ev.Event:
-        if isinstance(effect, fx.LookUpPatron):
-            if self.policy.offline_pass_validation and not self._validate(effect.pass_number):
-                return ev.PatronUnknown(effect.session_id, reason="offline.pass_invalid")
-            return ev.PatronFound(
-                effect.session_id, offline=True, offline_loans_allowed=self.policy.allow_loans
-            )
-        if isinstance(effect, fx.CheckIn):
-            self.store.enqueue(CHECKIN, effect.item_id, None, time.time())
-            return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)
-        if isinstance(effect, fx.CheckOut):
-            return self._offline_loan(effect)
-        if isinstance(effect, fx.Renew):
-            for item_id in effect.item_ids[:-1]:
-                self._post(
-                    ev.ServiceUnavailable(effect.session_id, "renewal", "offline.unavailable", item_id)
-                )
-            return ev.ServiceUnavailable(
-                effect.session_id, "renewal", "offline.unavailable", effect.item_ids[-1]
-            )
-        return ev.ServiceUnavailable(effect.session_id, "account", "offline.unavailable")
-
-    def _offline_loan(self, effect: fx.CheckOut) -> ev.Event:
-        sid, item_id = effect.session_id, effect.item_id
-        if not self.policy.allow_loans:
-            return ev.ItemRefused(sid, item_id, "loan", "offline.loans_not_allowed")
-        if self.policy.offline_pass_validation and not self._validate(effect.pass_number):
-            return ev.ItemRefused(sid, item_id, "loan", "offline.pass_invalid")
-        if self.store.loans_for_pass(effect.pass_number) >= self.policy.max_loans_per_pass:
-            return ev.ItemRefused(sid, item_id, "loan", "offline.loan_limit")
-        self.store.enqueue(CHECKOUT, item_id, effect.pass_number, time.time())
-        return ev.ItemCheckedOut(sid, item_id, offline=True)
-
-
-class _Watched:
-    """A client proxy that arms the service's watchdog around every call (used by the replay)."""
-
-    def __init__(self, service: CirculationService, client: Any) -> None:
-        self._service = service
-        self._client = client
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._client, name)
-        service = self._service
-
-        def watched(*args: Any, **kwargs: Any) -> Any:
-            service._busy_since = service._clock()
-            try:
-                return method(*args, **kwargs)
-            except OSError as exc:  # the watchdog closed the socket under us
-                raise Sip2ConnectionError(f"connection closed: {type(exc).__name__}") from exc
-            finally:
-                service._busy_since = None
-
-        return watched
-
-
-class _Offline(Exception):
-    """Internal: there is no usable connection for this request."""
-
-
-def _probe(client: Any) -> Any:
-    """A keepalive exchange: SIP2 99 SC status."""
-    return client.sc_status()
-
-
-def _abort(client: Any) -> None:
-    """Break a request hanging in another thread: shut the socket down (``close()`` would wait for
-    the client's lock, which the hanging request holds)."""
-    if client is None:
-        return
-    abort = getattr(client, "abort", None)
-    if callable(abort):
-        abort()
-        return
-    sock = getattr(client, "_sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-def _quietly_close(client: Any) -> None:
-    try:
-        client.close()
-    except Exception:  # closing a broken connection may fail; it is being discarded anyway
-        log.debug("closing the SIP2 client failed", exc_info=True)
+        """The ILS failed during this effect: a loan/return may have been applied (queued in doubt)."""
+        if isinstance(exc, Sip2Error):
+            return self.desk.in_doubt(effect)
+        return self.desk.carry_out(effect, self._post)

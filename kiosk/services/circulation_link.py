@@ -1,0 +1,70 @@
+"""Helpers for the circulation service's link to the ILS: keepalive, watchdog proxy, abort, close."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from sip2.errors import Sip2ConnectionError
+
+log = logging.getLogger(__name__)
+
+
+class Watched:
+    """A client proxy that arms the service's watchdog around every call (used by the replay)."""
+
+    def __init__(self, client: Any, busy: Callable[[bool], None]) -> None:
+        """``busy(True)`` before each call and ``busy(False)`` after it."""
+        self._client = client
+        self._busy = busy
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+        busy = self._busy
+
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            busy(True)
+            try:
+                return method(*args, **kwargs)
+            except OSError as exc:  # the watchdog shut the socket down under us
+                raise Sip2ConnectionError(f"connection closed: {type(exc).__name__}") from exc
+            finally:
+                busy(False)
+
+        return watched
+
+
+class NoConnection(Exception):
+    """Internal: there is no usable connection for this request."""
+
+
+def probe(client: Any) -> Any:
+    """A keepalive exchange: SIP2 99 SC status."""
+    return client.sc_status()
+
+
+def abort(client: Any) -> None:
+    """Break a request hanging in another thread: shut the socket down (``close()`` would wait for
+    the client's lock, which the hanging request holds)."""
+    if client is None:
+        return
+    method = getattr(client, "abort", None)
+    if callable(method):  # a client with a public, lock-free abort
+        method()
+        return
+    sock = getattr(client, "_sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def quietly_close(client: Any) -> None:
+    """Close a client that is being discarded; errors from a broken connection are irrelevant."""
+    try:
+        client.close()
+    except Exception:  # closing a broken connection may fail; it is being discarded anyway
+        log.debug("closing the SIP2 client failed", exc_info=True)

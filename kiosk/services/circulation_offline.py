@@ -1,0 +1,105 @@
+"""The offline desk: what the kiosk does with loans, returns and lookups while the ILS is unreachable.
+
+Policy ([offline] in config.toml): returns are always accepted and queued; loans only when
+``allow_loans``, at most ``max_loans_per_pass`` queued per pass, and only for passes that pass the
+offline check (the check digit) when ``offline_pass_validation`` is on; renewing and the account are
+unavailable, which the session shows as ``offline.unavailable``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.core import effects as fx
+from kiosk.core import events as ev
+from kiosk.logsetup import short_hash
+from kiosk.store.queue import CHECKIN, CHECKOUT, TransactionQueue
+
+log = logging.getLogger(__name__)
+
+PassValidator = Callable[[str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class OfflinePolicy:
+    """What the kiosk may do while the ILS is unreachable ([offline] in config.toml)."""
+
+    allow_loans: bool = False
+    max_loans_per_pass: int = 5
+    offline_pass_validation: bool = True
+
+    @classmethod
+    def from_config(cls, offline: Any) -> OfflinePolicy:
+        """From the ``[offline]`` section."""
+        return cls(
+            bool(offline.allow_loans), int(offline.max_loans_per_pass), bool(offline.offline_pass_validation)
+        )
+
+
+def default_pass_validator(scheme: str = "dutch14", legacy_lengths: tuple[int, ...] = ()) -> PassValidator:
+    """The devices package's pass number check (``[passes] validation``) as a yes/no callable."""
+    from drivers.passnumber import validate_pass_number
+
+    return lambda number: validate_pass_number(number, scheme, legacy_lengths).valid
+
+
+class OfflineDesk:
+    """Carries out circulation effects without the ILS, queueing what must reach it later."""
+
+    def __init__(self, store: TransactionQueue, policy: OfflinePolicy, validate_pass: PassValidator) -> None:
+        """``validate_pass(number)`` is the offline pass check (e.g. :func:`default_pass_validator`)."""
+        self.store = store
+        self.policy = policy
+        self._validate = validate_pass
+
+    def in_doubt(self, effect: fx.Effect) -> ev.Event:
+        """The link died while this loan/return was in flight: queue it so the replay asks first.
+
+        Even where offline loans are not allowed this is queued: the patron was identified online and
+        holds the item, and the ILS may already have registered the loan.
+        """
+        if not isinstance(effect, fx.CheckOut | fx.CheckIn):
+            return self.carry_out(effect, lambda _: None)
+        kind = CHECKOUT if isinstance(effect, fx.CheckOut) else CHECKIN
+        pass_number = effect.pass_number if isinstance(effect, fx.CheckOut) else None
+        self.store.enqueue(kind, effect.item_id, pass_number, time.time(), in_doubt=True)
+        log.warning("%s %s: outcome unknown, queued for checking", kind, short_hash(effect.item_id))
+        if isinstance(effect, fx.CheckOut):
+            return ev.ItemCheckedOut(effect.session_id, effect.item_id, offline=True)
+        return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)
+
+    def carry_out(self, effect: fx.Effect, post: Callable[[ev.Event], None]) -> ev.Event:
+        """The offline answer to ``effect``; extra answers (one per renewed item) go to ``post``."""
+        if isinstance(effect, fx.LookUpPatron):
+            if self.policy.offline_pass_validation and not self._validate(effect.pass_number):
+                return ev.PatronUnknown(effect.session_id, reason="offline.pass_invalid")
+            return ev.PatronFound(
+                effect.session_id, offline=True, offline_loans_allowed=self.policy.allow_loans
+            )
+        if isinstance(effect, fx.CheckIn):
+            self.store.enqueue(CHECKIN, effect.item_id, None, time.time())
+            return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)
+        if isinstance(effect, fx.CheckOut):
+            return self._loan(effect)
+        if isinstance(effect, fx.Renew):
+            for item_id in effect.item_ids[:-1]:
+                post(ev.ServiceUnavailable(effect.session_id, "renewal", "offline.unavailable", item_id))
+            return ev.ServiceUnavailable(
+                effect.session_id, "renewal", "offline.unavailable", effect.item_ids[-1]
+            )
+        return ev.ServiceUnavailable(effect.session_id, "account", "offline.unavailable")
+
+    def _loan(self, effect: fx.CheckOut) -> ev.Event:
+        sid, item_id = effect.session_id, effect.item_id
+        if not self.policy.allow_loans:
+            return ev.ItemRefused(sid, item_id, "loan", "offline.loans_not_allowed")
+        if self.policy.offline_pass_validation and not self._validate(effect.pass_number):
+            return ev.ItemRefused(sid, item_id, "loan", "offline.pass_invalid")
+        if self.store.loans_for_pass(effect.pass_number) >= self.policy.max_loans_per_pass:
+            return ev.ItemRefused(sid, item_id, "loan", "offline.loan_limit")
+        self.store.enqueue(CHECKOUT, item_id, effect.pass_number, time.time())
+        return ev.ItemCheckedOut(sid, item_id, offline=True)
