@@ -1,0 +1,164 @@
+"""Build a running kiosk from the configuration: ILS (or the embedded simulator), offline queue,
+circulation, receipts, payments and pass readers, all wired to one :class:`~kiosk.runtime.KioskRuntime`.
+
+Every piece that is opened is registered to be closed again by :meth:`KioskRuntime.stop`, so a failed
+start leaves nothing running.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.config_schema import KioskConfig
+from kiosk.core import Session, SessionSettings
+from kiosk.core import events as ev
+from kiosk.ils import client_settings, ils_address, start_embedded_ils
+from kiosk.logsetup import short_hash
+from kiosk.runtime import KioskRuntime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Kiosk:
+    """The assembled kiosk: the runtime plus handles on its parts (for maintenance and tests)."""
+
+    config: KioskConfig
+    runtime: KioskRuntime
+    circulation: Any
+    receipts: Any
+    payments: Any = None
+    ils_simulator: Any = None
+    readers: list[Any] = field(default_factory=list)
+    printer: Any = None
+    reader_router: Any = None
+
+    def stop(self) -> None:
+        """Stop everything (the runtime releases the parts in reverse order)."""
+        self.runtime.stop()
+
+    def idle(self) -> bool:
+        """True when no service has work in hand (used by ``runtime.settle``)."""
+        busy = getattr(self.circulation, "busy", False)
+        return not busy and (self.receipts is None or self.receipts.idle)
+
+
+def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True) -> Kiosk:
+    """Assemble (and by default start) the kiosk described by ``config``."""
+    from drivers.printer import open_printer
+    from kiosk.services.circulation import CirculationService, OfflinePolicy, default_pass_validator
+    from kiosk.services.receipts import ReceiptService
+    from kiosk.store.queue import TransactionQueue
+    from sip2.client import Sip2Client
+
+    stops: list[Any] = []
+    session = Session(SessionSettings.from_config(config))
+    runtime = KioskRuntime(session, on_stop=stops)
+    try:
+        address = ils_address(config.sip2)
+        simulator = None
+        if address.scheme == "sim":
+            state = Path(config.store.path).with_name("ils-simulator.json")
+            state.parent.mkdir(parents=True, exist_ok=True)
+            simulator = start_embedded_ils(config.sip2, state_file=state)
+            stops.append(simulator.stop)
+            address = type(address)("tcp", "127.0.0.1", simulator.port)
+        settings = client_settings(config.sip2, address)
+
+        store = TransactionQueue.from_config(config.store)
+        stops.append(getattr(store, "close", lambda: None))
+        validator = default_pass_validator(
+            config.passes.validation if config.offline.offline_pass_validation else "off",
+            tuple(config.passes.legacy_lengths),
+        )
+        circulation = CirculationService(
+            lambda: Sip2Client(settings), store, OfflinePolicy.from_config(config.offline), runtime.send,
+            validate_pass=validator,
+        )
+        stops.append(circulation.stop)
+
+        printer = open_printer(config.devices.printer, config.receipt.width, config.receipt.code_page)
+        stops.append(printer.close)
+        receipts = ReceiptService(printer, config.site.library_name)
+        stops.append(receipts.stop)
+
+        payments = _payments(config, settings, runtime, stops)
+        kiosk = Kiosk(config, runtime, circulation, receipts, payments, simulator, printer=printer,
+                      reader_router=ReaderRouter(runtime))
+        runtime.handlers.extend(h for h in (circulation, payments, receipts) if h is not None)
+        if readers:
+            kiosk.readers = _open_readers(config, kiosk.reader_router, stops)
+        if start:
+            circulation.start()
+            runtime.start()
+        return kiosk
+    except BaseException:
+        runtime.stop()
+        raise
+
+
+def _payments(config: KioskConfig, settings: Any, runtime: KioskRuntime, stops: list[Any]) -> Any:
+    """The payment service, when payments are enabled and the orchestration is available."""
+    if not config.payment.enabled:
+        return None
+    try:
+        from kiosk.payments.service import PaymentService
+    except ImportError:
+        PaymentService = None
+    if PaymentService is None or not hasattr(PaymentService, "from_config"):
+        log.warning("payments are enabled but the payment service is not available")
+        return None
+    service = PaymentService.from_config(config, settings, runtime.send)
+    stops.append(service.stop)
+    return service
+
+
+class ReaderRouter:
+    """Routes pass reader events: to a technician's card test, to maintenance (technician cards,
+    via ``pass_filters``), or as :class:`~kiosk.core.events.PassPresented` to the patron session."""
+
+    def __init__(self, runtime: KioskRuntime) -> None:
+        self.runtime = runtime
+        self.capture: Callable[[Any], None] | None = None
+        self.pass_filters: list[Callable[[str], bool]] = []
+
+    def __call__(self, event: Any) -> None:
+        """Called by the readers' threads."""
+        from drivers.cardreader.events import CardNotAPass
+        from drivers.cardreader.events import PassPresented as ReaderPass
+
+        capture = self.capture
+        if capture is not None and isinstance(event, ReaderPass | CardNotAPass):
+            capture(event)
+        elif isinstance(event, ReaderPass):
+            log.info("pass presented on %s: %s", event.source, short_hash(event.pass_number))
+            if not any(consumed(event.pass_number) for consumed in self.pass_filters):
+                self.runtime.send(ev.PassPresented(event.pass_number))
+        elif isinstance(event, CardNotAPass):
+            log.info("card on %s is not a library pass: %s", event.source, event.reason)
+            not_a_pass = getattr(ev, "CardNotAPass", None)
+            if not_a_pass is not None:
+                self.runtime.send(not_a_pass())
+
+
+def _open_readers(config: KioskConfig, router: ReaderRouter, stops: list[Any]) -> list[Any]:
+    """Open every configured pass reader, delivering to ``router``."""
+    from drivers.cardreader import open_pass_reader
+
+    opened = []
+    for url in config.devices.pass_readers:
+        reader = open_pass_reader(
+            url,
+            router,
+            rule=config.passes.uid_rule,
+            table_file=config.passes.uid_table_file or None,
+            validation=config.passes.validation,
+            legacy_lengths=config.passes.legacy_lengths,
+        )
+        stops.append(reader.close)
+        opened.append(reader)
+    return opened

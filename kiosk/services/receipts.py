@@ -1,0 +1,107 @@
+"""The receipt service: turns the core's :class:`~kiosk.core.effects.PrintReceipt` into paper.
+
+Printing runs on its own worker thread (a slow or unplugged printer never holds up the session).
+The receipt carries titles and due dates for the member to take home, but no name and no pass number;
+nothing of it is logged (the driver's ``Receipt`` repr shows counts only).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from drivers.printer import Receipt
+from drivers.printer.receipt import FeePayment, LoanLine, ReturnLine
+from kiosk.core import effects as fx
+from kiosk.core.view import LineKind
+
+log = logging.getLogger(__name__)
+
+
+def build_receipt(effect: fx.PrintReceipt, library_name: str, now: datetime) -> Receipt:
+    """The driver's receipt for the session's successful transactions."""
+    loans: list[LoanLine] = []
+    renewals: list[LoanLine] = []
+    returns: list[ReturnLine] = []
+    fees: list[FeePayment] = []
+    for line in effect.lines:
+        if line.kind is LineKind.RETURN:
+            returns.append(ReturnLine(line.title, line.item_id))
+        elif line.kind is LineKind.PAYMENT and line.amount is not None:
+            fees.append(FeePayment(line.title or line.item_id, line.amount))
+        elif line.kind in (LineKind.LOAN, LineKind.RENEWAL):
+            due = _due(line.due)
+            if due is None:
+                # An ILS due date we cannot read: better no line than a wrong date on paper.
+                log.warning("receipt line skipped: unreadable due date format")
+                continue
+            target = loans if line.kind is LineKind.LOAN else renewals
+            target.append(LoanLine(line.title, due, line.item_id))
+    return Receipt(
+        library_name=library_name,
+        printed_at=now,
+        loans=tuple(loans),
+        returns=tuple(returns),
+        renewals=tuple(renewals),
+        fees=tuple(fees),
+        language=effect.language if effect.language in ("nl", "en") else "en",
+    )
+
+
+def _due(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+class ReceiptService:
+    """Prints receipts on a worker thread; ``printer`` is a :mod:`drivers.printer` printer."""
+
+    def __init__(self, printer: Any, library_name: str, now: Callable[[], datetime] = datetime.now) -> None:
+        self.printer = printer
+        self.library_name = library_name
+        self._now = now
+        self._jobs: queue.Queue[fx.PrintReceipt | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="receipts", daemon=True)
+        self._busy = threading.Event()
+        self.printed = 0
+        self.failed = 0
+        self._thread.start()
+
+    def submit(self, effect: fx.Effect) -> bool:
+        """Take :class:`PrintReceipt` effects."""
+        if not isinstance(effect, fx.PrintReceipt):
+            return False
+        self._busy.set()
+        self._jobs.put(effect)
+        return True
+
+    @property
+    def idle(self) -> bool:
+        """No receipt waiting or printing."""
+        return self._jobs.empty() and not self._busy.is_set()
+
+    def stop(self) -> None:
+        """Finish the receipts in hand, then stop."""
+        self._jobs.put(None)
+        self._thread.join(timeout=10)
+
+    def _work(self) -> None:
+        while True:
+            effect = self._jobs.get()
+            if effect is None:
+                return
+            try:
+                self.printer.print_receipt(build_receipt(effect, self.library_name, self._now()))
+                self.printed += 1
+            except Exception as exc:  # paper out, unplugged: the loan itself is done; tell the technician
+                self.failed += 1
+                log.error("receipt not printed: %s", type(exc).__name__)
+            finally:
+                if self._jobs.empty():
+                    self._busy.clear()

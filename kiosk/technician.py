@@ -1,0 +1,213 @@
+"""The running kiosk as technicians and monitoring see it.
+
+* :class:`KioskHealth` takes a :class:`~kiosk.monitoring.health.HealthSnapshot` of an assembled
+  :class:`~kiosk.assembly.Kiosk`: ILS online and latency, queue depth and failures, devices, paper.
+* :class:`TechnicianBackend` implements the maintenance screens' ``MaintenanceBackend`` protocol on it
+  (device tests, queue actions, out of order, restart, exit). Its methods block; the UI calls them on
+  a worker thread.
+* :func:`start_monitoring` wires the health into Prometheus metrics and webhook alerts.
+* :func:`launch_ui` opens the Kivy app on the kiosk (imported lazily: the headless paths never load Kivy).
+
+Nothing here reports who did what: counts, states and error class names only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from typing import Any
+
+from kiosk.monitoring.health import DeviceHealth, HealthSnapshot
+
+log = logging.getLogger(__name__)
+
+
+class KioskHealth:
+    """Health snapshots of a running kiosk."""
+
+    def __init__(self, kiosk: Any) -> None:
+        self.kiosk = kiosk
+
+    def snapshot(self) -> HealthSnapshot:
+        """Ask every part for its state now (the printer status query may touch the device)."""
+        kiosk = self.kiosk
+        ils = kiosk.circulation.health()
+        devices = [DeviceHealth(f"pass_reader_{n}", "ok") for n, _ in enumerate(kiosk.readers)]
+        paper = "unknown"
+        if kiosk.printer is not None:
+            status = kiosk.printer.status()
+            paper = {"ok": "ok", "near_end": "low", "low": "low", "out": "out"}.get(
+                getattr(status.paper, "value", "unknown"), "unknown"
+            )
+            online = getattr(status, "online", None)
+            devices.append(DeviceHealth("printer", "offline" if online is False else "ok", status.detail))
+        if kiosk.payments is not None:
+            devices.append(DeviceHealth("terminal", *kiosk.payments.health()))
+        else:
+            devices.append(DeviceHealth("terminal", "disabled"))
+        return HealthSnapshot(
+            ils_online=bool(ils["ils_online"]),
+            ils_latency_s=ils["ils_latency_s"],
+            ils_offline_since=ils["ils_offline_since"],
+            queue_depth=int(ils["queue_depth"]),
+            queue_failed=int(ils["queue_failed"]),
+            devices=tuple(devices),
+            printer_paper=paper,
+            payment_enabled=kiosk.payments is not None,
+            out_of_order=kiosk.runtime.out_of_order,
+        )
+
+
+def start_monitoring(kiosk: Any) -> Any:
+    """Start the health monitor (metrics endpoint and webhook alerts as configured); returns it."""
+    from kiosk.monitoring.alerts import AlertPolicy, WebhookNotifier
+    from kiosk.monitoring.metrics import KioskMetrics, start_metrics_server
+    from kiosk.monitoring.monitor import HealthMonitor
+
+    cfg = kiosk.config.monitoring
+    metrics = KioskMetrics()
+    server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port)
+    notifier = WebhookNotifier(cfg.webhook_url, kiosk.config.site.kiosk_id) if cfg.webhook_url else None
+    policy = AlertPolicy(cfg.ils_offline_alert_minutes, cfg.alert_min_interval)
+    monitor = HealthMonitor(KioskHealth(kiosk).snapshot, metrics, policy, notifier)
+    monitor.start()
+    kiosk.runtime._on_stop.append(monitor.stop)  # released with the kiosk
+    if server is not None:
+        kiosk.runtime._on_stop.append(server.close)
+    return monitor
+
+
+class TechnicianBackend:
+    """What maintenance mode can do on a running kiosk."""
+
+    def __init__(self, kiosk: Any) -> None:
+        self.kiosk = kiosk
+        self._health = KioskHealth(kiosk)
+
+    def health(self) -> HealthSnapshot:
+        """Current health."""
+        return self._health.snapshot()
+
+    def test_read_card(self, timeout: float) -> Any:
+        """Wait up to ``timeout`` s for the next card on any reader; report only that one was read."""
+        from drivers.cardreader.events import CardNotAPass, PassPresented
+        from kiosk.maintenance.backend import ActionResult
+
+        seen: list[Any] = []
+        done = threading.Event()
+        router = self.kiosk.reader_router
+        if not self.kiosk.readers or router is None:
+            return ActionResult(False, "maint.result.no_reader")
+
+        def capture(event: Any) -> None:
+            if isinstance(event, PassPresented | CardNotAPass):
+                seen.append(event)
+                done.set()
+
+        router.capture = capture  # the test card must not start a patron session
+        try:
+            done.wait(timeout)
+        finally:
+            router.capture = None
+        if not seen:
+            return ActionResult(False, "maint.result.no_card")
+        event = seen[0]
+        if isinstance(event, PassPresented):
+            return ActionResult(True, "maint.result.card_read", (("digits", str(len(event.pass_number))),))
+        return ActionResult(False, "maint.result.not_a_pass", (("reason", event.reason),))
+
+    def print_test_receipt(self) -> Any:
+        """Print a receipt with no member data on it."""
+        from datetime import datetime
+
+        from drivers.printer import Receipt
+        from kiosk.maintenance.backend import ActionResult
+
+        try:
+            self.kiosk.printer.print_receipt(
+                Receipt(library_name=self.kiosk.config.site.library_name, printed_at=datetime.now(),
+                        footer="TEST")
+            )
+        except Exception as exc:
+            return ActionResult(False, "maint.result.print_failed", (("error", type(exc).__name__),))
+        return ActionResult(True, "maint.result.printed")
+
+    def terminal_status(self) -> Any:
+        """The payment terminal's status."""
+        from kiosk.maintenance.backend import ActionResult
+
+        if self.kiosk.payments is None:
+            return ActionResult(False, "maint.result.terminal_disabled")
+        state, detail = self.kiosk.payments.health(refresh=True)
+        return ActionResult(state == "ok", "maint.result.terminal_status", (("status", detail or state),))
+
+    def terminal_end_of_day(self) -> Any:
+        """Close the terminal's day (totals go to the terminal's own receipt)."""
+        from kiosk.maintenance.backend import ActionResult
+
+        if self.kiosk.payments is None:
+            return ActionResult(False, "maint.result.terminal_disabled")
+        ok, detail = self.kiosk.payments.end_of_day()
+        return ActionResult(ok, "maint.result.end_of_day", (("status", detail),))
+
+    def replay_queue(self) -> Any:
+        """Ask the circulation service to replay the offline queue now."""
+        from kiosk.maintenance.backend import ActionResult
+
+        if not self.kiosk.circulation.online:
+            return ActionResult(False, "maint.result.ils_offline")
+        self.kiosk.circulation.replay_now()
+        return ActionResult(True, "maint.result.replay_started")
+
+    def purge_failed(self) -> Any:
+        """Delete failed queue rows now (staff handled them)."""
+        from kiosk.maintenance.backend import ActionResult
+
+        removed = self.kiosk.circulation.store.purge(now=float("inf"))
+        return ActionResult(True, "maint.result.purged", (("count", str(removed)),))
+
+    def set_out_of_order(self, on: bool) -> None:
+        """Switch the patron screens to out of order (the UI shows it) or back."""
+        self.kiosk.runtime.out_of_order = on
+        log.warning("out of order switched %s by a technician", "on" if on else "off")
+
+    def restart(self) -> None:
+        """Restart the program in place (under systemd a plain exit would do too)."""
+        log.warning("restart requested by a technician")
+        self.kiosk.stop()
+        os.execv(sys.executable, [sys.executable, "-m", "kiosk", *sys.argv[1:]])
+
+    def exit(self) -> None:
+        """Stop the kiosk program."""
+        log.warning("exit requested by a technician")
+        from kivy.app import App
+
+        app = App.get_running_app()
+        if app is not None:
+            app.stop()
+
+
+def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
+    """Open the touch UI on the kiosk and run until it closes."""
+    from kiosk.maintenance.access import MaintenanceAccess
+    from kiosk.maintenance.logbuffer import attach_log_buffer
+    from kiosk.maintenance.pin import PinGate
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.settings import UiSettings
+
+    start_monitoring(kiosk)
+    settings = UiSettings.from_config(config, **({"fullscreen": False} if windowed else {}))
+    gate = PinGate(config.maintenance.pin_hash or None, config.maintenance.lockout_tries,
+                   config.maintenance.lockout_minutes * 60)
+    access = MaintenanceAccess(gate, config.maintenance.technician_cards)
+    app = KioskApp(kiosk.runtime, settings, access=access, backend=TechnicianBackend(kiosk),
+                   log_buffer=attach_log_buffer())
+
+    def route_technician_cards(*_: Any) -> None:
+        if app.kiosk_root is not None:
+            kiosk.reader_router.pass_filters.append(app.kiosk_root.offer_pass)
+
+    app.bind(on_start=route_technician_cards)
+    app.run()

@@ -1,0 +1,94 @@
+"""The assembled kiosk (kiosk.assembly): core + circulation over real SIP2 to the embedded simulator,
+the encrypted queue and the demo file printer, driven through the runtime as the UI drives it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.assembly import Kiosk, build_kiosk
+from kiosk.config import parse_config
+from kiosk.core import Screen
+from kiosk.core import events as ev
+
+ROOT = Path(__file__).resolve().parents[2]
+JAN = "20301000010015"  # demo member (docs/demo-data.md)
+HET_DINER, MAX_HAVELAAR = "30301000500013", "30301000500039"
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
+    config = parse_config(
+        f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
+        f'[devices]\nprinter = "file://{tmp_path}/receipts"\n[sip2]\npassword = "demo"\n'
+        "[payment]\nenabled = false\n[session]\npin = 'never'\n",
+        base_dir=tmp_path,
+    )
+    kiosk = build_kiosk(config)
+    yield kiosk
+    kiosk.stop()
+
+
+def step(kiosk: Kiosk, event: ev.Event) -> None:
+    kiosk.runtime.send(event)
+    kiosk.runtime.settle(quiet=kiosk.idle)
+
+
+def wait_for(kiosk: Kiosk, predicate, what: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(400):
+        kiosk.runtime.settle(quiet=kiosk.idle)
+        if predicate():
+            return
+        kiosk.circulation._stop.wait(0.025)
+    raise AssertionError(f"kiosk never reached: {what}; view={kiosk.runtime.view}")
+
+
+def test_borrow_two_items_with_receipt(kiosk: Kiosk, tmp_path: Path) -> None:
+    wait_for(kiosk, lambda: kiosk.circulation.online, "ILS online")
+    seen: list[Screen] = []
+    kiosk.runtime.subscribe(lambda view: seen.append(view.screen))
+    step(kiosk, ev.PassPresented(JAN))
+    wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu")
+    step(kiosk, ev.StartBorrow())
+    for item in (HET_DINER, MAX_HAVELAAR):
+        step(kiosk, ev.ItemPresented(item))
+    wait_for(kiosk, lambda: len([i for i in kiosk.runtime.view.items if i.due]) == 2, "two due dates")
+    # The ILS's books: both items are now on loan to this member.
+    library = kiosk.ils_simulator.library
+    on_loan = {loan.item_id for loan in library.loans_of(JAN)}
+    assert {HET_DINER, MAX_HAVELAAR} <= on_loan
+    step(kiosk, ev.Finish())
+    step(kiosk, ev.ReceiptChoice(print_receipt=True))
+    wait_for(kiosk, lambda: kiosk.receipts.printed == 1, "receipt printed")
+    receipts = list((tmp_path / "receipts").iterdir())
+    assert len(receipts) == 1
+    text = receipts[0].read_text(encoding="utf-8")
+    assert "Het diner" in text and JAN not in text
+    wait_for(kiosk, lambda: kiosk.runtime.view.patron is None, "session cleared")
+    assert Screen.MENU in seen
+
+
+def test_headless_run_prints_status_and_says_how_to_see_the_ui(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        (ROOT / "config.toml").read_text(encoding="utf-8")
+        .replace('"var/kiosk.db"', f'"{tmp_path}/kiosk.db"').replace('"var/queue.key"', f'"{tmp_path}/k.key"')
+        .replace('"file://var/receipts"', f'"file://{tmp_path}/receipts"')
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run", "--config", str(config), "--status-interval", "0.2",
+         "--exit-after", "1.5"], capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "xvfb-run" in result.stderr
+    statuses = [json.loads(line)["status"] for line in result.stdout.splitlines()]
+    assert statuses, result.stdout
+    assert statuses[-1]["ils_online"] is True
+    assert statuses[-1]["queue_depth"] == 0
