@@ -117,16 +117,28 @@ class ZvtTerminal:
             log.exception("terminal status callback failed")
 
     def _start(self, apdu: Apdu) -> Apdu | None:
-        """Send a command and wait T3 for ``80 00``; return an early PT message if one came instead."""
+        """Send a command and wait T3 for ``80 00``; return an early 04 FF if one came instead.
+
+        Messages left over from an earlier command (a late Completion after T4, a repeated frame whose
+        ACK was lost) are dropped first, and any that still arrive before the answer are acknowledged
+        and ignored: they must never be taken for this command's result.
+        """
+        self.link.drain()
         self.link.send(apdu)
-        reply = self.link.receive(self.link.timers.t3)
-        if reply is None:
-            raise DeviceTimeoutError(f"no answer to {apdu.command.hex(' ').upper()} within T3")
-        if reply.cls == 0x80 or (reply.cls == 0x84 and reply.instr == 0x00):
-            return None
-        if reply.cls == 0x84:
-            raise TerminalRefusedError(apdu.command, reply.instr)
-        return reply  # the terminal went straight on (e.g. 04 FF): accept it as "command taken"
+        deadline = time.monotonic() + self.link.timers.t3
+        while (remaining := deadline - time.monotonic()) > 0:
+            reply = self.link.receive(remaining)
+            if reply is None:
+                break
+            if reply.cls == 0x80 or (reply.cls == 0x84 and reply.instr == 0x00):
+                return None
+            if reply.cls == 0x84:
+                raise TerminalRefusedError(apdu.command, reply.instr)
+            if reply.command == m.INTERMEDIATE_STATUS:
+                return reply  # the terminal went straight on: accept it as "command taken"
+            log.info("ignoring stale %s before the answer to %s", reply.describe(), apdu.command.hex(" "))
+            self._answer(m.ack_apdu())
+        raise DeviceTimeoutError(f"no answer to {apdu.command.hex(' ').upper()} within T3")
 
     def _answer(self, apdu: Apdu) -> None:
         self.link.send(apdu)

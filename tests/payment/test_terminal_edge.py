@@ -203,3 +203,26 @@ def test_silence_after_acceptance_is_unknown(
     term, _pt = scripted([("expect", None), ("send", ACK)])
     result = term.authorize(500)
     assert result.outcome is Outcome.UNKNOWN and "T4" in (result.error or "")
+
+
+def test_stale_completion_is_not_taken_for_the_next_result(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    term, pt = scripted(
+        [
+            ("expect", None),
+            ("send", ACK),  # accepted, then silence: T4 → UNKNOWN
+            ("expect", None),  # the kiosk's next command (repeat receipt) ...
+            ("send", m.completion()),  # ... crosses the late Completion of the payment
+            ("expect", ACK),
+            ("send", ACK),
+            ("send", APPROVED),
+            ("expect", ACK),
+            ("send", m.completion()),
+            ("expect", ACK),
+        ]
+    )
+    assert term.authorize(500).outcome is Outcome.UNKNOWN
+    again = term.repeat_receipt()
+    pt.join()
+    assert pt.error is None and again is not None and again.receipt_no == 7
