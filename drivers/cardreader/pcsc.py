@@ -210,10 +210,16 @@ class PcscPassReader:
         states = [(r, self._state.get(r, scard.SCARD_STATE_UNAWARE)) for r in sorted(self._attached)]
         states.append((PNP_READER, self._pnp_state))
         hresult, new_states = scard.SCardGetStatusChange(self._context, self._timeout_ms, states)
-        if hresult in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED, scard.SCARD_E_UNKNOWN_READER):
+        if hresult in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
+            return
+        if hresult == scard.SCARD_E_UNKNOWN_READER:
+            # a reader vanished between listing and waiting (or PnP is not supported): list again,
+            # after a pause so that a daemon without PnP cannot make this loop spin
+            self._stop.wait(0.05)
             return
         if hresult != scard.SCARD_S_SUCCESS:
             self._service_lost(hresult)
+            self._stop.wait(0.1)
             return
         for name, event_state, atr in new_states:
             if name == PNP_READER:
