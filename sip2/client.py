@@ -199,12 +199,15 @@ class Sip2Client(KioskCalls):
         assert self._sock is not None
         s = self.settings
         resend_timeout = s.resend_timeout if s.resend_timeout is not None else min(s.read_timeout, 2.0)
-        log.debug("SIP2 -> %s", redact(message))
+        debug = log.isEnabledFor(logging.DEBUG)
+        if debug:  # redacting costs more than the round trip on a LAN: only when it is logged
+            log.debug("SIP2 -> %s", redact(message))
         started = time.monotonic()
         reply = exchange(self._sock, self._connection, message, s.read_timeout, resend_timeout)
         self._last_round_trip = time.monotonic() - started
         self._last_activity = time.monotonic()
-        log.debug("SIP2 <- %s", redact(reply))
+        if debug:
+            log.debug("SIP2 <- %s", redact(reply))
         return reply
 
     def request(self, message: Message, *, _snapshot: FeeSnapshot | None = None) -> Message:

@@ -33,6 +33,8 @@ _CODE_RE = re.compile(r"^[A-Z]{2}$")
 _SPLIT = re.compile(r"\|(?=[A-Z]{2})")
 _AZ_RE = re.compile(rb"AZ([0-9A-Fa-f]{1,4})$")
 _AY_RE = re.compile(rb"AY(\d)\|?$")
+_F_TEXT, _F_YN, _F_BOOL01 = FixedKind.TEXT, FixedKind.YN, FixedKind.BOOL01
+_V_TEXT, _V_REPEAT = VarKind.TEXT, VarKind.REPEAT
 _LEADING_JUNK = re.compile(rb"^(?:\xff[\xfb-\xfe].|[\x00\xfb-\xff])+", re.DOTALL)
 
 
@@ -61,17 +63,6 @@ class Frame:
 
 
 # --------------------------------------------------------------------------------------------- encode
-
-def _check_value(value: str, code: str, dialect: Dialect) -> str:
-    if not isinstance(value, str):
-        raise Sip2ValueError(f"field {code}: expected str, got {type(value).__name__}")
-    if _FORBIDDEN.search(value):
-        raise Sip2ValueError(f"field {code}: value contains '|', CR, LF or NUL")
-    # Cheap path: up to 63 characters can never exceed 255 bytes, even as 4-byte UTF-8.
-    if len(value) > 63 and len(dialect.encode_text(value)) > MAX_VALUE_BYTES:
-        raise Sip2ValueError(f"field {code}: value longer than {MAX_VALUE_BYTES} bytes")
-    return value
-
 
 def _format_var(var: Var, value: Any) -> str:
     kind = var.kind
@@ -119,23 +110,60 @@ def _format_fixed(kind: FixedKind, width: int, value: Any, name: str) -> str:
 def encode_body(message: Message, dialect: Dialect = DEFAULT_DIALECT) -> str:
     """The message text without AY/AZ and terminator (validated; raises Sip2ValueError)."""
     cls = type(message)
+    plan = _plan(cls)
     parts = [cls.CODE]
-    for fixed in cls.FIXED:
-        parts.append(_format_fixed(fixed.kind, fixed.width, getattr(message, fixed.attr), fixed.attr))
-    for var in cls.VARIABLE:
+    append = parts.append
+    values: list[str] = []  # every free-text value, checked for '|', CR, LF, NUL in one pass
+    for attr, width, kind in plan.fixed:
+        value = getattr(message, attr)
+        if kind is _F_TEXT:
+            if not isinstance(value, str) or len(value) != width or not value.isascii():
+                raise Sip2ValueError(f"fixed field {attr}: needs exactly {width} ASCII characters, "
+                                     f"got {value!r}")
+            values.append(value)
+            append(value)
+        elif kind is _F_YN:
+            append("Y" if value else "N")
+        elif kind is _F_BOOL01:
+            append("1" if value else "0")
+        else:
+            append(_format_fixed(kind, width, value, attr))
+    for var in plan.variable_order:
         value = getattr(message, var.attr)
-        if var.kind is VarKind.REPEAT:
+        var_kind = var.kind
+        if var_kind is _V_TEXT:
+            if value is None:
+                if var.required:
+                    append(var.code + "|")
+                continue
+            if not isinstance(value, str):
+                raise Sip2ValueError(f"field {var.code}: expected str, got {type(value).__name__}")
+            values.append(value)
+            append(var.code + value + "|")
+        elif var_kind is _V_REPEAT:
             for item in value:
-                parts.append(var.code + _check_value(item, var.code, dialect) + "|")
+                if not isinstance(item, str):
+                    raise Sip2ValueError(f"field {var.code}: expected str, got {type(item).__name__}")
+                values.append(item)
+                append(var.code + item + "|")
         elif value is None:
             if var.required:
-                parts.append(var.code + "|")
+                append(var.code + "|")
         else:
-            parts.append(var.code + _check_value(_format_var(var, value), var.code, dialect) + "|")
+            append(var.code + _format_var(var, value) + "|")
     for code, value in message.extra_fields:
         if not _CODE_RE.match(code) or code in ("AY", "AZ"):
             raise Sip2ValueError(f"extra field code {code!r} is not two uppercase letters (nor AY/AZ)")
-        parts.append(code + _check_value(value, code, dialect) + "|")
+        if not isinstance(value, str):
+            raise Sip2ValueError(f"field {code}: expected str, got {type(value).__name__}")
+        values.append(value)
+        append(code + value + "|")
+    if _FORBIDDEN.search("".join(values)):
+        raise Sip2ValueError(f"message {cls.CODE}: a value contains '|', CR, LF or NUL")
+    for value in values:
+        # Up to 63 characters can never exceed 255 bytes, even as 4-byte UTF-8.
+        if len(value) > 63 and len(dialect.encode_text(value)) > MAX_VALUE_BYTES:
+            raise Sip2ValueError(f"message {cls.CODE}: a value is longer than {MAX_VALUE_BYTES} bytes")
     return "".join(parts)
 
 
@@ -248,12 +276,18 @@ def decode_frame(data: bytes, dialect: Dialect = DEFAULT_DIALECT) -> Frame:
     kwargs: dict[str, Any] = {}
     pos = 2
     for attr, width, kind in plan.fixed:
-        kwargs[attr] = _parse_fixed(kind, text[pos : pos + width], attr, code)
+        if kind is _F_TEXT:
+            kwargs[attr] = text[pos : pos + width]
+        elif kind is _F_YN or kind is _F_BOOL01:
+            kwargs[attr] = text[pos] in "1Yy"
+        else:
+            kwargs[attr] = _parse_fixed(kind, text[pos : pos + width], attr, code)
         pos += width
     extras: list[tuple[str, str]] = []
     repeats: dict[str, list[str]] = {}
     rest = text[pos:]
     if rest:
+        variable = plan.variable
         pieces = _SPLIT.split(rest)
         last = pieces[-1]
         if last.endswith("|"):
@@ -262,17 +296,17 @@ def decode_frame(data: bytes, dialect: Dialect = DEFAULT_DIALECT) -> Frame:
             if not piece:
                 continue
             field_code = piece[:2]
-            if not _CODE_RE.match(field_code):
-                raise Sip2ProtocolError(f"message {code}: variable data without a field code")
             value = piece[2:]
-            var = plan.variable.get(field_code)
+            var = variable.get(field_code)
             if var is None:
+                if not _CODE_RE.match(field_code):
+                    raise Sip2ProtocolError(f"message {code}: variable data without a field code")
                 extras.append((field_code, value))
-            elif var.kind is VarKind.REPEAT:
+            elif var.kind is _V_REPEAT:
                 repeats.setdefault(var.attr, []).append(value)
             elif var.attr in kwargs:
                 extras.append((field_code, value))  # a second copy of a single field: keep it
-            elif var.kind is VarKind.TEXT:
+            elif var.kind is _V_TEXT:
                 kwargs[var.attr] = value
             else:
                 understood, parsed = _parse_var(var.kind, value)
@@ -302,6 +336,7 @@ class _Plan:
     fixed: tuple[tuple[str, int, FixedKind], ...]
     fixed_width: int
     variable: dict[str, Var]
+    variable_order: tuple[Var, ...]
     required_text: tuple[str, ...]
 
 
@@ -315,6 +350,7 @@ def _plan(cls: type[Message]) -> _Plan:
             fixed=tuple((f.attr, f.width, f.kind) for f in cls.FIXED),
             fixed_width=sum(f.width for f in cls.FIXED),
             variable={v.code: v for v in cls.VARIABLE},
+            variable_order=cls.VARIABLE,
             required_text=tuple(v.attr for v in cls.VARIABLE if v.required and v.kind is VarKind.TEXT),
         )
         _PLANS[cls] = plan

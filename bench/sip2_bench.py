@@ -1,0 +1,290 @@
+"""SIP2 benchmarks (prints figures; not part of the test suite).
+
+1. Codec: encode + decode messages/s of ``sip2.codec`` side by side with pysip2 0.1.0's codec on the
+   same messages (goal: >= 1.5x pysip2).
+2. Client round trip (17 item information) vs a raw-socket client against the same small in-bench
+   server, at 0 ms and 50 ms server latency (goal: <= 1.05x the raw client).
+3. Time to a definite "offline": nothing listening; a server that accepts but never answers; and a
+   call while offline (goal: <= 2 s).
+
+Run: ``.venv/bin/python bench/sip2_bench.py [--quick]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import socket
+import statistics
+import threading
+import time
+from decimal import Decimal
+
+import pysip2
+
+from sip2.client import ClientSettings, Sip2Client
+from sip2.codec import FrameBuffer, decode, decode_frame, encode
+from sip2.dialect import Dialect
+from sip2.errors import Sip2ConnectionError
+from sip2.fields import PatronStatus, timestamp
+from sip2.messages import (
+    ACSStatus,
+    CheckinResponse,
+    CheckoutRequest,
+    CheckoutResponse,
+    ItemInformationResponse,
+    LoginResponse,
+    Message,
+    PatronInformationRequest,
+    PatronInformationResponse,
+    supported_messages_field,
+)
+
+TS = timestamp()
+MESSAGES: list[Message] = [
+    CheckoutRequest(
+        transaction_date=TS,
+        nb_due_date=TS,
+        institution_id="WIERDEN",
+        patron_id="21000000001001",
+        item_id="31000000050001",
+        terminal_password="",
+        patron_password="1234",
+    ),
+    CheckoutResponse(
+        ok=True,
+        renewal_ok=False,
+        magnetic_media=False,
+        desensitize=True,
+        transaction_date=TS,
+        institution_id="WIERDEN",
+        patron_id="21000000001001",
+        item_id="31000000050001",
+        title="Het diner",
+        due_date="20261215    235900",
+        screen_messages=("Veel leesplezier",),
+    ),
+    CheckinResponse(
+        ok=True,
+        resensitize=True,
+        magnetic_media=False,
+        alert=False,
+        transaction_date=TS,
+        institution_id="WIERDEN",
+        item_id="31000000050001",
+        permanent_location="Centrale",
+        title="Het diner",
+        sort_bin="A1",
+    ),
+    PatronInformationRequest(
+        transaction_date=TS,
+        summary="  Y       ",
+        institution_id="WIERDEN",
+        patron_id="21000000001001",
+        terminal_password="",
+        patron_password="1234",
+        start_item=1,
+        end_item=10,
+    ),
+    PatronInformationResponse(
+        patron_status=PatronStatus(),
+        transaction_date=TS,
+        charged_items_count=3,
+        institution_id="WIERDEN",
+        patron_id="21000000001001",
+        personal_name="Jan Jansen",
+        valid_patron=True,
+        valid_patron_password=True,
+        currency="EUR",
+        fee_amount=Decimal("2.50"),
+        charged_items=("31000000050005", "31000000050006", "31000000050007"),
+    ),
+    ItemInformationResponse(
+        circulation_status="04",
+        security_marker="02",
+        fee_type="01",
+        transaction_date=TS,
+        due_date="20261215    235900",
+        item_id="31000000050001",
+        title="Het diner",
+        media_type="001",
+    ),
+    ACSStatus(
+        date_time_sync=TS,
+        institution_id="WIERDEN",
+        library_name="Bibliotheek Wierden",
+        supported_messages=supported_messages_field({"checkout", "checkin", "login", "sc_status"}),
+    ),
+    LoginResponse(ok=True),
+]
+
+
+def bench_codec(seconds: float) -> None:
+    dialect = Dialect()
+    wires = [encode(m, dialect, sequence=i % 10) for i, m in enumerate(MESSAGES)]
+    theirs = [(pysip2.decode_message(w).message, i % 10) for i, w in enumerate(wires)]
+    for ours, wire in zip(MESSAGES, wires, strict=True):  # both codecs agree on every message
+        assert decode(wire, dialect) == ours
+
+    def run_ours() -> int:
+        n = 0
+        for i, message in enumerate(MESSAGES):
+            decode_frame(encode(message, dialect, sequence=i % 10), dialect)
+            n += 1
+        return n
+
+    def run_pysip2() -> int:
+        n = 0
+        for model, seq in theirs:
+            pysip2.decode_message(pysip2.encode_message(model, sequence_number=seq, checksum=True))
+            n += 1
+        return n
+
+    rates = {"sip2": 0.0, "pysip2": 0.0}
+    for _ in range(5):  # interleaved rounds, best of each: fair on a shared, noisy machine
+        for name, fn in (("sip2", run_ours), ("pysip2", run_pysip2)):
+            count, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds / 10:
+                count += fn()
+            rates[name] = max(rates[name], count / (time.perf_counter() - start))
+    print(f"codec encode+decode ({len(MESSAGES)} message types, AY/AZ on):")
+    print(f"  sip2.codec   {rates['sip2']:>10,.0f} messages/s")
+    print(f"  pysip2 0.1.0 {rates['pysip2']:>10,.0f} messages/s")
+    print(f"  ratio        {rates['sip2'] / rates['pysip2']:.2f}x   (goal >= 1.5x)")
+
+
+class BenchServer:
+    """Logs in anyone, answers 99 with 98 and 17 with a fixed 18, after *latency* seconds.
+
+    Runs in its own process, so that the client under test does not share the GIL with it.
+    """
+
+    def __init__(self, latency: float) -> None:
+        self.latency = latency
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.dialect = Dialect()
+        self.process = multiprocessing.get_context("fork").Process(target=self._accept, daemon=True)
+        self.process.start()
+        self.listener.close()  # the child keeps its copy
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
+
+    def _serve(self, sock: socket.socket) -> None:
+        buffer = FrameBuffer()
+        replies = {b"93": LoginResponse(ok=True), b"99": MESSAGES[6], b"17": MESSAGES[5]}
+        with sock:
+            while data := sock.recv(4096):
+                for frame in buffer.feed(data):
+                    sequence = decode_frame(frame, self.dialect).sequence
+                    if self.latency:
+                        time.sleep(self.latency)
+                    sock.sendall(encode(replies[frame[:2]], self.dialect, sequence=sequence))
+
+
+def raw_round_trips(port: int, count: int) -> list[float]:
+    """A minimal client: one prebuilt 17 frame, read to CR, no parsing."""
+    request = encode(_item_request(), Dialect(), sequence=0)
+    times = []
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(count):
+            start = time.perf_counter()
+            sock.sendall(request)
+            data = b""
+            while not data.endswith(b"\r"):
+                data += sock.recv(4096)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def _item_request() -> Message:
+    from sip2.messages import ItemInformationRequest
+
+    return ItemInformationRequest(transaction_date=TS, institution_id="WIERDEN", item_id="31000000050001")
+
+
+def client_round_trips(port: int, count: int) -> list[float]:
+    client = Sip2Client(
+        ClientSettings(host="127.0.0.1", port=port, user="kiosk", password="x", keepalive_interval=0)
+    )
+    client.connect()
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        client.item_information("31000000050001")
+        times.append(time.perf_counter() - start)
+    client.close()
+    return times
+
+
+def bench_round_trip(quick: bool) -> None:
+    print("client round trip (17 item information) vs raw socket, median of N:")
+    for latency, count in (
+        (0.0, 300 if quick else 2000),
+        (0.005, 40 if quick else 200),
+        (0.05, 10 if quick else 40),
+    ):
+        server = BenchServer(latency)
+        raw_round_trips(server.port, 20)  # warm up
+        raw = statistics.median(raw_round_trips(server.port, count))
+        ours = statistics.median(client_round_trips(server.port, count))
+        print(
+            f"  latency {latency * 1000:>3.0f} ms  raw {raw * 1000:8.3f} ms  client {ours * 1000:8.3f} ms  "
+            f"ratio {ours / raw:.3f}x   (goal <= 1.05x, N={count})"
+        )
+        server.stop()
+
+
+def bench_dead_ils() -> None:
+    settings = ClientSettings(host="127.0.0.1", port=1, keepalive_interval=0)  # defaults otherwise
+    print(f"dead ILS detection (defaults: connect_timeout {settings.connect_timeout} s):")
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    free = probe.getsockname()[1]
+    probe.close()
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts (kernel backlog) but never answers
+    cases = (("nothing listening", free), ("accepts, never answers", silent.getsockname()[1]))
+    for name, port in cases:
+        client = Sip2Client(ClientSettings(host="127.0.0.1", port=port, keepalive_interval=0))
+        start = time.perf_counter()
+        try:
+            client.connect()
+        except Sip2ConnectionError:
+            pass
+        elapsed = time.perf_counter() - start
+        start = time.perf_counter()
+        try:
+            client.item_information("31000000050001")
+        except Sip2ConnectionError:
+            pass
+        offline_call = time.perf_counter() - start
+        print(
+            f"  {name:<24} offline after {elapsed:6.3f} s; next call fails in {offline_call * 1000:6.2f} ms"
+            f"   (goal <= 2 s)"
+        )
+    silent.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs")
+    args = parser.parse_args()
+    bench_codec(1.0 if args.quick else 3.0)
+    bench_round_trip(args.quick)
+    bench_dead_ils()
+
+
+if __name__ == "__main__":
+    main()
