@@ -74,6 +74,10 @@ class Translator:
                 log.error("catalog %s: bad fields in message %s", self.language, key)
         return text
 
+    def raw(self, key: str) -> str:
+        """The catalog text of ``key`` without filling in fields."""
+        return self._catalog.gettext(key)
+
     def has(self, key: str) -> bool:
         """True when ``key`` has a translation in this language (not via the fallback)."""
         return key in getattr(self._catalog, "_catalog", {})

@@ -1,0 +1,322 @@
+"""The root widget: routes the core's view to a screen, shows the offline banner and the dialogs
+(idle warning, another pass), and hosts maintenance mode and the out-of-order switch.
+
+It talks to the runtime only through ``view``, ``send(event)`` and ``subscribe(callback)``; the
+callback arrives on a worker thread and is marshalled to the Kivy thread with ``Clock.schedule_once``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from kivy.clock import Clock
+from kivy.graphics import Color, Rectangle
+from kivy.lang import Builder
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.widget import Widget
+
+from kiosk.core import events as ev
+from kiosk.core.view import Screen, SessionView
+from kiosk.i18n import Translator
+from kiosk.maintenance.access import MaintenanceAccess
+from kiosk.maintenance.backend import MaintenanceBackend
+from kiosk.maintenance.logbuffer import RingBufferHandler
+from kiosk.ui import kit
+from kiosk.ui.kit import KioskButton, KioskLabel, Row, Surface
+from kiosk.ui.look import look
+from kiosk.ui.screens.account import AccountScreen, PayScreen, ReceiptScreen
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.circulation import ItemsScreen, MenuScreen, RenewScreen, ReturnScreen
+from kiosk.ui.screens.entry import (
+    AttractScreen,
+    GoodbyeScreen,
+    IdentifyingScreen,
+    NoticeScreen,
+    OutOfOrderScreen,
+    PinScreen,
+)
+from kiosk.ui.screens.maintenance import MaintenanceScreen, MaintPinScreen
+from kiosk.ui.settings import UiSettings
+from kiosk.ui.sounds import SoundBank
+from kiosk.ui.theme import make_theme
+
+log = logging.getLogger(__name__)
+
+assert kit  # the kit's kv rules must be loaded before the screens' rules
+Builder.load_file(str(Path(__file__).with_name("screens.kv")))
+
+SCREENS: dict[str, type[KioskScreen]] = {
+    "attract": AttractScreen, "pin": PinScreen, "identifying": IdentifyingScreen, "notice": NoticeScreen,
+    "menu": MenuScreen, "borrow": ItemsScreen, "return": ReturnScreen, "renew": RenewScreen,
+    "account": AccountScreen, "pay": PayScreen, "receipt": ReceiptScreen, "goodbye": GoodbyeScreen,
+    "out_of_order": OutOfOrderScreen, "maint_pin": MaintPinScreen, "maintenance": MaintenanceScreen,
+}
+FOR_CORE_SCREEN = {
+    Screen.IDLE: "attract", Screen.PIN: "pin", Screen.IDENTIFYING: "identifying", Screen.NOTICE: "notice",
+    Screen.MENU: "menu", Screen.BORROWING: "borrow", Screen.RETURNING: "return",
+    Screen.RENEWING: "renew", Screen.ACCOUNT: "account", Screen.PAYING: "pay", Screen.ENDING: "receipt",
+}
+
+
+class UiRuntime(Protocol):
+    """What the UI needs from the runtime (``kiosk.runtime``, or a small one in tests)."""
+
+    @property
+    def view(self) -> SessionView:
+        """The current view."""
+
+    def send(self, event: ev.Event) -> None:
+        """Hand an event to the core; never blocks."""
+
+    def subscribe(self, callback: Callable[[SessionView], None]) -> None:
+        """Call ``callback(view)`` (from any thread) whenever the view changes."""
+
+
+class Backdrop(Widget):
+    """Dims the screen behind a dialog and swallows touches meant for what is behind it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        with self.canvas:
+            Color(0, 0, 0, 0.6)
+            self._rect = Rectangle(pos=self.pos, size=self.size)
+        self.bind(pos=self._sync, size=self._sync)
+
+    def _sync(self, *_: Any) -> None:
+        self._rect.pos, self._rect.size = self.pos, self.size
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """Touches outside the dialog do nothing."""
+        return True
+
+
+class KioskRoot(FloatLayout):
+    """Everything on the kiosk's window."""
+
+    def __init__(self, runtime: UiRuntime, settings: UiSettings, *, access: MaintenanceAccess | None = None,
+                 backend: MaintenanceBackend | None = None, log_buffer: RingBufferHandler | None = None,
+                 sounds: SoundBank | None = None, clock: Callable[[], float] = time.monotonic,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime, self.settings = runtime, settings
+        self.access, self.backend, self.log_buffer = access, backend, log_buffer
+        self.sounds = sounds or SoundBank(settings.sound_volume)
+        self.clock = clock
+        self.look = look
+        look.apply(make_theme(settings.high_contrast, settings.large_text))
+        self.t = Translator(settings.default_language)
+        self.out_of_order = False
+        self.maintenance: str | None = None  # None, "maint_pin" or "maintenance"
+        self.view: SessionView = runtime.view
+        self._goodbye_until: float | None = None
+        self._column = BoxLayout(orientation="vertical")
+        self.banner = Row(role="warning")
+        self.manager = ScreenManager(transition=NoTransition())
+        self.screens: dict[str, KioskScreen] = {}
+        for name, cls in SCREENS.items():
+            screen = cls(name=name)
+            self.screens[name] = screen
+            self.manager.add_widget(screen)
+        self._column.add_widget(self.manager)
+        self.add_widget(self._column)
+        self._dialog: Widget | None = None
+        self._backdrop = Backdrop()
+        runtime.subscribe(self._view_from_worker)
+        if hasattr(runtime, "subscribe_effects"):
+            runtime.subscribe_effects(self._effect_from_worker)
+        if settings.tick_interval > 0:
+            Clock.schedule_interval(lambda _dt: self.runtime.send(ev.Tick(self.clock())),
+                                    settings.tick_interval)
+        self.render(self.view)
+
+    # --- from the runtime --------------------------------------------------------------------------
+    def _view_from_worker(self, view: SessionView) -> None:
+        Clock.schedule_once(lambda _dt: self.render(view), 0)
+
+    def _effect_from_worker(self, effect: Any) -> None:
+        sound = getattr(effect, "sound", None)
+        if sound:
+            Clock.schedule_once(lambda _dt: self.play_sound(sound), 0)
+
+    def send(self, event: ev.Event) -> None:
+        """Hand a patron's action to the runtime."""
+        self.runtime.send(event)
+
+    def play_sound(self, name: str) -> None:
+        """Play a sound cue (``success``, ``error``, ``attention``)."""
+        self.sounds.play(name)
+
+    # --- rendering ---------------------------------------------------------------------------------
+    @property
+    def current(self) -> str:
+        """The name of the screen on display."""
+        return str(self.manager.current)
+
+    def rerender(self) -> None:
+        """Draw the last view again (after a theme switch or a selection change)."""
+        self.render(self.view, again=True)
+
+    def render(self, view: SessionView, again: bool = False) -> None:
+        """Show ``view``: pick the screen, fill it, banner and dialogs."""
+        previous, self.view = self.view, view
+        self.t = Translator(view.language)
+        if not again and view.screen is Screen.IDLE and previous.screen is not Screen.IDLE:
+            self._session_ended(previous, view)
+        if self.maintenance is not None:
+            name = self.maintenance
+        elif self.out_of_order:
+            self.t = Translator(self.settings.default_language)
+            name = "out_of_order"
+        elif view.screen is Screen.IDLE and self._goodbye_until is not None:
+            name = "goodbye"
+        else:
+            name = FOR_CORE_SCREEN[view.screen]
+        screen = self.screens[name]
+        screen.render(view, self)
+        if self.manager.current != name:
+            self.manager.current = name
+        self._show_banner(view)
+        self._show_dialog(view)
+
+    def _session_ended(self, previous: SessionView, blank: SessionView) -> None:
+        # Every screen is redrawn from the empty view, so no title or name of this patron stays in a
+        # widget that is merely hidden (privacy: the screen is reset between patrons).
+        for name, screen in self.screens.items():
+            screen.reset()
+            if not name.startswith("maint"):
+                screen.render(blank, self)
+        if previous.patron is not None or previous.screen is Screen.RETURNING:
+            self._goodbye_until = self.clock() + self.settings.goodbye_seconds
+            Clock.schedule_once(lambda _dt: self.end_goodbye(), self.settings.goodbye_seconds)
+        default = make_theme(self.settings.high_contrast, self.settings.large_text)
+        if look.theme != default:
+            look.apply(default)
+
+    def end_goodbye(self) -> None:
+        """Leave the goodbye screen for the attract screen."""
+        if self._goodbye_until is not None:
+            self._goodbye_until = None
+            self.rerender()
+
+    def _show_banner(self, view: SessionView) -> None:
+        offline = not view.ils_online and self.maintenance is None
+        if offline:
+            self.banner.set_lines("offline", [(self.t("banner.offline"), "small")])
+        if offline and self.banner.parent is None:
+            self._column.add_widget(self.banner, index=len(self._column.children))
+        elif not offline and self.banner.parent is not None:
+            self._column.remove_widget(self.banner)
+
+    def _show_dialog(self, view: SessionView) -> None:
+        dialog: Widget | None = None
+        if self.maintenance is None and not self.out_of_order:
+            if view.confirm_switch:
+                dialog = self._make_dialog("warning", "switch.title", "session.switch_pass", [
+                    ("switch.no", "button", ev.CancelSwitch()),
+                    ("switch.yes", "primary", ev.ConfirmSwitch())])
+            elif view.idle_warning and view.screen is not Screen.IDLE:
+                seconds = math.ceil(view.seconds_left or 0)
+                dialog = self._make_dialog("warning", "idle.title", "idle.body",
+                                           [("idle.more_time", "primary", ev.MoreTime())], seconds=seconds)
+        if self._dialog is not None:
+            self.remove_widget(self._dialog)
+            self._dialog = None
+        if self._backdrop.parent is not None:
+            self.remove_widget(self._backdrop)
+        if dialog is not None:
+            self.add_widget(self._backdrop)
+            self.add_widget(dialog)
+            self._dialog = dialog
+
+    def _make_dialog(self, role: str, title: str, body: str, buttons: list[tuple[str, str, ev.Event]],
+                     **fields: Any) -> Widget:
+        box = Surface(role=role, orientation="vertical", size_hint=(0.75, None),
+                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
+                      spacing=look.sizes["spacing"])
+        box.add_widget(KioskLabel(text=self.t(title), role=role, size_name="title"))
+        box.add_widget(KioskLabel(text=self.t(body, **fields), role=role))
+        bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"], spacing=look.sizes["spacing"])
+        for key, button_role, event in buttons:
+            bar.add_widget(KioskButton(text=self.t(key), role=button_role,
+                                       action=(lambda e=event: self.send(e))))
+        box.add_widget(bar)
+        box.bind(minimum_height=box.setter("height"))
+        box.dialog_kind = title
+        return box
+
+    @property
+    def dialog(self) -> Widget | None:
+        """The open dialog (idle warning, another pass), if any."""
+        return self._dialog
+
+    # --- touches: the hidden maintenance gesture and skipping the goodbye ----------------------------
+    def on_touch_down(self, touch: Any) -> bool:
+        """Watch for the five-tap corner gesture; a tap on the goodbye screen goes to the attract screen."""
+        if self.access is not None and self.maintenance is None and self.access.tap(
+                touch.x, touch.y, self.height, self.clock()):
+            self.open_maintenance_pin()
+            return True
+        if self.current == "goodbye":
+            self.end_goodbye()
+            return True
+        return bool(super().on_touch_down(touch))
+
+    # --- maintenance and out of order ---------------------------------------------------------------
+    def offer_pass(self, pass_number: str) -> bool:
+        """For the runtime's pass reader: True when the pass is a technician card (then the PIN prompt
+        opens and the pass must not go to the patron session). Safe to call from any thread."""
+        access = self.access
+        if access is None or not access.gate.configured or not access.is_technician_card(pass_number):
+            return False
+
+        def open_prompt(_dt: float) -> None:
+            if access.card(pass_number, self.clock()):
+                self.open_maintenance_pin()
+
+        Clock.schedule_once(open_prompt, 0)
+        return True
+
+    def open_maintenance_pin(self) -> None:
+        """Show the technician PIN prompt."""
+        self.screens["maint_pin"].reset()
+        self.maintenance = "maint_pin"
+        self.rerender()
+
+    def show_maintenance_panel(self) -> None:
+        """The PIN was right: show the maintenance panel."""
+        self.maintenance = "maintenance"
+        self.rerender()
+
+    def close_maintenance(self) -> None:
+        """Back to the patron screens."""
+        if self.access is not None:
+            self.access.close()
+        self.maintenance = None
+        self.screens["maint_pin"].reset()
+        self.rerender()
+
+    def set_out_of_order(self, on: bool, from_maintenance: bool = False) -> None:
+        """Switch the patron screens out of order (or back)."""
+        self.out_of_order = on
+        if from_maintenance and self.backend is not None:
+            self.backend.set_out_of_order(on)
+        log.info("kiosk %s", "out of order" if on else "back in service")
+        self.rerender()
+
+    # --- accessibility ------------------------------------------------------------------------------
+    def toggle_large_text(self) -> None:
+        """Larger text for this session (back to the configured size when it ends)."""
+        look.apply(make_theme(look.high_contrast, not look.large_text))
+        self.rerender()
+
+    def toggle_high_contrast(self) -> None:
+        """High contrast for this session (back to the configured theme when it ends)."""
+        look.apply(make_theme(not look.high_contrast, look.large_text))
+        self.rerender()

@@ -1,0 +1,123 @@
+"""Screens of an identified patron's circulation: the menu, borrowing/returning, renewing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kiosk.core import events as ev
+from kiosk.core.view import LineKind, SessionView
+from kiosk.ui.fmt import format_due
+from kiosk.ui.kit import KioskButton, KioskLabel
+from kiosk.ui.screens.base import KioskScreen, item_row
+
+if TYPE_CHECKING:
+    from kiosk.ui.root import KioskRoot
+
+
+class MenuScreen(KioskScreen):
+    """Hello <name>: borrow, return, renew, my account, pay fees, done."""
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Greeting and the menu buttons."""
+        ids = self.ids
+        name = view.patron.display_name if view.patron else ""
+        ids.greeting.text = ui.t("menu.greeting", name=name) if name else ui.t("menu.greeting_anonymous")
+        ids.question.text = ui.t("menu.question")
+        entries = (
+            (ids.borrow, "menu.borrow", ev.StartBorrow()),
+            (ids.give_back, "menu.return", ev.StartReturn()),
+            (ids.renew, "menu.renew", ev.StartRenew()),
+            (ids.account, "menu.account", ev.ShowAccount()),
+            (ids.pay, "menu.pay", ev.StartPay()),
+            (ids.finish, "menu.finish", ev.Finish()),
+        )
+        for button, key, event in entries:
+            button.text = ui.t(key)
+            button.action = (lambda e=event: ui.send(e))
+        ids.pay.disabled = not ui.settings.payment_enabled
+        ids.pay.opacity = 1 if ui.settings.payment_enabled else 0
+        self.show_message(ui, view)
+
+
+class ItemsScreen(KioskScreen):
+    """Borrowing or returning: scan items one by one, a live list of what happened to each."""
+
+    kind = LineKind.LOAN
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Title, prompt, one row per item (newest first), message, back and done."""
+        ids = self.ids
+        prefix = "borrow" if self.kind is LineKind.LOAN else "return"
+        ids.title.text = ui.t(f"{prefix}.title")
+        ids.prompt.text = ui.t(f"{prefix}.prompt")
+        lines = view.lines(self.kind)
+        ids.count.text = ui.t("lines.count", count=len(lines)) if lines else ui.t("lines.empty")
+        ids.lines.clear_widgets()
+        for line in reversed(lines):
+            ids.lines.add_widget(item_row(ui, line))
+        self.show_message(ui, view)
+        ids.back.text = ui.t("common.back")
+        ids.back.action = lambda: ui.send(ev.Back())
+        ids.done.text = ui.t("common.done")
+        ids.done.action = lambda: ui.send(ev.Finish())
+
+
+class ReturnScreen(ItemsScreen):
+    """Returning items (with or without a pass)."""
+
+    kind = LineKind.RETURN
+
+
+class RenewScreen(KioskScreen):
+    """Pick loans to renew; the results appear as rows."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.selection: set[str] = set()
+
+    def reset(self) -> None:
+        """Forget the selection."""
+        self.selection = set()
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Loans as toggle buttons, the renew button, results and message."""
+        ids = self.ids
+        ids.title.text = ui.t("renew.title")
+        ids.prompt.text = ui.t("renew.prompt")
+        ids.lines.clear_widgets()
+        loans = view.account.loans if view.account else ()
+        if view.account is None and view.busy:
+            ids.lines.add_widget(KioskLabel(text=ui.t("account.loading"), role="screen"))
+        elif not loans:
+            ids.lines.add_widget(KioskLabel(text=ui.t("renew.none"), role="screen"))
+        self.selection &= {loan.item_id for loan in loans}
+        for loan in loans:
+            chosen = loan.item_id in self.selection
+            mark = "[x] " if chosen else "[  ] "
+            due = ui.t("line.due", due=format_due(loan.due, ui.t.language)) if loan.due else ""
+            text = f"{mark}{loan.title or ui.t('line.item', item=loan.item_id)}\n{due}"
+            if chosen:
+                text += f" · {ui.t('renew.selected')}"
+            button = KioskButton(text=text, selected=chosen, role="button")
+            button.item_id = loan.item_id
+            button.action = (lambda item_id=loan.item_id: self._toggle(item_id, ui))
+            ids.lines.add_widget(button)
+        for line in reversed(view.lines(LineKind.RENEWAL)):
+            ids.lines.add_widget(item_row(ui, line))
+        ids.renew.text = ui.t("renew.button", count=len(self.selection))
+        ids.renew.disabled = not self.selection or view.busy
+        ids.renew.action = lambda: self._renew(ui)
+        self.show_message(ui, view)
+        ids.back.text = ui.t("common.back")
+        ids.back.action = lambda: ui.send(ev.Back())
+        ids.done.text = ui.t("common.done")
+        ids.done.action = lambda: ui.send(ev.Finish())
+
+    def _toggle(self, item_id: str, ui: KioskRoot) -> None:
+        self.selection ^= {item_id}
+        ui.rerender()
+
+    def _renew(self, ui: KioskRoot) -> None:
+        chosen, self.selection = tuple(sorted(self.selection)), set()
+        if chosen:
+            ui.send(ev.RenewItems(chosen))

@@ -1,0 +1,157 @@
+"""Screens before and around a session: attract, PIN, checking the pass, notice, goodbye, out of order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.core import events as ev
+from kiosk.core.view import SessionView
+from kiosk.i18n import LANGUAGE_NAMES
+from kiosk.ui.kit import KioskButton
+from kiosk.ui.screens.base import KioskScreen, message_text
+
+if TYPE_CHECKING:
+    from kiosk.ui.root import KioskRoot
+
+PIN_MAX = 12
+
+
+class AttractScreen(KioskScreen):
+    """Tap or scan your pass; return items without a pass; language and accessibility buttons."""
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Fill in texts in the view's language and build the language buttons."""
+        ids = self.ids
+        ids.welcome.text = ui.t("attract.welcome", library=ui.settings.library_name)
+        ids.prompt.text = ui.t("attract.prompt")
+        ids.return_button.text = ui.t("attract.return_no_pass")
+        ids.return_button.action = lambda: ui.send(ev.StartReturn())
+        ids.language_label.text = ui.t("attract.language")
+        ids.languages.clear_widgets()
+        for lang in ui.settings.languages:
+            button = KioskButton(text=LANGUAGE_NAMES.get(lang, lang), selected=lang == view.language)
+            button.lang = lang
+            button.action = (lambda chosen=lang: ui.send(ev.LanguageChosen(chosen)))
+            ids.languages.add_widget(button)
+        ids.large_text.text = ui.t("a11y.normal_text" if ui.look.large_text else "a11y.large_text")
+        ids.large_text.action = ui.toggle_large_text
+        ids.contrast.text = ui.t("a11y.normal_contrast" if ui.look.high_contrast else "a11y.high_contrast")
+        ids.contrast.action = ui.toggle_high_contrast
+
+
+class PinPad(GridLayout):
+    """A 3×4 digit pad. Digits stay in this widget until OK (then handed over and forgotten)."""
+
+    display = ObjectProperty(None, allownone=True)
+    on_pin: Callable[[str], None] | None = None
+    clear_text = StringProperty("")
+    ok_text = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._digits = ""
+        for label in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"):
+            button = KioskButton(role="primary" if label == "ok" else "button",
+                                 size_name="title" if label.isdigit() else "body")
+            button.key = label
+            button.action = (lambda key=label: self.press(key))
+            self.add_widget(button)
+        self.bind(clear_text=self._relabel, ok_text=self._relabel)
+        self._relabel()
+
+    def _relabel(self, *_: Any) -> None:
+        for button in self.children:
+            button.text = {"clear": self.clear_text, "ok": self.ok_text}.get(button.key, button.key)
+
+    def press(self, key: str) -> None:
+        """A key was tapped."""
+        if key == "clear":
+            self._digits = ""
+        elif key == "ok":
+            pin, self._digits = self._digits, ""
+            if self.on_pin is not None:
+                self.on_pin(pin)
+        elif len(self._digits) < PIN_MAX:
+            self._digits += key
+        self._show()
+
+    def reset(self) -> None:
+        """Forget the digits typed so far."""
+        self._digits = ""
+        self._show()
+
+    def _show(self) -> None:
+        if self.display is not None:
+            self.display.text = "\u25cf " * len(self._digits) if self._digits else "_ _ _ _"
+
+    @property
+    def length(self) -> int:
+        """How many digits are typed (for tests: the digits themselves are not exposed)."""
+        return len(self._digits)
+
+
+class PinScreen(KioskScreen):
+    """Enter your PIN (digits masked), tries left, back."""
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Texts, the error message and the pad's callback."""
+        ids = self.ids
+        ids.title.text = ui.t("pin.title")
+        ids.hint.text = ui.t("pin.hint")
+        pad: PinPad = ids.pad
+        pad.clear_text, pad.ok_text = ui.t("common.clear"), ui.t("common.ok")
+        pad.on_pin = lambda pin: ui.send(ev.PinEntered(pin))
+        self.show_message(ui, view)
+        tries = ui.t("pin.tries_left", tries=view.pin_tries_left) if view.message else ""
+        ids.tries.text = tries
+        ids.back.text = ui.t("common.cancel")
+        ids.back.action = lambda: ui.send(ev.Back())
+        pad._show()
+
+    def reset(self) -> None:
+        """Drop typed digits."""
+        self.ids.pad.reset()
+
+
+class IdentifyingScreen(KioskScreen):
+    """Checking your pass (waiting for the ILS)."""
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """A big 'checking' text and cancel."""
+        self.ids.title.text = ui.t("identifying.title")
+        self.ids.back.text = ui.t("common.cancel")
+        self.ids.back.action = lambda: ui.send(ev.Back())
+
+
+class NoticeScreen(KioskScreen):
+    """The session was refused: what happened, ask the desk, OK."""
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Title, the reason (with the ILS's own text) and OK."""
+        self.ids.title.text = ui.t("notice.title")
+        self.ids.body.text = message_text(ui, view.message) if view.message else ""
+        self.ids.desk.text = ui.t("notice.desk")
+        self.ids.ok.text = ui.t("common.ok")
+        self.ids.ok.action = lambda: ui.send(ev.Acknowledge())
+
+
+class GoodbyeScreen(KioskScreen):
+    """Thank you, goodbye: shown for a few seconds after a session; a tap skips it."""
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Texts in the language the session ended in."""
+        self.ids.title.text = ui.t("goodbye.title")
+        self.ids.body.text = ui.t("goodbye.body")
+
+
+class OutOfOrderScreen(KioskScreen):
+    """Out of order (switched on in maintenance mode)."""
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Texts in the default language (no patron is being served)."""
+        self.ids.title.text = ui.t("out_of_order.title")
+        self.ids.body.text = ui.t("out_of_order.body")

@@ -1,0 +1,164 @@
+"""Maintenance screens: the technician PIN, then status, device tests, queue actions and the log.
+
+Every backend call runs on a worker thread (device and network I/O never on the Kivy thread); its
+result comes back through ``Clock.schedule_once``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from kivy.clock import Clock
+
+from kiosk.core.view import SessionView
+from kiosk.maintenance.access import AccessState
+from kiosk.maintenance.backend import ActionResult
+from kiosk.monitoring.health import HealthSnapshot
+from kiosk.ui.kit import KioskLabel
+from kiosk.ui.screens.base import KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.ui.root import KioskRoot
+
+log = logging.getLogger(__name__)
+
+
+def run_in_background(work: Callable[[], Any], done: Callable[[Any], None]) -> threading.Thread:
+    """Run ``work()`` on a daemon thread and hand its result (or exception) to ``done`` on the Kivy
+    thread."""
+
+    def target() -> None:
+        try:
+            result: Any = work()
+        except Exception as exc:  # reported on screen as a failed action, and logged (redacted)
+            log.exception("maintenance action failed")
+            result = exc
+        Clock.schedule_once(lambda _dt: done(result), 0)
+
+    thread = threading.Thread(target=target, name="maintenance-action", daemon=True)
+    thread.start()
+    return thread
+
+
+def _ignore(_result: Any) -> None:
+    """Nothing to show (restart/exit end the program)."""
+
+
+class MaintPinScreen(KioskScreen):
+    """The technician PIN prompt (after a technician card or the corner gesture)."""
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Title, pad, and the lockout/wrong-PIN text."""
+        ids = self.ids
+        ids.title.text = ui.t("maint.pin_title")
+        ids.pad.clear_text, ids.pad.ok_text = ui.t("common.clear"), ui.t("common.ok")
+        ids.pad.on_pin = lambda pin: self._check(pin, ui)
+        ids.back.text = ui.t("common.cancel")
+        ids.back.action = ui.close_maintenance
+        ids.pad._show()
+
+    def _check(self, pin: str, ui: KioskRoot) -> None:
+        access = ui.access
+        if access is None:
+            return
+        result = access.pin(pin, ui.clock())
+        attempt = result.attempt
+        if result.state is AccessState.OPEN:
+            ui.show_maintenance_panel()
+            return
+        if attempt is not None and attempt.locked:
+            minutes = max(1, round(access.gate.lockout_seconds / 60))
+            self.ids.status.text = ui.t("maint.locked", minutes=minutes)
+            ui.play_sound("error")
+            Clock.schedule_once(lambda _dt: ui.close_maintenance(), 2.0)
+        elif attempt is not None:
+            self.ids.status.text = ui.t("maint.pin_wrong", tries=attempt.tries_left)
+            ui.play_sound("error")
+
+    def reset(self) -> None:
+        """Drop typed digits and the status line."""
+        self.ids.pad.reset()
+        self.ids.status.text = ""
+
+
+class MaintenanceScreen(KioskScreen):
+    """Status, device tests, queue, log, out of order, restart/exit."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.last_result: ActionResult | None = None
+        self.health: HealthSnapshot | None = None
+
+    def render(self, view: SessionView, ui: KioskRoot) -> None:
+        """Buttons and their actions; then ask the backend for fresh health."""
+        t = ui.t
+        ids = self.ids
+        ids.title.text = t("maint.title")
+        backend = ui.backend
+        actions: list[tuple[Any, str, Callable[[], Any] | None]] = [
+            (ids.test_card, "maint.test_card", (lambda: backend.test_read_card(10.0)) if backend else None),
+            (ids.test_print, "maint.test_print", backend.print_test_receipt if backend else None),
+            (ids.terminal_status, "maint.terminal_status", backend.terminal_status if backend else None),
+            (ids.end_of_day, "maint.end_of_day", backend.terminal_end_of_day if backend else None),
+            (ids.replay, "maint.replay", backend.replay_queue if backend else None),
+            (ids.purge, "maint.purge", backend.purge_failed if backend else None),
+        ]
+        for button, key, work in actions:
+            button.text = t(key)
+            button.disabled = work is None
+            button.action = (lambda w=work: self._run(ui, w)) if work is not None else None
+        ids.out_of_order.text = t("maint.out_of_order_off" if ui.out_of_order else "maint.out_of_order_on")
+        ids.out_of_order.action = lambda: ui.set_out_of_order(not ui.out_of_order, from_maintenance=True)
+        ids.restart.text, ids.restart.disabled = t("maint.restart"), backend is None
+        ids.restart.action = (lambda: run_in_background(backend.restart, _ignore)) if backend else None
+        ids.exit.text, ids.exit.disabled = t("maint.exit"), backend is None
+        ids.exit.action = (lambda: run_in_background(backend.exit, _ignore)) if backend else None
+        ids.close.text = t("maint.close")
+        ids.close.action = ui.close_maintenance
+        ids.log_title.text = t("maint.log")
+        self._show(ui)
+        if backend is not None:
+            run_in_background(backend.health, lambda h: self._got_health(ui, h))
+
+    def _run(self, ui: KioskRoot, work: Callable[[], Any]) -> None:
+        self.ids.result.text = ui.t("maint.running")
+        run_in_background(work, lambda r: self._got_result(ui, r))
+
+    def _got_result(self, ui: KioskRoot, result: Any) -> None:
+        if isinstance(result, ActionResult):
+            self.last_result = result
+            self.ids.result.text = ui.t(result.key, **result.fields())
+        else:
+            self.last_result = ActionResult(False, "maint.result.failed",
+                                            (("error", type(result).__name__),))
+            self.ids.result.text = ui.t("maint.result.failed", error=type(result).__name__)
+        if ui.backend is not None:
+            run_in_background(ui.backend.health, lambda h: self._got_health(ui, h))
+
+    def _got_health(self, ui: KioskRoot, health: Any) -> None:
+        if isinstance(health, HealthSnapshot):
+            self.health = health
+        self._show(ui)
+
+    def _show(self, ui: KioskRoot) -> None:
+        t = ui.t
+        box = self.ids.status_lines
+        box.clear_widgets()
+        h = self.health
+        if h is None:
+            key = "maint.no_backend" if ui.backend is None else "maint.running"
+            box.add_widget(KioskLabel(text=t(key), role="panel"))
+        else:
+            latency = round((h.ils_latency_s or 0) * 1000)
+            ils = t("maint.ils_online", latency=latency) if h.ils_online else t("maint.ils_offline")
+            lines = [t("maint.ils", state=ils), t("maint.queue", depth=h.queue_depth, failed=h.queue_failed),
+                     t("maint.paper", state=h.printer_paper)]
+            lines += [t("maint.device", name=d.name, state=d.state, detail=d.detail) for d in h.devices]
+            for line in lines:
+                box.add_widget(KioskLabel(text=line, role="panel", size_name="small"))
+        log_lines = ui.log_buffer.lines(last=12) if ui.log_buffer is not None else []
+        self.ids.log.text = "\n".join(log_lines)
+        self.ids.log.texture_update()

@@ -1,0 +1,183 @@
+"""A small runtime for the UI tests: the real core session, effects carried out against the real
+simulated ILS model (:class:`sip2.simulator.library.Library`, in process, no TCP), on a worker thread.
+
+It offers what the UI needs from ``kiosk.runtime``: ``view``, ``send(event)`` (never blocks),
+``subscribe(callback)`` (called from the worker thread) and ``subscribe_effects``. ``settle()`` waits
+until every event and effect has been processed: tests wait on conditions, never on time.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from kiosk.core import Session, SessionSettings, SessionView
+from kiosk.core import effects as fx
+from kiosk.core import events as ev
+from kiosk.core.view import AccountView, FeeLine, HoldLine, LoanLine
+from sip2.simulator.library import Library
+
+FLAG_NAMES = (
+    "charge_privileges_denied", "renewal_privileges_denied", "recall_privileges_denied",
+    "hold_privileges_denied", "card_reported_lost", "too_many_items_charged", "too_many_items_overdue",
+    "too_many_renewals", "too_many_claims_of_items_returned", "too_many_items_lost",
+    "excessive_outstanding_fines", "excessive_outstanding_fees", "recall_overdue", "too_many_items_billed",
+)
+
+
+class SimRuntime:
+    """Core session + simulated ILS. ``latency`` (s) is added to every ILS call (for the bench)."""
+
+    def __init__(self, settings: SessionSettings, library: Library | None = None, latency: float = 0.0,
+                 pay: Callable[[Decimal], bool] | None = None) -> None:
+        self.session = Session(settings)
+        self.library = library or Library.demo()
+        self.latency = latency
+        self.pay = pay
+        self.printed: list[fx.PrintReceipt] = []
+        self.effects: list[fx.Effect] = []
+        self._events: queue.Queue[ev.Event | None] = queue.Queue()
+        self._view = self.session.view
+        self._listeners: list[Callable[[SessionView], None]] = []
+        self._effect_listeners: list[Callable[[Any], None]] = []
+        self._idle = threading.Condition()
+        self._busy = 0
+        self._thread = threading.Thread(target=self._run, name="sim-runtime", daemon=True)
+        self._thread.start()
+
+    # --- what the UI uses -----------------------------------------------------------------------
+    @property
+    def view(self) -> SessionView:
+        """The latest view."""
+        return self._view
+
+    def send(self, event: ev.Event) -> None:
+        """Queue an event for the worker; returns at once."""
+        with self._idle:
+            self._busy += 1
+        self._events.put(event)
+
+    def subscribe(self, callback: Callable[[SessionView], None]) -> None:
+        """``callback(view)`` after every event (from the worker thread)."""
+        self._listeners.append(callback)
+
+    def subscribe_effects(self, callback: Callable[[Any], None]) -> None:
+        """``callback(effect)`` for every effect (sounds)."""
+        self._effect_listeners.append(callback)
+
+    # --- test helpers -----------------------------------------------------------------------------
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until all queued events and their effects are processed."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("runtime did not settle")
+                self._idle.wait(left)
+
+    def close(self) -> None:
+        """Stop the worker."""
+        self._events.put(None)
+        self._thread.join(timeout=5)
+
+    # --- the worker -------------------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            event = self._events.get()
+            if event is None:
+                return
+            try:
+                effects = self.session.handle(event)
+                self._view = self.session.view
+                for listener in self._listeners:
+                    listener(self._view)
+                for effect in effects:
+                    self.effects.append(effect)
+                    for el in self._effect_listeners:
+                        el(effect)
+                    result = self._carry_out(effect)
+                    if result is not None:
+                        self.send(result)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+
+    def _ils(self) -> None:
+        if self.latency:
+            time.sleep(self.latency)
+
+    def _carry_out(self, effect: fx.Effect) -> ev.Event | None:
+        lib = self.library
+        if isinstance(effect, fx.LookUpPatron):
+            self._ils()
+            view = lib.patron_view(effect.pass_number)
+            if view is None:
+                return ev.PatronUnknown(effect.session_id)
+            patron = view.patron
+            flags = {name for name, f in zip(FLAG_NAMES, view.status, strict=True) if f == "Y"}
+            if patron.is_expired(lib.now().date()):
+                flags.add("expired")
+            has_pin = bool(patron.pin)
+            pin_valid = None if effect.pin is None else lib.check_pin(patron.patron_id, effect.pin)
+            return ev.PatronFound(effect.session_id, display_name=patron.name.split()[0],
+                                  pin_valid=pin_valid, pin_required=has_pin and effect.pin is None,
+                                  flags=frozenset(flags), language=patron.language)
+        if isinstance(effect, fx.CheckOut):
+            self._ils()
+            r = lib.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
+            if r.ok and r.loan is not None:
+                return ev.ItemCheckedOut(effect.session_id, effect.item_id, title=r.title,
+                                         due=r.loan.due.date().isoformat(), magnetic_media=r.magnetic)
+            return ev.ItemRefused(effect.session_id, effect.item_id, "loan", "item.refused", r.screen_message)
+        if isinstance(effect, fx.CheckIn):
+            self._ils()
+            c = lib.checkin(effect.item_id)
+            if c.ok:
+                return ev.ItemCheckedIn(effect.session_id, effect.item_id, title=c.title, sort_bin=c.sort_bin,
+                                        hold_for_other=c.alert and c.alert_type in ("01", "02"),
+                                        magnetic_media=c.magnetic)
+            return ev.ItemRefused(effect.session_id, effect.item_id, "return", "return.refused",
+                                  c.screen_message)
+        if isinstance(effect, fx.Renew):
+            for item_id in effect.item_ids:
+                self._ils()
+                r = lib.renew(effect.pass_number, item_id, pin=effect.pin)
+                if r.ok and r.loan is not None:
+                    due = r.loan.due.date().isoformat()
+                    self.send(ev.ItemRenewed(effect.session_id, item_id, r.title, due))
+                else:
+                    self.send(ev.ItemRefused(effect.session_id, item_id, "renewal", "item.not_renewable",
+                                             r.screen_message))
+            return None
+        if isinstance(effect, fx.LoadAccount):
+            self._ils()
+            return ev.AccountLoaded(effect.session_id, self._account(effect.pass_number))
+        if isinstance(effect, fx.StartPayment):
+            approved = self.pay(effect.amount) if self.pay is not None else True
+            if not approved:
+                return ev.PaymentFailed(effect.session_id, "payment.declined")
+            for fee_id in effect.fee_ids:
+                lib.pay_fee(effect.pass_number, lib.fees[fee_id].outstanding, fee_id=fee_id)
+            return ev.PaymentCompleted(effect.session_id, effect.fee_ids, effect.amount)
+        if isinstance(effect, fx.PrintReceipt):
+            self.printed.append(effect)
+        return None
+
+    def _account(self, pass_number: str) -> AccountView:
+        lib = self.library
+        view = lib.patron_view(pass_number)
+        assert view is not None
+        now = lib.now()
+        loans = tuple(LoanLine(ln.item_id, lib.items[ln.item_id].title, ln.due.date().isoformat(),
+                               ln.due < now) for ln in lib.loans_of(pass_number))
+        holds = tuple(HoldLine(lib.items[i].title, True) for i in view.hold_items) + tuple(
+            HoldLine(lib.items[i].title, False) for i in view.unavailable_holds)
+        fees = tuple(FeeLine(f.fee_id, f.outstanding, f.description or f.fee_type)
+                     for f in view.fine_items)
+        return AccountView(loans, holds, fees)
