@@ -11,28 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sip2.fields import PatronStatus, parse_timestamp, timestamp
+from sip2.fields import PatronStatus
 from sip2.messages import (
     ACSStatus,
     BlockPatron,
     CheckinRequest,
-    CheckinResponse,
     CheckoutRequest,
-    CheckoutResponse,
     EndPatronSessionRequest,
     EndSessionResponse,
     FeePaidRequest,
     FeePaidResponse,
     HoldRequest,
-    HoldResponse,
     ItemInformationRequest,
-    ItemInformationResponse,
     ItemStatusUpdateRequest,
-    ItemStatusUpdateResponse,
     Message,
     PatronEnableRequest,
     PatronEnableResponse,
@@ -41,18 +35,15 @@ from sip2.messages import (
     PatronStatusRequest,
     PatronStatusResponse,
     RenewAllRequest,
-    RenewAllResponse,
     RenewRequest,
-    RenewResponse,
     SCStatusRequest,
     WiseUnpaidRegistrationsRequest,
     WiseUnpaidRegistrationsResponse,
     supported_messages_field,
 )
 from sip2.simulator.accounts import PatronView
+from sip2.simulator.circulation_handlers import CirculationHandlers, as_money, request_time
 from sip2.simulator.library import Library
-from sip2.simulator.models import FEE_OTHER, FEE_RENTAL
-from sip2.simulator.results import CirculationResult
 from sip2.simulator.texts import text
 from sip2.simulator.wise import registration_line
 
@@ -83,22 +74,8 @@ HOLD_ITEMS_LIMIT, OVERDUE_ITEMS_LIMIT = 10, 5
 _UNKNOWN_PATRON_STATUS = PatronStatus(True, True, True, True)
 
 
-def _when(value: str, fallback: datetime) -> datetime:
-    """A request timestamp as naive local time; blanks or nonsense give *fallback* (the ILS's now)."""
-    parsed = parse_timestamp(value) if value.strip() else None
-    if parsed is None:
-        return fallback
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone().replace(tzinfo=None)
-    return parsed
-
-
-def _money(amount: Decimal) -> Decimal:
-    return amount.quantize(Decimal("0.01"))
-
-
 @dataclass
-class AcsHandlers:
+class AcsHandlers(CirculationHandlers):
     """Answers requests for one connection.  ``institution`` is the ILS's own (the 98 ``AO``)."""
 
     library: Library
@@ -130,10 +107,6 @@ class AcsHandlers:
             HoldRequest: self.hold,
             WiseUnpaidRegistrationsRequest: self.unpaid_registrations,
         }
-
-    def now(self) -> str:
-        """The ILS's transaction date for a reply."""
-        return timestamp(self.library.now())
 
     # -- session -------------------------------------------------------------------------------------
 
@@ -197,7 +170,7 @@ class AcsHandlers:
             valid_patron=view is not None,
             valid_patron_password=self._password_ok(patron_id, pin) if view else None,
             currency=self.library.currency if view else None,
-            fee_amount=_money(view.balance) if view else None,
+            fee_amount=as_money(view.balance) if view else None,
             screen_messages=self._patron_messages(view),
         )
 
@@ -249,8 +222,8 @@ class AcsHandlers:
             valid_patron=True,
             valid_patron_password=self._password_ok(request.patron_id, request.patron_password),
             currency=self.library.currency,
-            fee_amount=_money(view.balance),
-            fee_limit=_money(self.library.fee_limit),
+            fee_amount=as_money(view.balance),
+            fee_limit=as_money(self.library.fee_limit),
             hold_items=wanted[0],
             overdue_items=wanted[1],
             charged_items=wanted[2],
@@ -265,11 +238,11 @@ class AcsHandlers:
 
     @staticmethod
     def _fine_item(fee_id: str, amount: Decimal, description: str) -> str:
-        return f'{fee_id} EUR {_money(amount)} "{description}"'
+        return f'{fee_id} EUR {as_money(amount)} "{description}"'
 
     def block_patron(self, request: BlockPatron) -> Message:
         """01 -> 24: block the pass, answer with its (now blocked) status."""
-        when = _when(request.transaction_date, self.library.now())
+        when = request_time(request.transaction_date, self.library.now())
         self.library.block_patron(
             request.patron_id,
             card_retained=request.card_retained,
@@ -281,7 +254,7 @@ class AcsHandlers:
 
     def patron_enable(self, request: PatronEnableRequest) -> Message:
         """25 -> 26."""
-        when = _when(request.transaction_date, self.library.now())
+        when = request_time(request.transaction_date, self.library.now())
         self.library.enable_patron(request.patron_id, transaction_date=when)
         view = self.library.patron_view(request.patron_id)
         return PatronEnableResponse(
@@ -311,7 +284,7 @@ class AcsHandlers:
 
     def fee_paid(self, request: FeePaidRequest) -> Message:
         """37 -> 38: validate patron, fee id (CG), amount and currency; apply and ledger it."""
-        when = _when(request.transaction_date, self.library.now())
+        when = request_time(request.transaction_date, self.library.now())
         amount = request.fee_amount if request.fee_amount is not None else (request.extra("BV") or ("",))[0]
         result = self.library.pay_fee(
             request.patron_id,
@@ -341,192 +314,4 @@ class AcsHandlers:
             institution_id=request.institution_id or self.institution,
             patron_id=request.patron_id,
             registrations=tuple(registration_line(fee) for fee in fees),
-        )
-
-    # -- circulation ---------------------------------------------------------------------------------
-
-    def _loan_reply(
-        self, cls: type[CheckoutResponse] | type[RenewResponse], institution: str, result: CirculationResult
-    ) -> CheckoutResponse | RenewResponse:
-        fee_amount = result.fee.amount if result.fee else result.fee_required
-        return cls(
-            ok=result.ok,
-            renewal_ok=result.renewal,
-            magnetic_media=result.magnetic,
-            # spec: desensitize Y when the SC should desensitize; never for magnetic media
-            desensitize=result.ok and not result.magnetic,
-            transaction_date=self.now(),
-            institution_id=institution or self.institution,
-            patron_id=result.patron_id,
-            item_id=result.item_id,
-            title=result.title,
-            due_date=timestamp(result.loan.due) if (result.ok and result.loan) else "",
-            fee_type=FEE_RENTAL if fee_amount else None,
-            currency=self.library.currency if fee_amount else None,
-            fee_amount=_money(fee_amount) if fee_amount else None,
-            security_inhibit=False if result.ok else None,
-            media_type=result.media_type or None,
-            screen_messages=(result.screen_message,) if result.screen_message else (),
-        )
-
-    def checkout(self, request: CheckoutRequest) -> Message:
-        """11 -> 12 (a re-checkout by the same patron renews: ``renewal_ok`` Y)."""
-        now = self.library.now()
-        when = _when(request.transaction_date, now)
-        nb_due = _when(request.nb_due_date, now) if request.nb_due_date.strip() else None
-        result = self.library.checkout(
-            request.patron_id,
-            request.item_id,
-            pin=request.patron_password or None,
-            no_block=request.no_block,
-            transaction_date=when,
-            nb_due_date=nb_due if request.no_block and nb_due and nb_due > when else None,
-            fee_acknowledged=bool(request.fee_acknowledged),
-        )
-        return self._loan_reply(CheckoutResponse, request.institution_id, result)
-
-    def renew(self, request: RenewRequest) -> Message:
-        """29 -> 30."""
-        when = _when(request.transaction_date, self.library.now())
-        result = self.library.renew(
-            request.patron_id,
-            request.item_id or "",
-            pin=request.patron_password or None,
-            no_block=request.no_block,
-            transaction_date=when,
-            fee_acknowledged=bool(request.fee_acknowledged),
-        )
-        return self._loan_reply(RenewResponse, request.institution_id, result)
-
-    def renew_all(self, request: RenewAllRequest) -> Message:
-        """65 -> 66."""
-        when = _when(request.transaction_date, self.library.now())
-        result = self.library.renew_all(
-            request.patron_id,
-            pin=request.patron_password or None,
-            transaction_date=when,
-            fee_acknowledged=bool(request.fee_acknowledged),
-        )
-        return RenewAllResponse(
-            ok=result.ok,
-            renewed_count=len(result.renewed),
-            unrenewed_count=len(result.unrenewed),
-            transaction_date=self.now(),
-            institution_id=request.institution_id or self.institution,
-            renewed_items=tuple(result.renewed),
-            unrenewed_items=tuple(result.unrenewed),
-            screen_messages=(result.screen_message,) if result.screen_message else (),
-        )
-
-    def checkin(self, request: CheckinRequest) -> Message:
-        """09 -> 10 (the return date is honoured: an offline return is not fined for the wait)."""
-        now = self.library.now()
-        returned = _when(request.return_date, _when(request.transaction_date, now))
-        result = self.library.checkin(
-            request.item_id,
-            return_date=returned,
-            institution=request.institution_id or self.institution,
-            location=request.current_location,
-            no_block=request.no_block,
-        )
-        item = self.library.items.get(request.item_id)
-        return CheckinResponse(
-            ok=result.ok,
-            resensitize=result.ok and not result.magnetic,
-            magnetic_media=result.magnetic if item else None,
-            alert=result.alert,
-            transaction_date=self.now(),
-            institution_id=request.institution_id or self.institution,
-            item_id=request.item_id,
-            permanent_location=item.location if item else "",
-            title=result.title or None,
-            sort_bin=result.sort_bin or None,
-            patron_id=result.patron_id,
-            media_type=result.media_type or None,
-            alert_type=result.alert_type or None,
-            hold_patron_id=result.hold_patron_id,
-            hold_patron_name=result.hold_patron_name or None,
-            screen_messages=(result.screen_message,) if result.screen_message else (),
-        )
-
-    # -- items ---------------------------------------------------------------------------------------
-
-    def item_information(self, request: ItemInformationRequest) -> Message:
-        """17 -> 18: circulation status 03 available, 04 charged, 08 on the hold shelf."""
-        library = self.library
-        with library.lock:
-            item = library.items.get(request.item_id)
-            if item is None:
-                return ItemInformationResponse(
-                    circulation_status="01",
-                    security_marker="00",
-                    fee_type=FEE_OTHER,
-                    transaction_date=self.now(),
-                    item_id=request.item_id,
-                    title="",
-                    screen_messages=(text("unknown_item"),),
-                )
-            loan = library.loans.get(item.item_id)
-            rule = library.rules[item.rule]
-            status = "04" if loan else ("08" if item.hold_shelf_for else "03")
-            rental = rule.rental_fee if rule.rental_fee > 0 else None
-            return ItemInformationResponse(
-                circulation_status=status,
-                security_marker="02",
-                fee_type=FEE_RENTAL if rental else FEE_OTHER,
-                transaction_date=self.now(),
-                hold_queue_length=len(item.holds),
-                due_date=timestamp(loan.due) if loan else None,
-                item_id=item.item_id,
-                title=item.title,
-                owner=item.institution,
-                currency=library.currency if rental else None,
-                fee_amount=_money(rental) if rental else None,
-                media_type=item.media_type,
-                permanent_location=item.location,
-                current_location=item.location,
-                item_properties=item.properties or None,
-            )
-
-    def item_status_update(self, request: ItemStatusUpdateRequest) -> Message:
-        """19 -> 20: store the item properties (CH)."""
-        when = _when(request.transaction_date, self.library.now())
-        ok = self.library.update_item_properties(
-            request.item_id, request.item_properties, transaction_date=when
-        )
-        item = self.library.items.get(request.item_id)
-        return ItemStatusUpdateResponse(
-            item_properties_ok=ok,
-            transaction_date=self.now(),
-            item_id=request.item_id,
-            title=item.title if item else None,
-            item_properties=item.properties if item else None,
-            screen_messages=() if ok else (text("unknown_item"),),
-        )
-
-    def hold(self, request: HoldRequest) -> Message:
-        """15 -> 16."""
-        now = self.library.now()
-        when = _when(request.transaction_date, now)
-        expires = _when(request.expiration_date, now) if request.expiration_date else None
-        result = self.library.place_hold(
-            request.patron_id,
-            request.item_id or "",
-            mode=request.hold_mode,
-            pickup_location=request.pickup_location or "",
-            expires=expires,
-            transaction_date=when,
-        )
-        return HoldResponse(
-            ok=result.ok,
-            available=result.available,
-            transaction_date=self.now(),
-            expiration_date=timestamp(result.expires) if result.expires else None,
-            queue_position=result.queue_position or None,
-            pickup_location=result.pickup_location or None,
-            institution_id=request.institution_id or self.institution,
-            patron_id=request.patron_id,
-            item_id=request.item_id,
-            title=result.title or None,
-            screen_messages=(result.screen_message,) if result.screen_message else (),
         )
