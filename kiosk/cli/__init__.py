@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,9 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _kivy_environment() -> None:
+    """Settings Kivy reads on first import: leave our arguments and logging alone.
+
+    Without these Kivy parses ``sys.argv`` itself, writes log files under ``~/.kivy`` and installs its
+    own (unredacted) handler on the root logger at DEBUG level.
+    """
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kiosk`` console script and of ``python -m kiosk``."""
     from kiosk.logsetup import setup_logging
+
+    _kivy_environment()
 
     parser = build_parser()
     args = parser.parse_args(argv)
