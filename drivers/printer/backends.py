@@ -250,6 +250,7 @@ class FilePrinter:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DeviceConnectionError(f"cannot create receipt directory {self.directory}: {exc}") from exc
+        log.warning("file:// printer: demo only, receipts (with titles) are written to %s", self.directory)
 
     def print_receipt(self, receipt: Receipt) -> Path:
         """Write the receipt text; returns the file's path (written atomically)."""

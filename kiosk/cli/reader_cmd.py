@@ -103,6 +103,18 @@ def _watch(args: argparse.Namespace) -> int:
     table = args.table or getattr(passes, "uid_table_file", None) or None
     validation = args.validation or getattr(passes, "validation", None) or "dutch14"
     legacy = tuple(getattr(passes, "legacy_lengths", None) or ())
+    if any(url.lower().startswith("pcsc:") for url in _urls(args, config)):
+        from drivers.cardreader.pcsc import list_readers
+        from drivers.errors import DeviceConnectionError
+
+        try:
+            list_readers()  # the reader itself would wait for pcscd silently; a technician wants to know
+        except DeviceConnectionError as exc:
+            say(f"kiosk reader: {exc} (is pcscd running? systemctl status pcscd)")
+            return EXIT_CONNECTION
+        except DriverError as exc:
+            say(f"kiosk reader: {exc}")
+            return EXIT_USAGE
     events: queue.Queue[Any] = queue.Queue()
     readers: list[PassReader] = []
     try:
