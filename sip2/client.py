@@ -106,15 +106,19 @@ class Sip2Client(KioskCalls):
         """Open the connection, log in (93) and fetch the ACS status (99/98).
 
         Raises Sip2ConnectionError (login refused, unreachable, no answer within connect_timeout).
-        Starts the keepalive/reconnect thread on first use.
+        Starts the keepalive/reconnect thread on first use (also when this attempt fails, so the
+        client comes online by itself once the ILS is back; call :meth:`close` to stop it).
         """
-        with self._lock:
-            self._stop.clear()
-            self._open()
-        if self._keepalive is None and self.settings.keepalive_interval > 0:
-            self._keepalive = threading.Thread(
-                target=self._keepalive_loop, name="sip2-keepalive", daemon=True)
-            self._keepalive.start()
+        try:
+            with self._lock:
+                self._stop.clear()
+                self._open()
+        finally:
+            # Started even when the first attempt fails: it reconnects in the background.
+            if self._keepalive is None and self.settings.keepalive_interval > 0:
+                self._keepalive = threading.Thread(
+                    target=self._keepalive_loop, name="sip2-keepalive", daemon=True)
+                self._keepalive.start()
 
     def close(self) -> None:
         """Close the connection and stop the keepalive thread."""

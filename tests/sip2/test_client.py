@@ -314,3 +314,21 @@ def test_raw_item_request_type_check(acs: FakeAcs) -> None:
     client = connected(acs)
     assert client.request(ItemInformationRequest(item_id=ITEM)).CODE == "18"
     client.close()
+
+
+def test_background_reconnect_after_a_failed_first_connect(free_port: int) -> None:
+    client = Sip2Client(settings_for(free_port, keepalive_interval=0.2, reconnect_backoff_max=0.2))
+    with pytest.raises(Sip2ConnectionError):
+        client.connect()
+    server = FakeAcs()
+    server._listener.close()
+    server._listener = socket.create_server(("127.0.0.1", free_port))
+    server.port = free_port
+    server.start()
+    for _ in range(100):
+        if client.online:
+            break
+        time.sleep(0.05)
+    assert client.online and server.codes()[:2] == ["93", "99"]
+    client.close()
+    server.stop()

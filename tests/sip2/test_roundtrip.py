@@ -70,3 +70,18 @@ def test_corrupted_messages_raise_only_protocol_errors(
         decode_frame(bytes(wire), dialect)
     except Sip2ProtocolError:
         pass
+
+
+@pytest.mark.parametrize("cls", ALL_TYPES, ids=lambda cls: f"{cls.CODE}-{cls.__name__}")
+def test_every_decoder_whole_byte_by_byte_and_with_trailing_data(cls: type[Message]) -> None:
+    message = cls()  # every default: deterministic
+    dialect = Dialect()
+    wire = encode(message, dialect, sequence=7)
+    assert decode_frame(wire, dialect).message == message
+    buffer = FrameBuffer()
+    frames = [frame for i in range(len(wire)) for frame in buffer.feed(wire[i : i + 1])]
+    assert len(frames) == 1 and decode_frame(frames[0], dialect).message == message
+    buffer = FrameBuffer()
+    frames = buffer.feed(wire + b"\n" + wire[:5])
+    assert len(frames) == 1 and buffer.pending == wire[:5]
+    assert decode_frame(frames[0], dialect).message == message
