@@ -17,7 +17,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.errors import DeviceConnectionError, DeviceProtocolError, DeviceTimeoutError, DriverError
@@ -25,15 +24,12 @@ from drivers.payment import messages as m
 from drivers.payment.codec import Apdu
 from drivers.payment.fields import password_bcd
 from drivers.payment.link import ApduLink, Timers
+from drivers.payment.payment_flow import DecideCallback, Run, answer_status_information, payment_result
 from drivers.payment.results import (
-    AskAgain,
-    Commit,
-    Decision,
     EndOfDayResult,
     Outcome,
     PaymentResult,
     PrintLineEvent,
-    Reverse,
     StatusEvent,
     TerminalEvent,
     TerminalInfo,
@@ -43,7 +39,6 @@ from drivers.payment.texts import intermediate_key, terminal_status_key
 
 log = logging.getLogger(__name__)
 
-DecideCallback = Callable[[m.StatusInformation], Decision]
 StatusCallback = Callable[[TerminalEvent], None]
 
 
@@ -53,21 +48,6 @@ class TerminalRefusedError(DeviceProtocolError):
     def __init__(self, command: bytes, code: int) -> None:
         super().__init__(f"terminal refused {command.hex(' ').upper()} with code {code:02X}")
         self.code = code
-
-
-@dataclass
-class _Run:
-    """What happened while the terminal was master."""
-
-    si: m.StatusInformation | None = None
-    lines: list[str] = field(default_factory=list)
-    completion: m.CompletionInfo | None = None
-    abort: m.AbortInfo | None = None
-    committed: bool = False  # our 80 00 00 to an approved 04 0F was acknowledged
-    reversed: bool = False  # we answered an approved 04 0F with 84 yy
-    approved: bool = False  # an approved 04 0F came (we may have asked the terminal to ask again)
-    refusal: Apdu | None = None  # the 84 yy we answered an approved 04 0F with
-    error: str | None = None  # why the run ended without 06 0F / 06 1E
 
 
 class ZvtTerminal:
@@ -144,7 +124,7 @@ class ZvtTerminal:
         self.link.send(apdu)
 
     def _master_loop(
-        self, run: _Run, first: Apdu | None, on_si: Callable[[m.StatusInformation | None], Apdu]
+        self, run: Run, first: Apdu | None, on_si: Callable[[m.StatusInformation | None], tuple[Apdu, bool]]
     ) -> None:
         """Serve the terminal's messages until Completion or Abort; timeouts end the run with ``error``."""
         t4 = self.link.timers.t4
@@ -181,9 +161,9 @@ class ZvtTerminal:
                     log.warning("unreadable Status-Information: %s", exc)
                     si = None
                 run.si = si
-                reply = on_si(si)
-                if reply is not _ALREADY_SENT:
-                    self._answer(reply)
+                reply, commits = on_si(si)
+                self._answer(reply)  # raises if never ACKed: then the payment is not committed → UNKNOWN
+                run.committed = run.committed or commits
             elif cmd == m.PRINT_LINE:
                 text, last = m.parse_print_line(apdu.data)
                 run.lines.append(text)
@@ -210,13 +190,13 @@ class ZvtTerminal:
                 self._answer(m.negative_apdu(0x83))
 
     def _serve(
-        self, command: Apdu, on_si: Callable[[m.StatusInformation | None], Apdu] | None = None
-    ) -> _Run:
+        self, command: Apdu, on_si: Callable[[m.StatusInformation | None], tuple[Apdu, bool]] | None = None
+    ) -> Run:
         """Run one command to its end; DriverErrors are caught into ``run.error`` after the command left."""
-        run = _Run()
+        run = Run()
         first = self._start(command)  # errors before "80 00" propagate to the caller
         try:
-            self._master_loop(run, first, on_si or (lambda si: m.ack_apdu()))
+            self._master_loop(run, first, on_si or (lambda si: (m.ack_apdu(), False)))
         except DriverError as exc:
             run.error = f"{type(exc).__name__}: {exc}"
         return run
@@ -262,10 +242,10 @@ class ZvtTerminal:
         )
         with self._lock:
             self._abort.clear()
-            run = _Run()
+            run = Run()
 
-            def on_si(si: m.StatusInformation | None) -> Apdu:
-                return self._answer_payment(run, si, amount_cents, vending, decide)
+            def on_si(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
+                return answer_status_information(run, si, amount_cents, self.currency, vending, decide)
 
             try:
                 first = self._start(command)
@@ -283,82 +263,7 @@ class ZvtTerminal:
                 run.error = f"{type(exc).__name__}: {exc}"
             finally:
                 self._abort.clear()
-        return self._payment_result(run, amount_cents)
-
-    def _answer_payment(
-        self,
-        run: _Run,
-        si: m.StatusInformation | None,
-        amount: int,
-        vending: bool,
-        decide: DecideCallback | None,
-    ) -> Apdu:
-        """Our answer to a 04 0F during a payment: commit, ask again, or refuse (the terminal reverses)."""
-        if run.committed:  # the terminal repeated a 04 0F we already committed: never decide twice
-            return m.ack_apdu()
-        if run.refusal is not None:  # ... or one we already refused
-            return run.refusal
-        if si is None:
-            # unreadable: never commit what we cannot check (and do not claim it was approved either)
-            run.refusal = m.negative_apdu(m.RESULT_ECR_REFUSES)
-            return run.refusal
-        if not si.approved:
-            return m.ack_apdu()
-        run.approved = True
-        if si.amount != amount or (si.currency not in (None, self.currency)):
-            log.warning("terminal approved a different amount or currency; refusing (no partial approvals)")
-            return self._refuse(run, m.RESULT_ECR_REFUSES)
-        decision: Decision = Commit()
-        if decide is not None:
-            try:
-                decision = decide(si)
-            except Exception:
-                log.exception("payment decision callback failed; refusing the goods")
-                decision = Reverse()
-        if isinstance(decision, AskAgain) and not vending:
-            decision = Reverse()  # "ask again" exists only in vending mode
-        if isinstance(decision, AskAgain):
-            return m.ask_again_apdu()
-        if isinstance(decision, Reverse):
-            return self._refuse(
-                run, decision.code if decision.code not in (0x00, 0x9C) else m.RESULT_ECR_REFUSES
-            )
-        self.link.send(m.ack_apdu())  # raises if never ACKed: run.committed stays False → UNKNOWN
-        run.committed = True
-        return _ALREADY_SENT
-
-    @staticmethod
-    def _refuse(run: _Run, code: int) -> Apdu:
-        run.reversed = True
-        run.refusal = m.negative_apdu(code)
-        return run.refusal
-
-    def _payment_result(self, run: _Run, amount: int) -> PaymentResult:
-        si = run.si
-        lines = run.lines
-        if run.completion is not None:
-            if si is None:
-                return PaymentResult(
-                    Outcome.UNKNOWN,
-                    amount=amount,
-                    receipt_lines=tuple(lines),
-                    error="completion without Status-Information",
-                )
-            if run.reversed:
-                return PaymentResult.from_status(Outcome.APPROVED_REVERSED, si, lines)
-            if run.committed:
-                return PaymentResult.from_status(Outcome.APPROVED_COMMITTED, si, lines)
-            return PaymentResult.from_status(Outcome.DECLINED, si, lines)
-        if run.abort is not None:
-            code = run.abort.result_code
-            if run.committed:  # we committed but the terminal aborted: only recovery can tell
-                return PaymentResult.from_status(Outcome.UNKNOWN, si, lines, code, "abort after commit")
-            if run.reversed or run.approved:  # approved, never committed: the terminal reversed it
-                return PaymentResult.from_status(Outcome.APPROVED_REVERSED, si, lines, code)
-            outcome = Outcome.CANCELLED if code == m.RESULT_ABORT else Outcome.DECLINED
-            result = PaymentResult.from_status(outcome, si, lines, code, run.abort.error_text)
-            return result if result.amount is not None else _with_amount(result, amount)
-        return _with_amount(PaymentResult.from_status(Outcome.UNKNOWN, si, lines, None, run.error), amount)
+        return payment_result(run, amount_cents)
 
     def repeat_receipt(self) -> PaymentResult | None:
         """``06 20`` with service byte 01: the terminal's last transaction (for recovery), or ``None``."""
@@ -439,19 +344,9 @@ class ZvtTerminal:
         self.close()
 
     @staticmethod
-    def _run_error(run: _Run, what: str) -> DriverError:
+    def _run_error(run: Run, what: str) -> DriverError:
         if run.error and "DeviceConnectionError" in run.error:
             return DeviceConnectionError(f"{what}: {run.error}")
         if run.abort is not None:
             return TerminalRefusedError(m.ABORT_FROM_PT, run.abort.result_code)
         return DeviceTimeoutError(f"{what}: {run.error or 'no completion'}")
-
-
-# Marker: _answer_payment already sent (and had ACKed) the 80 00 00 itself.
-_ALREADY_SENT = Apdu(0x00, 0x00, b"sent")
-
-
-def _with_amount(result: PaymentResult, amount: int) -> PaymentResult:
-    from dataclasses import replace
-
-    return result if result.amount is not None else replace(result, amount=amount)

@@ -1,0 +1,114 @@
+"""The payment decisions of the command layer, without I/O: how the kiosk answers each Status-Information
+of an Authorization, and what the collected messages mean as a :class:`PaymentResult`.
+
+P015 §2.2.6-2.2.9 (issue of goods): the approved ``04 0F`` is answered ``80 00 00`` (commit),
+``84 9C 00`` (ask again, vending mode) or ``84 yy`` (the terminal reverses). Partial approvals are never
+accepted: an approved amount or currency other than requested is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from drivers.payment import messages as m
+from drivers.payment.codec import Apdu
+from drivers.payment.results import AskAgain, Commit, Decision, Outcome, PaymentResult, Reverse
+
+log = logging.getLogger(__name__)
+
+DecideCallback = Callable[[m.StatusInformation], Decision]
+
+
+@dataclass
+class Run:
+    """What happened while the terminal was master."""
+
+    si: m.StatusInformation | None = None
+    lines: list[str] = field(default_factory=list)
+    completion: m.CompletionInfo | None = None
+    abort: m.AbortInfo | None = None
+    committed: bool = False  # our 80 00 00 to an approved 04 0F was acknowledged
+    reversed: bool = False  # we answered an approved 04 0F with 84 yy
+    approved: bool = False  # an approved 04 0F came (we may have asked the terminal to ask again)
+    refusal: Apdu | None = None  # the 84 yy we answered an approved 04 0F with
+    error: str | None = None  # why the run ended without 06 0F / 06 1E
+
+
+def answer_status_information(
+    run: Run,
+    si: m.StatusInformation | None,
+    amount: int,
+    currency: int,
+    vending: bool,
+    decide: DecideCallback | None,
+) -> tuple[Apdu, bool]:
+    """Our answer to a 04 0F during a payment, and whether sending it commits the payment."""
+    if run.committed:  # the terminal repeated a 04 0F we already committed: never decide twice
+        return m.ack_apdu(), False
+    if run.refusal is not None:  # ... or one we already refused
+        return run.refusal, False
+    if si is None:
+        # unreadable: never commit what we cannot check (and do not claim it was approved either)
+        run.refusal = m.negative_apdu(m.RESULT_ECR_REFUSES)
+        return run.refusal, False
+    if not si.approved:
+        return m.ack_apdu(), False
+    run.approved = True
+    if si.amount != amount or (si.currency not in (None, currency)):
+        log.warning("terminal approved a different amount or currency; refusing (no partial approvals)")
+        return _refuse(run, m.RESULT_ECR_REFUSES), False
+    decision: Decision = Commit()
+    if decide is not None:
+        try:
+            decision = decide(si)
+        except Exception:
+            log.exception("payment decision callback failed; refusing the goods")
+            decision = Reverse()
+    if isinstance(decision, AskAgain) and not vending:
+        decision = Reverse()  # "ask again" exists only in vending mode
+    if isinstance(decision, AskAgain):
+        return m.ask_again_apdu(), False
+    if isinstance(decision, Reverse):
+        code = decision.code if decision.code not in (0x00, 0x9C) else m.RESULT_ECR_REFUSES
+        return _refuse(run, code), False
+    return m.ack_apdu(), True
+
+
+def _refuse(run: Run, code: int) -> Apdu:
+    run.reversed = True
+    run.refusal = m.negative_apdu(code)
+    return run.refusal
+
+
+def payment_result(run: Run, amount: int) -> PaymentResult:
+    """What a finished (or broken-off) Authorization means for the kiosk."""
+    si, lines = run.si, run.lines
+    if run.completion is not None:
+        if si is None:
+            return PaymentResult(
+                Outcome.UNKNOWN,
+                amount=amount,
+                receipt_lines=tuple(lines),
+                error="completion without Status-Information",
+            )
+        if run.reversed:
+            return PaymentResult.from_status(Outcome.APPROVED_REVERSED, si, lines)
+        if run.committed:
+            return PaymentResult.from_status(Outcome.APPROVED_COMMITTED, si, lines)
+        return PaymentResult.from_status(Outcome.DECLINED, si, lines)
+    if run.abort is not None:
+        code = run.abort.result_code
+        if run.committed:  # we committed but the terminal aborted: only recovery can tell
+            return PaymentResult.from_status(Outcome.UNKNOWN, si, lines, code, "abort after commit")
+        if run.reversed or run.approved:  # approved, never committed: the terminal reversed it
+            return PaymentResult.from_status(Outcome.APPROVED_REVERSED, si, lines, code)
+        outcome = Outcome.CANCELLED if code == m.RESULT_ABORT else Outcome.DECLINED
+        return with_amount(PaymentResult.from_status(outcome, si, lines, code, run.abort.error_text), amount)
+    return with_amount(PaymentResult.from_status(Outcome.UNKNOWN, si, lines, None, run.error), amount)
+
+
+def with_amount(result: PaymentResult, amount: int) -> PaymentResult:
+    """``result`` with ``amount`` filled in if the terminal did not report one."""
+    return result if result.amount is not None else replace(result, amount=amount)
