@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.passnumber import (
@@ -66,12 +66,14 @@ def test_validation_off_and_pluggable_schemes() -> None:
         validate_pass_number("1", scheme="nope")
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine must not turn into failures
 @given(st.text(alphabet="0123456789", min_size=13, max_size=13).map(lambda s: "2" + s[1:]))
 def test_exactly_one_check_digit_completes_every_pass_body(body: str) -> None:
     valid = [d for d in "0123456789" if validate_pass_number(body + d).valid]
     assert valid == [str(mod10_check_digit(body))]
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine must not turn into failures
 @given(
     st.text(alphabet="0123456789", min_size=14, max_size=14).filter(lambda s: s[0] == "2"), st.integers(1, 13)
 )
