@@ -85,3 +85,32 @@ def test_replay_keeps_a_refusal_for_staff(kiosk: Kiosk, sim: IlsSimulator) -> No
     assert [(row.item_id, row.result_code) for row in failed] == [(unknown, "checkout:refused")]
     with sim.library.lock:
         assert sim.library.loans[demo.AVAILABLE].patron_id == demo.NORMAL  # the next row went through
+
+
+def test_a_hanging_ils_is_abandoned_and_the_loan_checked_before_resending(
+    kiosk: Kiosk, sim: IlsSimulator
+) -> None:
+    kiosk.sign_in(demo.NORMAL, demo.NORMAL_PIN)
+    kiosk.do(ev.StartBorrow())
+    sim.faults.never_answer = True  # the ILS accepts requests and never replies
+    kiosk.do(ev.ItemPresented(demo.AVAILABLE))
+    line = kiosk.session.view.lines(LineKind.LOAN)[0]
+    assert line.status is LineStatus.DONE and line.offline  # queued in doubt, not lost
+    assert not kiosk.session.view.ils_online
+    assert [row.state for row in kiosk.store.outstanding()] == ["sending"]
+    sim.faults.clear()
+    kiosk.wait_for(lambda: kiosk.session.view.ils_online and not kiosk.store.outstanding())
+    assert sim.library.times_applied("checkout", item_id=demo.AVAILABLE) == 1
+    assert sim.library.times_applied("renew", item_id=demo.AVAILABLE) == 0
+
+
+def test_reply_lost_after_the_ils_applied_the_loan(kiosk: Kiosk, sim: IlsSimulator) -> None:
+    kiosk.sign_in(demo.NORMAL, demo.NORMAL_PIN)
+    kiosk.do(ev.StartBorrow())
+    sim.faults.drop_after_apply, sim.faults.drop_count = True, 1
+    kiosk.do(ev.ItemPresented(demo.AVAILABLE_2))
+    line = kiosk.session.view.lines(LineKind.LOAN)[0]
+    assert line.status is LineStatus.DONE
+    kiosk.wait_for(lambda: kiosk.session.view.ils_online and not kiosk.store.outstanding())
+    assert sim.library.times_applied("checkout", item_id=demo.AVAILABLE_2) == 1
+    assert sim.library.times_applied("renew", item_id=demo.AVAILABLE_2) == 0
