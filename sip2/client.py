@@ -40,6 +40,7 @@ from sip2.errors import (
     Sip2ProtocolError,
     Sip2ResendError,
     Sip2TimeoutError,
+    Sip2ValueError,
 )
 from sip2.messages import (
     ACSStatus,
@@ -220,6 +221,8 @@ class Sip2Client(KioskCalls):
         Idempotent requests are retried once on a new connection; state-changing
         ones (11, 09, 29, 37, ...) go through query-based recovery (:mod:`sip2.recovery`).
         """
+        if not message.RESPONSE_CODE:
+            raise Sip2ValueError(f"message {message.CODE} is not a request the ILS answers")
         with self._lock:
             self._ensure_connected()
             attempts = 0

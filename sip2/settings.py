@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
 
 from sip2.dialect import Dialect
 from sip2.errors import Sip2ConfigurationError
@@ -49,3 +51,22 @@ class ClientSettings:
             raise Sip2ConfigurationError("language must be a 3-digit SIP2 language code")
 
 
+
+    @classmethod
+    def from_url(cls, url: str, **settings: Any) -> ClientSettings:
+        """Settings from a ``tcp://host:port`` or ``tls://host:port`` URL plus keyword settings.
+
+        ``tls://`` switches TLS on.  (``sim://``, the kiosk's embedded simulator, is resolved by the
+        kiosk before it gets here.)
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("tcp", "tls") or not parts.hostname:
+            raise Sip2ConfigurationError(f"SIP2 URL must be tcp://host:port or tls://host:port, not {url!r}")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise Sip2ConfigurationError(f"invalid port in SIP2 URL {url!r}") from exc
+        if port is None:
+            raise Sip2ConfigurationError(f"SIP2 URL {url!r} needs a port")
+        settings.setdefault("tls", parts.scheme == "tls")
+        return cls(host=parts.hostname, port=port, **settings)

@@ -332,3 +332,30 @@ def test_background_reconnect_after_a_failed_first_connect(free_port: int) -> No
     assert client.online and server.codes()[:2] == ["93", "99"]
     client.close()
     server.stop()
+
+
+def test_settings_from_url() -> None:
+    from sip2.settings import ClientSettings
+
+    plain = ClientSettings.from_url("tcp://ils.example.org:6001", user="kiosk")
+    assert (plain.host, plain.port, plain.tls, plain.user) == ("ils.example.org", 6001, False, "kiosk")
+    assert ClientSettings.from_url("tls://ils.example.org:6443").tls
+    for bad in ("http://x:1", "tcp://x", "tcp://:6001", "tcp://x:99999"):
+        with pytest.raises(Sip2ConfigurationError):
+            ClientSettings.from_url(bad)
+    with pytest.raises(Sip2ConfigurationError):
+        ClientSettings(host="x", port=1, read_timeout=0)
+
+
+def test_raw_request_of_a_reply_type_is_refused_without_touching_the_connection(acs: FakeAcs) -> None:
+    from sip2.errors import Sip2ValueError
+    from sip2.messages import LoginResponse
+
+    client = connected(acs)
+    with pytest.raises(Sip2ValueError):
+        client.request(LoginResponse(ok=True))
+    with pytest.raises(Sip2ValueError):
+        client.checkout(PATRON, "bad|item")
+    assert client.online and client.item_information(ITEM).item_id == ITEM
+    assert acs.connections == 1
+    client.close()

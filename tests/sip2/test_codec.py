@@ -20,6 +20,7 @@ from sip2.messages import (
     LoginResponse,
     PatronInformationRequest,
     PatronInformationResponse,
+    PatronStatusResponse,
     RenewResponse,
     RequestACSResend,
     RequestSCResend,
@@ -39,56 +40,172 @@ def with_az(body: bytes, sequence: int | None = 0) -> bytes:
 # (raw frame, dialect, expected class, expected attributes)
 GOLDEN: list[tuple[bytes, Dialect, type, dict[str, object]]] = [
     # Examples from the notes / spec: checksum F1D4, FDFD, FEF5, FEF6.
-    (b"9300CNscclient|COclientpwd|CPKIOSK1|AY0AZF1D4\r", Dialect(), LoginRequest,
-     {"user_id": "scclient", "password": "clientpwd", "location_code": "KIOSK1"}),
+    (
+        b"9300CNscclient|COclientpwd|CPKIOSK1|AY0AZF1D4\r",
+        Dialect(),
+        LoginRequest,
+        {"user_id": "scclient", "password": "clientpwd", "location_code": "KIOSK1"},
+    ),
     (b"941AY0AZFDFD\r", Dialect(), LoginResponse, {"ok": True}),
     (b"97AZFEF5\r", Dialect(), RequestACSResend, {}),
     (b"96AZFEF6\r", Dialect(), RequestSCResend, {}),
-    (b"9900302.00AY1AZFCA5\r", Dialect(), SCStatusRequest,
-     {"status_code": "0", "max_print_width": 30, "protocol_version": "2.00"}),
+    (
+        b"9900302.00AY1AZFCA5\r",
+        Dialect(),
+        SCStatusRequest,
+        {"status_code": "0", "max_print_width": 30, "protocol_version": "2.00"},
+    ),
     # ACS status as SIPServer sends it.
-    (b"98YYYYNN60000320261124    1013002.00AOWIERDEN|AMBibliotheek Wierden|BXYYYYYYYYYYYNNYYY|AF|\r",
-     OFF, ACSStatus,
-     {"online": True, "status_update_ok": False, "timeout_period": 600, "retries_allowed": 3,
-      "date_time_sync": "20261124    101300", "institution_id": "WIERDEN",
-      "library_name": "Bibliotheek Wierden", "supported_messages": "YYYYYYYYYYYNNYYY",
-      "screen_messages": ("",)}),
+    (
+        b"98YYYYNN60000320261124    1013002.00AOWIERDEN|AMBibliotheek Wierden|BXYYYYYYYYYYYNNYYY|AF|\r",
+        OFF,
+        ACSStatus,
+        {
+            "online": True,
+            "status_update_ok": False,
+            "timeout_period": 600,
+            "retries_allowed": 3,
+            "date_time_sync": "20261124    101300",
+            "institution_id": "WIERDEN",
+            "library_name": "Bibliotheek Wierden",
+            "supported_messages": "YYYYYYYYYYYNNYYY",
+            "screen_messages": ("",),
+        },
+    ),
     # Koha checkout OK, CRLF terminated, Koha's 235900 due time.
-    (b"121NNY20261124    161433AOWIERDEN|AA21001234567890|AB31001234567890|AJDe ontdekking van de hemel|"
-     b"AH20261215    235900|\r\n", OFF, CheckoutResponse,
-     {"ok": True, "renewal_ok": False, "magnetic_media": False, "desensitize": True,
-      "due_date": "20261215    235900", "title": "De ontdekking van de hemel", "item_id": "31001234567890"}),
+    (
+        b"121NNY20261124    161433AOWIERDEN|AA21001234567890|AB31001234567890|AJDe ontdekking van de hemel|"
+        b"AH20261215    235900|\r\n",
+        OFF,
+        CheckoutResponse,
+        {
+            "ok": True,
+            "renewal_ok": False,
+            "magnetic_media": False,
+            "desensitize": True,
+            "due_date": "20261215    235900",
+            "title": "De ontdekking van de hemel",
+            "item_id": "31001234567890",
+        },
+    ),
     # Refused checkout: blank required fields, magnetic media unknown, screen message.
-    (b"120NUN20261124    161433AOWIERDEN|AA2100|AB3100|AJ|AH|AFExemplaar is gereserveerd|\r", OFF,
-     CheckoutResponse,
-     {"ok": False, "magnetic_media": None, "desensitize": False, "title": "", "due_date": "",
-      "screen_messages": ("Exemplaar is gereserveerd",)}),
+    (
+        b"120NUN20261124    161433AOWIERDEN|AA2100|AB3100|AJ|AH|AFExemplaar is gereserveerd|\r",
+        OFF,
+        CheckoutResponse,
+        {
+            "ok": False,
+            "magnetic_media": None,
+            "desensitize": False,
+            "title": "",
+            "due_date": "",
+            "screen_messages": ("Exemplaar is gereserveerd",),
+        },
+    ),
     # SIPServer renew: AO last, US due date, fee fields, Sierra-style BV then CC-like vendor field.
-    (b"301YNN20261124    161433AA2100|AB3100|AJTitle|AH12/15/2026|BV0|BHEUR|AOWIERDEN|\r", OFF,
-     RenewResponse,
-     {"ok": True, "renewal_ok": True, "due_date": "12/15/2026", "fee_amount": Decimal("0"),
-      "currency": "EUR", "institution_id": "WIERDEN"}),
+    (
+        b"301YNN20261124    161433AA2100|AB3100|AJTitle|AH12/15/2026|BV0|BHEUR|AOWIERDEN|\r",
+        OFF,
+        RenewResponse,
+        {
+            "ok": True,
+            "renewal_ok": True,
+            "due_date": "12/15/2026",
+            "fee_amount": Decimal("0"),
+            "currency": "EUR",
+            "institution_id": "WIERDEN",
+        },
+    ),
     # Item information error reply: empty required title.
-    (b"1801000120261124    101010AB3100|AJ|\r", OFF, ItemInformationResponse,
-     {"circulation_status": "01", "security_marker": "00", "fee_type": "01", "item_id": "3100",
-      "title": ""}),
+    (
+        b"1801000120261124    101010AB3100|AJ|\r",
+        OFF,
+        ItemInformationResponse,
+        {
+            "circulation_status": "01",
+            "security_marker": "00",
+            "fee_type": "01",
+            "item_id": "3100",
+            "title": "",
+        },
+    ),
     # Patron information: repeated empty AS, vendor fields (Wise GG, SIPServer PB), Polaris decimal.
-    (b"64YY            00020261124    101010000200010003000100000000AOWIERDEN|AA2100|AEJan Jansen|BZ0010|"
-     b"AS|AS|AS|AUitem1|AUitem2|AVfee1|BV2.50|BHEUR|BLY|CQN|GGwise-vendor|PB19800101|\r", OFF,
-     PatronInformationResponse,
-     {"patron_status": PatronStatus(charge_privileges_denied=True, renewal_privileges_denied=True),
-      "hold_items_count": 2, "overdue_items_count": 1, "charged_items_count": 3, "fine_items_count": 1,
-      "hold_items": ("", "", ""), "charged_items": ("item1", "item2"), "fine_items": ("fee1",),
-      "fee_amount": Decimal("2.50"), "valid_patron": True, "valid_patron_password": False,
-      "hold_items_limit": 10, "extra_fields": (("GG", "wise-vendor"), ("PB", "19800101"))}),
+    (
+        b"64YY            00020261124    101010000200010003000100000000AOWIERDEN|AA2100|AEJan Jansen|BZ0010|"
+        b"AS|AS|AS|AUitem1|AUitem2|AVfee1|BV2.50|BHEUR|BLY|CQN|GGwise-vendor|PB19800101|\r",
+        OFF,
+        PatronInformationResponse,
+        {
+            "patron_status": PatronStatus(charge_privileges_denied=True, renewal_privileges_denied=True),
+            "hold_items_count": 2,
+            "overdue_items_count": 1,
+            "charged_items_count": 3,
+            "fine_items_count": 1,
+            "hold_items": ("", "", ""),
+            "charged_items": ("item1", "item2"),
+            "fine_items": ("fee1",),
+            "fee_amount": Decimal("2.50"),
+            "valid_patron": True,
+            "valid_patron_password": False,
+            "hold_items_limit": 10,
+            "extra_fields": (("GG", "wise-vendor"), ("PB", "19800101")),
+        },
+    ),
     # Patron not found: blank name, counts as blanks (allowed by the spec).
-    (b"64              000" + TS + b" " * 24 + b"AOWIERDEN|AA999|AE|BLN|\r", OFF, PatronInformationResponse,
-     {"personal_name": "", "valid_patron": False, "charged_items_count": None}),
+    (
+        b"64              000" + TS + b" " * 24 + b"AOWIERDEN|AA999|AE|BLN|\r",
+        OFF,
+        PatronInformationResponse,
+        {"personal_name": "", "valid_patron": False, "charged_items_count": None},
+    ),
     # Checkin with sort bin, alert and the hold patron (3M extension fields).
-    (b"101YNY20261124    101010AOWIERDEN|AB3100|AQCentrale|AJTitle|CL2|CV02|CY2100999|DAJansen|\r", OFF,
-     CheckinResponse,
-     {"ok": True, "resensitize": True, "magnetic_media": False, "alert": True, "sort_bin": "2",
-      "alert_type": "02", "hold_patron_id": "2100999", "permanent_location": "Centrale"}),
+    (
+        b"101YNY20261124    101010AOWIERDEN|AB3100|AQCentrale|AJTitle|CL2|CV02|CY2100999|DAJansen|\r",
+        OFF,
+        CheckinResponse,
+        {
+            "ok": True,
+            "resensitize": True,
+            "magnetic_media": False,
+            "alert": True,
+            "sort_bin": "2",
+            "alert_type": "02",
+            "hold_patron_id": "2100999",
+            "permanent_location": "Centrale",
+        },
+    ),
+    # Sierra: BV0 next to a fee limit; SIPServer's five empty hold items.
+    (
+        b"64              00120261124    101010000000000000000000000000"
+        b"AOWIERDEN|AA2100|AEA. Patron|BV0|CC15.00|AS|AS|AS|AS|AS|BLY|\r",
+        OFF,
+        PatronInformationResponse,
+        {
+            "fee_amount": Decimal("0"),
+            "fee_limit": Decimal("15.00"),
+            "hold_items": ("",) * 5,
+            "language": "001",
+        },
+    ),
+    # Polaris: PA/PX/PY/PZ/BC vendor fields (PA means something else there) kept in order.
+    (
+        b"24              00020261124    101010AOWIERDEN|AA2100|AEA. Patron|BLY|CQY|PA20301231|PXx|BC1|\r",
+        OFF,
+        PatronStatusResponse,
+        {"valid_patron": True, "extra_fields": (("PA", "20301231"), ("PX", "x"), ("BC", "1"))},
+    ),
+    # OCLC Wise: vendor field GG on a checkout reply, Dutch screen message with an accent (cp850).
+    (
+        "121NNY20261124    101010AOWIERDEN|AA2100|AB3100|AJCrème brûlée|AH20261215    235900|"
+        "AFVeel leesplezier, Zoë!|GG1|\r".encode("cp850"),
+        OFF,
+        CheckoutResponse,
+        {
+            "title": "Crème brûlée",
+            "screen_messages": ("Veel leesplezier, Zoë!",),
+            "extra_fields": (("GG", "1"),),
+        },
+    ),
 ]
 
 
@@ -247,3 +364,9 @@ def test_unparseable_typed_values_go_to_extra_fields() -> None:
     message = decode(b"24" + b" " * 14 + b"000" + TS + b"AOW|AA1|AE|BVabc|BLmaybe|\r", OFF)
     assert message.fee_amount is None and message.valid_patron is None  # type: ignore[attr-defined]
     assert message.extra_fields == (("BV", "abc"), ("BL", "maybe"))
+
+
+def test_lf_only_reply_as_edge_sip2_once_sent() -> None:
+    buffer = FrameBuffer()
+    frames = buffer.feed(b"96\n941\r")
+    assert [type(decode_frame(f).message).__name__ for f in frames] == ["RequestSCResend", "LoginResponse"]
