@@ -185,7 +185,7 @@ class Sip2Client(KioskCalls):
         if remaining <= 0 or self._sock is None:
             raise Sip2TimeoutError("no reply during connection setup in time")
         try:
-            return exchange(self._sock, self._connection, message, remaining, 0.0)
+            return exchange(self._sock, self._connection, message, remaining, None)
         except Sip2TimeoutError as exc:
             raise Sip2ConnectionError(
                 f"the ILS accepted the connection but did not answer within "
@@ -247,7 +247,11 @@ class Sip2Client(KioskCalls):
             raise Sip2OutcomeUnknown(
                 f"message {message.CODE} was sent but the ILS is unreachable ({exc}); outcome unknown",
                 message) from cause
-        return recover(message, self._exchange, self._now, snapshot)
+        try:
+            return recover(message, self._exchange, self._now, snapshot)
+        except Sip2Error:
+            self._drop()  # the socket may be half-way through an exchange: start clean next time
+            raise
 
     def _typed(self, message: Message, expected: type[_R], snapshot: FeeSnapshot | None = None) -> _R:
         reply = self.request(message, _snapshot=snapshot)

@@ -84,12 +84,13 @@ def _send(sock: socket.socket, data: bytes) -> None:
 
 
 def exchange(sock: socket.socket, connection: Sip2Connection, message: Message, read_timeout: float,
-             resend_timeout: float) -> Message:
+             resend_timeout: float | None) -> Message:
     """Send *message* and wait for its reply, answering 96/97 as the connection decides.
 
     Waits *read_timeout* for the reply; on silence sends 97 once (if the connection allows) and
-    waits *resend_timeout* more.  Raises Sip2TimeoutError (socket may be alive but the ILS silent),
-    Sip2ConnectionLost (socket dead) or Sip2ProtocolError (resend budget exhausted).
+    waits *resend_timeout* more (``None``: no 97 on silence, as during login).  Raises
+    Sip2TimeoutError (socket may be alive but the ILS silent), Sip2ConnectionLost (socket dead)
+    or Sip2ProtocolError (resend budget exhausted).
     """
     _send(sock, connection.start_request(message))
     deadline = time.monotonic() + read_timeout
@@ -97,8 +98,8 @@ def exchange(sock: socket.socket, connection: Sip2Connection, message: Message, 
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                resend = connection.on_timeout()
-                if resend is None:
+                resend = connection.on_timeout() if resend_timeout is not None else None
+                if resend is None or resend_timeout is None:
                     raise Sip2TimeoutError(f"no reply to message {message.CODE} in time")
                 _send(sock, resend)
                 deadline = time.monotonic() + resend_timeout
