@@ -359,3 +359,21 @@ def test_raw_request_of_a_reply_type_is_refused_without_touching_the_connection(
     assert client.online and client.item_information(ITEM).item_id == ITEM
     assert acs.connections == 1
     client.close()
+
+
+def test_silent_login_gets_no_97(acs: FakeAcs) -> None:
+    acs.script["93"] = ["silent"]
+    client = Sip2Client(settings_for(acs.port, connect_timeout=0.3))
+    with pytest.raises(Sip2ConnectionError, match="did not answer"):
+        client.connect()
+    assert acs.codes() == ["93"]
+
+
+@pytest.mark.parametrize(("zone", "marker"), [("utc", "   Z"), ("local", "    ")])
+def test_timestamps_follow_the_dialect(acs: FakeAcs, zone: str, marker: str) -> None:
+    client = connected(acs, dialect=Dialect(timestamps=zone))  # type: ignore[arg-type]
+    client.checkout(PATRON, ITEM)
+    sent = [m for _, m, _, _ in acs.received if m.CODE == "11"][0]
+    assert sent.transaction_date[8:12] == marker  # type: ignore[attr-defined]
+    assert sent.nb_due_date == sent.transaction_date  # type: ignore[attr-defined]
+    client.close()
