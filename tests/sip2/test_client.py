@@ -373,7 +373,7 @@ def test_silent_login_gets_no_97(acs: FakeAcs) -> None:
 def test_timestamps_follow_the_dialect(acs: FakeAcs, zone: str, marker: str) -> None:
     client = connected(acs, dialect=Dialect(timestamps=zone))  # type: ignore[arg-type]
     client.checkout(PATRON, ITEM)
-    sent = [m for _, m, _, _ in acs.received if m.CODE == "11"][0]
+    sent = next(m for _, m, _, _ in acs.received if m.CODE == "11")
     assert sent.transaction_date[8:12] == marker  # type: ignore[attr-defined]
     assert sent.nb_due_date == sent.transaction_date  # type: ignore[attr-defined]
     client.close()
