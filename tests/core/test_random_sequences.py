@@ -86,7 +86,7 @@ USER = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_event_sequences_stay_consistent(data: st.DataObject) -> None:
     state = SessionState.initial(SETTINGS)
