@@ -248,6 +248,8 @@ class PcscPassReader:
         identity = f"atr:{atr.hex()}:{short_hash(uid or b'')}"
         if self._present.get(reader) == identity:
             return  # the same card still lying there (e.g. after a daemon restart): no repeat
+        if reader in self._present:
+            self._emit(PassRemoved(reader))  # another card took its place while nobody was looking
         self._present[reader] = identity
         self._emit(event)
 

@@ -33,6 +33,12 @@ class HotplugScard:
         self.cond = threading.Condition()
         self.cards: dict[str, VirtualPass | None] = {}
         self.cancelled = False
+        self.service_down = False
+
+    def set_service(self, up: bool) -> None:
+        with self.cond:
+            self.service_down = not up
+            self.cond.notify_all()
 
     def change(self, reader: str, card: VirtualPass | None = None, unplug: bool = False) -> None:
         with self.cond:
@@ -50,6 +56,8 @@ class HotplugScard:
         return scard.SCARD_STATE_PRESENT if self.cards[reader] else scard.SCARD_STATE_EMPTY
 
     def SCardEstablishContext(self, scope: int) -> tuple[int, int]:
+        if self.service_down:
+            return scard.SCARD_E_NO_SERVICE, 0
         return scard.SCARD_S_SUCCESS, 1
 
     def SCardReleaseContext(self, context: int) -> int:
@@ -66,6 +74,8 @@ class HotplugScard:
 
     def SCardListReaders(self, context: int, groups: list[str]) -> tuple[int, list[str]]:
         with self.cond:
+            if self.service_down:
+                return scard.SCARD_E_SERVICE_STOPPED, []
             if not self.cards:
                 return scard.SCARD_E_NO_READERS_AVAILABLE, []
             return scard.SCARD_S_SUCCESS, sorted(self.cards)
@@ -78,6 +88,8 @@ class HotplugScard:
                 if self.cancelled:
                     self.cancelled = False
                     return scard.SCARD_E_CANCELLED, []
+                if self.service_down:
+                    return scard.SCARD_E_SERVICE_STOPPED, []
                 result, changed = [], False
                 for reader, known in states:
                     now = self._state(reader)
@@ -132,5 +144,32 @@ def test_readers_unplugged_and_plugged_back(hotplug: HotplugScard, events: Event
         second = events.next()
         assert isinstance(second, PassPresented) and second.source == "ACS ACR1252 00 01"
         assert events.quiet_for(0.3) == []
+    finally:
+        reader.close()
+
+
+def test_a_card_lying_on_the_reader_through_a_daemon_restart_is_not_reported_twice(
+    hotplug: HotplugScard, events: EventLog
+) -> None:
+    card = VirtualPass(VirtualCardSpec(uid=bytes.fromhex("04112233445566")))
+    other = VirtualPass(VirtualCardSpec(uid=bytes.fromhex("04998877665544")))
+    hotplug.change("R 00 00", card)
+    reader = open_pass_reader("pcsc://", on_event=events, rule="hex")
+    try:
+        assert events.next() == ReaderAttached("R 00 00")
+        assert isinstance(events.next(), PassPresented)
+        hotplug.set_service(False)
+        assert events.next() == ReaderDetached("R 00 00", "PC/SC service stopped")
+        hotplug.set_service(True)
+        assert events.next() == ReaderAttached("R 00 00")
+        assert events.quiet_for(0.3) == []  # same card, still there: no second PassPresented
+        hotplug.set_service(False)
+        assert isinstance(events.next(), ReaderDetached)
+        hotplug.change("R 00 00", other)  # swapped while the daemon was down
+        hotplug.set_service(True)
+        assert events.next() == ReaderAttached("R 00 00")
+        assert events.next() == PassRemoved("R 00 00")  # the first card's removal was never seen
+        swapped = events.next()
+        assert isinstance(swapped, PassPresented) and swapped.pass_number == "04998877665544"
     finally:
         reader.close()
