@@ -39,6 +39,8 @@ from kiosk.store.queue import TransactionQueue
 from kiosk.store.replay import Replayer, ReplayReport
 from sip2.errors import Sip2Error
 
+__all__ = ["CirculationService", "OfflinePolicy", "PassValidator", "default_pass_validator"]
+
 log = logging.getLogger(__name__)
 
 Post = Callable[[ev.Event], None]
@@ -114,6 +116,11 @@ class CirculationService:
         for thread in self._threads:
             thread.join(timeout=5)
         self._close_client()
+
+    @property
+    def busy(self) -> bool:
+        """Whether an effect or a replay is waiting or running (the runtime settles on this)."""
+        return self._busy_since is not None or not self._jobs.empty()
 
     @property
     def online(self) -> bool:

@@ -19,7 +19,9 @@ and saves two disk syncs per transaction. Replay stops at the first connection p
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -86,8 +88,26 @@ class Replayer:
         self.batch = max(1, batch)
 
     def replay(self, should_stop: Callable[[], bool] = lambda: False) -> ReplayReport:
-        """Replay until the queue is drained, the link fails or ``should_stop()`` says so."""
+        """Replay until the queue is drained, the link fails or ``should_stop()`` says so.
+
+        Only one process replays a queue at a time (the kiosk and ``kiosk queue replay`` could both
+        try): an exclusive lock file next to the database; the other gets ``stopped="busy"``.
+        """
         report = ReplayReport()
+        lock_path = self.queue.path.with_name(self.queue.path.name + ".replay-lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                report.stopped = "busy"
+                report.remaining = len(self.queue.outstanding())
+                return report
+            return self._replay_locked(report, should_stop)
+        finally:
+            os.close(fd)  # releases the lock (a killed process releases it too)
+
+    def _replay_locked(self, report: ReplayReport, should_stop: Callable[[], bool]) -> ReplayReport:
         try:
             while not should_stop():
                 rows = self.queue.outstanding()[: self.batch]
