@@ -24,7 +24,9 @@ Passwords (CO, AC, AD) never appear in logs; patron and item ids only as salted 
 from __future__ import annotations
 
 import logging
+import select
 import socket
+import ssl
 import threading
 import time
 from typing import TypeVar
@@ -224,6 +226,9 @@ class Sip2Client(KioskCalls):
         if not message.RESPONSE_CODE:
             raise Sip2ValueError(f"message {message.CODE} is not a request the ILS answers")
         with self._lock:
+            if self._sock is not None and not self._idle_socket_alive():
+                log.info("SIP2 connection was closed while idle; reconnecting before sending")
+                self._drop()
             self._ensure_connected()
             attempts = 0
             while True:
@@ -239,6 +244,33 @@ class Sip2Client(KioskCalls):
                     if attempts > min(1, self.settings.retries) or isinstance(exc, Sip2ProtocolError):
                         raise
                     self._open()
+
+    def _idle_socket_alive(self) -> bool:
+        """Whether the idle socket is still open, checked without blocking before a request.
+
+        ILSs close idle connections (SIPServer after 60 s).  Finding that out *before* sending a
+        checkout saves a query-based recovery afterwards.  Stray bytes (a late reply) are handed to
+        the connection, which discards them.
+        """
+        sock = self._sock
+        assert sock is not None
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable:
+                return True
+            sock.settimeout(0.0)
+            data = sock.recv(65536)
+        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            return True
+        except (OSError, ValueError):
+            return False
+        if not data:
+            return False
+        try:
+            self._connection.receive_data(data)
+        except Sip2Error:
+            return False
+        return True
 
     def _recover(self, message: Message, snapshot: FeeSnapshot | None, cause: Exception) -> Message:
         try:

@@ -92,6 +92,7 @@ def exchange(sock: socket.socket, connection: Sip2Connection, message: Message, 
     Sip2TimeoutError (socket may be alive but the ILS silent), Sip2ConnectionLost (socket dead)
     or Sip2ProtocolError (resend budget exhausted).
     """
+    sock.settimeout(read_timeout)  # also bounds sendall on a stalled connection
     _send(sock, connection.start_request(message))
     deadline = time.monotonic() + read_timeout
     try:

@@ -377,3 +377,13 @@ def test_timestamps_follow_the_dialect(acs: FakeAcs, zone: str, marker: str) -> 
     assert sent.transaction_date[8:12] == marker  # type: ignore[attr-defined]
     assert sent.nb_due_date == sent.transaction_date  # type: ignore[attr-defined]
     client.close()
+
+
+def test_idle_close_is_noticed_before_sending_a_checkout(acs: FakeAcs) -> None:
+    client = connected(acs)
+    acs.drop_all()  # the ILS closes the idle connection (SIPServer's timeout)
+    time.sleep(0.05)  # let the FIN arrive (not a timing assertion: the outcome is checked below)
+    reply = client.checkout(PATRON, ITEM)
+    assert reply.ok and not reply.recovered and acs.applied["checkout"] == 1
+    assert [m.CODE for c, m, _, _ in acs.received if c == 2] == ["93", "99", "11"]  # no query needed
+    client.close()
