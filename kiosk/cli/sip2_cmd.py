@@ -24,24 +24,32 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import getpass
 import sys
 from collections.abc import Callable, Iterator
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from kiosk.cli.output import DEFAULT_CONFIG, add_config_argument, emit, load_config_or_exit, say
+from kiosk.cli.sip2_views import (
+    EXIT_CONNECTION,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    UsageError,
+    _checkin,
+    _checkout,
+    _fee_paid,
+    _fees,
+    _item,
+    _login,
+    _patron,
+    _raw,
+    _renew,
+    _status,
+)
 from kiosk.errors import ConfigError
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 LISTS = ("hold", "overdue", "charged", "fine", "recall", "unavailable_holds")
-
-
-class UsageError(Exception):
-    """Bad arguments or settings: exit status 2."""
 
 
 def register(subparsers: Any) -> None:
@@ -134,62 +142,39 @@ def _password(args: argparse.Namespace, configured: str) -> str:
 @contextlib.contextmanager
 def _client(args: argparse.Namespace) -> Iterator[Any]:
     """A connected, logged-in Sip2Client for the effective settings (starting ``sim://`` if asked)."""
-    from sip2.client import ClientSettings, Sip2Client
-    from sip2.dialect import Dialect
+    import dataclasses
+
+    from kiosk.ils import IlsAddress, client_settings, ils_address, start_embedded_ils
+    from sip2.client import Sip2Client
 
     cfg = _config(args)
-    url = urlsplit(cfg.url)
-    scheme, host, port = url.scheme, url.hostname or "", url.port or 0
+    address = ils_address(cfg)
     if args.host or args.port:
-        scheme, host, port = ("tls" if args.tls else "tcp"), args.host or "127.0.0.1", args.port or 6001
-    elif args.tls:
-        scheme = "tls"
-    user = args.user if args.user is not None else cfg.user
-    password = _password(args, cfg.password)
-    institution = args.institution or cfg.institution
-    encoding = args.encoding or cfg.encoding
-    wise = args.wise or cfg.wise_sip2plus
+        address = IlsAddress("tls" if args.tls else "tcp", args.host or "127.0.0.1", args.port or 6001)
+    elif args.tls and address.scheme == "tcp":
+        address = IlsAddress("tls", address.host, address.port)
+    cfg = dataclasses.replace(
+        cfg,
+        user=args.user if args.user is not None else cfg.user,
+        password=_password(args, cfg.password),
+        institution=args.institution or cfg.institution,
+        location=args.location or cfg.location,
+        encoding=args.encoding or cfg.encoding,
+        terminator=args.terminator or cfg.terminator,
+        error_detection="off" if args.no_checksum else cfg.error_detection,
+        wise_sip2plus=args.wise or cfg.wise_sip2plus,
+        connect_timeout=args.timeout or cfg.connect_timeout,
+        read_timeout=args.timeout or cfg.read_timeout,
+    )
     with contextlib.ExitStack() as stack:
-        if scheme == "sim":
-            from sip2.simulator import IlsSimulator
-
-            sim = IlsSimulator(
-                port=0, users={user: password}, institution=institution, encoding=encoding, wise_sip2plus=True
-            )
-            sim.start()
-            stack.callback(sim.stop)
-            host, port = "127.0.0.1", sim.port
-        elif scheme not in ("tcp", "tls") or not host or not port:
-            raise UsageError(f"no usable SIP2 address in {cfg.url!r}: give --host and --port")
-        timeout = args.timeout
-        settings = ClientSettings(
-            host=host,
-            port=port,
-            user=user,
-            password=password,
-            location=args.location or cfg.location,
-            institution=institution,
-            dialect=Dialect(
-                terminator=args.terminator or cfg.terminator,
-                encoding=encoding,
-                error_detection="off" if args.no_checksum else cfg.error_detection,
-                timestamps=cfg.timestamps,
-                wise_sip2plus=wise,
-            ),
-            connect_timeout=timeout or cfg.connect_timeout,
-            read_timeout=timeout or cfg.read_timeout,
-            keepalive_interval=0,
-            retries=cfg.retries,
-            tls=scheme == "tls",
-            tls_ca_file=cfg.tls_ca_file or None,
-            tls_cert_file=cfg.tls_cert_file or None,
-            tls_key_file=cfg.tls_key_file or None,
-            tls_verify=cfg.tls_verify,
-        )
-        client = Sip2Client(settings)
+        if address.scheme == "sim":
+            simulator = start_embedded_ils(cfg)
+            stack.callback(simulator.stop)
+            address = IlsAddress("tcp", "127.0.0.1", simulator.port)
+        client = Sip2Client(client_settings(cfg, address, keepalive_interval=0))
         stack.callback(client.close)
         client.connect()
-        args.ils = f"{scheme}://{host}:{port}"
+        args.ils = str(address)
         yield client
 
 
@@ -236,315 +221,3 @@ def _read_pin() -> str:
     return line
 
 
-# --- commands -------------------------------------------------------------------------------------------
-
-
-def _messages(reply: Any) -> list[str]:
-    return list(reply.screen_messages)
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
-
-
-def _status(args: argparse.Namespace, client: Any) -> int:
-    from sip2.fields import SUPPORTED_MESSAGES
-
-    status = client.acs_status
-    emit(
-        {
-            "command": "status",
-            "ok": True,
-            "ils": args.ils,
-            "online": status.online,
-            "checkin_ok": status.checkin_ok,
-            "checkout_ok": status.checkout_ok,
-            "renewal_policy": status.renewal_policy,
-            "status_update_ok": status.status_update_ok,
-            "offline_ok": status.offline_ok,
-            "timeout_seconds": None if status.timeout_period is None else status.timeout_period / 10,
-            "retries_allowed": status.retries_allowed,
-            "protocol_version": status.protocol_version,
-            "institution": status.institution_id,
-            "library_name": status.library_name,
-            "supported_messages": [m for m in SUPPORTED_MESSAGES if status.supports(m)],
-            "date_time_sync": status.date_time_sync,
-            "screen_messages": _messages(status),
-        }
-    )
-    return EXIT_OK
-
-
-def _login(args: argparse.Namespace, client: Any) -> int:
-    emit({"command": "login", "ok": True, "ils": args.ils, "user": client.settings.user})
-    return EXIT_OK
-
-
-def _patron(args: argparse.Namespace, client: Any) -> int:
-    status = client.patron_status(args.patron_id, pin=args.pin)
-    info = client.patron_information(args.patron_id, pin=args.pin)
-    items: dict[str, list[str]] = {}
-    if status.valid_patron:
-        for kind in args.list or ("charged", "overdue", "hold"):
-            reply = client.patron_information(args.patron_id, pin=args.pin, summary=kind, start=1, end=999)
-            items[kind] = list(getattr(reply, _LIST_ATTR[kind]))
-    valid = bool(status.valid_patron) and (args.pin is None or bool(status.valid_patron_password))
-    emit(
-        {
-            "command": "patron",
-            "ok": valid,
-            "patron_id": args.patron_id,
-            "valid_patron": status.valid_patron,
-            "valid_pin": status.valid_patron_password if args.pin is not None else None,
-            "blocked": status.patron_status.blocked,
-            "status_flags": list(status.patron_status.active()),
-            "language": status.language,
-            "counts": {
-                "hold": info.hold_items_count,
-                "overdue": info.overdue_items_count,
-                "charged": info.charged_items_count,
-                "fine": info.fine_items_count,
-                "recall": info.recall_items_count,
-                "unavailable_holds": info.unavailable_holds_count,
-            },
-            "limits": {
-                "hold": info.hold_items_limit,
-                "overdue": info.overdue_items_limit,
-                "charged": info.charged_items_limit,
-            },
-            "fee_amount": _money(info.fee_amount if info.fee_amount is not None else status.fee_amount),
-            "fee_limit": _money(info.fee_limit),
-            "currency": info.currency or status.currency,
-            "items": items,
-            "screen_messages": _messages(status),
-        }
-    )
-    return EXIT_OK if valid else EXIT_REFUSED
-
-
-_LIST_ATTR = {
-    "hold": "hold_items",
-    "overdue": "overdue_items",
-    "charged": "charged_items",
-    "fine": "fine_items",
-    "recall": "recall_items",
-    "unavailable_holds": "unavailable_hold_items",
-}
-
-
-def _item(args: argparse.Namespace, client: Any) -> int:
-    reply = client.item_information(args.item_id)
-    known = bool(reply.title) or reply.circulation_status != "01"
-    emit(
-        {
-            "command": "item",
-            "ok": known,
-            "item_id": reply.item_id or args.item_id,
-            "circulation_status": reply.circulation_status,
-            "status_name": reply.circulation_status_name,
-            "title": reply.title,
-            "owner": reply.owner,
-            "due_date": reply.due_date,
-            "hold_queue_length": reply.hold_queue_length,
-            "media_type": reply.media_type,
-            "fee_type": reply.fee_type,
-            "fee_amount": _money(reply.fee_amount),
-            "currency": reply.currency,
-            "permanent_location": reply.permanent_location,
-            "current_location": reply.current_location,
-            "screen_messages": _messages(reply),
-        }
-    )
-    return EXIT_OK if known else EXIT_REFUSED
-
-
-def _loan(command: str, reply: Any) -> int:
-    emit(
-        {
-            "command": command,
-            "ok": reply.ok,
-            "patron_id": reply.patron_id,
-            "item_id": reply.item_id,
-            "renewal": reply.renewal_ok,
-            "due_date": reply.due_date or None,
-            "magnetic_media": reply.magnetic_media,
-            "desensitize": reply.desensitize,
-            "media_type": reply.media_type,
-            "fee_type": reply.fee_type,
-            "fee_amount": _money(reply.fee_amount),
-            "currency": reply.currency,
-            "screen_messages": _messages(reply),
-        }
-    )
-    return EXIT_OK if reply.ok else EXIT_REFUSED
-
-
-def _checkout(args: argparse.Namespace, client: Any) -> int:
-    return _loan(
-        "checkout",
-        client.checkout(args.patron_id, args.item_id, pin=args.pin, fee_acknowledged=args.fee_acknowledged),
-    )
-
-
-def _checkin(args: argparse.Namespace, client: Any) -> int:
-    reply = client.checkin(args.item_id)
-    emit(
-        {
-            "command": "checkin",
-            "ok": reply.ok,
-            "item_id": reply.item_id or args.item_id,
-            "alert": reply.alert,
-            "alert_type": reply.alert_type,
-            "sort_bin": reply.sort_bin,
-            "resensitize": reply.resensitize,
-            "magnetic_media": reply.magnetic_media,
-            "hold_patron_id": reply.hold_patron_id,
-            "screen_messages": _messages(reply),
-        }
-    )
-    return EXIT_OK if reply.ok else EXIT_REFUSED
-
-
-def _renew(args: argparse.Namespace, client: Any) -> int:
-    if args.item_id:
-        return _loan("renew", client.renew(args.patron_id, args.item_id, pin=args.pin))
-    reply = client.renew_all(args.patron_id, pin=args.pin)
-    emit(
-        {
-            "command": "renew",
-            "ok": reply.ok,
-            "patron_id": args.patron_id,
-            "renewed": list(reply.renewed_items),
-            "unrenewed": list(reply.unrenewed_items),
-            "screen_messages": _messages(reply),
-        }
-    )
-    return EXIT_OK if reply.ok else EXIT_REFUSED
-
-
-def _fees(args: argparse.Namespace, client: Any) -> int:
-    info = client.patron_information(args.patron_id, pin=args.pin, summary="fine", start=1, end=999)
-    fees = []
-    for entry in info.fine_items:
-        fee_id, _, rest = entry.strip().partition(" ")
-        amount = next((_amount(token) for token in rest.split() if _amount(token) is not None), None)
-        fees.append({"fee_id": fee_id, "amount": _money(amount), "entry": entry})
-    result: dict[str, Any] = {
-        "command": "fees",
-        "ok": bool(info.valid_patron),
-        "patron_id": args.patron_id,
-        "fee_amount": _money(info.fee_amount),
-        "fee_limit": _money(info.fee_limit),
-        "currency": info.currency,
-        "fees": fees,
-        "screen_messages": _messages(info),
-    }
-    if client.settings.dialect.wise_sip2plus and info.valid_patron:
-        result["registrations"] = [
-            {
-                "fee_id": fee.fee_id,
-                "amount": _money(fee.amount),
-                "status": fee.status,
-                "date": fee.date,
-                "type": fee.fee_type,
-                "description": fee.description,
-            }
-            for fee in client.unpaid_registrations(args.patron_id, pin=args.pin)
-        ]
-    emit(result)
-    return EXIT_OK if info.valid_patron else EXIT_REFUSED
-
-
-def _amount(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def _fee_paid(args: argparse.Namespace, client: Any) -> int:
-    amount = _amount(args.amount)
-    if amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise UsageError(
-            f"AMOUNT must be a positive amount in euros with at most 2 decimals, not {args.amount!r}"
-        )
-    transaction_id = args.transaction_id or dt.datetime.now().strftime("CLI%Y%m%d%H%M%S")
-    reply = client.fee_paid(
-        args.patron_id,
-        amount,
-        fee_id=args.fee_id,
-        transaction_id=transaction_id,
-        payment_type=args.payment_type,
-    )
-    emit(
-        {
-            "command": "fee-paid",
-            "ok": reply.payment_accepted,
-            "payment_accepted": reply.payment_accepted,
-            "patron_id": args.patron_id,
-            "amount": _money(amount),
-            "fee_id": args.fee_id,
-            "transaction_id": reply.transaction_id or transaction_id,
-            "screen_messages": _messages(reply),
-        }
-    )
-    return EXIT_OK if reply.payment_accepted else EXIT_REFUSED
-
-
-#: Reply fields a technician never sees from ``raw``: secrets and personal data.
-_HIDDEN = {
-    "password",
-    "terminal_password",
-    "patron_password",
-    "personal_name",
-    "home_address",
-    "email_address",
-    "home_phone",
-    "hold_patron_name",
-}
-
-
-def _raw(args: argparse.Namespace, client: Any) -> int:
-    from sip2.codec import decode_frame
-    from sip2.errors import Sip2ProtocolError
-    from sip2.fields import timestamp
-
-    text = args.message.replace("{now}", timestamp())
-    try:
-        request = decode_frame(client.settings.dialect.encode_text(text), client.settings.dialect).message
-    except Sip2ProtocolError as exc:
-        raise UsageError(f"not a SIP2 message: {exc}") from None
-    reply = client.request(request)
-    emit(
-        {
-            "command": "raw",
-            "ok": True,
-            "request_code": request.CODE,
-            "reply_code": reply.CODE,
-            "reply": type(reply).__name__,
-            "fields": _fields(reply),
-        }
-    )
-    return EXIT_OK
-
-
-def _fields(message: Any) -> dict[str, Any]:
-    from dataclasses import fields
-
-    result: dict[str, Any] = {}
-    for f in fields(message):
-        value = getattr(message, f.name)
-        if f.name in _HIDDEN:
-            value = "<hidden>" if value else value
-        elif f.name == "patron_status":
-            value = list(value.active())
-        elif isinstance(value, Decimal):
-            value = format(value, "f")
-        elif isinstance(value, tuple):
-            value = [list(v) if isinstance(v, tuple) else v for v in value]
-        result[f.name] = value
-    result["extra_fields"] = [
-        [c, v] for c, v in message.extra_fields if c not in ("AD", "AC", "CO", "AE", "BD", "BE", "BF", "DA")
-    ]
-    return result
