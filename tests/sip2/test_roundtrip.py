@@ -85,3 +85,21 @@ def test_every_decoder_whole_byte_by_byte_and_with_trailing_data(cls: type[Messa
     frames = buffer.feed(wire + b"\n" + wire[:5])
     assert len(frames) == 1 and buffer.pending == wire[:5]
     assert decode_frame(frames[0], dialect).message == message
+
+
+@settings(max_examples=200, deadline=None)
+@given(chunks=st.lists(st.binary(max_size=80), max_size=6), dialect=DIALECTS)
+def test_connection_fed_random_bytes_raises_only_protocol_errors(
+    chunks: list[bytes], dialect: Dialect
+) -> None:
+    from sip2.connection import Reply, Sip2Connection, Transmit
+    from sip2.messages import ItemInformationRequest
+
+    connection = Sip2Connection(dialect, max_resends=2)
+    connection.start_request(ItemInformationRequest(item_id="1"))
+    try:
+        for chunk in chunks:
+            for event in connection.receive_data(chunk + b"\r"):
+                assert isinstance(event, (Reply, Transmit))
+    except Sip2ProtocolError:
+        pass
