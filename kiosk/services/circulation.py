@@ -266,7 +266,7 @@ class CirculationService:
         self._busy_since = self._clock() if busy else None
 
     def _replay(self) -> None:
-        if not self.store.outstanding():
+        if not self.store.waiting_count():
             return
         client = self._client
         if client is None:
@@ -307,7 +307,7 @@ class CirculationService:
         return self._account(effect)
 
     def _item_queued(self, item_id: str) -> bool:
-        return any(row.item_id == item_id for row in self.store.outstanding())
+        return self.store.has_item(item_id)
 
     def _renew(self, effect: fx.Renew) -> ev.Event:
         # The core sent one Renew for several items and expects one answer per item: all but the last

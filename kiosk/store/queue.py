@@ -244,9 +244,12 @@ class TransactionQueue:
         return count
 
     # --- reading -------------------------------------------------------------------------------------
-    def _select(self, where: str, params: tuple[Any, ...] = ()) -> list[QueuedTransaction]:
+    def _select(
+        self, where: str, params: tuple[Any, ...] = (), order: bool = True
+    ) -> list[QueuedTransaction]:
+        sql = f"SELECT * FROM {TABLE} WHERE {where}" + (" ORDER BY seq" if order else "")
         with self._lock:
-            rows = list(self._db.query(f"SELECT * FROM {TABLE} WHERE {where} ORDER BY seq", params))
+            rows = list(self._db.query(sql, params))
         return [self._row(r) for r in rows]
 
     def _row(self, r: dict[str, Any]) -> QueuedTransaction:
@@ -257,9 +260,25 @@ class TransactionQueue:
             r["attempts"], r["result_code"] or "", r["updated_at"],
         )  # fmt: skip
 
-    def outstanding(self) -> list[QueuedTransaction]:
-        """Rows still to send (``queued``) or in doubt (``sending``), oldest first."""
+    def outstanding(self, limit: int | None = None) -> list[QueuedTransaction]:
+        """Rows still to send (``queued``) or in doubt (``sending``), oldest first (at most ``limit``)."""
+        if limit is not None:
+            return self._select(
+                "state IN (?, ?) ORDER BY seq LIMIT ?", (QUEUED, SENDING, int(limit)), order=False
+            )
         return self._select("state IN (?, ?)", (QUEUED, SENDING))
+
+    def waiting_count(self) -> int:
+        """How many rows are still to send or in doubt (no decryption)."""
+        counts = self.counts()
+        return counts[QUEUED] + counts[SENDING]
+
+    def has_item(self, item_id: str) -> bool:
+        """Whether a transaction for this item is still to send or in doubt (no decryption)."""
+        with self._lock:
+            sql = f"SELECT 1 FROM {TABLE} WHERE item_id = ? AND state IN (?, ?) LIMIT 1"
+            rows = list(self._db.query(sql, (item_id, QUEUED, SENDING)))
+        return bool(rows)
 
     def failed(self) -> list[QueuedTransaction]:
         """Rows the ILS refused, for staff."""
@@ -283,7 +302,9 @@ class TransactionQueue:
 
     def loans_for_pass(self, pass_number: str) -> int:
         """Outstanding queued loans for this pass (for the offline per-pass limit)."""
-        return sum(1 for t in self.outstanding() if t.kind == CHECKOUT and t.pass_number == pass_number)
+        # Only loans carry a pass number; decrypting them is cheap for an outage's worth of rows.
+        rows = self._select("state IN (?, ?) AND kind = ?", (QUEUED, SENDING, CHECKOUT))
+        return sum(1 for t in rows if t.pass_number == pass_number)
 
     def close(self) -> None:
         """Checkpoint the WAL into the database file and close."""

@@ -101,7 +101,7 @@ class Replayer:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 report.stopped = "busy"
-                report.remaining = len(self.queue.outstanding())
+                report.remaining = self.queue.waiting_count()
                 return report
             return self._replay_locked(report, should_stop)
         finally:
@@ -110,13 +110,13 @@ class Replayer:
     def _replay_locked(self, report: ReplayReport, should_stop: Callable[[], bool]) -> ReplayReport:
         try:
             while not should_stop():
-                rows = self.queue.outstanding()[: self.batch]
+                rows = self.queue.outstanding(limit=self.batch)
                 if not rows:
                     break
                 if not self._run_batch(rows, report):
                     break
         finally:
-            report.remaining = len(self.queue.outstanding())
+            report.remaining = self.queue.waiting_count()
         return report
 
     def _run_batch(self, rows: list[QueuedTransaction], report: ReplayReport) -> bool:
