@@ -105,14 +105,13 @@ class MaintenanceAccess:
             self._pin_since = now
 
     def pin(self, pin: str, now: float) -> AccessResult:
-        """The technician entered a PIN."""
+        """The technician entered a PIN (while locked it is not checked; the prompt stays open so the
+        screen can say how long the lock lasts)."""
         if self.state is not AccessState.PIN:
             return AccessResult(self.state)
         attempt = self.gate.attempt(pin, now)
         if attempt.ok:
             self.state = AccessState.OPEN
-        elif attempt.locked:
-            self.state = AccessState.CLOSED
         return AccessResult(self.state, attempt)
 
     def tick(self, now: float) -> AccessState:

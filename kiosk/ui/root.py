@@ -113,6 +113,7 @@ class KioskRoot(FloatLayout):
         look.apply(make_theme(settings.high_contrast, settings.large_text))
         self.t = Translator(settings.default_language)
         self.out_of_order = False
+        self.terminal_prompt: str | None = None  # catalog key of the terminal's latest instruction
         self.maintenance: str | None = None  # None, "maint_pin" or "maintenance"
         self.view: SessionView = runtime.view
         self._goodbye_until: float | None = None
@@ -149,6 +150,18 @@ class KioskRoot(FloatLayout):
         """Hand a patron's action to the runtime."""
         self.runtime.send(event)
 
+    def show_terminal_prompt(self, key: str | None) -> None:
+        """The payment terminal's latest instruction (a ``drivers.payment`` status key such as
+        ``insert_card``), shown large on the pay screen. Safe to call from any thread."""
+        full = None if not key else key if key.startswith("terminal.") else f"terminal.{key}"
+
+        def show(_dt: float) -> None:
+            self.terminal_prompt = full
+            if self.current == "pay":
+                self.rerender()
+
+        Clock.schedule_once(show, 0)
+
     def play_sound(self, name: str) -> None:
         """Play a sound cue (``success``, ``error``, ``attention``)."""
         self.sounds.play(name)
@@ -166,6 +179,8 @@ class KioskRoot(FloatLayout):
     def render(self, view: SessionView, again: bool = False) -> None:
         """Show ``view``: pick the screen, fill it, banner and dialogs."""
         previous, self.view = self.view, view
+        if not view.busy:
+            self.terminal_prompt = None  # the terminal's prompts belong to the payment in progress
         self.t = Translator(view.language)
         if not again and view.screen is Screen.IDLE and previous.screen is not Screen.IDLE:
             self._session_ended(previous, view)
@@ -186,13 +201,14 @@ class KioskRoot(FloatLayout):
         self._show_dialog(view)
 
     def _session_ended(self, previous: SessionView, blank: SessionView) -> None:
+        self.terminal_prompt = None
         # Every screen is redrawn from the empty view, so no title or name of this patron stays in a
         # widget that is merely hidden (privacy: the screen is reset between patrons).
         for name, screen in self.screens.items():
             screen.reset()
             if not name.startswith("maint"):
                 screen.render(blank, self)
-        if previous.patron is not None or previous.screen is Screen.RETURNING:
+        if previous.patron is not None or previous.items:
             self._goodbye_until = self.clock() + self.settings.goodbye_seconds
             Clock.schedule_once(lambda _dt: self.end_goodbye(), self.settings.goodbye_seconds)
         default = make_theme(self.settings.high_contrast, self.settings.large_text)

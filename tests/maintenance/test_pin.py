@@ -108,7 +108,10 @@ def test_access_by_gesture_times_out_and_locks(pin_hash: str) -> None:
         access.tap(1, 799, 800, now=50.0 + i * 0.2)
     assert access.pin("1", now=52).state is AccessState.PIN
     locked = access.pin("2", now=53)
-    assert locked.state is AccessState.CLOSED and locked.attempt and locked.attempt.locked
+    assert locked.state is AccessState.PIN and locked.attempt and locked.attempt.locked
+    assert not access.pin("4711", now=54).attempt.ok  # type: ignore[union-attr]
+    access.cancel()
+    assert access.state is AccessState.CLOSED
 
 
 def test_no_pin_configured_keeps_it_closed() -> None:

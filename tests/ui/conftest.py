@@ -65,9 +65,9 @@ class Kiosk:
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
-        self.frames(1)
         touch.touch_up()
-        self.settle()
+        self.runtime.settle()
+        self.frames(2)
 
     def tap_at(self, x: float, y: float) -> None:
         """Touch the window at (x, y)."""

@@ -181,3 +181,34 @@ class SimRuntime:
         fees = tuple(FeeLine(f.fee_id, f.outstanding, f.description or f.fee_type)
                      for f in view.fine_items)
         return AccountView(loans, holds, fees)
+
+
+class SimTerminal:
+    """Pays on the ZVT terminal simulator (``fake://``: the real driver over a socket pair) and passes
+    the terminal's status prompts on to ``on_prompt`` (the UI's ``show_terminal_prompt``)."""
+
+    def __init__(self, scenario: str = "approve") -> None:
+        from drivers.payment import open_terminal
+
+        self.prompts: list[str] = []
+        self.on_prompt: Callable[[str], None] | None = None
+        self.terminal = open_terminal(f"fake://?scenario={scenario}", password="123456",
+                                      on_status=self._status)
+        self.terminal.register()
+
+    def _status(self, event: Any) -> None:
+        key = getattr(event, "key", None)
+        if key:
+            self.prompts.append(key)
+            if self.on_prompt is not None:
+                self.on_prompt(key)
+
+    def __call__(self, amount: Decimal) -> bool:
+        from drivers.payment import Commit, Outcome
+
+        result = self.terminal.authorize(int(amount * 100), decide=lambda _si: Commit())
+        return bool(result.outcome is Outcome.APPROVED_COMMITTED)
+
+    def close(self) -> None:
+        """Close the terminal (and stop the simulator)."""
+        self.terminal.close()

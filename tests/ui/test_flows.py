@@ -49,3 +49,120 @@ def test_borrow_two_items_see_due_dates_and_finish(kiosk: Kiosk) -> None:
     shown = kiosk.texts()
     assert "Het diner" not in shown and "Hallo" not in shown
     assert kiosk.screen("borrow").ids.lines.children == []
+
+
+def test_return_without_a_pass_shows_where_items_go(kiosk: Kiosk) -> None:
+    kiosk.tap(kiosk.button("attract", "return_button"))
+    assert kiosk.root.current == "return"
+    kiosk.send(ev.ItemPresented(demo.ON_LOAN))
+    kiosk.send(ev.ItemPresented(demo.ON_HOLD_OTHER))  # reserved by another member: hold shelf
+    kiosk.send(ev.ItemPresented("39999000000017"))  # not ours
+    shown = kiosk.texts()
+    assert "Tonio" in shown and "Ingeleverd" in shown
+    assert "reserveringenplank" in shown
+    assert "Niet gelukt" in shown
+    # Sound cues next to the text: success, attention (put it aside), error (refused).
+    assert kiosk.root.sounds.played == ["success", "attention", "error"]
+    kiosk.tap(kiosk.button("return", "done"))
+    assert kiosk.runtime.view.screen in (Screen.IDLE, Screen.ENDING)
+    if kiosk.root.current == "receipt":
+        kiosk.tap(kiosk.button("receipt", "no_receipt"))
+    assert kiosk.root.current == "goodbye"
+    assert "Tonio" not in kiosk.texts()
+
+
+def test_idle_warning_more_time_then_timeout_clears_session(kiosk: Kiosk) -> None:
+    kiosk.tick(0)
+    log_in(kiosk)
+    kiosk.tap(kiosk.button("menu", "borrow"))
+    kiosk.send(ev.ItemPresented(demo.AVAILABLE))
+    assert "Het diner" in kiosk.texts()
+    kiosk.tick(50)  # 60 s timeout, warning 15 s before
+    dialog = kiosk.root.dialog
+    assert dialog is not None and dialog.dialog_kind == "idle.title"
+    assert "Ben je er nog?" in kiosk.texts()
+    kiosk.tap(kiosk.find(lambda w: getattr(w, "text", "") == "Meer tijd"))
+    assert kiosk.root.dialog is None
+    assert kiosk.root.current == "borrow"
+    kiosk.tick(50)
+    assert kiosk.root.dialog is not None
+    kiosk.tick(11)
+    assert kiosk.runtime.view.screen is Screen.IDLE
+    assert kiosk.root.dialog is None
+    assert kiosk.root.current in ("goodbye", "attract")
+    assert "Het diner" not in kiosk.texts() and "Hallo" not in kiosk.texts()
+    assert kiosk.screen("borrow").ids.lines.children == []
+
+
+def test_language_switch_on_attract_and_by_patron_language(kiosk: Kiosk) -> None:
+    assert "Welkom bij Bibliotheek Wierden" in kiosk.texts()
+    english = kiosk.find(lambda w: getattr(w, "lang", None) == "en")
+    kiosk.tap(english)
+    assert kiosk.runtime.view.language == "en"
+    assert "Welcome to Bibliotheek Wierden" in kiosk.texts()
+    assert "Return items (no pass needed)" in kiosk.texts()
+    kiosk.tap(kiosk.find(lambda w: getattr(w, "lang", None) == "tr"))
+    assert "Hoş geldiniz" in kiosk.texts()
+    kiosk.tap(kiosk.find(lambda w: getattr(w, "lang", None) == "nl"))
+    # The English-speaking demo patron (SIP2 language 001) gets English after logging in.
+    log_in(kiosk, demo.ENGLISH, demo.ENGLISH_PIN)
+    assert kiosk.runtime.view.language == "en"
+    assert "What would you like to do?" in kiosk.texts()
+
+
+def test_wrong_pin_shows_tries_and_plays_error(kiosk: Kiosk) -> None:
+    log_in(kiosk, demo.NORMAL, "9999")
+    assert kiosk.root.current == "pin"
+    assert "Verkeerde pincode" in kiosk.texts()
+    assert "Nog 2 pogingen" in kiosk.texts()
+    assert "error" in kiosk.root.sounds.played
+
+
+def test_offline_banner_and_blocked_patron(kiosk: Kiosk) -> None:
+    kiosk.send(ev.IlsOffline())
+    assert kiosk.root.banner.parent is not None
+    assert "offline" in kiosk.texts()
+    kiosk.send(ev.IlsOnline())
+    assert kiosk.root.banner.parent is None
+    log_in(kiosk, demo.EXCESSIVE_FEES, demo.EXCESSIVE_FEES_PIN)
+    assert kiosk.root.current == "menu"
+    assert "Lenen is niet mogelijk" in kiosk.texts()
+
+
+def test_another_pass_asks_before_switching(kiosk: Kiosk) -> None:
+    log_in(kiosk)
+    kiosk.send(ev.PassPresented(demo.FEES))
+    assert kiosk.root.dialog is not None
+    kiosk.tap(kiosk.find(lambda w: getattr(w, "text", "") == "Nee, doorgaan"))
+    assert kiosk.root.dialog is None and kiosk.root.current == "menu"
+
+
+def test_account_and_renew(kiosk: Kiosk) -> None:
+    log_in(kiosk)
+    kiosk.tap(kiosk.button("menu", "account"))
+    assert kiosk.root.current == "account"
+    shown = kiosk.texts()
+    assert "Tonio" in shown and "Leningen (" in shown
+    kiosk.tap(kiosk.button("account", "renew"))
+    assert kiosk.root.current == "renew"
+    toggle = kiosk.find(lambda w: getattr(w, "item_id", None) == demo.ON_LOAN)
+    kiosk.tap(toggle)
+    assert kiosk.screen("renew").selection == {demo.ON_LOAN}
+    kiosk.tap(kiosk.button("renew", "renew"))
+    renewed = [line for line in kiosk.runtime.view.items if line.item_id == demo.ON_LOAN]
+    assert renewed and renewed[-1].status is LineStatus.DONE
+    assert "Verlengd" in kiosk.texts()
+
+
+def test_large_text_and_high_contrast_toggles(kiosk: Kiosk) -> None:
+    look = kiosk.root.look
+    body = look.sizes["body"]
+    kiosk.tap(kiosk.button("attract", "large_text"))
+    assert look.sizes["body"] > body and kiosk.screen("attract").ids.prompt.font_size > body
+    kiosk.tap(kiosk.button("attract", "contrast"))
+    assert look.high_contrast
+    assert tuple(kiosk.screen("attract").children[0].bg_color[:3]) == (0.0, 0.0, 0.0)
+    log_in(kiosk)
+    kiosk.tap(kiosk.button("menu", "finish"))  # nothing borrowed: no receipt question
+    assert kiosk.runtime.view.screen is Screen.IDLE
+    assert not look.high_contrast and look.sizes["body"] == body  # the next patron gets the default

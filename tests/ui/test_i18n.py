@@ -59,6 +59,14 @@ def test_every_key_in_the_code_has_a_text() -> None:
     assert used - KEYS["nl"] == set()
 
 
+def test_every_terminal_prompt_has_a_text() -> None:
+    from drivers.payment.texts import TEXTS
+
+    keys = {f"terminal.{key}" for key in TEXTS}
+    assert keys - KEYS["en"] == set()
+    assert keys - KEYS["nl"] == set()
+
+
 def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 

@@ -92,15 +92,16 @@ class PayScreen(KioskScreen):
         if self.selection is None and fees:
             self.selection = {f.fee_id for f in fees}
         selection = (self.selection or set()) & {f.fee_id for f in fees}
-        self.selection = selection
+        if fees:
+            self.selection = selection
         box = ids.lines
         box.clear_widgets()
         paying = view.busy and view.account is not None
         ids.prompt.text = t("pay.follow_terminal") if paying else t("pay.prompt" if fees else "pay.none")
         ids.prompt.size_name = "huge" if paying else "body"
-        prompt = getattr(view, "terminal_prompt", None)
-        if paying and prompt is not None:
-            box.add_widget(KioskLabel(text=t(prompt.key), size_name="huge", halign="center"))
+        prompt = ui.terminal_prompt
+        if paying and prompt:
+            box.add_widget(KioskLabel(text=t(prompt), size_name="huge", halign="center"))
         elif view.account is None and view.busy:
             box.add_widget(KioskLabel(text=t("account.loading")))
         elif not paying:

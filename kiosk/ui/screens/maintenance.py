@@ -59,6 +59,18 @@ class MaintPinScreen(KioskScreen):
         ids.back.text = ui.t("common.cancel")
         ids.back.action = ui.close_maintenance
         ids.pad._show()
+        self._show_lock(ui)
+
+    def _show_lock(self, ui: KioskRoot) -> bool:
+        """While the gate is locked the pad is disabled (no guess is even checked); True if locked."""
+        gate = ui.access.gate if ui.access is not None else None
+        until = gate.locked_until(ui.clock()) if gate is not None else None
+        for key in self.ids.pad.children:
+            key.disabled = until is not None
+        if until is not None:
+            minutes = max(1, round((until - ui.clock()) / 60))
+            self.ids.status.text = ui.t("maint.locked", minutes=minutes)
+        return until is not None
 
     def _check(self, pin: str, ui: KioskRoot) -> None:
         access = ui.access
@@ -70,10 +82,8 @@ class MaintPinScreen(KioskScreen):
             ui.show_maintenance_panel()
             return
         if attempt is not None and attempt.locked:
-            minutes = max(1, round(access.gate.lockout_seconds / 60))
-            self.ids.status.text = ui.t("maint.locked", minutes=minutes)
+            self._show_lock(ui)
             ui.play_sound("error")
-            Clock.schedule_once(lambda _dt: ui.close_maintenance(), 2.0)
         elif attempt is not None:
             self.ids.status.text = ui.t("maint.pin_wrong", tries=attempt.tries_left)
             ui.play_sound("error")
