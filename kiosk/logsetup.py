@@ -98,6 +98,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record (not at set-up time), so
+    redirected or replaced stderr (tests, daemons) never leaves a handler on a closed stream."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 _configured = False
 
 
@@ -111,7 +127,7 @@ def setup_logging(verbose: bool = False, stream: object = None) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     if _configured and stream is None:
         return
-    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()  # type: ignore[arg-type]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
