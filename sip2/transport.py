@@ -92,7 +92,8 @@ def exchange(sock: socket.socket, connection: Sip2Connection, message: Message, 
     Sip2TimeoutError (socket may be alive but the ILS silent), Sip2ConnectionLost (socket dead)
     or Sip2ProtocolError (resend budget exhausted).
     """
-    sock.settimeout(read_timeout)  # also bounds sendall on a stalled connection
+    timeout = read_timeout
+    sock.settimeout(timeout)  # also bounds sendall on a stalled connection
     _send(sock, connection.start_request(message))
     deadline = time.monotonic() + read_timeout
     try:
@@ -103,9 +104,13 @@ def exchange(sock: socket.socket, connection: Sip2Connection, message: Message, 
                 if resend is None or resend_timeout is None:
                     raise Sip2TimeoutError(f"no reply to message {message.CODE} in time")
                 _send(sock, resend)
-                deadline = time.monotonic() + resend_timeout
+                timeout = max(resend_timeout, 0.01)
+                deadline = time.monotonic() + timeout
+                sock.settimeout(timeout)
                 continue
-            sock.settimeout(remaining)
+            if remaining < timeout - 0.05:  # each settimeout is a syscall: only when it matters
+                timeout = remaining
+                sock.settimeout(timeout)
             try:
                 chunk = sock.recv(65536)
             except TimeoutError:
@@ -118,6 +123,8 @@ def exchange(sock: socket.socket, connection: Sip2Connection, message: Message, 
                 if isinstance(event, Transmit):
                     _send(sock, event.data)
                     deadline = time.monotonic() + read_timeout
+                    timeout = read_timeout
+                    sock.settimeout(timeout)
                 elif isinstance(event, Reply):
                     return event.message
     except BaseException:
