@@ -38,6 +38,22 @@ invalid values on encode raise ``Sip2ValueError``.  ``encode`` without ``sequenc
 (as 96/97 should be sent); with ``error_detection="off"`` neither AY nor AZ.  ACS side: reply with
 the request's ``frame.sequence``; ``sip2.messages.supported_messages_field({...})`` builds ``BX``.
 
-Higher layers: :mod:`sip2.connection` (sans-IO sequence/resend logic), :mod:`sip2.client`
-(blocking TCP/TLS client), :mod:`sip2.wise` (OCLC Wise SIP2+ 41/42), :mod:`sip2.redact` (log form).
+Client (blocking, thread-safe, one request in flight)::
+
+    from sip2.client import Sip2Client, ClientSettings
+    client = Sip2Client(ClientSettings(host="127.0.0.1", port=6001, user="kiosk", password="secret",
+                                       location="KIOSK1", institution="WIERDEN", dialect=dialect))
+    client.connect()                                  # 93 login + 99 status, or Sip2ConnectionError
+    reply = client.checkout(patron_id, item_id, pin=pin)   # CheckoutResponse; reply.ok, .due_date ...
+    client.supports("fee_paid"); client.online; client.last_round_trip; client.close()
+
+A lost reply to 11/09/29/37 is settled by reconnecting and querying the ILS (``docs/sip2-recovery.md``);
+when even that cannot tell, ``Sip2OutcomeUnknown`` (a ``Sip2ConnectionError``) is raised: queue it.
+A reply the client reconstructed that way has ``recovered=True``.
+
+Modules: :mod:`sip2.dialect` (site settings), :mod:`sip2.fields` (codes, timestamps, patron status
+flags), :mod:`sip2.messages`, :mod:`sip2.codec`, :mod:`sip2.connection` (sans-IO sequence/resend
+logic), :mod:`sip2.transport` (sockets, TLS), :mod:`sip2.recovery`, :mod:`sip2.client` (+
+:mod:`sip2.calls`, :mod:`sip2.settings`), :mod:`sip2.wise` (OCLC Wise SIP2+ 41/42 fee records),
+:mod:`sip2.redact` (log-safe text: CO/AC/AD removed, ids hashed), :mod:`sip2.simulator` (an ILS).
 """
