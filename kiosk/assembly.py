@@ -44,7 +44,8 @@ class Kiosk:
     def idle(self) -> bool:
         """True when no service has work in hand (used by ``runtime.settle``)."""
         busy = getattr(self.circulation, "busy", False)
-        return not busy and (self.receipts is None or self.receipts.idle)
+        payments_idle = self.payments is None or self.payments.idle
+        return not busy and payments_idle and (self.receipts is None or self.receipts.idle)
 
 
 def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True) -> Kiosk:
@@ -102,19 +103,20 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
 
 
 def _payments(config: KioskConfig, settings: Any, runtime: KioskRuntime, stops: list[Any]) -> Any:
-    """The payment service, when payments are enabled and the orchestration is available."""
+    """The payment worker (terminal + journal + its own SIP2 connection), when payments are enabled."""
     if not config.payment.enabled:
         return None
-    try:
-        from kiosk.payments.service import PaymentService
-    except ImportError:
-        PaymentService = None
-    if PaymentService is None or not hasattr(PaymentService, "from_config"):
-        log.warning("payments are enabled but the payment service is not available")
-        return None
-    service = PaymentService.from_config(config, settings, runtime.send)
-    stops.append(service.stop)
-    return service
+    from kiosk.payments.service import PaymentService
+    from kiosk.services.payments import PaymentWorker
+    from sip2.client import Sip2Client
+
+    # Fee Paid goes over its own SIP2 connection (Wise gives payment terminals their own port), so a
+    # payment never waits behind a loan and the circulation worker never waits behind the terminal.
+    fee_client = Sip2Client(settings)
+    stops.append(fee_client.close)
+    worker = PaymentWorker(PaymentService.from_config(config, fee_client), runtime.send)
+    stops.append(worker.stop)
+    return worker
 
 
 class ReaderRouter:

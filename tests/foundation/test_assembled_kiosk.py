@@ -22,12 +22,16 @@ JAN = "20301000010015"  # demo member (docs/demo-data.md)
 HET_DINER, MAX_HAVELAAR = "30301000500013", "30301000500039"
 
 
+SANNE = "20301000010049"  # demo member with two open fees: 900001 (EUR 0.50) and 900002 (EUR 2.50)
+
+
 @pytest.fixture
 def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
     config = parse_config(
         f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
-        f'[devices]\nprinter = "file://{tmp_path}/receipts"\n[sip2]\npassword = "demo"\n'
-        "[payment]\nenabled = false\n[session]\npin = 'never'\n",
+        f'[devices]\nprinter = "file://{tmp_path}/receipts"\n'
+        f'terminal = "zvt+sim://?state={tmp_path}/terminal.json"\n[sip2]\npassword = "demo"\n'
+        "[session]\npin = 'never'\n",
         base_dir=tmp_path,
     )
     kiosk = build_kiosk(config)
@@ -92,3 +96,25 @@ def test_headless_run_prints_status_and_says_how_to_see_the_ui(tmp_path: Path) -
     assert statuses, result.stdout
     assert statuses[-1]["ils_online"] is True
     assert statuses[-1]["queue_depth"] == 0
+
+
+def test_pay_a_fee_charges_once_and_reports_once(kiosk: Kiosk) -> None:
+    wait_for(kiosk, lambda: kiosk.circulation.online, "ILS online")
+    step(kiosk, ev.PassPresented(SANNE))
+    wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu")
+    step(kiosk, ev.ShowAccount())
+    wait_for(kiosk, lambda: kiosk.runtime.view.account is not None, "account loaded")
+    fees = {fee.fee_id: fee.amount for fee in kiosk.runtime.view.account.fees}
+    assert set(fees) >= {"900001", "900002"}
+    step(kiosk, ev.StartPay())
+    step(kiosk, ev.PayFees(("900002",)))
+    wait_for(kiosk, lambda: kiosk.runtime.view.payments, "payment recorded in the session")
+    # The ILS's books: fee 900002 paid in full exactly once; 900001 untouched.
+    library = kiosk.ils_simulator.library
+    open_fees = {fee.fee_id: fee.outstanding for fee in library.open_fees_of(SANNE)}
+    assert "900002" not in open_fees and "900001" in open_fees
+    assert library.times_applied("fee_paid", patron_id=SANNE) == 1
+    # The terminal's books: one committed payment of EUR 2.50.
+    books = kiosk.payments.service.terminal.simulator.books
+    committed = [t for t in books.payments() if t.state == "committed"]
+    assert [t.amount for t in committed] == [250]
