@@ -59,9 +59,18 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print the health snapshot as JSON (exit 3 when the ILS is offline)."""
+    from drivers.errors import DriverError
+    from kiosk.errors import ConfigError, KioskError
     from kiosk.monitoring.probe import probe_health
 
     config = load_config_or_exit(args.config)
-    snapshot = probe_health(config)
+    try:
+        snapshot = probe_health(config)
+    except ConfigError as exc:
+        say(f"kiosk maintenance status: {exc}")
+        return EXIT_USAGE
+    except (KioskError, DriverError) as exc:
+        say(f"kiosk maintenance status: {exc}")
+        return EXIT_CONNECTION
     emit(snapshot.to_json())
     return EXIT_OK if snapshot.ils_online else EXIT_CONNECTION

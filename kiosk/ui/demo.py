@@ -136,7 +136,7 @@ class DemoMaintenanceBackend:
 
     def test_read_card(self, timeout: float) -> ActionResult:
         """Pretend a pass was read."""
-        return ActionResult(True, "maint.result.card_read", (("length", "14"),))
+        return ActionResult(True, "maint.result.card_read", (("digits", "14"),))
 
     print_test_receipt = _done
     terminal_status = _done

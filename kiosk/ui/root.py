@@ -112,7 +112,7 @@ class KioskRoot(FloatLayout):
         self.look = look
         look.apply(make_theme(settings.high_contrast, settings.large_text))
         self.t = Translator(settings.default_language)
-        self.out_of_order = False
+        self.out_of_order = bool(getattr(runtime, "out_of_order", False))  # survives a UI restart
         self.terminal_prompt: str | None = None  # catalog key of the terminal's latest instruction
         self.maintenance: str | None = None  # None, "maint_pin" or "maintenance"
         self.view: SessionView = runtime.view

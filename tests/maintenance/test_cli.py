@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +40,25 @@ def test_set_pin_refuses_mismatch_and_bad_pins(monkeypatch: pytest.MonkeyPatch,
 def test_set_pin_has_no_pin_flag() -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["maintenance", "set-pin", "--pin", "1234"])
+
+
+def test_status_prints_health_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # The embedded ILS simulator (sim://) on loopback, a fake printer, no terminal.
+    config = tmp_path / "config.toml"
+    config.write_text('[sip2]\nurl = "sim://"\n[devices]\nprinter = "fake://"\npass_readers = []\n'
+                      "[payment]\nenabled = false\n", encoding="utf-8")
+    assert run(monkeypatch, "", ["maintenance", "status", "--config", str(config)]) == 0
+    health = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert health["ils_online"] is True
+    assert health["queue_depth"] == 0 and health["queue_failed"] == 0
+    assert health["devices"]["terminal"]["state"] == "disabled"
+    assert "printer" in health["devices"]
+
+
+def test_status_with_a_bad_config_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[maintenance]\nlockout_tries = 0\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        run(monkeypatch, "", ["maintenance", "status", "--config", str(config)])
+    assert exc.value.code == 2
