@@ -179,16 +179,15 @@ class TransactionQueue:
         """:meth:`mark_sending` for several rows in ONE commit (a replay batch)."""
         if not txn_ids:
             return
-        now = self._clock()
+        marks = ",".join("?" * len(txn_ids))
         with self._tx() as conn:
-            for txn_id in txn_ids:
-                cur = conn.execute(
-                    f"UPDATE {TABLE} SET state = ?, attempts = attempts + 1, updated_at = ?"
-                    " WHERE txn_id = ? AND state IN (?, ?)",
-                    (SENDING, now, txn_id, QUEUED, SENDING),
-                )
-                if cur.rowcount != 1:
-                    raise KioskProtocolError(f"queued transaction {txn_id} is not outstanding")
+            cur = conn.execute(
+                f"UPDATE {TABLE} SET state = ?, attempts = attempts + 1, updated_at = ?"
+                f" WHERE state IN (?, ?) AND txn_id IN ({marks})",
+                (SENDING, self._clock(), QUEUED, SENDING, *txn_ids),
+            )
+            if cur.rowcount != len(set(txn_ids)):
+                raise KioskProtocolError("a transaction of the replay batch is no longer outstanding")
 
     def settle(self, confirmed: list[str], refused: list[tuple[str, str]]) -> None:
         """Delete the confirmed rows and fail the refused ones in ONE commit."""
@@ -196,7 +195,9 @@ class TransactionQueue:
             return
         now = self._clock()
         with self._tx() as conn:
-            conn.executemany(f"DELETE FROM {TABLE} WHERE txn_id = ?", [(t,) for t in confirmed])
+            if confirmed:
+                marks = ",".join("?" * len(confirmed))
+                conn.execute(f"DELETE FROM {TABLE} WHERE txn_id IN ({marks})", confirmed)
             conn.executemany(
                 f"UPDATE {TABLE} SET state = ?, result_code = ?, updated_at = ? WHERE txn_id = ?",
                 [(FAILED, result_code_for(code), now, t) for t, code in refused],

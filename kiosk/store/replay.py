@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 # SIP2 18 "circulation status": 04 charged, 05 charged; not to be recalled until ..., 07 recalled
 # (still charged), 11 claimed returned (still on the patron's record).
 CHARGED = frozenset({"04", "05", "07", "11"})
-BATCH = 64
+BATCH = 256  # at most this many rows marked "sending" per commit
+FIRST_BATCH = 8  # batches start small and double: a link that fails at once leaves few rows in doubt
 
 
 class ReplayClient(Protocol):
@@ -108,9 +109,11 @@ class Replayer:
             os.close(fd)  # releases the lock (a killed process releases it too)
 
     def _replay_locked(self, report: ReplayReport, should_stop: Callable[[], bool]) -> ReplayReport:
+        size = min(FIRST_BATCH, self.batch)
         try:
             while not should_stop():
-                rows = self.queue.outstanding(limit=self.batch)
+                rows = self.queue.outstanding(limit=size)
+                size = min(size * 2, self.batch)
                 if not rows:
                     break
                 if not self._run_batch(rows, report):
