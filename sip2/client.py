@@ -296,7 +296,8 @@ class Sip2Client(KioskCalls):
         with self._lock:
             self._ensure_connected()
             try:
-                return fee_snapshot(self._exchange, request, self._now)
+                wise = self.settings.dialect.wise_sip2plus
+                return fee_snapshot(self._exchange, request, self._now, wise)
             except Sip2Error as exc:
                 log.info("fee state could not be read before paying: %s", exc)
                 self._drop()

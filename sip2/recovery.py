@@ -14,9 +14,9 @@ reconnects, logs in and *asks* before it acts again:
 * **renew (29)** -- 17: not charged means the renew cannot have been applied (sent again, which gets
   the ILS's own refusal); charged is ambiguous without the old due date -> outcome unknown.
 * **fee paid (37)** -- 63 with the fine-items list, compared with a snapshot taken before paying
-  (:func:`fee_snapshot`): the fee entry (``CG`` in ``AV``) or, without a fee id, the balance ``BV``
-  unchanged means not applied (sent again *with the same BK*); changed means applied.  Without a
-  snapshot a fee that is gone counts as paid and one still open is unknown (it may be partly paid).
+  (:func:`fee_snapshot`): the fee's ``AV`` entry (matched on ``CG``), on OCLC Wise its SIP2+
+  registration line, or else the balance ``BV``: unchanged means not applied (sent again *with the
+  same BK*); changed means applied.  Without such before/after evidence: outcome unknown.
 * anything else that changes state (65, 15, 01, 19, 25) -> outcome unknown.
 
 "Outcome unknown" raises :class:`~sip2.errors.Sip2OutcomeUnknown`: the kiosk queues the transaction
@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sip2.errors import Sip2Error, Sip2OutcomeUnknown
+from sip2.errors import Sip2Error, Sip2OutcomeUnknown, Sip2ProtocolError
 from sip2.fields import summary
 from sip2.messages import (
     CheckinRequest,
@@ -48,7 +48,10 @@ from sip2.messages import (
     PatronInformationRequest,
     PatronInformationResponse,
     RenewRequest,
+    WiseUnpaidRegistrationsRequest,
+    WiseUnpaidRegistrationsResponse,
 )
+from sip2.wise import parse_fee
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +61,12 @@ _TOKEN = re.compile(r"[\s~,;:|]+")
 
 @dataclass(frozen=True, slots=True)
 class FeeSnapshot:
-    """The patron's fee state before a 37: the AV entry of the fee (if any) and the balance BV."""
+    """The patron's fee state before a 37: the fee's AV entry, the balance BV and, on OCLC Wise,
+    the fee's SIP2+ registration line (42 ``YZ``); ``None`` where the ILS did not show it."""
 
     fee_entry: str | None
     balance: Decimal | None
+    registration: str | None = None
 
 
 def _fee_entry(info: PatronInformationResponse, fee_id: str) -> str | None:
@@ -85,11 +90,38 @@ def _patron_info(send: Send, request: CheckoutRequest | FeePaidRequest, kind: st
     return reply
 
 
-def fee_snapshot(send: Send, request: FeePaidRequest, now: Callable[[], str]) -> FeeSnapshot:
-    """Record the fee state before paying, so a lost 38 can be resolved exactly afterwards."""
+def _registration(send: Send, request: FeePaidRequest, now: Callable[[], str]) -> str | None:
+    """The Wise SIP2+ registration line whose unique id is the fee id, if listed."""
+    reply = send(WiseUnpaidRegistrationsRequest(
+        transaction_date=now(), institution_id=request.institution_id, patron_id=request.patron_id,
+        terminal_password=request.terminal_password or None, patron_password=request.patron_password,
+        flag_fa=True, flag_fb=True, flag_fc=True,
+    ))
+    if not isinstance(reply, WiseUnpaidRegistrationsResponse):
+        raise Sip2OutcomeUnknown("unpaid registrations query got an unexpected reply", request)
+    for line in reply.registrations:
+        try:
+            if parse_fee(line).fee_id == request.fee_id:
+                return line
+        except Sip2ProtocolError:
+            continue
+    return None
+
+
+def fee_snapshot(
+    send: Send, request: FeePaidRequest, now: Callable[[], str], wise: bool = False
+) -> FeeSnapshot:
+    """Record the fee state before paying, so a lost 38 can be resolved exactly afterwards.
+
+    With *wise* (OCLC Wise SIP2+) and a fee id that the AV list does not show, the 41/42
+    registration line is recorded instead (Wise registration ids need not appear in AV).
+    """
     info = _patron_info(send, request, "fine", now)
     entry = _fee_entry(info, request.fee_id) if request.fee_id else None
-    return FeeSnapshot(entry, info.fee_amount)
+    registration = None
+    if wise and request.fee_id and entry is None:
+        registration = _registration(send, request, now)
+    return FeeSnapshot(entry, info.fee_amount, registration)
 
 
 def _item_info(send: Send, request: Message, item_id: str, now: Callable[[], str]) -> ItemInformationResponse:
@@ -162,24 +194,23 @@ def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: Fee
 
 def _recover_fee(request: FeePaidRequest, send: Send, now: Callable[[], str],
                  snapshot: FeeSnapshot | None) -> Message:
+    """Applied or not, from evidence that changes only if *this* payment went through."""
     info = _patron_info(send, request, "fine", now)
-    if request.fee_id:
-        entry = _fee_entry(info, request.fee_id)
-        if snapshot is not None and snapshot.fee_entry is not None:
-            applied = entry != snapshot.fee_entry
-        elif entry is None:
-            applied = True
-        else:
-            raise Sip2OutcomeUnknown("fee paid: the fee is still open (possibly partly paid)", request)
+    applied: bool | None = None
+    if request.fee_id and snapshot is not None and snapshot.fee_entry is not None:
+        # The fee's own AV line: unchanged -> not paid; gone or changed (partly paid) -> paid.
+        applied = _fee_entry(info, request.fee_id) != snapshot.fee_entry
+    elif request.fee_id and snapshot is not None and snapshot.registration is not None:
+        applied = _registration(send, request, now) != snapshot.registration
     elif snapshot is not None and snapshot.balance is not None and info.fee_amount is not None:
         if info.fee_amount == snapshot.balance:
             applied = False
         elif request.fee_amount is not None and info.fee_amount == snapshot.balance - request.fee_amount:
             applied = True
-        else:
-            raise Sip2OutcomeUnknown("fee paid: the balance changed by another amount", request)
-    else:
-        raise Sip2OutcomeUnknown("fee paid without fee id or balance snapshot cannot be verified", request)
+    if applied is None:
+        # No before/after evidence (a raw 37, or a fee the ILS never listed): a fee that is gone
+        # may have been paid by someone else, one still open may be partly paid -> staff decide.
+        raise Sip2OutcomeUnknown("fee paid: whether the payment was applied cannot be told", request)
     if not applied:
         return _resend(request, send, now)
     log.info("fee paid was applied before the connection was lost; reply reconstructed")

@@ -82,6 +82,7 @@ class FakeAcs:
         self.overlap = False
         self.connections = 0
         self.close_idle = False
+        self.fines_in_av = True  # False: like Wise, fees only in the SIP2+ 41/42 dialog
         self._listener = socket.socket()
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -241,7 +242,7 @@ class FakeAcs:
                 valid_patron=True,
                 fee_amount=sum(self.fees.values(), Decimal("0.00")),
                 charged_items=charged if message.summary[2] == "Y" else (),
-                fine_items=fines if message.summary[3] == "Y" else (),
+                fine_items=fines if message.summary[3] == "Y" and self.fines_in_av else (),
             )
         if isinstance(message, ItemInformationRequest):
             return ItemInformationResponse(

@@ -387,3 +387,34 @@ def test_idle_close_is_noticed_before_sending_a_checkout(acs: FakeAcs) -> None:
     assert reply.ok and not reply.recovered and acs.applied["checkout"] == 1
     assert [m.CODE for c, m, _, _ in acs.received if c == 2] == ["93", "99", "11"]  # no query needed
     client.close()
+
+
+@pytest.mark.parametrize("action", ["apply_close", "close"])
+def test_wise_fee_paid_recovery_uses_the_registration_list(acs: FakeAcs, action: str) -> None:
+    acs.fines_in_av = False  # the fee id is a Wise registration id, not listed in AV
+    client = connected(acs, dialect=Dialect(wise_sip2plus=True))
+    acs.script["37"] = [action]
+    reply = client.fee_paid(PATRON, Decimal("1.00"), fee_id="FEE2", transaction_id="BK-9")
+    assert reply.payment_accepted and acs.applied["fee_paid"] == 1 and "FEE2" not in acs.fees
+    assert reply.recovered is (action == "apply_close")
+    assert "41" in acs.codes(2)
+    client.close()
+
+
+def test_raw_fee_paid_without_evidence_is_outcome_unknown(acs: FakeAcs) -> None:
+    from sip2.messages import FeePaidRequest
+
+    client = connected(acs)
+    acs.script["37"] = ["apply_close"]
+    with pytest.raises(Sip2OutcomeUnknown):
+        client.request(
+            FeePaidRequest(
+                fee_amount=Decimal("2.50"),
+                institution_id="WIERDEN",
+                patron_id=PATRON,
+                fee_id="FEE1",
+                transaction_id="BK-1",
+            )
+        )
+    assert acs.applied["fee_paid"] == 1  # paid once, and not again
+    client.close()
