@@ -51,6 +51,19 @@ class DeviceURL:
         """The target read as a file-system path (``serial:///dev/ttyS0`` → ``/dev/ttyS0``)."""
         return self.target
 
+    @property
+    def host(self) -> str | None:
+        """The host if the target reads as ``host[:port]`` (``None`` for a path such as ``/dev/ttyS0``)."""
+        m = _HOST_PORT.match(self.target)
+        return (m.group("v6") or m.group("host")) if m else None
+
+    @property
+    def port(self) -> int | None:
+        """The port if the target reads as ``host:port`` with a valid number, else ``None``."""
+        m = _HOST_PORT.match(self.target)
+        text = m.group("port") if m else None
+        return int(text) if text and text.isdigit() and 0 < int(text) < 65536 else None
+
     def host_port(self, default_port: int | None = None) -> tuple[str, int]:
         """Read the target as ``host:port`` (``[v6]:port`` for IPv6); raise if it is not one."""
         m = _HOST_PORT.match(self.target)

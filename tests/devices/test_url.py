@@ -22,6 +22,10 @@ def test_compound_scheme_and_host_port() -> None:
     assert url.host_port() == ("192.0.2.7", 9100)
     assert parse_device_url("escpos+tcp://printer.local").host_port(9100) == ("printer.local", 9100)
     assert parse_device_url("escpos+tcp://[::1]:9101").host_port() == ("::1", 9101)
+    tcp = parse_device_url("zvt+tcp://10.0.0.5:20007?timeout=3")
+    assert (tcp.host, tcp.port, tcp.options["timeout"]) == ("10.0.0.5", 20007, "3")
+    serial = parse_device_url("zvt+serial:///dev/ttyS0?baud=9600")
+    assert (serial.host, serial.port, serial.path) == (None, None, "/dev/ttyS0")
 
 
 def test_usb_ids_and_reader_names_and_relative_dirs() -> None:
