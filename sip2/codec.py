@@ -65,6 +65,7 @@ class Frame:
 # --------------------------------------------------------------------------------------------- encode
 
 def _format_var(var: Var, value: Any) -> str:
+    """Wire text of a typed (decimal, Y/N, number) variable field."""
     kind = var.kind
     if kind is VarKind.DECIMAL:
         if not isinstance(value, Decimal) or not value.is_finite():
@@ -83,6 +84,7 @@ def _format_var(var: Var, value: Any) -> str:
 
 
 def _format_fixed(kind: FixedKind, width: int, value: Any, name: str) -> str:
+    """Wire text of a fixed field of the given kind and width (validated)."""
     if kind is FixedKind.TEXT:
         text = value
         if not isinstance(text, str) or len(text) != width:
@@ -150,7 +152,10 @@ def encode_body(message: Message, dialect: Dialect = DEFAULT_DIALECT) -> str:
             if var.required:
                 append(var.code + "|")
         else:
-            append(var.code + _format_var(var, value) + "|")
+            formatted = _format_var(var, value)
+            if len(formatted) > MAX_VALUE_BYTES:  # e.g. Decimal("1E+300")
+                raise Sip2ValueError(f"field {var.code}: value longer than {MAX_VALUE_BYTES} bytes")
+            append(var.code + formatted + "|")
     for code, value in message.extra_fields:
         if not _CODE_RE.match(code) or code in ("AY", "AZ"):
             raise Sip2ValueError(f"extra field code {code!r} is not two uppercase letters (nor AY/AZ)")

@@ -336,6 +336,8 @@ def test_encoding_checks_fixed_widths_and_types() -> None:
     with pytest.raises(Sip2ValueError):
         encode(CheckoutResponse(fee_amount=Decimal("NaN")))
     with pytest.raises(Sip2ValueError):
+        encode(CheckoutResponse(fee_amount=Decimal("1E+300")))
+    with pytest.raises(Sip2ValueError):
         encode(CheckoutResponse(extra_fields=(("AZ", "1"),)))
     with pytest.raises(Sip2ValueError):
         encode(LoginResponse(), sequence=10)
