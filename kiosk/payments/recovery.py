@@ -222,7 +222,7 @@ class Settler:
             return self.reverse(rec)
         rec = self.verify_lines(rec)
         if rec.money is None:
-            if rec.state in HOLDING:
+            if rec.state in HOLDING and rec.receipt_no is not None:  # an approved 04 0F may be waiting
                 t.answer_held(self.term, commit=wants_commit(rec))
             truth = self.terminal_truth(rec)
             if truth is None:

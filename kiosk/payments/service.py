@@ -72,12 +72,13 @@ class PaymentService:
         max_amount: Decimal | None = None,
         on_alert: AlertHook | None = None,
         ask_slice: float = 0.5,
+        register_attempts: int = 3,
     ) -> None:
         self.journal = journal
         self.terminal = terminal
         self.ils = ils
         self.max_amount = max_amount
-        self.settler = Settler(journal, terminal, ils, on_alert)
+        self.settler = Settler(journal, terminal, ils, on_alert, register_attempts)
         self.flow = PaymentFlow(journal, terminal, self.settler, vending=vending, ask_slice=ask_slice)
         self._lock = threading.Lock()
         self._progress: Progress | None = None
@@ -94,8 +95,11 @@ class PaymentService:
         """Registration, recovery of every unfinished payment, and the receipt baseline. Returns what
         recovery touched. The terminal being away is not an error here: payments simply stay blocked."""
         with self._lock:
+            # Recovery first: the terminal may still hold an approved payment waiting for our answer,
+            # and it would not take a Registration before that. Then always 06 00 (zvt.md §6 start-up).
             touched = self._recover()
-            if self.journal.last_receipt() is None and t.register(self.terminal):
+            registered = t.register(self.terminal, self.settler.register_attempts)
+            if registered and self.journal.last_receipt() is None:
                 last = t.last_receipt(self.terminal)
                 if last is not False:
                     self.journal.set_last_receipt(0 if last is None or last is True else last.receipt_no)
@@ -170,6 +174,32 @@ class PaymentService:
         if outcome.paid:
             return PaymentCompleted(session_id, fee_ids=rec.fee_ids, amount=Decimal(rec.amount_cents) / 100)
         return PaymentFailed(session_id, reason=outcome.reason, screen_message=outcome.screen_message)
+
+    @classmethod
+    def from_config(
+        cls, config: Any, sip2_client: Any, *, on_alert: AlertHook | None = None
+    ) -> PaymentService:
+        """Build the service from a :class:`kiosk.config.KioskConfig` and a SIP2 client.
+
+        The journal shares the store's SQLite file and key file (``[store] path``, ``key_file``); the
+        terminal comes from ``[devices] terminal`` with ``[payment] terminal_password``; issue of goods
+        and the maximum amount from ``[payment]``; Wise 41 for open fees from ``[sip2] wise_sip2plus``.
+        Call :meth:`start` next (on a worker thread: it talks to the terminal).
+        """
+        from drivers.payment import open_terminal
+
+        payment = config.payment
+        journal = PaymentJournal(config.store.path, config.store.key_file)
+        try:
+            terminal = open_terminal(config.devices.terminal, password=payment.terminal_password)
+        except Exception:
+            journal.close()
+            raise
+        ils = IlsFees(sip2_client, wise=bool(config.sip2.wise_sip2plus), currency=payment.currency)
+        return cls(
+            journal, terminal, ils, vending=bool(payment.issue_of_goods),
+            max_amount=Decimal(str(payment.max_amount)), on_alert=on_alert,
+        )  # fmt: skip
 
     def close(self) -> None:
         """Close the terminal and the journal."""

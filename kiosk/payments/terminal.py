@@ -98,7 +98,8 @@ def register(term: ZvtTerminal, attempts: int = 3, pause: float = 0.5) -> bool:
             return True
         except DriverError as exc:
             log.info("terminal registration attempt %d failed: %s", attempt + 1, exc)
-            time.sleep(pause)
+            if attempt + 1 < attempts:
+                time.sleep(pause)
     return False
 
 
