@@ -32,6 +32,8 @@ class KioskMetrics:
                                     ["kind", "result"], registry=r)
         self.ils_latency = Histogram("kiosk_ils_latency_seconds", "SIP2 round trip time",
                                      buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10), registry=r)
+        self.ils_latency_last = Gauge("kiosk_ils_latency_last_seconds",
+                                      "Latest SIP2 round trip seen by the health check", registry=r)
         self.ils_online = Gauge("kiosk_ils_online", "1 when the ILS answers", registry=r)
         self.queue_depth = Gauge("kiosk_queue_depth", "Offline transactions waiting", registry=r)
         self.queue_failed = Gauge("kiosk_queue_failed", "Queued transactions the ILS refused", registry=r)
@@ -55,6 +57,8 @@ class KioskMetrics:
     def update(self, snapshot: HealthSnapshot) -> None:
         """Set every gauge from a health snapshot (one-hot state gauges, so alerts can match on 1)."""
         self.ils_online.set(1 if snapshot.ils_online else 0)
+        if snapshot.ils_latency_s is not None:
+            self.ils_latency_last.set(snapshot.ils_latency_s)
         self.queue_depth.set(snapshot.queue_depth)
         self.queue_failed.set(snapshot.queue_failed)
         self.out_of_order.set(1 if snapshot.out_of_order else 0)

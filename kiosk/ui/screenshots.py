@@ -42,8 +42,9 @@ class StaticRuntime:
 
 
 def render_all(out: Path, languages: list[str], library_name: str = "Bibliotheek Wierden",
-               size: tuple[int, int] = (1280, 800)) -> list[Path]:
-    """Write ``<out>/<language>/<scene>.png`` for every scene; returns the files."""
+               size: tuple[int, int] = (1280, 800), only: set[str] | None = None) -> list[Path]:
+    """Write ``<out>/<language>/<scene>.png`` for every scene (or the scenes named in ``only``);
+    returns the files."""
     prepare_headless()
     from kivy.config import Config
 
@@ -64,6 +65,8 @@ def render_all(out: Path, languages: list[str], library_name: str = "Bibliotheek
     for lang in languages:
         (out / lang).mkdir(parents=True, exist_ok=True)
         for scene in scenes(lang):
+            if only is not None and scene.name not in only:
+                continue
             show_scene(root, scene)
             for _ in range(6):
                 EventLoop.idle()

@@ -40,6 +40,7 @@ def test_endpoint_serves_kiosk_metrics(free_port: int) -> None:
     assert 'kiosk_device_state{device="printer",state="ok"} 0.0' in text
     assert 'kiosk_printer_paper{state="low"} 1.0' in text
     assert "kiosk_ils_latency_seconds_count 1.0" in text
+    assert "kiosk_ils_latency_last_seconds 0.05" in text
     # A dedicated registry: none of the default process/platform collectors.
     assert "process_cpu_seconds_total" not in text and "python_info" not in text
 
