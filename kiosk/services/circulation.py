@@ -229,16 +229,17 @@ class CirculationService:
             self.offline_since = None
             log.info("ILS online")
             self._post(ev.IlsOnline())
-            self._replay()
+            self._replay(yield_to_patrons=True)
         elif isinstance(job, _Probe):
             if self._online:
                 try:
                     self._call("probe", probe)
                 except (Sip2Error, NoConnection):
-                    pass  # already switched to offline by _call
+                    return  # already switched to offline by _call
+                self._replay(yield_to_patrons=True)  # anything left waiting (e.g. another replayer was busy)
         elif isinstance(job, _Replay):
             if self._online:
-                self._replay()
+                self._replay(yield_to_patrons=True)
         elif isinstance(job, fx.Effect):
             self._post(self._carry_out(job))
 
@@ -263,20 +264,35 @@ class CirculationService:
         return result
 
     def _mark_busy(self, busy: bool) -> None:
-        self._busy_since = self._clock() if busy else None
+        now = self._clock()
+        if not busy:
+            self._last_ok = now
+        self._busy_since = now if busy else None
 
-    def _replay(self) -> None:
+    def _replay(self, yield_to_patrons: bool = False) -> None:
+        """Replay the queue. ``yield_to_patrons``: pause between batches when a patron's request waits
+        (and continue afterwards), so a long queue does not hold up the person at the kiosk."""
         if not self.store.waiting_count():
             return
         client = self._client
         if client is None:
             return
+
+        def should_stop() -> bool:
+            return self._stop.is_set() or (yield_to_patrons and any(
+                isinstance(job, fx.Effect) for job in list(self._jobs.queue)
+            ))  # fmt: skip
+
         # The watchdog must time each exchange, not the whole replay (10,000 rows take a while).
-        report = Replayer(self.store, Watched(client, self._mark_busy)).replay(self._stop.is_set)
+        report = Replayer(self.store, Watched(client, self._mark_busy)).replay(should_stop)
         self.last_replay = report
         log.info("replay: %s", report.as_dict())
+        if report.stopped == "busy":  # another process (kiosk queue replay) is at it; try again later
+            return
         if report.stopped:
             self._went_offline(f"replay stopped: {report.stopped}")
+        elif report.remaining and not self._stop.is_set():
+            self._jobs.put(_Replay())  # continue after the patron's requests
 
     # --- effects -------------------------------------------------------------------------------------
     def _carry_out(self, effect: fx.Effect) -> ev.Event:

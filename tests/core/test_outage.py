@@ -114,3 +114,20 @@ def test_reply_lost_after_the_ils_applied_the_loan(kiosk: Kiosk, sim: IlsSimulat
     kiosk.wait_for(lambda: kiosk.session.view.ils_online and not kiosk.store.outstanding())
     assert sim.library.times_applied("checkout", item_id=demo.AVAILABLE_2) == 1
     assert sim.library.times_applied("renew", item_id=demo.AVAILABLE_2) == 0
+
+
+def test_a_long_replay_lets_the_patron_at_the_kiosk_go_first(kiosk: Kiosk, sim: IlsSimulator) -> None:
+    sim.stop()
+    kiosk.wait_for(lambda: not kiosk.session.view.ils_online)
+    for n in range(400):  # a long outage's worth of returns (unknown items: refused on replay)
+        kiosk.store.enqueue("checkin", f"3030100099{n:04d}")
+    sim.faults.latency = 0.003
+    sim.start()
+    kiosk.wait_for(lambda: kiosk.session.view.ils_online)
+    kiosk.sign_in(demo.NORMAL, demo.NORMAL_PIN)
+    kiosk.do(ev.StartBorrow(), ev.ItemPresented(demo.AVAILABLE))
+    line = kiosk.session.view.lines(LineKind.LOAN)[0]
+    assert line.status is LineStatus.DONE and not line.offline
+    assert kiosk.store.waiting_count() > 0  # served between replay batches, not after the whole queue
+    kiosk.wait_for(lambda: kiosk.store.waiting_count() == 0)
+    assert len(kiosk.store.failed()) == 400
