@@ -32,11 +32,11 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
-#: Driver intermediate-status keys (drivers.payment.texts) → kiosk message keys (kiosk/i18n).
+#: Driver intermediate-status keys (drivers.payment.texts) → kiosk message keys (kiosk/i18n). Anything
+#: else, "approved, take goods" included, shows "please wait": nothing is final before the ILS said so.
 PROMPTS = {
     "insert_card": "terminal.insert_card",
-    "present_card": "terminal.insert_card",
-    "enter_pin": "terminal.enter_pin",
+    "watch_pin_pad": "terminal.enter_pin",
     "wrong_pin": "terminal.enter_pin",
     "remove_card": "terminal.remove_card",
 }

@@ -140,15 +140,21 @@ def test_kill_at_each_state_outbox(crash: Crash, kill_at: str) -> None:
         assert rec.state is State.DONE  # committed money: the outbox delivers Fee Paid after the restart
 
 
-@pytest.mark.parametrize("kill_at", ["SIP2_REJECTED", "REVERSAL_NEEDED"])
-def test_kill_while_reversing_an_ils_refusal(crash: Crash, kill_at: str) -> None:
-    code, _ = crash.run("--outbox", *PAY_HOLD, "--desk-pays", FEE_HOLD, "1.00", "--kill-at", kill_at)
+@pytest.mark.parametrize(
+    "mode,kill_at", [("outbox", "SIP2_REJECTED"), ("outbox", "REVERSAL_NEEDED"), ("vending", "SIP2_REJECTED")]
+)
+def test_kill_while_reversing_an_ils_refusal(crash: Crash, mode: str, kill_at: str) -> None:
+    extra = ["--outbox"] if mode == "outbox" else []
+    code, _ = crash.run(*extra, *PAY_HOLD, "--desk-pays", FEE_HOLD, "1.00", "--kill-at", kill_at)
     assert code == -signal.SIGKILL
     lines = crash.restart()
     rec = assert_books_agree(crash, {FEE_HOLD: Decimal("2.50"), FEE_SMALL: Decimal("0.50")}, Decimal("1.00"))
     assert rec.state is State.REVERSED
     assert [p.state for p in crash.terminal.books.payments()] == [REVERSED]
-    assert {"alert": "payment_reversed", "payment_id": rec.payment_id} in lines
+    if mode == "outbox":  # money had been taken and was given back: staff hear of it
+        assert {"alert": "payment_reversed", "payment_id": rec.payment_id} in lines
+    else:  # the terminal never kept it
+        assert [t.kind for t in crash.terminal.books.transactions] == ["payment"]
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -46,6 +46,9 @@ def test_approved_payment_is_paid_once_and_recorded_once(kiosk: Kiosk, vending: 
     else:  # outbox: committed first, then Fee Paid
         assert history.index(State.COMMITTED) < history.index(State.SIP2_SENT)
     assert service.journal.pass_of(rec.payment_id) is None  # wiped once final
+    on_disk = b"".join(p.read_bytes() for p in kiosk.db.parent.glob("kiosk.db*"))
+    for secret in (b"Maestro", b"676389", b"xxxx", PATRON.encode()):  # card name, PAN, pass number
+        assert secret not in on_disk
 
 
 def test_ils_refuses_in_issue_of_goods_mode_terminal_reverses(kiosk: Kiosk) -> None:
