@@ -68,6 +68,7 @@ class Sip2Client(KioskCalls):
         self.settings = settings
         self._lock = threading.RLock()
         self._sock: socket.socket | None = None
+        self._online = False
         self._connection = Sip2Connection(settings.dialect, max_resends=settings.retries)
         self._status: ACSStatus | None = None
         self._last_activity = 0.0
@@ -80,8 +81,8 @@ class Sip2Client(KioskCalls):
     # ------------------------------------------------------------------------------ properties
     @property
     def online(self) -> bool:
-        """Whether a logged-in connection is open."""
-        return self._sock is not None
+        """Whether a logged-in connection is open (false during connection setup)."""
+        return self._online
 
     @property
     def last_round_trip(self) -> float | None:
@@ -140,6 +141,7 @@ class Sip2Client(KioskCalls):
         self.close()
 
     def _drop(self) -> None:
+        self._online = False
         if self._sock is not None:
             try:
                 self._sock.close()
@@ -180,6 +182,7 @@ class Sip2Client(KioskCalls):
         self._connection.max_resends = min(s.retries, allowed) if allowed and allowed < 999 else s.retries
         self._backoff = 0.0
         self._last_activity = time.monotonic()
+        self._online = True
         log.info("SIP2 connected to %s:%d (%s)", s.host, s.port, "TLS" if s.tls else "TCP")
 
     def _handshake(self, message: Message, deadline: float) -> Message:
