@@ -128,7 +128,7 @@ class _Builder:
         if config.session.idle_warning >= config.session.idle_timeout:
             raise self.error("session", "idle_warning",
                              f"must be shorter than idle_timeout ({config.session.idle_timeout} s)")
-        if config.passes.uid_rule == "table" and not config.passes.uid_table_file:
+        if "table" in config.passes.uid_rule.split(",") and not config.passes.uid_table_file:
             raise self.error("passes", "uid_table_file", "required when uid_rule = \"table\"")
 
     def _section(self, name: str, raw: dict[str, Any]) -> Any:
@@ -183,6 +183,16 @@ class _Builder:
 
     def _checked_text(self, section: str, key: str, value: str, meta: Any) -> str:
         self._choice(section, key, value, meta)
+        if meta.get("chain") is not None:
+            parts = [part.strip() for part in value.split(",")]
+            wrong = [part for part in parts if part not in meta["chain"]]
+            if wrong or not value:
+                raise self.error(
+                    section, key,
+                    f"expected one of {', '.join(map(repr, meta['chain']))} or a comma-separated chain "
+                    f"of them, got {value!r}",
+                )
+            value = ",".join(parts)
         if meta.get("schemes") is not None and value:
             scheme = urlsplit(value).scheme if "://" in value else ""
             if scheme not in meta["schemes"]:

@@ -3,6 +3,7 @@
 Each field's ``metadata`` may carry:
 
 * ``choices`` — the allowed values;
+* ``chain`` — a comma-separated list of these values, tried in order;
 * ``min`` / ``max`` — an inclusive numeric range;
 * ``schemes`` — allowed URL schemes (for a URL or a list of URLs);
 * ``path`` — a filesystem path, resolved relative to the config file's directory;
@@ -80,8 +81,9 @@ class PassesConfig:
 
     validation: str = _f("dutch14", choices=("dutch14", "off"))
     legacy_lengths: list[int] = _f([], choices=(10, 11, 12, 13))
+    # One rule, or a chain tried in order ("ndef,table": the number written on the card, else the table).
     uid_rule: str = _f(
-        "decimal", choices=("hex", "hex-reversed", "decimal", "decimal-reversed", "ndef", "table")
+        "decimal", chain=("hex", "hex-reversed", "decimal", "decimal-reversed", "ndef", "table")
     )
     uid_table_file: str = _f("", path=True)
 

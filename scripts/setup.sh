@@ -10,6 +10,7 @@ APT_PACKAGES=(
   gcc make pkg-config libpcsclite-dev python3-venv python3-dev   # building pyscard
   libpcsclite1 pcscd vsmartcard-vpcd                           # PC/SC with a virtual reader
   socat                                                        # pty pairs for serial simulators
+  libusb-1.0-0                                                 # USB receipt printers (pyusb)
   libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libmtdev1 # Kivy offscreen / touch
   libx11-6 libxext6 libxrender1 libxrandr2 libxi6 libxcursor1 libxss1 libxinerama1
   libxkbcommon0 libxkbcommon-x11-0 xvfb xauth                  # optional X display

@@ -63,6 +63,8 @@ def test_empty_file_gives_the_embedded_defaults(tmp_path: Path) -> None:
         ("[session]\nidle_timeout = 30\nidle_warning = 30\n", "[session] idle_warning: must be shorter"),
         ('[payment]\nmax_amount = "lots"\n', "[payment] max_amount: expected an amount"),
         ('[passes]\nuid_rule = "table"\n', "[passes] uid_table_file: required"),
+        ('[passes]\nuid_rule = "ndef,table"\n', "[passes] uid_table_file: required"),
+        ('[passes]\nuid_rule = "ndef,magic"\n', "[passes] uid_rule: expected one of 'hex'"),
         ("[sip2\nuser = 'x'\n", "TOML syntax error"),
     ],
 )
@@ -157,3 +159,9 @@ def test_cli_help_lists_areas() -> None:
     result = run_kiosk("--help")
     assert result.returncode == 0
     assert "config" in result.stdout
+
+
+def test_uid_rule_chain(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[passes]\nuid_rule = "ndef, table"\nuid_table_file = "t.csv"\n'))
+    assert config.passes.uid_rule == "ndef,table"
+    assert config.passes.uid_table_file == str(tmp_path / "t.csv")
