@@ -117,11 +117,12 @@ def _already(state: SessionState, kind: LineKind, item_id: str) -> bool:
 
 def on_item_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """Lend the item presented on the borrowing screen."""
-    assert isinstance(event, ev.ItemPresented) and state.pass_number
+    pass_number = state.pass_number
+    assert isinstance(event, ev.ItemPresented) and pass_number
     if _already(state, LineKind.LOAN, event.item_id):
         return state, []
     state = state.with_line(ItemLine(kind=LineKind.LOAN, item_id=event.item_id))
-    effects: list[Effect] = [CheckOut(state.session_id, state.pass_number, event.item_id, state.pin)]
+    effects: list[Effect] = [CheckOut(state.session_id, pass_number, event.item_id, state.pin)]
     return state.with_(pending=state.asking(("loan", event.item_id)), message=None), effects
 
 
@@ -137,7 +138,8 @@ def on_item_return(settings: SessionSettings, state: SessionState, event: ev.Eve
 
 def on_renew_items(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """Renew the selected loans (or the item presented on the renew screen)."""
-    assert state.pass_number is not None
+    pass_number = state.pass_number
+    assert pass_number is not None
     if isinstance(event, ev.ItemPresented):
         wanted: tuple[str, ...] = (event.item_id,)
     else:
@@ -150,7 +152,7 @@ def on_renew_items(settings: SessionSettings, state: SessionState, event: ev.Eve
         return state, []
     for item_id in item_ids:
         state = state.with_line(ItemLine(kind=LineKind.RENEWAL, item_id=item_id))
-    effects: list[Effect] = [Renew(state.session_id, state.pass_number, item_ids, state.pin)]
+    effects: list[Effect] = [Renew(state.session_id, pass_number, item_ids, state.pin)]
     pending = state.asking(*(("renewal", i) for i in item_ids))
     return state.with_(pending=pending, message=None), effects
 

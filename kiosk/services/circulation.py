@@ -330,10 +330,12 @@ class CirculationService:
         # are posted here, the last is returned.
         results: list[ev.Event] = []
         for item_id in effect.item_ids:
+
+            def renew(client: Any, item: str = item_id) -> Any:
+                return client.renew(effect.pass_number, item, pin=effect.pin)
+
             try:
-                reply = self._call(
-                    "renew", lambda c, i=item_id: c.renew(effect.pass_number, i, pin=effect.pin)
-                )
+                reply = self._call("renew", renew)
                 results.append(cmap.renewed(effect.session_id, item_id, reply))
             except (Sip2Error, NoConnection):
                 results.append(
@@ -345,18 +347,21 @@ class CirculationService:
 
     def _account(self, effect: fx.LoadAccount) -> ev.Event:
         def info(kind: str) -> Any:
-            return self._call(
-                "account",
-                lambda c: c.patron_information(effect.pass_number, pin=effect.pin, summary=kind, start=1,
-                                               end=MAX_ACCOUNT_LOANS),
-            )  # fmt: skip
+            def ask(client: Any) -> Any:
+                return client.patron_information(
+                    effect.pass_number, pin=effect.pin, summary=kind, start=1, end=MAX_ACCOUNT_LOANS
+                )
+
+            return self._call("account", ask)
 
         charged, holds, fines = info("charged"), info("hold"), info("fine")
         loans = []
         for item_id in tuple(getattr(charged, "charged_items", ()) or ())[:MAX_ACCOUNT_LOANS]:
-            loans.append(
-                cmap.loan_line(item_id, self._call("item", lambda c, i=item_id: c.item_information(i)))
-            )
+
+            def item(client: Any, wanted: str = item_id) -> Any:
+                return client.item_information(wanted)
+
+            loans.append(cmap.loan_line(item_id, self._call("item", item)))
         return ev.AccountLoaded(
             effect.session_id,
             cmap.account(

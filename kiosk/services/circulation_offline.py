@@ -91,6 +91,7 @@ class OfflineDesk:
             return ev.ServiceUnavailable(
                 effect.session_id, "renewal", "offline.unavailable", effect.item_ids[-1]
             )
+        assert isinstance(effect, fx.LoadAccount)
         return ev.ServiceUnavailable(effect.session_id, "account", "offline.unavailable")
 
     def _loan(self, effect: fx.CheckOut) -> ev.Event:

@@ -42,16 +42,27 @@ FIRST_BATCH = 8  # batches start small and double: a link that fails at once lea
 class ReplayClient(Protocol):
     """The parts of :class:`sip2.client.Sip2Client` the replay needs."""
 
-    def checkout(self, patron_id: str, item_id: str, **kwargs: Any) -> Any:
+    def checkout(
+        self,
+        patron_id: str,
+        item_id: str,
+        *,
+        no_block: bool = ...,
+        transaction_date: dt.datetime | None = ...,
+    ) -> Any:
         """SIP2 11/12; the reply has ``ok``."""
 
-    def checkin(self, item_id: str, **kwargs: Any) -> Any:
+    def checkin(
+        self, item_id: str, *, no_block: bool = ..., transaction_date: dt.datetime | None = ...
+    ) -> Any:
         """SIP2 09/10; the reply has ``ok`` and ``alert_type``."""
 
     def item_information(self, item_id: str) -> Any:
         """SIP2 17/18; the reply has ``circulation_status``."""
 
-    def patron_information(self, patron_id: str, **kwargs: Any) -> Any:
+    def patron_information(
+        self, patron_id: str, *, summary: str = ..., start: int = ..., end: int = ...
+    ) -> Any:
         """SIP2 63/64; with summary "charged" the reply lists ``charged_items``."""
 
 
