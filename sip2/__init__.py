@@ -55,5 +55,6 @@ Modules: :mod:`sip2.dialect` (site settings), :mod:`sip2.fields` (codes, timesta
 flags), :mod:`sip2.messages`, :mod:`sip2.codec`, :mod:`sip2.connection` (sans-IO sequence/resend
 logic), :mod:`sip2.transport` (sockets, TLS), :mod:`sip2.recovery`, :mod:`sip2.client` (+
 :mod:`sip2.calls`, :mod:`sip2.settings`), :mod:`sip2.wise` (OCLC Wise SIP2+ 41/42 fee records),
-:mod:`sip2.redact` (log-safe text: CO/AC/AD removed, ids hashed), :mod:`sip2.simulator` (an ILS).
+:mod:`sip2.redact` (log-safe text: CO/AC/AD removed, ids hashed), :mod:`sip2.framing` (FrameBuffer),
+:mod:`sip2.simulator` (an ILS), ``python -m sip2 decode|checksum`` (offline tools).
 """
