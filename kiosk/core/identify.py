@@ -41,6 +41,11 @@ def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     if state.clock is not None and now < state.clock:  # a monotonic clock never goes back; ignore
         return state, []
     if state.screen is Screen.IDLE:
+        # A language picked on the attract screen by someone who then walked away is reset too.
+        chosen_at = state.last_activity
+        lang = settings.default_language
+        if state.language != lang and chosen_at is not None and now - chosen_at >= settings.idle_timeout:
+            return state.with_(clock=now, language=lang, last_activity=None), [SetLanguage(lang)]
         return state.with_(clock=now), []
     last = state.last_activity if state.last_activity is not None else now
     if not user_can_leave(state):  # the terminal has its own timeout; do not cut a payment short
@@ -80,7 +85,7 @@ def on_language(settings: SessionSettings, state: SessionState, event: ev.Event)
     assert isinstance(event, ev.LanguageChosen)
     if event.language not in settings.languages or event.language == state.language:
         return state, []
-    return state.with_(language=event.language), [SetLanguage(event.language)]
+    return state.with_(language=event.language, last_activity=state.clock), [SetLanguage(event.language)]
 
 
 # --- idle / notice ---------------------------------------------------------------------------------

@@ -120,11 +120,14 @@ def test_patron_language_switches_the_ui_and_the_end_switches_back() -> None:
     assert not any(isinstance(e, SetLanguage) for e in effects) and session.view.language == "nl"
 
 
-def test_language_button_only_offers_site_languages() -> None:
+def test_language_button_only_offers_site_languages_and_resets_when_nobody_comes() -> None:
     session = new_session()
     assert session.handle(ev.LanguageChosen("de")) == [SetLanguage("de")]
     assert session.handle(ev.LanguageChosen("fr")) == []
     assert session.view.language == "de"
+    assert session.handle(ev.Tick(59.0)) == []
+    assert session.handle(ev.Tick(60.0)) == [SetLanguage("nl")] and session.view.language == "nl"
+    assert session.handle(ev.Tick(200.0)) == []
 
 
 def test_second_pass_mid_session_asks_first() -> None:
