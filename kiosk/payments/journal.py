@@ -292,10 +292,6 @@ class PaymentJournal:
         """Every payment, oldest first."""
         return self._select("1", ())
 
-    def in_state(self, *states: State) -> list[PaymentRecord]:
-        """Payments in any of ``states``, oldest first."""
-        return self._select(f"state IN ({','.join('?' * len(states))})", tuple(s.value for s in states))
-
     def _select(self, where: str, params: tuple[Any, ...]) -> list[PaymentRecord]:
         with self._lock:
             ids = [

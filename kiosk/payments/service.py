@@ -168,6 +168,18 @@ class PaymentService:
                 lines.append((fee_id, amount_to_cents(amount)))
         return lines if sum(c for _, c in lines) == cents else None
 
+    def abort(self) -> bool:
+        """The member walked away or pressed "cancel" on screen: ask the terminal to abort (``06 B0``).
+
+        A request only (zvt.md §6: some terminals cannot abort); the running :meth:`handle` still waits
+        for the terminal's own end, so an approval that raced the request is handled normally.
+        """
+        try:
+            return self.terminal.abort()
+        except Exception as exc:  # a broken line must not break the screen that asked
+            log.info("abort request failed: %s", exc)
+            return False
+
     @staticmethod
     def _event(session_id: int, outcome: PaymentOutcome) -> ResultEvent:
         rec = outcome.record

@@ -6,6 +6,7 @@ Every test asserts the books on both sides: the terminal's (committed / reversed
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -128,6 +129,21 @@ def test_customer_cancel(kiosk: Kiosk) -> None:
     service = kiosk.open()
     kiosk.terminal.push("cancel")
     event = service.handle(BOTH)
+    assert event == PaymentFailed(1, reason="payment.aborted")
+    assert service.journal.all()[-1].state is State.CANCELLED
+    assert payments_of(kiosk.terminal.books) == [] and kiosk.ils.library.payments == []
+
+
+def test_member_walks_away_abort_request_cancels(kiosk: Kiosk) -> None:
+    service = kiosk.open()
+    # the card reader waits long enough for the request to arrive while an abort is still possible
+    kiosk.terminal.settings = dataclasses.replace(kiosk.terminal.settings, step_delay=0.5)
+
+    def walk_away(key: str) -> None:
+        if key == "terminal.insert_card":
+            assert service.abort()
+
+    event = service.handle(BOTH, progress=walk_away)
     assert event == PaymentFailed(1, reason="payment.aborted")
     assert service.journal.all()[-1].state is State.CANCELLED
     assert payments_of(kiosk.terminal.books) == [] and kiosk.ils.library.payments == []
