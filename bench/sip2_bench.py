@@ -18,7 +18,9 @@ import socket
 import statistics
 import threading
 import time
+import timeit
 from decimal import Decimal
+from typing import Any
 
 import pysip2
 
@@ -126,27 +128,22 @@ def bench_codec(seconds: float) -> None:
     for ours, wire in zip(MESSAGES, wires, strict=True):  # both codecs agree on every message
         assert decode(wire, dialect) == ours
 
-    def run_ours() -> int:
-        n = 0
-        for i, message in enumerate(MESSAGES):
-            decode_frame(encode(message, dialect, sequence=i % 10), dialect)
-            n += 1
-        return n
+    # Per message type, the best of several timed repeats (robust on a shared, noisy machine);
+    # messages/s = message types / sum of best per-message times.
+    number = max(200, int(seconds * 400))
+    ours_total = theirs_total = 0.0
+    for i, (message, (model, seq)) in enumerate(zip(MESSAGES, theirs, strict=True)):
+        sequence = i % 10
 
-    def run_pysip2() -> int:
-        n = 0
-        for model, seq in theirs:
+        def run_ours(message: Message = message, sequence: int = sequence) -> None:
+            decode_frame(encode(message, dialect, sequence=sequence), dialect)
+
+        def run_pysip2(model: Any = model, seq: int = seq) -> None:
             pysip2.decode_message(pysip2.encode_message(model, sequence_number=seq, checksum=True))
-            n += 1
-        return n
 
-    rates = {"sip2": 0.0, "pysip2": 0.0}
-    for _ in range(5):  # interleaved rounds, best of each: fair on a shared, noisy machine
-        for name, fn in (("sip2", run_ours), ("pysip2", run_pysip2)):
-            count, start = 0, time.perf_counter()
-            while time.perf_counter() - start < seconds / 10:
-                count += fn()
-            rates[name] = max(rates[name], count / (time.perf_counter() - start))
+        ours_total += min(timeit.repeat(run_ours, number=number, repeat=7)) / number
+        theirs_total += min(timeit.repeat(run_pysip2, number=number, repeat=7)) / number
+    rates = {"sip2": len(MESSAGES) / ours_total, "pysip2": len(MESSAGES) / theirs_total}
     print(f"codec encode+decode ({len(MESSAGES)} message types, AY/AZ on):")
     print(f"  sip2.codec   {rates['sip2']:>10,.0f} messages/s")
     print(f"  pysip2 0.1.0 {rates['pysip2']:>10,.0f} messages/s")

@@ -34,7 +34,7 @@ _CODE_RE = re.compile(r"^[A-Z]{2}$")
 _SPLIT = re.compile(r"\|(?=[A-Z]{2})")
 _AZ_RE = re.compile(rb"AZ([0-9A-Fa-f]{1,4})$")
 _AY_RE = re.compile(rb"AY(\d)\|?$")
-_F_TEXT, _F_YN, _F_BOOL01 = FixedKind.TEXT, FixedKind.YN, FixedKind.BOOL01
+_F_TEXT, _F_YN, _F_BOOL01, _F_INT = FixedKind.TEXT, FixedKind.YN, FixedKind.BOOL01, FixedKind.INT
 _V_TEXT, _V_REPEAT = VarKind.TEXT, VarKind.REPEAT
 _LEADING_JUNK = re.compile(rb"^(?:\xff[\xfb-\xfe].|[\x00\xfb-\xff])+", re.DOTALL)
 
@@ -129,6 +129,8 @@ def encode_body(message: Message, dialect: Dialect = DEFAULT_DIALECT) -> str:
             append("Y" if value else "N")
         elif kind is _F_BOOL01:
             append("1" if value else "0")
+        elif kind is _F_INT and type(value) is int and 0 <= value < 10**width:
+            append(str(value).zfill(width))
         else:
             append(_format_fixed(kind, width, value, attr))
     for var in plan.variable_order:
@@ -286,6 +288,12 @@ def decode_frame(data: bytes, dialect: Dialect = DEFAULT_DIALECT) -> Frame:
             kwargs[attr] = text[pos : pos + width]
         elif kind is _F_YN or kind is _F_BOOL01:
             kwargs[attr] = text[pos] in "1Yy"
+        elif kind is _F_INT:
+            count = text[pos : pos + width]
+            if count.isdigit() and count.isascii():
+                kwargs[attr] = int(count)
+            else:
+                kwargs[attr] = _parse_fixed(kind, count, attr, code)
         else:
             kwargs[attr] = _parse_fixed(kind, text[pos : pos + width], attr, code)
         pos += width

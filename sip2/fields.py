@@ -144,13 +144,18 @@ class PatronStatus:
 
     @classmethod
     def from_field(cls, value: str) -> PatronStatus:
-        """Parse the 14-character fixed field."""
-        flags = [ch in "Yy" for ch in value[:14].ljust(14)]
-        return cls(*flags)
+        """Parse the 14-character fixed field (instances are immutable, so common ones are shared)."""
+        cached = _STATUS_CACHE.get(value)
+        if cached is not None:
+            return cached
+        status = cls(*[ch in "Yy" for ch in value[:14].ljust(14)])
+        if len(_STATUS_CACHE) < 1024:
+            _STATUS_CACHE[value] = status
+        return status
 
     def to_field(self) -> str:
         """The 14-character fixed field (``Y`` or blank per flag)."""
-        return "".join("Y" if getattr(self, f.name) else " " for f in fields(self))
+        return "".join("Y" if getattr(self, name) else " " for name in _STATUS_NAMES)
 
     @property
     def blocked(self) -> bool:
@@ -160,3 +165,7 @@ class PatronStatus:
     def active(self) -> tuple[str, ...]:
         """Names of the flags that are set."""
         return tuple(f.name for f in fields(self) if getattr(self, f.name))
+
+
+_STATUS_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PatronStatus))
+_STATUS_CACHE: dict[str, PatronStatus] = {}
