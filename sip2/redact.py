@@ -71,6 +71,7 @@ def redact_wire(data: bytes, encoding: str = "cp850") -> str:
     text = data.decode(encoding, errors="replace").rstrip("\r\n")
 
     def replace(match: re.Match[str]) -> str:
+        """One field, redacted by its code."""
         code, value = match.group(1), match.group(2)
         if code in SECRET_FIELDS:
             return f"{code}***"
