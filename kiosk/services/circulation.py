@@ -47,6 +47,7 @@ Post = Callable[[ev.Event], None]
 ClientFactory = Callable[[], Any]
 HANDLED = (fx.LookUpPatron, fx.CheckOut, fx.CheckIn, fx.Renew, fx.LoadAccount)
 MAX_ACCOUNT_LOANS = 50
+PURGE_INTERVAL = 3600.0  # seconds between retention purges of failed rows
 
 
 class _Probe:
@@ -62,6 +63,10 @@ class _Recovered:
 
 class _Replay:
     """Worker job: replay the queue."""
+
+
+class _Purge:
+    """Worker job: delete failed rows past the retention period (at start, then hourly)."""
 
 
 class CirculationService:
@@ -107,6 +112,7 @@ class CirculationService:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        self._jobs.put(_Purge())
         self._start_recovery()
 
     def stop(self) -> None:
@@ -151,8 +157,12 @@ class CirculationService:
     def _watch(self) -> None:
         """Keepalive while idle; abandon a request that hangs (the ILS is treated as down)."""
         tick = min(0.25, self.probe_interval / 2)
+        last_purge = self._clock()
         while not self._stop.wait(tick):
             now = self._clock()
+            if now - last_purge >= PURGE_INTERVAL:
+                last_purge = now
+                self._jobs.put(_Purge())
             busy = self._busy_since
             if self._online and busy is not None and now - busy > self.offline_after:
                 log.warning("ILS request hanging for %.1f s: going offline", now - busy)
@@ -240,6 +250,8 @@ class CirculationService:
         elif isinstance(job, _Replay):
             if self._online:
                 self._replay(yield_to_patrons=True)
+        elif isinstance(job, _Purge):
+            self.store.purge()
         elif isinstance(job, fx.Effect):
             self._post(self._carry_out(job))
 

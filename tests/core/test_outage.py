@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from kiosk.core import events as ev
 from kiosk.core.view import LineKind, LineStatus, Screen
-from kiosk.services.circulation import OfflinePolicy
+from kiosk.services.circulation import CirculationService, OfflinePolicy
+from kiosk.store import TransactionQueue
+from sip2.client import Sip2Client
 from sip2.simulator import IlsSimulator, demo
-from tests.core.harness import Kiosk
+from tests.core.harness import Kiosk, client_settings
 
 
 def test_outage_mid_stack_then_replay_gives_the_expected_books(kiosk: Kiosk, sim: IlsSimulator) -> None:
@@ -131,3 +134,29 @@ def test_a_long_replay_lets_the_patron_at_the_kiosk_go_first(kiosk: Kiosk, sim: 
     assert kiosk.store.waiting_count() > 0  # served between replay batches, not after the whole queue
     kiosk.wait_for(lambda: kiosk.store.waiting_count() == 0)
     assert len(kiosk.store.failed()) == 400
+
+
+def test_the_service_purges_failed_rows_past_retention(sim: IlsSimulator, tmp_path: Path) -> None:
+    now = [1_800_000_000.0]
+    store = TransactionQueue(tmp_path / "q.db", tmp_path / "q.key", retention_days=14, clock=lambda: now[0])
+    old = store.enqueue("checkin", "OLD-1")
+    store.fail(old.txn_id, "checkin:refused")
+    now[0] += 15 * 86400
+    recent = store.enqueue("checkin", "RECENT-1")
+    store.fail(recent.txn_id, "checkin:refused")
+    events: list[ev.Event] = []
+    service = CirculationService(
+        lambda: Sip2Client(client_settings(sim.port)),
+        store,
+        OfflinePolicy(),
+        events.append,
+        validate_pass=lambda n: True,
+    )
+    service.start()
+    try:
+        deadline = time.monotonic() + 20
+        while store.get(old.txn_id) is not None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert [row.item_id for row in store.all()] == ["RECENT-1"]
+    finally:
+        service.stop()
