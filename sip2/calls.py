@@ -59,6 +59,16 @@ class KioskCalls:
     def _fee_snapshot(self, request: FeePaidRequest) -> FeeSnapshot | None:
         raise NotImplementedError
 
+    def supports(self, message: str) -> bool:
+        raise NotImplementedError
+
+    def _require(self, message: str) -> None:
+        """Refuse to send a message the ILS's ``BX`` marks unsupported (notes: SIPServer closes the
+        connection on a 37 it does not support).  ``supported_overrides`` corrects a wrong BX."""
+        if self._status is not None and not self.supports(message):
+            raise Sip2ConfigurationError(
+                f"the ILS does not support {message} (98 BX); set supported_overrides if it does")
+
     def _now(self) -> str:
         return fields.timestamp(utc=self.settings.dialect.timestamps == "utc")
 
@@ -128,7 +138,8 @@ class KioskCalls:
 
     def renew(self, patron_id: str, item_id: str, pin: str | None = None, no_block: bool = False,
               transaction_date: dt.datetime | None = None) -> RenewResponse:
-        """29 renew one item."""
+        """29 renew one item (refused with Sip2ConfigurationError if BX says renew is unsupported)."""
+        self._require("renew")
         s = self.settings
         stamp = self._stamp(transaction_date)
         return self._typed(RenewRequest(
@@ -138,7 +149,8 @@ class KioskCalls:
         ), RenewResponse)
 
     def renew_all(self, patron_id: str, pin: str | None = None) -> RenewAllResponse:
-        """65 renew all."""
+        """65 renew all (gated by BX like :meth:`renew`)."""
+        self._require("renew_all")
         s = self.settings
         return self._typed(RenewAllRequest(transaction_date=self._now(), institution_id=s.institution,
                                            patron_id=patron_id, patron_password=pin,
@@ -148,7 +160,8 @@ class KioskCalls:
                  transaction_id: str | None = None, fee_type: str = "01", payment_type: str = "02",
                  currency: str = "EUR") -> FeePaidResponse:
         """37 fee paid.  The fee state is read first (63) so that a lost reply can be settled exactly;
-        keep ``reply.transaction_id`` (the ACS may assign its own BK)."""
+        keep ``reply.transaction_id`` (the ACS may assign its own BK).  Gated by BX like :meth:`renew`."""
+        self._require("fee_paid")
         s = self.settings
         request = FeePaidRequest(
             transaction_date=self._now(), fee_type=fee_type, payment_type=payment_type, currency=currency,

@@ -82,6 +82,10 @@ class FakeAcs:
         self.overlap = False
         self.connections = 0
         self.close_idle = False
+        self.supported = {
+            "patron_status", "checkout", "checkin", "sc_status", "resend", "login", "patron_information",
+            "end_patron_session", "fee_paid", "item_information", "renew", "renew_all",
+        }  # fmt: skip
         self.fines_in_av = True  # False: like Wise, fees only in the SIP2+ 41/42 dialog
         self._listener = socket.socket()
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -202,22 +206,7 @@ class FakeAcs:
                 date_time_sync=now,
                 institution_id="WIERDEN",
                 library_name="Test",
-                supported_messages=supported_messages_field(
-                    {
-                        "patron_status",
-                        "checkout",
-                        "checkin",
-                        "sc_status",
-                        "resend",
-                        "login",
-                        "patron_information",
-                        "end_patron_session",
-                        "fee_paid",
-                        "item_information",
-                        "renew",
-                        "renew_all",
-                    }
-                ),
+                supported_messages=supported_messages_field(self.supported),
             )
         if isinstance(message, PatronStatusRequest):
             return PatronStatusResponse(

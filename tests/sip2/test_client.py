@@ -418,3 +418,20 @@ def test_raw_fee_paid_without_evidence_is_outcome_unknown(acs: FakeAcs) -> None:
         )
     assert acs.applied["fee_paid"] == 1  # paid once, and not again
     client.close()
+
+
+def test_bx_gates_fee_paid_and_renew_unless_overridden(acs: FakeAcs) -> None:
+    acs.supported -= {"fee_paid", "renew", "renew_all"}
+    client = connected(acs)
+    for call in (
+        lambda: client.fee_paid(PATRON, Decimal("2.50"), fee_id="FEE1"),
+        lambda: client.renew(PATRON, ITEM),
+        lambda: client.renew_all(PATRON),
+    ):
+        with pytest.raises(Sip2ConfigurationError, match="does not support"):
+            call()
+    assert "37" not in acs.codes() and "29" not in acs.codes()
+    client.close()
+    forced = connected(acs, supported_overrides={"fee_paid": True})
+    assert forced.fee_paid(PATRON, Decimal("2.50"), fee_id="FEE1").payment_accepted
+    forced.close()
