@@ -16,6 +16,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
 
 from kiosk.ui.demo import scenes
+from kiosk.ui.kit import IconLabel, Row
 from kiosk.ui.screenshots import scene_root, show_scene
 from kiosk.ui.theme import MIN_CONTRAST, MIN_TOUCH_PX, contrast_ratio
 
@@ -49,6 +50,10 @@ def check_tree(root: Any, where: str) -> int:
     for w in root.walk(restrict=True):
         if not visible(w, root):
             continue
+        if isinstance(w, Row) and w.role in ("danger", "success", "warning"):
+            # No information by colour alone: a state row always carries an icon (and its text).
+            icons = [c for c in w.children if isinstance(c, IconLabel) and c.text.strip()]
+            assert icons, f"{where}: a {w.role} row without an icon"
         if isinstance(w, ButtonBehavior):
             assert w.width >= MIN_TOUCH_PX and w.height >= MIN_TOUCH_PX, \
                 f"{where}: touch target {w.text!r} is {w.width:.0f}x{w.height:.0f}"

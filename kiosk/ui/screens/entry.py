@@ -33,7 +33,9 @@ class AttractScreen(KioskScreen):
         ids.language_label.text = ui.t("attract.language")
         ids.languages.clear_widgets()
         for lang in ui.settings.languages:
-            button = KioskButton(text=LANGUAGE_NAMES.get(lang, lang), selected=lang == view.language)
+            chosen = lang == view.language  # marked by colour *and* a thick outline
+            button = KioskButton(text=LANGUAGE_NAMES.get(lang, lang), selected=chosen,
+                                 role="primary" if chosen else "button")
             button.lang = lang
             button.action = (lambda chosen=lang: ui.send(ev.LanguageChosen(chosen)))
             ids.languages.add_widget(button)
