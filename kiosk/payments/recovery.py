@@ -187,7 +187,8 @@ class Settler:
             rec = self.journal.advance(rec.payment_id, State.NEEDS_STAFF, reason="reversal_without_receipt")
             self.alert("reversal_impossible", rec, "no receipt number to reverse")
             return rec
-        done = t.reverse(self.term, rec.receipt_no)
+        done, record_no = t.reverse(self.term, rec.receipt_no)
+        self.journal.set_last_receipt(record_no)
         if done is None:
             return rec  # unknown: the next recovery tries again (a second reversal answers B4)
         if done:

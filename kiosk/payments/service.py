@@ -73,8 +73,10 @@ class PaymentService:
         on_alert: AlertHook | None = None,
         ask_slice: float = 0.5,
         register_attempts: int = 3,
+        retention_days: int = 14,
     ) -> None:
         self.journal = journal
+        self.retention_days = retention_days
         self.terminal = terminal
         self.ils = ils
         self.max_amount = max_amount
@@ -98,6 +100,9 @@ class PaymentService:
             # Recovery first: the terminal may still hold an approved payment waiting for our answer,
             # and it would not take a Registration before that. Then always 06 00 (zvt.md §6 start-up).
             touched = self._recover()
+            purged = self.journal.purge(self.retention_days)
+            if purged:
+                log.info("purged %d finished payments older than %d days", purged, self.retention_days)
             registered = t.register(self.terminal, self.settler.register_attempts)
             if registered and self.journal.last_receipt() is None:
                 last = t.last_receipt(self.terminal)
@@ -211,6 +216,7 @@ class PaymentService:
         return cls(
             journal, terminal, ils, vending=bool(payment.issue_of_goods),
             max_amount=Decimal(str(payment.max_amount)), on_alert=on_alert,
+            retention_days=int(config.store.retention_days),
         )  # fmt: skip
 
     def close(self) -> None:

@@ -147,14 +147,15 @@ def truth_for(rec: PaymentRecord, last: PaymentResult | None) -> TerminalTruth:
     return TerminalTruth(MONEY_NOT_TAKEN)
 
 
-def reverse(term: ZvtTerminal, receipt_no: int) -> bool | None:
-    """Reversal ``06 30``: True reversed (or already), False impossible, None outcome unknown."""
+def reverse(term: ZvtTerminal, receipt_no: int) -> tuple[bool | None, int | None]:
+    """Reversal ``06 30``: (True reversed or already, False impossible, None unknown), and the receipt
+    number of the reversal record (the terminal's new last transaction, the next recovery baseline)."""
     result = term.reverse(receipt_no)
     if result.outcome is Outcome.APPROVED_REVERSED:
-        return True
+        return True, result.receipt_no
     if result.outcome is Outcome.UNKNOWN:
-        return None
+        return None, None
     if result.result_code == m.RESULT_ALREADY_REVERSED:
-        return True
+        return True, None
     log.warning("terminal refused the reversal of receipt %04d (code %s)", receipt_no, result.result_code)
-    return False
+    return False, None

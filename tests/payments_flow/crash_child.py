@@ -2,6 +2,7 @@
 
     python -m tests.payments_flow.crash_child --db D --tty T --ils-port P [--outbox]
         [--pay FEE_ID[,FEE_ID] AMOUNT] [--kill-at STATE[#N]] [--desk-pays FEE_ID AMOUNT]
+        [--kill-on-prompt KEY]
 
 ``--kill-at SIP2_SENT#2`` kills the process with SIGKILL right after the second journal write of
 SIP2_SENT (the hook runs after each committed write, before the action it describes).
@@ -39,6 +40,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--pay", nargs=2, metavar=("FEE_IDS", "AMOUNT"))
     p.add_argument("--kill-at")
     p.add_argument("--desk-pays", nargs=2, metavar=("FEE_ID", "AMOUNT"))
+    p.add_argument("--kill-on-prompt", help="SIGKILL when the terminal shows this prompt (mid-payment)")
     args = p.parse_args(argv)
 
     target: tuple[State, int] | None = None
@@ -65,6 +67,8 @@ def main(argv: list[str]) -> int:
 
         def progress(key: str) -> None:
             nonlocal desk
+            if key == args.kill_on_prompt:
+                os.kill(os.getpid(), signal.SIGKILL)
             if desk is not None and key == "terminal.insert_card":
                 client = sip2_client(args.ils_port)
                 client.fee_paid(PATRON, Decimal(desk[1]), fee_id=desk[0], transaction_id="DESK-1")

@@ -157,6 +157,19 @@ def test_kill_while_reversing_an_ils_refusal(crash: Crash, mode: str, kill_at: s
         assert [t.kind for t in crash.terminal.books.transactions] == ["payment"]
 
 
+@pytest.mark.parametrize("mode", ["vending", "outbox"])
+def test_kill_while_the_member_is_at_the_terminal(crash: Crash, mode: str) -> None:
+    """Killed after the Authorization left, before any Status-Information: the terminal goes on with
+    the payment on its own; the restarted kiosk refuses the approval nobody decided on."""
+    extra = ["--outbox"] if mode == "outbox" else []
+    code, _ = crash.run(*extra, *PAY_BOTH, "--kill-on-prompt", "terminal.insert_card")
+    assert code == -signal.SIGKILL
+    assert crash.records()[0].state is State.AUTH_SENT
+    crash.restart()
+    rec = assert_books_agree(crash, FEES)
+    assert rec.state is State.CANCELLED or rec.state is State.REVERSED
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_kill_at_random_moments(crash: Crash, seed: int) -> None:
     rng = random.Random(seed)

@@ -82,6 +82,8 @@ def test_ils_refuses_in_outbox_mode_payment_is_reversed_and_staff_alerted(kiosk:
     assert payments_of(kiosk.terminal.books) == [(250, REVERSED)]  # committed, then reversed by 06 30
     assert [t.kind for t in kiosk.terminal.books.transactions] == ["payment", "reversal"]
     assert [a[0] for a in kiosk.alerts] == ["payment_reversed"]
+    # the reversal record is the terminal's last transaction now: the next recovery baseline
+    assert service.journal.last_receipt() == kiosk.terminal.books.transactions[-1].receipt_no
     assert ledger(kiosk, rec.payment_id, 1) == []
 
 
