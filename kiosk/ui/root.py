@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 assert kit  # the kit's kv rules must be loaded before the screens' rules
 Builder.load_file(str(Path(__file__).with_name("screens.kv")))
+Builder.load_file(str(Path(__file__).with_name("maintenance.kv")))
 
 SCREENS: dict[str, type[KioskScreen]] = {
     "attract": AttractScreen, "pin": PinScreen, "identifying": IdentifyingScreen, "notice": NoticeScreen,

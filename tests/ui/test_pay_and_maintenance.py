@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from kiosk.core import SessionSettings
 from kiosk.maintenance.access import MaintenanceAccess
 from kiosk.maintenance.backend import ActionResult
+from kiosk.maintenance.logbuffer import attach_log_buffer
 from kiosk.maintenance.pin import PinGate, hash_pin
 from kiosk.monitoring.health import DeviceHealth, HealthSnapshot
 from sip2.simulator import demo
@@ -107,7 +109,11 @@ def test_maintenance_gesture_pin_status_and_out_of_order(kiosk_factory: Callable
                                                          tech_hash: str) -> None:
     backend = Backend()
     access = MaintenanceAccess(PinGate(tech_hash), technician_cards=["29990000000017"])
-    kiosk = kiosk_factory(access=access, backend=backend)
+    logger = logging.getLogger("tests.ui.maintenance")
+    logger.setLevel(logging.INFO)
+    buffer = attach_log_buffer(logger=logger)
+    logger.info("checkout refused for pass_number=21234000000015")
+    kiosk = kiosk_factory(access=access, backend=backend, log_buffer=buffer)
     five_taps(kiosk)
     assert kiosk.root.current == "maint_pin"
     type_pin(kiosk, "2468")
@@ -115,6 +121,10 @@ def test_maintenance_gesture_pin_status_and_out_of_order(kiosk_factory: Callable
     kiosk.settle()
     assert "Wachtrij: 4 wachtend, 1 mislukt" in kiosk.texts()
     assert "Printerpapier: out" in kiosk.texts()
+    log_text = kiosk.screen("maintenance").ids.log.text
+    assert "checkout refused for pass_number=#" in log_text  # the recent log, already redacted
+    assert "21234000000015" not in log_text
+    logger.removeHandler(buffer)
     kiosk.tap(kiosk.button("maintenance", "test_print"))
     kiosk.frames(5)
     assert "print" in backend.calls
