@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from kiosk.config_schema import KioskConfig
@@ -63,9 +62,8 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         address = ils_address(config.sip2)
         simulator = None
         if address.scheme == "sim":
-            state = Path(config.store.path).with_name("ils-simulator.json")
-            state.parent.mkdir(parents=True, exist_ok=True)
-            simulator = start_embedded_ils(config.sip2, state_file=state)
+            # Fresh demo data on every start, so the demo is the same each time it is shown.
+            simulator = start_embedded_ils(config.sip2)
             stops.append(simulator.stop)
             address = type(address)("tcp", "127.0.0.1", simulator.port)
         settings = client_settings(config.sip2, address)

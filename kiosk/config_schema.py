@@ -52,7 +52,7 @@ class Sip2Config:
     encoding: str = _f("cp850", choices=("cp850", "utf-8", "latin-1", "ascii"))
     error_detection: str = _f("auto", choices=("on", "off", "auto"))
     timestamps: str = _f("local", choices=("local", "utc"))
-    connect_timeout: float = _f(2.0, min=0.1, max=60)
+    connect_timeout: float = _f(1.5, min=0.1, max=60)  # < 2 s: a dead ILS is "offline" within 2 s
     read_timeout: float = _f(5.0, min=0.1, max=120)
     keepalive_interval: float = _f(60.0, min=1, max=3600)
     retries: int = _f(3, min=0, max=10)
