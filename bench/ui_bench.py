@@ -40,6 +40,9 @@ printer = "fake://"
 enabled = false
 [session]
 pin = "never"
+[store]
+path = "var/kiosk.db"
+key_file = "var/queue.key"
 [ui]
 fullscreen = false
 sound_volume = 0.0

@@ -11,6 +11,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -80,6 +81,12 @@ class UiRuntime(Protocol):
         """Call ``callback(view)`` (from any thread) whenever the view changes."""
 
 
+def _same_screen(a: SessionView, b: SessionView) -> bool:
+    """True when ``a`` and ``b`` draw the same screen (they may differ in the idle countdown)."""
+    quiet = {"seconds_left": None, "idle_warning": False}
+    return replace(a, **quiet) == replace(b, **quiet)
+
+
 class Backdrop(Widget):
     """Dims the screen behind a dialog and swallows touches meant for what is behind it."""
 
@@ -118,6 +125,7 @@ class KioskRoot(FloatLayout):
         self.maintenance: str | None = None  # None, "maint_pin" or "maintenance"
         self.view: SessionView = runtime.view
         self._goodbye_until: float | None = None
+        self._drawn = False
         self._column = BoxLayout(orientation="vertical")
         self.banner = Row(role="warning")
         self.manager = ScreenManager(transition=NoTransition())
@@ -178,8 +186,17 @@ class KioskRoot(FloatLayout):
         self.render(self.view, again=True)
 
     def render(self, view: SessionView, again: bool = False) -> None:
-        """Show ``view``: pick the screen, fill it, banner and dialogs."""
+        """Show ``view``: pick the screen, fill it, banner and dialogs.
+
+        A view that differs from the last one only in the idle countdown (a Tick every half second)
+        updates just the dialog: rebuilding the screen would reset a scrolled list under the patron's
+        finger twice a second.
+        """
         previous, self.view = self.view, view
+        if not again and self._drawn and _same_screen(previous, view):
+            self._show_dialog(view)
+            return
+        self._drawn = True
         if not view.busy:
             self.terminal_prompt = None  # the terminal's prompts belong to the payment in progress
         self.t = Translator(view.language)

@@ -47,7 +47,8 @@ def test_status_prints_health_json(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     # The embedded ILS simulator (sim://) on loopback, a fake printer, no terminal.
     config = tmp_path / "config.toml"
     config.write_text('[sip2]\nurl = "sim://"\n[devices]\nprinter = "fake://"\npass_readers = []\n'
-                      "[payment]\nenabled = false\n", encoding="utf-8")
+                      "[payment]\nenabled = false\n"
+                      '[store]\npath = "var/kiosk.db"\nkey_file = "var/queue.key"\n', encoding="utf-8")
     assert run(monkeypatch, "", ["maintenance", "status", "--config", str(config)]) == 0
     health = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert health["ils_online"] is True

@@ -28,6 +28,10 @@ printer = "fake://"
 enabled = false
 [receipt]
 mode = "ask"
+[store]
+# Explicit, so they resolve next to this config (defaults would land in the working directory).
+path = "var/kiosk.db"
+key_file = "var/queue.key"
 """
 
 

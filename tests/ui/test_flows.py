@@ -166,3 +166,19 @@ def test_large_text_and_high_contrast_toggles(kiosk: Kiosk) -> None:
     kiosk.tap(kiosk.button("menu", "finish"))  # nothing borrowed: no receipt question
     assert kiosk.runtime.view.screen is Screen.IDLE
     assert not look.high_contrast and look.sizes["body"] == body  # the next patron gets the default
+
+
+def test_ticks_do_not_rebuild_the_screen(kiosk: Kiosk) -> None:
+    kiosk.tick(0)
+    log_in(kiosk)
+    kiosk.tap(kiosk.button("menu", "borrow"))
+    kiosk.send(ev.ItemPresented(demo.AVAILABLE))
+    row = kiosk.screen("borrow").ids.lines.children[0]
+    kiosk.tick(1)
+    kiosk.tick(1)
+    assert kiosk.screen("borrow").ids.lines.children[0] is row  # same widget: scroll position kept
+    kiosk.tick(46)  # into the idle warning: the countdown updates, the list stays
+    assert kiosk.root.dialog is not None and "12 seconden" in kiosk.texts()
+    kiosk.tick(1)
+    assert "11 seconden" in kiosk.texts()
+    assert kiosk.screen("borrow").ids.lines.children[0] is row
