@@ -66,7 +66,8 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
             simulator = start_embedded_ils(config.sip2)
             stops.append(simulator.stop)
             address = type(address)("tcp", "127.0.0.1", simulator.port)
-        settings = client_settings(config.sip2, address)
+        # The circulation service sends its own keepalive (its health probe), so the client's is off.
+        settings = client_settings(config.sip2, address, keepalive_interval=0)
 
         store = TransactionQueue.from_config(config.store)
         stops.append(getattr(store, "close", lambda: None))

@@ -133,6 +133,20 @@ class Sip2Client(KioskCalls):
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=2.0)
 
+    def abort(self) -> None:
+        """Break off a request that hangs, from another thread, without taking the client's lock.
+
+        The socket is shut down (not closed: the thread in the request still owns it), so the blocked
+        read returns at once and the request fails with a connection error; the next request
+        reconnects. Used by watchdogs that must declare the ILS offline within a deadline.
+        """
+        sock = self._sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed or never connected: nothing to break off
+
     def __enter__(self) -> Sip2Client:
         self.connect()
         return self

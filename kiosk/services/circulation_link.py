@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -50,16 +49,7 @@ def abort(client: Any) -> None:
     the client's lock, which the hanging request holds)."""
     if client is None:
         return
-    method = getattr(client, "abort", None)
-    if callable(method):  # a client with a public, lock-free abort
-        method()
-        return
-    sock = getattr(client, "_sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+    client.abort()
 
 
 def quietly_close(client: Any) -> None:
