@@ -78,6 +78,7 @@ class Scene:
     large_text: bool = False
     high_contrast: bool = False
     goodbye: bool = False
+    terminal_prompt: str | None = None  # the payment terminal's latest instruction (a catalog key)
 
 
 def scenes(language: str) -> list[Scene]:
@@ -102,7 +103,8 @@ def scenes(language: str) -> list[Scene]:
         Scene("13-renew", replace(s, screen=Screen.RENEWING, account=ACCOUNT, items=RENEWALS)),
         Scene("14-account", replace(s, screen=Screen.ACCOUNT, account=ACCOUNT)),
         Scene("15-pay", replace(s, screen=Screen.PAYING, account=ACCOUNT)),
-        Scene("16-pay-terminal", replace(s, screen=Screen.PAYING, account=ACCOUNT, busy=True)),
+        Scene("16-pay-terminal", replace(s, screen=Screen.PAYING, account=ACCOUNT, busy=True),
+              terminal_prompt="terminal.insert_card"),
         Scene("17-pay-done", replace(s, screen=Screen.PAYING, account=replace(ACCOUNT, fees=()),
                                      payments=((("F1001", "F1002"), Decimal("2.50")),),
                                      message=Message("payment.done"))),

@@ -197,7 +197,7 @@ class KioskRoot(FloatLayout):
             self._show_dialog(view)
             return
         self._drawn = True
-        if not view.busy:
+        if not view.busy and not again:
             self.terminal_prompt = None  # the terminal's prompts belong to the payment in progress
         self.t = Translator(view.language)
         if not again and view.screen is Screen.IDLE and previous.screen is not Screen.IDLE:

@@ -102,5 +102,6 @@ def show_scene(root: Any, scene: Scene) -> None:
     root.out_of_order = scene.out_of_order
     root.maintenance = scene.maintenance
     root._goodbye_until = float("inf") if scene.goodbye else None
+    root.terminal_prompt = scene.terminal_prompt
     root.view = scene.view
     root.render(scene.view, again=True)

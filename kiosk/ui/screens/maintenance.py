@@ -125,7 +125,8 @@ class MaintenanceScreen(KioskScreen):
         ids.restart.text, ids.restart.disabled = t("maint.restart"), backend is None
         ids.restart.action = (lambda: run_in_background(backend.restart, _ignore)) if backend else None
         ids.exit.text, ids.exit.disabled = t("maint.exit"), backend is None
-        ids.exit.action = (lambda: run_in_background(backend.exit, _ignore)) if backend else None
+        # Exit stops the Kivy app, which must happen on the Kivy thread (it is not device I/O).
+        ids.exit.action = backend.exit if backend else None
         ids.close.text = t("maint.close")
         ids.close.action = ui.close_maintenance
         ids.log_title.text = t("maint.log")
