@@ -100,7 +100,12 @@ class Circulation(LibraryState):
                 item.holds.remove(patron_id)
                 if item.hold_shelf_for == patron_id:
                     item.hold_shelf_for = None
-            due = nb_due_date if (no_block and nb_due_date is not None) else due_date(when, rule.loan_days)
+            # An SC that lent offline often sends its transaction date as "nb due date" (it knows no loan
+            # periods; a blank one closes the socket on some servers). Only a later date is a real due date;
+            # otherwise the loan period runs from the original transaction date, as on a real ILS.
+            due = due_date(when, rule.loan_days)
+            if no_block and nb_due_date is not None and nb_due_date.date() > when.date():
+                due = nb_due_date
             new_loan = Loan(item_id, patron_id, when, due)
             self.loans[item_id] = new_loan
             fee = None

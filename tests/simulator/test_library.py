@@ -10,6 +10,7 @@ import pytest
 
 from sip2.simulator import Library
 from sip2.simulator import demo as d
+from sip2.simulator.circulation import due_date
 from sip2.simulator.passes import check_digit, is_valid_barcode, item_barcode, pass_number
 
 NOW = datetime(2026, 3, 2, 14, 30, 0)
@@ -242,3 +243,15 @@ def test_state_round_trips_through_json(lib: Library, tmp_path: Path) -> None:
     assert other.counter == lib.counter
     with pytest.raises(ValueError):
         other.load_dict({"version": 99})
+
+
+def test_offline_loan_with_transaction_date_as_nb_due_date_gets_the_loan_period(lib: Library) -> None:
+    # An SC that lent offline sends its transaction date as "nb due date": not a due date to keep.
+    offline_at = NOW - timedelta(days=1)
+    result = lib.checkout(d.NORMAL, d.AVAILABLE, no_block=True, transaction_date=offline_at,
+                          nb_due_date=offline_at)
+    assert result.ok
+    loan = lib.loans[d.AVAILABLE]
+    assert loan.checked_out == offline_at
+    # The book's loan period (three weeks in the demo rules) runs from the original transaction date.
+    assert loan.due == due_date(offline_at, 21)
