@@ -317,7 +317,10 @@ class CirculationService:
 
     def _online_effect(self, effect: fx.Effect) -> ev.Event:
         if isinstance(effect, fx.LookUpPatron):
-            reply = self._call("patron", lambda c: c.patron_information(effect.pass_number, pin=effect.pin))
+            # An empty AD (rather than none) makes the ILS say whether this patron has a PIN (CQ N),
+            # which the "patron" PIN policy needs; Koha and SIPServer check AD whenever it is sent.
+            pin = effect.pin if effect.pin is not None else ""
+            reply = self._call("patron", lambda c: c.patron_information(effect.pass_number, pin=pin))
             return cmap.patron_found(effect.session_id, reply, effect.pin)
         if isinstance(effect, fx.CheckOut | fx.CheckIn) and self._item_queued(effect.item_id):
             self._replay()  # a queued transaction for this item must reach the ILS first

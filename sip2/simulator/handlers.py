@@ -135,8 +135,9 @@ class AcsHandlers(CirculationHandlers):
         return PatronStatus.from_field(view.status) if view else _UNKNOWN_PATRON_STATUS
 
     def _password_ok(self, patron_id: str, pin: str | None) -> bool | None:
-        """CQ: only when the SC sent a PIN (an empty AD means "not asked")."""
-        return self.library.check_pin(patron_id, pin) if pin else None
+        """CQ whenever the SC sent AD, as Koha and SIPServer do: an empty AD is checked too, so a patron
+        who has a PIN gets ``N`` (the SC then asks for it) and one without gets ``Y``."""
+        return self.library.check_pin(patron_id, pin) if pin is not None else None
 
     def _patron_messages(self, view: PatronView | None) -> tuple[str, ...]:
         if view is None:

@@ -118,3 +118,24 @@ def test_pay_a_fee_charges_once_and_reports_once(kiosk: Kiosk) -> None:
     books = kiosk.payments.service.terminal.simulator.books
     committed = [t for t in books.payments() if t.state == "committed"]
     assert [t.amount for t in committed] == [250]
+
+
+def test_patron_with_a_pin_is_asked_for_it_in_patron_mode(tmp_path: Path) -> None:
+    config = parse_config(
+        f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
+        f'[devices]\nprinter = "fake://"\n[sip2]\npassword = "demo"\n'
+        "[payment]\nenabled = false\n[session]\npin = 'patron'\n",
+        base_dir=tmp_path,
+    )
+    kiosk = build_kiosk(config, readers=False)
+    try:
+        wait_for(kiosk, lambda: kiosk.circulation.online, "ILS online")
+        step(kiosk, ev.PassPresented(JAN))
+        wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.PIN, "PIN asked")
+        step(kiosk, ev.PinEntered("0000"))
+        wait_for(kiosk, lambda: kiosk.runtime.view.pin_tries_left == 2, "wrong PIN counted")
+        assert kiosk.runtime.view.screen is Screen.PIN
+        step(kiosk, ev.PinEntered("1234"))
+        wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu after the right PIN")
+    finally:
+        kiosk.stop()
