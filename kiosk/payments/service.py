@@ -153,6 +153,9 @@ class PaymentService:
             except JournalError as exc:
                 log.warning("payment refused before the terminal: %s", exc)
                 return PaymentFailed(sid, reason="payment.terminal_unavailable")
+            except Exception:  # the journal row stays unfinished: recovery settles it before the next one
+                log.exception("payment failed unexpectedly; recovery will settle it")
+                return PaymentFailed(sid, reason="payment.terminal_unavailable")
             finally:
                 self._progress = None
         return self._event(sid, outcome)
