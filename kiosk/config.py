@@ -115,6 +115,8 @@ class _Builder:
             if not isinstance(value, dict):
                 raise self.error(name, None, "expected a table ([" + name + "] with keys), got a value")
             sections[name] = self._section(name, value)
+        for name in SECTIONS.keys() - sections.keys():
+            sections[name] = self._section(name, {})  # defaults, with paths resolved like the rest
         config = KioskConfig(**sections, source=self.source)
         self._cross_checks(config)
         return config
@@ -145,6 +147,9 @@ class _Builder:
                 raise self.error(name, key, f"unknown key{hint}; known keys: {', '.join(fields)}")
             values[key] = self._value(name, key, value, fields[key])
         for key, f in fields.items():
+            if f.metadata.get("path") and key not in values and f.default:
+                # Defaults are relative to the config file too, like values given in it.
+                values[key] = str((self.base_dir / str(f.default)).resolve())
             if f.metadata.get("secret"):
                 secret = self._secret(name, key, raw)
                 if secret is not None:

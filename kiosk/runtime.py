@@ -84,6 +84,22 @@ class KioskRuntime:
         self._effect_listeners.append(callback)
 
     # --- lifecycle -----------------------------------------------------------------------------------
+    def add_on_stop(self, release: Callable[[], None]) -> None:
+        """Release ``release`` when the runtime stops (after everything registered before it)."""
+        self._on_stop.append(release)
+
+    def start_ticking(self, interval: float = 0.5, clock: Callable[[], float] = time.monotonic) -> None:
+        """Post a :class:`Tick` every ``interval`` s (the UI does this itself; headless mode needs it
+        so an idle session still times out and its data is cleared)."""
+        stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(interval):
+                self.send(ev.Tick(clock()))
+
+        threading.Thread(target=tick, name="kiosk-ticks", daemon=True).start()
+        self.add_on_stop(stop.set)
+
     def start(self) -> None:
         """Start the session thread (services are started by whoever built them)."""
         if self._thread is None:

@@ -65,6 +65,7 @@ def start_monitoring(kiosk: Any) -> Any:
     from kiosk.monitoring.alerts import AlertPolicy, WebhookNotifier
     from kiosk.monitoring.metrics import KioskMetrics, start_metrics_server
     from kiosk.monitoring.monitor import HealthMonitor
+    from kiosk.monitoring.transactions import TransactionCounter
 
     cfg = kiosk.config.monitoring
     metrics = KioskMetrics()
@@ -72,10 +73,12 @@ def start_monitoring(kiosk: Any) -> Any:
     notifier = WebhookNotifier(cfg.webhook_url, kiosk.config.site.kiosk_id) if cfg.webhook_url else None
     policy = AlertPolicy(cfg.ils_offline_alert_minutes, cfg.alert_min_interval)
     monitor = HealthMonitor(KioskHealth(kiosk).snapshot, metrics, policy, notifier)
+    kiosk.runtime.subscribe(TransactionCounter(metrics))  # kinds and results only
+    kiosk.circulation.on_latency = metrics.observe_ils_latency
     monitor.start()
-    kiosk.runtime._on_stop.append(monitor.stop)  # released with the kiosk
+    kiosk.runtime.add_on_stop(monitor.stop)  # released with the kiosk
     if server is not None:
-        kiosk.runtime._on_stop.append(server.close)
+        kiosk.runtime.add_on_stop(server.close)
     return monitor
 
 
@@ -197,7 +200,6 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     from kiosk.ui.app import KioskApp
     from kiosk.ui.settings import UiSettings
 
-    start_monitoring(kiosk)
     settings = UiSettings.from_config(config, **({"fullscreen": False} if windowed else {}))
     gate = PinGate(config.maintenance.pin_hash or None, config.maintenance.lockout_tries,
                    config.maintenance.lockout_minutes * 60)

@@ -36,7 +36,7 @@ def has_display() -> bool:
 def _run(args: argparse.Namespace) -> int:
     from kiosk.assembly import build_kiosk
     from kiosk.errors import KioskError
-    from kiosk.technician import KioskHealth
+    from kiosk.technician import KioskHealth, start_monitoring
 
     config = load_config_or_exit(args.config)
     headless = args.headless or not has_display()
@@ -54,7 +54,9 @@ def _run(args: argparse.Namespace) -> int:
         say(f"kiosk: {exc}")
         return 2
     try:
+        start_monitoring(kiosk)
         if headless:
+            kiosk.runtime.start_ticking()
             return _headless(kiosk, KioskHealth(kiosk), args.status_interval, args.exit_after)
         return _with_ui(kiosk, config, windowed=args.windowed)
     finally:

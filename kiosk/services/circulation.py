@@ -101,6 +101,7 @@ class CirculationService:
         self._busy_since: float | None = None
         self._last_ok = 0.0
         self.latency: float | None = None
+        self.on_latency: Callable[[float], None] | None = None  # monitoring's round-trip histogram
         self.offline_since: float | None = time.time()
         self.last_replay: ReplayReport | None = None
         self._threads: list[threading.Thread] = []
@@ -273,6 +274,8 @@ class CirculationService:
             self._busy_since = None
         self._last_ok = self._clock()
         self.latency = self._last_ok - started
+        if self.on_latency is not None:
+            self.on_latency(self.latency)
         return result
 
     def _mark_busy(self, busy: bool) -> None:

@@ -139,3 +139,27 @@ def test_patron_with_a_pin_is_asked_for_it_in_patron_mode(tmp_path: Path) -> Non
         wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu after the right PIN")
     finally:
         kiosk.stop()
+
+
+def test_metrics_endpoint_counts_a_loan_without_personal_data(kiosk: Kiosk, free_port: int) -> None:
+    import dataclasses
+    import urllib.request
+
+    from kiosk.technician import start_monitoring
+
+    kiosk.config = dataclasses.replace(
+        kiosk.config, monitoring=dataclasses.replace(kiosk.config.monitoring, metrics_port=free_port)
+    )
+    start_monitoring(kiosk)
+    wait_for(kiosk, lambda: kiosk.circulation.online, "ILS online")
+    step(kiosk, ev.PassPresented(JAN))
+    wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu")
+    step(kiosk, ev.StartBorrow())
+    step(kiosk, ev.ItemPresented(HET_DINER))
+    wait_for(kiosk, lambda: any(i.due for i in kiosk.runtime.view.items), "loan done")
+    with urllib.request.urlopen(f"http://127.0.0.1:{free_port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    assert 'kiosk_transactions_total{kind="loan",result="ok"} 1.0' in text
+    assert "kiosk_ils_latency_seconds_count" in text and "kiosk_ils_latency_seconds_count 0.0" not in text
+    for personal in (JAN, HET_DINER, "Jan de Vries", "Het diner"):
+        assert personal not in text

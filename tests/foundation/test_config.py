@@ -165,3 +165,11 @@ def test_uid_rule_chain(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, '[passes]\nuid_rule = "ndef, table"\nuid_table_file = "t.csv"\n'))
     assert config.passes.uid_rule == "ndef,table"
     assert config.passes.uid_table_file == str(tmp_path / "t.csv")
+
+
+def test_default_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[store]\nretention_days = 7\n"))
+    assert config.store.path == str(tmp_path / "var" / "kiosk.db")
+    assert config.store.key_file == str(tmp_path / "var" / "queue.key")
+    # A section left out entirely gets the same treatment.
+    assert load_config(write(tmp_path, "")).store.path == str(tmp_path / "var" / "kiosk.db")
