@@ -39,6 +39,7 @@ def test_approved_payment_is_paid_once_and_recorded_once(kiosk: Kiosk, vending: 
     assert rec.state is State.DONE and [f.state for f in rec.fees] == [Line.ACCEPTED, Line.ACCEPTED]
     assert payments_of(kiosk.terminal.books) == [(300, COMMITTED)]
     assert [len(ledger(kiosk, rec.payment_id, s)) for s in (1, 2)] == [1, 1]
+    assert kiosk.ils.requests["37"] == 2  # one Fee Paid per fee, none repeated
     assert open_fees(kiosk) == {}
     assert "terminal.insert_card" in kiosk.prompts
     history = service.journal.history(rec.payment_id)
