@@ -35,6 +35,8 @@ class Kiosk:
     readers: list[Any] = field(default_factory=list)
     printer: Any = None
     reader_router: Any = None
+    scanner: Any = None
+    keyboard: Any = None  # KeyboardEntry for a hid:// scanner: the UI feeds it the window's keys
 
     def stop(self) -> None:
         """Stop everything (the runtime releases the parts in reverse order)."""
@@ -92,6 +94,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         runtime.handlers.extend(h for h in (circulation, payments, receipts) if h is not None)
         if readers:
             kiosk.readers = _open_readers(config, kiosk.reader_router, stops)
+            _open_scanner(kiosk, stops)
         if start:
             circulation.start()
             runtime.start()
@@ -144,6 +147,26 @@ class ReaderRouter:
             not_a_pass = getattr(ev, "CardNotAPass", None)
             if not_a_pass is not None:
                 self.runtime.send(not_a_pass())
+
+
+def _open_scanner(kiosk: Kiosk, stops: list[Any]) -> None:
+    """Open the barcode scanner; a ``hid://`` one also gets a :class:`KeyboardEntry` for the UI."""
+    from drivers.passnumber import validate_pass_number
+    from drivers.scanner import HidWedgeScanner, Scanned, open_scanner
+    from kiosk.scanning import KeyboardEntry, ScanRouter
+
+    passes = kiosk.config.passes
+    router = ScanRouter(kiosk.runtime, passes.validation, kiosk.reader_router.pass_filters)
+    scanner = open_scanner(kiosk.config.devices.barcode_scanner, router, passes.validation,
+                           passes.legacy_lengths)
+    stops.append(scanner.close)
+    kiosk.scanner = scanner
+    if isinstance(scanner, HidWedgeScanner):
+        def typed(number: str) -> None:
+            check = validate_pass_number(number, passes.validation, passes.legacy_lengths)
+            router(Scanned(number, "keyboard", check))
+
+        kiosk.keyboard = KeyboardEntry(scanner, typed)
 
 
 def _open_readers(config: KioskConfig, router: ReaderRouter, stops: list[Any]) -> list[Any]:

@@ -214,4 +214,27 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
                 kiosk.payments.on_progress = app.kiosk_root.show_terminal_prompt
 
     app.bind(on_start=route_technician_cards)
+    if kiosk.keyboard is not None:
+        _feed_keyboard(kiosk.keyboard)
     app.run()
+
+
+def _feed_keyboard(keyboard: Any) -> None:
+    """Route the window's keys to the keyboard-wedge scanner (and hand-typed numbers)."""
+    import time
+
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    def on_textinput(_window: Any, text: str) -> None:
+        for char in text:
+            keyboard.key(char, time.monotonic())
+
+    def on_key_down(_window: Any, key: int, *_args: Any) -> bool:
+        if key in (13, 271, 9):  # Enter, keypad Enter, Tab: the scanner's suffix
+            keyboard.key("\r", time.monotonic())
+            return True
+        return False
+
+    Window.bind(on_textinput=on_textinput, on_key_down=on_key_down)
+    Clock.schedule_interval(lambda _dt: keyboard.poll(time.monotonic()), 0.02)

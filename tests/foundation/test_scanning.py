@@ -1,0 +1,123 @@
+"""Barcodes into the session: the real keyboard-wedge driver (burst detector) + routing to events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drivers.scanner import open_scanner
+from kiosk.assembly import build_kiosk
+from kiosk.config import parse_config
+from kiosk.core import Screen
+from kiosk.core import events as ev
+from kiosk.scanning import KeyboardEntry, ScanRouter
+
+PASS, ITEM = "20301000010015", "30301000500013"
+
+
+@dataclass
+class View:
+    screen: Screen = Screen.IDLE
+
+
+@dataclass
+class Recorder:
+    """Stands in for the runtime's two entry points the router uses: ``send`` and ``view``."""
+
+    view: View = field(default_factory=View)
+    events: list[ev.Event] = field(default_factory=list)
+
+    def send(self, event: ev.Event) -> None:
+        self.events.append(event)
+
+
+def keyboard(runtime: Recorder, validation: str = "dutch14", filters=None) -> KeyboardEntry:  # type: ignore[no-untyped-def]
+    router = ScanRouter(runtime, validation, filters)
+    wedge = open_scanner("hid://", router, validation)
+
+    def typed(number: str) -> None:
+        from drivers.passnumber import validate_pass_number
+        from drivers.scanner import Scanned
+
+        router(Scanned(number, "keyboard", validate_pass_number(number, validation)))
+
+    return KeyboardEntry(wedge, typed)
+
+
+def type_text(entry: KeyboardEntry, text: str, start: float, gap: float) -> float:
+    now = start
+    for char in text:
+        entry.key(char, now)
+        now += gap
+    entry.poll(now + 1.0)
+    return now + 1.0
+
+
+def test_scanner_burst_of_a_pass_number_presents_the_pass() -> None:
+    runtime = Recorder()
+    type_text(keyboard(runtime), PASS + "\r", 100.0, 0.005)
+    assert runtime.events == [ev.PassPresented(PASS)]
+
+
+def test_scanner_burst_of_an_item_barcode_presents_the_item() -> None:
+    runtime = Recorder()
+    type_text(keyboard(runtime), ITEM + "\r", 100.0, 0.005)
+    assert runtime.events == [ev.ItemPresented(ITEM)]
+
+
+def test_hand_typed_number_ended_by_enter_counts_too() -> None:
+    runtime = Recorder()
+    type_text(keyboard(runtime), ITEM + "\r", 100.0, 0.3)  # a person typing, not a scanner
+    assert runtime.events == [ev.ItemPresented(ITEM)]
+
+
+def test_typing_without_enter_sends_nothing() -> None:
+    runtime = Recorder()
+    type_text(keyboard(runtime), "hello", 100.0, 0.3)
+    assert runtime.events == []
+
+
+def test_without_validation_the_screen_decides() -> None:
+    runtime = Recorder()
+    entry = keyboard(runtime, validation="off")
+    now = type_text(entry, "12345678\r", 100.0, 0.005)
+    runtime.view.screen = Screen.BORROWING
+    type_text(entry, "12345678\r", now, 0.005)
+    assert runtime.events == [ev.PassPresented("12345678"), ev.ItemPresented("12345678")]
+
+
+def test_technician_card_goes_to_maintenance_not_to_the_session() -> None:
+    runtime = Recorder()
+    offered: list[str] = []
+    entry = keyboard(runtime, filters=[lambda number: offered.append(number) or True])
+    type_text(entry, PASS + "\r", 100.0, 0.005)
+    assert offered == [PASS] and runtime.events == []
+
+
+def test_assembled_kiosk_takes_a_scanned_pass_and_item(tmp_path: Path) -> None:
+    config = parse_config(
+        f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
+        '[devices]\nprinter = "fake://"\nbarcode_scanner = "hid://"\n[sip2]\npassword = "demo"\n'
+        "[payment]\nenabled = false\n[session]\npin = 'never'\n",
+        base_dir=tmp_path,
+    )
+    kiosk = build_kiosk(config)
+    try:
+        assert kiosk.keyboard is not None
+        now = type_text(kiosk.keyboard, PASS + "\r", 100.0, 0.005)
+        for _ in range(400):
+            kiosk.runtime.settle(quiet=kiosk.idle)
+            if kiosk.runtime.view.screen is Screen.MENU:
+                break
+            kiosk.circulation._stop.wait(0.025)
+        assert kiosk.runtime.view.screen is Screen.MENU
+        kiosk.runtime.send(ev.StartBorrow())
+        type_text(kiosk.keyboard, ITEM + "\r", now, 0.005)
+        for _ in range(400):
+            kiosk.runtime.settle(quiet=kiosk.idle)
+            if any(line.due for line in kiosk.runtime.view.items):
+                break
+            kiosk.circulation._stop.wait(0.025)
+        assert [line.item_id for line in kiosk.runtime.view.items if line.due] == [ITEM]
+    finally:
+        kiosk.stop()
