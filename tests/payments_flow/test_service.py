@@ -141,3 +141,21 @@ def test_amounts_and_fine_items_parse_strictly() -> None:
     assert parse_fine_item("900002 2,50 Reservering") == ("900002", Decimal("2.50"))
     assert parse_fine_item("900003 Vervanging") == ("900003", None)
     assert m.RESULT_ECR_REFUSES != 0  # refusing the goods is never "commit"
+
+
+def test_open_fees_from_wise_sip2plus_and_the_check_before_a_resend(ils: IlsSimulator) -> None:
+    from sip2.client import ClientSettings, Sip2Client
+    from sip2.dialect import Dialect
+
+    base = sip2_client(ils.port).settings
+    wise = IlsFees(Sip2Client(dataclasses.replace(base, dialect=Dialect(wise_sip2plus=True))), wise=True)
+    plain = IlsFees(Sip2Client(base))
+    assert isinstance(base, ClientSettings)
+    expected = {FEE_SMALL: Decimal("0.50"), FEE_HOLD: Decimal("2.50")}
+    assert wise.open_fees(PATRON) == expected == plain.open_fees(PATRON)
+    assert wise.check(PATRON, FEE_HOLD, Decimal("2.50")) is Line.NOT_APPLIED  # still open: may resend
+    assert plain.pay(PATRON, FEE_HOLD, Decimal("2.50"), "K-1").line is Line.ACCEPTED
+    assert wise.check(PATRON, FEE_HOLD, Decimal("2.50")) is Line.ACCEPTED  # gone: it was applied
+    assert plain.pay(PATRON, FEE_HOLD, Decimal("2.50"), "K-2").line is Line.REFUSED  # never twice
+    ils.stop()
+    assert plain.check(PATRON, FEE_SMALL, Decimal("0.50")) is Line.SENT  # cannot tell: stays in doubt
