@@ -154,7 +154,8 @@ class IlsFees:
         """Was our Fee Paid for ``fee_id`` (paying ``amount``, its whole outstanding) applied?
 
         ACCEPTED: the fee is no longer open. NOT_APPLIED: still open for at least ``amount``.
-        SENT: cannot tell (ILS unreachable, or the fee changed by another amount).
+        SENT: the ILS cannot be asked now (try again later). IN_DOUBT: the ILS answered, but the fee
+        changed by another amount (or has none listed): staff must decide.
         """
         try:
             fees = self.open_fees(patron_id)
@@ -166,4 +167,4 @@ class IlsFees:
         outstanding = fees[fee_id]
         if outstanding is not None and outstanding >= amount:
             return Line.NOT_APPLIED
-        return Line.SENT
+        return Line.IN_DOUBT

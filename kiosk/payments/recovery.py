@@ -62,7 +62,7 @@ def wants_commit(rec: PaymentRecord) -> bool:
     if rec.state is State.COMMITTED:
         return True  # the journal already says so: we decided before the crash
     states = [f.state for f in rec.fees]
-    return any(s in (Line.ACCEPTED, Line.SENT) for s in states)
+    return any(s in (Line.ACCEPTED, Line.SENT, Line.IN_DOUBT) for s in states)
 
 
 class Settler:
@@ -149,6 +149,10 @@ class Settler:
             if rec.state is State.SIP2_SENT:
                 self.journal.advance(pid, State.SIP2_ACCEPTED)
             return self.journal.advance(pid, State.DONE)
+        if Line.IN_DOUBT in states and Line.SENT not in states:
+            rec = self.journal.advance(pid, State.NEEDS_STAFF, reason="ils_in_doubt")
+            self.alert("fee_paid_in_doubt", rec, "the ILS cannot tell whether a paid fee was recorded")
+            return rec
         if Line.REFUSED not in states or Line.SENT in states:
             return rec  # lines wait for the ILS; recovery delivers them later
         if Line.ACCEPTED in states:
@@ -165,7 +169,7 @@ class Settler:
         """No money was taken: close the payment, unless the ILS recorded (or may have) a fee for it."""
         states = [f.state for f in rec.fees]
         pid = rec.payment_id
-        if Line.ACCEPTED in states:
+        if Line.ACCEPTED in states or Line.IN_DOUBT in states:
             rec = self.journal.advance(
                 pid, State.NEEDS_STAFF, reason="ils_recorded_unpaid", money=MONEY_NOT_TAKEN
             )

@@ -108,6 +108,7 @@ class Line(StrEnum):
     ACCEPTED = "accepted"  # 38 with payment accepted = Y, or the fee was found paid afterwards
     REFUSED = "refused"  # 38 with N: the ILS did not apply it
     NOT_APPLIED = "not_applied"  # the 37 never reached the ILS, or the fee was found still open
+    IN_DOUBT = "in_doubt"  # the ILS answered, but not whether our 37 was applied (the fee changed otherwise)
 
 
 #: ``money``: what the kiosk knows about the terminal side ("committed" / "not_taken" / NULL = not known).

@@ -7,6 +7,7 @@ Every test asserts the books on both sides: the terminal's (committed / reversed
 from __future__ import annotations
 
 import dataclasses
+import time
 from decimal import Decimal
 
 import pytest
@@ -116,6 +117,55 @@ def test_lost_fee_paid_reply_is_settled_by_query_not_blind_resend(kiosk: Kiosk, 
     rec = service.journal.all()[-1]
     assert len(ledger(kiosk, rec.payment_id, 1)) == 1  # applied exactly once either way
     assert payments_of(kiosk.terminal.books) == [(250, COMMITTED)]
+
+
+def _ils_vanishes_with_the_fee_paid_in_flight(k: Kiosk) -> None:
+    """At the terminal: the ILS will drop the 37 unapplied and refuse every reconnect, so the
+    kiosk cannot learn what became of it (Sip2OutcomeUnknown)."""
+
+    def progress(key: str) -> None:
+        if key == "terminal.insert_card":
+            k.ils.faults.drop_codes = frozenset({"37"})
+            k.ils.faults.drop_before_reply = True
+            k.ils.faults.reset_on_connect = True
+
+    event = k.service.handle(HOLD_ONLY, progress=progress) if k.service else None
+    assert isinstance(event, PaymentFailed) and event.reason == "payment.not_recorded"  # paid, not recorded
+    assert payments_of(k.terminal.books) == [(250, COMMITTED)]  # in doubt: keep the money, never guess
+    k.ils.faults.clear()
+
+
+def recover_until_final(k: Kiosk) -> State:
+    """Run recovery (as the idle loop would) until the payment is final; the client's reconnect
+    backoff makes the first attempts fail fast."""
+    assert k.service is not None
+    for _ in range(50):
+        (rec,) = k.service.recover() or k.service.journal.all()
+        if rec.final:
+            return rec.state
+        time.sleep(0.1)
+    raise AssertionError("recovery never finished")
+
+
+def test_fee_paid_lost_in_an_ils_outage_is_delivered_once_afterwards(kiosk: Kiosk) -> None:
+    kiosk.open()
+    _ils_vanishes_with_the_fee_paid_in_flight(kiosk)
+    assert recover_until_final(kiosk) is State.DONE  # still open for the full amount: sent again, same BK
+    assert kiosk.service is not None
+    (rec,) = kiosk.service.journal.all()
+    # sent twice, applied once: the resend came only after the ILS showed the fee still fully open
+    assert rec.fees[0].sends == 2 and len(ledger(kiosk, rec.payment_id, 1)) == 1
+    assert FEE_HOLD not in open_fees(kiosk)
+
+
+def test_fee_changed_at_the_desk_during_the_outage_goes_to_staff(kiosk: Kiosk) -> None:
+    kiosk.open()
+    _ils_vanishes_with_the_fee_paid_in_flight(kiosk)
+    kiosk.ils.library.pay_fee(PATRON, "1.00", transaction_id="DESK", fee_id=FEE_HOLD)
+    assert recover_until_final(kiosk) is State.NEEDS_STAFF  # neither "applied" nor "still open"
+    assert [a[0] for a in kiosk.alerts] == ["fee_paid_in_doubt"]
+    assert kiosk.service is not None
+    assert kiosk.ils.library.payments_for(f"{kiosk.service.journal.all()[0].payment_id}-1") == []
 
 
 def test_declined_card_charges_nothing_and_tells_the_ils_nothing(kiosk: Kiosk) -> None:
