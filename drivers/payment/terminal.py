@@ -117,7 +117,9 @@ class ZvtTerminal:
             if reply.command == m.INTERMEDIATE_STATUS:
                 return reply  # the terminal went straight on: accept it as "command taken"
             log.info("ignoring stale %s before the answer to %s", reply.describe(), apdu.command.hex(" "))
-            self._answer(m.ack_apdu())
+            # A stale Status-Information is a payment nobody is deciding on now: "80 00 00" would make the
+            # terminal store (commit) it (P015 §2.2.6), so refuse it and let the terminal reverse.
+            self._answer(_refuse_undecided(reply))
         raise DeviceTimeoutError(f"no answer to {apdu.command.hex(' ').upper()} within T3")
 
     def _answer(self, apdu: Apdu) -> None:
@@ -206,7 +208,9 @@ class ZvtTerminal:
     def register(self) -> TerminalInfo:
         """``06 00``: log on with the kiosk's config byte; return the terminal id and status."""
         with self._lock:
-            run = self._serve(m.registration(self._password, self.config_byte, self.currency))
+            run = self._serve(
+                m.registration(self._password, self.config_byte, self.currency), _refuse_payment_si
+            )
         if run.completion is None:
             raise self._run_error(run, "Registration")
         self.tid = run.completion.tid
@@ -218,7 +222,7 @@ class ZvtTerminal:
     def status(self) -> TerminalStatus:
         """``05 01``: the terminal status (00 = ready) and software version."""
         with self._lock:
-            run = self._serve(m.status_enquiry(self._password))
+            run = self._serve(m.status_enquiry(self._password), _refuse_payment_si)
         if run.completion is None or run.completion.status is None:
             raise self._run_error(run, "Status Enquiry")
         code = run.completion.status
@@ -350,3 +354,16 @@ class ZvtTerminal:
         if run.abort is not None:
             return TerminalRefusedError(m.ABORT_FROM_PT, run.abort.result_code)
         return DeviceTimeoutError(f"{what}: {run.error or 'no completion'}")
+
+
+def _refuse_undecided(apdu: Apdu) -> Apdu:
+    """The answer to a message nobody is waiting for: refuse a Status-Information, acknowledge the rest."""
+    if apdu.command == m.STATUS_INFORMATION:
+        return m.negative_apdu(m.RESULT_ECR_REFUSES)
+    return m.ack_apdu()
+
+
+def _refuse_payment_si(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
+    """``on_si`` for commands that take no payment (Registration, Status Enquiry): a Status-Information
+    arriving then belongs to a payment held from before; never commit it by acknowledging."""
+    return m.negative_apdu(m.RESULT_ECR_REFUSES), False

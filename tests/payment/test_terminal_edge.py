@@ -226,3 +226,44 @@ def test_stale_completion_is_not_taken_for_the_next_result(
     again = term.repeat_receipt()
     pt.join()
     assert pt.error is None and again is not None and again.receipt_no == 7
+
+
+REFUSE = m.negative_apdu(m.RESULT_ECR_REFUSES)
+
+
+def test_stale_approved_status_information_before_an_answer_is_refused_not_committed(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    # A payment held from before (e.g. across a kiosk restart) sends its approved 04 0F just as the kiosk
+    # registers: acknowledging it with 80 00 00 would make the terminal store a payment nobody decided on.
+    term, pt = scripted(
+        [
+            ("expect", None),  # Registration
+            ("send", APPROVED),  # ... crosses the held payment's Status-Information
+            ("expect", REFUSE),  # refused: the terminal reverses it
+            ("send", ACK),
+            ("send", m.completion()),
+            ("expect", ACK),
+        ]
+    )
+    term.register()
+    pt.join()
+    assert pt.error is None, pt.error
+
+
+def test_status_information_during_registration_is_refused_too(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
+) -> None:
+    term, pt = scripted(
+        [
+            ("expect", None),  # Registration
+            ("send", ACK),  # accepted; the terminal is master now ...
+            ("send", APPROVED),  # ... and hands over a held payment's Status-Information
+            ("expect", REFUSE),
+            ("send", m.completion()),
+            ("expect", ACK),
+        ]
+    )
+    term.register()
+    pt.join()
+    assert pt.error is None, pt.error
