@@ -69,7 +69,9 @@ class PaymentOutcome:
             return "payment.not_recorded"  # paid, the ILS will get it from the outbox or from staff
         if rec.state in (State.CANCELLED, State.REVERSED) or rec.money == MONEY_NOT_TAKEN:
             return "payment.aborted"  # "Payment cancelled. Nothing was charged."
-        return "payment.terminal_unavailable"  # unknown: never "declined", never "nothing charged"
+        if rec.state is State.NEW:
+            return "payment.terminal_unavailable"  # the terminal never got the request
+        return "payment.unknown"  # it may have charged: never "declined" or "nothing charged"
 
 
 @dataclass

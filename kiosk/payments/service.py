@@ -89,7 +89,9 @@ class PaymentService:
     def _on_terminal(self, event: TerminalEvent) -> None:
         progress = self._progress
         if progress is not None and isinstance(event, StatusEvent):
-            progress(PROMPTS.get(event.key, "terminal.wait"))
+            # Every driver status key has a text in the catalogs ("card not accepted", "contacting
+            # your bank", ...); the table only merges keys that should read the same.
+            progress(PROMPTS.get(event.key, f"terminal.{event.key}"))
 
     # --- start-up and recovery ---------------------------------------------------------------------------
 

@@ -48,7 +48,10 @@ def test_terminal_that_stays_away_blocks_every_further_authorization(
         service.close()
         os.close(master)
         os.close(slave)
-    assert first == PaymentFailed(7, reason="payment.terminal_unavailable")  # not "declined", not "nothing"
+    # The Authorization went out and nothing came back: the member hears "unknown, do not pay again",
+    # never "declined" or "nothing charged".
+    assert first == PaymentFailed(7, reason="payment.unknown")
+    # The second attempt never reaches the terminal (the first is unresolved).
     assert second == PaymentFailed(7, reason="payment.terminal_unavailable")
     (rec,) = PaymentJournal(tmp_path / "kiosk.db", tmp_path / "kiosk.key").all()
     assert rec.state is State.UNKNOWN
