@@ -35,8 +35,19 @@ class Kiosk:
     readers: list[Any] = field(default_factory=list)
     printer: Any = None
     reader_router: Any = None
+    alert_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
     scanner: Any = None
     keyboard: Any = None  # KeyboardEntry for a hid:// scanner: the UI feeds it the window's keys
+
+    def alert(self, kind: str, reference: str, detail: str = "") -> None:
+        """Something staff must act on (e.g. a payment that needs checking): log it and tell the
+        listeners (monitoring's webhook). ``reference`` is an opaque id, never patron data."""
+        log.warning("alert %s for %s: %s", kind, reference, detail)
+        for listener in self.alert_listeners:
+            try:
+                listener(kind, reference)
+            except Exception:  # monitoring must never break the kiosk
+                log.exception("alert listener failed")
 
     def stop(self) -> None:
         """Stop everything (the runtime releases the parts in reverse order)."""
@@ -88,10 +99,10 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         receipts = ReceiptService(printer, config.site.library_name)
         stops.append(receipts.stop)
 
-        payments = _payments(config, settings, runtime, stops)
-        kiosk = Kiosk(config, runtime, circulation, receipts, payments, simulator, printer=printer,
+        kiosk = Kiosk(config, runtime, circulation, receipts, None, simulator, printer=printer,
                       reader_router=ReaderRouter(runtime))
-        runtime.handlers.extend(h for h in (circulation, payments, receipts) if h is not None)
+        kiosk.payments = _payments(config, settings, kiosk, stops)
+        runtime.handlers.extend(h for h in (circulation, kiosk.payments, receipts) if h is not None)
         if readers:
             kiosk.readers = _open_readers(config, kiosk.reader_router, stops)
             _open_scanner(kiosk, stops)
@@ -104,7 +115,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         raise
 
 
-def _payments(config: KioskConfig, settings: Any, runtime: KioskRuntime, stops: list[Any]) -> Any:
+def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: list[Any]) -> Any:
     """The payment worker (terminal + journal + its own SIP2 connection), when payments are enabled."""
     if not config.payment.enabled:
         return None
@@ -116,7 +127,8 @@ def _payments(config: KioskConfig, settings: Any, runtime: KioskRuntime, stops: 
     # payment never waits behind a loan and the circulation worker never waits behind the terminal.
     fee_client = Sip2Client(settings)
     stops.append(fee_client.close)
-    worker = PaymentWorker(PaymentService.from_config(config, fee_client), runtime.send)
+    service = PaymentService.from_config(config, fee_client, on_alert=kiosk.alert)
+    worker = PaymentWorker(service, kiosk.runtime.send)
     stops.append(worker.stop)
     return worker
 

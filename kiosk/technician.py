@@ -75,11 +75,24 @@ def start_monitoring(kiosk: Any) -> Any:
     monitor = HealthMonitor(KioskHealth(kiosk).snapshot, metrics, policy, notifier)
     kiosk.runtime.subscribe(TransactionCounter(metrics))  # kinds and results only
     kiosk.circulation.on_latency = metrics.observe_ils_latency
+    if notifier is not None:
+        kiosk.alert_listeners.append(_webhook_alert(notifier))
     monitor.start()
     kiosk.runtime.add_on_stop(monitor.stop)  # released with the kiosk
     if server is not None:
         kiosk.runtime.add_on_stop(server.close)
     return monitor
+
+
+def _webhook_alert(notifier: Any) -> Any:
+    """Forward the kiosk's own alerts (payments needing staff) to the webhook: kind and opaque id only."""
+    from kiosk.monitoring.alerts import Alert, wall_clock
+
+    def send(kind: str, reference: str) -> None:
+        now = wall_clock()
+        notifier.send(Alert(kind, "firing", f"{kind} ({reference}): staff must check this", now, now))
+
+    return send
 
 
 class TechnicianBackend:

@@ -29,16 +29,22 @@ class PaymentWorker:
     """Runs everything that talks to the payment terminal on one thread."""
 
     def __init__(self, service: Any, post: Callable[[ev.Event], None],
-                 on_progress: Callable[[str], None] | None = None) -> None:
+                 on_progress: Callable[[str], None] | None = None, recover_every: float = 60.0) -> None:
+        """``recover_every`` s, when idle, unfinished payments are settled again (e.g. a Fee Paid that
+        waited for the ILS to come back), without waiting for the next payment or a restart."""
         self.service = service
         self._post = post
         self.on_progress = on_progress
         self._jobs: queue.Queue[tuple[Job, Future[Any]] | None] = queue.Queue()
         self._busy = threading.Event()
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._work, name="payments", daemon=True)
         self._thread.start()
         self._last_state: tuple[str, str] = ("unknown", "")
         self.call(self._start_up)
+        if recover_every > 0:
+            threading.Thread(target=self._recover_now_and_then, args=(recover_every,),
+                             name="payments-recovery", daemon=True).start()
 
     # --- the runtime's side -------------------------------------------------------------------------
     def submit(self, effect: fx.Effect) -> bool:
@@ -62,6 +68,7 @@ class PaymentWorker:
 
     def stop(self) -> None:
         """Finish the job in hand, then close the terminal and the journal."""
+        self._stop.set()
         self._jobs.put(None)
         self._thread.join(timeout=30)
         self.service.close()
@@ -98,6 +105,11 @@ class PaymentWorker:
             finally:
                 if self._jobs.empty():
                     self._busy.clear()
+
+    def _recover_now_and_then(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            if self.idle and self.service.journal.unfinished():
+                self.call(self.service.recover)
 
     def _start_up(self) -> None:
         try:

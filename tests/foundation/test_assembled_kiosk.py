@@ -163,3 +163,38 @@ def test_metrics_endpoint_counts_a_loan_without_personal_data(kiosk: Kiosk, free
     assert "kiosk_ils_latency_seconds_count" in text and "kiosk_ils_latency_seconds_count 0.0" not in text
     for personal in (JAN, HET_DINER, "Jan de Vries", "Het diner"):
         assert personal not in text
+
+
+def test_kiosk_alerts_reach_the_webhook_without_personal_data(kiosk: Kiosk, free_port: int) -> None:
+    import dataclasses
+    import http.server
+    import threading
+
+    from kiosk.technician import start_monitoring
+
+    received: list[bytes] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", free_port), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        kiosk.config = dataclasses.replace(kiosk.config, monitoring=dataclasses.replace(
+            kiosk.config.monitoring, webhook_url=f"http://127.0.0.1:{free_port}/hook"))
+        start_monitoring(kiosk)
+        kiosk.alert("payment_reversed", "P26112500AB", f"fee 900002 of {SANNE}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    # Health alerts may come too (the monitor runs); ours is there exactly once, and nothing personal is.
+    bodies = [json.dumps(json.loads(raw)) for raw in received]
+    ours = [body for body in bodies if "payment_reversed" in body]
+    assert len(ours) == 1 and "P26112500AB" in ours[0]
+    assert not any(SANNE in body or "900002" in body for body in bodies)
