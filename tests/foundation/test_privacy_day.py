@@ -1,0 +1,121 @@
+"""Privacy audit of the whole kiosk: after a scripted day of use (online and offline, loans, returns, a
+PIN, a fee payment, an ILS outage and replay) the kiosk's files and its log (the production logging
+set-up, at DEBUG) hold no pass number, PIN, name or title, and the offline queue is empty again."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+from kiosk.assembly import Kiosk, build_kiosk
+from kiosk.config import parse_config
+from kiosk.core import Screen
+from kiosk.core import events as ev
+from kiosk.logsetup import RedactingFilter
+
+JAN, JAN_PIN, JAN_NAME = "20301000010015", "1234", "Jan de Vries"
+SANNE, SANNE_PIN, SANNE_NAME = "20301000010049", "4444", "Sanne Jansen"
+HET_DINER, MAX_HAVELAAR = "30301000500013", "30301000500039"
+RESERVED = "30301000500070"  # on loan to Jan, reserved by another member: returned to the hold shelf
+TITLES = ("Het diner", "Max Havelaar", "Oorlog en terpentijn", "Tonio")
+SECRETS = (JAN, SANNE, JAN_NAME, SANNE_NAME, *TITLES)
+
+
+def wait_for(kiosk: Kiosk, predicate, what: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(600):
+        kiosk.runtime.settle(quiet=kiosk.idle)
+        if predicate():
+            return
+        kiosk.circulation._stop.wait(0.025)
+    raise AssertionError(f"never reached: {what}; view={kiosk.runtime.view.screen}")
+
+
+def act(kiosk: Kiosk, event: ev.Event) -> None:
+    kiosk.runtime.send(event)
+    kiosk.runtime.settle(quiet=kiosk.idle)
+
+
+def identify(kiosk: Kiosk, pass_number: str, pin: str) -> None:
+    act(kiosk, ev.PassPresented(pass_number))
+    wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.PIN, "PIN asked")
+    act(kiosk, ev.PinEntered(pin))
+    wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu")
+
+
+def end_session(kiosk: Kiosk) -> None:
+    act(kiosk, ev.Finish())
+    if kiosk.runtime.view.screen is Screen.ENDING:
+        act(kiosk, ev.ReceiptChoice(print_receipt=False))
+    wait_for(kiosk, lambda: kiosk.runtime.view.patron is None, "session cleared")
+
+
+def a_day_at_the_kiosk(kiosk: Kiosk) -> None:
+    wait_for(kiosk, lambda: kiosk.circulation.online, "ILS online")
+    identify(kiosk, JAN, JAN_PIN)  # borrow two books
+    act(kiosk, ev.StartBorrow())
+    act(kiosk, ev.ItemPresented(HET_DINER))
+    act(kiosk, ev.ItemPresented(MAX_HAVELAAR))
+    wait_for(kiosk, lambda: sum(1 for i in kiosk.runtime.view.items if i.due) == 2, "two loans")
+    end_session(kiosk)
+    identify(kiosk, SANNE, SANNE_PIN)  # look at the account and pay a fee
+    act(kiosk, ev.ShowAccount())
+    wait_for(kiosk, lambda: kiosk.runtime.view.account is not None, "account")
+    act(kiosk, ev.StartPay())
+    act(kiosk, ev.PayFees(("900002",)))
+    wait_for(kiosk, lambda: kiosk.runtime.view.payments, "fee paid")
+    end_session(kiosk)
+    kiosk.ils_simulator.stop()  # the ILS goes down: returns are queued
+    wait_for(kiosk, lambda: not kiosk.circulation.online, "offline")
+    act(kiosk, ev.StartReturn())
+    for item in (HET_DINER, RESERVED):
+        act(kiosk, ev.ItemPresented(item))
+    wait_for(kiosk, lambda: kiosk.circulation.store.counts()["queued"] == 2, "two returns queued")
+    end_session(kiosk)
+    kiosk.ils_simulator.start()  # back: the queue replays by itself
+    wait_for(kiosk, lambda: kiosk.circulation.online, "online again")
+    wait_for(kiosk, lambda: sum(kiosk.circulation.store.counts().values()) == 0, "queue empty")
+
+
+def test_after_a_day_disk_and_logs_hold_no_personal_data(tmp_path: Path) -> None:
+    log_stream = io.StringIO()
+    handler = logging.StreamHandler(log_stream)  # the production handler's filter (kiosk.logsetup)
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    data = tmp_path / "var"
+    config = parse_config(
+        f'[store]\npath = "{data}/kiosk.db"\nkey_file = "{data}/queue.key"\n'
+        f'[devices]\nprinter = "fake://"\nterminal = "zvt+sim://?state={tmp_path}/terminal.json"\n'
+        '[sip2]\npassword = "demo"\n[session]\npin = "always"\n',
+        base_dir=tmp_path,
+    )
+    kiosk = build_kiosk(config)
+    try:
+        a_day_at_the_kiosk(kiosk)
+        library = kiosk.ils_simulator.library
+        # The ILS's books: the offline returns were applied (once) after the outage.
+        assert HET_DINER not in library.loans and RESERVED not in library.loans
+        assert library.times_applied("checkin", item_id=RESERVED) == 1
+    finally:
+        kiosk.stop()
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    log_text = log_stream.getvalue()
+    assert "SIP2" in log_text  # the audit read a real, busy log
+    for secret in SECRETS:
+        assert secret not in log_text, f"{secret!r} in the log"
+    for pin in (JAN_PIN, SANNE_PIN):
+        assert not re.search(rf"(?<![0-9]){pin}(?![0-9])", log_text), f"PIN {pin} in the log"
+    kiosk_files = [p for p in data.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("kiosk.db") for p in kiosk_files)
+    for path in kiosk_files:
+        raw = path.read_bytes()
+        for secret in SECRETS:
+            for encoded in {secret.encode("utf-8"), secret.encode("utf-16-le")}:
+                assert encoded not in raw, f"{secret!r} in {path.name}"
+        for pin in (JAN_PIN, SANNE_PIN):
+            assert f"AD{pin}".encode() not in raw and f"pin={pin}".encode() not in raw
