@@ -42,9 +42,10 @@ def _run(args: argparse.Namespace) -> int:
     headless = args.headless or not has_display()
     if not args.headless and headless:
         say(
-            "kiosk: no display found (DISPLAY is not set), so the touch UI cannot open.\n"
-            "  To see the kiosk on this machine:   xvfb-run -a -s '-screen 0 1280x800x24' make run\n"
-            "  To look at every screen as PNG:      .venv/bin/kiosk screenshots --out shots/\n"
+            "kiosk: no display found (DISPLAY is not set), so the touch UI cannot open here.\n"
+            "  On the kiosk PC or a desktop, run it from the graphical session (make run).\n"
+            "  To look at every screen as PNG:   .venv/bin/kiosk screenshots --out shots/\n"
+            "  To run the UI on a virtual screen: xvfb-run -a -s '-screen 0 1280x800x24' make run\n"
             "Running headless now: the ILS, queue and devices run; status every "
             f"{args.status_interval:g} s. Ctrl-C stops."
         )
