@@ -1,24 +1,22 @@
-"""A small runtime for the UI tests: the real core session, effects carried out against the real
-simulated ILS model (:class:`sip2.simulator.library.Library`, in process, no TCP), on a worker thread.
-
-It offers what the UI needs from ``kiosk.runtime``: ``view``, ``send(event)`` (never blocks),
-``subscribe(callback)`` (called from the worker thread) and ``subscribe_effects``. ``settle()`` waits
-until every event and effect has been processed: tests wait on conditions, never on time.
+"""The runtime for most UI tests: the real :class:`kiosk.runtime.KioskRuntime` (core session on its own
+thread, subscribers, ``settle()``) with effects carried out against the simulated ILS model
+(:class:`sip2.simulator.library.Library`) in process, without TCP, so UI tests stay fast. The assembled
+kiosk with SIP2 over TCP is tested in ``test_assembled.py`` and ``tests/foundation``.
+Tests wait on conditions (``settle()``), never on time.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from kiosk.core import Session, SessionSettings, SessionView
+from kiosk.core import Session, SessionSettings
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.core.view import AccountView, FeeLine, HoldLine, LoanLine
+from kiosk.runtime import KioskRuntime
 from sip2.simulator.library import Library
 
 FLAG_NAMES = (
@@ -29,84 +27,27 @@ FLAG_NAMES = (
 )
 
 
-class SimRuntime:
-    """Core session + simulated ILS. ``latency`` (s) is added to every ILS call (for the bench)."""
+class LibraryDesk:
+    """Carries out the core's effects against the simulated library in process (no TCP), answering with
+    the same result events the real circulation and payment services post. Screens, sounds and the
+    language are not its business: ``submit`` declines them so the runtime hands them to the UI."""
 
-    def __init__(self, settings: SessionSettings, library: Library | None = None, latency: float = 0.0,
+    def __init__(self, library: Library, latency: float = 0.0,
                  pay: Callable[[Decimal], bool] | None = None) -> None:
-        self.session = Session(settings)
-        self.library = library or Library.demo()
+        self.library = library
         self.latency = latency
         self.pay = pay
         self.printed: list[fx.PrintReceipt] = []
-        self.effects: list[fx.Effect] = []
-        self._events: queue.Queue[ev.Event | None] = queue.Queue()
-        self._view = self.session.view
-        self._listeners: list[Callable[[SessionView], None]] = []
-        self._effect_listeners: list[Callable[[Any], None]] = []
-        self._idle = threading.Condition()
-        self._busy = 0
-        self._thread = threading.Thread(target=self._run, name="sim-runtime", daemon=True)
-        self._thread.start()
+        self.send: Callable[[ev.Event], None] = lambda event: None
 
-    # --- what the UI uses -----------------------------------------------------------------------
-    @property
-    def view(self) -> SessionView:
-        """The latest view."""
-        return self._view
-
-    def send(self, event: ev.Event) -> None:
-        """Queue an event for the worker; returns at once."""
-        with self._idle:
-            self._busy += 1
-        self._events.put(event)
-
-    def subscribe(self, callback: Callable[[SessionView], None]) -> None:
-        """``callback(view)`` after every event (from the worker thread)."""
-        self._listeners.append(callback)
-
-    def subscribe_effects(self, callback: Callable[[Any], None]) -> None:
-        """``callback(effect)`` for every effect (sounds)."""
-        self._effect_listeners.append(callback)
-
-    # --- test helpers -----------------------------------------------------------------------------
-    def settle(self, timeout: float = 10.0) -> None:
-        """Wait until all queued events and their effects are processed."""
-        deadline = time.monotonic() + timeout
-        with self._idle:
-            while self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError("runtime did not settle")
-                self._idle.wait(left)
-
-    def close(self) -> None:
-        """Stop the worker."""
-        self._events.put(None)
-        self._thread.join(timeout=5)
-
-    # --- the worker -------------------------------------------------------------------------------
-    def _run(self) -> None:
-        while True:
-            event = self._events.get()
-            if event is None:
-                return
-            try:
-                effects = self.session.handle(event)
-                self._view = self.session.view
-                for listener in self._listeners:
-                    listener(self._view)
-                for effect in effects:
-                    self.effects.append(effect)
-                    for el in self._effect_listeners:
-                        el(effect)
-                    result = self._carry_out(effect)
-                    if result is not None:
-                        self.send(result)
-            finally:
-                with self._idle:
-                    self._busy -= 1
-                    self._idle.notify_all()
+    def submit(self, effect: fx.Effect) -> bool:
+        """Carry out a circulation, payment or receipt effect; decline the UI's own."""
+        if isinstance(effect, fx.ShowScreen | fx.SetLanguage | fx.PlaySound | fx.ClearSession):
+            return False
+        result = self._carry_out(effect)
+        if result is not None:
+            self.send(result)
+        return True
 
     def _ils(self) -> None:
         if self.latency:
@@ -181,6 +122,23 @@ class SimRuntime:
         fees = tuple(FeeLine(f.fee_id, f.outstanding, f.description or f.fee_type)
                      for f in view.fine_items)
         return AccountView(loans, holds, fees)
+
+
+class SimRuntime(KioskRuntime):
+    """The real runtime (session thread, subscribers, ``settle``) on the in-process :class:`LibraryDesk`."""
+
+    def __init__(self, settings: SessionSettings, library: Library | None = None, latency: float = 0.0,
+                 pay: Callable[[Decimal], bool] | None = None) -> None:
+        self.library = library or Library.demo()
+        self.desk = LibraryDesk(self.library, latency, pay)
+        super().__init__(Session(settings), [self.desk])
+        self.desk.send = self.send
+        self.printed = self.desk.printed
+        self.start()
+
+    def close(self) -> None:
+        """Stop the session thread."""
+        self.stop()
 
 
 class SimTerminal:
