@@ -33,6 +33,9 @@ def configure_window(fullscreen: bool) -> None:
     else:
         Window.fullscreen = False
         Window.size = WINDOW_SIZE
+        # SDL placed the default-sized window before this resize; without a window manager (Xvfb, a
+        # bare kiosk X session) it would stay off-centre and partly off screen.
+        Window.left, Window.top = 0, 0
 
 
 def _swallow_escape(_window: Any, key: int, *_args: Any) -> bool:

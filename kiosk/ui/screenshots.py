@@ -60,7 +60,10 @@ def render_all(out: Path, languages: list[str], library_name: str = "Bibliotheek
     Window.size = size
     written: list[Path] = []
     scratch = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
-    root = scene_root(tuple(languages), library_name)
+    # The attract screen's language bar shows every catalog language, whichever ones are rendered.
+    from kiosk.config_schema import LANGUAGES
+
+    root = scene_root(LANGUAGES, library_name)
     Window.add_widget(root)
     for lang in languages:
         (out / lang).mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 
 * every text is drawn on a background with contrast ≥ 7:1 (WCAG AAA), the background being the
   nearest widget below it that paints one (``bg_color``);
-* every touch target is at least 60 × 60 px.
+* every touch target is at least 60 × 60 px;
+* every text and button lies inside the window (outside scrolling lists), so nothing is cut off.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Any
 
 import pytest
 from kivy.base import EventLoop
+from kivy.core.window import Window
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.ui.demo import scenes
 from kiosk.ui.kit import IconLabel, Row
@@ -45,11 +48,27 @@ def visible(widget: Any, root: Any) -> bool:
     return all(getattr(node, "opacity", 1) > 0 for node in ancestors(widget, root))
 
 
+def in_scrolling_list(widget: Any, root: Any) -> bool:
+    return any(isinstance(node, ScrollView) for node in ancestors(widget, root)[1:])
+
+
+def assert_on_screen(widget: Any, root: Any, where: str) -> None:
+    if in_scrolling_list(widget, root):
+        return  # a list scrolls: its rows may be out of view
+    x, y = widget.to_window(widget.x, widget.y)
+    inside = y >= -1 and y + widget.height <= Window.height + 1 and -1 <= x <= Window.width - widget.width + 1
+    name = getattr(widget, "text", type(widget).__name__)
+    assert inside, (f"{where}: {name!r} is cut off at ({x:.0f}, {y:.0f}) {widget.width:.0f}x"
+                    f"{widget.height:.0f} in a {Window.width}x{Window.height} window")
+
+
 def check_tree(root: Any, where: str) -> int:
     checked = 0
     for w in root.walk(restrict=True):
         if not visible(w, root):
             continue
+        if isinstance(w, ButtonBehavior) or (isinstance(w, Label) and w.text.strip()):
+            assert_on_screen(w, root, where)
         if isinstance(w, Row) and w.role in ("danger", "success", "warning"):
             # No information by colour alone: a state row always carries an icon (and its text).
             icons = [c for c in w.children if isinstance(c, IconLabel) and c.text.strip()]
@@ -84,14 +103,16 @@ def test_all_screens_contrast_and_touch_targets(window: Any, high_contrast: bool
     assert total > 200  # the walk really saw the screens
 
 
-def test_longest_language_still_fits_touch_targets(window: Any) -> None:
-    root = scene_root(("nl", "en", "de", "tr"), language="de")
+@pytest.mark.parametrize("language", ["de", "en", "tr"])
+def test_every_language_fits_in_large_text(window: Any, language: str) -> None:
+    """Longer words (German) and large text are the worst case for touch targets and cut-off text."""
+    root = scene_root(("nl", "en", "de", "tr"), language=language)
     window.add_widget(root)
     try:
-        for scene in scenes("de"):
+        for scene in scenes(language):
             show_scene(root, replace(scene, large_text=True))
             EventLoop.idle()
             EventLoop.idle()
-            check_tree(root, f"de {scene.name}")
+            check_tree(root, f"{language} {scene.name}")
     finally:
         window.remove_widget(root)
