@@ -71,16 +71,14 @@ class CheckoutRequest(Message):
     cancel: bool | None = None
 
 
-@register
 @dataclass(frozen=True, kw_only=True, slots=True)
-class CheckoutResponse(Message):
-    """12 Checkout Response.  ``magnetic_media``/``desensitize``: ``None`` means ``U`` (unknown).
+class LoanResponse(Message):
+    """The layout shared by 12 Checkout Response and 30 Renew Response (the spec gives both the same).
 
-    ``due_date`` is kept raw: servers send ``YYYYMMDD    HHMMSS``, ``MM/DD/YYYY`` and more
-    (:func:`sip2.fields.parse_timestamp` reads most of them).
+    ``magnetic_media``/``desensitize``: ``None`` means ``U`` (unknown). ``due_date`` is kept raw: servers
+    send ``YYYYMMDD    HHMMSS``, ``MM/DD/YYYY`` and more (:func:`sip2.fields.parse_timestamp` reads most).
     """
 
-    CODE = "12"
     SENDER = "acs"
     FIXED = _LOAN_RESPONSE_FIXED
     VARIABLE = _LOAN_RESPONSE_FIELDS
@@ -103,6 +101,14 @@ class CheckoutResponse(Message):
     transaction_id: str | None = None
     screen_messages: tuple[str, ...] = ()
     print_lines: tuple[str, ...] = ()
+
+
+@register
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CheckoutResponse(LoanResponse):
+    """12 Checkout Response (fields: :class:`LoanResponse`)."""
+
+    CODE = "12"
 
 
 @register
@@ -217,32 +223,10 @@ class RenewRequest(Message):
 
 @register
 @dataclass(frozen=True, kw_only=True, slots=True)
-class RenewResponse(Message):
-    """30 Renew Response (same layout as 12)."""
+class RenewResponse(LoanResponse):
+    """30 Renew Response (fields: :class:`LoanResponse`)."""
 
     CODE = "30"
-    SENDER = "acs"
-    FIXED = _LOAN_RESPONSE_FIXED
-    VARIABLE = _LOAN_RESPONSE_FIELDS
-    ok: bool = False
-    renewal_ok: bool = False
-    magnetic_media: bool | None = None
-    desensitize: bool | None = None
-    transaction_date: str = field(default_factory=timestamp)
-    institution_id: str = ""
-    patron_id: str = ""
-    item_id: str = ""
-    title: str = ""
-    due_date: str = ""
-    fee_type: str | None = None
-    security_inhibit: bool | None = None
-    currency: str | None = None
-    fee_amount: Decimal | None = None
-    media_type: str | None = None
-    item_properties: str | None = None
-    transaction_id: str | None = None
-    screen_messages: tuple[str, ...] = ()
-    print_lines: tuple[str, ...] = ()
 
 
 @register
