@@ -40,9 +40,9 @@ class PaymentResult:
     tid: str | None = None
     date: str | None = None
     time: str | None = None
-    card_name: str | None = None
+    card_name: str | None = field(default=None, repr=False)  # card data: not in logs
     result_code: int | None = None
-    receipt_lines: tuple[str, ...] = ()
+    receipt_lines: tuple[str, ...] = field(default=(), repr=False)  # may show the masked card number
     error: str | None = None
     receipt_pan: str | None = field(default=None, repr=False)
 
@@ -52,7 +52,11 @@ class PaymentResult:
         return self.outcome is Outcome.APPROVED_COMMITTED
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict without card data (for the CLI and the journal)."""
+        """A JSON-ready dict without card data (for the CLI and the journal).
+
+        The terminal's receipt lines are left out (only counted): real terminals print the masked card
+        number on them, and the card name is card data too. They belong on the member's paper receipt.
+        """
         return {
             "outcome": self.outcome.value,
             "amount": self.amount,
@@ -61,9 +65,8 @@ class PaymentResult:
             "tid": self.tid,
             "date": self.date,
             "time": self.time,
-            "card_name": self.card_name,
             "result_code": None if self.result_code is None else f"{self.result_code:02X}",
-            "receipt_lines": list(self.receipt_lines),
+            "receipt_line_count": len(self.receipt_lines),
             "error": self.error,
         }
 

@@ -187,12 +187,17 @@ def test_secrets_never_logged(rig: Rig, caplog: pytest.LogCaptureFixture) -> Non
     caplog.set_level(logging.DEBUG)
     rig.sim.push("receipt", "corrupt_crc" if rig.transport == "pty" else "approve")
     rig.term.register()
-    rig.term.authorize(1234)
+    with_receipt = rig.term.authorize(1234)  # the "receipt" scenario: the terminal prints the masked PAN
+    assert any("1230" in line for line in with_receipt.receipt_lines)  # ... on the member's paper only
     result = rig.term.authorize(1234)
-    rig.term.repeat_receipt()
-    text = caplog.text + repr(result) + repr(rig.term) + str(result.to_dict())
+    again = rig.term.repeat_receipt()
+    text = caplog.text + repr(rig.term)
+    for each in (with_receipt, result, again):
+        if each is not None:
+            text += repr(each) + str(each.to_dict())
     assert PASSWORD not in text and "676389" not in text and "xxxxxxxxxxxx1230" not in text
     assert "EEEEEE" not in text.upper()
+    assert "Maestro" not in str(with_receipt.to_dict())  # the card name is card data too
 
 
 def test_state_file_keeps_numbers(state_file: object, tmp_path: object) -> None:
