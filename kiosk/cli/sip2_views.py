@@ -1,7 +1,9 @@
 """The ``kiosk sip2`` subcommands themselves: one SIP2 exchange each, rendered as one JSON object.
 
 The connection, argument parsing and exit-status mapping live in :mod:`kiosk.cli.sip2_cmd`. Output never
-contains the PIN, the password, or the patron's name, address, e-mail or phone.
+contains the PIN, the password, the patron's name, address, e-mail or phone, another member's full pass
+number, or a title tied to a member (``kiosk sip2 item`` shows an item's title: that is about the item,
+not about who borrowed it).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from drivers.passnumber import mask_pass_number
 from kiosk.cli.output import emit
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
@@ -180,7 +183,8 @@ def _checkin(args: argparse.Namespace, client: Any) -> int:
             "sort_bin": reply.sort_bin,
             "resensitize": reply.resensitize,
             "magnetic_media": reply.magnetic_media,
-            "hold_patron_id": reply.hold_patron_id,
+            # Another member's pass (the one who reserved the item): masked, never printed in full.
+            "hold_patron_id": mask_pass_number(reply.hold_patron_id) if reply.hold_patron_id else None,
             "screen_messages": _messages(reply),
         }
     )
@@ -210,7 +214,8 @@ def _fees(args: argparse.Namespace, client: Any) -> int:
     for entry in info.fine_items:
         fee_id, _, rest = entry.strip().partition(" ")
         amount = next((_amount(token) for token in rest.split() if _amount(token) is not None), None)
-        fees.append({"fee_id": fee_id, "amount": _money(amount), "entry": entry})
+        # The ILS's free text is left out: it can name the item (a title tied to a member).
+        fees.append({"fee_id": fee_id, "amount": _money(amount)})
     result: dict[str, Any] = {
         "command": "fees",
         "ok": bool(info.valid_patron),
@@ -229,7 +234,6 @@ def _fees(args: argparse.Namespace, client: Any) -> int:
                 "status": fee.status,
                 "date": fee.date,
                 "type": fee.fee_type,
-                "description": fee.description,
             }
             for fee in client.unpaid_registrations(args.patron_id, pin=args.pin)
         ]
@@ -284,6 +288,8 @@ _HIDDEN = {
     "email_address",
     "home_phone",
     "hold_patron_name",
+    "hold_patron_id",
+    "title",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,9 @@ def test_checkin_with_hold_alert(cli: Any, sim: IlsSimulator) -> None:
     result = cli("checkin", d.ON_HOLD_OTHER)
     assert result.status == 0
     assert result.out["alert"] and result.out["sort_bin"] == "RESERVERINGEN"
-    assert result.out["hold_patron_id"] == d.ENGLISH
+    # The member who reserved it: masked to the last 4 digits, never the full pass number.
+    assert result.out["hold_patron_id"] == "*" * 10 + d.ENGLISH[-4:]
+    assert d.ENGLISH not in json.dumps(result.out)
     assert "Emily" not in result.stdout
     assert sim.library.checkins[-1].location == "KIOSK1"
 
@@ -183,6 +186,13 @@ def test_raw_message_hides_personal_data(cli: Any) -> None:
     assert result.out["fields"]["valid_patron"] is True
     assert result.out["fields"]["personal_name"] == "<hidden>"
     assert "Jan de Vries" not in result.stdout
+
+
+def test_raw_checkin_hides_who_reserved_it_and_the_title(cli: Any) -> None:
+    result = cli("raw", f"09N{{now}}{{now}}APKIOSK1|AOWIERDEN|AB{d.ON_HOLD_OTHER}|AC|")
+    assert result.status == 0, result.stderr
+    assert result.out["reply_code"] == "10" and result.out["fields"]["hold_patron_id"] == "<hidden>"
+    assert d.ENGLISH not in result.stdout and "Oorlog en terpentijn" not in result.stdout
 
 
 @pytest.mark.parametrize("command", ["status", "item"])
