@@ -145,6 +145,9 @@ class _Builder:
             if key not in fields:
                 hint = _did_you_mean(key, list(fields) + list(secret_keys))
                 raise self.error(name, key, f"unknown key{hint}; known keys: {', '.join(fields)}")
+            if fields[key].metadata.get("secret") and not isinstance(value, str):
+                # Never echo a secret back, not even a mistyped one (stderr ends up in the journal).
+                raise self.error(name, key, "expected a string in quotes, got a value without quotes")
             values[key] = self._value(name, key, value, fields[key])
         for key, f in fields.items():
             if f.metadata.get("path") and key not in values and f.default:

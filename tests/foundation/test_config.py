@@ -173,3 +173,10 @@ def test_default_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     assert config.store.key_file == str(tmp_path / "var" / "queue.key")
     # A section left out entirely gets the same treatment.
     assert load_config(write(tmp_path, "")).store.path == str(tmp_path / "var" / "kiosk.db")
+
+
+def test_a_mistyped_secret_is_not_echoed(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, "[payment]\nterminal_password = 987654\n"))
+    assert "terminal_password: expected a string in quotes, got a value without quotes" in str(info.value)
+    assert "987654" not in str(info.value)
