@@ -53,6 +53,18 @@ class Kiosk:
         for _ in range(n):
             EventLoop.idle()
 
+    def until(self, condition: Any, what: str, limit: int = 2000) -> None:
+        """Run frames until ``condition()`` holds: for results that come from a worker thread (maintenance
+        actions), however loaded the machine is. Fails after ``limit`` frames (not a time limit)."""
+        import time
+
+        for _ in range(limit):
+            if condition():
+                return
+            EventLoop.idle()
+            time.sleep(0.002)  # let the worker thread run
+        raise AssertionError(f"never happened: {what}")
+
     def settle(self) -> None:
         """Wait for the runtime, then for the UI to render what it produced."""
         self.runtime.settle()

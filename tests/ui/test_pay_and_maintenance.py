@@ -119,15 +119,14 @@ def test_maintenance_gesture_pin_status_and_out_of_order(kiosk_factory: Callable
     type_pin(kiosk, "2468")
     assert kiosk.root.current == "maintenance"
     kiosk.settle()
-    assert "Wachtrij: 4 wachtend, 1 mislukt" in kiosk.texts()
+    kiosk.until(lambda: "Wachtrij: 4 wachtend, 1 mislukt" in kiosk.texts(), "health shown")
     assert "Printerpapier: out" in kiosk.texts()
     log_text = kiosk.screen("maintenance").ids.log.text
     assert "checkout refused for pass_number=#" in log_text  # the recent log, already redacted
     assert "21234000000015" not in log_text
     logger.removeHandler(buffer)
     kiosk.tap(kiosk.button("maintenance", "test_print"))
-    kiosk.frames(5)
-    assert "print" in backend.calls
+    kiosk.until(lambda: "print" in backend.calls, "test receipt printed")
     kiosk.tap(kiosk.button("maintenance", "out_of_order"))
     assert backend.out_of_order == [True]
     kiosk.tap(kiosk.button("maintenance", "close"))
