@@ -16,8 +16,10 @@ reconnect the client is offline: requests fail at once until the backoff (1 s do
 ``reconnect_backoff_max``) has passed; a background thread reconnects and sends the 99 keepalive.
 
 Resending state-changing requests is not safe (see :mod:`sip2.recovery`, ``docs/sip2-recovery.md``):
-after a lost reply to 11/09/29/37 the client reconnects, logs in and queries the ILS before sending
-again; if that cannot settle it, :class:`~sip2.errors.Sip2OutcomeUnknown` is raised.
+after a lost reply to 11/09/29/37 -- a dead socket, silence after our 97, or a 96 that answers our 97
+-- the client reconnects, logs in and queries the ILS before sending again; if that cannot settle it,
+:class:`~sip2.errors.Sip2OutcomeUnknown` is raised.  Only a 96 to the request itself (before any 97)
+is answered by resending it at once.
 Passwords (CO, AC, AD) never appear in logs; patron and item ids only as salted hashes.
 """
 
@@ -33,7 +35,7 @@ from typing import TypeVar
 
 from sip2 import fields
 from sip2.calls import KioskCalls
-from sip2.connection import NON_IDEMPOTENT, Sip2Connection
+from sip2.connection import NON_IDEMPOTENT, Sip2Connection, Sip2ResendInDoubt
 from sip2.errors import (
     Sip2ConfigurationError,
     Sip2ConnectionError,
@@ -238,7 +240,9 @@ class Sip2Client(KioskCalls):
         """Send any request and return its reply, with reconnects and safe recovery.
 
         Idempotent requests are retried once on a new connection; state-changing
-        ones (11, 09, 29, 37, ...) go through query-based recovery (:mod:`sip2.recovery`).
+        ones (11, 09, 29, 37, ...) go through query-based recovery (:mod:`sip2.recovery`) -- also
+        when the ACS answered our 97 with a 96 (:class:`~sip2.connection.Sip2ResendInDoubt`).
+        ``Sip2ResendError`` (the ACS never read the request) is raised only when no 97 went out.
         """
         if not message.RESPONSE_CODE:
             raise Sip2ValueError(f"message {message.CODE} is not a request the ILS answers")
@@ -251,7 +255,7 @@ class Sip2Client(KioskCalls):
             while True:
                 try:
                     return self._exchange(message)
-                except (Sip2TimeoutError, Sip2ConnectionLost, Sip2ProtocolError) as exc:
+                except (Sip2TimeoutError, Sip2ConnectionLost, Sip2ProtocolError, Sip2ResendInDoubt) as exc:
                     log.warning("SIP2 message %s failed: %s", message.CODE, exc)
                     self._drop()
                     if message.CODE in NON_IDEMPOTENT and not isinstance(exc, Sip2ResendError):

@@ -12,9 +12,17 @@ Rules implemented (see ``docs/sip2-recovery.md``):
   Frames that do not match (a late reply to an abandoned request) are discarded.
 * A reply with a wrong checksum, or one that cannot be parsed, is answered with ``97`` (request
   ACS resend) -- at most ``max_resends`` times, then :class:`~sip2.errors.Sip2ProtocolError`.
-* A ``96`` from the ACS means it did not process our message: the *same* message is sent again,
-  at most ``max_resends`` times.  This is safe even for checkout/checkin/fee paid, because the ACS
-  says it did not act on it.
+* A ``96`` answering *our message* means the ACS could not read it: the *same* message is sent
+  again, at most ``max_resends`` times (then :class:`~sip2.errors.Sip2ResendError`: not processed).
+  This is safe even for checkout/checkin/fee paid, because the ACS says it did not act on it.
+* A ``96`` that comes after *we* sent ``97`` says nothing about the original message: the ACS may
+  have processed it and sent a reply that we could not read (the 96 then answers our 97), or it
+  may be resending an earlier 96 of its own.  For a state-changing request (:data:`NON_IDEMPOTENT`)
+  the message is therefore **not** sent again: :class:`Sip2ResendInDoubt` (a
+  :class:`~sip2.errors.Sip2OutcomeUnknown`) is raised, and the client settles it by querying the
+  ILS (:mod:`sip2.recovery`).  An idempotent request is sent again; if its budget then runs out the
+  error is a plain :class:`~sip2.errors.Sip2ProtocolError`, never ``Sip2ResendError`` ("not
+  processed" cannot be claimed once a reply may have been lost).
 * A read timeout is answered with ``97`` on the same socket (:meth:`on_timeout`), once by default
   (``max_timeout_resends``): a kiosk must not wait long on a silent ILS.
   A *dead* socket is the client's business: reconnect, log in, then query before resending.
@@ -31,13 +39,23 @@ from dataclasses import dataclass
 
 from sip2.codec import FrameBuffer, decode_frame, encode
 from sip2.dialect import Dialect
-from sip2.errors import Sip2ProtocolError, Sip2ResendError
+from sip2.errors import Sip2OutcomeUnknown, Sip2ProtocolError, Sip2ResendError
 from sip2.messages import Message, RequestACSResend, RequestSCResend
 
 log = logging.getLogger(__name__)
 
-#: Requests that change state on the ILS: never resend one blindly after a lost reply.
+#: Requests that change state on the ILS: never resend one blindly after a lost reply, nor after a
+#: 96 that followed our 97.  11 checkout, 09 checkin, 29 renew, 37 fee paid, 65 renew all, 15 hold,
+#: 01 block patron, 19 item status update, 25 patron enable.  Everything else (93 login, 99 status,
+#: 23/63 patron status/information, 17 item information, 35 end session, 41 Wise registrations)
+#: only reads, or (35) ends a session that ending twice leaves the same: resending it is harmless.
 NON_IDEMPOTENT = frozenset({"11", "09", "29", "37", "65", "15", "01", "19", "25"})
+
+
+class Sip2ResendInDoubt(Sip2OutcomeUnknown):
+    """The ACS answered 96 after we had sent 97 for a state-changing request: it may already have
+    processed the original, so it is not sent again.  The client settles it by querying the ILS
+    (:func:`sip2.recovery.recover`); anyone else must treat it as in doubt, never as "not applied"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,10 +216,24 @@ class Sip2Connection:
     def _resend_after_96(self) -> Transmit:
         pending = self._pending
         assert pending is not None
+        code = pending.message.CODE
+        if pending.resend_requests and code in NON_IDEMPOTENT:
+            # Our 97 went out, so the ACS may have processed the message and its reply got lost:
+            # a blind resend could check out twice (a renewal on SIPServer) or pay twice.
+            self._pending = None
+            log.warning("ACS answered 96 after our 97 for message %s: not resending; outcome in doubt",
+                        code)
+            raise Sip2ResendInDoubt(f"ACS asked to resend message {code} after a lost reply (97 sent); "
+                                    f"it may already have been applied", pending.message)
         if pending.resends >= self.max_resends:
             self._pending = None
-            raise Sip2ResendError(f"ACS asked to resend message {pending.message.CODE} "
-                                    f"{pending.resends + 1} times; giving up")
+            if pending.resend_requests:
+                # A reply may have been lost on the way: "not processed" cannot be claimed.
+                raise Sip2ProtocolError(f"no usable reply to message {code} after "
+                                        f"{pending.resend_requests} resend requests and "
+                                        f"{pending.resends} resends; giving up")
+            raise Sip2ResendError(f"ACS asked to resend message {code} {pending.resends + 1} times; "
+                                  f"giving up")
         pending.resends += 1
         if self.dialect.error_detection == "auto" and self._checksums and pending.resends == 1:
             # Some ACSs (Aleph with error_correction = N) reject checksummed messages: try without.

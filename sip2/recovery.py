@@ -2,8 +2,10 @@
 
 Resending a checkout (11), checkin (09), renew (29) or fee paid (37) is NOT idempotent on real
 servers: Evergreen's SIPServer turns a second 11 into a renewal, pysip2 replays a cached reply, and
-a second 37 may pay twice.  So when the socket died with such a request in flight, the client
-reconnects, logs in and *asks* before it acts again:
+a second 37 may pay twice.  So when the socket died with such a request in flight -- or the ILS
+stayed silent after our 97, or answered our 97 with a 96 (it may have processed the request and
+its reply got lost: :class:`~sip2.connection.Sip2ResendInDoubt`) -- the client reconnects, logs in
+and *asks* before it acts again:
 
 * **checkout (11)** -- 63 patron information with the charged-items list: the item in ``AU`` means the
   checkout was applied (a reply is reconstructed from 17 item information); not there means it was

@@ -89,8 +89,9 @@ def exchange(sock: socket.socket, connection: Sip2Connection, message: Message, 
 
     Waits *read_timeout* for the reply; on silence sends 97 once (if the connection allows) and
     waits *resend_timeout* more (``None``: no 97 on silence, as during login).  Raises
-    Sip2TimeoutError (socket may be alive but the ILS silent), Sip2ConnectionLost (socket dead)
-    or Sip2ProtocolError (resend budget exhausted).
+    Sip2TimeoutError (socket may be alive but the ILS silent), Sip2ConnectionLost (socket dead),
+    Sip2ProtocolError (resend budget exhausted) or Sip2ResendInDoubt (a 96 after our 97 for a
+    state-changing request: not resent, the caller must query the ILS).
     """
     timeout = read_timeout
     sock.settimeout(timeout)  # also bounds sendall on a stalled connection

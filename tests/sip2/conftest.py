@@ -6,7 +6,11 @@ exactly once, and takes a per-message-code script of faults for successive occur
 ``"ok"`` answer normally; ``"silent"`` never answer; ``"apply_silent"`` apply, never answer;
 ``"close"`` close without applying; ``"apply_close"`` apply, then close; ``"corrupt"`` apply and
 answer with a wrong checksum; ``"96"`` answer 96 without applying; ``"late_ay"`` apply and answer
-first with a wrong AY then the right reply; ``"no_az"`` answer without AY/AZ.
+first with a wrong AY then the right reply; ``"no_az"`` answer without AY/AZ; ``"corrupt_96"`` do
+not apply, answer 96 with a wrong checksum (a 97 then gets the 96 again).
+
+A ``97`` from the client is answered with the last reply again, unless ``script["97"]`` says
+``"96"`` (answer 96, as an ACS that could not read the 97) or ``"silent"``.
 """
 
 from __future__ import annotations
@@ -161,7 +165,10 @@ class FakeAcs:
                             (conn, frame.message, frame.sequence, frame.checksum is not None)
                         )
                     if isinstance(frame.message, RequestACSResend):
-                        if last_reply:
+                        resend = self.script["97"].pop(0) if self.script["97"] else "ok"
+                        if resend == "96":
+                            sock.sendall(encode(RequestSCResend(), self.dialect))
+                        elif resend != "silent" and last_reply:
                             sock.sendall(last_reply)  # pysip2 style: the same bytes again
                         continue
                     action = (
@@ -173,6 +180,11 @@ class FakeAcs:
                         continue
                     if action == "96":
                         sock.sendall(encode(RequestSCResend(), self.dialect))
+                        continue
+                    if action == "corrupt_96":
+                        last_reply = encode(RequestSCResend(), self.dialect)
+                        sock.sendall(last_reply[:-2] + (b"0" if last_reply[-2:-1] != b"0" else b"1")
+                                     + last_reply[-1:])
                         continue
                     reply = self.handle(frame.message)
                     if action == "apply_close":

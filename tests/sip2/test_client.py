@@ -148,6 +148,114 @@ def test_endless_96_gives_up_with_a_protocol_error(acs: FakeAcs) -> None:
     assert acs.applied["checkout"] == 0 and acs.codes().count("11") == 3
 
 
+# A 96 that answers OUR 97 does not mean "not processed": the ACS may have applied the request and
+# its reply got lost (or it is resending a 96 of its own).  State-changing requests are then settled
+# by querying the ILS on a new connection, never resent blindly.
+@pytest.mark.parametrize(
+    ("reply_11", "reply_97", "applied_before"),
+    [
+        ("corrupt", "96", True),  # applied, reply unreadable, our 97 unreadable to the ACS
+        ("apply_silent", "96", True),  # applied, reply lost, the 97 after the timeout gets a 96
+        ("corrupt_96", "ok", False),  # not applied: its 96 arrived garbled, the 97 gets that 96 again
+    ],
+)
+def test_96_after_our_97_to_a_checkout_is_settled_by_query_not_resent(
+    acs: FakeAcs, reply_11: str, reply_97: str, applied_before: bool
+) -> None:
+    client = connected(acs)
+    acs.script["11"] = [reply_11]
+    acs.script["97"] = [reply_97]
+    reply = client.checkout(PATRON, ITEM)
+    assert reply.ok and acs.applied["checkout"] == 1 and acs.charged[ITEM] == PATRON
+    assert reply.recovered is applied_before
+    assert acs.codes(1) == ["93", "99", "11", "97"]  # the 11 was not sent again on that socket
+    assert acs.codes(2) == ["93", "99", "63"] + (["17"] if applied_before else ["11"])
+    client.close()
+
+
+@pytest.mark.parametrize(("reply_09", "reply_97"), [("corrupt", "96"), ("corrupt_96", "ok")])
+def test_96_after_our_97_to_a_checkin_is_settled_by_query(acs: FakeAcs, reply_09: str, reply_97: str) -> None:
+    acs.charged[ITEM] = PATRON
+    client = connected(acs)
+    acs.script["09"] = [reply_09]
+    acs.script["97"] = [reply_97]
+    reply = client.checkin(ITEM)
+    assert reply.ok and acs.applied["checkin"] == 1 and ITEM not in acs.charged
+    assert reply.recovered is (reply_09 == "corrupt")
+    assert acs.codes(1).count("09") == 1 and acs.codes(2)[:3] == ["93", "99", "17"]
+    client.close()
+
+
+@pytest.mark.parametrize(("reply_37", "reply_97"), [("corrupt", "96"), ("corrupt_96", "ok")])
+def test_96_after_our_97_to_fee_paid_pays_once(acs: FakeAcs, reply_37: str, reply_97: str) -> None:
+    client = connected(acs)
+    acs.script["37"] = [reply_37]
+    acs.script["97"] = [reply_97]
+    reply = client.fee_paid(PATRON, Decimal("2.50"), fee_id="FEE1", transaction_id="BK-7")
+    assert reply.payment_accepted and acs.applied["fee_paid"] == 1 and "FEE1" not in acs.fees
+    assert reply.recovered is (reply_37 == "corrupt") and reply.transaction_id == "BK-7"
+    assert acs.codes(1) == ["93", "99", "63", "37", "97"]  # snapshot, the 37, no blind second 37
+    assert acs.codes(2) == ["93", "99", "63"] + ([] if reply_37 == "corrupt" else ["37"])
+    sent = [m for _, m, _, _ in acs.received if m.CODE == "37"]
+    assert {m.transaction_id for m in sent} == {"BK-7"}  # type: ignore[attr-defined]
+    client.close()
+
+
+def test_96_after_our_97_to_a_raw_fee_paid_is_outcome_unknown_not_resend_error(acs: FakeAcs) -> None:
+    from sip2.errors import Sip2ResendError
+    from sip2.messages import FeePaidRequest
+
+    client = connected(acs)
+    acs.script["37"] = ["corrupt"]
+    acs.script["97"] = ["96"]
+    with pytest.raises(Sip2OutcomeUnknown) as info:  # no fee snapshot: the query cannot settle it
+        client.request(FeePaidRequest(fee_amount=Decimal("2.50"), institution_id="WIERDEN",
+                                      patron_id=PATRON, fee_id="FEE1", transaction_id="BK-1"))
+    assert not isinstance(info.value, Sip2ResendError) and info.value.request.CODE == "37"
+    assert acs.applied["fee_paid"] == 1 and acs.codes().count("37") == 1
+    client.close()
+
+
+def test_96_after_our_97_with_the_resend_budget_used_up_is_still_settled_by_query(acs: FakeAcs) -> None:
+    client = connected(acs, retries=1)
+    acs.script["11"] = ["96", "corrupt"]  # one 96 to the 11 itself (resent: safe), then applied
+    acs.script["97"] = ["96"]
+    reply = client.checkout(PATRON, ITEM)
+    assert reply.ok and reply.recovered and acs.applied["checkout"] == 1
+    assert acs.codes(1) == ["93", "99", "11", "11", "97"] and acs.codes(2) == ["93", "99", "63", "17"]
+    client.close()
+
+
+def test_96_after_our_97_to_a_renew_of_a_loaned_item_is_outcome_unknown(acs: FakeAcs) -> None:
+    acs.charged[ITEM] = PATRON
+    client = connected(acs)
+    acs.script["29"] = ["corrupt"]
+    acs.script["97"] = ["96"]
+    with pytest.raises(Sip2OutcomeUnknown):
+        client.renew(PATRON, ITEM)
+    assert acs.codes().count("29") == 1 and acs.applied["renew"] == 1
+    client.close()
+
+
+def test_96_after_our_97_to_a_read_only_request_resends_it(acs: FakeAcs) -> None:
+    client = connected(acs)
+    acs.script["17"] = ["corrupt"]
+    acs.script["97"] = ["96"]
+    assert client.item_information(ITEM).item_id == ITEM
+    assert acs.codes() == ["93", "99", "17", "97", "17"] and acs.connections == 1
+    client.close()
+
+
+def test_96_to_fee_paid_itself_resends_the_same_bytes(acs: FakeAcs) -> None:
+    client = connected(acs)
+    acs.script["37"] = ["96"]
+    reply = client.fee_paid(PATRON, Decimal("2.50"), fee_id="FEE1", transaction_id="BK-8")
+    assert reply.payment_accepted and not reply.recovered and acs.applied["fee_paid"] == 1
+    assert acs.codes() == ["93", "99", "63", "37", "37"] and acs.connections == 1
+    assert acs.raw[-1] == acs.raw[-2]
+    client.close()
+
+
 def test_timeout_sends_97_on_the_same_socket(acs: FakeAcs) -> None:
     client = connected(acs)
     acs.script["11"] = ["apply_silent"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from sip2.codec import decode_frame, encode
-from sip2.connection import Reply, Sip2Connection, Transmit
+from sip2.connection import Reply, Sip2Connection, Sip2ResendInDoubt, Transmit
 from sip2.dialect import Dialect
-from sip2.errors import Sip2ProtocolError, Sip2ResendError
+from sip2.errors import Sip2OutcomeUnknown, Sip2ProtocolError, Sip2ResendError
 from sip2.messages import (
     CheckoutRequest,
     CheckoutResponse,
+    FeePaidRequest,
     ItemInformationRequest,
     ItemInformationResponse,
     LoginResponse,
@@ -129,3 +130,51 @@ def test_off_mode_never_sends_trailer() -> None:
     connection = Sip2Connection(Dialect(error_detection="off"))
     data = connection.start_request(ItemInformationRequest(item_id="1"))
     assert b"AY" not in data and b"AZ" not in data
+
+
+def corrupted(wire: bytes) -> bytes:
+    return wire[:-3] + (b"1" if wire[-3:-2] != b"1" else b"2") + wire[-2:]
+
+
+@pytest.mark.parametrize("request_", [CheckoutRequest(item_id="1"), FeePaidRequest(fee_id="F")])
+def test_96_after_our_97_is_in_doubt_for_a_state_changing_request(request_: object) -> None:
+    connection = Sip2Connection(ON)
+    data = connection.start_request(request_)  # type: ignore[arg-type]
+    [event] = connection.receive_data(corrupted(reply_for(data, CheckoutResponse())))
+    assert isinstance(event, Transmit) and event.data.startswith(b"97")
+    with pytest.raises(Sip2ResendInDoubt) as info:  # not a Transmit of the original again
+        connection.receive_data(encode(RequestSCResend(), ON))
+    assert isinstance(info.value, Sip2OutcomeUnknown) and not isinstance(info.value, Sip2ResendError)
+    assert info.value.request is request_ and connection.pending is None
+
+
+def test_96_after_a_timeout_97_is_in_doubt_for_a_checkout() -> None:
+    connection = Sip2Connection(ON)
+    connection.start_request(CheckoutRequest(item_id="1"))
+    assert connection.on_timeout() is not None
+    with pytest.raises(Sip2ResendInDoubt):
+        connection.receive_data(encode(RequestSCResend(), ON))
+
+
+def test_96_after_our_97_resends_a_read_only_request_but_never_claims_not_processed() -> None:
+    connection = Sip2Connection(ON, max_resends=2)
+    data = connection.start_request(ItemInformationRequest(item_id="1"))
+    [event] = connection.receive_data(corrupted(reply_for(data)))
+    assert isinstance(event, Transmit) and event.data.startswith(b"97")
+    for _ in range(2):
+        [event] = connection.receive_data(encode(RequestSCResend(), ON))
+        assert isinstance(event, Transmit) and event.data == data
+    with pytest.raises(Sip2ProtocolError) as info:
+        connection.receive_data(encode(RequestSCResend(), ON))
+    assert not isinstance(info.value, Sip2ResendError)
+
+
+def test_96_before_any_97_still_resends_a_checkout_then_97_makes_it_in_doubt() -> None:
+    connection = Sip2Connection(ON, max_resends=1)
+    data = connection.start_request(CheckoutRequest(item_id="1"))
+    [event] = connection.receive_data(encode(RequestSCResend(), ON))
+    assert isinstance(event, Transmit) and event.data == data  # the ACS could not read it: resend
+    [event] = connection.receive_data(corrupted(reply_for(data, CheckoutResponse())))
+    assert isinstance(event, Transmit) and event.data.startswith(b"97")
+    with pytest.raises(Sip2ResendInDoubt):  # budget used up too, but never "not processed"
+        connection.receive_data(encode(RequestSCResend(), ON))
