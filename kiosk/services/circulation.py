@@ -272,6 +272,11 @@ class CirculationService:
             raise NoConnection() from exc
         finally:
             self._busy_since = None
+        if not self._online:
+            # The watchdog gave up on this request, but the client recovered it by itself (reconnect and
+            # query). Keep the reply, and take the normal way back: reconnect, IlsOnline, replay.
+            self._went_offline(f"{what}: answered after the watchdog gave up")
+            return result
         self._last_ok = self._clock()
         self.latency = self._last_ok - started
         if self.on_latency is not None:
