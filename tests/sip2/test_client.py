@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import select
 import socket
 import threading
 import time
@@ -490,7 +491,9 @@ def test_timestamps_follow_the_dialect(acs: FakeAcs, zone: str, marker: str) -> 
 def test_idle_close_is_noticed_before_sending_a_checkout(acs: FakeAcs) -> None:
     client = connected(acs)
     acs.drop_all()  # the ILS closes the idle connection (SIPServer's timeout)
-    time.sleep(0.05)  # let the FIN arrive (not a timing assertion: the outcome is checked below)
+    # Wait until the close has reached the client's socket (it turns readable: EOF), however slow the machine.
+    readable, _, _ = select.select([client._sock], [], [], 10)
+    assert readable, "the ILS's close never arrived"
     reply = client.checkout(PATRON, ITEM)
     assert reply.ok and not reply.recovered and acs.applied["checkout"] == 1
     assert [m.CODE for c, m, _, _ in acs.received if c == 2] == ["93", "99", "11"]  # no query needed
