@@ -269,6 +269,14 @@ class TransactionQueue:
             )
         return self._select("state IN (?, ?)", (QUEUED, SENDING))
 
+    def ambiguous_in_doubt(self) -> list[QueuedTransaction]:
+        """Rows in doubt (``sending``) whose item has another row in doubt, oldest first."""
+        return self._select(
+            f"state = ? AND item_id IN (SELECT item_id FROM {TABLE} WHERE state = ?"
+            " GROUP BY item_id HAVING COUNT(*) > 1)",
+            (SENDING, SENDING),
+        )
+
     def waiting_count(self) -> int:
         """How many rows are still to send or in doubt (no decryption)."""
         counts = self.counts()

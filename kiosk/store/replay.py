@@ -14,6 +14,15 @@ checkin sent twice can return someone else's later loan (notes/sip2.md §7). So:
 Several rows are marked ``sending`` in one commit and their confirmations committed together (a batch):
 this is safe because of rule 3 — a row marked but not yet sent is resolved by the query on recovery —
 and saves two disk syncs per transaction. Replay stops at the first connection problem, keeping order.
+
+A batch never holds two rows for the same item: it ends before the second one. The query of rule 3
+judges a row by the item's state in the ILS *now*, so that state must be the work of that row alone:
+with [return X, lend X to B] in one batch and a crash before the outcomes were committed, the return
+would see X charged (to B) and be sent again, ending B's loan, and the loan would then see X on the
+shelf and be sent again too. Ending the batch commits the first row's outcome before the second row
+is even marked, so at most one row per item is ever in doubt. Rows that an older version left in doubt
+together for one item cannot be judged that way; they are kept as ``failed`` (``<kind>:in-doubt``) for
+staff rather than risk applying one twice.
 """
 
 from __future__ import annotations
@@ -90,6 +99,20 @@ def sip2_when(timestamp: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC)
 
 
+def one_per_item(rows: list[QueuedTransaction]) -> list[QueuedTransaction]:
+    """The longest head of ``rows`` (in queue order) without an item id twice: one replay batch.
+
+    Why: a row in doubt is judged by the item's state in the ILS, which a later row of the same batch
+    for the same item would already have changed (see the module docstring).
+    """
+    seen: set[str] = set()
+    for n, row in enumerate(rows):
+        if row.item_id in seen:
+            return rows[:n]
+        seen.add(row.item_id)
+    return rows
+
+
 class Replayer:
     """Sends the queue's outstanding rows through a connected SIP2 client, safely."""
 
@@ -122,8 +145,9 @@ class Replayer:
     def _replay_locked(self, report: ReplayReport, should_stop: Callable[[], bool]) -> ReplayReport:
         size = min(FIRST_BATCH, self.batch)
         try:
+            self._set_aside_ambiguous(report)
             while not should_stop():
-                rows = self.queue.outstanding(limit=size)
+                rows = one_per_item(self.queue.outstanding(limit=size))
                 size = min(size * 2, self.batch)
                 if not rows:
                     break
@@ -133,9 +157,28 @@ class Replayer:
             report.remaining = self.queue.waiting_count()
         return report
 
+    def _set_aside_ambiguous(self, report: ReplayReport) -> None:
+        """Fail, for staff, rows in doubt that share their item with another row in doubt.
+
+        The ILS's state of that item is the work of several of them (or of none): no query can tell
+        which were applied. This batching never leaves such rows (see the module docstring); an older
+        version's could, and so could a link that dies twice around one item.
+        """
+        rows = self.queue.ambiguous_in_doubt()
+        if not rows:
+            return
+        refused = [(row.txn_id, f"{row.kind}:in-doubt") for row in rows]
+        self.queue.settle([], refused)
+        for _, code in refused:
+            report.failed += 1
+            report.codes[code] = report.codes.get(code, 0) + 1
+        log.warning("replay: %d transaction(s) in doubt on a shared item kept for staff", len(rows))
+
     def _run_batch(self, rows: list[QueuedTransaction], report: ReplayReport) -> bool:
-        """Resolve rows in doubt, mark the rest ``sending`` in one commit, send, commit the outcomes."""
-        in_doubt = [row for row in rows if row.state == SENDING]
+        """Resolve rows in doubt, mark the rest ``sending`` in one commit, send, commit the outcomes.
+
+        ``rows`` holds at most one row per item (:func:`one_per_item`).
+        """
         fresh = [row for row in rows if row.state != SENDING]
         self.queue.mark_many_sending([row.txn_id for row in fresh])
         done: list[str] = []
@@ -143,7 +186,7 @@ class Replayer:
         ok = True
         try:
             for row in rows:
-                if row in in_doubt:
+                if row.state == SENDING:  # in doubt: left by a run that stopped or died
                     applied = self._was_applied(row)
                     if applied:
                         done.append(row.txn_id)
