@@ -33,12 +33,18 @@ def kiosk_log() -> Iterator[list[str]]:
     handler = Collect(level=logging.DEBUG)
     handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
     install_redaction(handler)
+    # And the raw records, before any redaction: the filter hashes every long digit run, so only the raw
+    # log would show a module that put a pass number or barcode into a message itself.
+    raw = Collect(level=logging.DEBUG)
+    raw.setFormatter(logging.Formatter("raw %(name)s %(message)s"))
     root = logging.getLogger()
     old_level = root.level
     root.setLevel(logging.DEBUG)
+    root.handlers.insert(0, raw)  # first, before any handler whose filter rewrites the record
     root.addHandler(handler)
     yield lines
     root.removeHandler(handler)
+    root.removeHandler(raw)
     root.setLevel(old_level)
 
 
