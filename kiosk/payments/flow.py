@@ -102,6 +102,9 @@ class PaymentFlow:
         self.settler = settler
         self.vending = vending
         self.ask_slice = ask_slice
+        #: The payment :meth:`pay` is working on (set once its journal row exists), for the caller to
+        #: tell the member the right thing if ``pay`` raises.
+        self.current: str | None = None
 
     def pay(self, pass_number: str, fees: list[tuple[str, int]]) -> PaymentOutcome:
         """Pay ``fees`` (fee id, cents) for the patron: NEW → AUTH_SENT → … → a final state (or pending).
@@ -109,12 +112,14 @@ class PaymentFlow:
         Raises :class:`~kiosk.payments.journal.JournalError` (nothing sent) if another payment is
         still unresolved.
         """
+        self.current = None
         rec = self.journal.create(
             pass_number,
             fees,
             mode=VENDING if self.vending else OUTBOX,
             prior_receipt=self.journal.last_receipt(),
         )
+        self.current = rec.payment_id
         run = _Run(rec.payment_id)
         self.journal.advance(rec.payment_id, State.AUTH_SENT)
         result = self.term.authorize(
@@ -127,6 +132,19 @@ class PaymentFlow:
     # --- while the terminal holds the approved payment ----------------------------------------------------
 
     def _decide(self, run: _Run, si: StatusInformation) -> Decision:
+        """The answer to an approved Status-Information. Whatever happens in here (the journal failing,
+        a bug), unless the answer is "ask again" no further Fee Paid may leave: the driver refuses the
+        goods when this raises, and the terminal reverses."""
+        decision: Decision | None = None
+        try:
+            decision = self._decide_now(run, si)
+            return decision
+        finally:
+            if not isinstance(decision, AskAgain):
+                with run.hold.lock:
+                    run.hold.stopped = True
+
+    def _decide_now(self, run: _Run, si: StatusInformation) -> Decision:
         pid = run.payment_id
         if run.worker is None and self.journal.get(pid).state is State.AUTH_SENT:
             self.journal.advance(
@@ -192,6 +210,9 @@ class PaymentFlow:
             return PaymentOutcome(rec, run.message or message)
         if outcome is Outcome.APPROVED_REVERSED:
             rec = self.settler.close_not_taken(rec, reason=rec.reason or "kiosk_refused")
+            # A terminal may store a reversal record for the payment it gave back: keep the baseline
+            # fresh so recovery never takes that record for the next payment.
+            self.settler.refresh_baseline()
         elif outcome is Outcome.DECLINED:
             if result.receipt_no is not None:
                 self.journal.set_last_receipt(result.receipt_no)

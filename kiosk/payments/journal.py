@@ -335,6 +335,26 @@ class PaymentJournal:
                 (str(int(receipt_no)),),
             )
 
+    def reversal_records(self) -> frozenset[int]:
+        """Receipt numbers of the terminal's reversal records the kiosk saw (the latest few): never
+        to be taken for a payment by recovery."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM payment_meta WHERE key = 'reversal_records'").fetchone()
+        return frozenset() if row is None else frozenset(int(n) for n in json.loads(row[0]))
+
+    def note_reversal_record(self, receipt_no: int | None, keep: int = 20) -> None:
+        """Remember the receipt number of a reversal record (the last ``keep`` are kept)."""
+        if receipt_no is None:
+            return
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM payment_meta WHERE key = 'reversal_records'").fetchone()
+            numbers = [] if row is None else [int(n) for n in json.loads(row[0])]
+            numbers = [n for n in numbers if n != int(receipt_no)] + [int(receipt_no)]
+            db.execute(
+                "INSERT OR REPLACE INTO payment_meta (key, value) VALUES ('reversal_records', ?)",
+                (json.dumps(numbers[-keep:]),),
+            )
+
     def counts(self) -> dict[str, int]:
         """Number of payments per state (for monitoring: no ids, no amounts)."""
         with self._lock:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from drivers.payment import ZvtTerminal
 from kiosk.payments import terminal as t
 from kiosk.payments.ils import IlsFees
-from kiosk.payments.journal import PaymentJournal
+from kiosk.payments.journal import JournalError, PaymentJournal
 from kiosk.payments.states import MONEY_COMMITTED, MONEY_NOT_TAKEN, VENDING, Line, PaymentRecord, State
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,10 @@ class Hold:
 #: States in which the terminal may still hold an approved payment, waiting for our answer.
 HOLDING = frozenset({State.SI_RECEIVED, State.SIP2_SENT, State.SIP2_ACCEPTED, State.SIP2_REJECTED,
                      State.COMMITTED, State.UNKNOWN})  # fmt: skip
+
+
+#: Where a row goes once the terminal shows its money committed (other states keep theirs).
+COMMIT_FROM = {s: State.COMMITTED for s in (State.AUTH_SENT, State.SI_RECEIVED, State.SIP2_REJECTED)}
 
 
 def cents_to_amount(cents: int) -> Decimal:
@@ -75,12 +79,16 @@ class Settler:
         ils: IlsFees,
         alert: AlertHook | None = None,
         register_attempts: int = 3,
+        hold_quiet: float = 2.5,
     ) -> None:
         self.journal = journal
         self.term = term
         self.ils = ils
         self._alert = alert
         self.register_attempts = register_attempts
+        #: How long to listen for a held payment's fresh 04 0F after our unasked answer: longer than the
+        #: terminal's "ask again" pause (2 s, P015 §2.2.6).
+        self.hold_quiet = hold_quiet
 
     def alert(self, kind: str, rec: PaymentRecord, detail: str) -> None:
         """Raise an alert for staff (logged too); never fails the payment path."""
@@ -192,7 +200,13 @@ class Settler:
             self.alert("reversal_impossible", rec, "no receipt number to reverse")
             return rec
         done, record_no = t.reverse(self.term, rec.receipt_no)
+        self.journal.note_reversal_record(record_no)
         self.journal.set_last_receipt(record_no)
+        if done is not None:
+            # The reversal record is the terminal's newest transaction now; after "already reversed"
+            # (B4) the kiosk never saw its number. Either way: a fresh baseline, so that record can
+            # never be taken for the next payment by recovery.
+            self.refresh_baseline()
         if done is None:
             return rec  # unknown: the next recovery tries again (a second reversal answers B4)
         if done:
@@ -205,19 +219,44 @@ class Settler:
 
     # --- full recovery of one row ---------------------------------------------------------------------------
 
-    def terminal_truth(self, rec: PaymentRecord) -> t.TerminalTruth | None:
+    def refresh_baseline(self) -> None:
+        """Repeat Receipt: remember the terminal's newest transaction as the recovery baseline (best
+        effort: a terminal that does not answer leaves the old one)."""
+        last = t.last_receipt(self.term)
+        if last is not False and last is not True:
+            self.journal.set_last_receipt(0 if last is None else last.receipt_no)
+
+    def terminal_truth(self, rec: PaymentRecord, held: t.Held | None = None) -> t.TerminalTruth | None:
         """Registration + Repeat Receipt, compared with the journal; None if the terminal is away."""
-        if not t.register(self.term, self.register_attempts):
+        if not t.register(self.term, self.register_attempts, held=held):
             return None
         last = t.last_receipt(self.term)
         if last is False:
             return None
         assert last is not True
         self.journal.set_last_receipt(0 if last is None else last.receipt_no)
-        return t.truth_for(rec, last)
+        return t.truth_for(rec, last, self.journal.reversal_records())
 
     def settle(self, rec: PaymentRecord) -> PaymentRecord:
-        """Take one unfinished payment as far as the terminal and the ILS allow now."""
+        """Take one unfinished payment as far as the terminal and the ILS allow now.
+
+        A journal rule broken on the way (a bug) must not leave a row that blocks every later payment
+        and fails again at each recovery: once the terminal side is known (the money is committed or
+        not taken, so nothing can be charging any more) the row goes to NEEDS_STAFF with an alert.
+        While the terminal side is unknown the row stays: rule 1 (no new payment) matters more.
+        """
+        try:
+            return self._settle(rec)
+        except JournalError:
+            current = self.journal.get(rec.payment_id)
+            if current.final or current.money is None:
+                raise
+            log.exception("payment %s: recovery broke a journal rule", rec.payment_id)
+            current = self.journal.advance(rec.payment_id, State.NEEDS_STAFF, reason="recovery_failed")
+            self.alert("payment_stuck", current, "recovery could not settle this payment")
+            return current
+
+    def _settle(self, rec: PaymentRecord) -> PaymentRecord:
         pid = rec.payment_id
         if rec.final:
             return rec
@@ -227,17 +266,23 @@ class Settler:
             return self.reverse(rec)
         rec = self.verify_lines(rec)
         if rec.money is None:
-            if rec.state in HOLDING and rec.receipt_no is not None:  # an approved 04 0F may be waiting
-                t.answer_held(self.term, commit=wants_commit(rec))
-            truth = self.terminal_truth(rec)
+            # An approved 04 0F may be waiting (or asked again): only this payment's may be committed.
+            held = t.Held.of(rec, commit=wants_commit(rec)) if rec.state in HOLDING else None
+            if held is not None:
+                t.answer_held(self.term, held, quiet=self.hold_quiet)
+            truth = self.terminal_truth(rec, held)
             if truth is None:
                 log.warning("payment %s: terminal unreachable, stays %s", pid, rec.state.value)
                 return rec if rec.state is State.UNKNOWN else self.journal.advance(pid, State.UNKNOWN)
             numbers = truth.numbers()
             if truth.money == MONEY_NOT_TAKEN:
                 return self.close_not_taken(self.journal.get(pid), truth.declined, reason="recovered")
-            target = rec.state if rec.state not in (State.AUTH_SENT, State.SI_RECEIVED) else State.COMMITTED
-            rec = self.journal.advance(pid, target, money=MONEY_COMMITTED, **numbers)
+            # SIP2_REJECTED too: the terminal kept the money although we refused it (or never heard the
+            # refusal), so the fees must now be delivered (outbox) or the payment reversed; from
+            # SIP2_REJECTED itself no Fee Paid may be journalled.
+            reason = "terminal_kept" if rec.state is State.SIP2_REJECTED else None
+            target = COMMIT_FROM.get(rec.state, rec.state)
+            rec = self.journal.advance(pid, target, reason=reason, money=MONEY_COMMITTED, **numbers)
         if rec.money == MONEY_NOT_TAKEN:
             return self.close_not_taken(rec, reason="recovered")
         rec, _ = self.deliver(rec)

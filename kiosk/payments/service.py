@@ -26,7 +26,7 @@ from kiosk.payments.flow import PaymentFlow, PaymentOutcome
 from kiosk.payments.ils import IlsFees
 from kiosk.payments.journal import JournalError, PaymentJournal
 from kiosk.payments.recovery import AlertHook, Settler
-from kiosk.payments.states import PaymentRecord
+from kiosk.payments.states import PaymentRecord, State
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ class PaymentService:
     ``terminal`` is an open :class:`~drivers.payment.ZvtTerminal` (its ``on_status`` is taken over);
     ``max_amount`` refuses larger payments before anything is sent; ``on_alert(kind, payment_id,
     detail)`` is told whenever staff must act (monitoring forwards it; no personal data in it).
+    ``hold_quiet``: how long recovery listens for a held payment's fresh ``04 0F`` after answering it
+    unasked (longer than the terminal's 2 s "ask again" pause).
     """
 
     def __init__(
@@ -74,13 +76,14 @@ class PaymentService:
         ask_slice: float = 0.5,
         register_attempts: int = 3,
         retention_days: int = 14,
+        hold_quiet: float = 2.5,
     ) -> None:
         self.journal = journal
         self.retention_days = retention_days
         self.terminal = terminal
         self.ils = ils
         self.max_amount = max_amount
-        self.settler = Settler(journal, terminal, ils, on_alert, register_attempts)
+        self.settler = Settler(journal, terminal, ils, on_alert, register_attempts, hold_quiet)
         self.flow = PaymentFlow(journal, terminal, self.settler, vending=vending, ask_slice=ask_slice)
         self._lock = threading.Lock()
         self._progress: Progress | None = None
@@ -157,10 +160,24 @@ class PaymentService:
                 return PaymentFailed(sid, reason="payment.terminal_unavailable")
             except Exception:  # the journal row stays unfinished: recovery settles it before the next one
                 log.exception("payment failed unexpectedly; recovery will settle it")
-                return PaymentFailed(sid, reason="payment.terminal_unavailable")
+                return PaymentFailed(sid, reason=self._reason_after_failure())
             finally:
                 self._progress = None
         return self._event(sid, outcome)
+
+    def _reason_after_failure(self) -> str:
+        """What the member is told when a payment broke off with an unexpected error: once the
+        Authorization may have left (the journal row is past NEW) the terminal may have taken money,
+        so "unknown, do not pay again" (``payment.unknown``); before that, "terminal unavailable"."""
+        pid = self.flow.current
+        if pid is None:
+            return "payment.terminal_unavailable"
+        try:
+            rec = self.journal.get(pid)
+        except Exception:  # the journal itself is failing: assume the worst for the member
+            log.exception("payment %s: journal unreadable after a failure", pid)
+            return "payment.unknown"
+        return "payment.terminal_unavailable" if rec.state is State.NEW else "payment.unknown"
 
     def _fee_lines(self, patron: str, fee_ids: tuple[str, ...], cents: int) -> list[tuple[str, int]] | None:
         """Each fee with the amount the ILS has open for it now; None unless they add up to ``cents``."""

@@ -8,9 +8,15 @@ One more step comes first, for a payment the terminal may still be *holding* in 
 (P015 §2.2.6-2.2.9): it waits for the answer to its approved ``04 0F`` until the vending timeout runs
 out. If the kiosk restarts inside that window it answers now, with what the journal had decided
 (``80 00 00`` commit, or ``84 6C`` refuse), instead of leaving the terminal to time out. A terminal
-that is not waiting ignores the answer. Every other message it sends meanwhile is acknowledged, except
+that is not waiting ignores the answer; one that had been told "ask again" (``84 9C``) before the crash
+asks again with a fresh ``04 0F``, which gets the same decision, but only if it is the journalled
+payment (receipt number, trace, amount). Every other message it sends meanwhile is acknowledged, except
 an approved ``04 0F`` we did not decide to commit: that one is refused, so it can never be committed
 by accident.
+
+Without a journalled receipt number, a transaction counts as ours only if it is *newer* than the
+receipt baseline taken before the Authorization and is not a reversal record the kiosk knows of; the
+baseline is refreshed after every reversal, so a reversal record never passes for a payment.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,52 +54,105 @@ class TerminalTruth:
         return {k: v for k, v in pairs if v is not None}
 
 
-def answer_held(term: ZvtTerminal, commit: bool, quiet: float = 0.3, limit: float = 5.0) -> None:
+@dataclass(frozen=True)
+class Held:
+    """The approved payment the journal says the terminal may still hold (issue of goods), and the
+    journal's decision on it: ``commit`` True → keep the money (``80 00 00``), False → refuse (``84 6C``).
+
+    Only a Status-Information that is *this* payment (same receipt number, trace and amount, and the
+    same terminal id when both are known) may ever be committed; anything else is refused.
+    """
+
+    receipt_no: int
+    trace: int | None
+    amount: int
+    tid: str | None
+    commit: bool
+
+    @classmethod
+    def of(cls, rec: PaymentRecord, commit: bool) -> Held | None:
+        """The held payment of journal row ``rec`` (None without a journalled receipt number)."""
+        if rec.receipt_no is None:
+            return None
+        return cls(rec.receipt_no, rec.trace, rec.amount_cents, rec.tid, commit)
+
+    def matches(self, si: m.StatusInformation) -> bool:
+        """Whether the approved ``si`` is the very payment the journal recorded."""
+        return (
+            si.approved
+            and si.receipt_no == self.receipt_no
+            and si.trace == self.trace
+            and si.amount == self.amount
+            and (self.tid is None or si.tid is None or si.tid == self.tid)
+        )
+
+
+def answer_held(term: ZvtTerminal, held: Held, quiet: float = 2.5, limit: float = 10.0) -> bool:
     """Answer a possibly held approved ``04 0F`` (commit or refuse), then serve the terminal until quiet.
 
-    Best effort: nothing here raises for the terminal's sake; the Repeat Receipt afterwards is what
-    counts. ``quiet``: stop after this long without a message; ``limit``: stop after this long anyway.
+    The first answer goes out unasked: a terminal still waiting for it takes it, one that is not
+    waiting ignores it. A terminal that was told "ask again" (``84 9C``) before the crash asks again
+    with a fresh ``04 0F`` about 2 s later (P015 §2.2.6), possibly after our unasked answer; so we
+    listen at least that long (``quiet``) and answer that one with the journal's decision too (see
+    :func:`serve_until_quiet`). ``limit``: stop after this long anyway. Best effort: nothing here
+    raises for the terminal's sake; the Repeat Receipt afterwards is what counts. Returns True if an
+    approved Status-Information of this payment was committed while serving.
     """
     try:
-        term.link.send(m.ack_apdu() if commit else m.negative_apdu(m.RESULT_ECR_REFUSES))
+        term.link.send(m.ack_apdu() if held.commit else m.negative_apdu(m.RESULT_ECR_REFUSES))
     except DriverError as exc:
         log.info("no terminal waiting for an answer (%s)", exc)
-    serve_until_quiet(term, commit=False, quiet=quiet, limit=limit)
+    return serve_until_quiet(term, held, quiet=quiet, limit=limit)
 
 
 def serve_until_quiet(
-    term: ZvtTerminal, commit: bool = False, quiet: float = 0.3, limit: float = 5.0
-) -> None:
+    term: ZvtTerminal, held: Held | None = None, quiet: float = 0.3, limit: float = 5.0
+) -> bool:
     """Acknowledge whatever the terminal still sends from an interrupted command, until it is quiet.
 
-    An approved Status-Information is committed only if ``commit``; otherwise refused (it reverses).
+    An approved Status-Information is committed (``80 00 00``) only if it is the payment ``held``
+    describes and the journal wants it committed; every other approved (or unreadable) one is refused
+    with ``84 6C``, so the terminal reverses it. A declined one is acknowledged (it commits nothing).
+    Returns True if ``held`` was committed here.
     """
+    committed = False
     deadline = time.monotonic() + limit
     try:
         while time.monotonic() < deadline:
             apdu = term.link.receive(quiet)
             if apdu is None:
-                return
+                return committed
             if apdu.cls in (0x80, 0x84):
                 continue  # a late answer to one of our commands
-            if apdu.command == m.STATUS_INFORMATION and not commit:
+            if apdu.command == m.STATUS_INFORMATION:
                 try:
-                    approved = m.parse_status_information(apdu.data).approved
+                    si: m.StatusInformation | None = m.parse_status_information(apdu.data)
                 except DriverError:
-                    approved = True  # unreadable: treat as approved, i.e. refuse it
-                if approved:
-                    log.warning("terminal offered an approved payment nobody decided on: refusing it")
-                    term.link.send(m.negative_apdu(m.RESULT_ECR_REFUSES))
+                    si = None  # unreadable: treat as approved, i.e. refuse it
+                if si is None or si.approved:
+                    if si is not None and held is not None and held.commit and held.matches(si):
+                        log.info("terminal asked again about the held payment: committing it")
+                        term.link.send(m.ack_apdu())
+                        committed = True
+                    else:
+                        log.warning("terminal offered an approved payment we did not decide on: refusing it")
+                        term.link.send(m.negative_apdu(m.RESULT_ECR_REFUSES))
                     continue
             term.link.send(m.ack_apdu())
     except DriverError as exc:
         log.info("terminal went quiet with an error: %s", exc)
+    return committed
 
 
-def register(term: ZvtTerminal, attempts: int = 3, pause: float = 0.5) -> bool:
-    """Registration, retried (a terminal finishing an interrupted payment is busy for a moment)."""
+def register(term: ZvtTerminal, attempts: int = 3, pause: float = 0.5, held: Held | None = None) -> bool:
+    """Registration, retried (a terminal finishing an interrupted payment is busy for a moment).
+
+    Before each attempt, what the terminal still sends is served (``held``: see
+    :func:`serve_until_quiet`). Note the driver's own Registration refuses any Status-Information
+    that arrives while it runs.
+    """
     for attempt in range(attempts):
-        serve_until_quiet(term, quiet=0.2)
+        serve_until_quiet(term, held, quiet=0.2)
         try:
             term.register()
             return True
@@ -117,13 +177,30 @@ def today() -> str:
     return dt.datetime.now().strftime("%m-%d")
 
 
-def truth_for(rec: PaymentRecord, last: PaymentResult | None) -> TerminalTruth:
+#: Receipt numbers are four BCD digits and wrap (…, 9999, 0001, …).
+RECEIPT_RANGE = 10000
+
+
+def newer_receipt(receipt_no: int | None, baseline: int) -> bool:
+    """Whether ``receipt_no`` comes after ``baseline`` (ahead by less than half the range, so a wrap
+    counts as newer and an older or equal number does not)."""
+    if receipt_no is None:
+        return False
+    return 0 < (receipt_no - baseline) % RECEIPT_RANGE < RECEIPT_RANGE // 2
+
+
+def truth_for(
+    rec: PaymentRecord, last: PaymentResult | None, not_payments: Collection[int] = ()
+) -> TerminalTruth:
     """Compare the terminal's last stored transaction with the journal's record of ``rec``.
 
     With a receipt number journalled (the Status-Information arrived), only the very same receipt,
     trace, amount and terminal id count as committed. Without one (lost before any Status-Information)
-    a transaction newer than the journal's baseline (``prior_receipt``), of the same amount, from today,
-    must be ours: rule 1 keeps any other payment from starting meanwhile.
+    a transaction of the same amount from today must be ours if it is *newer* than the journal's
+    baseline (``prior_receipt``; rule 1 keeps any other payment from starting meanwhile) and is not
+    one of ``not_payments`` (reversal records the kiosk saw: a ``06 30`` record reads like an approved
+    payment of the same amount). With no baseline at all (the terminal was never reached before this
+    payment), the newest transaction is taken, as before.
     """
     if last is None:
         return TerminalTruth(MONEY_NOT_TAKEN)
@@ -138,7 +215,9 @@ def truth_for(rec: PaymentRecord, last: PaymentResult | None) -> TerminalTruth:
         if same:
             return TerminalTruth(MONEY_COMMITTED if approved else MONEY_NOT_TAKEN, declined=not approved)
         return TerminalTruth(MONEY_NOT_TAKEN)
-    newer = rec.prior_receipt is None or last.receipt_no != rec.prior_receipt
+    if last.receipt_no is None or last.receipt_no in not_payments:
+        return TerminalTruth(MONEY_NOT_TAKEN)  # no number to compare, or a reversal record: not a payment
+    newer = rec.prior_receipt is None or newer_receipt(last.receipt_no, rec.prior_receipt)
     if newer and last.amount == rec.amount_cents and (last.date is None or last.date == today()):
         return TerminalTruth(
             MONEY_COMMITTED if approved else MONEY_NOT_TAKEN, declined=not approved,

@@ -71,7 +71,7 @@ def build_service(
                          max_status_infos=20)  # fmt: skip
     ils = IlsFees(sip2_client(ils_port))
     return PaymentService(journal, term, ils, vending=vending, on_alert=on_alert, max_amount=max_amount,
-                          ask_slice=0.2)  # fmt: skip
+                          ask_slice=0.2, hold_quiet=1.0)  # fmt: skip
 
 
 def payments_of(books: Books) -> list[tuple[int, str]]:

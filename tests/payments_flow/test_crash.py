@@ -160,9 +160,8 @@ def test_kill_while_reversing_an_ils_refusal(crash: Crash, mode: str, kill_at: s
 @pytest.mark.parametrize("mode", ["vending", "outbox"])
 def test_kill_while_the_member_is_at_the_terminal(crash: Crash, mode: str) -> None:
     """Killed after the Authorization left, before any Status-Information: the terminal goes on with
-    the payment on its own. Whether the approval ends reversed (refused or timed out) or committed (it
-    reached the driver during the restart's Registration, which acknowledges it), recovery reads the
-    terminal's books and the ILS ends up agreeing."""
+    the payment on its own. Its approval ends reversed (refused by the restarted kiosk, which decided
+    nothing about it, or timed out); recovery reads the terminal's books and the ILS ends up agreeing."""
     extra = ["--outbox"] if mode == "outbox" else []
     code, _ = crash.run(*extra, *PAY_BOTH, "--kill-on-prompt", "terminal.insert_card")
     assert code == -signal.SIGKILL
