@@ -156,9 +156,7 @@ class ReaderRouter:
                 self.runtime.send(ev.PassPresented(event.pass_number))
         elif isinstance(event, CardNotAPass):
             log.info("card on %s is not a library pass: %s", event.source, event.reason)
-            not_a_pass = getattr(ev, "CardNotAPass", None)
-            if not_a_pass is not None:
-                self.runtime.send(not_a_pass())
+            self.runtime.send(ev.CardNotAPass())
 
 
 def _open_scanner(kiosk: Kiosk, stops: list[Any]) -> None:

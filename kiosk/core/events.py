@@ -66,6 +66,11 @@ class PassPresented(UserEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class CardNotAPass(UserEvent):
+    """A card was presented that is not a library pass (a bank card, a phone, an unreadable chip)."""
+
+
+@dataclass(frozen=True, slots=True)
 class PinEntered(UserEvent):
     """The patron typed a PIN and confirmed it."""
 

@@ -203,6 +203,13 @@ def on_lookup_unavailable(settings: SessionSettings, state: SessionState, event:
     return _notice(state, Message(event.reason or "error.ils_unavailable"))
 
 
+def on_not_a_pass_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A bank card or phone on the reader: tell the member, so they try their library pass."""
+    assert isinstance(event, ev.CardNotAPass)
+    # Leaving the attract screen starts the idle timer (user events on IDLE do not count as activity).
+    return _notice(state.with_(last_activity=state.clock, warned=False), Message("error.not_a_pass"))
+
+
 def _notice(state: SessionState, message: Message) -> Outcome:
     """Refuse the session: forget the pass and PIN now, show why, wait for OK (or the idle timeout)."""
     state = state.with_(pass_number=None, pin=None, patron=None, account=None, switch_pass=None)

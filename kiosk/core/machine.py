@@ -53,6 +53,7 @@ TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
     (ANY, ev.ServiceUnavailable): tx.on_unavailable,
     # attract screen
     (S.IDLE, ev.PassPresented): idn.on_pass_idle,
+    (S.IDLE, ev.CardNotAPass): idn.on_not_a_pass_idle,
     (S.IDLE, ev.ItemPresented): idn.on_item_idle,
     (S.IDLE, ev.StartReturn): idn.on_return_idle,
     # refused session

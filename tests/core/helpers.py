@@ -101,6 +101,7 @@ def sample_event(event_type: type[ev.Event], state: SessionState) -> ev.Event:
         ev.IlsOffline: ev.IlsOffline,
         ev.IlsOnline: ev.IlsOnline,
         ev.PassPresented: lambda: ev.PassPresented(OTHER_PASS),
+        ev.CardNotAPass: ev.CardNotAPass,
         ev.PinEntered: lambda: ev.PinEntered("1234"),
         ev.ItemPresented: lambda: ev.ItemPresented("ITEM-A"),
         ev.StartBorrow: ev.StartBorrow,

@@ -198,3 +198,18 @@ def test_kiosk_alerts_reach_the_webhook_without_personal_data(kiosk: Kiosk, free
     ours = [body for body in bodies if "payment_reversed" in body]
     assert len(ours) == 1 and "P26112500AB" in ours[0]
     assert not any(SANNE in body or "900002" in body for body in bodies)
+
+
+def test_a_card_that_is_not_a_library_pass_is_explained(kiosk: Kiosk) -> None:
+    reader = kiosk.readers[0]
+    reader.present_non_pass()  # a bank card on the (fake) reader
+    wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.NOTICE, "notice shown")
+    assert kiosk.runtime.view.message is not None and kiosk.runtime.view.message.key == "error.not_a_pass"
+    step(kiosk, ev.Acknowledge())
+    assert kiosk.runtime.view.screen is Screen.IDLE
+    # Mid-session such a card changes nothing (the member is busy borrowing).
+    wait_for(kiosk, lambda: kiosk.circulation.online, "ILS online")
+    step(kiosk, ev.PassPresented(JAN))
+    wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu")
+    step(kiosk, ev.CardNotAPass())  # straight to the session: processed before the asserts below
+    assert kiosk.runtime.view.screen is Screen.MENU and kiosk.runtime.view.patron is not None
