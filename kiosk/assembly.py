@@ -161,8 +161,7 @@ class ReaderRouter:
 
 def _open_scanner(kiosk: Kiosk, stops: list[Any]) -> None:
     """Open the barcode scanner; a ``hid://`` one also gets a :class:`KeyboardEntry` for the UI."""
-    from drivers.passnumber import validate_pass_number
-    from drivers.scanner import HidWedgeScanner, Scanned, open_scanner
+    from drivers.scanner import HidWedgeScanner, open_scanner
     from kiosk.scanning import KeyboardEntry, ScanRouter
 
     passes = kiosk.config.passes
@@ -172,11 +171,7 @@ def _open_scanner(kiosk: Kiosk, stops: list[Any]) -> None:
     stops.append(scanner.close)
     kiosk.scanner = scanner
     if isinstance(scanner, HidWedgeScanner):
-        def typed(number: str) -> None:
-            check = validate_pass_number(number, passes.validation, passes.legacy_lengths)
-            router(Scanned(number, "keyboard", check))
-
-        kiosk.keyboard = KeyboardEntry(scanner, typed)
+        kiosk.keyboard = KeyboardEntry(scanner, lambda number: router.typed(number, passes.legacy_lengths))
 
 
 def _open_readers(config: KioskConfig, router: ReaderRouter, stops: list[Any]) -> list[Any]:

@@ -49,6 +49,13 @@ class ScanRouter:
             log.info("item scanned: %s", short_hash(text))
             self.runtime.send(ev.ItemPresented(text))
 
+    def typed(self, number: str, legacy_lengths: tuple[int, ...] | list[int] = ()) -> None:
+        """A number typed by hand (ended by Enter): checked and routed like a scan."""
+        from drivers.passnumber import validate_pass_number
+        from drivers.scanner import Scanned
+
+        self(Scanned(number, "keyboard", validate_pass_number(number, self.validation, legacy_lengths)))
+
     def _is_pass(self, scanned: Any) -> bool:
         if self.validation == "off":
             return bool(self.runtime.view.screen in PASS_SCREENS)

@@ -34,14 +34,7 @@ class Recorder:
 def keyboard(runtime: Recorder, validation: str = "dutch14", filters=None) -> KeyboardEntry:  # type: ignore[no-untyped-def]
     router = ScanRouter(runtime, validation, filters)
     wedge = open_scanner("hid://", router, validation)
-
-    def typed(number: str) -> None:
-        from drivers.passnumber import validate_pass_number
-        from drivers.scanner import Scanned
-
-        router(Scanned(number, "keyboard", validate_pass_number(number, validation)))
-
-    return KeyboardEntry(wedge, typed)
+    return KeyboardEntry(wedge, router.typed)
 
 
 def type_text(entry: KeyboardEntry, text: str, start: float, gap: float) -> float:
