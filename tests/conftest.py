@@ -23,6 +23,12 @@ if not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# A loaded 2-core CI machine must not turn property tests into failures: no per-example deadline and
+# no "too slow" health check (the properties themselves are unchanged).
+settings.register_profile("kiosk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kiosk")
 
 
 def _free_port() -> int:

@@ -61,6 +61,12 @@ class _Recovered:
     client: Any
 
 
+class _FirstContact:
+    """Worker job at start-up: try the ILS once (bounded by the client's connect timeout) before any
+    patron's request, so a member at a kiosk that has just started is not served offline while the ILS
+    is fine. Requests that arrive meanwhile wait behind it in the job queue."""
+
+
 class _Replay:
     """Worker job: replay the queue."""
 
@@ -113,8 +119,8 @@ class CirculationService:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        self._jobs.put(_FirstContact())
         self._jobs.put(_Purge())
-        self._start_recovery()
 
     def stop(self) -> None:
         """Stop the threads and close the connection (queued transactions stay on disk)."""
@@ -232,7 +238,17 @@ class CirculationService:
                 log.exception("circulation job %s failed", type(job).__name__)
 
     def _run(self, job: object) -> None:
-        if isinstance(job, _Recovered):
+        if isinstance(job, _FirstContact):
+            client = self._factory()
+            try:
+                client.connect()
+            except Sip2Error as exc:
+                log.warning("ILS unreachable at start (%s): starting offline", type(exc).__name__)
+                quietly_close(client)
+                self._start_recovery()
+                return
+            self._run(_Recovered(client))
+        elif isinstance(job, _Recovered):
             with self._lock:
                 self._client = job.client
             self._online = True
