@@ -3,6 +3,9 @@
 * All I/O runs on one worker thread that owns the SIP2 client (one request outstanding per socket);
   results go back through ``post(event)`` — the application hands them to the UI thread (Kivy:
   ``Clock.schedule_once``).
+* At start the worker's first job is one connection attempt (bounded by the client's connect timeout):
+  a patron who taps a pass while the kiosk is still connecting waits for it instead of being served
+  offline; when it fails the kiosk starts offline and a reconnect thread keeps trying.
 * A health monitor switches to offline within ``offline_after`` (default 1.5 s) of the ILS failing:
   a keepalive (SIP2 99) every ``probe_interval`` while idle, and a watchdog that abandons a request
   hanging longer than ``offline_after`` (closing the socket wakes the worker). Offline, a separate
@@ -114,7 +117,8 @@ class CirculationService:
 
     # --- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> None:
-        """Connect (or start offline), then run the worker and the health monitor."""
+        """Run the worker (whose first job is connecting: online, or offline and reconnecting) and the
+        health monitor."""
         for name, target in (("circulation-worker", self._work), ("circulation-health", self._watch)):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
