@@ -53,6 +53,7 @@ class KioskHealth:
             ils_offline_since=ils["ils_offline_since"],
             queue_depth=int(ils["queue_depth"]),
             queue_failed=int(ils["queue_failed"]),
+            queue_storage_error=str(ils.get("queue_storage_error", "")),
             devices=tuple(devices),
             printer_paper=paper,
             payment_enabled=kiosk.payments is not None,
