@@ -1,6 +1,6 @@
-"""Alerts to a webhook: ILS offline too long, printer out of paper, failed queue rows, terminal
-unavailable. Rate-limited per alert, and built only from a :class:`HealthSnapshot`, so an alert can
-never carry personal data.
+"""Alerts to a webhook: ILS offline too long, printer out of paper, failed queue rows, a queue that
+cannot be written (disk full), terminal unavailable. Rate-limited per alert, and built only from a
+:class:`HealthSnapshot`, so an alert can never carry personal data.
 
 The webhook receives JSON: ``{"kiosk_id", "alert", "state": "firing"|"resolved", "summary", "since",
 "at"}``. Deciding (:class:`AlertPolicy`, pure, time as argument) is separate from sending
@@ -25,6 +25,8 @@ ALERTS = {
     "printer_paper_out": "The receipt printer is out of paper",
     "queue_failed": "{count} queued transactions were refused by the ILS and need staff",
     "terminal_unavailable": "The payment terminal is unavailable",
+    "queue_storage": "The kiosk cannot write its transaction queue (disk full?): offline loans and returns "
+    "are refused",
 }
 
 RESOLVED = {
@@ -32,6 +34,7 @@ RESOLVED = {
     "printer_paper_out": "The receipt printer has paper again",
     "queue_failed": "No refused queued transactions are left",
     "terminal_unavailable": "The payment terminal is available again",
+    "queue_storage": "The transaction queue can be written again",
 }
 
 
@@ -79,6 +82,8 @@ class AlertPolicy:
             active["printer_paper_out"] = ALERTS["printer_paper_out"]
         if snap.queue_failed > 0:
             active["queue_failed"] = ALERTS["queue_failed"].format(count=snap.queue_failed)
+        if snap.queue_storage_error:
+            active["queue_storage"] = ALERTS["queue_storage"]
         if snap.payment_enabled and not snap.terminal_available:
             active["terminal_unavailable"] = ALERTS["terminal_unavailable"]
         return active

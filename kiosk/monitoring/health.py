@@ -32,6 +32,7 @@ class HealthSnapshot:
     ils_offline_since: float | None = None
     queue_depth: int = 0  # transactions waiting to be sent to the ILS
     queue_failed: int = 0  # transactions the ILS refused on replay: need staff
+    queue_storage_error: str = ""  # why the queue cannot be written (e.g. disk full); "" when it can
     devices: tuple[DeviceHealth, ...] = field(default_factory=tuple)
     printer_paper: str = "unknown"
     payment_enabled: bool = False

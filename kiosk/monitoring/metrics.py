@@ -37,6 +37,8 @@ class KioskMetrics:
         self.ils_online = Gauge("kiosk_ils_online", "1 when the ILS answers", registry=r)
         self.queue_depth = Gauge("kiosk_queue_depth", "Offline transactions waiting", registry=r)
         self.queue_failed = Gauge("kiosk_queue_failed", "Queued transactions the ILS refused", registry=r)
+        self.queue_writable = Gauge("kiosk_queue_writable", "0 when the transaction queue cannot be written "
+                                    "(disk full)", registry=r)
         self.device_state = Gauge("kiosk_device_state", "1 for the current state of each device",
                                   ["device", "state"], registry=r)
         self.printer_paper = Gauge("kiosk_printer_paper", "1 for the current paper state", ["state"],
@@ -61,6 +63,7 @@ class KioskMetrics:
             self.ils_latency_last.set(snapshot.ils_latency_s)
         self.queue_depth.set(snapshot.queue_depth)
         self.queue_failed.set(snapshot.queue_failed)
+        self.queue_writable.set(0 if snapshot.queue_storage_error else 1)
         self.out_of_order.set(1 if snapshot.out_of_order else 0)
         for device in snapshot.devices:
             for state in DEVICE_STATES:

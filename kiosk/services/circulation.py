@@ -151,6 +151,7 @@ class CirculationService:
         return {
             "ils_online": self._online, "ils_latency_s": self.latency,
             "ils_offline_since": self.offline_since, "queue_depth": depth, "queue_failed": counts["failed"],
+            "queue_storage_error": self.desk.storage_error,
         }  # fmt: skip
 
     def submit(self, effect: fx.Effect) -> bool:

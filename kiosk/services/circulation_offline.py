@@ -4,11 +4,17 @@ Policy ([offline] in config.toml): returns are always accepted and queued; loans
 ``allow_loans``, at most ``max_loans_per_pass`` queued per pass, and only for passes that pass the
 offline check (the check digit) when ``offline_pass_validation`` is on; renewing and the account are
 unavailable, which the session shows as ``offline.unavailable``.
+
+When the queue cannot be written (disk full, a broken file system) nothing is taken in that the kiosk
+could not pass on: the loan or return is refused as ``offline.storage_failed`` (the member keeps the
+item and is sent to the desk), :attr:`OfflineDesk.storage_error` says why for maintenance and alerts,
+and the next successful write clears it.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +61,22 @@ class OfflineDesk:
         self.store = store
         self.policy = policy
         self._validate = validate_pass
+        self.storage_error = ""  # why the last queue write failed ("" when the last one succeeded)
+
+    def _record(
+        self, kind: str, item_id: str, pass_number: str | None = None, *, in_doubt: bool = False
+    ) -> bool:
+        """Queue a transaction, durably; False (and :attr:`storage_error` set) when it cannot be written."""
+        try:
+            self.store.enqueue(kind, item_id, pass_number, time.time(), in_doubt=in_doubt)
+        except (sqlite3.Error, OSError) as exc:
+            self.storage_error = str(exc) or type(exc).__name__  # e.g. "database or disk is full"
+            log.error("cannot queue %s %s: %s (refused)", kind, short_hash(item_id), self.storage_error)
+            return False
+        if self.storage_error:
+            log.info("the transaction queue can be written again")
+        self.storage_error = ""
+        return True
 
     def in_doubt(self, effect: fx.Effect) -> ev.Event:
         """The link died while this loan/return was in flight: queue it so the replay asks first.
@@ -66,7 +88,10 @@ class OfflineDesk:
             return self.carry_out(effect, lambda _: None)
         kind = CHECKOUT if isinstance(effect, fx.CheckOut) else CHECKIN
         pass_number = effect.pass_number if isinstance(effect, fx.CheckOut) else None
-        self.store.enqueue(kind, effect.item_id, pass_number, time.time(), in_doubt=True)
+        if not self._record(kind, effect.item_id, pass_number, in_doubt=True):
+            # The ILS may or may not have it, and the kiosk cannot remember to ask: staff must check.
+            refused_kind = "loan" if isinstance(effect, fx.CheckOut) else "return"
+            return ev.ItemRefused(effect.session_id, effect.item_id, refused_kind, "offline.storage_failed")
         log.warning("%s %s: outcome unknown, queued for checking", kind, short_hash(effect.item_id))
         if isinstance(effect, fx.CheckOut):
             return ev.ItemCheckedOut(effect.session_id, effect.item_id, offline=True)
@@ -81,7 +106,8 @@ class OfflineDesk:
                 effect.session_id, offline=True, offline_loans_allowed=self.policy.allow_loans
             )
         if isinstance(effect, fx.CheckIn):
-            self.store.enqueue(CHECKIN, effect.item_id, None, time.time())
+            if not self._record(CHECKIN, effect.item_id):
+                return ev.ItemRefused(effect.session_id, effect.item_id, "return", "offline.storage_failed")
             return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)
         if isinstance(effect, fx.CheckOut):
             return self._loan(effect)
@@ -102,5 +128,6 @@ class OfflineDesk:
             return ev.ItemRefused(sid, item_id, "loan", "offline.pass_invalid")
         if self.store.loans_for_pass(effect.pass_number) >= self.policy.max_loans_per_pass:
             return ev.ItemRefused(sid, item_id, "loan", "offline.loan_limit")
-        self.store.enqueue(CHECKOUT, item_id, effect.pass_number, time.time())
+        if not self._record(CHECKOUT, item_id, effect.pass_number):
+            return ev.ItemRefused(sid, item_id, "loan", "offline.storage_failed")
         return ev.ItemCheckedOut(sid, item_id, offline=True)
