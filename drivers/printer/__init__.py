@@ -83,10 +83,10 @@ def open_printer(url: str, width: int = 42, code_page: str = DEFAULT_CODE_PAGE) 
         device.check_options(())
         return FakePrinter(width, code_page)
     if device.scheme == "file":
-        device.check_options(())
+        device.check_options(("keep",))
         if not device.path:
             raise DeviceConfigurationError(f"{url}: no directory; expected e.g. file://var/receipts")
-        return FilePrinter(Path(device.path), width)
+        return FilePrinter(Path(device.path), width, keep=device.option_int("keep", FilePrinter.KEEP, 1))
     transport: Transport
     if device.transport == "serial":
         device.check_options(("baud", "rtscts", "status", "timeout"))

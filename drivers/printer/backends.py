@@ -241,11 +241,16 @@ class FilePrinter:
     """The demo printer: each receipt becomes a text file in a directory. DEMO ONLY.
 
     The file holds the receipt as printed — titles included — so it must never be used on a public
-    kiosk: the privacy rules forbid titles on disk.
+    kiosk: the privacy rules forbid titles on disk. Even in a demo only the newest ``keep`` receipts
+    (``file://var/receipts?keep=20``, the default) are kept; older ones are deleted after each print.
     """
 
-    def __init__(self, directory: Path, width: int) -> None:
-        self.directory, self.width = Path(directory), width
+    KEEP = 20
+
+    def __init__(self, directory: Path, width: int, keep: int = KEEP) -> None:
+        if keep < 1:
+            raise DeviceConfigurationError(f"file:// printer: keep={keep}; expected 1 or more receipts")
+        self.directory, self.width, self.keep = Path(directory), width, keep
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -264,7 +269,16 @@ class FilePrinter:
             os.replace(tmp, target)
         except OSError as exc:
             raise DeviceConnectionError(f"cannot write receipt to {self.directory}: {exc}") from exc
+        self._forget_old_receipts()
         return target
+
+    def _forget_old_receipts(self) -> None:
+        """Delete all but the newest ``keep`` receipts (the names sort by time)."""
+        for old in sorted(self.directory.glob("receipt-*.txt"))[: -self.keep]:
+            try:
+                old.unlink()
+            except OSError as exc:  # someone else removed it, or a read-only directory: try next time
+                log.warning("could not delete an old demo receipt: %s", type(exc).__name__)
 
     def status(self) -> PrinterStatus:
         """Paper is endless; the directory must be writable."""
