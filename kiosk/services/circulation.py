@@ -198,18 +198,24 @@ class CirculationService:
         """Offline: try a fresh connection every ``probe_interval`` until one logs in."""
         try:
             while not self._stop.is_set():
-                client = self._factory()
-                try:
-                    client.connect()
-                except Sip2Error as exc:
-                    log.debug("ILS still unreachable: %s", type(exc).__name__)
-                    quietly_close(client)
-                    self._stop.wait(self.probe_interval)
-                    continue
-                self._jobs.put(_Recovered(client))
-                return
+                client = self._try_connect(logging.DEBUG, "ILS still unreachable")
+                if client is not None:
+                    self._jobs.put(_Recovered(client))
+                    return
+                self._stop.wait(self.probe_interval)
         finally:
             self._recovering.clear()
+
+    def _try_connect(self, level: int, failure: str) -> Any | None:
+        """A fresh, logged-in client, or None (logged at ``level`` as ``failure``) when the ILS refuses."""
+        client = self._factory()
+        try:
+            client.connect()
+        except Sip2Error as exc:
+            log.log(level, "%s: %s", failure, type(exc).__name__)
+            quietly_close(client)
+            return None
+        return client
 
     def _went_offline(self, reason: str) -> None:
         """Worker side: drop the connection, announce offline (once) and start reconnecting."""
@@ -244,15 +250,11 @@ class CirculationService:
 
     def _run(self, job: object) -> None:
         if isinstance(job, _FirstContact):
-            client = self._factory()
-            try:
-                client.connect()
-            except Sip2Error as exc:
-                log.warning("ILS unreachable at start (%s): starting offline", type(exc).__name__)
-                quietly_close(client)
+            client = self._try_connect(logging.WARNING, "ILS unreachable at start, starting offline")
+            if client is None:
                 self._start_recovery()
-                return
-            self._run(_Recovered(client))
+            else:
+                self._run(_Recovered(client))
         elif isinstance(job, _Recovered):
             with self._lock:
                 self._client = job.client
