@@ -106,11 +106,17 @@ class MaintenanceAccess:
 
     def pin(self, pin: str, now: float) -> AccessResult:
         """The technician entered a PIN (while locked it is not checked; the prompt stays open so the
-        screen can say how long the lock lasts)."""
+        screen can say how long the lock lasts). Blocks for the scrypt check; the UI instead runs
+        ``gate.attempt`` on a worker thread and hands the result to :meth:`settle`."""
         if self.state is not AccessState.PIN:
             return AccessResult(self.state)
-        attempt = self.gate.attempt(pin, now)
-        if attempt.ok:
+        return self.settle(self.gate.attempt(pin, now))
+
+    def settle(self, attempt: PinAttempt) -> AccessResult:
+        """Apply a finished PIN check: a correct PIN opens maintenance mode only while the prompt is
+        still waiting for one (not after it was cancelled or timed out). The gate has already counted
+        the attempt either way."""
+        if attempt.ok and self.state is AccessState.PIN:
             self.state = AccessState.OPEN
         return AccessResult(self.state, attempt)
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
 
 from kiosk.errors import ConfigError
@@ -101,6 +102,12 @@ class PinGate:
 
     While locked, a PIN is not checked at all (so a guess cannot be confirmed during the lockout). A
     correct PIN resets the count. ``now`` is any monotonic clock in seconds, passed by the caller.
+
+    Thread-safe: the UI runs :meth:`attempt` (scrypt, tens of ms) on a worker thread. Attempts are
+    checked one at a time, each against the count its predecessors left, so two PINs submitted
+    while a check is running cannot both slip under the limit: the fifth wrong one locks the gate and
+    the sixth is not checked. :meth:`locked_until` never waits for a running check (the screen asks it
+    while drawing).
     """
 
     def __init__(self, pin_hash: str | None, max_tries: int = 5, lockout_seconds: float = 300.0) -> None:
@@ -109,6 +116,8 @@ class PinGate:
         self.lockout_seconds = lockout_seconds
         self._failures = 0
         self._locked_until: float | None = None
+        self._one_check = threading.Lock()  # held for a whole attempt, scrypt included
+        self._state = threading.Lock()  # held only to read or change the count and the lock
 
     @property
     def configured(self) -> bool:
@@ -117,17 +126,28 @@ class PinGate:
 
     def locked_until(self, now: float) -> float | None:
         """The end of the current lockout, or None when not locked at ``now``."""
+        with self._state:
+            return self._lock_end(now)
+
+    def _lock_end(self, now: float) -> float | None:
         if self._locked_until is not None and now >= self._locked_until:
             self._locked_until = None
             self._failures = 0
         return self._locked_until
 
     def attempt(self, pin: str, now: float) -> PinAttempt:
-        """Try ``pin`` at time ``now``."""
-        until = self.locked_until(now)
-        if until is not None:
-            return PinAttempt(ok=False, tries_left=0, locked_until=until)
-        if self._hash is not None and self._hash.matches(pin):
+        """Try ``pin`` at time ``now`` (blocks for the scrypt check: call it off the UI thread)."""
+        with self._one_check:
+            with self._state:
+                until = self._lock_end(now)
+            if until is not None:
+                return PinAttempt(ok=False, tries_left=0, locked_until=until)
+            ok = self._hash is not None and self._hash.matches(pin)
+            with self._state:
+                return self._count(ok, now)
+
+    def _count(self, ok: bool, now: float) -> PinAttempt:
+        if ok:
             self._failures = 0
             log.info("maintenance PIN accepted")
             return PinAttempt(ok=True, tries_left=self.max_tries)

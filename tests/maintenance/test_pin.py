@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 
 from kiosk.errors import ConfigError
 from kiosk.maintenance.access import AccessState, CornerTaps, MaintenanceAccess
 from kiosk.maintenance.logbuffer import attach_log_buffer
-from kiosk.maintenance.pin import PinGate, PinHash, hash_pin
+from kiosk.maintenance.pin import PinAttempt, PinGate, PinHash, hash_pin
+from tests.maintenance.held_check import WAIT, held_gate
 
 # Small scrypt parameters keep the tests fast; the format and the check are the same.
 FAST = {"log2_n": 8, "r": 2, "p": 1}
@@ -134,3 +136,44 @@ def test_log_buffer_is_redacted_and_bounded() -> None:
     last = handler.lines(last=1)[0]
     assert "21234000000015" not in last and "9876" not in last
     logger.removeHandler(handler)
+
+
+def test_attempts_made_while_a_check_runs_are_counted_one_by_one(pin_hash: str) -> None:
+    """The UI checks PINs on a worker thread; PINs typed while a check runs must not slip past the lock."""
+    gate, held = held_gate(pin_hash, max_tries=5, lockout_seconds=300)
+    for i in range(4):
+        assert gate.attempt("0000", now=10.0 + i).tries_left == 4 - i
+        held.wait_until_running()
+    held.release.clear()
+    results: dict[str, PinAttempt] = {}
+
+    def attempt(name: str, pin: str, now: float) -> threading.Thread:
+        thread = threading.Thread(target=lambda: results.__setitem__(name, gate.attempt(pin, now)))
+        thread.start()
+        return thread
+
+    fifth = attempt("fifth", "0000", 20.0)
+    held.wait_until_running()  # the fifth wrong PIN is being checked now
+    assert gate.locked_until(20.5) is None  # asking about the lock does not wait for the check
+    later = [attempt("right", "4711", 21.0), attempt("sixth", "0000", 21.5)]
+    held.release.set()
+    for thread in (fifth, *later):
+        thread.join(WAIT)
+        assert not thread.is_alive()
+    assert results["fifth"].locked_until == 20.0 + 300
+    assert results["right"].locked and not results["right"].ok  # not even checked
+    assert results["sixth"].locked
+    assert held.checked == ["0000"] * 5  # exactly five compared; the right PIN never was
+    assert gate.locked_until(319.9) == 320.0
+    assert gate.attempt("4711", now=320.0).ok
+
+
+def test_a_check_that_comes_back_after_cancel_opens_nothing(pin_hash: str) -> None:
+    access = MaintenanceAccess(PinGate(pin_hash), technician_cards=["29990000000017"])
+    assert access.card("29990000000017", now=0)
+    attempt = access.gate.attempt("4711", now=1)  # as the worker thread does
+    access.cancel()
+    result = access.settle(attempt)
+    assert attempt.ok and result.state is AccessState.CLOSED
+    assert access.card("29990000000017", now=2)
+    assert access.settle(access.gate.attempt("4711", now=3)).state is AccessState.OPEN

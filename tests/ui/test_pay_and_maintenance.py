@@ -94,10 +94,13 @@ def five_taps(kiosk: Kiosk) -> None:
         kiosk.now += 0.3
 
 
-def type_pin(kiosk: Kiosk, pin: str) -> None:
-    pad = kiosk.screen("maint_pin").ids.pad
+def type_pin(kiosk: Kiosk, pin: str, wait: bool = True) -> None:
+    """Type ``pin`` and OK; by default wait until its check (on the worker thread) has come back."""
+    prompt = kiosk.screen("maint_pin")
     for digit in [*pin, "ok"]:
-        kiosk.tap(next(b for b in pad.children if b.key == digit))
+        kiosk.tap(next(b for b in prompt.ids.pad.children if b.key == digit))
+    if wait:
+        kiosk.until(lambda: prompt.checks_pending == 0, "the PIN check came back")
 
 
 @pytest.fixture(scope="module")

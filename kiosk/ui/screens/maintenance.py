@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
@@ -16,6 +17,7 @@ from kivy.clock import Clock
 from kiosk.core.view import SessionView
 from kiosk.maintenance.access import AccessState
 from kiosk.maintenance.backend import ActionResult
+from kiosk.maintenance.pin import PinAttempt
 from kiosk.monitoring.health import HealthSnapshot
 from kiosk.ui.kit import KioskLabel
 from kiosk.ui.screens.base import KioskScreen
@@ -43,12 +45,49 @@ def run_in_background(work: Callable[[], Any], done: Callable[[Any], None]) -> t
     return thread
 
 
+_pin_worker: ThreadPoolExecutor | None = None
+_pin_worker_guard = threading.Lock()
+
+
+def check_pin_in_background(work: Callable[[], PinAttempt], done: Callable[[Any], None]) -> Future[None]:
+    """Run a PIN check (``work``, scrypt: 50–100 ms) off the Kivy thread and hand its
+    :class:`PinAttempt` (or exception) to ``done`` on the Kivy thread.
+
+    All checks share one worker thread, so they finish in the order they were typed; the gate counts
+    them one at a time anyway (see :class:`~kiosk.maintenance.pin.PinGate`)."""
+    global _pin_worker
+    with _pin_worker_guard:
+        if _pin_worker is None:
+            _pin_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="maintenance-pin")
+        worker = _pin_worker
+
+    def target() -> None:
+        try:
+            result: Any = work()
+        except Exception as exc:  # shown as a failed check; the PIN itself is never in the log
+            log.exception("maintenance PIN check failed")
+            result = exc
+        Clock.schedule_once(lambda _dt: done(result), 0)
+
+    return worker.submit(target)
+
+
 def _ignore(_result: Any) -> None:
     """Nothing to show (restart/exit end the program)."""
 
 
 class MaintPinScreen(KioskScreen):
-    """The technician PIN prompt (after a technician card or the corner gesture)."""
+    """The technician PIN prompt (after a technician card or the corner gesture).
+
+    OK hands the PIN to a worker thread (:func:`check_pin_in_background`); the pad stays usable while
+    it is checked, and each result is applied on the Kivy thread when it comes back. A result that
+    comes back after the prompt was closed (or closed and opened again) opens nothing.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.checks_pending = 0  # PINs handed to the worker whose result has not come back yet
+        self._round = 0  # bumped by reset(): results from an earlier prompt are stale
 
     def render(self, view: SessionView, ui: KioskRoot) -> None:
         """Title, pad, and the lockout/wrong-PIN text."""
@@ -74,22 +113,38 @@ class MaintPinScreen(KioskScreen):
 
     def _check(self, pin: str, ui: KioskRoot) -> None:
         access = ui.access
-        if access is None:
+        if access is None or access.state is not AccessState.PIN:
             return
-        result = access.pin(pin, ui.clock())
-        attempt = result.attempt
+        now, round_ = ui.clock(), self._round
+        self.checks_pending += 1
+        self.ids.status.text = ui.t("maint.running")
+        check_pin_in_background(lambda: access.gate.attempt(pin, now),
+                                lambda attempt: self._checked(attempt, round_, ui))
+
+    def _checked(self, attempt: Any, round_: int, ui: KioskRoot) -> None:
+        """A check came back (on the Kivy thread)."""
+        self.checks_pending -= 1
+        access = ui.access
+        if access is None or round_ != self._round or ui.maintenance != "maint_pin":
+            return  # the prompt it was typed into is gone; the gate has counted it all the same
+        if not isinstance(attempt, PinAttempt):
+            self.ids.status.text = ui.t("maint.result.failed", error=type(attempt).__name__)
+            ui.play_sound("error")
+            return
+        result = access.settle(attempt)
         if result.state is AccessState.OPEN:
             ui.show_maintenance_panel()
             return
-        if attempt is not None and attempt.locked:
+        if attempt.locked:
             self._show_lock(ui)
             ui.play_sound("error")
-        elif attempt is not None:
+        else:
             self.ids.status.text = ui.t("maint.pin_wrong", tries=attempt.tries_left)
             ui.play_sound("error")
 
     def reset(self) -> None:
-        """Drop typed digits and the status line."""
+        """Drop typed digits and the status line; a check still running belongs to the old prompt."""
+        self._round += 1
         self.ids.pad.reset()
         self.ids.status.text = ""
 
