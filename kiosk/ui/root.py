@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -65,6 +65,36 @@ FOR_CORE_SCREEN = {
     Screen.MENU: "menu", Screen.BORROWING: "borrow", Screen.RETURNING: "return",
     Screen.RENEWING: "renew", Screen.ACCOUNT: "account", Screen.PAYING: "pay", Screen.ENDING: "receipt",
 }
+
+
+class ScreenSet(Mapping[str, KioskScreen]):
+    """The screens by name; each is built, and added to the screen manager, the first time it is asked
+    for. At start-up only the attract screen exists: the other fourteen (their widgets and the label
+    textures Kivy renders for them even while hidden) cost memory a kiosk that waits for a pass does not
+    need. Iterating names every screen; :meth:`built` gives only those that exist."""
+
+    def __init__(self, manager: ScreenManager, classes: Mapping[str, type[KioskScreen]] = SCREENS) -> None:
+        self._manager = manager
+        self._classes = dict(classes)
+        self._built: dict[str, KioskScreen] = {}
+
+    def __getitem__(self, name: str) -> KioskScreen:
+        screen = self._built.get(name)
+        if screen is None:
+            screen = self._classes[name](name=name)  # an unknown name raises KeyError, as a dict does
+            self._built[name] = screen
+            self._manager.add_widget(screen)
+        return screen
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._classes)
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+    def built(self) -> dict[str, KioskScreen]:
+        """The screens built so far (a screen never built holds no patron data to clear)."""
+        return dict(self._built)
 
 
 class UiRuntime(Protocol):
@@ -129,11 +159,7 @@ class KioskRoot(FloatLayout):
         self._column = BoxLayout(orientation="vertical")
         self.banner = Row(role="warning")
         self.manager = ScreenManager(transition=NoTransition())
-        self.screens: dict[str, KioskScreen] = {}
-        for name, cls in SCREENS.items():
-            screen = cls(name=name)
-            self.screens[name] = screen
-            self.manager.add_widget(screen)
+        self.screens = ScreenSet(self.manager)  # built on first use
         self._column.add_widget(self.manager)
         self.add_widget(self._column)
         self._dialog: Widget | None = None
@@ -222,7 +248,7 @@ class KioskRoot(FloatLayout):
         self.terminal_prompt = None
         # Every screen is redrawn from the empty view, so no title or name of this patron stays in a
         # widget that is merely hidden (privacy: the screen is reset between patrons).
-        for name, screen in self.screens.items():
+        for name, screen in self.screens.built().items():
             screen.reset()
             if not name.startswith("maint"):
                 screen.render(blank, self)
@@ -333,7 +359,9 @@ class KioskRoot(FloatLayout):
         if self.access is not None:
             self.access.close()
         self.maintenance = None
-        self.screens["maint_pin"].reset()
+        prompt = self.screens.built().get("maint_pin")
+        if prompt is not None:
+            prompt.reset()
         self.rerender()
 
     def set_out_of_order(self, on: bool, from_maintenance: bool = False) -> None:

@@ -182,3 +182,25 @@ def test_ticks_do_not_rebuild_the_screen(kiosk: Kiosk) -> None:
     kiosk.tick(1)
     assert "11 seconden" in kiosk.texts()
     assert kiosk.screen("borrow").ids.lines.children[0] is row
+
+
+def test_screens_are_built_on_first_use_and_all_cleared_after_the_patron(kiosk: Kiosk) -> None:
+    """Only the attract screen exists at start (memory); every screen built since holds nothing of the
+    patron after the session (a hidden screen is cleared too)."""
+    assert set(kiosk.root.screens.built()) == {"attract"}
+    log_in(kiosk)
+    patron = kiosk.runtime.view.patron
+    assert patron is not None and patron.display_name
+    kiosk.tap(kiosk.button("menu", "borrow"))
+    kiosk.send(ev.ItemPresented(demo.AVAILABLE))
+    assert "Het diner" in kiosk.texts()
+    kiosk.tap(kiosk.button("borrow", "done"))
+    kiosk.tap(kiosk.button("receipt", "no_receipt"))
+    kiosk.tap(kiosk.screen("goodbye").ids.title)
+    built = kiosk.root.screens.built()
+    assert {"attract", "pin", "menu", "borrow", "receipt", "goodbye"} <= set(built)
+    assert not any(name.startswith("maint") for name in built)  # never opened, never built
+    for name, screen in built.items():
+        for widget in screen.walk():
+            text = str(getattr(widget, "text", ""))
+            assert "Het diner" not in text and patron.display_name not in text, f"{name} still shows {text!r}"
