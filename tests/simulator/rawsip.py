@@ -14,7 +14,9 @@ USERS = {"kiosk": "secret"}
 class SipSocket:
     """A bare SC: encodes with the codec, sends, reads one CR-terminated reply (no client logic)."""
 
-    def __init__(self, port: int, dialect: Dialect | None = None, timeout: float = 5.0) -> None:
+    def __init__(self, port: int, dialect: Dialect | None = None, timeout: float = 15.0) -> None:
+        # A generous read timeout: on a loaded CI machine the simulator's thread may wait its turn for
+        # seconds; a test that expects silence sets its own short timeout.
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.dialect = dialect or Dialect()
         self.pending = b""

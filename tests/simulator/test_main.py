@@ -41,7 +41,7 @@ def test_serves_until_sigterm_and_keeps_state(tmp_path: Path) -> None:
         conn.close()
     finally:
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
+        assert proc.wait(timeout=30) == 0
     saved = json.loads(state.read_text(encoding="utf-8"))
     assert any(loan["item_id"] == d.AVAILABLE for loan in saved["loans"])
 
@@ -72,6 +72,8 @@ def test_tls_certificate_option(tmp_path: Path) -> None:
             user="kiosk",
             password="demo",  # type: ignore[call-overload]
             keepalive_interval=0,
+            connect_timeout=15.0,  # the default 1.5 s bounds TCP + TLS + login: too tight on loaded CI
+            read_timeout=15.0,
             tls=True,
             tls_ca_file=str(cert),
         )
@@ -79,4 +81,4 @@ def test_tls_certificate_option(tmp_path: Path) -> None:
             assert client.item_information(d.AVAILABLE).circulation_status == "03"
     finally:
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
+        assert proc.wait(timeout=30) == 0

@@ -24,7 +24,7 @@ def test_raw_tls_round_trip_and_plain_tcp_is_rejected(tmp_path: Path) -> None:
         assert sim.url.startswith("tls://")
         client_ctx = ssl.create_default_context(cafile=str(ca))
         with (
-            socket.create_connection(("127.0.0.1", sim.port), timeout=5) as raw,
+            socket.create_connection(("127.0.0.1", sim.port), timeout=15) as raw,
             client_ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
         ):
             tls.sendall(encode(LoginRequest(user_id="kiosk", password="secret"), sequence=0))
@@ -33,7 +33,7 @@ def test_raw_tls_round_trip_and_plain_tcp_is_rejected(tmp_path: Path) -> None:
                 data += tls.recv(4096)
             reply = decode_frame(data).message
             assert isinstance(reply, LoginResponse) and reply.ok
-        with socket.create_connection(("127.0.0.1", sim.port), timeout=5) as plain:
+        with socket.create_connection(("127.0.0.1", sim.port), timeout=15) as plain:
             plain.sendall(encode(LoginRequest(user_id="kiosk", password="secret"), sequence=0))
             try:
                 answer = plain.recv(4096)
@@ -52,6 +52,8 @@ def test_client_over_tls_verifies_the_certificate(tmp_path: Path) -> None:
             password=USERS["kiosk"],
             institution=d.INSTITUTION,
             keepalive_interval=0,
+            connect_timeout=15.0,  # the default 1.5 s bounds TCP + TLS + login: too tight on loaded CI
+            read_timeout=15.0,
             tls=True,
             tls_ca_file=str(ca),
         )

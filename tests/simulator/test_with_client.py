@@ -24,8 +24,8 @@ def client(sim: IlsSimulator) -> Iterator[Sip2Client]:
         password=USERS["kiosk"],
         location="KIOSK1",
         institution=d.INSTITUTION,
-        connect_timeout=3.0,
-        read_timeout=3.0,
+        connect_timeout=15.0,  # generous: connect + login + status must not race a loaded CI machine
+        read_timeout=15.0,
         keepalive_interval=0,
     )
     sip = Sip2Client(settings)
@@ -81,6 +81,8 @@ def test_client_speaks_every_dialect_fault(sim: IlsSimulator) -> None:
         password=USERS["kiosk"],
         institution=d.INSTITUTION,
         keepalive_interval=0,
+        connect_timeout=15.0,
+        read_timeout=15.0,
         dialect=Dialect(encoding="utf-8", error_detection="auto"),
     )
     sim.faults.nfd_utf8 = True
