@@ -5,7 +5,6 @@ must still come back online (IlsOnline) and keep serving."""
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from kiosk.store.queue import TransactionQueue
 from sip2.client import ClientSettings, Sip2Client
 from sip2.simulator import IlsSimulator
 
+from .waiting import eventually
+
 
 @pytest.fixture
 def ils() -> Iterator[IlsSimulator]:
@@ -26,30 +27,23 @@ def ils() -> Iterator[IlsSimulator]:
     simulator.stop()
 
 
-def wait(condition, what: str) -> None:  # type: ignore[no-untyped-def]
-    done = threading.Event()
-    for _ in range(1000):
-        if condition():
-            return
-        done.wait(0.02)
-    raise AssertionError(f"never happened: {what}")
-
-
 def test_service_comes_back_online_after_a_hang_the_client_survived(ils: IlsSimulator) -> None:
     events: list[ev.Event] = []
+    # Generous client timeouts: only the service's watchdog (1.5 s) is meant to give up here.
     settings = ClientSettings("127.0.0.1", ils.port, user="kiosk", password="demo", institution="WIERDEN",
-                              location="KIOSK1", connect_timeout=1.0, read_timeout=5.0, keepalive_interval=0)
+                              location="KIOSK1", connect_timeout=15.0, read_timeout=15.0,
+                              keepalive_interval=0)
     with tempfile.TemporaryDirectory() as tmp:
         store = TransactionQueue(Path(tmp) / "q.db", Path(tmp) / "q.key")
         service = CirculationService(lambda: Sip2Client(settings), store, OfflinePolicy(), events.append,
                                      validate_pass=lambda number: True, probe_interval=0.3)
         service.start()
         try:
-            wait(lambda: service.online, "online")
+            eventually(lambda: service.online, "online")
             ils.faults.latency = 2.0  # the next probe hangs past the watchdog (1.5 s) ...
-            wait(lambda: not service.online, "offline after the hang")
+            eventually(lambda: not service.online, "offline after the hang")
             ils.faults.latency = 0.0  # ... and the ILS is fine again a moment later
-            wait(lambda: service.online, "back online")
+            eventually(lambda: service.online, "back online")
             kinds = [type(e).__name__ for e in events]
             assert kinds[-2:] == ["IlsOffline", "IlsOnline"], kinds
         finally:

@@ -15,6 +15,8 @@ from kiosk.core import Screen
 from kiosk.core import events as ev
 from kiosk.logsetup import RedactingFilter
 
+from .waiting import PATIENT_SIP2, patient, settle, wait_for
+
 JAN, JAN_PIN, JAN_NAME = "20301000010015", "1234", "Jan de Vries"
 SANNE, SANNE_PIN, SANNE_NAME = "20301000010049", "4444", "Sanne Jansen"
 HET_DINER, MAX_HAVELAAR = "30301000500013", "30301000500039"
@@ -23,18 +25,9 @@ TITLES = ("Het diner", "Max Havelaar", "Oorlog en terpentijn", "Tonio")
 SECRETS = (JAN, SANNE, JAN_NAME, SANNE_NAME, *TITLES)
 
 
-def wait_for(kiosk: Kiosk, predicate, what: str) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(600):
-        kiosk.runtime.settle(quiet=kiosk.idle)
-        if predicate():
-            return
-        kiosk.circulation._stop.wait(0.025)
-    raise AssertionError(f"never reached: {what}; view={kiosk.runtime.view.screen}")
-
-
 def act(kiosk: Kiosk, event: ev.Event) -> None:
     kiosk.runtime.send(event)
-    kiosk.runtime.settle(quiet=kiosk.idle)
+    settle(kiosk)
 
 
 def identify(kiosk: Kiosk, pass_number: str, pin: str) -> None:
@@ -95,10 +88,10 @@ def test_after_a_day_disk_and_logs_hold_no_personal_data(tmp_path: Path) -> None
     config = parse_config(
         f'[store]\npath = "{data}/kiosk.db"\nkey_file = "{data}/queue.key"\n'
         f'[devices]\nprinter = "fake://"\nterminal = "zvt+sim://?state={tmp_path}/terminal.json"\n'
-        '[sip2]\npassword = "demo"\n[session]\npin = "always"\n',
+        f'[sip2]\npassword = "demo"\n{PATIENT_SIP2}[session]\npin = "always"\n',
         base_dir=tmp_path,
     )
-    kiosk = build_kiosk(config)
+    kiosk = patient(build_kiosk(config))
     try:
         a_day_at_the_kiosk(kiosk)
         library = kiosk.ils_simulator.library
