@@ -203,5 +203,5 @@ def test_a_reader_can_be_closed_from_its_own_callback() -> None:
     holder.append(reader)
     reader.present("20105000000011")
     assert isinstance(events.next_of(PassPresented), PassPresented)
-    reader._thread.join(timeout=5)
+    reader._thread.join(timeout=30)
     assert not reader._thread.is_alive()

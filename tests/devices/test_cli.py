@@ -73,7 +73,8 @@ def test_printer_exit_statuses(free_port: int, capsys: pytest.CaptureFixture[str
     thread = threading.Thread(target=sim.serve_tcp, args=(server,), daemon=True)
     thread.start()
     try:
-        assert main(["printer", "status", "--url", f"escpos+tcp://127.0.0.1:{server.getsockname()[1]}"]) == 1
+        url = f"escpos+tcp://127.0.0.1:{server.getsockname()[1]}?timeout=15"  # generous: a loaded CI box
+        assert main(["printer", "status", "--url", url]) == 1
         assert lines(capsys)[0]["paper"] == "out"
     finally:
         sim.stop.set()
@@ -94,7 +95,7 @@ def test_reader_list_and_watch_over_pcsc(pcscd: PcscdRunner, capsys: pytest.Capt
         )
     finally:
         card.remove()
-        pcscd.wait_until_empty("Virtual PCD 00 00")
+        pcscd.wait_until_empty("Virtual PCD 00 00", timeout=15)
     assert code == 0
     event = lines(capsys)[-1]
     assert event == {

@@ -54,7 +54,7 @@ def cards(pcscd: PcscdRunner) -> Iterator[list[VirtualPass]]:
         card.remove()
     if pcscd.pid is not None:
         for slot in {card.slot for card in made}:
-            pcscd.wait_until_empty(f"Virtual PCD 00 0{slot}")
+            pcscd.wait_until_empty(f"Virtual PCD 00 0{slot}", timeout=15)
 
 
 def card_on(cards: list[VirtualPass], slot: int = 0, **spec: object) -> VirtualPass:
