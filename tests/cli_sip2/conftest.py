@@ -15,6 +15,10 @@ import pytest
 from sip2.simulator import IlsSimulator
 
 PASSWORD = "s3cret-ils-pw"
+# Generous ILS timeouts for every config the tests write: the command runs in a fresh interpreter on a
+# possibly loaded machine, and connect_timeout bounds TCP + TLS + login + status together. Tests that
+# want a timeout pass --timeout against a simulator that never answers.
+PATIENT = "connect_timeout = 15.0\nread_timeout = 15.0\n"
 
 
 @dataclass
@@ -42,7 +46,7 @@ def workdir(tmp_path: Path, sim: IlsSimulator) -> Path:
     (tmp_path / "ils-password").write_text(PASSWORD + "\n", encoding="utf-8")
     (tmp_path / "config.toml").write_text(
         f'[sip2]\nurl = "tcp://127.0.0.1:{sim.port}"\nuser = "kiosk"\npassword_file = "ils-password"\n'
-        'institution = "WIERDEN"\nlocation = "KIOSK1"\nconnect_timeout = 3.0\nread_timeout = 3.0\n',
+        'institution = "WIERDEN"\nlocation = "KIOSK1"\n' + PATIENT,
         encoding="utf-8",
     )
     return tmp_path

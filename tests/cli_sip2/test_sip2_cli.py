@@ -11,7 +11,7 @@ import pytest
 
 from sip2.simulator import IlsSimulator
 from sip2.simulator import demo as d
-from tests.cli_sip2.conftest import PASSWORD, run_cli
+from tests.cli_sip2.conftest import PASSWORD, PATIENT, run_cli
 
 
 def test_status_from_the_config_file(cli: Any, sim: IlsSimulator) -> None:
@@ -58,6 +58,8 @@ def test_flags_override_the_config(sim: IlsSimulator, tmp_path: Path) -> None:
         "--no-checksum",
         "--encoding",
         "cp850",
+        "--timeout",
+        "15",  # generous: connect + login + status must not race a loaded machine
     )
     assert result.status == 0, result.stderr
     assert result.out["institution"] == "WIERDEN"
@@ -65,7 +67,7 @@ def test_flags_override_the_config(sim: IlsSimulator, tmp_path: Path) -> None:
 
 def test_embedded_simulator_with_sim_url(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(
-        '[sip2]\nurl = "sim://"\nuser = "kiosk"\npassword = "demo"\n', encoding="utf-8"
+        '[sip2]\nurl = "sim://"\nuser = "kiosk"\npassword = "demo"\n' + PATIENT, encoding="utf-8"
     )
     result = run_cli(tmp_path, "checkout", d.NORMAL, d.AVAILABLE)
     assert result.status == 0, result.stderr
@@ -219,7 +221,7 @@ def test_tls_from_config_and_flag(tmp_path: Path) -> None:
     with IlsSimulator(users={"kiosk": PASSWORD}, tls=context) as sim:
         (tmp_path / "config.toml").write_text(
             f'[sip2]\nurl = "tls://127.0.0.1:{sim.port}"\nuser = "kiosk"\npassword = "{PASSWORD}"\n'
-            f'tls_ca_file = "{ca.name}"\n',
+            f'tls_ca_file = "{ca.name}"\n{PATIENT}',
             encoding="utf-8",
         )
         result = run_cli(tmp_path, "checkin", d.ON_LOAN)
