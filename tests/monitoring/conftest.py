@@ -44,4 +44,4 @@ def webhook() -> Iterator[Receiver]:
     yield receiver
     server.shutdown()
     server.server_close()
-    thread.join(timeout=5)
+    thread.join(timeout=30)

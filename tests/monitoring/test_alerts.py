@@ -27,7 +27,7 @@ class Source:
 def make_monitor(webhook: Receiver, source: Source, minutes: float = 5,
                  interval: float = 900) -> HealthMonitor:
     return HealthMonitor(source, KioskMetrics(), AlertPolicy(minutes, interval),
-                         WebhookNotifier(webhook.url, "KIOSK7"))
+                         WebhookNotifier(webhook.url, "KIOSK7", timeout=15))  # generous: loaded CI
 
 
 def replace(**kw: object) -> HealthSnapshot:

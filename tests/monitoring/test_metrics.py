@@ -28,7 +28,7 @@ def test_endpoint_serves_kiosk_metrics(free_port: int) -> None:
     server = start_metrics_server(metrics, "127.0.0.1", free_port)
     assert server is not None
     try:
-        text = requests.get(f"http://127.0.0.1:{free_port}/metrics", timeout=5).text
+        text = requests.get(f"http://127.0.0.1:{free_port}/metrics", timeout=15).text
     finally:
         server.close()
     assert 'kiosk_transactions_total{kind="loan",result="ok"} 2.0' in text
