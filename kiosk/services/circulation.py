@@ -14,6 +14,8 @@
 * Offline policy ([offline]): returns are always accepted and queued; loans only when ``allow_loans``,
   at most ``max_loans_per_pass`` queued per pass, and only for passes that pass the offline check;
   renew and account are unavailable (the UI says so).
+* What each effect becomes in SIP2 is :mod:`kiosk.services.circulation_counter` (online) and
+  :mod:`kiosk.services.circulation_offline` (offline); this module decides which one answers.
 * A loan or return whose outcome became unknown online (link died mid-request) is queued "in doubt":
   the replay asks the ILS before sending it again (see :mod:`kiosk.store.replay`).
 """
@@ -30,7 +32,7 @@ from typing import Any
 
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
-from kiosk.services import circulation_map as cmap
+from kiosk.services.circulation_counter import OnlineCounter
 from kiosk.services.circulation_link import NoConnection, Watched, abort, probe, quietly_close
 from kiosk.services.circulation_offline import (
     OfflineDesk,
@@ -49,7 +51,6 @@ log = logging.getLogger(__name__)
 Post = Callable[[ev.Event], None]
 ClientFactory = Callable[[], Any]
 HANDLED = (fx.LookUpPatron, fx.CheckOut, fx.CheckIn, fx.Renew, fx.LoadAccount)
-MAX_ACCOUNT_LOANS = 50
 PURGE_INTERVAL = 3600.0  # seconds between retention purges of failed rows
 
 
@@ -98,6 +99,7 @@ class CirculationService:
         self.store = store
         self._post = post
         self.desk = OfflineDesk(store, policy, validate_pass or default_pass_validator())
+        self.counter = OnlineCounter(self._call, post, self._replay_if_queued)
         self.probe_interval = probe_interval
         self.offline_after = offline_after
         self._clock = clock
@@ -341,79 +343,15 @@ class CirculationService:
     def _carry_out(self, effect: fx.Effect) -> ev.Event:
         if self._online:
             try:
-                return self._online_effect(effect)
+                return self.counter.carry_out(effect)
             except (Sip2Error, NoConnection) as exc:
                 return self._after_failure(effect, exc)
         return self.desk.carry_out(effect, self._post)
 
-    def _online_effect(self, effect: fx.Effect) -> ev.Event:
-        if isinstance(effect, fx.LookUpPatron):
-            # An empty AD (rather than none) makes the ILS say whether this patron has a PIN (CQ N),
-            # which the "patron" PIN policy needs; Koha and SIPServer check AD whenever it is sent.
-            pin = effect.pin if effect.pin is not None else ""
-            reply = self._call("patron", lambda c: c.patron_information(effect.pass_number, pin=pin))
-            return cmap.patron_found(effect.session_id, reply, effect.pin)
-        if isinstance(effect, fx.CheckOut | fx.CheckIn) and self._item_queued(effect.item_id):
-            self._replay()  # a queued transaction for this item must reach the ILS first
-        if isinstance(effect, fx.CheckOut):
-            reply = self._call(
-                "checkout", lambda c: c.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
-            )
-            return cmap.checked_out(effect.session_id, effect.item_id, reply)
-        if isinstance(effect, fx.CheckIn):
-            reply = self._call("checkin", lambda c: c.checkin(effect.item_id))
-            return cmap.checked_in(effect.session_id, effect.item_id, reply)
-        if isinstance(effect, fx.Renew):
-            return self._renew(effect)
-        assert isinstance(effect, fx.LoadAccount)
-        return self._account(effect)
-
-    def _item_queued(self, item_id: str) -> bool:
-        return self.store.has_item(item_id)
-
-    def _renew(self, effect: fx.Renew) -> ev.Event:
-        # The core sent one Renew for several items and expects one answer per item: all but the last
-        # are posted here, the last is returned.
-        results: list[ev.Event] = []
-        for item_id in effect.item_ids:
-
-            def renew(client: Any, item: str = item_id) -> Any:
-                return client.renew(effect.pass_number, item, pin=effect.pin)
-
-            try:
-                reply = self._call("renew", renew)
-                results.append(cmap.renewed(effect.session_id, item_id, reply))
-            except (Sip2Error, NoConnection):
-                results.append(
-                    ev.ServiceUnavailable(effect.session_id, "renewal", "offline.unavailable", item_id)
-                )
-        for event in results[:-1]:
-            self._post(event)
-        return results[-1]
-
-    def _account(self, effect: fx.LoadAccount) -> ev.Event:
-        def info(kind: str) -> Any:
-            def ask(client: Any) -> Any:
-                return client.patron_information(
-                    effect.pass_number, pin=effect.pin, summary=kind, start=1, end=MAX_ACCOUNT_LOANS
-                )
-
-            return self._call("account", ask)
-
-        charged, holds, fines = info("charged"), info("hold"), info("fine")
-        loans = []
-        for item_id in tuple(getattr(charged, "charged_items", ()) or ())[:MAX_ACCOUNT_LOANS]:
-
-            def item(client: Any, wanted: str = item_id) -> Any:
-                return client.item_information(wanted)
-
-            loans.append(cmap.loan_line(item_id, self._call("item", item)))
-        return ev.AccountLoaded(
-            effect.session_id,
-            cmap.account(
-                loans, list(getattr(holds, "hold_items", ()) or ()), list(getattr(fines, "fine_items", ()))
-            ),
-        )
+    def _replay_if_queued(self, item_id: str) -> None:
+        """A queued transaction for this item must reach the ILS before a new one."""
+        if self.store.has_item(item_id):
+            self._replay()
 
     def _after_failure(self, effect: fx.Effect, exc: Exception) -> ev.Event:
         """The ILS failed during this effect: a loan/return may have been applied (queued in doubt)."""

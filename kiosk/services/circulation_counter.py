@@ -1,0 +1,103 @@
+"""The online counter: carries out the session's circulation effects against the ILS over SIP2.
+
+It runs on the circulation service's worker thread and talks to the ILS only through ``call(what, fn)``
+(the service's watched exchange: it times the request, and on failure switches the kiosk offline and
+re-raises), so this module holds the mapping from effects to SIP2 requests and nothing of the link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.core import effects as fx
+from kiosk.core import events as ev
+from kiosk.services import circulation_map as cmap
+from kiosk.services.circulation_link import NoConnection
+from sip2.errors import Sip2Error
+
+MAX_ACCOUNT_LOANS = 50
+
+Call = Callable[[str, Callable[[Any], Any]], Any]
+
+
+class OnlineCounter:
+    """Patron lookups, loans, returns, renewals and the account, answered by the ILS."""
+
+    def __init__(
+        self, call: Call, post: Callable[[ev.Event], None], before_item: Callable[[str], None]
+    ) -> None:
+        """``call(what, fn)`` runs ``fn(client)`` watched; ``post`` delivers extra answers;
+        ``before_item(item_id)`` runs before a loan or return (the service replays a queued one first)."""
+        self._call = call
+        self._post = post
+        self._before_item = before_item
+
+    def carry_out(self, effect: fx.Effect) -> ev.Event:
+        """The ILS's answer to ``effect``; extra answers (one per renewed item) go to ``post``.
+
+        Raises Sip2Error / NoConnection when the link fails (the service then works offline)."""
+        if isinstance(effect, fx.LookUpPatron):
+            # An empty AD (rather than none) makes the ILS say whether this patron has a PIN (CQ N),
+            # which the "patron" PIN policy needs; Koha and SIPServer check AD whenever it is sent.
+            pin = effect.pin if effect.pin is not None else ""
+            reply = self._call("patron", lambda c: c.patron_information(effect.pass_number, pin=pin))
+            return cmap.patron_found(effect.session_id, reply, effect.pin)
+        if isinstance(effect, fx.CheckOut | fx.CheckIn):
+            self._before_item(effect.item_id)  # a queued transaction for this item goes first
+        if isinstance(effect, fx.CheckOut):
+            reply = self._call(
+                "checkout", lambda c: c.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
+            )
+            return cmap.checked_out(effect.session_id, effect.item_id, reply)
+        if isinstance(effect, fx.CheckIn):
+            reply = self._call("checkin", lambda c: c.checkin(effect.item_id))
+            return cmap.checked_in(effect.session_id, effect.item_id, reply)
+        if isinstance(effect, fx.Renew):
+            return self._renew(effect)
+        assert isinstance(effect, fx.LoadAccount)
+        return self._account(effect)
+
+    def _renew(self, effect: fx.Renew) -> ev.Event:
+        # The core sent one Renew for several items and expects one answer per item: all but the last
+        # are posted here, the last is returned.
+        results: list[ev.Event] = []
+        for item_id in effect.item_ids:
+
+            def renew(client: Any, item: str = item_id) -> Any:
+                return client.renew(effect.pass_number, item, pin=effect.pin)
+
+            try:
+                reply = self._call("renew", renew)
+                results.append(cmap.renewed(effect.session_id, item_id, reply))
+            except (Sip2Error, NoConnection):
+                results.append(
+                    ev.ServiceUnavailable(effect.session_id, "renewal", "offline.unavailable", item_id)
+                )
+        for event in results[:-1]:
+            self._post(event)
+        return results[-1]
+
+    def _account(self, effect: fx.LoadAccount) -> ev.Event:
+        def info(kind: str) -> Any:
+            def ask(client: Any) -> Any:
+                return client.patron_information(
+                    effect.pass_number, pin=effect.pin, summary=kind, start=1, end=MAX_ACCOUNT_LOANS
+                )
+
+            return self._call("account", ask)
+
+        charged, holds, fines = info("charged"), info("hold"), info("fine")
+        loans = []
+        for item_id in tuple(getattr(charged, "charged_items", ()) or ())[:MAX_ACCOUNT_LOANS]:
+
+            def item(client: Any, wanted: str = item_id) -> Any:
+                return client.item_information(wanted)
+
+            loans.append(cmap.loan_line(item_id, self._call("item", item)))
+        return ev.AccountLoaded(
+            effect.session_id,
+            cmap.account(
+                loans, list(getattr(holds, "hold_items", ()) or ()), list(getattr(fines, "fine_items", ()))
+            ),
+        )
