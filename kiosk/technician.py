@@ -208,6 +208,9 @@ class TechnicianBackend:
 
 def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     """Open the touch UI on the kiosk and run until it closes."""
+    from kiosk.ui import kivy_settings
+
+    kivy_settings()  # before kiosk.ui.app creates the window
     from kiosk.maintenance.access import MaintenanceAccess
     from kiosk.maintenance.logbuffer import attach_log_buffer
     from kiosk.maintenance.pin import PinGate

@@ -24,6 +24,9 @@ def prepare_headless() -> None:
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kiosk-kivy-"))
     if not os.environ.get("DISPLAY"):
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    from kiosk.ui import kivy_settings
+
+    kivy_settings()  # as on the kiosk, so the pictures show what patrons see
 
 
 class StaticRuntime:

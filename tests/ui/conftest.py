@@ -7,7 +7,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from kivy.config import Config
+
+from kiosk.ui import kivy_settings
+
+kivy_settings()  # the kiosk's Kivy settings, before the window exists
+
+from kivy.config import Config  # noqa: E402
 
 Config.set("graphics", "maxfps", "0")  # frames as fast as possible: no sleeping between test frames
 Config.set("graphics", "width", "1280")  # the offscreen GL surface keeps the size it was created with
