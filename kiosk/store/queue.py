@@ -40,6 +40,11 @@ STATES = (QUEUED, SENDING, FAILED)
 TABLE = "transactions"
 _CODE = re.compile(r"^[a-z0-9_\-]{1,16}(?::[a-z0-9_\-]{1,16}){0,3}$")
 _ITEM = re.compile(r"^[^\x00-\x1f|]{1,64}$")
+_NAMES = (
+    "seq", "txn_id", "kind", "item_id", "pass_enc", "created_at", "state", "attempts", "result_code",
+    "updated_at",
+)  # fmt: skip
+_COLUMNS = ", ".join(_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,13 +200,59 @@ class TransactionQueue:
             return
         now = self._clock()
         with self._tx() as conn:
-            if confirmed:
-                marks = ",".join("?" * len(confirmed))
-                conn.execute(f"DELETE FROM {TABLE} WHERE txn_id IN ({marks})", confirmed)
+            self._settle_in(conn, confirmed, refused, now)
+
+    @staticmethod
+    def _settle_in(
+        conn: sqlite3.Connection, confirmed: list[str], refused: list[tuple[str, str]], now: float
+    ) -> None:
+        if confirmed:
+            marks = ",".join("?" * len(confirmed))
+            conn.execute(f"DELETE FROM {TABLE} WHERE txn_id IN ({marks})", confirmed)
+        if refused:
             conn.executemany(
                 f"UPDATE {TABLE} SET state = ?, result_code = ?, updated_at = ? WHERE txn_id = ?",
                 [(FAILED, result_code_for(code), now, t) for t, code in refused],
             )
+
+    def advance(
+        self,
+        confirmed: list[str],
+        refused: list[tuple[str, str]],
+        limit: int,
+        choose: Callable[[list[QueuedTransaction]], list[QueuedTransaction]] = lambda rows: rows,
+    ) -> list[QueuedTransaction]:
+        """Settle a replay batch and start the next one, in ONE commit; returns the next batch.
+
+        In one transaction: :meth:`settle` ``confirmed``/``refused``, read the oldest ``limit``
+        outstanding rows, keep ``choose(rows)`` (a head of them: the replay's one-row-per-item rule)
+        and mark those not already ``sending`` as ``sending`` (:meth:`mark_many_sending`). The rows
+        come back as they were read (a row read as ``sending`` is in doubt and must be queried).
+
+        Why one commit is as safe as two: the outcomes of the old batch are still committed after
+        the ILS answered them, and the marks of the new batch before any of its messages goes out;
+        the transaction is atomic, so after a crash either both are on disk or neither (the old
+        batch then still ``sending``, the new one still ``queued``). It saves a disk sync per batch.
+        """
+        now = self._clock()
+        with self._tx() as conn:
+            self._settle_in(conn, confirmed, refused, now)
+            cur = conn.execute(
+                f"SELECT {_COLUMNS} FROM {TABLE} WHERE state IN (?, ?) ORDER BY seq LIMIT ?",
+                (QUEUED, SENDING, int(limit)),
+            )
+            rows = choose([self._row_values(r) for r in cur.fetchall()])
+            fresh = [row.txn_id for row in rows if row.state != SENDING]
+            if fresh:
+                marks = ",".join("?" * len(fresh))
+                cur = conn.execute(
+                    f"UPDATE {TABLE} SET state = ?, attempts = attempts + 1, updated_at = ?"
+                    f" WHERE state = ? AND txn_id IN ({marks})",
+                    (SENDING, now, QUEUED, *fresh),
+                )
+                if cur.rowcount != len(set(fresh)):  # rolls the whole transaction back
+                    raise KioskProtocolError("a transaction of the replay batch is no longer queued")
+        return rows
 
     def release(self, txn_id: str) -> None:
         """Back to ``queued``: it is known NOT to have reached the ILS (recovery proved it)."""
@@ -254,11 +305,15 @@ class TransactionQueue:
         return [self._row(r) for r in rows]
 
     def _row(self, r: dict[str, Any]) -> QueuedTransaction:
-        blob = r["pass_enc"]
-        pass_number = self._cipher.decrypt(blob, r["txn_id"]) if blob else None
+        return self._row_values(tuple(r[name] for name in _NAMES))
+
+    def _row_values(self, values: tuple[Any, ...]) -> QueuedTransaction:
+        """A row from its column values in ``_NAMES`` order, the pass number decrypted."""
+        seq, txn_id, kind, item_id, blob, created_at, state, attempts, result_code, updated_at = values
+        pass_number = self._cipher.decrypt(blob, txn_id) if blob else None
         return QueuedTransaction(
-            r["seq"], r["txn_id"], r["kind"], r["item_id"], pass_number, r["created_at"], r["state"],
-            r["attempts"], r["result_code"] or "", r["updated_at"],
+            seq, txn_id, kind, item_id, pass_number, created_at, state, attempts, result_code or "",
+            updated_at,
         )  # fmt: skip
 
     def outstanding(self, limit: int | None = None) -> list[QueuedTransaction]:

@@ -13,16 +13,19 @@ checkin sent twice can return someone else's later loan (notes/sip2.md §7). So:
 
 Several rows are marked ``sending`` in one commit and their confirmations committed together (a batch):
 this is safe because of rule 3 — a row marked but not yet sent is resolved by the query on recovery —
-and saves two disk syncs per transaction. Replay stops at the first connection problem, keeping order.
+and saves two disk syncs per transaction. The outcomes of one batch and the marks of the next go in the
+same commit (:meth:`~kiosk.store.queue.TransactionQueue.advance`): still outcomes after their replies
+and marks before their sends, so one disk sync per batch. Replay stops at the first connection
+problem, keeping order.
 
 A batch never holds two rows for the same item: it ends before the second one. The query of rule 3
 judges a row by the item's state in the ILS *now*, so that state must be the work of that row alone:
 with [return X, lend X to B] in one batch and a crash before the outcomes were committed, the return
 would see X charged (to B) and be sent again, ending B's loan, and the loan would then see X on the
-shelf and be sent again too. Ending the batch commits the first row's outcome before the second row
-is even marked, so at most one row per item is ever in doubt. Rows that an older version left in doubt
-together for one item cannot be judged that way; they are kept as ``failed`` (``<kind>:in-doubt``) for
-staff rather than risk applying one twice.
+shelf and be sent again too. Ending the batch commits the first row's outcome no later than the second
+row's mark (in the same atomic commit at the latest), so at most one row per item is ever in doubt.
+Rows that an older version left in doubt together for one item cannot be judged that way; they are kept
+as ``failed`` (``<kind>:in-doubt``) for staff rather than risk applying one twice.
 """
 
 from __future__ import annotations
@@ -146,13 +149,23 @@ class Replayer:
         size = min(FIRST_BATCH, self.batch)
         try:
             self._set_aside_ambiguous(report)
-            while not should_stop():
-                rows = one_per_item(self.queue.outstanding(limit=size))
+            if should_stop():
+                return report
+            rows = self.queue.advance([], [], size, one_per_item)
+            while rows:
                 size = min(size * 2, self.batch)
-                if not rows:
+                done: list[str] = []
+                refused: list[tuple[str, str]] = []
+                try:
+                    ok = self._run_batch(rows, report, done, refused)
+                except BaseException:
+                    self.queue.settle(done, refused)
+                    raise
+                if not ok or should_stop():
+                    self.queue.settle(done, refused)
                     break
-                if not self._run_batch(rows, report):
-                    break
+                # This batch's outcomes and the next batch's "sending" marks: one commit.
+                rows = self.queue.advance(done, refused, size, one_per_item)
         finally:
             report.remaining = self.queue.waiting_count()
         return report
@@ -174,15 +187,18 @@ class Replayer:
             report.codes[code] = report.codes.get(code, 0) + 1
         log.warning("replay: %d transaction(s) in doubt on a shared item kept for staff", len(rows))
 
-    def _run_batch(self, rows: list[QueuedTransaction], report: ReplayReport) -> bool:
-        """Resolve rows in doubt, mark the rest ``sending`` in one commit, send, commit the outcomes.
+    def _run_batch(
+        self,
+        rows: list[QueuedTransaction],
+        report: ReplayReport,
+        done: list[str],
+        refused: list[tuple[str, str]],
+    ) -> bool:
+        """Resolve rows in doubt and send the rest (already marked ``sending``); False if the link failed.
 
-        ``rows`` holds at most one row per item (:func:`one_per_item`).
+        ``rows`` holds at most one row per item (:func:`one_per_item`). The outcomes are collected in
+        ``done``/``refused``, for the caller to commit (with the next batch's marks).
         """
-        fresh = [row for row in rows if row.state != SENDING]
-        self.queue.mark_many_sending([row.txn_id for row in fresh])
-        done: list[str] = []
-        refused: list[tuple[str, str]] = []
         ok = True
         try:
             for row in rows:
@@ -206,8 +222,6 @@ class Replayer:
             report.stopped = type(exc).__name__
             log.warning("replay stopped: %s", type(exc).__name__)
             ok = False
-        finally:
-            self.queue.settle(done, refused)
         return ok
 
     def _send(self, row: QueuedTransaction) -> str:

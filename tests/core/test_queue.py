@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 import stat
@@ -11,6 +12,7 @@ import pytest
 
 from kiosk.errors import ConfigError, KioskProtocolError
 from kiosk.store import CHECKIN, CHECKOUT, FAILED, QUEUED, SENDING, TransactionQueue
+from kiosk.store.queue import QueuedTransaction
 
 PASS = "20105000012345"
 DAY = 86400.0
@@ -199,3 +201,43 @@ def test_batch_marking_and_settling(tmp_path: Path) -> None:
     assert queue.counts() == {QUEUED: 0, SENDING: 2, FAILED: 1}
     with pytest.raises(KioskProtocolError):
         queue.mark_many_sending([rows[2].txn_id])
+
+
+def test_advance_settles_one_batch_and_marks_the_next_in_one_commit(tmp_path: Path) -> None:
+    queue = _open(tmp_path)
+    rows = [queue.enqueue(CHECKOUT if n % 2 else CHECKIN, f"I{n}", PASS) for n in range(6)]
+    first = queue.advance([], [], 2)
+    assert [r.txn_id for r in first] == [rows[0].txn_id, rows[1].txn_id]
+    assert [r.state for r in first] == [QUEUED, QUEUED]  # as read, before the mark
+    assert first[1].pass_number == PASS
+    assert queue.counts() == {QUEUED: 4, SENDING: 2, FAILED: 0}
+
+    # Settle the first batch; of the next three rows ``choose`` keeps the first two.
+    second = queue.advance([first[0].txn_id], [(first[1].txn_id, "checkout:refused")], 3, lambda r: r[:2])
+    assert [r.txn_id for r in second] == [rows[2].txn_id, rows[3].txn_id]
+    assert queue.get(rows[0].txn_id) is None
+    failed = queue.get(rows[1].txn_id)
+    assert failed is not None and failed.state == FAILED and failed.result_code == "checkout:refused"
+    marked = [queue.get(r.txn_id) for r in second]
+    assert [(m.state, m.attempts) for m in marked if m] == [(SENDING, 1), (SENDING, 1)]
+    assert queue.get(rows[4].txn_id).state == QUEUED  # type: ignore[union-attr]
+
+    # A row still in doubt comes back as ``sending`` and is not counted as a new attempt.
+    again = queue.advance([], [], 1)
+    assert [(r.txn_id, r.state) for r in again] == [(rows[2].txn_id, SENDING)]
+    assert queue.get(rows[2].txn_id).attempts == 1  # type: ignore[union-attr]
+
+
+def test_advance_is_atomic_when_the_next_batch_cannot_be_marked(tmp_path: Path) -> None:
+    queue = _open(tmp_path)
+    rows = [queue.enqueue(CHECKIN, f"I{n}") for n in range(3)]
+    first = queue.advance([], [], 1)
+
+    def gone(batch: list[QueuedTransaction]) -> list[QueuedTransaction]:
+        # A row that is no longer queued by the time it is marked: nothing may be committed.
+        return [dataclasses.replace(batch[0], txn_id="no-such-transaction")]
+
+    with pytest.raises(KioskProtocolError):
+        queue.advance([first[0].txn_id], [], 5, gone)
+    assert queue.get(rows[0].txn_id) is not None  # the settle was rolled back with the failed mark
+    assert queue.counts() == {QUEUED: 2, SENDING: 1, FAILED: 0}

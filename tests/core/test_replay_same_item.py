@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from kiosk.store import CHECKIN, CHECKOUT, FAILED, TransactionQueue
+from kiosk.store.queue import QueuedTransaction
 from kiosk.store.replay import Replayer, one_per_item
 from sip2.client import Sip2Client
 from sip2.settings import ClientSettings
@@ -134,7 +135,19 @@ def test_crash_after_the_ils_applied_both_rows_for_one_item(
             raise PowerCut
         settle(confirmed, refused)
 
+    advance = queue.advance
+
+    def advance_or_die(
+        confirmed: list[str], refused: list[tuple[str, str]], *args: Any
+    ) -> list[QueuedTransaction]:
+        # The outcomes of a batch are also committed together with the next batch's marks.
+        if len(_journal(ils, item)) == len(before) + len(plan):
+            cuts.append(len(confirmed) + len(refused))
+            raise PowerCut
+        return advance(confirmed, refused, *args)
+
     queue.settle = settle_or_die  # type: ignore[method-assign]
+    queue.advance = advance_or_die  # type: ignore[method-assign]
     client = _client(ils)
     with pytest.raises(PowerCut):
         Replayer(queue, client).replay()
