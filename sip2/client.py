@@ -230,8 +230,8 @@ class Sip2Client(KioskCalls):
             log.debug("SIP2 -> %s", redact(message))
         started = time.monotonic()
         reply = exchange(self._sock, self._connection, message, s.read_timeout, resend_timeout)
-        self._last_round_trip = time.monotonic() - started
-        self._last_activity = time.monotonic()
+        self._last_activity = now = time.monotonic()
+        self._last_round_trip = now - started
         if debug:
             log.debug("SIP2 <- %s", redact(reply))
         return reply

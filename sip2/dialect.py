@@ -78,6 +78,8 @@ class Dialect:
 
     def encode_text(self, text: str) -> bytes:
         """Encode *text* for the wire, transliterating what the encoding cannot carry."""
+        if text.isascii():  # every allowed encoding is ASCII in 0-127; the ascii codec is the fastest
+            return text.encode("ascii")
         codec = ENCODINGS[self.encoding]
         try:
             return text.encode(codec)
@@ -86,6 +88,8 @@ class Dialect:
 
     def decode_text(self, data: bytes) -> str:
         """Decode wire bytes: undecodable bytes become U+FFFD, the result is NFC-normalised."""
+        if data.isascii():  # the common case: no charmap lookups, nothing to normalise
+            return data.decode("ascii")
         text = data.decode(ENCODINGS[self.encoding], errors="replace")
         if self.normalize_nfc and not text.isascii():
             text = unicodedata.normalize("NFC", text)

@@ -26,6 +26,9 @@ class FrameBuffer:
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add *data*; return every frame it completed, in order."""
+        if not self._buffer and data.endswith(b"\r") and data.count(b"\r") == 1 and b"\n" not in data:
+            # The common case on a request/reply link: one recv() is exactly one CR-terminated reply.
+            return [bytes(data[:-1])] if len(data) > 1 else []
         buffer = self._buffer + data
         if b"\r" not in data and b"\n" not in data:
             self._buffer = buffer

@@ -94,7 +94,8 @@ def exchange(sock: socket.socket, connection: Sip2Connection, message: Message, 
     state-changing request: not resent, the caller must query the ILS).
     """
     timeout = read_timeout
-    sock.settimeout(timeout)  # also bounds sendall on a stalled connection
+    if sock.gettimeout() != timeout:  # also bounds sendall; each settimeout is a syscall (FIONBIO)
+        sock.settimeout(timeout)
     _send(sock, connection.start_request(message))
     deadline = time.monotonic() + read_timeout
     try:
