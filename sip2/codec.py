@@ -34,6 +34,7 @@ _CODE_RE = re.compile(r"^[A-Z]{2}$")
 _SPLIT = re.compile(r"\|(?=[A-Z]{2})")
 _AZ_RE = re.compile(rb"AZ([0-9A-Fa-f]{1,4})$")
 _AY_RE = re.compile(rb"AY(\d)\|?$")
+_HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
 _F_TEXT, _F_YN, _F_BOOL01, _F_INT = FixedKind.TEXT, FixedKind.YN, FixedKind.BOOL01, FixedKind.INT
 _V_TEXT, _V_REPEAT = VarKind.TEXT, VarKind.REPEAT
 _LEADING_JUNK = re.compile(rb"^(?:\xff[\xfb-\xfe].|[\x00\xfb-\xff])+", re.DOTALL)
@@ -245,6 +246,14 @@ def _strip_frame(data: bytes) -> bytes:
 
 def _split_trailer(data: bytes, fixed_end: int) -> tuple[bytes, int | None, str | None, bool | None]:
     """Remove ``AY``/``AZ`` from the end of *data*: (body, sequence, checksum digits, valid)."""
+    n = len(data)
+    if (n >= fixed_end + 9 and data[n - 6 : n - 4] == b"AZ" and data[n - 9 : n - 7] == b"AY"
+            and 0x30 <= data[n - 7] <= 0x39 and (n - 9 == fixed_end or data[n - 10] == 0x7C)
+            and _HEX4.fullmatch(data, n - 4)):
+        # The usual ``|AY<digit>AZ<4 hex>`` trailer, read by position: the same result as below.
+        checksum_digits = data[n - 4 :].decode("ascii")
+        return (data[: n - 9], data[n - 7] - 0x30, checksum_digits,
+                verify_checksum(data[: n - 4], checksum_digits))
     body, digits, valid = data, None, None
     match = _AZ_RE.search(data)
     if match and match.start() >= fixed_end:

@@ -20,6 +20,7 @@ class Watched:
         self._busy = busy
 
     def __getattr__(self, name: str) -> Any:
+        """The client's method ``name``, armed; made once per name (the replay calls it per row)."""
         method = getattr(self._client, name)
         busy = self._busy
 
@@ -32,6 +33,8 @@ class Watched:
             finally:
                 busy(False)
 
+        if callable(method):
+            self.__dict__[name] = watched  # found by plain lookup from now on: no __getattr__
         return watched
 
 
