@@ -165,7 +165,11 @@ class Replayer:
                     self.queue.settle(done, refused)
                     break
                 # This batch's outcomes and the next batch's "sending" marks: one commit.
-                rows = self.queue.advance(done, refused, size, one_per_item)
+                try:
+                    rows = self.queue.advance(done, refused, size, one_per_item)
+                except BaseException:
+                    self.queue.settle(done, refused)  # rolled back with the marks: keep the outcomes
+                    raise
         finally:
             report.remaining = self.queue.waiting_count()
         return report

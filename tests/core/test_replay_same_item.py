@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.store import CHECKIN, CHECKOUT, FAILED, TransactionQueue
+from kiosk.store import CHECKIN, CHECKOUT, FAILED, QUEUED, TransactionQueue
 from kiosk.store.queue import QueuedTransaction
 from kiosk.store.replay import Replayer, one_per_item
 from sip2.client import Sip2Client
@@ -253,3 +253,31 @@ def test_rows_in_doubt_together_for_one_item_go_to_staff_unsent(ils: IlsSimulato
     queue.close()
     assert _journal(ils, item) == before  # nothing sent for the shared item
     assert other not in ils.library.loans
+
+
+def test_outcomes_are_kept_when_the_next_batch_cannot_be_marked(ils: IlsSimulator, tmp_path: Path) -> None:
+    # Returns of items that are on loan: every one is confirmed by the ILS.
+    items = [_new_item(ils, on_loan=True) for _ in range(10)]
+    queue = TransactionQueue(tmp_path / "q.db", tmp_path / "q.key")
+    for n, item in enumerate(items):
+        queue.enqueue(CHECKIN, item, None, T0 + 60 * n)
+    advance = queue.advance
+    calls: list[int] = []
+
+    def advance_once(*args: Any) -> list[QueuedTransaction]:
+        calls.append(len(args[0]))
+        if len(calls) == 2:  # settling the first batch and marking the second
+            raise RuntimeError("disk trouble")
+        return advance(*args)
+
+    queue.advance = advance_once  # type: ignore[method-assign]
+    client = _client(ils)
+    with pytest.raises(RuntimeError):
+        Replayer(queue, client, batch=4).replay()
+    client.close()
+    # The first batch (4 rows) was answered by the ILS: its outcomes are on disk, not left in doubt.
+    assert calls == [0, 4]
+    rest = queue.all()
+    assert [row.item_id for row in rest] == items[4:]
+    assert {row.state for row in rest} == {QUEUED}
+    queue.close()
