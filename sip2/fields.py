@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, fields
 
 #: Field identifier -> name, from the SIP2 2.00 spec plus common 3M extensions (CR..DA).
@@ -72,11 +73,27 @@ def timestamp(when: dt.datetime | None = None, *, utc: bool = False) -> str:
     A naive *when* is taken as local time.
     """
     if when is None:
-        when = dt.datetime.now(dt.UTC) if utc else dt.datetime.now()
-    elif utc:
+        # Every request stamps "now": format each second once (a SIP2 timestamp has no fractions).
+        global _last_now
+        second = int(time.time())
+        last = _last_now
+        if last[0] == second and last[1] == utc:
+            return last[2]
+        when = dt.datetime.fromtimestamp(second, dt.UTC) if utc else dt.datetime.fromtimestamp(second)
+        text = _format_timestamp(when, utc)
+        _last_now = (second, utc, text)
+        return text
+    if utc:
         when = (when if when.tzinfo is not None else when.astimezone()).astimezone(dt.UTC)
     elif when.tzinfo is not None:
         when = when.astimezone()
+    return _format_timestamp(when, utc)
+
+
+_last_now: tuple[int, bool, str] = (-1, False, "")  # (epoch second, utc, text) of the last "now"
+
+
+def _format_timestamp(when: dt.datetime, utc: bool) -> str:
     # f-string rather than two strftime calls: this runs for every request the kiosk sends.
     return (f"{when.year:04d}{when.month:02d}{when.day:02d}{'   Z' if utc else '    '}"
             f"{when.hour:02d}{when.minute:02d}{when.second:02d}")
