@@ -26,7 +26,7 @@ from kivy.uix.widget import Widget
 from kiosk.core import events as ev
 from kiosk.core.view import Screen, SessionView
 from kiosk.i18n import Translator
-from kiosk.maintenance.access import MaintenanceAccess
+from kiosk.maintenance.access import AccessState, MaintenanceAccess
 from kiosk.maintenance.backend import MaintenanceBackend
 from kiosk.maintenance.logbuffer import RingBufferHandler
 from kiosk.ui import kit
@@ -163,13 +163,13 @@ class KioskRoot(FloatLayout):
         self._column.add_widget(self.manager)
         self.add_widget(self._column)
         self._dialog: Widget | None = None
+        self._touched = clock()  # the last touch (the maintenance panel's idle timeout)
         self._backdrop = Backdrop()
         runtime.subscribe(self._view_from_worker)
         if hasattr(runtime, "subscribe_effects"):
             runtime.subscribe_effects(self._effect_from_worker)
         if settings.tick_interval > 0:
-            Clock.schedule_interval(lambda _dt: self.runtime.send(ev.Tick(self.clock())),
-                                    settings.tick_interval)
+            Clock.schedule_interval(lambda _dt: self.tick(), settings.tick_interval)
         self.render(self.view)
 
     # --- from the runtime --------------------------------------------------------------------------
@@ -316,9 +316,25 @@ class KioskRoot(FloatLayout):
         """The open dialog (idle warning, another pass), if any."""
         return self._dialog
 
+    def tick(self) -> None:
+        """The UI's interval timer: time for the session (a Tick), and for maintenance mode: a PIN
+        prompt nobody answers closes after the access's ``pin_timeout``, and a maintenance panel nobody
+        touches after ``maintenance_idle`` seconds, so a technician who walks away never leaves the
+        kiosk stuck on the prompt or, worse, open to the next member."""
+        now = self.clock()
+        self.runtime.send(ev.Tick(now))
+        if self.maintenance == "maint_pin" and self.access is not None:
+            if self.access.tick(now) is not AccessState.PIN:
+                log.info("technician PIN prompt closed: no PIN entered in time")
+                self.close_maintenance()
+        elif self.maintenance == "maintenance" and now - self._touched > self.settings.maintenance_idle:
+            log.info("maintenance mode closed: untouched for %.0f s", now - self._touched)
+            self.close_maintenance()
+
     # --- touches: the hidden maintenance gesture and skipping the goodbye ----------------------------
     def on_touch_down(self, touch: Any) -> bool:
         """Watch for the five-tap corner gesture; a tap on the goodbye screen goes to the attract screen."""
+        self._touched = self.clock()
         if self.access is not None and self.maintenance is None and self.access.tap(
                 touch.x, touch.y, self.height, self.clock()):
             self.open_maintenance_pin()
@@ -351,6 +367,7 @@ class KioskRoot(FloatLayout):
 
     def show_maintenance_panel(self) -> None:
         """The PIN was right: show the maintenance panel."""
+        self._touched = self.clock()
         self.maintenance = "maintenance"
         self.rerender()
 

@@ -20,6 +20,7 @@ class UiSettings:
     payment_enabled: bool = True
     goodbye_seconds: float = 4.0
     tick_interval: float = 0.5  # how often the UI posts a Tick (0 = never: tests send their own)
+    maintenance_idle: float = 300.0  # an untouched maintenance panel closes itself after this (seconds)
 
     @classmethod
     def from_config(cls, config: Any, **overrides: Any) -> UiSettings:
