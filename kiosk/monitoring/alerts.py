@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from kiosk.monitoring.health import HealthSnapshot
+
+if TYPE_CHECKING:  # requests is imported only when a webhook is configured (about 7 MB resident)
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +116,18 @@ class WebhookNotifier:
         self.url = url
         self.kiosk_id = kiosk_id
         self.timeout = timeout
-        self._session = session or requests.Session()
+        if session is None:
+            import requests
+
+            session = requests.Session()
+        self._session = session
 
     def send(self, alert: Alert) -> bool:
         """Post one alert; True when the webhook answered 2xx."""
         if not self.url:
             return False
+        import requests
+
         try:
             response = self._session.post(self.url, json=alert.payload(self.kiosk_id), timeout=self.timeout)
         except requests.RequestException as exc:
