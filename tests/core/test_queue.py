@@ -235,7 +235,7 @@ def test_advance_is_atomic_when_the_next_batch_cannot_be_marked(tmp_path: Path) 
 
     def gone(batch: list[QueuedTransaction]) -> list[QueuedTransaction]:
         # A row that is no longer queued by the time it is marked: nothing may be committed.
-        return [dataclasses.replace(batch[0], txn_id="no-such-transaction")]
+        return [dataclasses.replace(batch[0], seq=-1, txn_id="no-such-transaction")]
 
     with pytest.raises(KioskProtocolError):
         queue.advance([first[0].txn_id], [], 5, gone)
