@@ -90,7 +90,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         )
         circulation = CirculationService(
             lambda: Sip2Client(settings), store, OfflinePolicy.from_config(config.offline), runtime.send,
-            validate_pass=validator,
+            validate_pass=validator, offline_after=config.sip2.offline_after,
         )
         stops.append(circulation.stop)
 

@@ -54,6 +54,10 @@ class Sip2Config:
     timestamps: str = _f("local", choices=("local", "utc"))
     connect_timeout: float = _f(1.5, min=0.1, max=60)  # < 2 s: a dead ILS is "offline" within 2 s
     read_timeout: float = _f(5.0, min=0.1, max=120)
+    # A request the ILS has not answered after this long sends the kiosk offline (the request is then
+    # queued "in doubt" and checked with the ILS before it is sent again): the 2 s offline goal, traded
+    # against an ILS that is merely slow. Raise it for an ILS that often takes longer over the WAN.
+    offline_after: float = _f(1.5, min=0.5, max=60)
     keepalive_interval: float = _f(60.0, min=1, max=3600)
     retries: int = _f(3, min=0, max=10)
     tls_ca_file: str = _f("", path=True)

@@ -21,7 +21,7 @@ from kiosk.config import parse_config
 from kiosk.core import Screen
 from kiosk.core import events as ev
 
-from .waiting import PATIENT_SIP2, WAIT_LIMIT, patient, settle, wait_for
+from .waiting import PATIENT_SIP2, WAIT_LIMIT, settle, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 JAN = "20301000010015"  # demo member (docs/demo-data.md)
@@ -40,7 +40,8 @@ def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
         f"{PATIENT_SIP2}[session]\npin = 'never'\n",
         base_dir=tmp_path,
     )
-    kiosk = patient(build_kiosk(config))
+    kiosk = build_kiosk(config)
+    assert kiosk.circulation.offline_after == config.sip2.offline_after == 30.0  # [sip2] offline_after
     yield kiosk
     kiosk.stop()
 
@@ -159,7 +160,7 @@ def test_patron_with_a_pin_is_asked_for_it_in_patron_mode(tmp_path: Path) -> Non
         "[payment]\nenabled = false\n[session]\npin = 'patron'\n",
         base_dir=tmp_path,
     )
-    kiosk = patient(build_kiosk(config, readers=False))
+    kiosk = build_kiosk(config, readers=False)
     try:
         wait_for(kiosk, lambda: kiosk.circulation.online, "ILS online")
         step(kiosk, ev.PassPresented(JAN))

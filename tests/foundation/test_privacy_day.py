@@ -15,7 +15,7 @@ from kiosk.core import Screen
 from kiosk.core import events as ev
 from kiosk.logsetup import RedactingFilter
 
-from .waiting import PATIENT_SIP2, patient, settle, wait_for
+from .waiting import PATIENT_SIP2, settle, wait_for
 
 JAN, JAN_PIN, JAN_NAME = "20301000010015", "1234", "Jan de Vries"
 SANNE, SANNE_PIN, SANNE_NAME = "20301000010049", "4444", "Sanne Jansen"
@@ -91,7 +91,7 @@ def test_after_a_day_disk_and_logs_hold_no_personal_data(tmp_path: Path) -> None
         f'[sip2]\npassword = "demo"\n{PATIENT_SIP2}[session]\npin = "always"\n',
         base_dir=tmp_path,
     )
-    kiosk = patient(build_kiosk(config))
+    kiosk = build_kiosk(config)
     try:
         a_day_at_the_kiosk(kiosk)
         library = kiosk.ils_simulator.library

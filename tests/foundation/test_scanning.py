@@ -12,7 +12,7 @@ from kiosk.core import Screen
 from kiosk.core import events as ev
 from kiosk.scanning import KeyboardEntry, ScanRouter
 
-from .waiting import PATIENT_SIP2, patient, wait_for
+from .waiting import PATIENT_SIP2, wait_for
 
 PASS, ITEM = "20301000010015", "30301000500013"
 
@@ -96,7 +96,7 @@ def test_assembled_kiosk_takes_a_scanned_pass_and_item(tmp_path: Path) -> None:
         f"{PATIENT_SIP2}[payment]\nenabled = false\n[session]\npin = 'never'\n",
         base_dir=tmp_path,
     )
-    kiosk = patient(build_kiosk(config))
+    kiosk = build_kiosk(config)
     try:
         assert kiosk.keyboard is not None
         # Scanned straight after start-up, before the first ILS contact may have finished: the kiosk

@@ -2,7 +2,7 @@
 
 A loaded 2-core CI machine can hold any thread back for seconds, so every wait here is for a condition
 with a wall-clock bound far above what the work needs, and the kiosk's ILS timeouts are made generous
-(see :func:`patient`) so that a slow moment is not mistaken for an ILS outage.
+(:data:`PATIENT_SIP2`) so that a slow moment is not mistaken for an ILS outage.
 """
 
 from __future__ import annotations
@@ -13,17 +13,10 @@ from typing import Any
 
 WAIT_LIMIT = 30.0  # seconds: a hang guard, never a speed goal
 
-# [sip2] settings for test configs: the defaults (connect 1.5 s for TCP + login + status) are meant to
-# notice a dead ILS quickly, which on a loaded machine also "notices" a merely slow in-process simulator.
-PATIENT_SIP2 = "connect_timeout = 15.0\nread_timeout = 15.0\n"
-
-
-def patient(kiosk: Any) -> Any:
-    """Give the kiosk's ILS watchdog a generous bound (its default, 1.5 s, is not a config key) so a
-    request held up by the scheduler is not abandoned as a hanging ILS mid-test; returns ``kiosk``.
-    Tests that want an outage stop the simulator, which fails requests at once."""
-    kiosk.circulation.offline_after = WAIT_LIMIT
-    return kiosk
+# [sip2] settings for test configs: the defaults (connect 1.5 s for TCP + login + status, a request
+# watchdog of 1.5 s) are meant to notice a dead ILS quickly, which on a loaded machine also "notices" a
+# merely slow in-process simulator. Tests that want an outage stop the simulator: that fails at once.
+PATIENT_SIP2 = "connect_timeout = 15.0\nread_timeout = 15.0\noffline_after = 30.0\n"
 
 
 def settle(kiosk: Any) -> None:
