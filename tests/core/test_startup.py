@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +42,20 @@ Started = tuple[CirculationService, Results, threading.Event, threading.Event, T
 
 def start_service(port: int, tmp_path: Path) -> Started:
     """A circulation service whose first connection waits for the test's gate."""
+    # Generous timeouts: a loaded machine must not turn a slow first contact into "offline" (the dead-ILS
+    # case below fails at once: nothing listens on its port).
+    patient = replace(client_settings(port), connect_timeout=15.0, read_timeout=15.0)
     results: queue.Queue[ev.Event] = queue.Queue()
     gate, connecting = threading.Event(), threading.Event()
     store = TransactionQueue(tmp_path / "queue.db", tmp_path / "queue.key")
     service = CirculationService(
-        lambda: GatedClient(Sip2Client(client_settings(port)), gate, connecting),
+        lambda: GatedClient(Sip2Client(patient), gate, connecting),
         store,
         OfflinePolicy(allow_loans=True, max_loans_per_pass=3, offline_pass_validation=True),
         results.put,
         validate_pass=lambda n: True,
         probe_interval=0.2,
-        offline_after=1.0,
+        offline_after=30.0,
     )
     service.start()
     return service, results, gate, connecting, store
