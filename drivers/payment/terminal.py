@@ -40,6 +40,11 @@ from drivers.payment.texts import intermediate_key, terminal_status_key
 log = logging.getLogger(__name__)
 
 StatusCallback = Callable[[TerminalEvent], None]
+#: ``held(status_information) -> commit?``: asked about an *approved* Status-Information that arrives
+#: while a command that takes no payment runs (a held issue-of-goods payment the terminal asks about
+#: again). True → ``80 00 00`` (the terminal stores it), False → ``84 6C`` (the terminal reverses it).
+HeldCallback = Callable[[m.StatusInformation], bool]
+SiAnswer = Callable[[m.StatusInformation | None], tuple[Apdu, bool]]
 
 
 class TerminalRefusedError(DeviceProtocolError):
@@ -96,12 +101,13 @@ class ZvtTerminal:
         except Exception:  # a broken screen callback must not break a payment
             log.exception("terminal status callback failed")
 
-    def _start(self, apdu: Apdu) -> Apdu | None:
+    def _start(self, apdu: Apdu, on_si: SiAnswer | None = None) -> Apdu | None:
         """Send a command and wait T3 for ``80 00``; return an early 04 FF if one came instead.
 
         Messages left over from an earlier command (a late Completion after T4, a repeated frame whose
         ACK was lost) are dropped first, and any that still arrive before the answer are acknowledged
-        and ignored: they must never be taken for this command's result.
+        and ignored: they must never be taken for this command's result. A Status-Information among them
+        is refused, unless ``on_si`` (Registration with a held payment) decides on it.
         """
         self.link.drain()
         self.link.send(apdu)
@@ -118,8 +124,12 @@ class ZvtTerminal:
                 return reply  # the terminal went straight on: accept it as "command taken"
             log.info("ignoring stale %s before the answer to %s", reply.describe(), apdu.command.hex(" "))
             # A stale Status-Information is a payment nobody is deciding on now: "80 00 00" would make the
-            # terminal store (commit) it (P015 §2.2.6), so refuse it and let the terminal reverse.
-            self._answer(_refuse_undecided(reply))
+            # terminal store (commit) it (P015 §2.2.6), so refuse it and let the terminal reverse, unless
+            # the caller decides on it (a held payment asked about again, see register()).
+            if reply.command == m.STATUS_INFORMATION and on_si is not None:
+                self._answer(on_si(_parse_si(reply.data))[0])
+            else:
+                self._answer(_refuse_undecided(reply))
         raise DeviceTimeoutError(f"no answer to {apdu.command.hex(' ').upper()} within T3")
 
     def _answer(self, apdu: Apdu) -> None:
@@ -157,11 +167,7 @@ class ZvtTerminal:
                 self._notify(StatusEvent(code, intermediate_key(code)))
             elif cmd == m.STATUS_INFORMATION:
                 deadline = time.monotonic() + t4
-                try:
-                    si: m.StatusInformation | None = m.parse_status_information(apdu.data)
-                except DeviceProtocolError as exc:
-                    log.warning("unreadable Status-Information: %s", exc)
-                    si = None
+                si = _parse_si(apdu.data)
                 run.si = si
                 reply, commits = on_si(si)
                 self._answer(reply)  # raises if never ACKed: then the payment is not committed → UNKNOWN
@@ -191,12 +197,11 @@ class ZvtTerminal:
                 log.warning("unexpected %s from terminal while it is master", apdu.describe())
                 self._answer(m.negative_apdu(0x83))
 
-    def _serve(
-        self, command: Apdu, on_si: Callable[[m.StatusInformation | None], tuple[Apdu, bool]] | None = None
-    ) -> Run:
-        """Run one command to its end; DriverErrors are caught into ``run.error`` after the command left."""
+    def _serve(self, command: Apdu, on_si: SiAnswer | None = None, stale_si: SiAnswer | None = None) -> Run:
+        """Run one command to its end; DriverErrors are caught into ``run.error`` after the command left.
+        ``stale_si`` answers a Status-Information that comes before the command's ``80 00``."""
         run = Run()
-        first = self._start(command)  # errors before "80 00" propagate to the caller
+        first = self._start(command, stale_si)  # errors before "80 00" propagate to the caller
         try:
             self._master_loop(run, first, on_si or (lambda si: (m.ack_apdu(), False)))
         except DriverError as exc:
@@ -205,12 +210,19 @@ class ZvtTerminal:
 
     # --- public commands --------------------------------------------------------------------------------
 
-    def register(self) -> TerminalInfo:
-        """``06 00``: log on with the kiosk's config byte; return the terminal id and status."""
+    def register(self, on_si: HeldCallback | None = None) -> TerminalInfo:
+        """``06 00``: log on with the kiosk's config byte; return the terminal id and status.
+
+        A terminal still holding an approved issue-of-goods payment may ask about it again (a fresh
+        ``04 0F``, P015 §2.2.6) while Registration runs, before or after its ``80 00``. Without
+        ``on_si`` every approved Status-Information is refused (``84 6C``: the terminal reverses it),
+        since nobody decides on it. With ``on_si`` (start-up recovery), it decides: True commits
+        (``80 00 00``), False refuses. Unreadable ones are always refused, declined ones acknowledged
+        (acknowledging a decline commits nothing).
+        """
+        answer = _refuse_payment_si if on_si is None else _held_answer(on_si)
         with self._lock:
-            run = self._serve(
-                m.registration(self._password, self.config_byte, self.currency), _refuse_payment_si
-            )
+            run = self._serve(m.registration(self._password, self.config_byte, self.currency), answer, answer)
         if run.completion is None:
             raise self._run_error(run, "Registration")
         self.tid = run.completion.tid
@@ -361,6 +373,37 @@ def _refuse_undecided(apdu: Apdu) -> Apdu:
     if apdu.command == m.STATUS_INFORMATION:
         return m.negative_apdu(m.RESULT_ECR_REFUSES)
     return m.ack_apdu()
+
+
+def _parse_si(data: bytes) -> m.StatusInformation | None:
+    """A Status-Information's fields, or None if it is unreadable (then it is never committed)."""
+    try:
+        return m.parse_status_information(data)
+    except DeviceProtocolError as exc:
+        log.warning("unreadable Status-Information: %s", exc)
+        return None
+
+
+def _held_answer(decide: HeldCallback) -> SiAnswer:
+    """``on_si`` for Registration with a held payment: ``decide`` commits or refuses an approved one."""
+
+    def answer(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
+        if si is None:
+            return m.negative_apdu(m.RESULT_ECR_REFUSES), False
+        if not si.approved:
+            return m.ack_apdu(), False
+        try:
+            commit = decide(si)
+        except Exception:  # a broken decision must never commit money
+            log.exception("held-payment decision failed; refusing the payment")
+            commit = False
+        if commit:
+            log.info("terminal asked again about a held payment during Registration: committing it")
+            return m.ack_apdu(), True
+        log.warning("terminal offered an approved payment during Registration: refusing it")
+        return m.negative_apdu(m.RESULT_ECR_REFUSES), False
+
+    return answer
 
 
 def _refuse_payment_si(si: m.StatusInformation | None) -> tuple[Apdu, bool]:

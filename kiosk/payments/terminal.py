@@ -76,6 +76,10 @@ class Held:
             return None
         return cls(rec.receipt_no, rec.trace, rec.amount_cents, rec.tid, commit)
 
+    def decide(self, si: m.StatusInformation) -> bool:
+        """Commit ``si``? Only if it is this payment and the journal wants the money kept."""
+        return self.commit and self.matches(si)
+
     def matches(self, si: m.StatusInformation) -> bool:
         """Whether the approved ``si`` is the very payment the journal recorded."""
         return (
@@ -130,7 +134,7 @@ def serve_until_quiet(
                 except DriverError:
                     si = None  # unreadable: treat as approved, i.e. refuse it
                 if si is None or si.approved:
-                    if si is not None and held is not None and held.commit and held.matches(si):
+                    if si is not None and held is not None and held.decide(si):
                         log.info("terminal asked again about the held payment: committing it")
                         term.link.send(m.ack_apdu())
                         committed = True
@@ -148,13 +152,14 @@ def register(term: ZvtTerminal, attempts: int = 3, pause: float = 0.5, held: Hel
     """Registration, retried (a terminal finishing an interrupted payment is busy for a moment).
 
     Before each attempt, what the terminal still sends is served (``held``: see
-    :func:`serve_until_quiet`). Note the driver's own Registration refuses any Status-Information
-    that arrives while it runs.
+    :func:`serve_until_quiet`). A held payment the terminal asks about again *while* Registration runs
+    gets the same rule through the driver's hook: committed only if it is ``held`` and the journal
+    wants it kept, otherwise refused.
     """
     for attempt in range(attempts):
         serve_until_quiet(term, held, quiet=0.2)
         try:
-            term.register()
+            term.register(on_si=held.decide if held is not None else None)
             return True
         except DriverError as exc:
             log.info("terminal registration attempt %d failed: %s", attempt + 1, exc)
