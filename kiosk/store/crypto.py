@@ -11,9 +11,7 @@ import logging
 import os
 import stat
 from pathlib import Path
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import Any
 
 from kiosk.errors import ConfigError, KioskProtocolError
 
@@ -34,7 +32,7 @@ def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
         if not create:
             raise ConfigError(f"{path}: queue key file is missing (store.key_file)")
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+        key = os.urandom(KEY_BYTES)  # what AESGCM.generate_key does
         # O_EXCL: two processes starting at once must not both write a key; the loser reads the winner's.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -57,11 +55,26 @@ def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
 
 
 class PassCipher:
-    """Encrypts and decrypts pass numbers for one queue, bound to each row's transaction id."""
+    """Encrypts and decrypts pass numbers for one queue, bound to each row's transaction id.
+
+    ``cryptography`` is loaded on first use (about 6 MB resident): a kiosk whose queue stays empty
+    never needs it.
+    """
 
     def __init__(self, key: bytes) -> None:
         """``key``: 32 bytes from :func:`load_or_create_key`."""
-        self._aead = AESGCM(key)
+        if len(key) != KEY_BYTES:
+            raise ConfigError(f"queue key must be {KEY_BYTES} bytes, not {len(key)}")
+        self._key = key
+        self._cipher: Any = None
+
+    @property
+    def _aead(self) -> Any:
+        if self._cipher is None:
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+            self._cipher = AESGCM(self._key)
+        return self._cipher
 
     def encrypt(self, pass_number: str, txn_id: str) -> bytes:
         """Nonce + ciphertext + tag for ``pass_number``, bound to ``txn_id``."""
@@ -70,6 +83,8 @@ class PassCipher:
 
     def decrypt(self, blob: bytes, txn_id: str) -> str:
         """The pass number, or :class:`KioskProtocolError` when the key or the row does not match."""
+        from cryptography.exceptions import InvalidTag
+
         try:
             plain = self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], txn_id.encode("ascii"))
         except (InvalidTag, ValueError) as exc:
