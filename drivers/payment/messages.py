@@ -288,6 +288,8 @@ def build_status_information(si: StatusInformation, masked_pan: str | None = Non
         out += encode_bmp(0x8A, bytes((si.card_type,)))
     if si.card_name is not None:
         out += encode_bmp(0x8B, si.card_name.encode(TEXT_ENCODING, "replace") + b"\x00")
+    if si.text is not None:
+        out += encode_bmp(0x3C, si.text.encode(TEXT_ENCODING, "replace"))
     return Apdu(0x04, 0x0F, out)
 
 

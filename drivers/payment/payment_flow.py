@@ -9,7 +9,8 @@ accepted: an approved amount or currency other than requested is refused.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from drivers.payment import messages as m
@@ -112,3 +113,24 @@ def payment_result(run: Run, amount: int) -> PaymentResult:
 def with_amount(result: PaymentResult, amount: int) -> PaymentResult:
     """``result`` with ``amount`` filled in if the terminal did not report one."""
     return result if result.amount is not None else replace(result, amount=amount)
+
+
+#: Words a terminal prints on (or puts in the BMP 3C text of) the record of a reversal: German
+#: "Storno", English "Reversal", Dutch "Annulering" (the kiosk's markets). Whole words only.
+REVERSAL_WORDS = re.compile(r"\b(storno|stornierung|reversal|annulering)\b", re.IGNORECASE)
+
+
+def is_reversal_record(si: m.StatusInformation, lines: Iterable[str] = ()) -> bool:
+    """Whether a Status-Information (from Repeat Receipt) is the record of a reversal, not a payment.
+
+    Assumption, documented because the notes (zvt.md §4) give no "transaction type" field in the
+    ``04 0F``: a reversal record carries the same result (00), amount and terminal id as a payment,
+    with its own new receipt number, so nothing in its *numbers* tells it apart. What terminals do
+    show is the receipt text: the additional text (BMP ``3C``) or the receipt's Print Lines, which
+    for a reversal say "STORNO" (German terminals, P015's language), "REVERSAL" or "ANNULERING"
+    (Dutch CCV). We take a whole-word match of one of those in BMP 3C or in the receipt lines as the
+    mark. A terminal that shows neither is still covered by the kiosk's own list of the reversal
+    records it caused and by the receipt baseline (kiosk/payments/terminal.py).
+    """
+    texts = [si.text or "", *lines]
+    return any(REVERSAL_WORDS.search(text) for text in texts)

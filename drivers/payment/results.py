@@ -23,6 +23,9 @@ class Outcome(Enum):
     DECLINED = "declined"
     CANCELLED = "cancelled"  # customer pressed stop, card timeout, or the kiosk's abort request
     UNKNOWN = "unknown"  # the terminal may have charged: journal → UNKNOWN, run recovery
+    # Repeat Receipt only: the terminal's last transaction is the *record of a reversal* (06 30), which
+    # reads like an approved payment of the same amount but took no money (see is_reversal_record).
+    REVERSAL_RECORD = "reversal_record"
 
 
 @dataclass(frozen=True)

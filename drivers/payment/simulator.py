@@ -245,6 +245,7 @@ class TerminalSimulator(SimulatorHost):
             card_name=tx.card_name,
             card_type=0x05,
             payment_type=0x70,
+            text="STORNO" if tx.kind == "reversal" else None,  # how its receipt marks a reversal
         )
         return m.build_status_information(si, None if result else self.settings.masked_pan)
 

@@ -24,7 +24,13 @@ from drivers.payment import messages as m
 from drivers.payment.codec import Apdu
 from drivers.payment.fields import password_bcd
 from drivers.payment.link import ApduLink, Timers
-from drivers.payment.payment_flow import DecideCallback, Run, answer_status_information, payment_result
+from drivers.payment.payment_flow import (
+    DecideCallback,
+    Run,
+    answer_status_information,
+    is_reversal_record,
+    payment_result,
+)
 from drivers.payment.results import (
     EndOfDayResult,
     Outcome,
@@ -282,7 +288,12 @@ class ZvtTerminal:
         return payment_result(run, amount_cents)
 
     def repeat_receipt(self) -> PaymentResult | None:
-        """``06 20`` with service byte 01: the terminal's last transaction (for recovery), or ``None``."""
+        """``06 20`` with service byte 01: the terminal's last transaction (for recovery), or ``None``.
+
+        An approved record is ``APPROVED_COMMITTED``, unless it is the record of a reversal
+        (:func:`~drivers.payment.payment_flow.is_reversal_record`): then ``REVERSAL_RECORD``, which
+        took no money and must never be taken for a payment.
+        """
         with self._lock:
             run = self._serve(m.repeat_receipt(self._password))
         if run.abort is not None:
@@ -292,6 +303,8 @@ class ZvtTerminal:
         if run.si is None:
             return None
         outcome = Outcome.APPROVED_COMMITTED if run.si.approved else Outcome.DECLINED
+        if run.si.approved and is_reversal_record(run.si, run.lines):
+            outcome = Outcome.REVERSAL_RECORD
         return PaymentResult.from_status(outcome, run.si, run.lines)
 
     def reverse(self, receipt_no: int, amount_cents: int | None = None) -> PaymentResult:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from drivers.payment import ZvtTerminal
+from drivers.payment import Outcome, ZvtTerminal
 from kiosk.payments import terminal as t
 from kiosk.payments.ils import IlsFees
 from kiosk.payments.journal import JournalError, PaymentJournal
@@ -224,6 +224,8 @@ class Settler:
         effort: a terminal that does not answer leaves the old one)."""
         last = t.last_receipt(self.term)
         if last is not False and last is not True:
+            if last is not None and last.outcome is Outcome.REVERSAL_RECORD:
+                self.journal.note_reversal_record(last.receipt_no)
             self.journal.set_last_receipt(0 if last is None else last.receipt_no)
 
     def terminal_truth(self, rec: PaymentRecord, held: t.Held | None = None) -> t.TerminalTruth | None:
@@ -234,6 +236,8 @@ class Settler:
         if last is False:
             return None
         assert last is not True
+        if last is not None and last.outcome is Outcome.REVERSAL_RECORD:
+            self.journal.note_reversal_record(last.receipt_no)  # never a payment, now or later
         self.journal.set_last_receipt(0 if last is None else last.receipt_no)
         return t.truth_for(rec, last, self.journal.reversal_records())
 

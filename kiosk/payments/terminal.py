@@ -16,7 +16,9 @@ by accident.
 
 Without a journalled receipt number, a transaction counts as ours only if it is *newer* than the
 receipt baseline taken before the Authorization and is not a reversal record the kiosk knows of; the
-baseline is refreshed after every reversal, so a reversal record never passes for a payment.
+baseline is refreshed after every reversal, so a reversal record never passes for a payment. The
+driver also marks a reversal record it recognises (``Outcome.REVERSAL_RECORD``, from the receipt
+text); such a record is never money taken, and recovery remembers its number.
 """
 
 from __future__ import annotations
@@ -207,7 +209,9 @@ def truth_for(
     payment of the same amount). With no baseline at all (the terminal was never reached before this
     payment), the newest transaction is taken, as before.
     """
-    if last is None:
+    if last is None or last.outcome is Outcome.REVERSAL_RECORD:
+        # Nothing stored, or the newest transaction is a reversal record (the driver tells it by its
+        # receipt text): it took no money, whatever its amount, date or receipt number say.
         return TerminalTruth(MONEY_NOT_TAKEN)
     approved = last.outcome is Outcome.APPROVED_COMMITTED
     if rec.receipt_no is not None:

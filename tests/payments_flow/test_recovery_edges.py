@@ -27,6 +27,7 @@ from drivers.payment.simulator import TerminalSimulator
 from kiosk.core.effects import StartPayment
 from kiosk.core.events import PaymentFailed
 from kiosk.payments import terminal as t
+from kiosk.payments.journal import PaymentJournal
 from kiosk.payments.states import MONEY_COMMITTED, MONEY_NOT_TAKEN, VENDING, PaymentRecord, State
 from sip2.simulator import IlsSimulator
 from tests.payment.conftest import TEST_TIMERS
@@ -197,8 +198,6 @@ def test_money_kept_for_a_refused_payment_is_delivered_not_stuck(ils: IlsSimulat
 
 
 def _history(c: Crash, payment_id: str) -> list[State]:
-    from kiosk.payments.journal import PaymentJournal
-
     journal = PaymentJournal(c.db, c.db.with_suffix(".key"))
     try:
         return journal.history(payment_id)
@@ -371,3 +370,41 @@ def test_unexpected_failure_before_the_authorization_says_unavailable(kiosk: Kio
     assert event == PaymentFailed(1, reason="payment.terminal_unavailable")
     (rec,) = service.recover()
     assert rec.state is State.CANCELLED and payments_of(kiosk.terminal.books) == []
+
+
+# --- 5. a reversal record the driver marks, without any baseline ------------------------------------------
+
+
+def test_a_marked_reversal_record_is_never_a_payment() -> None:
+    record = PaymentResult(Outcome.REVERSAL_RECORD, amount=250, receipt_no=6, trace=6, tid="52523535",
+                           date=t.today())  # fmt: skip
+    assert t.truth_for(_row(None), record).money == MONEY_NOT_TAKEN  # no baseline, same amount, today
+    assert t.truth_for(_row(5), record).money == MONEY_NOT_TAKEN  # newer than the baseline
+    assert t.truth_for(_row(5, receipt=6), record).money == MONEY_NOT_TAKEN  # even the journalled number
+
+
+def test_reversal_done_at_the_terminal_is_not_taken_for_a_payment_lost_without_a_baseline(
+    kiosk: Kiosk,
+) -> None:
+    """Staff reversed a 2.50 payment at the terminal; the kiosk's journal has no receipt baseline (a new
+    install) and its first payment, of the same amount, was lost right after the Authorization left.
+    The terminal's newest transaction is that reversal record: same amount, today, newer than anything
+    the kiosk knows. Recovery must see the mark and not take it for the payment (no Fee Paid)."""
+    books = kiosk.terminal.books
+    today = t.today()
+    original = books.new(250, COMMITTED, date=today)
+    books.set_state(original.receipt_no, REVERSED)
+    record = books.new(250, COMMITTED, kind="reversal", reverses=original.receipt_no, date=today)
+    journal = PaymentJournal(kiosk.db, kiosk.db.with_suffix(".key"))
+    try:
+        rec = journal.create(PATRON, [(FEE_HOLD, 250)])
+        assert rec.prior_receipt is None
+        journal.advance(rec.payment_id, State.AUTH_SENT)
+    finally:
+        journal.close()
+    service = kiosk.open()
+    (rec,) = service.journal.all()
+    assert rec.state is State.CANCELLED and rec.money == MONEY_NOT_TAKEN
+    assert kiosk.ils.library.payments_for(f"{rec.payment_id}-1") == []
+    assert service.journal.reversal_records() >= {record.receipt_no}
+    assert kiosk.alerts == []

@@ -1,0 +1,100 @@
+"""Repeat Receipt (06 20) and End-of-Day (06 50): a reversal record is marked as such, never reported as an
+approved payment; and only the messages that belong to the command are accepted (zvt.md §3: Repeat Receipt
+resends the last Status-Information, End-of-Day sends its totals in one 04 0F, then Print Lines and an
+empty 06 0F). Against the simulator over a pty/TCP, and scripted terminals for malformed frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from drivers.payment import Outcome, StatusInformation, ZvtTerminal
+from drivers.payment import messages as m
+from drivers.payment.codec import Apdu
+from drivers.payment.link import SocketChannel, TcpLink
+from drivers.payment.payment_flow import is_reversal_record
+from tests.payment.conftest import PASSWORD, TEST_TIMERS, Rig
+from tests.payment.test_terminal_edge import ScriptedTerminal, Step
+
+Scripted = Callable[[list[Step]], tuple[ZvtTerminal, ScriptedTerminal]]
+ACK = m.ack_apdu()
+REFUSE = m.negative_apdu(m.RESULT_ECR_REFUSES)
+
+
+@pytest.fixture
+def scripted() -> Iterator[Scripted]:
+    """A driver on a socket pair, against a terminal that plays a fixed script."""
+    made: list[ZvtTerminal] = []
+
+    def make(script: list[Step]) -> tuple[ZvtTerminal, ScriptedTerminal]:
+        pt = ScriptedTerminal(script)
+        term = ZvtTerminal(TcpLink(SocketChannel(pt.kiosk_end), TEST_TIMERS), password=PASSWORD)
+        made.append(term)
+        return term, pt
+
+    yield make
+    for term in made:
+        term.close()
+
+
+def _si(receipt: int = 7, amount: int = 500, text: str | None = None, result: int = 0) -> Apdu:
+    return m.build_status_information(
+        StatusInformation(result_code=result, amount=amount, currency=978, trace=receipt, receipt_no=receipt,
+                          tid="52523535", text=text)
+    )  # fmt: skip
+
+
+# --- 1. reversal records --------------------------------------------------------------------------------
+
+
+def test_repeat_receipt_marks_the_reversal_record(rig: Rig) -> None:
+    paid = rig.term.authorize(250)
+    assert paid.paid
+    before = rig.term.repeat_receipt()
+    assert before is not None and before.outcome is Outcome.APPROVED_COMMITTED
+    assert before.receipt_no == paid.receipt_no
+    reversed_ = rig.term.reverse(paid.receipt_no or 0)
+    assert reversed_.outcome is Outcome.APPROVED_REVERSED
+    after = rig.term.repeat_receipt()
+    assert after is not None and after.outcome is Outcome.REVERSAL_RECORD and not after.paid
+    assert after.receipt_no == reversed_.receipt_no != paid.receipt_no
+    assert after.amount == 250  # reads like a payment of the same amount: only the mark tells it apart
+
+
+@pytest.mark.parametrize(
+    "text,lines,marked",
+    [
+        ("STORNO", (), True),
+        ("Reversal", (), True),
+        (None, ("OPENBARE BIBLIOTHEEK", "ANNULERING", "EUR 2,50"), True),
+        (None, ("Stornierung",), True),
+        (None, ("OPENBARE BIBLIOTHEEK", "Betaling / Payment", "Maestro xxxxxxxxxxxx1230"), False),
+        ("Stornokosten 0,00", (), False),  # a whole word only
+        (None, (), False),
+    ],
+)
+def test_reversal_record_is_told_by_its_receipt_text(
+    text: str | None, lines: tuple[str, ...], marked: bool
+) -> None:
+    si = StatusInformation(result_code=0, amount=250, receipt_no=3, text=text)
+    assert is_reversal_record(si, lines) is marked
+
+
+def test_status_information_text_round_trips() -> None:
+    si = m.parse_status_information(_si(text="STORNO").data)
+    assert si.text == "STORNO" and si.receipt_no == 7
+
+
+def test_reversal_record_from_print_lines(scripted: Scripted) -> None:
+    term, pt = scripted(
+        [("expect", None), ("send", ACK), ("send", _si()), ("expect", ACK),
+         ("send", m.print_line("OPENBARE BIBLIOTHEEK")), ("expect", ACK),
+         ("send", m.print_line("*** STORNO ***", last=True)), ("expect", ACK),
+         ("send", m.completion()), ("expect", ACK)]
+    )  # fmt: skip
+    result = term.repeat_receipt()
+    pt.join()
+    assert pt.error is None
+    assert result is not None and result.outcome is Outcome.REVERSAL_RECORD
