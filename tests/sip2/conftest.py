@@ -19,12 +19,14 @@ import dataclasses
 import socket
 import ssl
 import threading
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
 
+import sip2.client
 from sip2.codec import FrameBuffer, decode_frame, encode
 from sip2.dialect import Dialect
 from sip2.errors import Sip2ProtocolError
@@ -72,7 +74,11 @@ class FakeAcs:
     """The scripted ACS; ``port`` after :meth:`start`."""
 
     def __init__(
-        self, dialect: Dialect | None = None, password: str = "secret", tls: ssl.SSLContext | None = None
+        self,
+        dialect: Dialect | None = None,
+        password: str = "secret",
+        tls: ssl.SSLContext | None = None,
+        port: int = 0,
     ) -> None:
         self.dialect = dialect or Dialect()
         self.tls = tls
@@ -93,7 +99,7 @@ class FakeAcs:
         self.fines_in_av = True  # False: like Wise, fees only in the SIP2+ 41/42 dialog
         self._listener = socket.socket()
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.bind(("127.0.0.1", port))
         self.port = int(self._listener.getsockname()[1])
         self._sockets: list[socket.socket] = []
         self._stop = threading.Event()
@@ -351,8 +357,17 @@ def acs() -> Iterator[FakeAcs]:
     server.stop()
 
 
+#: Every wait in a test that is not about a timeout: far longer than any slow moment of a loaded CI
+#: machine, so a late reply is never mistaken for a lost one (which would add a 97 or a reconnect).
+PATIENT = 15.0
+#: The wait that a timeout test lets expire; only ever used where the other side is silent on purpose.
+SHORT = 0.3
+#: Upper bound for waiting on a background condition (only against hangs; nothing asserts on time).
+LIMIT = 30.0
+
+
 def settings_for(port: int, **overrides: object) -> ClientSettings:
-    """Client settings for a test server: short timeouts so fault tests stay quick."""
+    """Client settings for a test server: patient timeouts (tests about a timeout shorten only that one)."""
     values: dict[str, object] = dict(
         host="127.0.0.1",
         port=port,
@@ -360,10 +375,47 @@ def settings_for(port: int, **overrides: object) -> ClientSettings:
         password="secret",
         location="KIOSK1",
         institution="WIERDEN",
-        connect_timeout=1.0,
-        read_timeout=0.5,
-        resend_timeout=0.3,
+        connect_timeout=PATIENT,
+        read_timeout=PATIENT,
+        resend_timeout=PATIENT,
         keepalive_interval=0.0,
     )
     values.update(overrides)
     return ClientSettings(**values)  # type: ignore[arg-type]
+
+
+def wait_until(condition: Callable[[], bool], limit: float = LIMIT) -> bool:
+    """Whether ``condition()`` came true within ``limit`` seconds (the bound is only against hangs)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+class ShortWait:
+    """Makes the client's wait for the reply to the first request ``code`` short (:data:`SHORT`).
+
+    For tests of the read timeout: the ACS's script leaves exactly that request unanswered, so the
+    timeout must fire there. Every other wait (login, the 97 that follows, the recovery queries) keeps
+    the patient read timeout, so a slow machine cannot turn a prompt reply into a second timeout.
+    ``used`` says whether the short wait was applied (a test asserts it, so it cannot silently go stale).
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+        self.code = code
+        self.used = False
+        real = sip2.client.exchange
+
+        def exchange(
+            sock: socket.socket, connection: object, message: Message, read_timeout: float,
+            resend_timeout: float | None,
+        ) -> Message:
+            # resend_timeout None is the login/status handshake, bounded by connect_timeout instead.
+            if not self.used and code == message.CODE and resend_timeout is not None:
+                self.used = True
+                read_timeout = SHORT
+            return real(sock, connection, message, read_timeout, resend_timeout)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(sip2.client, "exchange", exchange)

@@ -6,7 +6,6 @@ import logging
 import select
 import socket
 import threading
-import time
 from decimal import Decimal
 
 import pytest
@@ -15,7 +14,17 @@ from sip2.client import Sip2Client
 from sip2.dialect import Dialect
 from sip2.errors import Sip2ConfigurationError, Sip2ConnectionError, Sip2OutcomeUnknown, Sip2ProtocolError
 from sip2.messages import CheckoutRequest, CheckoutResponse, ItemInformationRequest
-from tests.sip2.conftest import ITEM, ITEM_2, PATRON, PIN, FakeAcs, settings_for
+from tests.sip2.conftest import (
+    ITEM,
+    ITEM_2,
+    PATRON,
+    PIN,
+    SHORT,
+    FakeAcs,
+    ShortWait,
+    settings_for,
+    wait_until,
+)
 
 
 def connected(acs: FakeAcs, **overrides: object) -> Sip2Client:
@@ -54,7 +63,8 @@ def test_nothing_listening_is_a_connection_error(free_port: int) -> None:
 def test_server_that_accepts_but_never_answers_is_a_connection_error() -> None:
     listener = socket.create_server(("127.0.0.1", 0))
     try:
-        client = Sip2Client(settings_for(listener.getsockname()[1], connect_timeout=0.3))
+        # The listener never answers: the short connect timeout is the thing under test.
+        client = Sip2Client(settings_for(listener.getsockname()[1], connect_timeout=SHORT))
         with pytest.raises(Sip2ConnectionError, match="did not answer"):
             client.connect()
     finally:
@@ -63,11 +73,13 @@ def test_server_that_accepts_but_never_answers_is_a_connection_error() -> None:
 
 def test_offline_backoff_fails_fast_without_touching_the_network(free_port: int) -> None:
     client = Sip2Client(settings_for(free_port))
-    with pytest.raises(Sip2ConnectionError):
-        client.connect()
-    server = FakeAcs()
+    for _ in range(6):  # each failed attempt doubles the backoff: 1, 2, 4, 8, 16, then 32 s
+        with pytest.raises(Sip2ConnectionError):
+            client.connect()
+    server = FakeAcs(port=free_port).start()  # the ILS is back, but the backoff window is not over
     with pytest.raises(Sip2ConnectionError, match="offline"):
         client.item_information(ITEM)  # inside the backoff window: no new attempt
+    assert server.connections == 0 and not client.online
     server.stop()
 
 
@@ -161,12 +173,14 @@ def test_endless_96_gives_up_with_a_protocol_error(acs: FakeAcs) -> None:
     ],
 )
 def test_96_after_our_97_to_a_checkout_is_settled_by_query_not_resent(
-    acs: FakeAcs, reply_11: str, reply_97: str, applied_before: bool
+    acs: FakeAcs, monkeypatch: pytest.MonkeyPatch, reply_11: str, reply_97: str, applied_before: bool
 ) -> None:
     client = connected(acs)
     acs.script["11"] = [reply_11]
     acs.script["97"] = [reply_97]
+    short = ShortWait(monkeypatch, "11") if reply_11 == "apply_silent" else None
     reply = client.checkout(PATRON, ITEM)
+    assert short is None or short.used
     assert reply.ok and acs.applied["checkout"] == 1 and acs.charged[ITEM] == PATRON
     assert reply.recovered is applied_before
     assert acs.codes(1) == ["93", "99", "11", "97"]  # the 11 was not sent again on that socket
@@ -257,11 +271,12 @@ def test_96_to_fee_paid_itself_resends_the_same_bytes(acs: FakeAcs) -> None:
     client.close()
 
 
-def test_timeout_sends_97_on_the_same_socket(acs: FakeAcs) -> None:
+def test_timeout_sends_97_on_the_same_socket(acs: FakeAcs, monkeypatch: pytest.MonkeyPatch) -> None:
     client = connected(acs)
     acs.script["11"] = ["apply_silent"]
+    short = ShortWait(monkeypatch, "11")  # the 11 goes unanswered; the 97 is answered at once
     reply = client.checkout(PATRON, ITEM)
-    assert reply.ok and not reply.recovered
+    assert short.used and reply.ok and not reply.recovered
     assert acs.codes() == ["93", "99", "11", "97"] and acs.connections == 1
     assert acs.applied["checkout"] == 1
     client.close()
@@ -299,11 +314,15 @@ def test_dead_socket_during_checkin_is_resolved_by_query(acs: FakeAcs, action: s
 
 
 @pytest.mark.parametrize("action", ["apply_close", "close", "apply_silent"])
-def test_dead_socket_during_fee_paid_pays_once_with_the_same_bk(acs: FakeAcs, action: str) -> None:
+def test_dead_socket_during_fee_paid_pays_once_with_the_same_bk(
+    acs: FakeAcs, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
     client = connected(acs)
     acs.script["37"] = [action]
     acs.script["97"] = []
+    short = ShortWait(monkeypatch, "37") if action == "apply_silent" else None
     reply = client.fee_paid(PATRON, Decimal("2.50"), fee_id="FEE1", transaction_id="BK-42")
+    assert short is None or short.used
     assert reply.payment_accepted and acs.applied["fee_paid"] == 1 and "FEE1" not in acs.fees
     sent = [m for _, m, _, _ in acs.received if m.CODE == "37"]
     assert {m.transaction_id for m in sent} == {"BK-42"}  # type: ignore[attr-defined]
@@ -365,17 +384,9 @@ def test_one_request_in_flight_across_threads(acs: FakeAcs) -> None:
 
 def test_keepalive_and_background_reconnect(acs: FakeAcs) -> None:
     client = connected(acs, keepalive_interval=0.2)
-    for _ in range(100):
-        if acs.codes().count("99") >= 3:
-            break
-        time.sleep(0.05)
-    assert acs.codes().count("99") >= 3  # status sent while idle
+    assert wait_until(lambda: acs.codes().count("99") >= 3)  # status sent while idle
     acs.drop_all()
-    for _ in range(100):
-        if acs.connections >= 2 and client.online:
-            break
-        time.sleep(0.05)
-    assert acs.connections >= 2 and client.online
+    assert wait_until(lambda: acs.connections >= 2 and client.online)
     client.close()
 
 
@@ -429,16 +440,9 @@ def test_background_reconnect_after_a_failed_first_connect(free_port: int) -> No
     client = Sip2Client(settings_for(free_port, keepalive_interval=0.2, reconnect_backoff_max=0.2))
     with pytest.raises(Sip2ConnectionError):
         client.connect()
-    server = FakeAcs()
-    server._listener.close()
-    server._listener = socket.create_server(("127.0.0.1", free_port))
-    server.port = free_port
-    server.start()
-    for _ in range(100):
-        if client.online:
-            break
-        time.sleep(0.05)
-    assert client.online and server.codes()[:2] == ["93", "99"]
+    server = FakeAcs(port=free_port).start()
+    assert wait_until(lambda: client.online)
+    assert server.codes()[:2] == ["93", "99"]
     client.close()
     server.stop()
 
@@ -472,7 +476,7 @@ def test_raw_request_of_a_reply_type_is_refused_without_touching_the_connection(
 
 def test_silent_login_gets_no_97(acs: FakeAcs) -> None:
     acs.script["93"] = ["silent"]
-    client = Sip2Client(settings_for(acs.port, connect_timeout=0.3))
+    client = Sip2Client(settings_for(acs.port, connect_timeout=SHORT))  # the 93 goes unanswered
     with pytest.raises(Sip2ConnectionError, match="did not answer"):
         client.connect()
     assert acs.codes() == ["93"]

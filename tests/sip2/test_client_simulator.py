@@ -12,7 +12,7 @@ from sip2.dialect import Dialect
 from sip2.errors import Sip2ConnectionError
 from sip2.simulator import demo
 from sip2.simulator.server import IlsSimulator
-from tests.sip2.conftest import settings_for
+from tests.sip2.conftest import PATIENT, SHORT, settings_for
 
 
 @pytest.fixture
@@ -112,7 +112,9 @@ def test_dropped_checkin_is_applied_exactly_once(sim: IlsSimulator, where: str) 
 @pytest.mark.parametrize("fault", ["never_answer", "refuse_login", "reset_on_connect"])
 def test_dead_ils_is_a_connection_error(sim: IlsSimulator, fault: str) -> None:
     setattr(sim.faults, fault, True)
-    client = Sip2Client(settings_for(sim.port, connect_timeout=0.5))
+    # Only the ILS that never answers needs the connect timeout to fire; the others must fail on their own.
+    timeout = SHORT if fault == "never_answer" else PATIENT
+    client = Sip2Client(settings_for(sim.port, connect_timeout=timeout))
     with pytest.raises(Sip2ConnectionError):
         client.connect()
     assert not client.online
