@@ -41,16 +41,20 @@ from drivers.payment.results import (
     TerminalInfo,
     TerminalStatus,
 )
+from drivers.payment.si_answers import (
+    HeldCallback,
+    OwnStatusInformation,
+    SiAnswer,
+    held_answer,
+    parse_si,
+    refuse_payment_si,
+    refuse_undecided,
+)
 from drivers.payment.texts import intermediate_key, terminal_status_key
 
 log = logging.getLogger(__name__)
 
 StatusCallback = Callable[[TerminalEvent], None]
-#: ``held(status_information) -> commit?``: asked about an *approved* Status-Information that arrives
-#: while a command that takes no payment runs (a held issue-of-goods payment the terminal asks about
-#: again). True → ``80 00 00`` (the terminal stores it), False → ``84 6C`` (the terminal reverses it).
-HeldCallback = Callable[[m.StatusInformation], bool]
-SiAnswer = Callable[[m.StatusInformation | None], tuple[Apdu, bool]]
 
 
 class TerminalRefusedError(DeviceProtocolError):
@@ -133,9 +137,9 @@ class ZvtTerminal:
             # terminal store (commit) it (P015 §2.2.6), so refuse it and let the terminal reverse, unless
             # the caller decides on it (a held payment asked about again, see register()).
             if reply.command == m.STATUS_INFORMATION and on_si is not None:
-                self._answer(on_si(_parse_si(reply.data))[0])
+                self._answer(on_si(parse_si(reply.data))[0])
             else:
-                self._answer(_refuse_undecided(reply))
+                self._answer(refuse_undecided(reply))
         raise DeviceTimeoutError(f"no answer to {apdu.command.hex(' ').upper()} within T3")
 
     def _answer(self, apdu: Apdu) -> None:
@@ -173,7 +177,7 @@ class ZvtTerminal:
                 self._notify(StatusEvent(code, intermediate_key(code)))
             elif cmd == m.STATUS_INFORMATION:
                 deadline = time.monotonic() + t4
-                si = _parse_si(apdu.data)
+                si = parse_si(apdu.data)
                 run.si = si
                 reply, commits = on_si(si)
                 self._answer(reply)  # raises if never ACKed: then the payment is not committed → UNKNOWN
@@ -226,7 +230,7 @@ class ZvtTerminal:
         (``80 00 00``), False refuses. Unreadable ones are always refused, declined ones acknowledged
         (acknowledging a decline commits nothing).
         """
-        answer = _refuse_payment_si if on_si is None else _held_answer(on_si)
+        answer = refuse_payment_si if on_si is None else held_answer(on_si)
         with self._lock:
             run = self._serve(m.registration(self._password, self.config_byte, self.currency), answer, answer)
         if run.completion is None:
@@ -240,7 +244,7 @@ class ZvtTerminal:
     def status(self) -> TerminalStatus:
         """``05 01``: the terminal status (00 = ready) and software version."""
         with self._lock:
-            run = self._serve(m.status_enquiry(self._password), _refuse_payment_si)
+            run = self._serve(m.status_enquiry(self._password), refuse_payment_si)
         if run.completion is None or run.completion.status is None:
             raise self._run_error(run, "Status Enquiry")
         code = run.completion.status
@@ -294,14 +298,19 @@ class ZvtTerminal:
         (:func:`~drivers.payment.payment_flow.is_reversal_record`): then ``REVERSAL_RECORD``, which
         took no money and must never be taken for a payment.
         """
+        check = OwnStatusInformation("Repeat Receipt")
         with self._lock:
-            run = self._serve(m.repeat_receipt(self._password))
-        if run.abort is not None:
+            run = self._serve(m.repeat_receipt(self._password), check)
+        if run.abort is not None and check.problem is None:
             return None
-        if run.completion is None:
+        if run.completion is None and check.problem is None:
             raise self._run_error(run, "Repeat Receipt")
+        check.raise_if_foreign(run)
         if run.si is None:
-            return None
+            raise DeviceProtocolError(
+                "Repeat Receipt: Completion without the Status-Information it resends (service byte 01); "
+                "cannot tell what the terminal stored"
+            )
         outcome = Outcome.APPROVED_COMMITTED if run.si.approved else Outcome.DECLINED
         if run.si.approved and is_reversal_record(run.si, run.lines):
             outcome = Outcome.REVERSAL_RECORD
@@ -329,11 +338,13 @@ class ZvtTerminal:
 
     def end_of_day(self) -> EndOfDayResult:
         """``06 50``: close the terminal's batch; totals and receipt lines."""
+        check = OwnStatusInformation("End-of-Day", totals=True)
         with self._lock:
-            run = self._serve(m.end_of_day(self._password))
+            run = self._serve(m.end_of_day(self._password), check)
         si = run.si
-        if run.completion is None and run.abort is None:
+        if run.completion is None and run.abort is None and check.problem is None:
             raise self._run_error(run, "End-of-Day")
+        check.raise_if_foreign(run)
         ok = run.completion is not None and (si is None or si.approved)
         code = run.abort.result_code if run.abort is not None else (si.result_code if si else None)
         return EndOfDayResult(
@@ -379,47 +390,3 @@ class ZvtTerminal:
         if run.abort is not None:
             return TerminalRefusedError(m.ABORT_FROM_PT, run.abort.result_code)
         return DeviceTimeoutError(f"{what}: {run.error or 'no completion'}")
-
-
-def _refuse_undecided(apdu: Apdu) -> Apdu:
-    """The answer to a message nobody is waiting for: refuse a Status-Information, acknowledge the rest."""
-    if apdu.command == m.STATUS_INFORMATION:
-        return m.negative_apdu(m.RESULT_ECR_REFUSES)
-    return m.ack_apdu()
-
-
-def _parse_si(data: bytes) -> m.StatusInformation | None:
-    """A Status-Information's fields, or None if it is unreadable (then it is never committed)."""
-    try:
-        return m.parse_status_information(data)
-    except DeviceProtocolError as exc:
-        log.warning("unreadable Status-Information: %s", exc)
-        return None
-
-
-def _held_answer(decide: HeldCallback) -> SiAnswer:
-    """``on_si`` for Registration with a held payment: ``decide`` commits or refuses an approved one."""
-
-    def answer(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
-        if si is None:
-            return m.negative_apdu(m.RESULT_ECR_REFUSES), False
-        if not si.approved:
-            return m.ack_apdu(), False
-        try:
-            commit = decide(si)
-        except Exception:  # a broken decision must never commit money
-            log.exception("held-payment decision failed; refusing the payment")
-            commit = False
-        if commit:
-            log.info("terminal asked again about a held payment during Registration: committing it")
-            return m.ack_apdu(), True
-        log.warning("terminal offered an approved payment during Registration: refusing it")
-        return m.negative_apdu(m.RESULT_ECR_REFUSES), False
-
-    return answer
-
-
-def _refuse_payment_si(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
-    """``on_si`` for commands that take no payment (Registration, Status Enquiry): a Status-Information
-    arriving then belongs to a payment held from before; never commit it by acknowledging."""
-    return m.negative_apdu(m.RESULT_ECR_REFUSES), False
