@@ -84,8 +84,8 @@ def run(
             user="kiosk",
             password="demo",
             institution="WIERDEN",
-            connect_timeout=2.0,
-            read_timeout=2.0,
+            connect_timeout=15.0,
+            read_timeout=15.0,
             keepalive_interval=0,
             retries=0,
         )

@@ -4,6 +4,10 @@ client and the ILS simulator over TCP on 127.0.0.1.
 ``Kiosk.do(event)`` hands the event to the session, gives the effects to the service and feeds the
 result events back until every answer has arrived (as the UI thread would, minus Kivy). Waits are
 bounded only so that a broken build fails instead of hanging; nothing asserts on time.
+
+Timeouts are patient (:data:`PATIENT`, :data:`OFFLINE_AFTER`): a slow moment on a loaded machine must
+not send the kiosk offline. A test about the watchdog shortens ``kiosk.service.offline_after`` only
+while the ILS hangs on purpose.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from drivers.passnumber import validate_pass_number
 from kiosk.core import effects as fx
@@ -25,7 +30,9 @@ from sip2.client import Sip2Client
 from sip2.settings import ClientSettings
 from sip2.simulator import IlsSimulator
 
-LIMIT = 20.0  # seconds: only against hangs
+LIMIT = 60.0  # seconds: only against hangs
+PATIENT = 15.0  # connect and read timeouts: far beyond any slow moment of a loaded machine
+OFFLINE_AFTER = 30.0  # the watchdog's bound: longer than a read timeout, so only a real hang trips it
 SETTINGS = SessionSettings(
     pin="always",
     pin_tries=3,
@@ -46,8 +53,8 @@ def client_settings(port: int) -> ClientSettings:
         password="demo",
         institution="WIERDEN",
         location="KIOSK1",
-        connect_timeout=1.0,
-        read_timeout=2.0,
+        connect_timeout=PATIENT,
+        read_timeout=PATIENT,
         keepalive_interval=0,
     )
 
@@ -61,18 +68,29 @@ class Kiosk:
         tmp_path: Path,
         policy: OfflinePolicy | None = None,
         settings: SessionSettings = SETTINGS,
+        *,
+        wrap_client: Callable[[Sip2Client], Any] = lambda client: client,
+        on_post: Callable[[ev.Event], None] | None = None,
     ) -> None:
+        """``wrap_client`` may wrap each new SIP2 client; ``on_post`` sees every event the service posts
+        (on the service's thread, before the test thread can receive it)."""
         self.results: queue.Queue[ev.Event] = queue.Queue()
+
+        def post(event: ev.Event) -> None:
+            if on_post is not None:
+                on_post(event)
+            self.results.put(event)
+
         self.store = TransactionQueue(tmp_path / "queue.db", tmp_path / "queue.key")
         base = client_settings(sim.port)
         self.service = CirculationService(
-            lambda: Sip2Client(replace(base, port=sim.port)),
+            lambda: wrap_client(Sip2Client(replace(base, port=sim.port))),
             self.store,
             policy or OfflinePolicy(allow_loans=True, max_loans_per_pass=3, offline_pass_validation=True),
-            self.results.put,
+            post,
             validate_pass=lambda n: validate_pass_number(n).valid,
             probe_interval=0.2,
-            offline_after=1.0,
+            offline_after=OFFLINE_AFTER,
         )
         self.session = Session(settings)
         self.effects: list[fx.Effect] = []

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from kiosk.core import events as ev
 from kiosk.core.view import LineKind, LineStatus, Screen
@@ -11,7 +14,28 @@ from kiosk.services.circulation import CirculationService, OfflinePolicy
 from kiosk.store import TransactionQueue
 from sip2.client import Sip2Client
 from sip2.simulator import IlsSimulator, demo
-from tests.core.harness import Kiosk, client_settings
+from tests.core.harness import LIMIT, OFFLINE_AFTER, Kiosk, client_settings
+
+WATCHDOG = 0.5  # seconds: the watchdog's bound while the ILS hangs on purpose (patient otherwise)
+
+
+class ClientHook:
+    """A real SIP2 client that runs ``before(name)`` just before each of its calls (on the worker)."""
+
+    def __init__(self, client: Sip2Client, before: Any) -> None:
+        self._client = client
+        self._before = before
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self._before(name)
+            return attribute(*args, **kwargs)
+
+        return call
 
 
 def test_outage_mid_stack_then_replay_gives_the_expected_books(kiosk: Kiosk, sim: IlsSimulator) -> None:
@@ -91,20 +115,40 @@ def test_replay_keeps_a_refusal_for_staff(kiosk: Kiosk, sim: IlsSimulator) -> No
 
 
 def test_a_hanging_ils_is_abandoned_and_the_loan_checked_before_resending(
-    kiosk: Kiosk, sim: IlsSimulator
+    sim: IlsSimulator, tmp_path: Path
 ) -> None:
-    kiosk.sign_in(demo.NORMAL, demo.NORMAL_PIN)
-    kiosk.do(ev.StartBorrow())
-    sim.faults.never_answer = True  # the ILS accepts requests and never replies
-    kiosk.do(ev.ItemPresented(demo.AVAILABLE))
-    line = kiosk.session.view.lines(LineKind.LOAN)[0]
-    assert line.status is LineStatus.DONE and line.offline  # queued in doubt, not lost
-    assert not kiosk.session.view.ils_online
-    assert [row.state for row in kiosk.store.outstanding()] == ["sending"]
-    sim.faults.clear()
-    kiosk.wait_for(lambda: kiosk.session.view.ils_online and not kiosk.store.outstanding())
-    assert sim.library.times_applied("checkout", item_id=demo.AVAILABLE) == 1
-    assert sim.library.times_applied("renew", item_id=demo.AVAILABLE) == 0
+    hang = threading.Event()  # one-shot: the first checkout is the request the ILS hangs on
+
+    def before(name: str) -> None:
+        # Switched on the worker, just before the checkout goes out: no keepalive can be the request that
+        # hangs instead, whenever the test thread gets to run.
+        if name == "checkout" and not hang.is_set():
+            hang.set()
+            kiosk.service.offline_after = WATCHDOG  # the watchdog under test
+            sim.faults.reset_on_connect = True  # reconnects fail at once instead of waiting out a login
+            sim.faults.never_answer = True  # the ILS accepts the request and never replies
+
+    def hooked(client: Sip2Client) -> ClientHook:
+        # A read timeout beyond the test's own bound: only the watchdog can end the hang in time.
+        return ClientHook(Sip2Client(replace(client.settings, read_timeout=2 * LIMIT)), before)
+
+    kiosk = Kiosk(sim, tmp_path, wrap_client=hooked)
+    try:
+        kiosk.sign_in(demo.NORMAL, demo.NORMAL_PIN)
+        kiosk.do(ev.StartBorrow())
+        kiosk.do(ev.ItemPresented(demo.AVAILABLE))
+        assert hang.is_set()
+        line = kiosk.session.view.lines(LineKind.LOAN)[0]
+        assert line.status is LineStatus.DONE and line.offline  # queued in doubt, not lost
+        assert not kiosk.session.view.ils_online
+        assert [row.state for row in kiosk.store.outstanding()] == ["sending"]
+        kiosk.service.offline_after = OFFLINE_AFTER  # patient again before the ILS comes back
+        sim.faults.clear()
+        kiosk.wait_for(lambda: kiosk.session.view.ils_online and not kiosk.store.outstanding())
+        assert sim.library.times_applied("checkout", item_id=demo.AVAILABLE) == 1
+        assert sim.library.times_applied("renew", item_id=demo.AVAILABLE) == 0
+    finally:
+        kiosk.close()
 
 
 def test_reply_lost_after_the_ils_applied_the_loan(kiosk: Kiosk, sim: IlsSimulator) -> None:
@@ -119,21 +163,73 @@ def test_reply_lost_after_the_ils_applied_the_loan(kiosk: Kiosk, sim: IlsSimulat
     assert sim.library.times_applied("renew", item_id=demo.AVAILABLE_2) == 0
 
 
-def test_a_long_replay_lets_the_patron_at_the_kiosk_go_first(kiosk: Kiosk, sim: IlsSimulator) -> None:
-    sim.stop()
-    kiosk.wait_for(lambda: not kiosk.session.view.ils_online)
-    for n in range(400):  # a long outage's worth of returns (unknown items: refused on replay)
-        kiosk.store.enqueue("checkin", f"3030100099{n:04d}")
-    sim.faults.latency = 0.003
-    sim.start()
-    kiosk.wait_for(lambda: kiosk.session.view.ils_online)
-    kiosk.sign_in(demo.NORMAL, demo.NORMAL_PIN)
-    kiosk.do(ev.StartBorrow(), ev.ItemPresented(demo.AVAILABLE))
-    line = kiosk.session.view.lines(LineKind.LOAN)[0]
-    assert line.status is LineStatus.DONE and not line.offline
-    assert kiosk.store.waiting_count() > 0  # served between replay batches, not after the whole queue
-    kiosk.wait_for(lambda: kiosk.store.waiting_count() == 0)
-    assert len(kiosk.store.failed()) == 400
+class ReplayGate:
+    """Holds the replay's returns while the patron at the kiosk is not waiting for anything.
+
+    Without it the test would race the replay: on a fast machine the whole queue could be replayed
+    between two taps of the patron, proving nothing; on a slow one the other way round. With it, a
+    return goes out only while a patron's request has been submitted and not yet answered, which is
+    exactly when the replay must make way: it may finish its batch, then has to serve the patron.
+    """
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.holding = threading.Event()  # the replay has reached the gate at least once
+        self.free = False  # at the end: let the rest of the replay through
+
+    def before(self, name: str) -> None:
+        """Client hook (worker thread): a return waits for the gate."""
+        if name == "checkin" and not self.free:
+            self.holding.set()
+            assert self.open.wait(LIMIT), "the replay was never let through"
+
+    def submitted(self) -> None:
+        """A patron's request is in the worker's queue: the replay may finish its batch."""
+        self.open.set()
+
+    def posted(self, event: ev.Event) -> None:
+        """A patron's request was answered (worker thread, before the test sees it): hold again."""
+        if isinstance(event, ev.ResultEvent) and not self.free:
+            self.open.clear()
+
+    def release(self) -> None:
+        """Let the replay run to the end."""
+        self.free = True
+        self.open.set()
+
+
+def test_a_long_replay_lets_the_patron_at_the_kiosk_go_first(sim: IlsSimulator, tmp_path: Path) -> None:
+    gate = ReplayGate()
+    kiosk = Kiosk(
+        sim, tmp_path, wrap_client=lambda client: ClientHook(client, gate.before), on_post=gate.posted
+    )
+    submit = kiosk.service.submit
+
+    def submit_then_open(effect: Any) -> bool:
+        accepted = submit(effect)
+        if accepted:
+            gate.submitted()
+        return accepted
+
+    kiosk.service.submit = submit_then_open  # type: ignore[method-assign]
+    try:
+        sim.stop()
+        kiosk.wait_for(lambda: not kiosk.session.view.ils_online)
+        for n in range(400):  # a long outage's worth of returns (unknown items: refused on replay)
+            kiosk.store.enqueue("checkin", f"3030100099{n:04d}")
+        sim.start()
+        kiosk.wait_for(lambda: kiosk.session.view.ils_online and gate.holding.is_set())
+        kiosk.sign_in(demo.NORMAL, demo.NORMAL_PIN)
+        kiosk.do(ev.StartBorrow(), ev.ItemPresented(demo.AVAILABLE))
+        line = kiosk.session.view.lines(LineKind.LOAN)[0]
+        assert line.status is LineStatus.DONE and not line.offline
+        assert kiosk.store.waiting_count() > 0  # served between replay batches, not after the whole queue
+        gate.release()
+        kiosk.wait_for(lambda: kiosk.store.waiting_count() == 0)
+        assert len(kiosk.store.failed()) == 400
+    finally:
+        gate.release()
+        kiosk.close()
 
 
 def test_the_service_purges_failed_rows_past_retention(sim: IlsSimulator, tmp_path: Path) -> None:
@@ -154,7 +250,7 @@ def test_the_service_purges_failed_rows_past_retention(sim: IlsSimulator, tmp_pa
     )
     service.start()
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + LIMIT
         while store.get(old.txn_id) is not None and time.monotonic() < deadline:
             time.sleep(0.02)
         assert [row.item_id for row in store.all()] == ["RECENT-1"]

@@ -103,7 +103,7 @@ def _assert_books(
 def _client(sim: IlsSimulator) -> Sip2Client:
     settings = ClientSettings(
         "127.0.0.1", sim.port, user="kiosk", password="demo", institution="WIERDEN",
-        connect_timeout=2.0, read_timeout=2.0, keepalive_interval=0, retries=0,
+        connect_timeout=15.0, read_timeout=15.0, keepalive_interval=0, retries=0,
     )  # fmt: skip
     client = Sip2Client(settings)
     client.connect()
