@@ -139,6 +139,11 @@ def status_enquiry(password: str | None) -> Apdu:
     return Apdu(0x05, 0x01, password_bcd(password) if password else b"")
 
 
+def log_off() -> Apdu:
+    """``06 02 00``: Log-Off; the terminal resets its config byte to 86."""
+    return Apdu(0x06, 0x02)
+
+
 def abort_request() -> Apdu:
     """``06 B0 00``: ask the terminal to abort (a request; the terminal may refuse or be too late)."""
     return Apdu(0x06, 0xB0)

@@ -35,6 +35,8 @@ class Run:
     approved: bool = False  # an approved 04 0F came (we may have asked the terminal to ask again)
     refusal: Apdu | None = None  # the 84 yy we answered an approved 04 0F with
     error: str | None = None  # why the run ended without 06 0F / 06 1E
+    printer_ok: bool | None = None  # the kiosk printer's state, asked at the first Print Line
+    print_refused: bool = False  # we answered a Print Line with 84 CC (printer not ready)
 
 
 def answer_status_information(
@@ -86,6 +88,14 @@ def _refuse(run: Run, code: int) -> Apdu:
 def payment_result(run: Run, amount: int) -> PaymentResult:
     """What a finished (or broken-off) Authorization means for the kiosk."""
     si, lines = run.si, run.lines
+    if run.committed and run.print_refused:
+        # P015 §2.2.6: the payment is stored only once every Print Line is acknowledged too, so after a
+        # refused one (84 CC) the terminal reverses: its Abort confirms that. A Completion instead
+        # contradicts it: only Repeat Receipt can tell then.
+        if run.abort is not None:
+            return PaymentResult.from_status(Outcome.APPROVED_REVERSED, si, lines, run.abort.result_code)
+        error = "a receipt line was refused (printer not ready) after the commit"
+        return with_amount(PaymentResult.from_status(Outcome.UNKNOWN, si, lines, None, error), amount)
     if run.completion is not None:
         if si is None:
             return PaymentResult(

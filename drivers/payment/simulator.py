@@ -92,6 +92,7 @@ class TerminalSimulator(SimulatorHost):
         self._link: ApduLink | None = None
         self.slept = 0.0  # seconds spent in deliberate delays (the benchmark subtracts them)
         self.config_byte: int | None = None
+        self.logged_off = 0  # Log-Offs (06 02) received
         self.played: list[str] = []  # scenarios of the payments handled, in order
         self.approved_amount: int | None = None  # approve this amount instead of the one asked (tests)
 
@@ -166,6 +167,9 @@ class TerminalSimulator(SimulatorHost):
         }
         handler = handlers.get(apdu.command)
         if apdu.command in (m.ABORT_REQUEST, m.LOG_OFF):
+            if apdu.command == m.LOG_OFF:
+                self.config_byte = 0x86  # zvt.md §3: Log-Off resets the config byte to 86
+                self.logged_off += 1
             self._send(m.ack_apdu())
         elif apdu.cls in (0x80, 0x84):
             pass  # a late answer from a command that ended already
@@ -313,8 +317,11 @@ class TerminalSimulator(SimulatorHost):
             lines = self.settings.receipt_lines
             for i, line in enumerate(lines):
                 try:
-                    if self._tell(m.print_line(line, last=i == len(lines) - 1)) is None:
+                    answer = self._tell(m.print_line(line, last=i == len(lines) - 1))
+                    if answer is None:
                         return self._auto_reverse(tx, "print line not acknowledged")
+                    if answer.cls != 0x80 and answer.instr != 0x00:  # e.g. 84 CC printer not ready
+                        return self._auto_reverse(tx, f"print line answered 84 {answer.instr:02X}", tell=True)
                 except DeviceTimeoutError:
                     return self._auto_reverse(tx, "print line not acknowledged")
         self.books.set_state(tx.receipt_no, COMMITTED)

@@ -78,6 +78,7 @@ class ZvtTerminal:
         vending_timeout: int = 30,
         max_status_infos: int = 10,
         on_close: Callable[[], None] | None = None,
+        printer_ready: Callable[[], bool] | None = None,
     ) -> None:
         password_bcd(password)  # validate early; the value itself is never logged or shown
         self.link = link
@@ -88,6 +89,10 @@ class ZvtTerminal:
         self.vending_timeout = vending_timeout
         self.max_status_infos = max_status_infos
         self._on_close = on_close
+        #: Asked at the first Print Line of a command: can the kiosk print the receipt now? If not, the
+        #: lines are answered ``84 CC`` "printer not ready" (zvt.md §3), so during a payment the terminal
+        #: does not store it (P015 §2.2.6). None: the kiosk prints whatever comes.
+        self.printer_ready = printer_ready
         self._lock = threading.Lock()
         self._abort = threading.Event()
         self.tid: str | None = None
@@ -182,6 +187,9 @@ class ZvtTerminal:
                 reply, commits = on_si(si)
                 self._answer(reply)  # raises if never ACKed: then the payment is not committed → UNKNOWN
                 run.committed = run.committed or commits
+            elif cmd in (m.PRINT_LINE, m.TEXT_BLOCK) and not self._can_print(run):
+                run.print_refused = True
+                self._answer(m.negative_apdu(m.RESULT_PRINTER_NOT_READY))
             elif cmd == m.PRINT_LINE:
                 text, last = m.parse_print_line(apdu.data)
                 run.lines.append(text)
@@ -206,6 +214,20 @@ class ZvtTerminal:
             else:
                 log.warning("unexpected %s from terminal while it is master", apdu.describe())
                 self._answer(m.negative_apdu(0x83))
+
+    def _can_print(self, run: Run) -> bool:
+        """Whether the kiosk printer can take this command's receipt (asked once per command)."""
+        if run.printer_ok is None:
+            run.printer_ok = True
+            if self.printer_ready is not None:
+                try:
+                    run.printer_ok = bool(self.printer_ready())
+                except Exception:  # a printer that cannot even say: it cannot print either
+                    log.exception("printer status check failed; answering printer not ready")
+                    run.printer_ok = False
+                if not run.printer_ok:
+                    log.warning("kiosk printer not ready: receipt lines answered 84 CC")
+        return run.printer_ok
 
     def _serve(self, command: Apdu, on_si: SiAnswer | None = None, stale_si: SiAnswer | None = None) -> Run:
         """Run one command to its end; DriverErrors are caught into ``run.error`` after the command left.
@@ -355,6 +377,25 @@ class ZvtTerminal:
             tuple(run.lines),
             run.abort.error_text if run.abort else None,
         )
+
+    def log_off(self, wait: float = 0.0) -> bool:
+        """``06 02`` Log-Off (zvt.md §3: resets the terminal's config byte to 86), for shutdown.
+
+        Best effort and never in the way of a command: if one is running and does not end within
+        ``wait`` seconds, nothing is sent. Returns True if the terminal acknowledged it.
+        """
+        acquired = self._lock.acquire(timeout=wait) if wait > 0 else self._lock.acquire(blocking=False)
+        if not acquired:
+            return False
+        try:
+            self._start(m.log_off())
+            log.info("terminal logged off")
+            return True
+        except DriverError as exc:
+            log.info("terminal log-off failed: %s", exc)
+            return False
+        finally:
+            self._lock.release()
 
     def abort(self) -> bool:
         """``06 B0``: ask the terminal to abort. During a payment the request is sent from the payment's

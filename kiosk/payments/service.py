@@ -146,6 +146,10 @@ class PaymentService:
         with self._lock:
             if self.journal.unfinished():
                 self._recover()
+            if not self._printer_can_print():
+                # The terminal sends the receipt as Print Lines (config byte 80) and would be answered
+                # "printer not ready" after the fees were recorded (issue of goods): start nothing.
+                return PaymentFailed(sid, reason="payment.terminal_unavailable")
             try:
                 fees = self._fee_lines(effect.pass_number, effect.fee_ids, cents)
             except KioskConnectionError:
@@ -164,6 +168,17 @@ class PaymentService:
             finally:
                 self._progress = None
         return self._event(sid, outcome)
+
+    def _printer_can_print(self) -> bool:
+        """The terminal's ``printer_ready`` check, before a payment (zvt.md §6 "Printer")."""
+        ready = getattr(self.terminal, "printer_ready", None)
+        if ready is None:
+            return True
+        try:
+            return bool(ready())
+        except Exception:
+            log.exception("printer status check failed before a payment")
+            return False
 
     def _reason_after_failure(self) -> str:
         """What the member is told when a payment broke off with an unexpected error: once the
@@ -216,14 +231,22 @@ class PaymentService:
 
     @classmethod
     def from_config(
-        cls, config: Any, sip2_client: Any, *, on_alert: AlertHook | None = None
+        cls,
+        config: Any,
+        sip2_client: Any,
+        *,
+        on_alert: AlertHook | None = None,
+        printer_ready: Callable[[], bool] | None = None,
     ) -> PaymentService:
         """Build the service from a :class:`kiosk.config.KioskConfig` and a SIP2 client.
 
         The journal shares the store's SQLite file and key file (``[store] path``, ``key_file``); the
         terminal comes from ``[devices] terminal`` with ``[payment] terminal_password``; issue of goods
         and the maximum amount from ``[payment]``; Wise 41 for open fees from ``[sip2] wise_sip2plus``.
-        Call :meth:`start` next (on a worker thread: it talks to the terminal).
+        ``printer_ready`` (e.g. the receipt printer's ``status().can_print``) is asked when the terminal
+        sends receipt lines: if the kiosk cannot print, they are answered "printer not ready" (84 CC)
+        and the terminal does not keep the payment. Call :meth:`start` next (on a worker thread: it
+        talks to the terminal).
         """
         from drivers.payment import open_terminal
 
@@ -231,6 +254,7 @@ class PaymentService:
         journal = PaymentJournal(config.store.path, config.store.key_file)
         try:
             terminal = open_terminal(config.devices.terminal, password=payment.terminal_password)
+            terminal.printer_ready = printer_ready
         except Exception:
             journal.close()
             raise
@@ -242,7 +266,11 @@ class PaymentService:
         )  # fmt: skip
 
     def close(self) -> None:
-        """Close the terminal and the journal."""
+        """Log off from the terminal (``06 02``, best effort), then close it and the journal."""
+        try:
+            self.terminal.log_off()
+        except Exception as exc:  # shutting down: a terminal that is away must not stop that
+            log.info("terminal log-off on shutdown failed: %s", exc)
         try:
             self.terminal.close()
         finally:

@@ -162,3 +162,24 @@ def test_open_fees_from_wise_sip2plus_and_the_check_before_a_resend(ils: IlsSimu
     assert plain.pay(PATRON, FEE_HOLD, Decimal("2.50"), "K-2").line is Line.REFUSED  # never twice
     ils.stop()
     assert plain.check(PATRON, FEE_SMALL, Decimal("0.50")) is Line.SENT  # cannot tell: stays in doubt
+
+
+def test_no_payment_starts_while_the_kiosk_printer_cannot_print(kiosk: Kiosk) -> None:
+    """The receipt comes as Print Lines that would be refused (84 CC) after the fee was recorded: so no
+    Authorization is sent at all; once the printer is back the payment goes through."""
+    service = kiosk.open()
+    paper = [False]
+    service.terminal.printer_ready = lambda: paper[0]
+    assert service.handle(HOLD_ONLY) == PaymentFailed(7, reason="payment.terminal_unavailable")
+    assert kiosk.terminal.played == [] and service.journal.all() == []
+    paper[0] = True
+    assert isinstance(service.handle(HOLD_ONLY), PaymentCompleted)
+    assert payments_of(kiosk.terminal.books) == [(250, COMMITTED)]
+
+
+def test_the_service_logs_off_from_the_terminal_on_close(kiosk: Kiosk) -> None:
+    service = kiosk.open()
+    assert kiosk.terminal.logged_off == 0
+    service.close()
+    kiosk.service = None
+    assert kiosk.terminal.logged_off == 1 and kiosk.terminal.config_byte == 0x86
