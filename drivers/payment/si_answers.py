@@ -36,7 +36,7 @@ class OwnStatusInformation:
     Anything else is refused with ``84 6C``, so that a payment's approved ``04 0F`` that strays in (a
     held payment asked about again) can never be committed by our acknowledgement, and the command
     fails with a :class:`DeviceProtocolError` saying why: a second ``04 0F``, an unreadable one, one
-    carrying a card number during End-of-Day (a payment's, not totals), or a Completion in the form
+    carrying a card number (BMP 22) during End-of-Day (a payment's, not totals), or a Completion in the form
     that ends Registration or Status Enquiry (terminal status / software version) instead of this
     command's.
     """
@@ -53,7 +53,7 @@ class OwnStatusInformation:
             return self._refuse("an unreadable Status-Information")
         if self.seen > 1:
             return self._refuse("a second Status-Information")
-        if self.totals and (si.pan_last4 is not None or si.card_name is not None):
+        if self.totals and si.pan_last4 is not None:  # totals carry no card number; a payment does
             return self._refuse("a payment's Status-Information (card data) instead of the totals")
         return m.ack_apdu(), False
 
