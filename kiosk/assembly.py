@@ -127,7 +127,18 @@ def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: list[Any]
     # payment never waits behind a loan and the circulation worker never waits behind the terminal.
     fee_client = Sip2Client(settings)
     stops.append(fee_client.close)
-    service = PaymentService.from_config(config, fee_client, on_alert=kiosk.alert)
+    # The terminal's receipt lines go on the member's receipt: with no paper the kiosk starts no payment
+    # and answers the lines "printer not ready" (the terminal then keeps no money). A kiosk that never
+    # prints receipts ([receipt] mode = "never") does not depend on its printer for payments.
+    printer = kiosk.printer
+
+    def printer_ready() -> bool:
+        return printer is None or bool(printer.status().can_print)
+
+    service = PaymentService.from_config(
+        config, fee_client, on_alert=kiosk.alert,
+        printer_ready=printer_ready if config.receipt.mode != "never" else None,
+    )
     worker = PaymentWorker(service, kiosk.runtime.send)
     stops.append(worker.stop)
     return worker
