@@ -54,6 +54,10 @@ from drivers.payment.texts import intermediate_key, terminal_status_key
 
 log = logging.getLogger(__name__)
 
+# Messages of its own (a late Completion, a repeated frame) the terminal may send before it answers our
+# command; after each one T3 starts again, but only this many times.
+MAX_STRAYS_BEFORE_ANSWER = 3
+
 StatusCallback = Callable[[TerminalEvent], None]
 
 
@@ -126,7 +130,9 @@ class ZvtTerminal:
         """
         self.link.drain()
         self.link.send(apdu)
-        deadline = time.monotonic() + self.link.timers.t3
+        t3 = self.link.timers.t3
+        deadline = time.monotonic() + t3
+        strays = 0
         while (remaining := deadline - time.monotonic()) > 0:
             reply = self.link.receive(remaining)
             if reply is None:
@@ -145,6 +151,11 @@ class ZvtTerminal:
                 self._answer(on_si(parse_si(reply.data))[0])
             else:
                 self._answer(refuse_undecided(reply))
+            # The terminal spent this time on its own message, not on our command: T3 starts again after
+            # our answer (a few times at most, so a terminal that keeps sending cannot hold us forever).
+            strays += 1
+            if strays <= MAX_STRAYS_BEFORE_ANSWER:
+                deadline = time.monotonic() + t3
         raise DeviceTimeoutError(f"no answer to {apdu.command.hex(' ').upper()} within T3")
 
     def _answer(self, apdu: Apdu) -> None:
