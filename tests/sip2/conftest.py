@@ -4,7 +4,8 @@ It keeps a tiny library (charged items, open fees) so tests can check that a tra
 exactly once, and takes a per-message-code script of faults for successive occurrences:
 
 ``"ok"`` answer normally; ``"silent"`` never answer; ``"apply_silent"`` apply, never answer;
-``"close"`` close without applying; ``"apply_close"`` apply, then close; ``"corrupt"`` apply and
+``"close"`` close without applying; ``"apply_close"`` apply, then close; ``"apply_stop"`` apply, then
+the whole ACS goes away (:meth:`FakeAcs.stop`: reconnects are refused); ``"corrupt"`` apply and
 answer with a wrong checksum; ``"96"`` answer 96 without applying; ``"late_ay"`` apply and answer
 first with a wrong AY then the right reply; ``"no_az"`` answer without AY/AZ; ``"corrupt_96"`` do
 not apply, answer 96 with a wrong checksum (a 97 then gets the 96 again).
@@ -107,12 +108,24 @@ class FakeAcs:
 
     def start(self) -> FakeAcs:
         self._listener.listen(8)
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._accept_thread = threading.Thread(target=self._accept, daemon=True)
+        self._accept_thread.start()
         return self
 
     def stop(self) -> None:
+        """The ILS goes away: nothing listens any more (a new connection is refused) and every
+        connection is closed."""
         self._stop.set()
+        # close() alone would not stop a listener whose accept() is blocked in another thread: the
+        # kernel keeps it listening until that call returns, so a reconnect could still get through.
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # never started listening
         self._listener.close()
+        thread = getattr(self, "_accept_thread", None)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=LIMIT)
         self.drop_all()
 
     def drop_all(self) -> None:
@@ -200,6 +213,9 @@ class FakeAcs:
                         continue
                     reply = self.handle(frame.message)
                     if action == "apply_close":
+                        return
+                    if action == "apply_stop":
+                        self.stop()
                         return
                     sequence = frame.sequence
                     dialect = self.dialect

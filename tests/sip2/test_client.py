@@ -341,10 +341,10 @@ def test_renew_with_lost_reply_on_a_loaned_item_is_outcome_unknown(acs: FakeAcs)
 
 def test_ils_gone_after_a_sent_checkout_is_outcome_unknown(acs: FakeAcs) -> None:
     client = connected(acs)
-    acs.script["11"] = ["apply_close"]
-    acs.stop()
+    acs.script["11"] = ["apply_stop"]  # applied, then the ILS is gone before it could answer
     with pytest.raises(Sip2OutcomeUnknown):
         client.checkout(PATRON, ITEM_2)
+    assert acs.applied["checkout"] == 1 and acs.connections == 1
 
 
 def test_read_only_request_is_retried_on_a_new_connection(acs: FakeAcs) -> None:
