@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -40,7 +41,8 @@ def _restore_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TerminalSimulator]:
     """A simulator on TCP; the CLI runs in an empty directory (no config.toml)."""
     monkeypatch.chdir(tmp_path)
-    s = TerminalSimulator(SimSettings(password="000000", card_wait=0.2), Books(), Timers(t3=2.0, t4=5.0))
+    # generous T3: the simulator waits that long for the CLI's answers (it is never silent on purpose)
+    s = TerminalSimulator(SimSettings(password="000000", card_wait=0.2), Books(), Timers(t3=10.0, t4=10.0))
     s.url = f"zvt+tcp://127.0.0.1:{s.start_tcp()}"  # type: ignore[attr-defined]
     yield s
     s.stop()
@@ -154,6 +156,9 @@ def test_simulate_process(where: list[str], tmp_path: Path) -> None:
     )
     try:
         assert proc.stdout is not None
+        # bounded: a simulator that never starts fails here instead of hanging the suite
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        assert ready, "the simulator printed no address within 60 s"
         hello = json.loads(proc.stdout.readline())
         assert hello["listening"] == where[0].lstrip("-")
         url = hello["url"]

@@ -3,6 +3,7 @@ and the simulator's auto-reversal when the kiosk never acknowledges."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import threading
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from drivers.errors import DeviceConfigurationError, DeviceConnectionError
-from drivers.payment import Commit, Outcome, StatusInformation, open_terminal
+from drivers.payment import Commit, Outcome, StatusEvent, StatusInformation, open_terminal
 from drivers.payment import messages as m
 from drivers.payment.codec import ACK, NAK, Apdu, EventKind, FrameParser, encode_apdu, encode_frame
 from drivers.payment.link import (
@@ -26,7 +27,14 @@ from drivers.payment.link import (
     TcpLink,
 )
 from drivers.payment.sim_books import REVERSED
-from tests.payment.conftest import TEST_TIMERS, make_rig
+from tests.payment.conftest import (
+    QUIET_T4,
+    SILENT_TIMERS,
+    SIM_SETTINGS,
+    TEST_TIMERS,
+    make_rig,
+    wait_for,
+)
 
 
 class Peer:
@@ -41,17 +49,40 @@ class Peer:
         self.channel = FdChannel(self.master)
         self.parser = FrameParser()
 
-    def read_events(self, until: int = 1, timeout: float = 3.0) -> list[EventKind]:
-        """Read until ``until`` events arrived (or the timeout passed)."""
+    def read_events(self, until: int = 1, timeout: float = 30.0) -> list[EventKind]:
+        """Read until ``until`` events arrived, or nothing more arrives once ``timeout`` has passed.
+
+        What is already on the line is always read (a reader held up past the deadline still gets it).
+        """
         kinds: list[EventKind] = []
         deadline = time.monotonic() + timeout
-        while len(kinds) < until and time.monotonic() < deadline:
-            kinds += [e.kind for e in self.parser.feed(self.channel.read(0.05))]
+        while len(kinds) < until:
+            data = self.channel.read(0.05)
+            if data:
+                kinds += [e.kind for e in self.parser.feed(data)]
+            elif time.monotonic() >= deadline:
+                break
         return kinds
 
     def close(self) -> None:
         self.channel.close()
         os.close(self._slave)
+
+
+def receive_nothing_until_nak(link: SerialLink, peer: Peer, slice_s: float, bound: float = 30.0) -> None:
+    """Let the link receive (in ``slice_s`` slices, each giving nothing) until the peer sees its NAK.
+
+    A single short ``receive`` could return before the link even read the line if its thread is held
+    up; repeating the slices until the NAK arrives does not depend on that.
+    """
+    deadline = time.monotonic() + bound
+    while True:
+        assert link.receive(slice_s) is None
+        kinds = peer.read_events(1, timeout=0.0)
+        if kinds:
+            assert kinds == [EventKind.NAK]
+            return
+        assert time.monotonic() < deadline, f"no NAK within {bound:.0f} s"
 
 
 @pytest.fixture
@@ -75,33 +106,34 @@ def test_send_repeats_after_nak(peer: Peer, link: SerialLink) -> None:
     peer.channel.write(bytes((NAK,)))
     assert peer.read_events(1) == [EventKind.FRAME]  # the repeat
     peer.channel.write(bytes((ACK,)))
-    sender.join(3)
+    sender.join(30)
     assert not sender.is_alive()
 
 
 def test_no_ack_after_two_repeats_raises(peer: Peer, link: SerialLink) -> None:
+    link.timers = SILENT_TIMERS  # the peer never answers: a short T2 can only run out rightly
     with pytest.raises(NoAcknowledgeError):
         link.send(m.ack_apdu())
+    # all three are on the line once send() gave up; a fourth would have to come within 0.3 s
     assert peer.read_events(until=4, timeout=0.3) == [EventKind.FRAME] * 3  # first send + 2 repeats
 
 
 def test_receiver_naks_bad_crc_and_acks_good_frame(peer: Peer, link: SerialLink) -> None:
     frame = encode_frame(m.intermediate_status(0x0A))
     peer.channel.write(frame[:-1] + bytes((frame[-1] ^ 0x55,)))
-    assert link.receive(0.3) is None
-    assert peer.read_events(1) == [EventKind.NAK]
+    receive_nothing_until_nak(link, peer, 0.1)
     peer.channel.write(frame)
-    assert link.receive(1.0) == m.intermediate_status(0x0A)
+    assert link.receive(30.0) == m.intermediate_status(0x0A)
     assert peer.read_events(1) == [EventKind.ACK]
 
 
 def test_receiver_naks_after_t1_inter_character_timeout(peer: Peer, link: SerialLink) -> None:
+    link.timers = SILENT_TIMERS  # the rest of the frame never comes: a short T1 runs out rightly
     frame = encode_frame(m.completion())
     peer.channel.write(frame[:4])
-    assert link.receive(TEST_TIMERS.t1 * 3) is None
-    assert peer.read_events(1) == [EventKind.NAK]
+    receive_nothing_until_nak(link, peer, SILENT_TIMERS.t1 * 3)
     peer.channel.write(frame)
-    assert link.receive(1.0) == m.completion()
+    assert link.receive(30.0) == m.completion()
 
 
 def test_frames_arriving_while_waiting_for_ack_are_kept(peer: Peer, link: SerialLink) -> None:
@@ -109,8 +141,9 @@ def test_frames_arriving_while_waiting_for_ack_are_kept(peer: Peer, link: Serial
     sender.start()
     assert peer.read_events(1) == [EventKind.FRAME]
     peer.channel.write(encode_frame(m.intermediate_status(0x17)) + bytes((ACK,)))
-    sender.join(3)
-    assert link.receive(0.5) == m.intermediate_status(0x17)
+    sender.join(30)
+    assert not sender.is_alive()
+    assert link.receive(30.0) == m.intermediate_status(0x17)
 
 
 def test_tcp_link_reassembles_fragments() -> None:
@@ -120,23 +153,36 @@ def test_tcp_link_reassembles_fragments() -> None:
         raw = encode_apdu(m.print_line("x" * 300)) + encode_apdu(m.completion())
         for i in range(0, len(raw), 7):
             theirs.sendall(raw[i : i + 7])
-        assert link.receive(1.0) == m.print_line("x" * 300)
-        assert link.receive(1.0) == Apdu(6, 0x0F)
+        assert link.receive(30.0) == m.print_line("x" * 300)
+        assert link.receive(30.0) == Apdu(6, 0x0F)
         theirs.close()
         with pytest.raises(DeviceConnectionError):
-            link.receive(1.0)
+            link.receive(30.0)
     finally:
         link.close()
 
 
 def test_kiosk_never_acks_status_information_terminal_auto_reverses() -> None:
-    rig = make_rig("pty")
+    # The kiosk swallows the Status-Information on purpose, so only the waits on that silence are short:
+    # the terminal's T2 from "please wait" on (its last message the kiosk acknowledges), and the
+    # kiosk's T4 (its Completion never comes).
+    rig = make_rig("pty", kiosk_timers=dataclasses.replace(TEST_TIMERS, t4=QUIET_T4))
     try:
         faults = LinkFaults(swallow_hook=lambda apdu: apdu.command == m.STATUS_INFORMATION)
         rig.term.link.faults = faults  # type: ignore[attr-defined]
+
+        def on_status(event: object) -> None:
+            if isinstance(event, StatusEvent) and event.key == "please_wait":
+                assert rig.sim._link is not None  # its ACK of "please wait" came already
+                rig.sim._link.timers = SILENT_TIMERS
+
+        rig.term.on_status = on_status
         result = rig.term.authorize(400)
         assert result.outcome is Outcome.UNKNOWN
-        assert [(t.amount, t.state) for t in rig.sim.books.payments()] == [(400, REVERSED)]
+        wait_for(lambda: [(t.amount, t.state) for t in rig.sim.books.payments()] == [(400, REVERSED)],
+                 "the terminal reversed the payment nobody acknowledged")  # fmt: skip
+        assert rig.sim._link is not None
+        rig.sim._link.timers = TEST_TIMERS
         faults.swallow_hook = None
         assert rig.term.repeat_receipt() is None  # recovery: never reached the terminal's memory
     finally:
@@ -145,16 +191,23 @@ def test_kiosk_never_acks_status_information_terminal_auto_reverses() -> None:
 
 @pytest.mark.parametrize("transport", ["pty", "tcp"])
 def test_vending_timeout_terminal_auto_reverses(transport: str) -> None:
-    rig = make_rig(transport)
+    # The kiosk answers only after the terminal's commit window ran out: that window is short (the
+    # kiosk is silent on purpose), and so is the kiosk's T4 (the terminal says nothing more).
+    settings = dataclasses.replace(SIM_SETTINGS, commit_timeout=0.5)
+    rig = make_rig(transport, settings=settings, kiosk_timers=dataclasses.replace(TEST_TIMERS, t4=QUIET_T4))
     try:
 
+        def reversed_by_the_terminal() -> bool:
+            return [(t.amount, t.state) for t in rig.sim.books.payments()] == [(400, REVERSED)]
+
         def slow_decision(si: StatusInformation) -> Commit:
-            time.sleep(rig.sim.settings.commit_timeout * 2)  # the SIP2 fee paid took too long
+            # the SIP2 fee paid took too long: the answer comes once the terminal has given up
+            wait_for(reversed_by_the_terminal, "the terminal's commit window ran out")
             return Commit()
 
         result = rig.term.authorize(400, decide=slow_decision)
         assert result.outcome is Outcome.UNKNOWN  # never "declined", never "paid"
-        assert [(t.amount, t.state) for t in rig.sim.books.payments()] == [(400, REVERSED)]
+        assert reversed_by_the_terminal()
     finally:
         rig.term.close()
 
@@ -203,12 +256,12 @@ def test_line_noise_only_gets_naks_and_the_link_survives(peer: Peer, link: Seria
     kinds = set(peer.read_events(until=10**6, timeout=0.3))
     assert kinds == {EventKind.NAK}
     peer.channel.write(encode_frame(m.completion()))
-    assert link.receive(1.0) == m.completion()
+    assert link.receive(30.0) == m.completion()
 
 
 def test_t1_counts_across_short_receive_slices(peer: Peer, link: SerialLink) -> None:
+    link.timers = SILENT_TIMERS  # the rest of the frame never comes: a short T1 runs out rightly
     frame = encode_frame(m.completion())
     peer.channel.write(frame[:3])
-    for _ in range(20):  # the command layer polls in slices shorter than T1
-        assert link.receive(TEST_TIMERS.t1 / 4) is None
-    assert peer.read_events(1) == [EventKind.NAK]
+    # the command layer polls in slices shorter than T1: if T1 started again with each slice, no NAK ever
+    receive_nothing_until_nak(link, peer, SILENT_TIMERS.t1 / 4)

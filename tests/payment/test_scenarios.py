@@ -10,7 +10,7 @@ import pytest
 
 from drivers.payment import AskAgain, Commit, Outcome, PrintLineEvent, Reverse, StatusEvent, StatusInformation
 from drivers.payment.sim_books import COMMITTED, DECLINED, REVERSED, Books
-from tests.payment.conftest import PASSWORD, Rig, make_rig
+from tests.payment.conftest import PASSWORD, QUIET_T4, SILENT_TIMERS, TEST_TIMERS, Rig, make_rig, wait_for
 
 
 def states(rig: Rig) -> list[tuple[int, str]]:
@@ -117,9 +117,13 @@ def test_slow_ack_still_works(rig: Rig) -> None:
 
 def test_no_ack_is_unknown_never_declined(rig: Rig) -> None:
     rig.sim.push("no_ack")
+    # The terminal swallows the Authorization on purpose: short T2 (serial) / T3 (TCP) for this wait only.
+    rig.term.link.timers = SILENT_TIMERS
     result = rig.term.authorize(250)
+    rig.term.link.timers = TEST_TIMERS
     assert result.outcome is Outcome.UNKNOWN and result.amount == 250 and not result.paid
-    assert states(rig) == [] and rig.sim.played == ["no_ack"]
+    wait_for(lambda: rig.sim.played == ["no_ack"], "the terminal swallowed every send of the Authorization")
+    assert states(rig) == []
     # recovery: the terminal's last transaction is not this payment → it failed, nothing to book
     assert rig.term.repeat_receipt() is None
     assert rig.term.authorize(250).outcome is Outcome.APPROVED_COMMITTED
@@ -128,9 +132,12 @@ def test_no_ack_is_unknown_never_declined(rig: Rig) -> None:
 def test_power_loss_after_commit_is_unknown_then_recovered(rig: Rig) -> None:
     rig.term.authorize(100)  # an older payment
     rig.sim.push("power_loss")
+    # After the commit the terminal is silent on purpose: a shorter T4 for this payment only.
+    rig.term.link.timers = dataclasses.replace(TEST_TIMERS, t4=QUIET_T4)
     result = rig.term.authorize(250)
+    rig.term.link.timers = TEST_TIMERS
     assert result.outcome is Outcome.UNKNOWN and result.receipt_no == 2
-    assert states(rig) == [(100, COMMITTED), (250, COMMITTED)]
+    wait_for(lambda: states(rig) == [(100, COMMITTED), (250, COMMITTED)], "the terminal committed it")
     rig.term.register()
     again = rig.term.repeat_receipt()
     assert again is not None and again.outcome is Outcome.APPROVED_COMMITTED

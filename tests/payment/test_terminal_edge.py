@@ -3,6 +3,7 @@ simulator never does on purpose — repeated Status-Information, unreadable fiel
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -12,8 +13,11 @@ import pytest
 from drivers.payment import Commit, Outcome, StatusEvent, StatusInformation, ZvtTerminal
 from drivers.payment import messages as m
 from drivers.payment.codec import Apdu, ApduStreamParser, encode_apdu
-from drivers.payment.link import SocketChannel, TcpLink
-from tests.payment.conftest import TEST_TIMERS
+from drivers.payment.link import SocketChannel, TcpLink, Timers
+from tests.payment.conftest import SILENT_TIMERS, TEST_TIMERS
+
+#: The terminal accepts the command, then stays silent on purpose: only T4 is short.
+SILENT_T4 = dataclasses.replace(TEST_TIMERS, t4=SILENT_TIMERS.t4)
 
 APPROVED = m.build_status_information(
     StatusInformation(result_code=0, amount=500, currency=978, trace=7, receipt_no=7, tid="52523535")
@@ -34,7 +38,7 @@ class ScriptedTerminal:
         self._thread.start()
 
     def _next(self, parser: ApduStreamParser, pending: list[Apdu]) -> Apdu:
-        self._ours.settimeout(5)
+        self._ours.settimeout(30)  # a bound for a broken test, not a timing assumption
         while not pending:
             data = self._ours.recv(4096)
             if not data:
@@ -62,16 +66,16 @@ class ScriptedTerminal:
             self.error = str(exc)
 
     def join(self) -> None:
-        self._thread.join(5)
+        self._thread.join(30)
 
 
 @pytest.fixture
 def scripted() -> Iterator[Callable[[list[Step]], tuple[ZvtTerminal, ScriptedTerminal]]]:
     made: list[ZvtTerminal] = []
 
-    def make(script: list[Step]) -> tuple[ZvtTerminal, ScriptedTerminal]:
+    def make(script: list[Step], timers: Timers = TEST_TIMERS) -> tuple[ZvtTerminal, ScriptedTerminal]:
         pt = ScriptedTerminal(script)
-        term = ZvtTerminal(TcpLink(SocketChannel(pt.kiosk_end), TEST_TIMERS), password="123456")
+        term = ZvtTerminal(TcpLink(SocketChannel(pt.kiosk_end), timers), password="123456")
         made.append(term)
         return term, pt
 
@@ -200,7 +204,7 @@ def test_declined_status_then_completion_is_declined(
 def test_silence_after_acceptance_is_unknown(
     scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
 ) -> None:
-    term, _pt = scripted([("expect", None), ("send", ACK)])
+    term, _pt = scripted([("expect", None), ("send", ACK)], SILENT_T4)
     result = term.authorize(500)
     assert result.outcome is Outcome.UNKNOWN and "T4" in (result.error or "")
 
@@ -220,9 +224,11 @@ def test_stale_completion_is_not_taken_for_the_next_result(
             ("expect", ACK),
             ("send", m.completion()),
             ("expect", ACK),
-        ]
+        ],
+        SILENT_T4,
     )
     assert term.authorize(500).outcome is Outcome.UNKNOWN
+    term.link.timers = TEST_TIMERS  # the terminal answers again: no short wait from here on
     again = term.repeat_receipt()
     pt.join()
     assert pt.error is None and again is not None and again.receipt_no == 7
