@@ -24,8 +24,14 @@ from sip2.simulator import IlsSimulator
 from sip2.simulator.demo import FEES, INSTITUTION
 
 PASSWORD = "123456"
-#: Short ZVT timers: failure paths take a second, not minutes (nothing asserts on time).
-TIMERS = Timers(t1=0.1, t2=0.25, t3=1.0, t4=2.0, repeats=2)
+#: Generous ZVT timers: a simulator or kiosk thread held up by a loaded machine must never make a frame
+#: repeat or a payment time out. Tests about a silent terminal shorten the one wait that is silent on
+#: purpose (:data:`SILENT_TIMERS`); load can then only make that wait run out later.
+TIMERS = Timers(t1=0.5, t2=5.0, t3=10.0, t4=10.0, repeats=2)
+SILENT_TIMERS = Timers(t1=0.1, t2=0.25, t3=1.0, t4=1.0, repeats=2)
+#: SIP2 timeouts: generous; only a test about an ILS that drops a reply shortens them (ILS_SILENT).
+ILS_PATIENT = (10.0, 10.0, 5.0)  # connect, read, resend
+ILS_SILENT = (1.0, 1.0, 0.5)
 PATRON = FEES  # demo patron with fees 900001 (0.50) and 900002 (2.50)
 FEE_SMALL, FEE_HOLD = "900001", "900002"
 
@@ -46,12 +52,13 @@ def start_ils() -> IlsSimulator:
     return IlsSimulator(host="127.0.0.1", port=0).start()
 
 
-def sip2_client(port: int) -> Sip2Client:
-    """A SIP2 client for the demo ILS: short timeouts, no keepalive thread."""
+def sip2_client(port: int, timeouts: tuple[float, float, float] = ILS_PATIENT) -> Sip2Client:
+    """A SIP2 client for the demo ILS: ``timeouts`` (connect, read, resend), no keepalive thread."""
+    connect, read, resend = timeouts
     return Sip2Client(ClientSettings(
         host="127.0.0.1", port=port, user="kiosk", password="demo", institution=INSTITUTION,
-        location="KIOSK1", connect_timeout=1.0, read_timeout=1.0, keepalive_interval=0, retries=1,
-        resend_timeout=0.5, reconnect_backoff_max=0.5,
+        location="KIOSK1", connect_timeout=connect, read_timeout=read, keepalive_interval=0, retries=1,
+        resend_timeout=resend, reconnect_backoff_max=0.5,
     ))  # fmt: skip
 
 
@@ -64,12 +71,17 @@ def build_service(
     on_alert: AlertHook | None = None,
     on_write: JournalHook | None = None,
     max_amount: Decimal | None = None,
+    ils_timeouts: tuple[float, float, float] = ILS_PATIENT,
 ) -> PaymentService:
-    """The kiosk's payment service against the simulators (journal in ``db``, key next to it)."""
+    """The kiosk's payment service against the simulators (journal in ``db``, key next to it).
+
+    Issue of goods: the kiosk asks the terminal to ask again every 0.2 s while Fee Paid runs, up to
+    ``max_status_infos`` times (60: about 12 s for the ILS to answer, however loaded the machine).
+    """
     journal = PaymentJournal(db, db.with_suffix(".key"), on_write=on_write)
     term = open_terminal(f"zvt+serial://{tty}", password=PASSWORD, timers=TIMERS, vending_timeout=30,
-                         max_status_infos=20)  # fmt: skip
-    ils = IlsFees(sip2_client(ils_port))
+                         max_status_infos=60)  # fmt: skip
+    ils = IlsFees(sip2_client(ils_port, ils_timeouts))
     return PaymentService(journal, term, ils, vending=vending, on_alert=on_alert, max_amount=max_amount,
                           ask_slice=0.2, hold_quiet=1.0)  # fmt: skip
 

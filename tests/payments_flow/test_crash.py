@@ -194,7 +194,9 @@ def test_restart_after_the_terminal_gave_up_waiting_needs_staff(ils: IlsSimulato
         c = Crash(terminal, tty, ils, tmp_path / "kiosk.db")
         code, _ = c.run(*PAY_HOLD, "--kill-at", "SIP2_ACCEPTED")
         assert code == -signal.SIGKILL
+        deadline = time.monotonic() + 30  # a bound for a broken test, not a timing assumption
         while terminal.books.payments()[0].state != REVERSED:  # the terminal's own timeout ran out
+            assert time.monotonic() < deadline, "the terminal never reversed the payment it held"
             time.sleep(0.05)
         lines = c.restart()
         (rec,) = c.records()

@@ -16,8 +16,16 @@ from drivers.payment.sim_books import COMMITTED, DECLINED, REVERSED
 from kiosk.core.effects import StartPayment
 from kiosk.core.events import PaymentCompleted, PaymentFailed, ServiceUnavailable
 from kiosk.payments.states import Line, State
-from tests.payments_flow.conftest import Kiosk
-from tests.payments_flow.rig import FEE_HOLD, FEE_SMALL, PATRON, payments_of
+from tests.payments_flow.conftest import Kiosk, silent_terminal
+from tests.payments_flow.rig import (
+    FEE_HOLD,
+    FEE_SMALL,
+    ILS_SILENT,
+    PATRON,
+    SILENT_TIMERS,
+    TIMERS,
+    payments_of,
+)
 
 BOTH = StartPayment(1, PATRON, (FEE_SMALL, FEE_HOLD), Decimal("3.00"))
 HOLD_ONLY = StartPayment(1, PATRON, (FEE_HOLD,), Decimal("2.50"))
@@ -108,7 +116,7 @@ def test_ils_unreachable_mid_payment_terminal_reverses_member_told_nothing_charg
 
 @pytest.mark.parametrize("fault", ["drop_before_reply", "drop_after_apply"])
 def test_lost_fee_paid_reply_is_settled_by_query_not_blind_resend(kiosk: Kiosk, fault: str) -> None:
-    service = kiosk.open()
+    service = kiosk.open(ils_timeouts=ILS_SILENT)  # the ILS drops a reply on purpose: short SIP2 waits
     kiosk.ils.faults.drop_codes = frozenset({"37"})
     kiosk.ils.faults.drop_count = 1
     setattr(kiosk.ils.faults, fault, True)
@@ -135,20 +143,22 @@ def _ils_vanishes_with_the_fee_paid_in_flight(k: Kiosk) -> None:
     k.ils.faults.clear()
 
 
-def recover_until_final(k: Kiosk) -> State:
+def recover_until_final(k: Kiosk, bound: float = 30.0) -> State:
     """Run recovery (as the idle loop would) until the payment is final; the client's reconnect
-    backoff makes the first attempts fail fast."""
+    backoff makes the first attempts fail fast. ``bound`` only catches a recovery that never ends."""
     assert k.service is not None
-    for _ in range(50):
+    deadline = time.monotonic() + bound
+    while True:
         (rec,) = k.service.recover() or k.service.journal.all()
         if rec.final:
             return rec.state
+        if time.monotonic() > deadline:
+            raise AssertionError(f"recovery did not finish within {bound:.0f} s: still {rec.state.value}")
         time.sleep(0.1)
-    raise AssertionError("recovery never finished")
 
 
 def test_fee_paid_lost_in_an_ils_outage_is_delivered_once_afterwards(kiosk: Kiosk) -> None:
-    kiosk.open()
+    kiosk.open(ils_timeouts=ILS_SILENT)  # the ILS drops a reply on purpose: short SIP2 waits
     _ils_vanishes_with_the_fee_paid_in_flight(kiosk)
     assert recover_until_final(kiosk) is State.DONE  # still open for the full amount: sent again, same BK
     assert kiosk.service is not None
@@ -159,7 +169,7 @@ def test_fee_paid_lost_in_an_ils_outage_is_delivered_once_afterwards(kiosk: Kios
 
 
 def test_fee_changed_at_the_desk_during_the_outage_goes_to_staff(kiosk: Kiosk) -> None:
-    kiosk.open()
+    kiosk.open(ils_timeouts=ILS_SILENT)  # the ILS drops a reply on purpose: short SIP2 waits
     _ils_vanishes_with_the_fee_paid_in_flight(kiosk)
     kiosk.ils.library.pay_fee(PATRON, "1.00", transaction_id="DESK", fee_id=FEE_HOLD)
     assert recover_until_final(kiosk) is State.NEEDS_STAFF  # neither "applied" nor "still open"
@@ -205,7 +215,11 @@ def test_member_walks_away_abort_request_cancels(kiosk: Kiosk) -> None:
 def test_terminal_power_loss_after_commit_is_recovered_not_declined(kiosk: Kiosk) -> None:
     service = kiosk.open()
     kiosk.terminal.push("power_loss")  # commits, then goes silent: the driver ends UNKNOWN
-    event = service.handle(HOLD_ONLY)
+    # a shorter T4 for the Authorization only (its silence after the commit); recovery waits generously
+    with silent_terminal(
+        service, dataclasses.replace(TIMERS, t4=3.0), after=State.AUTH_SENT, until=State.UNKNOWN
+    ):
+        event = service.handle(HOLD_ONLY)
     rec = service.journal.all()[-1]
     history = service.journal.history(rec.payment_id)
     assert State.UNKNOWN in history and State.DECLINED not in history
@@ -217,7 +231,9 @@ def test_terminal_power_loss_after_commit_is_recovered_not_declined(kiosk: Kiosk
 def test_unacknowledged_authorization_is_unknown_then_recovered(kiosk: Kiosk) -> None:
     service = kiosk.open()
     kiosk.terminal.push("no_ack")
-    event = service.handle(HOLD_ONLY)
+    # the terminal swallows the Authorization on purpose: short T2 for it only, generous for recovery
+    with silent_terminal(service, SILENT_TIMERS, after=State.AUTH_SENT, until=State.UNKNOWN):
+        event = service.handle(HOLD_ONLY)
     rec = service.journal.all()[-1]
     history = service.journal.history(rec.payment_id)
     assert history[:3] == [State.NEW, State.AUTH_SENT, State.UNKNOWN]

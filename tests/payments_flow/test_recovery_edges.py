@@ -9,6 +9,7 @@ receipts and link layer are the real ones.
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import threading
 import time
@@ -32,8 +33,16 @@ from kiosk.payments.states import MONEY_COMMITTED, MONEY_NOT_TAKEN, VENDING, Pay
 from sip2.simulator import IlsSimulator
 from tests.payment.conftest import TEST_TIMERS
 from tests.payment.test_terminal_edge import ScriptedTerminal
-from tests.payments_flow.conftest import Kiosk
-from tests.payments_flow.rig import FEE_HOLD, FEE_SMALL, PATRON, TIMERS, payments_of, start_terminal
+from tests.payments_flow.conftest import Kiosk, silent_terminal
+from tests.payments_flow.rig import (
+    FEE_HOLD,
+    FEE_SMALL,
+    PATRON,
+    SILENT_TIMERS,
+    TIMERS,
+    payments_of,
+    start_terminal,
+)
 from tests.payments_flow.test_crash import FEES, PAY_BOTH, PAY_HOLD, Crash, assert_books_agree
 
 BOTH = StartPayment(1, PATRON, (FEE_SMALL, FEE_HOLD), Decimal("3.00"))
@@ -139,10 +148,13 @@ def test_only_the_journalled_payment_is_ever_committed_while_serving(
     offered: Apdu, held: t.Held | None, answer: Apdu
 ) -> None:
     """The decision at the lowest level, with a scripted terminal on a socket pair."""
-    pt = ScriptedTerminal([("send", offered), ("expect", answer), ("send", m.completion()), ("expect", ACK)])
+    # The terminal hangs up at the end, which ends the serving at once: no "quiet" time to race.
+    pt = ScriptedTerminal(
+        [("send", offered), ("expect", answer), ("send", m.completion()), ("expect", ACK), ("close", None)]
+    )
     term = ZvtTerminal(TcpLink(SocketChannel(pt.kiosk_end), TEST_TIMERS), password="123456")
     try:
-        committed = t.serve_until_quiet(term, held, quiet=0.5)
+        committed = t.serve_until_quiet(term, held, quiet=30.0, limit=60.0)
         pt.join()
     finally:
         term.close()
@@ -221,6 +233,10 @@ class LosesAReversalAnswer(TerminalSimulator):
         if not self.muted or apdu == ACK:
             super()._send(apdu)
 
+    def _answer(self, timeout: float) -> Apdu | None:
+        # a muted message never reached the kiosk, so no answer can come: no need to wait T3 for it
+        return super()._answer(0.2 if self.muted else timeout)
+
     def _reversal(self, apdu: Apdu) -> None:
         if self.lost.is_set():
             super()._reversal(apdu)
@@ -259,7 +275,9 @@ def _reversal_record_scenario(kiosk: Kiosk) -> None:
         if key == "terminal.insert_card":
             kiosk.ils.library.fees[FEE_HOLD].outstanding = Decimal("1.00")
 
-    first = service.handle(HOLD_ONLY, progress=fee_changes_meanwhile)
+    # the terminal mutes its answers to the reversal on purpose: a short T4 for that wait only
+    with silent_terminal(service, dataclasses.replace(TIMERS, t4=1.0), after=State.REVERSAL_NEEDED):
+        first = service.handle(HOLD_ONLY, progress=fee_changes_meanwhile)
     assert isinstance(first, PaymentFailed)
     assert sim.lost.wait(30)
     (rec,) = service.recover()  # 06 30 again: B4, already reversed
@@ -270,7 +288,9 @@ def _reversal_record_scenario(kiosk: Kiosk) -> None:
 
     kiosk.ils.library.fees[FEE_HOLD].outstanding = Decimal("2.50")  # staff put the fee right again
     sim.push("no_ack")
-    second = service.handle(HOLD_ONLY)
+    # the terminal swallows the Authorization on purpose: short T2 for it only, generous for recovery
+    with silent_terminal(service, SILENT_TIMERS, after=State.AUTH_SENT, until=State.UNKNOWN):
+        second = service.handle(HOLD_ONLY)
     assert second == PaymentFailed(1, reason="payment.aborted")  # nothing was charged, nothing recorded
     rec = service.journal.all()[-1]
     assert rec.state is State.CANCELLED and rec.money == MONEY_NOT_TAKEN

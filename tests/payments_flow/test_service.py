@@ -23,7 +23,16 @@ from kiosk.payments.service import PaymentService, amount_to_cents
 from kiosk.payments.states import Line, State
 from sip2.simulator import IlsSimulator
 from tests.payments_flow.conftest import Kiosk
-from tests.payments_flow.rig import FEE_HOLD, FEE_SMALL, PASSWORD, PATRON, TIMERS, payments_of, sip2_client
+from tests.payments_flow.rig import (
+    FEE_HOLD,
+    FEE_SMALL,
+    PASSWORD,
+    PATRON,
+    SILENT_TIMERS,
+    TIMERS,
+    payments_of,
+    sip2_client,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLD_ONLY = StartPayment(7, PATRON, (FEE_HOLD,), Decimal("2.50"))
@@ -37,7 +46,8 @@ def test_terminal_that_stays_away_blocks_every_further_authorization(
     tty.setraw(slave)
     os.set_blocking(master, False)
     journal = PaymentJournal(tmp_path / "kiosk.db", tmp_path / "kiosk.key")
-    term = open_terminal(f"zvt+serial://{os.ttyname(slave)}", password=PASSWORD, timers=TIMERS)
+    # nothing ever answers on this line: short timers can only run out rightly
+    term = open_terminal(f"zvt+serial://{os.ttyname(slave)}", password=PASSWORD, timers=SILENT_TIMERS)
     service = PaymentService(journal, term, IlsFees(sip2_client(ils.port)), register_attempts=1)
     try:
         service.start()
