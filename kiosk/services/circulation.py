@@ -108,7 +108,9 @@ class CirculationService:
         self._online = False
         self._stop = threading.Event()
         self._recovering = threading.Event()
-        self._lock = threading.Lock()
+        # Guards the client, the online flag and the watchdog's view of the request in flight (re-entrant:
+        # the watchdog goes offline while holding it, so no new request can start in between).
+        self._lock = threading.RLock()
         self._busy_since: float | None = None
         self._last_ok = 0.0
         self.latency: float | None = None
@@ -179,9 +181,14 @@ class CirculationService:
                 self._jobs.put(_Purge())
             busy = self._busy_since
             if self._online and busy is not None and now - busy > self.offline_after:
-                log.warning("ILS request hanging for %.1f s: going offline", now - busy)
-                self._set_offline("no answer")
-                abort(self._client)  # wakes the worker: its request fails and is handled offline
+                with self._lock:
+                    # The same request still? (Each request stores a new float object, so identity tells
+                    # a request that just ended, and the next one that began, from the hanging one.)
+                    if self._busy_since is not busy:
+                        continue
+                    log.warning("ILS request hanging for %.1f s: going offline", now - busy)
+                    self._set_offline("no answer")
+                    abort(self._client)  # wakes the worker: its request fails and is handled offline
             elif (
                 self._online
                 and busy is None
@@ -260,7 +267,7 @@ class CirculationService:
         elif isinstance(job, _Recovered):
             with self._lock:
                 self._client = job.client
-            self._online = True
+                self._online = True
             self._last_ok = self._clock()
             self.offline_since = None
             log.info("ILS online")
@@ -286,7 +293,7 @@ class CirculationService:
         client = self._client
         if client is None:
             raise NoConnection()
-        self._busy_since = started = self._clock()
+        started = self._set_busy(True)
         try:
             result = fn(client)
         except Sip2Error as exc:
@@ -296,7 +303,7 @@ class CirculationService:
             self._went_offline(f"{what}: {type(exc).__name__}")
             raise NoConnection() from exc
         finally:
-            self._busy_since = None
+            self._set_busy(False)
         if not self._online:
             # The watchdog gave up on this request, but the client recovered it by itself (reconnect and
             # query). Keep the reply, and take the normal way back: reconnect, IlsOnline, replay.
@@ -308,11 +315,17 @@ class CirculationService:
             self.on_latency(self.latency)
         return result
 
-    def _mark_busy(self, busy: bool) -> None:
+    def _set_busy(self, busy: bool) -> float:
+        """Arm (a request starts) or disarm the watchdog; returns the time."""
         now = self._clock()
+        with self._lock:
+            self._busy_since = now if busy else None
+        return now
+
+    def _mark_busy(self, busy: bool) -> None:
+        now = self._set_busy(busy)
         if not busy:
             self._last_ok = now
-        self._busy_since = now if busy else None
 
     def _replay(self, yield_to_patrons: bool = False) -> None:
         """Replay the queue. ``yield_to_patrons``: pause between batches when a patron's request waits
