@@ -133,10 +133,12 @@ class SerialLink:
         deadline = time.monotonic() + timeout
         while not self._inbox:
             remaining = deadline - time.monotonic()
+            # At least one look at the line, even when this thread was held up past the deadline: a frame
+            # that is already waiting must not be taken for silence.
+            self._pump(max(remaining, 0.0))
             if remaining <= 0:
-                return None
-            self._pump(remaining)
-        return self._inbox.popleft()
+                break
+        return self._inbox.popleft() if self._inbox else None
 
     def _pump(self, timeout: float) -> None:
         """Read once (bounded by T1 inside a frame) and handle what arrived.
@@ -214,9 +216,7 @@ class TcpLink:
         deadline = time.monotonic() + timeout
         while not self._inbox:
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            data = self.channel.read(remaining)
+            data = self.channel.read(max(remaining, 0.0))  # at least one look (see SerialLink.receive)
             for apdu in self._parser.feed(data):
                 if self.faults.swallow(apdu):
                     continue
@@ -224,7 +224,9 @@ class TcpLink:
                 if delay:
                     time.sleep(delay)
                 self._inbox.append(apdu)
-        return self._inbox.popleft()
+            if remaining <= 0:
+                break
+        return self._inbox.popleft() if self._inbox else None
 
     def drain(self, quiet: float = 0.0) -> None:
         """Forget buffered input."""

@@ -4,8 +4,11 @@ and the simulator's auto-reversal when the kiosk never acknowledges."""
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
 import socket
+import struct
+import termios
 import threading
 import time
 import tty
@@ -265,3 +268,32 @@ def test_t1_counts_across_short_receive_slices(peer: Peer, link: SerialLink) -> 
     peer.channel.write(frame[:3])
     # the command layer polls in slices shorter than T1: if T1 started again with each slice, no NAK ever
     receive_nothing_until_nak(link, peer, SILENT_TIMERS.t1 / 4)
+
+
+def waiting_bytes(fd: int) -> int:
+    """How many bytes can be read from ``fd`` now (FIONREAD)."""
+    return int(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0])
+
+
+def test_a_frame_already_on_the_line_is_read_even_with_no_time_left(peer: Peer, link: SerialLink) -> None:
+    # A thread held up past its deadline still looks at the line once: a waiting frame is not silence.
+    frame = encode_frame(m.completion())
+    peer.channel.write(frame)
+    # A pty hands bytes over asynchronously: wait until the whole frame can be read (nothing consumed).
+    fd = link.channel.port.fileno()  # type: ignore[attr-defined]
+    wait_for(lambda: waiting_bytes(fd) >= len(frame), "the frame on the kiosk's side of the line")
+    got = link.receive(0.0)
+    assert got is not None and got.command == m.completion().command
+    assert peer.read_events(1) == [EventKind.ACK]
+
+
+def test_tcp_link_reads_a_waiting_apdu_with_no_time_left() -> None:
+    ours, theirs = socket.socketpair()
+    link = TcpLink(SocketChannel(ours))
+    try:
+        theirs.sendall(encode_apdu(m.completion()))
+        got = link.receive(0.0)
+        assert got is not None and got.command == m.completion().command
+    finally:
+        link.close()
+        theirs.close()
