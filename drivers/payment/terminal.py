@@ -324,16 +324,19 @@ class ZvtTerminal:
                 self._abort.clear()
         return payment_result(run, amount_cents)
 
-    def repeat_receipt(self) -> PaymentResult | None:
+    def repeat_receipt(self, on_si: HeldCallback | None = None) -> PaymentResult | None:
         """``06 20`` with service byte 01: the terminal's last transaction (for recovery), or ``None``.
 
         An approved record is ``APPROVED_COMMITTED``, unless it is the record of a reversal
         (:func:`~drivers.payment.payment_flow.is_reversal_record`): then ``REVERSAL_RECORD``, which
-        took no money and must never be taken for a payment.
+        took no money and must never be taken for a payment. ``on_si``: as for :meth:`register`, for a
+        held payment the terminal asks about again before it answers this command (after its ``80 00``
+        the one Status-Information is the record itself).
         """
         check = OwnStatusInformation("Repeat Receipt")
+        stale = held_answer(on_si) if on_si is not None else None
         with self._lock:
-            run = self._serve(m.repeat_receipt(self._password), check)
+            run = self._serve(m.repeat_receipt(self._password), check, stale)
         if run.abort is not None and check.problem is None:
             return None
         if run.completion is None and check.problem is None:

@@ -232,7 +232,7 @@ class Settler:
         """Registration + Repeat Receipt, compared with the journal; None if the terminal is away."""
         if not t.register(self.term, self.register_attempts, held=held):
             return None
-        last = t.last_receipt(self.term)
+        last = t.last_receipt(self.term, held)
         if last is False:
             return None
         assert last is not True

@@ -170,10 +170,11 @@ def register(term: ZvtTerminal, attempts: int = 3, pause: float = 0.5, held: Hel
     return False
 
 
-def last_receipt(term: ZvtTerminal) -> PaymentResult | bool | None:
-    """Repeat Receipt: the terminal's last stored transaction, None if it has none, False on failure."""
+def last_receipt(term: ZvtTerminal, held: Held | None = None) -> PaymentResult | bool | None:
+    """Repeat Receipt: the terminal's last stored transaction, None if it has none, False on failure.
+    ``held``: a held payment asked about again before the terminal answers gets :meth:`Held.decide`."""
     try:
-        return term.repeat_receipt()
+        return term.repeat_receipt(on_si=held.decide if held is not None else None)
     except DriverError as exc:
         log.info("repeat receipt failed: %s", exc)
         return False

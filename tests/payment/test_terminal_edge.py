@@ -273,3 +273,35 @@ def test_status_information_during_registration_is_refused_too(
     term.register()
     pt.join()
     assert pt.error is None, pt.error
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_held_payment_asked_about_before_the_repeat_receipt_answer_gets_the_hooks_decision(
+    scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]], keep: bool
+) -> None:
+    # Recovery's Repeat Receipt can cross the terminal's renewed question about a held payment: the
+    # journal's decision (the hook) answers it, not a blanket refusal that would reverse a payment
+    # the library already recorded.
+    term, pt = scripted(
+        [
+            ("expect", None),  # Repeat Receipt
+            ("send", APPROVED),  # ... crosses the held payment's renewed 04 0F
+            ("expect", ACK if keep else REFUSE),
+            ("send", ACK),  # the Repeat Receipt is accepted
+            ("send", APPROVED),  # its one record: the last transaction
+            ("expect", ACK),
+            ("send", m.completion()),
+            ("expect", ACK),
+        ]
+    )
+    asked: list[int | None] = []
+
+    def hook(si: StatusInformation) -> bool:
+        asked.append(si.receipt_no)
+        return keep
+
+    record = term.repeat_receipt(on_si=hook)
+    pt.join()
+    assert pt.error is None, pt.error
+    assert asked == [7]  # asked once: the record after the 80 00 is not a question
+    assert record is not None and record.receipt_no == 7
