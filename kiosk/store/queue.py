@@ -180,20 +180,6 @@ class TransactionQueue:
         """Record, durably, that this transaction is about to be sent (before it is sent)."""
         self._update(txn_id, "state = ?, attempts = attempts + 1", (SENDING,), expect=(QUEUED, SENDING))
 
-    def mark_many_sending(self, txn_ids: list[str]) -> None:
-        """:meth:`mark_sending` for several rows in ONE commit (a replay batch)."""
-        if not txn_ids:
-            return
-        marks = ",".join("?" * len(txn_ids))
-        with self._tx() as conn:
-            cur = conn.execute(
-                f"UPDATE {TABLE} SET state = ?, attempts = attempts + 1, updated_at = ?"
-                f" WHERE state IN (?, ?) AND txn_id IN ({marks})",
-                (SENDING, self._clock(), QUEUED, SENDING, *txn_ids),
-            )
-            if cur.rowcount != len(set(txn_ids)):
-                raise KioskProtocolError("a transaction of the replay batch is no longer outstanding")
-
     def settle(self, confirmed: list[str], refused: list[tuple[str, str]]) -> None:
         """Delete the confirmed rows and fail the refused ones in ONE commit."""
         if not confirmed and not refused:
@@ -226,7 +212,7 @@ class TransactionQueue:
 
         In one transaction: :meth:`settle` ``confirmed``/``refused``, read the oldest ``limit``
         outstanding rows, keep ``choose(rows)`` (a head of them: the replay's one-row-per-item rule)
-        and mark those not already ``sending`` as ``sending`` (:meth:`mark_many_sending`). The rows
+        and mark those not already ``sending`` as ``sending`` (as :meth:`mark_sending` does). The rows
         come back as they were read (a row read as ``sending`` is in doubt and must be queried).
 
         Why one commit is as safe as two: the outcomes of the old batch are still committed after

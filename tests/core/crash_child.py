@@ -66,7 +66,7 @@ def run(
 ) -> None:
     """Queue ``plan[start:start+new]`` (acknowledging each on ``ack_fd`` once committed), then replay."""
     queue = TransactionQueue(db, key)
-    for name in ("enqueue", "mark_many_sending", "advance", "settle"):
+    for name in ("enqueue", "advance", "settle"):
         setattr(queue, name, killer.wrap(getattr(queue, name)))
     if start < len(plan) and any(row.created_at == plan[start].created_at for row in queue.all()):
         os.write(ack_fd, f"{start}\n".encode())  # committed before the last kill, never acknowledged

@@ -195,12 +195,12 @@ def test_loans_for_pass_counts_outstanding_loans_of_that_pass(tmp_path: Path) ->
 def test_batch_marking_and_settling(tmp_path: Path) -> None:
     queue = _open(tmp_path)
     rows = [queue.enqueue(CHECKIN, f"I{n}") for n in range(5)]
-    queue.mark_many_sending([r.txn_id for r in rows])
+    assert len(queue.advance([], [], 5)) == 5  # marks the whole batch "sending" in one commit
     assert queue.counts()[SENDING] == 5
     queue.settle([rows[0].txn_id, rows[1].txn_id], [(rows[2].txn_id, "checkin:refused")])
     assert queue.counts() == {QUEUED: 0, SENDING: 2, FAILED: 1}
     with pytest.raises(KioskProtocolError):
-        queue.mark_many_sending([rows[2].txn_id])
+        queue.mark_sending(rows[2].txn_id)
 
 
 def test_advance_settles_one_batch_and_marks_the_next_in_one_commit(tmp_path: Path) -> None:
