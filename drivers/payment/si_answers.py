@@ -91,7 +91,9 @@ def parse_si(data: bytes) -> m.StatusInformation | None:
 
 
 def held_answer(decide: HeldCallback) -> SiAnswer:
-    """``on_si`` for Registration with a held payment: ``decide`` commits or refuses an approved one."""
+    """``on_si`` for a held payment asked about again (Registration, Repeat Receipt's start, or serving a
+    terminal after a restart): ``decide`` commits or refuses an approved one; an unreadable one is
+    refused, a declined one acknowledged (that commits nothing)."""
 
     def answer(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
         if si is None:
@@ -104,9 +106,9 @@ def held_answer(decide: HeldCallback) -> SiAnswer:
             log.exception("held-payment decision failed; refusing the payment")
             commit = False
         if commit:
-            log.info("terminal asked again about a held payment during Registration: committing it")
+            log.info("terminal asked again about the held payment: committing it")
             return m.ack_apdu(), True
-        log.warning("terminal offered an approved payment during Registration: refusing it")
+        log.warning("terminal offered an approved payment nobody decided on: refusing it")
         return m.negative_apdu(m.RESULT_ECR_REFUSES), False
 
     return answer

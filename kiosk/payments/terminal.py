@@ -33,6 +33,7 @@ from typing import Any
 from drivers.errors import DriverError
 from drivers.payment import Outcome, PaymentResult, ZvtTerminal
 from drivers.payment import messages as m
+from drivers.payment.si_answers import held_answer, parse_si
 from kiosk.payments.states import MONEY_COMMITTED, MONEY_NOT_TAKEN, PaymentRecord
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ def serve_until_quiet(
     Returns True if ``held`` was committed here.
     """
     committed = False
+    answer = held_answer(held.decide if held is not None else lambda _si: False)  # the driver's rule
     deadline = time.monotonic() + limit
     try:
         while time.monotonic() < deadline:
@@ -131,19 +133,10 @@ def serve_until_quiet(
             if apdu.cls in (0x80, 0x84):
                 continue  # a late answer to one of our commands
             if apdu.command == m.STATUS_INFORMATION:
-                try:
-                    si: m.StatusInformation | None = m.parse_status_information(apdu.data)
-                except DriverError:
-                    si = None  # unreadable: treat as approved, i.e. refuse it
-                if si is None or si.approved:
-                    if si is not None and held is not None and held.decide(si):
-                        log.info("terminal asked again about the held payment: committing it")
-                        term.link.send(m.ack_apdu())
-                        committed = True
-                    else:
-                        log.warning("terminal offered an approved payment we did not decide on: refusing it")
-                        term.link.send(m.negative_apdu(m.RESULT_ECR_REFUSES))
-                    continue
+                reply, kept = answer(parse_si(apdu.data))
+                term.link.send(reply)
+                committed |= kept
+                continue
             term.link.send(m.ack_apdu())
     except DriverError as exc:
         log.info("terminal went quiet with an error: %s", exc)
