@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libmtdev1 # Kivy offscreen / touch
   libx11-6 libxext6 libxrender1 libxrandr2 libxi6 libxcursor1 libxss1 libxinerama1
   libxkbcommon0 libxkbcommon-x11-0 xvfb xauth                  # optional X display
+  espeak-ng                                                    # speech output (drivers/speech)
 )
 
 if [ "${SKIP_APT:-0}" != "1" ]; then
