@@ -103,14 +103,14 @@ class Override:
     reason: str = ""
 
     def __post_init__(self) -> None:
-        _aware(self.start)
-        _aware(self.until)
+        object.__setattr__(self, "start", _aware(self.start))  # kept in UTC, like every instant here
+        object.__setattr__(self, "until", _aware(self.until))
         if self.until <= self.start:
             raise ValueError("an override must end after it starts")
 
     def active(self, moment: datetime) -> bool:
         """True while the override lasts (it expires by itself at ``until``)."""
-        return _aware(self.start) <= _aware(moment) < _aware(self.until)
+        return self.start <= _aware(moment) < self.until
 
     def as_dict(self) -> dict[str, str]:
         """Plain data to keep across a restart (ISO 8601 with offset)."""
@@ -267,9 +267,7 @@ class Schedule:
             lower = window_end
 
     def _override_points(self) -> tuple[datetime, ...]:
-        if self.override is None:
-            return ()
-        return (_aware(self.override.start), _aware(self.override.until))
+        return () if self.override is None else (self.override.start, self.override.until)
 
 
 def local_instant(zone: tzinfo, day: date, minute: int) -> datetime:

@@ -28,12 +28,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.core.schedule import DayException, DayPlan, Period, Schedule, ServiceMode
+from kiosk.core.schedule import Change, DayException, DayPlan, Period, Schedule, ServiceMode
 from kiosk.errors import ConfigError
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -101,6 +101,46 @@ class ServiceHours:
     def policy(self, mode: ServiceMode) -> ModePolicy:
         """The policy of ``mode`` (closed always offers nothing)."""
         return CLOSED_POLICY if mode is ServiceMode.CLOSED else self.policies[mode]
+
+    def status(self, moment: datetime) -> ServiceStatus:
+        """Everything the kiosk needs to know about service at ``moment`` (for the core, health, metrics)."""
+        s = self.schedule
+        mode = s.mode_at(moment)
+        override = s.override if s.override is not None and s.override.active(moment) else None
+        return ServiceStatus(
+            mode=mode,
+            policy=self.policy(mode),
+            next_change=s.next_change(moment),
+            closing_in_minutes=s.closing_countdown(moment, self.closing_warning_minutes),
+            may_start_session=s.may_start_session(moment),
+            next_opening=None if mode.open else s.next_opening(moment),
+            override_until=override.until if override is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """A snapshot of the service at one moment; instants are in UTC."""
+
+    mode: ServiceMode
+    policy: ModePolicy
+    next_change: Change | None
+    closing_in_minutes: int | None  # set from closing_warning_minutes before closing
+    may_start_session: bool
+    next_opening: datetime | None  # while closed
+    override_until: datetime | None  # while a technician's override is in force
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for the health endpoint and the maintenance panel."""
+        return {
+            "mode": self.mode.value,
+            "next_change": self.next_change.at.isoformat() if self.next_change else None,
+            "next_mode": self.next_change.mode.value if self.next_change else None,
+            "closing_in_minutes": self.closing_in_minutes,
+            "may_start_session": self.may_start_session,
+            "next_opening": self.next_opening.isoformat() if self.next_opening else None,
+            "override_until": self.override_until.isoformat() if self.override_until else None,
+        }
 
 
 ALWAYS_STAFFED = DayPlan((Period(0, 24 * 60, ServiceMode.STAFFED),))

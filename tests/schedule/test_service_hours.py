@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -110,3 +111,22 @@ def test_dates_may_be_strings_and_closed_periods_are_gaps() -> None:
     assert s.mode_at(local(2026, 11, 30, 13, 0)) is ServiceMode.STAFFED
     assert s.mode_at(local(2026, 12, 7, 9, 0)) is ServiceMode.CLOSED
     assert s.mode_at(local(2026, 12, 7, 11, 0)) is ServiceMode.UNSTAFFED
+
+
+def test_status_snapshot_for_core_health_and_metrics() -> None:
+    hours = parse_service_hours(docs_example())
+    closing = hours.status(local(2026, 11, 30, 21, 55))
+    assert closing.mode is ServiceMode.UNSTAFFED and closing.closing_in_minutes == 5
+    assert closing.may_start_session and closing.next_opening is None
+    assert closing.policy.text_key("notice.desk") == "unstaffed.notice_desk"
+    assert closing.as_dict() == {
+        "mode": "unstaffed", "next_change": "2026-11-30T21:00:00+00:00", "next_mode": "closed",
+        "closing_in_minutes": 5, "may_start_session": True, "next_opening": None, "override_until": None}
+    night = hours.status(local(2026, 11, 30, 23, 0))
+    assert night.mode is ServiceMode.CLOSED and not night.policy.any_service
+    assert night.next_opening == local(2026, 12, 1, 8, 0) and not night.may_start_session
+    overridden = replace(hours, schedule=hours.schedule.with_override(
+        ServiceMode.STAFFED, local(2026, 11, 30, 23, 0), local(2026, 12, 1, 1, 0)))
+    status = overridden.status(local(2026, 11, 30, 23, 30))
+    assert status.mode is ServiceMode.STAFFED and status.override_until == local(2026, 12, 1, 1, 0)
+    assert status.as_dict()["override_until"] == "2026-12-01T00:00:00+00:00"
