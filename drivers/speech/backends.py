@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from drivers.errors import DeviceConnectionError
+from drivers.errors import DeviceConnectionError, DeviceTimeoutError
 from drivers.speech.output import Job, SpeechOutput, SpeechUnavailableError
 from drivers.speech.text import Channel, Privacy
 
@@ -130,6 +130,7 @@ class EspeakSpeech(SpeechOutput):
         self._proc_lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._sequence = 0
+        self.min_time_limit = 20.0  # seconds; see time_limit()
 
     def command(self, job: Job, wav_path: Path | None = None) -> list[str]:
         """The espeak-ng command line for ``job`` (the text itself goes to stdin)."""
@@ -163,6 +164,10 @@ class EspeakSpeech(SpeechOutput):
                 raise SpeechUnavailableError(f"cannot start {self.program}: {exc.strerror}") from exc
             self._proc = proc
         text = job.text.text.encode("utf-8")
+        expired = threading.Event()
+        watchdog = threading.Timer(self.time_limit(job), self._expire, args=(proc, expired))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             if proc.stdout is not None and self.audio_sink is not None:
                 assert proc.stdin is not None and proc.stderr is not None
@@ -182,6 +187,7 @@ class EspeakSpeech(SpeechOutput):
             else:
                 _, err = proc.communicate(text)
         finally:
+            watchdog.cancel()
             with self._proc_lock:
                 self._proc = None
             if proc.poll() is None:
@@ -189,6 +195,8 @@ class EspeakSpeech(SpeechOutput):
                 proc.wait()
         if job.cancel.is_set():
             return
+        if expired.is_set():
+            raise DeviceTimeoutError(f"{self.program} did not finish within {self.time_limit(job):.0f} s")
         problem = _problem(proc.returncode, err)
         if problem:
             raise DeviceConnectionError(f"{self.program} (voice {self.voice}): {problem}")
@@ -199,6 +207,17 @@ class EspeakSpeech(SpeechOutput):
         with self._proc_lock:
             if self._proc is not None and self._proc.poll() is None:
                 self._proc.kill()
+
+    def time_limit(self, job: Job) -> float:
+        """How long one utterance may take before espeak-ng counts as hung (a blocked sound device):
+        generously twice its speaking time at the job's rate (≈ 6 characters a word), plus a margin."""
+        seconds_per_char = 60 / (job.rate * 6)
+        return self.min_time_limit + 2 * len(job.text.text) * seconds_per_char
+
+    def _expire(self, proc: subprocess.Popen[bytes], expired: threading.Event) -> None:
+        expired.set()
+        if proc.poll() is None:
+            proc.kill()
 
 
 def _problem(returncode: int, stderr: bytes) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.speech import Channel, EspeakSpeech, SpeechText, open_speech
+from drivers.speech import Channel, EspeakSpeech, SpeechText, find_espeak, open_speech
 
 LIMIT = 60.0  # hang guard only
 
@@ -138,5 +138,24 @@ def test_every_catalog_language_has_a_voice(tmp_path: Path, voice: str) -> None:
         out.say(SpeechText.public("OK"))
         assert out.wait_idle(LIMIT)
         assert out.errors == 0, out.last_error
+    finally:
+        out.close()
+
+
+def test_a_hung_espeak_is_killed_and_reported_and_speech_goes_on(tmp_path: Path) -> None:
+    hung = tmp_path / "espeak-ng-hung"
+    hung.write_text("#!/bin/sh\nexec sleep 600\n")
+    hung.chmod(0o755)
+    out = open_speech(f"espeak-ng://?voice=nl&binary={hung}")
+    assert isinstance(out, EspeakSpeech)
+    out.min_time_limit = 0.2  # this test's stand-in hangs for ten minutes
+    try:
+        out.say([SpeechText.public("Lenen"), SpeechText.public("Inleveren")])
+        assert out.wait_idle(LIMIT)
+        assert out.errors == 2 and "did not finish" in out.last_error
+        out.program, out.wav_dir = find_espeak(), tmp_path  # the worker survived: the next one plays
+        out.say(SpeechText.public("Verlengen"))
+        assert out.wait_idle(LIMIT)
+        assert out.errors == 2 and len(out.files) == 1
     finally:
         out.close()
