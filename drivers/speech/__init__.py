@@ -10,6 +10,9 @@ URLs (``[speech] url``, wired by the kiosk):
   Personal texts (names, titles, amounts owed) are skipped unless ``personal=yes``.
 * ``fake://?hold=no`` — records what was spoken (tests).
 
+Headset jack detection (``[speech] jack``): ``evdev:///dev/input/...?switch=headphone`` or ``fake://``,
+see :mod:`drivers.speech.jack` (:func:`open_jack`).
+
 Every backend has the same non-blocking interface (:class:`SpeechOutput`): ``say(texts, channel=...,
 interrupt=...)``, ``stop()``, ``set_volume()``, ``set_rate()``, ``reset()``. It accepts only
 :class:`SpeechText`, which keeps PIN digits and personal data where they belong (see :mod:`.text`).
@@ -22,6 +25,7 @@ from typing import Any
 
 from drivers.errors import DeviceConfigurationError
 from drivers.speech.backends import AudioSink, EspeakSpeech, FakeSpeech, Spoken, find_espeak
+from drivers.speech.jack import EvdevJack, FakeJack, open_jack
 from drivers.speech.output import RATE_RANGE, VOLUME_RANGE, SpeechOutput, SpeechUnavailableError
 from drivers.speech.text import Channel, Privacy, SpeechText, allowed_on, redact_digits
 from drivers.url import DeviceURL, parse_device_url
@@ -31,6 +35,8 @@ __all__ = [
     "AudioSink",
     "Channel",
     "EspeakSpeech",
+    "EvdevJack",
+    "FakeJack",
     "FakeSpeech",
     "Privacy",
     "SpeechOutput",
@@ -39,6 +45,7 @@ __all__ = [
     "Spoken",
     "allowed_on",
     "find_espeak",
+    "open_jack",
     "open_speech",
     "redact_digits",
 ]
