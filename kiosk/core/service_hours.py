@@ -224,8 +224,7 @@ def _day_plan(value: object, key: str, err: _Errors) -> DayPlan:
             raise err(f"{key}[{i}]", "mode staffed, unstaffed or closed", m.group(5))
         if start >= end:
             raise err(f"{key}[{i}]", "a start before the end (24:00 is the end of the day)", text)
-        if m.group(5) != "closed":  # an explicit closed period is the same as a gap
-            periods.append(Period(start, end, ServiceMode(m.group(5))))
+        periods.append(Period(start, end, ServiceMode(m.group(5))))  # "closed" acts as a gap
     try:
         return DayPlan(tuple(periods))
     except ValueError as exc:

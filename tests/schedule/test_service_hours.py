@@ -77,6 +77,7 @@ def edit(path: str, value: Any) -> dict[str, Any]:
     ("schedule.monday", ["08:00-24:30 staffed"], r"monday\[0\]"),
     ("schedule.monday", ["08:61-09:00 staffed"], r"monday\[0\]"),
     ("schedule.monday", ["08:00-12:00 staffed", "11:00-13:00 unstaffed"], r"monday: expected periods th"),
+    ("schedule.monday", ["08:00-12:00 staffed", "11:00-13:00 closed"], r"monday: expected periods th"),
     ("schedule.munday", [], r"\[schedule\] munday: expected one of"),
     ("schedule.timezone", "Europe/Wierden", r"timezone: expected an IANA time zone"),
     ("schedule.timezone", "Europe", r"timezone: expected an IANA time zone"),
