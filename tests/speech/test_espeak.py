@@ -88,11 +88,13 @@ def test_audio_sink_gets_wav_bytes_per_channel() -> None:
 
 def test_interrupt_kills_the_running_espeak() -> None:
     first_audio = threading.Event()
+    interrupted = threading.Event()
     chunks: list[bytes] = []
 
     def sink(channel: Channel, chunk: bytes) -> None:
         chunks.append(chunk)
         first_audio.set()
+        interrupted.wait(LIMIT)  # hold the old utterance here until the new screen has been said
 
     out = open_speech("espeak-ng://?voice=nl&rate=80", audio_sink=sink)
     assert isinstance(out, EspeakSpeech)
@@ -100,13 +102,21 @@ def test_interrupt_kills_the_running_espeak() -> None:
         long_text = " ".join(["Dit is een hele lange zin die niemand tot het einde hoeft te horen."] * 40)
         out.say(SpeechText.public(long_text))
         assert first_audio.wait(LIMIT)
+        old = out._proc
+        assert old is not None
         out.say(SpeechText.public("Nieuw scherm"), interrupt=True)
+        assert old.poll() is not None or old.wait(LIMIT) is not None  # killed, not left to finish
+        assert old.returncode != 0
+        cut_at = len(chunks)
+        interrupted.set()
         assert out.wait_idle(LIMIT)
         assert out.errors == 0, out.last_error
     finally:
+        interrupted.set()
         out.close()
-    # 40 slow sentences would be minutes of audio (≈ 10 MB at 22 kHz); the cut-off one stopped early.
-    assert sum(len(c) for c in chunks) < 5_000_000
+    # 40 slow sentences are minutes of audio (≈ 15 MB); the old one delivered one chunk, the new one its own.
+    assert cut_at == 1
+    assert sum(len(c) for c in chunks) < 2_000_000
 
 
 def test_a_sound_device_that_does_not_exist_is_reported() -> None:
