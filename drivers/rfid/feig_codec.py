@@ -136,10 +136,14 @@ class FrameDecoder:
 
     ``responses=True`` decodes reader → host frames (with STATUS), ``False`` host → reader frames.
     Bytes that cannot start a frame and frames with a wrong CRC come out as :class:`FrameError`.
+    A length above ``max_length`` cannot start a frame. With ``resync`` a frame with a wrong CRC costs
+    only its first byte and the rest is scanned again (a forgiving reader finds the next frame in noise).
     """
 
-    def __init__(self, responses: bool = True) -> None:
+    def __init__(self, responses: bool = True, max_length: int = MAX_ADVANCED, resync: bool = False) -> None:
         self.responses = responses
+        self.max_length = max_length
+        self.resync = resync
         self._buf = bytearray()
 
     @property
@@ -166,17 +170,18 @@ class FrameDecoder:
             else:
                 total = self._buf[0]
                 header = 1
-            if total < minimum + header - 1:
+            if total < minimum + header - 1 or total > self.max_length:
                 out.append(FrameError(f"impossible length {total}", bytes(self._buf[:1])))
                 del self._buf[:1]
                 continue
             if len(self._buf) < total:
                 break
             raw = bytes(self._buf[:total])
-            del self._buf[:total]
             if crc16_feig(raw[:-2]) != raw[-2] | (raw[-1] << 8):
-                out.append(FrameError("CRC error", raw))
+                del self._buf[: 1 if self.resync else total]
+                out.append(FrameError("CRC error", raw[:1] if self.resync else raw))
                 continue
+            del self._buf[:total]
             body = raw[header:-2]
             if self.responses:
                 out.append(Response(body[0], body[1], body[2], body[3:], advanced))

@@ -21,6 +21,7 @@ from drivers.rfid.tagfield import TagField
 EAS_SEQUENCE = bytes(range(32))  # what an NXP tag with EAS set answers to EAS Alarm (content irrelevant)
 STANDARD_PAGE = (fc.MAX_STANDARD - 7) // 10  # tags that fit one standard inventory answer (24)
 ADVANCED_PAGE = 255  # DATA-SETS is one byte
+MAX_REQUEST = 300
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class FeigDevice:
         self.field = field
         self.addr = addr
         self.strict = strict
-        self._decoder = fc.FrameDecoder(responses=False)
+        # a host never sends more than a 32-block write; a lenient reader re-scans noise for a frame
+        self._decoder = fc.FrameDecoder(responses=False, max_length=MAX_REQUEST, resync=not strict)
         self._pending: list[tuple[int, str]] = []  # inventory entries not yet handed out (status 0x94)
         self.frame_errors = 0
 
