@@ -9,7 +9,14 @@ from collections.abc import Callable
 import pytest
 
 from drivers.errors import DeviceProtocolError, DeviceTimeoutError
-from drivers.rfid.errors import ReaderError, ReaderOverflow, TagAirError, TagLocked, TagNotFound, TagWriteFailed
+from drivers.rfid.errors import (
+    ReaderError,
+    ReaderOverflow,
+    TagAirError,
+    TagLocked,
+    TagNotFound,
+    TagWriteFailed,
+)
 from drivers.rfid.scenarios import VECTOR_NO_DEICHMAN, make_field, reverse_each_block
 from drivers.rfid.tagfield import Faults, TagField, VirtualTag
 from tests.rfid.conftest import LINKS, Rig

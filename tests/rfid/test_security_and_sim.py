@@ -124,18 +124,19 @@ def test_serial_port_that_does_not_exist_is_a_connection_error() -> None:
         open_reader("rfid+feig:///dev/no-such-reader")
 
 
-# --- air time -------------------------------------------------------------------------------------------------
+# --- air time -------------------------------------------------------------------------------------------
 
 
 def test_air_time_figures_from_iso_15693() -> None:
-    assert airtime.VCD_BYTE == pytest.approx(302.08e-6, abs=0.1e-6)
-    assert airtime.VICC_BYTE == pytest.approx(302.08e-6, abs=0.1e-6)
-    assert airtime.T1 == pytest.approx(318.6e-6, abs=0.1e-6)
-    assert airtime.VICC_SOF == pytest.approx(56.64e-6, abs=0.01e-6)
+    assert pytest.approx(302.08e-6, abs=0.1e-6) == airtime.VCD_BYTE
+    assert pytest.approx(302.08e-6, abs=0.1e-6) == airtime.VICC_BYTE
+    assert pytest.approx(318.6e-6, abs=0.1e-6) == airtime.T1
+    assert pytest.approx(56.64e-6, abs=0.01e-6) == airtime.VICC_SOF
     one = airtime.inventory(1)
     assert airtime.inventory(0) < one < airtime.inventory(16) < airtime.inventory(17)
     assert airtime.read_blocks(8) > airtime.read_blocks(1)
-    assert airtime.inventory_and_read(10, 8) == pytest.approx(airtime.inventory(10) + 10 * airtime.read_blocks(8))
+    expected = airtime.inventory(10) + 10 * airtime.read_blocks(8)
+    assert airtime.inventory_and_read(10, 8) == pytest.approx(expected)
     assert airtime.eas_alarm(True) > airtime.eas_alarm(False)
 
 
