@@ -42,6 +42,8 @@ class M3Device:
                 if self.strict:
                     self._decoder.reset()
                 continue
+            if self.strict and out:
+                continue  # sent before the pad answered the previous command: the pad is busy, ignores it
             answer = self._handle(item)
             if answer is None:
                 continue

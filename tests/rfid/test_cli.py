@@ -132,3 +132,57 @@ def test_simulate_runs_a_reader_drivers_can_use(kind: str, tcp: bool) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+
+
+def test_dump_prints_the_fields_of_what_detect_returns(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The models package's API (detect → TagData | Unknown | Blank | Foreign), stood in by a stub module
+    until it is merged: dump prints the named fields, or the kind and ISIL."""
+    import types
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class TagData:
+        model: str
+        variant: str
+        item_id: str
+        owner_isil: str
+        country: str
+        parts_in_set: int
+        part_number: int
+        usage: str
+
+    @dataclass(frozen=True)
+    class Foreign:
+        isil: str
+
+    @dataclass(frozen=True)
+    class Blank:
+        pass
+
+    seen: list[tuple[bytes, tuple[str, ...]]] = []
+
+    def detect(blocks: bytes, *, own_isils: tuple[str, ...] = ()) -> object:
+        seen.append((blocks, own_isils))
+        if blocks == bytes(32):
+            return Blank()
+        if blocks[21:23] == b"NO":
+            return Foreign("NO-02030000")
+        return TagData("danish", "iso28560-3", blocks[3:19].rstrip(b"\0").decode(), "NL-0001", "NL", 3, 2,
+                       "circulation")
+
+    stub = types.ModuleType("drivers.rfid.models")
+    stub.detect = detect  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "drivers.rfid.models", stub)
+    for scenario in ("set_2_of_3", "foreign_isil", "blank_tag"):
+        url = f"rfid+sim://?scenario={scenario}"
+        assert main(["rfid", "dump", "--url", url, "--own-isil", "NL-0001"]) == 0
+    out = lines(capsys)
+    assert {k: out[1][k] for k in ("model", "variant", "item_id", "owner_isil", "country", "parts_in_set",
+                                   "part_number", "usage")} == {
+        "model": "danish", "variant": "iso28560-3", "item_id": "30001000000777", "owner_isil": "NL-0001",
+        "country": "NL", "parts_in_set": 3, "part_number": 2, "usage": "circulation"}
+    assert (out[2]["kind"], out[2]["isil"]) == ("Foreign", "NO-02030000")
+    assert out[4]["kind"] == "Blank" and out[4]["model"] is None
+    assert all(len(blocks) == 32 and isils == ("NL-0001",) for blocks, isils in seen)

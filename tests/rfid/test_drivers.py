@@ -247,3 +247,15 @@ def test_every_reader_lacks_lock_commands() -> None:
 def test_faults_default_to_none() -> None:
     assert Faults() == Faults(drop_out={}, write_failures={}, collision_bursts=0, duplicate_uids=False,
                               corrupt_crc=0, page_size=None, buffer_limit=None)
+
+
+def test_strict_3m_pad_ignores_a_command_sent_while_busy() -> None:
+    from drivers.rfid import m3_codec as mc
+    from drivers.rfid.m3_device import M3Device
+
+    two = mc.build(mc.inventory()) * 2
+    assert len(M3Device(make_field("single_book")).receive(two)) == 2
+    assert len(M3Device(make_field("single_book"), strict=True).receive(two)) == 1
+    strict = M3Device(make_field("single_book"), strict=True)
+    assert strict.receive(b"\x01\x02") == [] and strict.frame_errors == 1
+    assert strict.receive(mc.build(mc.Frame(0x06, bytes(8)))) == []  # Lock AFI: not a command it offers here
