@@ -142,6 +142,9 @@ class FeigDevice:
             except TagAirError:
                 return fc.RF_COMMUNICATION, b"", airtime.inventory(1)
             air = airtime.inventory(len(found))
+            if not found:
+                self._pending = []
+                return fc.NO_TRANSPONDER, b"", air  # the reader's way of saying "no tags" (Annex C)
             limit = self.field.faults.buffer_limit
             if limit is not None and len(found) > limit:
                 self._pending = []

@@ -259,3 +259,11 @@ def test_strict_3m_pad_ignores_a_command_sent_while_busy() -> None:
     strict = M3Device(make_field("single_book"), strict=True)
     assert strict.receive(b"\x01\x02") == [] and strict.frame_errors == 1
     assert strict.receive(mc.build(mc.Frame(0x06, bytes(8)))) == []  # Lock AFI: not a command it offers here
+
+
+def test_feig_says_no_transponder_for_an_empty_pad() -> None:
+    from drivers.rfid import feig_codec as fc
+    from drivers.rfid.feig_device import FeigDevice
+
+    (answer,) = FeigDevice(make_field("empty")).receive(fc.build_request(fc.Request(0xFF, 0xB0, b"\x01\x00")))
+    assert fc.FrameDecoder().feed(answer.data) == [fc.Response(0, 0xB0, fc.NO_TRANSPONDER)]
