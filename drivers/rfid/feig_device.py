@@ -150,7 +150,8 @@ class FeigDevice:
                 self._pending = []
                 return fc.BUFFER_OVERFLOW, _entries(found[:limit]), air
             self._pending = found
-        page = self.field.faults.page_size or (ADVANCED_PAGE if advanced else STANDARD_PAGE)
+        capacity = ADVANCED_PAGE if advanced else STANDARD_PAGE  # what one answer frame can hold
+        page = min(self.field.faults.page_size or capacity, capacity)
         now, self._pending = self._pending[:page], self._pending[page:]
         return (fc.MORE_DATA if self._pending else fc.OK), _entries(now), air
 
