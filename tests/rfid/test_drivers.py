@@ -267,3 +267,17 @@ def test_feig_says_no_transponder_for_an_empty_pad() -> None:
 
     (answer,) = FeigDevice(make_field("empty")).receive(fc.build_request(fc.Request(0xFF, 0xB0, b"\x01\x00")))
     assert fc.FrameDecoder().feed(answer.data) == [fc.Response(0, 0xB0, fc.NO_TRANSPONDER)]
+
+
+def test_pyserial_urls_pass_through(capfd: pytest.CaptureFixture[str]) -> None:
+    from drivers.rfid import open_reader
+    from drivers.rfid.sim_host import DeviceHost, make_device
+
+    host = DeviceHost(make_device("3m", make_field("single_book")))
+    try:
+        reader = open_reader(f"rfid+3m://spy://{host.start_pty()}?timeout=10")  # spy:// logs the bytes
+        assert reader.inventory() == [ONE]
+        reader.close()
+    finally:
+        host.stop()
+    assert "TX   0000  D6 00 05 FE 00 03" in capfd.readouterr().err
