@@ -1,0 +1,48 @@
+"""Which model wrote this tag: try each configured model; only a model that proves itself answers.
+
+Order matters and comes from the configuration: a site layout (the Dutch model of the library) first,
+then Danish, ISO 28560-2 and 3M 501 (notes/rfid.md §7.2). Blank memory is recognised before any model.
+A model that raises :class:`~drivers.errors.TagDataError` has not proved itself; if none does, the answer
+is :class:`Unknown` with every model's objection — never the most likely model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from drivers.errors import TagDataError
+from drivers.rfid.models.core import Blank, Foreign, TagData, TagModel, Unknown, isil_key
+from drivers.rfid.models.danish import DanishModel
+from drivers.rfid.models.iso28560_2 import Iso28560Part2Model
+from drivers.rfid.models.m3_501 import M3Legacy501Model, blank_kind
+
+DEFAULT_MODELS: tuple[TagModel, ...] = (DanishModel(), Iso28560Part2Model(), M3Legacy501Model())
+"""The models every kiosk knows; a site puts its own :class:`~drivers.rfid.models.site.SiteLayout` first."""
+
+
+def detect(blocks: bytes, models: Sequence[TagModel] = DEFAULT_MODELS, *,
+           own_isils: Collection[str] = ()) -> TagData | Unknown | Blank | Foreign:
+    """Decode ``blocks`` (user memory in tag order, block 0 first) with the first model that proves itself.
+
+    With ``own_isils`` given, a tag whose owner ISIL is not one of them is :class:`Foreign` (the decoded
+    data rides along); a tag that names no owner is taken as the library's own. Never raises for any
+    input bytes: a model that fails in an unexpected way counts as not proving itself.
+    """
+    data = bytes(blocks)
+    kind = blank_kind(data)
+    if kind is not None:
+        return Blank(kind)
+    if not data:
+        return Unknown(("no data",))
+    reasons: list[str] = []
+    for model in models:
+        try:
+            decoded = model.decode(data)
+        except TagDataError as error:
+            reasons.append(f"{model.name}: {error}" if not str(error).startswith(model.name) else str(error))
+            continue
+        own = {isil_key(isil) for isil in own_isils}
+        if own and decoded.owner_isil and isil_key(decoded.owner_isil) not in own:
+            return Foreign(decoded.owner_isil, decoded)
+        return decoded
+    return Unknown(tuple(reasons))
