@@ -130,6 +130,12 @@ def isil_key(isil: str) -> str:
     return isil.strip().upper().replace("-", "")
 
 
+def country_of(isil: str) -> str | None:
+    """The country prefix of an ISIL such as ``"FI-He"`` (two letters before a hyphen), else ``None``."""
+    prefix, hyphen, _ = isil.partition("-")
+    return prefix.upper() if hyphen and len(prefix) == 2 and prefix.isalpha() and prefix.isascii() else None
+
+
 def text_field(raw: bytes, what: str, *, pad: bytes = b"\x00", required: bool = True) -> str:
     """A NUL-padded printable text field; raises :class:`TagDataError` for anything else.
 

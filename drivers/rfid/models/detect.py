@@ -25,8 +25,8 @@ def detect(blocks: bytes, models: Sequence[TagModel] = DEFAULT_MODELS, *,
     """Decode ``blocks`` (user memory in tag order, block 0 first) with the first model that proves itself.
 
     With ``own_isils`` given, a tag whose owner ISIL is not one of them is :class:`Foreign` (the decoded
-    data rides along); a tag that names no owner is taken as the library's own. Never raises for any
-    input bytes: a model that fails in an unexpected way counts as not proving itself.
+    data rides along); a tag that names no owner is taken as the library's own. Models raise only
+    :class:`~drivers.errors.TagDataError` for bad bytes (fuzz-tested), so this never raises for any input.
     """
     data = bytes(blocks)
     kind = blank_kind(data)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from drivers.errors import TagDataError
 from drivers.rfid.models import compaction as cp
-from drivers.rfid.models.core import TagData, usage_from_category
+from drivers.rfid.models.core import TagData, country_of, usage_from_category
 
 MODEL = "iso28560-2"
 PRIMARY_ITEM_ID, CONTENT_PARAMETER, OWNER_ISIL, SET_INFORMATION, TYPE_OF_USAGE = 1, 2, 3, 4, 5
@@ -118,8 +118,7 @@ def decode_iso28560_2(blocks: bytes) -> TagData:
         owner = values[OWNER_ISIL]
         isil = cp.decode_isil(owner.data) if owner.compaction == cp.APPLICATION else \
             cp.decode_compacted(owner.compaction, owner.data)
-        prefix = isil.split("-", 1)[0]
-        country = prefix.upper() if "-" in isil and len(prefix) == 2 and prefix.isalpha() else None
+        country = country_of(isil)
     parts = part = 1
     if SET_INFORMATION in values:
         element = values[SET_INFORMATION]

@@ -69,7 +69,9 @@ def encode_3m_501(barcode: str, *, parts_in_set: int = 1, part_number: int = 1, 
         raise TagDataError("3m-501: set or item type out of range")
     if not (0 <= branch < 1 << 12 and 0 <= library < 1 << 20 and -(1 << 31) <= custom < 1 << 31):
         raise TagDataError("3m-501: branch, library or custom value out of range")
-    head = bytes([0x04, part_number << 4 | parts_in_set, 0x00, item_type])
+    # Biblio::RFID writes 0 / 0 for an item that is not a set; so do we.
+    set_byte = 0 if parts_in_set == 1 else part_number << 4 | parts_in_set
+    head = bytes([0x04, set_byte, 0x00, item_type])
     return (head + raw.ljust(16, b"\0") + (branch << 20 | library).to_bytes(4, "big")
             + custom.to_bytes(4, "big", signed=True) + bytes(4))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from drivers.errors import TagDataError
 from drivers.rfid.models.config import Table
-from drivers.rfid.models.core import TagData, reverse_blocks, usage_from_category
+from drivers.rfid.models.core import TagData, country_of, reverse_blocks, usage_from_category
 from drivers.rfid.models.crc import CHECKSUMS
 from drivers.rfid.models.itemid import ItemIdRule
 
@@ -66,7 +66,10 @@ class Field:
                     f"{self.name}: {text!r} is not up to {self.width} printable ASCII characters")
             return raw.ljust(self.width, b"\0" if self.pad == "nul" else b" ")
         if self.encoding == "hex":
-            raw = bytes.fromhex(text)
+            try:
+                raw = bytes.fromhex(text)
+            except ValueError:
+                raw = b""
             if len(raw) != self.width:
                 raise TagDataError(f"{self.name}: {text!r} is not {self.width} bytes of hex")
             return raw
@@ -152,7 +155,13 @@ class SiteLayout:
         item_id = values.pop("item_id")
         if not item_id:
             raise TagDataError(f"{self.name}: empty item id")
-        numbers = {name: int(values.pop(name)) for name in NUMBER_FIELDS if name in values}
+        numbers: dict[str, int] = {}
+        for name in NUMBER_FIELDS:
+            if name in values:
+                text = values.pop(name)
+                if not text:
+                    raise TagDataError(f"{self.name}: {name} holds no digits")
+                numbers[name] = int(text)
         parts, part = numbers.get("parts_in_set", 1), numbers.get("part_number", 1)
         if not 1 <= part <= parts:
             raise TagDataError(f"{self.name}: part {part} of {parts}")
@@ -170,6 +179,8 @@ class SiteLayout:
         country = values.pop("country", "") or None
         library = values.pop("library", "") or None
         isil = values.pop("owner_isil", "") or (f"{country}-{library}" if country and library else library)
+        if isil and country is None:
+            country = country_of(isil)
         variant = "msb-first" if self.byte_order == "msb-first" else ""
         return TagData(self.name, variant, item_id, isil, country, parts, part, usage, raw_usage,
                        tuple(sorted(values.items())))
