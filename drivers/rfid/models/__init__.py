@@ -22,11 +22,12 @@ from drivers.rfid.models.core import (
 from drivers.rfid.models.crc import CHECKSUMS, crc16_ccitt_false
 from drivers.rfid.models.danish import VARIANTS as DANISH_VARIANTS
 from drivers.rfid.models.danish import DanishModel, decode_danish, encode_danish
-from drivers.rfid.models.detect import DEFAULT_MODELS, detect
+from drivers.rfid.models.detect import DEFAULT_MODELS, detect, models_by_name
 from drivers.rfid.models.iso28560_2 import Iso28560Part2Model, decode_iso28560_2, encode_iso28560_2
 from drivers.rfid.models.itemid import ItemIdRule, parse_mapping_table
 from drivers.rfid.models.m3_501 import M3Legacy501Model, blank_kind, decode_3m_501, encode_3m_501
 from drivers.rfid.models.site import SiteLayout
+from drivers.rfid.models.survey import Candidate, find_checksums, find_item_id
 
 __all__ = [
     "CHECKSUMS",
@@ -34,6 +35,7 @@ __all__ = [
     "DEFAULT_MODELS",
     "USAGE_BY_CATEGORY",
     "Blank",
+    "Candidate",
     "DanishModel",
     "Foreign",
     "Iso28560Part2Model",
@@ -54,6 +56,9 @@ __all__ = [
     "encode_3m_501",
     "encode_danish",
     "encode_iso28560_2",
+    "find_checksums",
+    "find_item_id",
+    "models_by_name",
     "parse_mapping_table",
     "usage_from_category",
 ]

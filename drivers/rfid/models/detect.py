@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from drivers.errors import TagDataError
-from drivers.rfid.models.core import Blank, Foreign, TagData, TagModel, Unknown, isil_key
+from drivers.rfid.models.core import Blank, Foreign, TagData, TagModel, TagModelConfigError, Unknown, isil_key
 from drivers.rfid.models.danish import DanishModel
 from drivers.rfid.models.iso28560_2 import Iso28560Part2Model
 from drivers.rfid.models.m3_501 import M3Legacy501Model, blank_kind
+from drivers.rfid.models.site import SiteLayout
 
 DEFAULT_MODELS: tuple[TagModel, ...] = (DanishModel(), Iso28560Part2Model(), M3Legacy501Model())
 """The models every kiosk knows; a site puts its own :class:`~drivers.rfid.models.site.SiteLayout` first."""
@@ -46,3 +47,22 @@ def detect(blocks: bytes, models: Sequence[TagModel] = DEFAULT_MODELS, *,
             return Foreign(decoded.owner_isil, decoded)
         return decoded
     return Unknown(tuple(reasons))
+
+
+def models_by_name(names: Sequence[str], layouts: Sequence[SiteLayout] = ()) -> tuple[TagModel, ...]:
+    """The models for a configured list such as ``["site:wierden", "danish", "iso28560-2", "3m-501"]``.
+
+    ``"auto"`` stands for every layout in ``layouts`` followed by :data:`DEFAULT_MODELS`. Raises
+    :class:`~drivers.rfid.models.core.TagModelConfigError` for a name that is neither.
+    """
+    known: dict[str, TagModel] = {model.name: model for model in (*layouts, *DEFAULT_MODELS)}
+    chosen: list[TagModel] = []
+    for name in names:
+        if name == "auto":
+            chosen.extend([*layouts, *DEFAULT_MODELS])
+        elif name in known:
+            chosen.append(known[name])
+        else:
+            raise TagModelConfigError(f"unknown tag data model {name!r}; expected auto or one of "
+                                      f"{', '.join(known)}")
+    return tuple(dict.fromkeys(chosen))

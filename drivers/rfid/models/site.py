@@ -186,7 +186,10 @@ class SiteLayout:
                        tuple(sorted(values.items())))
 
     def encode(self, values: Mapping[str, str | int]) -> bytes:
-        """User memory from block 0 to the layout's end for ``values`` (field name → value): test tags."""
+        """User memory from block 0 to the layout's end for ``values`` (field name → value): test tags.
+
+        Set fields not given are written as part 1 of 1; other fields not given stay zero.
+        """
         region = bytearray(self.size)
         for offset, expected in self.require:
             region[offset : offset + len(expected)] = expected
@@ -194,7 +197,8 @@ class SiteLayout:
         unknown = set(values) - set(by_name)
         if unknown:
             raise TagDataError(f"{self.name}: no field(s) {', '.join(sorted(unknown))} in the layout")
-        for name, value in values.items():
+        defaults = {name: 1 for name in ("parts_in_set", "part_number") if name in by_name}
+        for name, value in (defaults | dict(values)).items():
             f = by_name[name]
             region[f.offset : f.offset + f.width] = f.encode(str(value))
         if self.checksum is not None:
