@@ -61,6 +61,7 @@ def test_unknown_lists_every_models_objection() -> None:
     assert isinstance(result, Unknown)
     assert [reason.split(":")[0] for reason in result.reasons] == ["danish", "iso28560-2", "3m-501"]
     assert detect(b"") == Unknown(("no data",))
+    assert result.reason.startswith("danish: ") and "; 3m-501: " in result.reason
 
 
 def test_foreign_and_own_isils() -> None:

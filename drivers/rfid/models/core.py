@@ -95,6 +95,11 @@ class Unknown:
 
     reasons: tuple[str, ...] = ()
 
+    @property
+    def reason(self) -> str:
+        """The objections in one line (for a dump or a log)."""
+        return "; ".join(self.reasons) or "no model matched"
+
 
 @dataclass(frozen=True)
 class Blank:

@@ -51,12 +51,15 @@ def _swap_nibbles(byte: int) -> int:
     return ((byte << 4) | (byte >> 4)) & 0xFF
 
 
-def _crc_checks(data: bytes) -> bool:
+def _crc_basis(data: bytes) -> bool | None:
+    """``False`` if the CRC checks over the truncated block, ``True`` over the full one, else ``None``."""
     stored = data[19] | data[20] << 8
     if danish_crc(data[:BASIC_BLOCK]) == stored:
-        return True
+        return False
     # A tag with room for the full 34-byte basic block may carry an 11-character library there.
-    return len(data) >= FULL_BASIC_BLOCK and danish_crc(data[:FULL_BASIC_BLOCK]) == stored
+    if len(data) >= FULL_BASIC_BLOCK and danish_crc(data[:FULL_BASIC_BLOCK]) == stored:
+        return True
+    return None
 
 
 def _fields(data: bytes, variant: str, full: bool) -> TagData:
@@ -92,13 +95,14 @@ def decode_danish(blocks: bytes, *, block_size: int = 4) -> TagData:
             canonical = bytes([_swap_nibbles(data[0])]) + data[1:] if swapped else data
             if canonical[0] >> 4 != VERSION:
                 continue
-            # The CRC covers byte 0 as stored; accept a writer that swapped after computing it too.
-            if not (_crc_checks(data) or (swapped and _crc_checks(canonical))):
-                continue
             if swapped and canonical == data:
                 continue  # 0x11 reads the same both ways: that is the unswapped variant
-            stored_crc = data[19] | data[20] << 8
-            full = len(data) >= FULL_BASIC_BLOCK and danish_crc(data[:BASIC_BLOCK]) != stored_crc
+            # The CRC covers byte 0 as stored; accept a writer that swapped after computing it too.
+            full = _crc_basis(data)
+            if full is None and swapped:
+                full = _crc_basis(canonical)
+            if full is None:
+                continue
             variant = f"{order}/{NIBBLE_SWAPPED}" if swapped else order
             try:
                 decoded = _fields(canonical, variant, full)
