@@ -75,6 +75,12 @@ def test_foreign_and_own_isils() -> None:
     assert isinstance(detect(_memory(M3_BOOK), own_isils=["NL-1"]), TagData)  # no owner on the tag
 
 
+def test_danish_tag_without_country_matches_the_library_part() -> None:
+    tag = encode_danish(TagData("danish", "", "1", "0000123", None, 1, 1, "item-circulating", None))
+    assert isinstance(detect(_memory(tag), own_isils=["NL-0000123"]), TagData)
+    assert detect(_memory(tag), own_isils=["NL-0000999"]) == Foreign("0000123", decode_danish(tag))
+
+
 def test_patron_card_is_decoded_not_an_item() -> None:
     card = encode_danish(
         TagData("danish", "", "21234000012345", "NL-0000123", "NL", 1, 1, "patron-card", None))

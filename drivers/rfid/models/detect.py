@@ -26,7 +26,8 @@ def detect(blocks: bytes, models: Sequence[TagModel] = DEFAULT_MODELS, *,
     """Decode ``blocks`` (user memory in tag order, block 0 first) with the first model that proves itself.
 
     With ``own_isils`` given, a tag whose owner ISIL is not one of them is :class:`Foreign` (the decoded
-    data rides along); a tag that names no owner is taken as the library's own. Models raise only
+    data rides along); a tag that names no owner is taken as the library's own, and one that names a
+    library without a country matches an own ISIL's part after the country. Models raise only
     :class:`~drivers.errors.TagDataError` for bad bytes (fuzz-tested), so this never raises for any input.
     """
     data = bytes(blocks)
@@ -42,11 +43,18 @@ def detect(blocks: bytes, models: Sequence[TagModel] = DEFAULT_MODELS, *,
         except TagDataError as error:
             reasons.append(f"{model.name}: {error}" if not str(error).startswith(model.name) else str(error))
             continue
-        own = {isil_key(isil) for isil in own_isils}
-        if own and decoded.owner_isil and isil_key(decoded.owner_isil) not in own:
+        if own_isils and decoded.owner_isil and not _is_own(decoded.owner_isil, decoded.country, own_isils):
             return Foreign(decoded.owner_isil, decoded)
         return decoded
     return Unknown(tuple(reasons))
+
+
+def _is_own(owner: str, country: str | None, own_isils: Collection[str]) -> bool:
+    """Whether ``owner`` is one of ``own_isils`` (an owner without a country matches on the rest)."""
+    keys = {isil_key(isil) for isil in own_isils}
+    if country is None and "-" not in owner:
+        keys |= {isil_key(isil.partition("-")[2]) for isil in own_isils if "-" in isil}
+    return isil_key(owner) in keys
 
 
 def models_by_name(names: Sequence[str], layouts: Sequence[SiteLayout] = ()) -> tuple[TagModel, ...]:
