@@ -125,6 +125,22 @@ def test_full_basic_block_with_eleven_character_library() -> None:
     assert decode_danish(bytes(tag)).owner_isil == "DK-ABCDEFGHIJK"
 
 
+def test_odd_owner_fields_are_shown_raw_not_refused() -> None:
+    tag = bytearray(DANISH_LIBDANRFID)
+    tag[21:23] = b"\x01\x02"
+    tag[25] = 0x07  # "70\x07" is not text
+    crc = danish_crc(bytes(tag))
+    tag[19], tag[20] = crc & 0xFF, crc >> 8
+    data = decode_danish(bytes(tag))
+    assert (data.item_id, data.owner_isil, data.country) == ("11223344", None, None)
+    assert data.extra == (("country_raw", "0102"), ("library_raw", "373007000000000000"))
+
+
+def test_encoder_takes_the_country_from_the_isil() -> None:
+    tag = encode_danish(TagData("danish", "", "1", "NL-0000123", None, 1, 1, "item-circulating", None))
+    assert tag[21:30] == b"NL0000123"
+
+
 def test_garbage_behind_padding_is_refused() -> None:
     tag = bytearray(DANISH_LIBDANRFID)
     tag[14] = ord("X")  # "11223344\0\0\0X..." is not a padded id
@@ -153,7 +169,8 @@ def test_encoder_refuses_unknown_variant() -> None:
 
 
 _ids = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=16)
-_library = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=9)
+_library = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=9).filter(
+    lambda text: text[2:3] != "-")  # "AB-x" without a country would be read as the ISIL AB-x
 
 
 @FAST

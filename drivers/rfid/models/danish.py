@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drivers.errors import TagDataError
-from drivers.rfid.models.core import TagData, reverse_blocks, text_field, usage_from_category
+from drivers.rfid.models.core import TagData, country_of, reverse_blocks, text_field, usage_from_category
 from drivers.rfid.models.crc import crc16_ccitt_false
 
 MODEL = "danish"
@@ -73,14 +73,27 @@ def _fields(data: bytes, variant: str, full: bool) -> TagData:
     if data[3] == EXTENSION_MARKER:
         raise TagDataError("danish: the item id sits in an extension block (longer than 16 characters)")
     item_id = text_field(data[3:19], "danish item id")
-    country = text_field(data[21:23], "danish country", required=False) or None
+    # The CRC already proves the model; an odd owner field only means the owner is unknown, so it is
+    # shown raw (for the technician) instead of making the item unreadable.
+    extra: list[tuple[str, str]] = []
+    raw_country = data[21:23]
+    try:
+        country = text_field(raw_country, "danish country", required=False) or None
+    except TagDataError:
+        country = None
     if country is not None and not (len(country) == 2 and country.isalpha()):
-        raise TagDataError(f"danish: country {country!r} is not two letters")
-    library = text_field(data[23 : FULL_BASIC_BLOCK if full else BASIC_BLOCK], "danish library",
-                         required=False) or None
+        country = None
+    if country is None and any(raw_country):
+        extra.append(("country_raw", raw_country.hex()))
+    raw_library = data[23 : FULL_BASIC_BLOCK if full else BASIC_BLOCK]
+    try:
+        library = text_field(raw_library, "danish library", required=False) or None
+    except TagDataError:
+        library = None
+        extra.append(("library_raw", raw_library.hex()))
     isil = f"{country}-{library}" if country and library else library
     return TagData(MODEL, variant, item_id, isil, country, parts, part,
-                   usage_from_category(usage_nibble), usage_nibble)
+                   usage_from_category(usage_nibble), usage_nibble, tuple(extra))
 
 
 def decode_danish(blocks: bytes, *, block_size: int = 4) -> TagData:
@@ -144,12 +157,13 @@ def encode_danish(data: TagData, *, block_size: int = 4, variant: str = LSB_FIRS
     item_id = _ascii(data.item_id, ID_WIDTH, "item id")
     if not item_id or item_id[0] == EXTENSION_MARKER:
         raise TagDataError("danish: the item id is empty or starts with a control character")
-    country = _ascii(data.country or "", 2, "country")
+    country_text = data.country or (country_of(data.owner_isil) if data.owner_isil else None) or ""
+    country = _ascii(country_text, 2, "country")
     if country and len(country) != 2:
         raise TagDataError("danish: the country has two letters")
     library_text = data.owner_isil or ""
-    if data.country and library_text.upper().startswith(f"{data.country.upper()}-"):
-        library_text = library_text[len(data.country) + 1 :]
+    if country_text and library_text.upper().startswith(f"{country_text.upper()}-"):
+        library_text = library_text[len(country_text) + 1 :]
     library = _ascii(library_text, LIBRARY_WIDTH, "library")
     block = bytearray(BASIC_BLOCK)
     block[0] = VERSION << 4 | category
