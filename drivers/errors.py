@@ -22,3 +22,7 @@ class DeviceConnectionError(DriverError):
 
 class DeviceConfigurationError(DriverError):
     """A device URL or option is invalid, or an optional library is missing."""
+
+
+class TagDataError(DriverError):
+    """An RFID tag's user memory is not valid data of the tag data model that was asked to decode it."""
