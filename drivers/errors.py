@@ -1,24 +1,76 @@
-"""Exception hierarchy of the device drivers: one root, split by what went wrong.
+"""Exception tree of the device drivers: one root, split by *who* went wrong and *how*.
 
-A declined payment or a card that is not a library pass is a normal result, never an exception.
+::
+
+    Exception
+    └── DriverError                          root: ``except DriverError`` catches every driver failure
+        │
+        │   local: our own side is wrong, retrying will not help
+        ├── DeviceUsageError (ValueError)    our code called a driver wrongly: bad argument, wrong state
+        ├── DeviceConfigurationError         a bad device URL/option, an unknown scheme, a missing library
+        │   ├── SpeechUnavailableError       espeak-ng is not installed (the message says how to install)
+        │   └── PcscdUnavailable             pcscd/vpcd missing or the socket taken (tests, benchmarks)
+        │
+        │   remote: the device (or the line to it) is wrong, retrying or a technician may help
+        ├── DeviceProtocolError              the device broke the rules: bad frame/CRC, unexpected answer
+        │   ├── TerminalRefusedError         drivers.payment.terminal: the terminal answered ``84 xx``
+        │   └── NdefError (ValueError)       a pass card's memory/NDEF message is malformed
+        ├── DeviceTimeoutError (TimeoutError)        no answer in time
+        │   └── NoAcknowledgeError           drivers.payment.link: no ACK after all repeats (T2)
+        └── DeviceConnectionError (ConnectionError)  could not be opened, or went away
+
+The split mirrors h11's ``LocalProtocolError``/``RemoteProtocolError``: a *local* error means the kiosk's
+own code or configuration must change; a *remote* one means the device misbehaved or is unreachable.
+Timeouts are also :class:`TimeoutError` and connection errors also :class:`ConnectionError`, so code
+that handles the standard library's ones handles ours (python-can does the same). Both are
+:class:`OSError` subclasses: an ``except OSError`` around a driver call catches them too.
+
+Every class is defined here (``TerminalRefusedError`` and ``NoAcknowledgeError`` live beside the ZVT
+code they describe and subclass the classes here); the old import places still work
+(``drivers.speech.SpeechUnavailableError``, ``drivers.cardreader.ndef.NdefError``,
+``drivers.cardreader.pcscd_runner.PcscdUnavailable``). Device kinds added later (RFID) put their
+classes under these. A declined payment or a card that is not a library pass is a normal result,
+never an exception. ``tests/foundation/test_errors.py`` checks that every exception class under
+``drivers/`` is in this tree.
 """
+
+from __future__ import annotations
 
 
 class DriverError(Exception):
     """Root of every error raised by :mod:`drivers`."""
 
 
-class DeviceProtocolError(DriverError):
-    """The device broke the rules: malformed frame, bad CRC, unexpected answer."""
+class DeviceUsageError(DriverError, ValueError):
+    """Local: our own code used a driver wrongly (a bad argument, a call in the wrong state).
 
-
-class DeviceTimeoutError(DriverError):
-    """The device did not answer in time."""
-
-
-class DeviceConnectionError(DriverError):
-    """The device could not be opened or went away."""
+    A :class:`ValueError` too, so callers that validated with ``except ValueError`` keep working.
+    """
 
 
 class DeviceConfigurationError(DriverError):
-    """A device URL or option is invalid, or an optional library is missing."""
+    """Local: a device URL or option is invalid, the scheme is unknown, or an optional library is missing."""
+
+
+class SpeechUnavailableError(DeviceConfigurationError):
+    """The speech backend cannot run here (e.g. espeak-ng is not installed); the message says what to do."""
+
+
+class PcscdUnavailable(DeviceConfigurationError):
+    """pcscd or vpcd is not installed, or another pcscd already owns the fixed socket."""
+
+
+class DeviceProtocolError(DriverError):
+    """Remote: the device broke the rules: malformed frame, bad CRC, unexpected answer."""
+
+
+class NdefError(DeviceProtocolError, ValueError):
+    """The tag memory or NDEF message is malformed (or a message would not fit the tag)."""
+
+
+class DeviceTimeoutError(DriverError, TimeoutError):
+    """Remote: the device did not answer in time."""
+
+
+class DeviceConnectionError(DriverError, ConnectionError):
+    """Remote: the device could not be opened or went away."""
