@@ -14,7 +14,15 @@
         │   remote: the device (or the line to it) is wrong, retrying or a technician may help
         ├── DeviceProtocolError              the device broke the rules: bad frame/CRC, unexpected answer
         │   ├── TerminalRefusedError         drivers.payment.terminal: the terminal answered ``84 xx``
-        │   └── NdefError (ValueError)       a pass card's memory/NDEF message is malformed
+        │   ├── NdefError (ValueError)       a pass card's memory/NDEF message is malformed
+        │   └── ReaderError                  drivers.rfid.errors: the RFID reader refused the request
+        │       └── ReaderOverflow           more tags on the pad than the reader can hold
+        ├── TagError                         drivers.rfid.errors: one tag could not do it (per item)
+        │   ├── TagNotFound                  it left the field
+        │   ├── TagWriteFailed               a write was not confirmed
+        │   ├── TagLocked                    block/AFI/EAS locked or password-protected
+        │   ├── TagAirError                  CRC error or unfinished anticollision on the air
+        │   └── TagRefused                   an ISO 15693 error code
         ├── DeviceTimeoutError (TimeoutError)        no answer in time
         │   └── NoAcknowledgeError           drivers.payment.link: no ACK after all repeats (T2)
         └── DeviceConnectionError (ConnectionError)  could not be opened, or went away
@@ -28,10 +36,10 @@ that handles the standard library's ones handles ours (python-can does the same)
 Every class is defined here (``TerminalRefusedError`` and ``NoAcknowledgeError`` live beside the ZVT
 code they describe and subclass the classes here); the old import places still work
 (``drivers.speech.SpeechUnavailableError``, ``drivers.cardreader.ndef.NdefError``,
-``drivers.cardreader.pcscd_runner.PcscdUnavailable``). Device kinds added later (RFID) put their
-classes under these. A declined payment or a card that is not a library pass is a normal result,
-never an exception. ``tests/foundation/test_errors.py`` checks that every exception class under
-``drivers/`` is in this tree.
+``drivers.cardreader.pcscd_runner.PcscdUnavailable``). The RFID classes (issue 15) live in
+``drivers/rfid/errors.py`` under these roots. A declined payment or a card that is not a library
+pass is a normal result, never an exception. ``tests/foundation/test_errors.py`` checks that every
+exception class under ``drivers/`` derives from :class:`DriverError` and is drawn here.
 """
 
 from __future__ import annotations
