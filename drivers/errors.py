@@ -22,7 +22,8 @@
         │   ├── TagWriteFailed               a write was not confirmed
         │   ├── TagLocked                    block/AFI/EAS locked or password-protected
         │   ├── TagAirError                  CRC error or unfinished anticollision on the air
-        │   └── TagRefused                   an ISO 15693 error code
+        │   ├── TagRefused                   an ISO 15693 error code
+        │   └── SecurityNotVerified          drivers.rfid.security: the gate bit did not read back
         ├── DeviceTimeoutError (TimeoutError)        no answer in time
         │   └── NoAcknowledgeError           drivers.payment.link: no ACK after all repeats (T2)
         └── DeviceConnectionError (ConnectionError)  could not be opened, or went away
