@@ -9,7 +9,8 @@
         ├── DeviceUsageError (ValueError)    our code called a driver wrongly: bad argument, wrong state
         ├── DeviceConfigurationError         a bad device URL/option, an unknown scheme, a missing library
         │   ├── SpeechUnavailableError       espeak-ng is not installed (the message says how to install)
-        │   └── PcscdUnavailable             pcscd/vpcd missing or the socket taken (tests, benchmarks)
+        │   ├── PcscdUnavailable             pcscd/vpcd missing or the socket taken (tests, benchmarks)
+        │   └── TagModelConfigError          drivers.rfid.models: a tag data model is misconfigured
         │
         │   remote: the device (or the line to it) is wrong, retrying or a technician may help
         ├── DeviceProtocolError              the device broke the rules: bad frame/CRC, unexpected answer
@@ -24,6 +25,7 @@
         │   ├── TagAirError                  CRC error or unfinished anticollision on the air
         │   ├── TagRefused                   an ISO 15693 error code
         │   └── SecurityNotVerified          drivers.rfid.security: the gate bit did not read back
+        ├── TagDataError                     drivers.rfid.models: a tag's memory is not valid model data
         ├── DeviceTimeoutError (TimeoutError)        no answer in time
         │   └── NoAcknowledgeError           drivers.payment.link: no ACK after all repeats (T2)
         └── DeviceConnectionError (ConnectionError)  could not be opened, or went away
