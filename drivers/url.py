@@ -5,6 +5,19 @@ A device is chosen in the configuration by a URL such as ``pcsc://Virtual PCD``,
 or ``file://var/receipts``. The standard library's ``urlsplit`` is not a good fit: it rejects ``04b8:0e15``
 as a port, and treats ``file://var/receipts`` as host ``var``. So the parser keeps the text between ``://``
 and ``?`` as :attr:`DeviceURL.target` and lets each driver read it as a path, a name or ``host:port``.
+
+Serial targets (``escpos+serial://``, ``serial://``, ``zvt+serial://``, the RFID readers) may also be one of
+pyserial's own URLs (:data:`SERIAL_URL_SCHEMES`, read by :meth:`DeviceURL.serial_port`), passed as they are to
+``serial.serial_for_url``::
+
+    zvt+serial://spy:///dev/ttyS0?baud=9600          hex dump of the terminal line on stderr (the journal)
+    zvt+serial://spy:///dev/ttyS0%3Ffile%3D/tmp/zvt.txt   ... into a file (pyserial's own options after %3F)
+    escpos+serial://socket://192.0.2.7:4001          a serial printer behind a serial-to-TCP server
+    serial://loop://                                 a loopback port that echoes what is written (tests)
+
+The text after ``?`` is always this URL's own options; pyserial's options of a ``spy://`` port go inside the
+target, percent-encoded (``%3F`` for ``?``, ``%26`` for ``&``), since the target is unquoted once.
+Which scheme opens which backend is decided in :mod:`drivers.registry`.
 """
 
 from __future__ import annotations
@@ -20,6 +33,8 @@ from drivers.errors import DeviceConfigurationError
 _SCHEME = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.\-]*)://(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _HOST_PORT = re.compile(r"^(?:\[(?P<v6>[0-9a-fA-F:.]+)\]|(?P<host>[^:/\[\]]+))(?::(?P<port>[^:/]*))?$")
 _TRUE = {"1", "true", "yes", "on"}
+#: pyserial URL handlers a serial target may name (``serial_for_url``); anything else with ``://`` is refused.
+SERIAL_URL_SCHEMES = ("loop", "spy", "socket")
 _FALSE = {"0", "false", "no", "off"}
 
 
@@ -63,6 +78,23 @@ class DeviceURL:
         m = _HOST_PORT.match(self.target)
         text = m.group("port") if m else None
         return int(text) if text and text.isdigit() and 0 < int(text) < 65536 else None
+
+    def serial_port(self, example: str) -> str:
+        """The target as a pyserial port: a device path, or a pyserial URL of :data:`SERIAL_URL_SCHEMES`.
+
+        ``example`` (e.g. ``zvt+serial:///dev/ttyS0``) goes into the error when the target is empty.
+        """
+        if not self.target:
+            raise DeviceConfigurationError(
+                f"{self.url}: no device path; expected a device path or a pyserial URL, e.g. {example}"
+            )
+        inner = _SCHEME.match(self.target)
+        if inner and inner.group("scheme").lower() not in SERIAL_URL_SCHEMES:
+            raise DeviceConfigurationError(
+                f"{self.url}: serial port {self.target!r} is not a device path or a pyserial URL; expected "
+                "a path such as /dev/ttyS0 or one of " + ", ".join(f"{s}://" for s in SERIAL_URL_SCHEMES)
+            )
+        return self.target
 
     def host_port(self, default_port: int | None = None) -> tuple[str, int]:
         """Read the target as ``host:port`` (``[v6]:port`` for IPv6); raise if it is not one."""
@@ -156,17 +188,7 @@ class DeviceURL:
         raise DeviceConfigurationError(f"{self.url}: option {name}={text!r} is not yes/no")
 
 
-def parse_device_url(url: str, schemes: Iterable[str] | None = None) -> DeviceURL:
-    """Parse a device URL; with ``schemes``, reject any scheme not in it.
-
-    Raises :class:`~drivers.errors.DeviceConfigurationError` with the URL and what was expected.
-    """
-    if not isinstance(url, str) or not url.strip():
-        raise DeviceConfigurationError("empty device URL; expected e.g. 'fake://'")
-    m = _SCHEME.match(url.strip())
-    if not m:
-        raise DeviceConfigurationError(f"{url!r} is not a device URL; expected scheme://…, e.g. 'fake://'")
-    scheme = m.group("scheme").lower()
+def _check_scheme(url: str, scheme: str, schemes: Iterable[str] | None) -> None:
     if schemes is not None:
         allowed = tuple(schemes)
         if scheme not in allowed:
@@ -174,6 +196,25 @@ def parse_device_url(url: str, schemes: Iterable[str] | None = None) -> DeviceUR
                 f"{url}: unsupported scheme {scheme!r}; expected one of "
                 + ", ".join(f"{s}://" for s in allowed)
             )
+
+
+def parse_device_url(url: str | DeviceURL, schemes: Iterable[str] | None = None) -> DeviceURL:
+    """Parse a device URL; with ``schemes``, reject any scheme not in it.
+
+    An already parsed :class:`DeviceURL` is returned as it is (after the scheme check), so an opener
+    ``open_x(url)`` that starts with this call can be registered in :mod:`drivers.registry` unchanged.
+    Raises :class:`~drivers.errors.DeviceConfigurationError` with the URL and what was expected.
+    """
+    if isinstance(url, DeviceURL):
+        _check_scheme(url.url, url.scheme, schemes)
+        return url
+    if not isinstance(url, str) or not url.strip():
+        raise DeviceConfigurationError("empty device URL; expected e.g. 'fake://'")
+    m = _SCHEME.match(url.strip())
+    if not m:
+        raise DeviceConfigurationError(f"{url!r} is not a device URL; expected scheme://…, e.g. 'fake://'")
+    scheme = m.group("scheme").lower()
+    _check_scheme(url, scheme, schemes)
     rest = m.group("rest")
     target, _, query = rest.partition("?")
     options: dict[str, str] = {}

@@ -8,6 +8,7 @@ its own thread. pyscard is imported only when a ``pcsc://`` reader is opened.
 
 URL options for ``pcsc://``: ``cards=any|storage`` (``storage``: refuse cards whose ATR is not a PC/SC
 contactless storage card, e.g. bank cards), ``poll=SECONDS`` (how long one wait blocks; default 1).
+The scheme → backend table is :mod:`drivers.registry` (openers in :mod:`.openers`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from drivers.cardreader.events import (
 )
 from drivers.cardreader.fake import FakePassReader
 from drivers.cardreader.mapping import RULES, PassMapping
-from drivers.url import parse_device_url
 
 __all__ = [
     "RULES",
@@ -73,18 +73,9 @@ def open_pass_reader(
     number gives :class:`CardNotAPass` instead of :class:`PassPresented`.
     Raises DeviceConfigurationError for a bad URL/rule/table or a missing pyscard.
     """
-    device = parse_device_url(url, ("pcsc", "fake"))
-    mapping = PassMapping.from_settings(rule, table_file, validation, legacy_lengths, reject_invalid)
-    if device.scheme == "fake":
-        device.check_options(())
-        return FakePassReader(mapping, on_event, source=device.target or "fake")
-    device.check_options(("cards", "poll"))
-    from drivers.cardreader.pcsc import PcscPassReader
+    from drivers.registry import check_url, open_device
 
-    return PcscPassReader(
-        device.target,
-        mapping,
-        on_event,
-        storage_cards_only=device.option_choice("cards", ("any", "storage"), "any") == "storage",
-        poll_timeout=device.option_float("poll", 1.0, minimum=0.05),
-    )
+    device = check_url("cardreader", url)  # an unknown scheme fails before the mapping is checked
+    mapping = PassMapping.from_settings(rule, table_file, validation, legacy_lengths, reject_invalid)
+    reader: PassReader = open_device("cardreader", device, mapping=mapping, on_event=on_event)
+    return reader

@@ -12,6 +12,8 @@ status byte's bit 7 selects UTF-16 and bits 5..0 give the language code length (
 
 from __future__ import annotations
 
+from drivers.errors import NdefError as NdefError  # re-export
+
 TLV_NULL, TLV_NDEF, TLV_TERMINATOR = 0x00, 0x03, 0xFE
 PAGE_SIZE = 4
 FIRST_DATA_PAGE = 4
@@ -19,10 +21,6 @@ FIRST_DATA_PAGE = 4
 # Record header bits (NDEF spec §3.2): MB, ME, CF, SR, IL, then TNF in the low 3 bits.
 _MB, _ME, _SR, _IL = 0x80, 0x40, 0x10, 0x08
 _TNF_WELL_KNOWN = 0x01
-
-
-class NdefError(ValueError):
-    """The tag memory or NDEF message is malformed."""
 
 
 def text_record(text: str, language: str = "nl") -> bytes:

@@ -21,7 +21,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from drivers.errors import DeviceConfigurationError, DeviceConnectionError
+from drivers.errors import DeviceConnectionError
+from drivers.errors import PcscdUnavailable as PcscdUnavailable  # re-export
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 READER_NAME = "Virtual PCD"
@@ -31,10 +32,6 @@ DEVICENAME /dev/null:0x8C7B
 LIBPATH {VPCD_DRIVER}
 CHANNELID 0x8C7B
 """
-
-
-class PcscdUnavailable(DeviceConfigurationError):
-    """pcscd or vpcd is not installed, or another pcscd already owns the fixed socket."""
 
 
 def running_pcscd_pids() -> list[int]:

@@ -8,28 +8,21 @@ URLs (``[devices] printer``):
 * ``file://var/receipts`` — DEMO ONLY: writes each receipt (titles included) as a text file
 * ``fake://`` — keeps rendered bytes in memory (tests)
 
+The serial port may be a pyserial URL (``escpos+serial://socket://host:port``,
+``escpos+serial://spy:///dev/ttyUSB0``, see :mod:`drivers.url`).
+The scheme → backend table is :mod:`drivers.registry` (openers in :mod:`.openers`).
+
 Rendering is separate and I/O-free: :func:`render_receipt` (ESC/POS bytes) and :func:`render_text`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol
 
-from drivers.printer.backends import (
-    STATUS_MODES,
-    EscposPrinter,
-    FakePrinter,
-    FilePrinter,
-    SerialTransport,
-    TcpTransport,
-    Transport,
-    UsbTransport,
-)
+from drivers.printer.backends import FakePrinter, FilePrinter
 from drivers.printer.escpos_render import CODE_PAGES, DEFAULT_CODE_PAGE, check_code_page, render_receipt
 from drivers.printer.receipt import LABELS, WIDTHS, FeePayment, LoanLine, Receipt, ReturnLine, render_text
 from drivers.printer.status import Paper, PrinterStatus
-from drivers.url import parse_device_url
 
 __all__ = [
     "CODE_PAGES",
@@ -72,38 +65,12 @@ def open_printer(url: str, width: int = 42, code_page: str = DEFAULT_CODE_PAGE) 
     so an unplugged printer shows up in :meth:`ReceiptPrinter.status`, not here.
     """
     from drivers.errors import DeviceConfigurationError
+    from drivers.registry import open_device
 
     if width not in WIDTHS:
         raise DeviceConfigurationError(
             f"receipt width {width}; expected one of {', '.join(map(str, WIDTHS))}"
         )
     code_page = check_code_page(code_page)
-    device = parse_device_url(url, ("escpos+serial", "escpos+tcp", "escpos+usb", "file", "fake"))
-    if device.scheme == "fake":
-        device.check_options(())
-        return FakePrinter(width, code_page)
-    if device.scheme == "file":
-        device.check_options(("keep",))
-        if not device.path:
-            raise DeviceConfigurationError(f"{url}: no directory; expected e.g. file://var/receipts")
-        return FilePrinter(Path(device.path), width, keep=device.option_int("keep", FilePrinter.KEEP, 1))
-    transport: Transport
-    if device.transport == "serial":
-        device.check_options(("baud", "rtscts", "status", "timeout"))
-        if not device.path:
-            raise DeviceConfigurationError(f"{url}: no device path; expected escpos+serial:///dev/ttyUSB0")
-        transport = SerialTransport(
-            device.path,
-            baud=device.option_int("baud", 19200, minimum=50),
-            timeout=device.option_float("timeout", 1.0, minimum=0.01),
-            rtscts=device.option_bool("rtscts", False),
-        )
-    elif device.transport == "tcp":
-        device.check_options(("status", "timeout"))
-        host, port = device.host_port(9100)
-        transport = TcpTransport(host, port, timeout=device.option_float("timeout", 3.0, minimum=0.01))
-    else:
-        device.check_options(("status", "timeout"))
-        vendor, product = device.hex_pair()
-        transport = UsbTransport(vendor, product, timeout=device.option_float("timeout", 1.0, minimum=0.01))
-    return EscposPrinter(transport, width, code_page, device.option_choice("status", STATUS_MODES, "dle"))
+    printer: ReceiptPrinter = open_device("printer", url, width=width, code_page=code_page)
+    return printer

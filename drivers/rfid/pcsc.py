@@ -36,8 +36,11 @@ class CardConnection(Protocol):
         """Let go of the card."""
 
 
-class NoCard(Exception):
-    """Raised by a ``connect`` factory when no card lies on the reader."""
+class NoCard(TagNotFound):
+    """Raised by a ``connect`` factory when no card lies on the reader (no tag in the field)."""
+
+    def __init__(self, message: str = "no card on the reader") -> None:
+        super().__init__(message)
 
 
 def _pyscard_connect(name_filter: str) -> Callable[[], CardConnection]:

@@ -11,6 +11,9 @@ configured scheme, so the kiosk can tell "a pass was scanned" from "an item was 
 * ``serial://PATH?baud=9600&suffix=cr|lf|crlf|tab|none&gap=0.1``: a background thread reads; ``on_scan``
   runs on that thread.
 * ``fake://``: :meth:`FakeScanner.scan` delivers from a background thread, like the serial one.
+
+The serial port may be a pyserial URL (``serial://loop://``, ``serial://spy:///dev/ttyACM0``, see
+:mod:`drivers.url`). The scheme → backend table is :mod:`drivers.registry` (openers in :mod:`.openers`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from typing import Protocol
 
 from drivers.passnumber import PassCheck, validate_pass_number
 from drivers.scanner.burst import BurstDetector, Keys, Scan, WedgeOutput
-from drivers.url import parse_device_url
 
 __all__ = [
     "BurstDetector",
@@ -150,38 +152,9 @@ def open_scanner(
     ``terminator=yes|no`` (whether scans end with Enter/Tab, default yes).
     Raises DeviceConfigurationError for a bad URL, DeviceConnectionError if a serial port cannot be opened.
     """
-    from drivers.errors import DeviceConfigurationError
+    from drivers.registry import open_device
 
-    device = parse_device_url(url, ("hid", "serial", "fake"))
-    try:
-        classify = _Classifier(
-            device.scheme if device.scheme != "serial" else device.path,
-            on_scan,
-            validation,
-            tuple(legacy_lengths),
-        )
-    except ValueError as exc:
-        raise DeviceConfigurationError(str(exc)) from None
-    if device.scheme == "fake":
-        device.check_options(())
-        return FakeScanner(classify)
-    if device.scheme == "hid":
-        device.check_options(("gap", "min_length", "terminator"))
-        detector = BurstDetector(
-            max_gap=device.option_float("gap", 0.05, minimum=0.001),
-            min_length=device.option_int("min_length", 4, minimum=1),
-            require_terminator=device.option_bool("terminator", True),
-        )
-        return HidWedgeScanner(classify, detector)
-    device.check_options(("baud", "suffix", "gap"))
-    if not device.path:
-        raise DeviceConfigurationError(f"{url}: no device path; expected serial:///dev/ttyACM0")
-    from drivers.scanner.serial_scanner import SUFFIXES, SerialScanner
-
-    return SerialScanner(
-        device.path,
-        classify,
-        baud=device.option_int("baud", 9600, minimum=50),
-        suffix=device.option_choice("suffix", tuple(SUFFIXES), "cr"),
-        gap=device.option_float("gap", 0.1, minimum=0.01),
+    scanner: Scanner = open_device(
+        "scanner", url, on_scan=on_scan, validation=validation, legacy_lengths=legacy_lengths
     )
+    return scanner

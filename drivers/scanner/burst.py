@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drivers.errors import DeviceUsageError
+
 DEFAULT_TERMINATORS = ("\r", "\n", "\t")
 
 
@@ -53,7 +55,7 @@ class BurstDetector:
         max_length: int = 128,
     ) -> None:
         if max_gap <= 0 or min_length < 1 or max_length < min_length:
-            raise ValueError("need max_gap > 0 and 1 <= min_length <= max_length")
+            raise DeviceUsageError("need max_gap > 0 and 1 <= min_length <= max_length")
         self.max_gap = max_gap
         self.min_length = min_length
         self.terminators = terminators
@@ -77,7 +79,7 @@ class BurstDetector:
     def feed(self, char: str, timestamp: float) -> list[WedgeOutput]:
         """Feed one key (a single character; Enter as ``"\\r"``) typed at ``timestamp`` seconds."""
         if len(char) != 1:
-            raise ValueError("feed one character at a time")
+            raise DeviceUsageError("feed one character at a time")
         out = self.poll(timestamp)
         self._last = timestamp if self._last is None else max(self._last, timestamp)
         if char in self.terminators:

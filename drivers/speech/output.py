@@ -19,17 +19,13 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from drivers.errors import DeviceConfigurationError
+from drivers.errors import SpeechUnavailableError as SpeechUnavailableError  # re-export
 from drivers.speech.text import Channel, SpeechText, allowed_on, parse_channel
 
 log = logging.getLogger(__name__)
 
 VOLUME_RANGE = (0, 100)  # percent of the backend's full scale
 RATE_RANGE = (80, 450)  # words per minute (espeak-ng's -s)
-
-
-class SpeechUnavailableError(DeviceConfigurationError):
-    """The speech backend cannot run here (e.g. espeak-ng is not installed); the message says what to do."""
 
 
 @dataclass(frozen=True, slots=True)
