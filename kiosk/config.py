@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -132,6 +134,19 @@ class _Builder:
                              f"must be shorter than idle_timeout ({config.session.idle_timeout} s)")
         if "table" in config.passes.uid_rule.split(",") and not config.passes.uid_table_file:
             raise self.error("passes", "uid_table_file", "required when uid_rule = \"table\"")
+        self._check_pin_hash(config.maintenance.pin_hash)
+
+    def _check_pin_hash(self, text: str) -> None:
+        """A configured technician PIN hash must parse and be at least as strong as the floor."""
+        if not text:
+            return
+        from kiosk.maintenance.pin import PinHash
+
+        try:
+            PinHash.parse(text).check_strength()
+        except ConfigError as exc:
+            message = str(exc).removeprefix("[maintenance] pin_hash: ")
+            raise self.error("maintenance", "pin_hash", message) from None
 
     def _section(self, name: str, raw: dict[str, Any]) -> Any:
         cls = SECTIONS[name]
@@ -202,28 +217,56 @@ class _Builder:
                 )
             value = ",".join(parts)
         if meta.get("schemes") is not None and value:
-            scheme = urlsplit(value).scheme if "://" in value else ""
-            if scheme not in meta["schemes"]:
-                allowed = ", ".join(f"{s}://" for s in meta["schemes"] if s)
-                raise self.error(
-                    section, key, f"expected a URL starting with one of {allowed}, got {value!r}"
-                )
-            if scheme in ("tcp", "tls"):
-                parts = urlsplit(value)
-                try:
-                    port = parts.port
-                except ValueError:
-                    port = None
-                if not parts.hostname or port is None:
-                    raise self.error(section, key, f"expected {scheme}://HOST:PORT, got {value!r}")
+            self._url(section, key, value, meta)
+        if meta.get("address"):
+            self._address(section, key, value)
         if meta.get("decimal"):
             try:
                 amount = Decimal(value)
             except InvalidOperation:
                 amount = Decimal(-1)
-            if amount < 0 or not amount.is_finite():
+            if not amount.is_finite() or amount < 0:  # NaN first: comparing it raises
                 raise self.error(section, key, f"expected an amount like \"25.00\", got {value!r}")
         return value
+
+    def _url(self, section: str, key: str, value: str, meta: Any) -> None:
+        """A URL: an allowed scheme and, for device URLs, the target the driver will need."""
+        try:
+            parts = urlsplit(value)
+            scheme = parts.scheme if "://" in value else ""
+        except ValueError as exc:  # e.g. "tcp://[::1": an unclosed IPv6 bracket
+            raise self.error(section, key, f"not a valid URL ({exc}), got {value!r}") from None
+        if scheme not in meta["schemes"]:
+            allowed = ", ".join(f"{s}://" for s in meta["schemes"] if s)
+            raise self.error(section, key, f"expected a URL starting with one of {allowed}, got {value!r}")
+        if scheme in ("tcp", "tls", "http", "https"):
+            try:
+                port = parts.port
+            except ValueError:
+                port = None
+            if scheme in ("http", "https") and not parts.hostname:
+                raise self.error(section, key, f"expected {scheme}://HOST/..., got {value!r}")
+            if scheme in ("tcp", "tls") and (not parts.hostname or port is None):
+                raise self.error(section, key, f"expected {scheme}://HOST:PORT, got {value!r}")
+        if meta.get("device"):
+            from kiosk.config_devices import device_url_problem
+
+            problem = device_url_problem(value)
+            if problem:
+                raise self.error(section, key, f"{problem}, got {value!r}")
+
+    def _address(self, section: str, key: str, value: str) -> None:
+        """A listening address: an IP address or a host name (``999.1.1.1`` is neither)."""
+        try:
+            ipaddress.ip_address(value)
+            return
+        except ValueError:
+            pass
+        label = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+        dotted_digits = re.fullmatch(r"[0-9.]+", value) is not None
+        if dotted_digits or not re.fullmatch(rf"{label}(\.{label})*", value):
+            raise self.error(section, key, f"expected an IP address or a host name (e.g. \"127.0.0.1\"), "
+                             f"got {value!r}")
 
     def _choice(self, section: str, key: str, value: Any, meta: Any) -> Any:
         choices = meta.get("choices")
@@ -240,6 +283,8 @@ class _Builder:
         expected = f"a whole number{rng}" if whole else f"a number{rng}"
         if (whole and not is_int) or (not whole and not (is_int or isinstance(value, float))):
             raise self.error(section, key, f"expected {expected}, got {value!r}")
+        if not is_int and not math.isfinite(value):  # nan passes every comparison below
+            raise self.error(section, key, f"expected {expected} (a finite number), got {value!r}")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise self.error(section, key, f"expected {expected}, got {value!r}")
         return self._choice(section, key, value if whole else float(value), meta)

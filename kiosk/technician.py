@@ -187,7 +187,9 @@ class TechnicianBackend:
 
     def set_out_of_order(self, on: bool) -> None:
         """Switch the patron screens to out of order (the UI shows it) or back."""
-        self.kiosk.runtime.out_of_order = on
+        from kiosk.core.service import Availability
+
+        self.kiosk.runtime.set_availability(Availability.OUT_OF_ORDER if on else Availability.IN_SERVICE)
         log.warning("out of order switched %s by a technician", "on" if on else "off")
 
     def restart(self) -> None:
@@ -206,6 +208,16 @@ class TechnicianBackend:
             app.stop()
 
 
+def technician_gate(config: Any) -> Any:
+    """The technician PIN gate, its wrong-try count and lockout kept in the state directory."""
+    from kiosk.maintenance.pin import LockoutStore, PinGate
+
+    m = config.maintenance
+    seconds = m.lockout_minutes * 60
+    store = LockoutStore.beside(config.store.path, seconds, m.lockout_tries)
+    return PinGate(m.pin_hash or None, m.lockout_tries, seconds, store=store)
+
+
 def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     """Open the touch UI on the kiosk and run until it closes."""
     from kiosk.ui import kivy_settings
@@ -213,13 +225,11 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     kivy_settings()  # before kiosk.ui.app creates the window
     from kiosk.maintenance.access import MaintenanceAccess
     from kiosk.maintenance.logbuffer import attach_log_buffer
-    from kiosk.maintenance.pin import PinGate
     from kiosk.ui.app import KioskApp
     from kiosk.ui.settings import UiSettings
 
     settings = UiSettings.from_config(config, **({"fullscreen": False} if windowed else {}))
-    gate = PinGate(config.maintenance.pin_hash or None, config.maintenance.lockout_tries,
-                   config.maintenance.lockout_minutes * 60)
+    gate = technician_gate(config)
     access = MaintenanceAccess(gate, config.maintenance.technician_cards)
     app = KioskApp(kiosk.runtime, settings, access=access, backend=TechnicianBackend(kiosk),
                    log_buffer=attach_log_buffer())
