@@ -68,9 +68,12 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
     from kiosk.store.queue import TransactionQueue
     from sip2.client import Sip2Client
 
-    stops: list[Any] = []
     session = Session(SessionSettings.from_config(config))
-    runtime = KioskRuntime(session, on_stop=stops)
+    runtime = KioskRuntime(session)
+    # Everything opened is released by runtime.stop(), in reverse order. (This used to be a list handed
+    # to the runtime's constructor, which copied it while it was still empty: nothing was ever released,
+    # so the WAL kept deleted rows after a "clean" stop and the devices stayed open.)
+    stops = _Releases(runtime)
     try:
         address = ils_address(config.sip2)
         simulator = None
@@ -115,7 +118,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         raise
 
 
-def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: list[Any]) -> Any:
+def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: _Releases) -> Any:
     """The payment worker (terminal + journal + its own SIP2 connection), when payments are enabled."""
     if not config.payment.enabled:
         return None
@@ -144,6 +147,17 @@ def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: list[Any]
     return worker
 
 
+class _Releases:
+    """``append(release)`` registers ``release`` with the runtime's stop (the list the builders use)."""
+
+    def __init__(self, runtime: KioskRuntime) -> None:
+        self._runtime = runtime
+
+    def append(self, release: Callable[[], None]) -> None:
+        """Release ``release`` when the runtime stops (after everything registered before it)."""
+        self._runtime.add_on_stop(release)
+
+
 class ReaderRouter:
     """Routes pass reader events: to a technician's card test, to maintenance (technician cards,
     via ``pass_filters``), or as :class:`~kiosk.core.events.PassPresented` to the patron session."""
@@ -170,7 +184,7 @@ class ReaderRouter:
             self.runtime.send(ev.CardNotAPass())
 
 
-def _open_scanner(kiosk: Kiosk, stops: list[Any]) -> None:
+def _open_scanner(kiosk: Kiosk, stops: _Releases) -> None:
     """Open the barcode scanner; a ``hid://`` one also gets a :class:`KeyboardEntry` for the UI."""
     from drivers.scanner import HidWedgeScanner, open_scanner
     from kiosk.scanning import KeyboardEntry, ScanRouter
@@ -185,7 +199,7 @@ def _open_scanner(kiosk: Kiosk, stops: list[Any]) -> None:
         kiosk.keyboard = KeyboardEntry(scanner, lambda number: router.typed(number, passes.legacy_lengths))
 
 
-def _open_readers(config: KioskConfig, router: ReaderRouter, stops: list[Any]) -> list[Any]:
+def _open_readers(config: KioskConfig, router: ReaderRouter, stops: _Releases) -> list[Any]:
     """Open every configured pass reader, delivering to ``router``."""
     from drivers.cardreader import open_pass_reader
 
