@@ -104,7 +104,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
 
         kiosk = Kiosk(config, runtime, circulation, receipts, None, simulator, printer=printer,
                       reader_router=ReaderRouter(runtime))
-        kiosk.payments = _payments(config, settings, kiosk, stops)
+        kiosk.payments = _payments(config, settings, kiosk, stops, scrub=store.scrub)
         runtime.handlers.extend(h for h in (circulation, kiosk.payments, receipts) if h is not None)
         if readers:
             kiosk.readers = _open_readers(config, kiosk.reader_router, stops)
@@ -118,7 +118,8 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         raise
 
 
-def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: _Releases) -> Any:
+def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: _Releases,
+              scrub: Callable[[], object] = lambda: None) -> Any:
     """The payment worker (terminal + journal + its own SIP2 connection), when payments are enabled."""
     if not config.payment.enabled:
         return None
@@ -142,9 +143,26 @@ def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: _Releases
         config, fee_client, on_alert=kiosk.alert,
         printer_ready=printer_ready if config.receipt.mode != "never" else None,
     )
+    _scrub_after_final(service.journal, scrub)
     worker = PaymentWorker(service, kiosk.runtime.send)
     stops.append(worker.stop)
     return worker
+
+
+def _scrub_after_final(journal: Any, scrub: Callable[[], object]) -> None:
+    """When a payment is final its encrypted pass number is wiped; scrub the WAL then, so the wiped
+    value does not stay readable in it until the next stop."""
+    from kiosk.payments.states import FINAL
+
+    before = journal.on_write
+
+    def written(payment_id: str, state: Any) -> None:
+        if before is not None:
+            before(payment_id, state)
+        if state in FINAL:
+            scrub()
+
+    journal.on_write = written
 
 
 class _Releases:

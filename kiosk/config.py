@@ -31,6 +31,7 @@ from kiosk.errors import ConfigError
 __all__ = ["KioskConfig", "config_as_dict", "load_config", "parse_config"]
 
 MASK = "********"
+QUEUE_KEY_CREDENTIAL = "queue-key"  # the systemd credential holding the offline queue's key
 
 
 def load_config(path: Path | str) -> KioskConfig:
@@ -120,7 +121,29 @@ class _Builder:
         for name in SECTIONS.keys() - sections.keys():
             sections[name] = self._section(name, {})  # defaults, with paths resolved like the rest
         config = KioskConfig(**sections, source=self.source)
+        config = self._queue_key(config, explicit="key_file" in data.get("store", {}))
         self._cross_checks(config)
+        return config
+
+    def _queue_key(self, config: KioskConfig, explicit: bool) -> KioskConfig:
+        """Where the queue key is read from: a systemd credential ``queue-key`` when the unit loads one
+        (``LoadCredential=queue-key:/etc/library-kiosk/queue.key``) and the file names no key_file; else
+        ``[store] key_file``. Under systemd a key inside the state directory is refused: a copy of the
+        state directory (a backup, a disk sent for repair) must not carry the key that decrypts it.
+        """
+        creds = os.environ.get("CREDENTIALS_DIRECTORY", "")
+        credential = Path(creds) / QUEUE_KEY_CREDENTIAL if creds else None
+        if credential is not None and not explicit and credential.is_file():
+            store = dataclasses.replace(config.store, key_file=str(credential))
+            return dataclasses.replace(config, store=store)
+        state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+        key = Path(config.store.key_file).resolve()
+        if state and key.is_relative_to(Path(state).resolve()):
+            raise self.error(
+                "store", "key_file",
+                f"{key} is inside the state directory {state}: keep the key out of it (a systemd "
+                "credential 'queue-key' via LoadCredential=, or a root-only file such as "
+                "/etc/library-kiosk/queue.key); see docs/operations.md")
         return config
 
     def _cross_checks(self, config: KioskConfig) -> None:

@@ -345,6 +345,8 @@ class CirculationService:
         report = Replayer(self.store, Watched(client, self._mark_busy)).replay(should_stop)
         self.last_replay = report
         log.info("replay: %s", report.as_dict())
+        if report.confirmed or report.failed or report.resolved:
+            self.store.scrub()  # the sent rows' encrypted pass numbers leave the WAL too
         if report.stopped == "busy":  # another process (kiosk queue replay) is at it; try again later
             return
         if report.stopped:

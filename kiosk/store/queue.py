@@ -106,7 +106,10 @@ class TransactionQueue:
         self._db = sqlite_utils.Database(conn, execute_plugins=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        # Deleted rows are overwritten with zeros in the database file; the WAL is scrubbed separately
+        # (:meth:`scrub`), and a WAL left behind is cut back to nothing when it is reset.
         self._db.execute("PRAGMA secure_delete=ON")
+        self._db.execute("PRAGMA journal_size_limit=0")
         self._ensure_schema()
         has_rows = self._db[TABLE].count > 0
         # A missing key with rows present means the rows could never be replayed: refuse rather than
@@ -282,7 +285,21 @@ class TransactionQueue:
             count = cur.rowcount
         if count:
             log.info("purged %d failed queued transaction(s) past retention", count)
+            self.scrub()
         return count
+
+    def scrub(self) -> bool:
+        """Make deleted rows unrecoverable from disk now: checkpoint the WAL into the database (where
+        ``secure_delete`` has zeroed them) and truncate it to zero bytes. Until then the WAL still
+        holds the pages as they were before the delete. Covers every connection's writes to this file
+        (the payment journal shares it). Returns False when a reader kept the checkpoint from finishing
+        (it is tried again at the next scrub and at close)."""
+        with self._lock:
+            busy, _log_frames, _done = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            log.warning("WAL checkpoint of %s could not finish (busy); deleted rows stay in the WAL "
+                        "until the next one", self.path.name)
+        return not busy
 
     # --- reading -------------------------------------------------------------------------------------
     def _select(
