@@ -27,7 +27,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.errors import KioskProtocolError
+from kiosk.errors import ConfigError, KioskProtocolError
 from kiosk.logsetup import short_hash
 from kiosk.store.crypto import PassCipher, load_or_create_key
 
@@ -45,6 +45,23 @@ _NAMES = (
     "updated_at",
 )  # fmt: skip
 _COLUMNS = ", ".join(_NAMES)
+
+
+class StateDirectoryError(ConfigError):
+    """The state directory (queue, journal, key) cannot be opened or written: one line with the path
+    and the fix, for ``kiosk run`` and the technician commands (exit status 2). Nothing was changed."""
+
+    @classmethod
+    def about(cls, path: Path, exc: BaseException) -> StateDirectoryError:
+        """The message for ``path`` failing with ``exc`` (an OSError or a sqlite3 error)."""
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        where = path.parent
+        return cls(
+            f"{path}: cannot open or write the kiosk's state ({reason}). The directory {where} must exist "
+            f"and be writable by the user the kiosk runs as (e.g. `sudo install -d -o kiosk -m 700 {where}`, "
+            "or StateDirectory= in the systemd unit), on a file system that is not mounted read-only; "
+            "or point [store] path elsewhere. Nothing was changed."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,20 +118,36 @@ class TransactionQueue:
             raise ValueError("store retention_days must not be negative")
         self._clock = clock
         self._lock = threading.RLock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
+        except (OSError, sqlite3.Error) as exc:
+            raise StateDirectoryError.about(self.path, exc) from None
         self._db = sqlite_utils.Database(conn, execute_plugins=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        # Deleted rows are overwritten with zeros in the database file; the WAL is scrubbed separately
-        # (:meth:`scrub`), and a WAL left behind is cut back to nothing when it is reset.
-        self._db.execute("PRAGMA secure_delete=ON")
-        self._db.execute("PRAGMA journal_size_limit=0")
-        self._ensure_schema()
-        has_rows = self._db[TABLE].count > 0
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            # Deleted rows are overwritten with zeros in the database file; the WAL is scrubbed separately
+            # (:meth:`scrub`), and a WAL left behind is cut back to nothing when it is reset.
+            self._db.execute("PRAGMA secure_delete=ON")
+            self._db.execute("PRAGMA journal_size_limit=0")
+            self._ensure_schema()
+            self._db.execute("BEGIN IMMEDIATE")  # can it be written? (takes the write lock; writes nothing)
+            self._db.execute("ROLLBACK")
+            has_rows = self._db[TABLE].count > 0
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StateDirectoryError.about(self.path, exc) from None
         # A missing key with rows present means the rows could never be replayed: refuse rather than
         # silently making a new key.
-        self._cipher = PassCipher(load_or_create_key(Path(key_file), create=not has_rows))
+        try:
+            self._cipher = PassCipher(load_or_create_key(Path(key_file), create=not has_rows))
+        except OSError as exc:
+            conn.close()
+            raise StateDirectoryError.about(Path(key_file), exc) from None
+        except BaseException:
+            conn.close()
+            raise
 
     @classmethod
     def from_config(cls, store: Any) -> TransactionQueue:
