@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kiosk.config_schema import KioskConfig
@@ -65,11 +66,17 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
     from drivers.printer import open_printer
     from kiosk.services.circulation import CirculationService, OfflinePolicy, default_pass_validator
     from kiosk.services.receipts import ReceiptService
-    from kiosk.store.queue import TransactionQueue
+    from kiosk.store.queue import StateDirectoryError, TransactionQueue
+    from kiosk.store.statelock import StateLock
     from sip2.client import Sip2Client
 
+    state_dir = Path(config.store.path).parent
+    try:
+        lock = StateLock.acquire(state_dir)  # one process owns the devices and the journals
+    except OSError as exc:
+        raise StateDirectoryError.about(state_dir / "kiosk.lock", exc) from None
     session = Session(SessionSettings.from_config(config))
-    runtime = KioskRuntime(session)
+    runtime = KioskRuntime(session, on_stop=[lock.release])
     # Everything opened is released by runtime.stop(), in reverse order. (This used to be a list handed
     # to the runtime's constructor, which copied it while it was still empty: nothing was ever released,
     # so the WAL kept deleted rows after a "clean" stop and the devices stayed open.)

@@ -39,7 +39,7 @@ def test_a_state_directory_that_is_a_file(tmp_path: Path, command: list[str]) ->
     config = config_for(tmp_path, blocker)
     result = subprocess.run([*KIOSK, *command, "--config", str(config)], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)
-    check_one_clear_line(result, blocker / "kiosk.db")
+    check_one_clear_line(result, blocker)
     assert blocker.read_text(encoding="utf-8") == "not a directory"
 
 
@@ -69,7 +69,7 @@ def test_a_read_only_state_directory_loses_nothing(tmp_path: Path, command: list
     script = f"mount --bind {state} {state} && mount -o remount,ro,bind {state} && exec {argv}"
     result = subprocess.run([*prefix, "sh", "-c", script], cwd=ROOT, capture_output=True, text=True,
                             timeout=120)
-    check_one_clear_line(result, state / "kiosk.db")
+    check_one_clear_line(result, state)
     queue = TransactionQueue(state / "kiosk.db", tmp_path / "queue.key")
     try:
         assert [row.item_id for row in queue.outstanding()] == ["ITEM-1"]
