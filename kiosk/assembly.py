@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drivers.errors import DeviceConfigurationError, DriverError
 from kiosk.config_schema import KioskConfig
 from kiosk.core import Session, SessionSettings
 from kiosk.core import events as ev
 from kiosk.ils import client_settings, ils_address, start_embedded_ils
 from kiosk.logsetup import short_hash
 from kiosk.runtime import KioskRuntime
+from kiosk.standby import PrinterStandby, Reopener, TerminalStandby, describe
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class Kiosk:
     alert_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
     scanner: Any = None
     keyboard: Any = None  # KeyboardEntry for a hid:// scanner: the UI feeds it the window's keys
+    scanner_retry: Any = None  # a Reopener while the configured scanner is missing
 
     def alert(self, kind: str, reference: str, detail: str = "") -> None:
         """Something staff must act on (e.g. a payment that needs checking): log it and tell the
@@ -63,7 +66,6 @@ class Kiosk:
 
 def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True) -> Kiosk:
     """Assemble (and by default start) the kiosk described by ``config``."""
-    from drivers.printer import open_printer
     from kiosk.services.circulation import CirculationService, OfflinePolicy, default_pass_validator
     from kiosk.services.receipts import ReceiptService
     from kiosk.store.queue import StateDirectoryError, TransactionQueue
@@ -104,13 +106,14 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         )
         stops.append(circulation.stop)
 
-        printer = open_printer(config.devices.printer, config.receipt.width, config.receipt.code_page)
-        stops.append(printer.close)
+        printer = _open_printer(config, stops)
         receipts = ReceiptService(printer, config.site.library_name)
         stops.append(receipts.stop)
 
         kiosk = Kiosk(config, runtime, circulation, receipts, None, simulator, printer=printer,
                       reader_router=ReaderRouter(runtime))
+        for device, why in _missing_at_start(printer):
+            kiosk.alert("device_unavailable", device, why)
         kiosk.payments = _payments(config, settings, kiosk, stops, scrub=store.scrub)
         runtime.handlers.extend(h for h in (circulation, kiosk.payments, receipts) if h is not None)
         if readers:
@@ -130,8 +133,6 @@ def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: _Releases
     """The payment worker (terminal + journal + its own SIP2 connection), when payments are enabled."""
     if not config.payment.enabled:
         return None
-    from kiosk.payments.service import PaymentService
-    from kiosk.services.payments import PaymentWorker
     from sip2.client import Sip2Client
 
     # Fee Paid goes over its own SIP2 connection (Wise gives payment terminals their own port), so a
@@ -146,14 +147,34 @@ def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: _Releases
     def printer_ready() -> bool:
         return printer is None or bool(printer.status().can_print)
 
+    def open_worker() -> Any:
+        return _payment_worker(config, fee_client, kiosk, printer_ready, scrub)
+
+    try:
+        worker = open_worker()
+    except DriverError as exc:
+        if isinstance(exc, DeviceConfigurationError):
+            raise  # a wrong setting is not a missing device: exit 2 with the message
+        # The terminal is unplugged or unreachable: the kiosk runs without payments and keeps trying.
+        kiosk.alert("device_unavailable", "terminal", describe(exc))
+        worker = TerminalStandby(open_worker, kiosk.runtime.send, describe(exc))
+    stops.append(worker.stop)
+    return worker
+
+
+def _payment_worker(config: KioskConfig, fee_client: Any, kiosk: Kiosk,
+                    printer_ready: Callable[[], bool], scrub: Callable[[], object]) -> Any:
+    """Open the terminal and the journal and start their worker (raises DriverError when the terminal
+    cannot be opened)."""
+    from kiosk.payments.service import PaymentService
+    from kiosk.services.payments import PaymentWorker
+
     service = PaymentService.from_config(
         config, fee_client, on_alert=kiosk.alert,
         printer_ready=printer_ready if config.receipt.mode != "never" else None,
     )
     _scrub_after_final(service.journal, scrub)
-    worker = PaymentWorker(service, kiosk.runtime.send)
-    stops.append(worker.stop)
-    return worker
+    return PaymentWorker(service, kiosk.runtime.send)
 
 
 def _scrub_after_final(journal: Any, scrub: Callable[[], object]) -> None:
@@ -216,12 +237,49 @@ def _open_scanner(kiosk: Kiosk, stops: _Releases) -> None:
 
     passes = kiosk.config.passes
     router = ScanRouter(kiosk.runtime, passes.validation, kiosk.reader_router.pass_filters)
-    scanner = open_scanner(kiosk.config.devices.barcode_scanner, router, passes.validation,
-                           passes.legacy_lengths)
-    stops.append(scanner.close)
-    kiosk.scanner = scanner
-    if isinstance(scanner, HidWedgeScanner):
-        kiosk.keyboard = KeyboardEntry(scanner, lambda number: router.typed(number, passes.legacy_lengths))
+
+    def opener() -> Any:
+        return open_scanner(kiosk.config.devices.barcode_scanner, router, passes.validation,
+                            passes.legacy_lengths)
+
+    def use(scanner: Any) -> None:
+        stops.append(scanner.close)
+        kiosk.scanner = scanner
+        if isinstance(scanner, HidWedgeScanner):
+            kiosk.keyboard = KeyboardEntry(scanner, lambda n: router.typed(n, passes.legacy_lengths))
+
+    try:
+        use(opener())
+    except DriverError as exc:
+        if isinstance(exc, DeviceConfigurationError):
+            raise
+        kiosk.alert("device_unavailable", "barcode_scanner", describe(exc))
+        kiosk.scanner_retry = Reopener("barcode scanner", opener, use, error=describe(exc)).start()
+        stops.append(kiosk.scanner_retry.stop)
+
+
+def _open_printer(config: KioskConfig, stops: _Releases) -> Any:
+    """The receipt printer, or a stand-in that keeps trying when it cannot be opened now."""
+    from drivers.printer import open_printer
+
+    def opener() -> Any:
+        return open_printer(config.devices.printer, config.receipt.width, config.receipt.code_page)
+
+    try:
+        printer = opener()
+    except DriverError as exc:
+        if isinstance(exc, DeviceConfigurationError):
+            raise
+        printer = PrinterStandby(opener, describe(exc))
+    stops.append(printer.close)
+    return printer
+
+
+def _missing_at_start(printer: Any) -> list[tuple[str, str]]:
+    """Devices standing in for missing ones, to alert about once at start."""
+    if isinstance(printer, PrinterStandby):
+        return [("printer", printer.status().detail)]
+    return []
 
 
 def _open_readers(config: KioskConfig, router: ReaderRouter, stops: _Releases) -> list[Any]:

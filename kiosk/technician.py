@@ -35,6 +35,9 @@ class KioskHealth:
         kiosk = self.kiosk
         ils = kiosk.circulation.health()
         devices = [DeviceHealth(f"pass_reader_{n}", "ok") for n, _ in enumerate(kiosk.readers)]
+        retry = getattr(kiosk, "scanner_retry", None)
+        if retry is not None and kiosk.scanner is None:
+            devices.append(DeviceHealth("barcode_scanner", "offline", retry.last_error or "not opened"))
         paper = "unknown"
         if kiosk.printer is not None:
             status = kiosk.printer.status()
@@ -70,7 +73,13 @@ def start_monitoring(kiosk: Any) -> Any:
 
     cfg = kiosk.config.monitoring
     metrics = KioskMetrics()
-    server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port)
+    try:
+        server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port)
+    except OSError as exc:  # the port is taken or the address is not this machine's: run without metrics
+        log.error("metrics endpoint %s:%d cannot listen (%s); running without it", cfg.metrics_address,
+                  cfg.metrics_port, exc.strerror or exc)
+        kiosk.alert("metrics_unavailable", "metrics", str(exc))
+        server = None
     notifier = WebhookNotifier(cfg.webhook_url, kiosk.config.site.kiosk_id) if cfg.webhook_url else None
     policy = AlertPolicy(cfg.ils_offline_alert_minutes, cfg.alert_min_interval)
     monitor = HealthMonitor(KioskHealth(kiosk).snapshot, metrics, policy, notifier)
