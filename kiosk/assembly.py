@@ -117,7 +117,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         kiosk.payments = _payments(config, settings, kiosk, stops, scrub=store.scrub)
         runtime.handlers.extend(h for h in (circulation, kiosk.payments, receipts) if h is not None)
         if readers:
-            kiosk.readers = _open_readers(config, kiosk.reader_router, stops)
+            kiosk.readers = _open_readers(kiosk, stops)
             _open_scanner(kiosk, stops)
         if start:
             circulation.start()
@@ -282,20 +282,36 @@ def _missing_at_start(printer: Any) -> list[tuple[str, str]]:
     return []
 
 
-def _open_readers(config: KioskConfig, router: ReaderRouter, stops: _Releases) -> list[Any]:
-    """Open every configured pass reader, delivering to ``router``."""
+def _open_readers(kiosk: Kiosk, stops: _Releases) -> list[Any]:
+    """Open every configured pass reader, delivering to the kiosk's router; one that cannot be opened
+    now is alerted about and tried again in the background (it joins ``kiosk.readers`` when it opens)."""
     from drivers.cardreader import open_pass_reader
 
-    opened = []
+    config, opened = kiosk.config, []
     for url in config.devices.pass_readers:
-        reader = open_pass_reader(
-            url,
-            router,
-            rule=config.passes.uid_rule,
-            table_file=config.passes.uid_table_file or None,
-            validation=config.passes.validation,
-            legacy_lengths=config.passes.legacy_lengths,
-        )
+
+        def opener(url: str = url) -> Any:
+            return open_pass_reader(
+                url,
+                kiosk.reader_router,
+                rule=config.passes.uid_rule,
+                table_file=config.passes.uid_table_file or None,
+                validation=config.passes.validation,
+                legacy_lengths=config.passes.legacy_lengths,
+            )
+
+        def use(reader: Any) -> None:
+            stops.append(reader.close)
+            kiosk.readers.append(reader)
+
+        try:
+            reader = opener()
+        except DriverError as exc:
+            if isinstance(exc, DeviceConfigurationError):
+                raise
+            kiosk.alert("device_unavailable", "pass_reader", describe(exc))
+            stops.append(Reopener("pass reader", opener, use, error=describe(exc)).start().stop)
+            continue
         stops.append(reader.close)
         opened.append(reader)
     return opened

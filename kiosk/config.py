@@ -158,6 +158,9 @@ class _Builder:
         if "table" in config.passes.uid_rule.split(",") and not config.passes.uid_table_file:
             raise self.error("passes", "uid_table_file", "required when uid_rule = \"table\"")
         self._check_pin_hash(config.maintenance.pin_hash)
+        password = config.payment.terminal_password
+        if config.payment.enabled and not (len(password) == 6 and password.isdigit()):
+            raise self.error("payment", "terminal_password", "expected exactly 6 digits (the ZVT password)")
 
     def _check_pin_hash(self, text: str) -> None:
         """A configured technician PIN hash must parse and be at least as strong as the floor."""

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
     ('[devices]\nprinter = "escpos+serial://"\n', "[devices] printer: expected an absolute device path"),
     ('[devices]\nprinter = "file://"\n', "[devices] printer: expected a directory"),
     ('[devices]\nbarcode_scanner = "serial://dev/ttyACM0"\n', "[devices] barcode_scanner: expected an abs"),
+    ('[payment]\nterminal_password = "12345"\n', "[payment] terminal_password: expected exactly 6"),
     ('[devices]\nterminal = "zvt+tcp://host:1?baud=9600&baud=1"\n', "terminal: option 'baud' given"),
 ])
 def test_bad_values_are_named_not_tracebacks(tmp_path: Path, text: str, expected: str) -> None:
@@ -70,3 +71,14 @@ def test_config_check_prints_one_line_not_a_traceback(tmp_path: Path, text: str)
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and str(path) in result.stderr
+
+
+def test_run_with_a_device_setting_the_driver_refuses_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
+                    '[devices]\nprinter = "fake://"\nterminal = "zvt+sim://?scenario=no-such-scenario"\n',
+                    encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "kiosk", "run", "--headless", "--exit-after", "1",
+                             "--config", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "no-such-scenario" in result.stderr
