@@ -42,11 +42,14 @@ class Kiosk:
     scanner: Any = None
     keyboard: Any = None  # KeyboardEntry for a hid:// scanner: the UI feeds it the window's keys
     scanner_retry: Any = None  # a Reopener while the configured scanner is missing
+    early_alerts: list[tuple[str, str]] = field(default_factory=list)  # (kind, reference) before listeners
 
     def alert(self, kind: str, reference: str, detail: str = "") -> None:
         """Something staff must act on (e.g. a payment that needs checking): log it and tell the
         listeners (monitoring's webhook). ``reference`` is an opaque id, never patron data."""
         log.warning("alert %s for %s: %s", kind, reference, detail)
+        if not self.alert_listeners:  # raised while starting, before monitoring listens: kept for it
+            self.early_alerts.append((kind, reference))
         for listener in self.alert_listeners:
             try:
                 listener(kind, reference)

@@ -86,7 +86,10 @@ def start_monitoring(kiosk: Any) -> Any:
     kiosk.runtime.subscribe(TransactionCounter(metrics))  # kinds and results only
     kiosk.circulation.on_latency = metrics.observe_ils_latency
     if notifier is not None:
-        kiosk.alert_listeners.append(_webhook_alert(notifier))
+        forward = _webhook_alert(notifier)
+        kiosk.alert_listeners.append(forward)
+        for kind, reference in kiosk.early_alerts:  # e.g. a device missing at start
+            forward(kind, reference)
     monitor.start()
     kiosk.runtime.add_on_stop(monitor.stop)  # released with the kiosk
     if server is not None:

@@ -96,3 +96,39 @@ def test_the_kiosk_runs_degraded_and_takes_the_terminal_when_it_appears(
     finally:
         kiosk.stop()
         terminal.stop()
+
+
+def test_a_device_missing_at_start_reaches_the_webhook(tmp_path: Path, port: int) -> None:
+    import http.server
+    import threading
+
+    from kiosk.technician import start_monitoring
+
+    received: list[bytes] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = parse_config(
+        f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
+        f'[devices]\nprinter = "fake://"\nterminal = "zvt+tcp://127.0.0.1:{port}"\n'
+        f'[sip2]\npassword = "demo"\n{PATIENT_SIP2}'
+        f'[monitoring]\nwebhook_url = "http://127.0.0.1:{server.server_address[1]}/hook"\n',
+        base_dir=tmp_path,
+    )
+    kiosk = build_kiosk(config, readers=False)
+    try:
+        start_monitoring(kiosk)  # the alert was raised before monitoring listened: it is passed on now
+    finally:
+        kiosk.stop()
+        server.shutdown()
+        server.server_close()
+    assert any(b"device_unavailable" in body and b"terminal" in body for body in received), received
