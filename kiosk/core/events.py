@@ -67,6 +67,12 @@ class ServiceModeChanged(Event):
     availability: Availability
 
 
+@dataclass(frozen=True, slots=True)
+class MaintenanceEnded(Event):
+    """The technician left maintenance mode: back to the availability from before it (in service, or
+    out of order when it was, or when the technician switched it so meanwhile)."""
+
+
 # --- user ------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class PassPresented(UserEvent):

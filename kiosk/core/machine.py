@@ -18,6 +18,7 @@ from kiosk.core import identify as idn
 from kiosk.core import transactions as tx
 from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
 from kiosk.core.effects import Effect
+from kiosk.core.service import ServiceMode
 from kiosk.core.state import SessionSettings, SessionState
 from kiosk.core.view import Screen, SessionView
 
@@ -111,7 +112,9 @@ def transition(settings: SessionSettings, state: SessionState, event: ev.Event) 
     flight, a tick), no circulation or payment effect leaves the core.
     """
     if isinstance(event, ev.ServiceModeChanged):
-        return _change_mode(settings, state, event)
+        return _change_mode(settings, state, state.mode.with_availability(event.availability))
+    if isinstance(event, ev.MaintenanceEnded):
+        return _change_mode(settings, state, state.mode.after_maintenance())
     if not state.mode.serving and isinstance(event, ev.UserEvent):
         log.info("%s ignored: the kiosk is %s", type(event).__name__, state.mode.availability.value)
         return state, []
@@ -121,9 +124,8 @@ def transition(settings: SessionSettings, state: SessionState, event: ev.Event) 
     return new_state, effects
 
 
-def _change_mode(settings: SessionSettings, state: SessionState, event: ev.ServiceModeChanged) -> Outcome:
-    """Switch availability; leaving service ends a running session (the member's data is cleared)."""
-    mode = state.mode.with_availability(event.availability)
+def _change_mode(settings: SessionSettings, state: SessionState, mode: ServiceMode) -> Outcome:
+    """Switch to ``mode``; leaving service ends a running session (the member's data is cleared)."""
     if mode == state.mode:
         return state, []
     log.warning("service mode: %s -> %s", state.mode.availability.value, mode.availability.value)

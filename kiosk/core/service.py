@@ -26,6 +26,8 @@ class ServiceMode:
     """The kiosk's mode, part of the core's state and of its view (the UI renders it, never decides it)."""
 
     availability: Availability = Availability.IN_SERVICE
+    # What maintenance returns to when the technician leaves (out of order stays out of order).
+    resume: Availability = Availability.IN_SERVICE
 
     @property
     def serving(self) -> bool:
@@ -38,5 +40,16 @@ class ServiceMode:
         return self.availability is Availability.OUT_OF_ORDER
 
     def with_availability(self, availability: Availability) -> ServiceMode:
-        """A copy with ``availability`` changed (other axes kept)."""
+        """A copy with ``availability`` changed (other axes kept). Entering maintenance remembers what
+        to return to; any other change made meanwhile (e.g. "out of order" from the panel) replaces it."""
+        if availability is Availability.MAINTENANCE:
+            if self.availability is Availability.MAINTENANCE:
+                return self
+            return ServiceMode(availability, resume=self.availability)
         return ServiceMode(availability)
+
+    def after_maintenance(self) -> ServiceMode:
+        """Leaving maintenance: back to what it was before (unchanged when not in maintenance)."""
+        if self.availability is not Availability.MAINTENANCE:
+            return self
+        return ServiceMode(self.resume)

@@ -369,12 +369,15 @@ class KioskRoot(FloatLayout):
         """The PIN was right: show the maintenance panel."""
         self._touched = self.clock()
         self.maintenance = "maintenance"
+        self.runtime.send(ev.ServiceModeChanged(Availability.MAINTENANCE))  # the core stops serving
         self.rerender()
 
     def close_maintenance(self) -> None:
         """Back to the patron screens."""
         if self.access is not None:
             self.access.close()
+        if self.maintenance == "maintenance":
+            self.runtime.send(ev.MaintenanceEnded())
         self.maintenance = None
         prompt = self.screens.built().get("maint_pin")
         if prompt is not None:

@@ -52,7 +52,8 @@ def test_the_mode_survives_the_end_of_a_session() -> None:
     assert session.view.service.out_of_order
 
 
-MODES = st.sampled_from(tuple(Availability)).map(ev.ServiceModeChanged)
+MODES = st.one_of(st.sampled_from(tuple(Availability)).map(ev.ServiceModeChanged),
+                  st.just(ev.MaintenanceEnded()))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -75,3 +76,19 @@ def test_no_circulation_or_payment_effect_unless_in_service(data: st.DataObject)
         if not state.mode.serving:
             assert not [e for e in effects if isinstance(e, SERVICE_EFFECTS)], (event, effects)
         assert state.problems(SETTINGS) == [], (event, state.screen)
+
+
+def test_maintenance_returns_to_what_it_was_before() -> None:
+    session = new_session()
+    session.handle(ev.ServiceModeChanged(Availability.MAINTENANCE))
+    assert session.handle(ev.ItemPresented("ITEM-A")) == []
+    session.handle(ev.MaintenanceEnded())
+    assert session.view.service.serving
+    session.handle(OUT)
+    session.handle(ev.ServiceModeChanged(Availability.MAINTENANCE))
+    session.handle(ev.MaintenanceEnded())
+    assert session.view.service.out_of_order  # out of order stays out of order
+    session.handle(ev.ServiceModeChanged(Availability.MAINTENANCE))
+    session.handle(BACK)  # "back in service" pressed on the panel
+    session.handle(ev.MaintenanceEnded())
+    assert session.view.service.serving
