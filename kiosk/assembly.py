@@ -8,6 +8,7 @@ start leaves nothing running.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         if readers:
             kiosk.readers = _open_readers(kiosk, stops)
             _open_scanner(kiosk, stops)
+        _keep_service_mode(runtime, state_dir / SERVICE_MODE_FILE)
         if start:
             circulation.start()
             runtime.start()
@@ -178,6 +180,44 @@ def _payment_worker(config: KioskConfig, fee_client: Any, kiosk: Kiosk,
     )
     _scrub_after_final(service.journal, scrub)
     return PaymentWorker(service, kiosk.runtime.send)
+
+
+SERVICE_MODE_FILE = "service-mode.json"
+
+
+def _keep_service_mode(runtime: KioskRuntime, path: Path) -> None:
+    """Out of order survives a restart (a power cut in unstaffed hours must not put a kiosk a technician
+    switched off back in service): the availability to come back to is kept in the state directory and
+    applied before the first event. Maintenance itself is not kept; what it would return to is."""
+    import json
+
+    from kiosk.core.service import Availability
+
+    try:
+        saved = Availability(json.loads(path.read_text(encoding="ascii"))["availability"])
+    except FileNotFoundError:
+        saved = Availability.IN_SERVICE
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("%s is unreadable; starting out of order until a technician decides", path)
+        saved = Availability.OUT_OF_ORDER
+    if saved is not Availability.IN_SERVICE:
+        runtime.send(ev.ServiceModeChanged(saved))
+    kept = [saved]
+
+    def remember(view: Any) -> None:
+        mode = view.service
+        lasting = mode.resume if mode.availability is Availability.MAINTENANCE else mode.availability
+        if lasting is kept[0]:
+            return
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            tmp.write_text(json.dumps({"availability": lasting.value}), encoding="ascii")
+            os.replace(tmp, path)
+            kept[0] = lasting
+        except OSError as exc:
+            log.error("cannot keep the service mode in %s: %s", path, exc.strerror)
+
+    runtime.subscribe(remember)
 
 
 def _scrub_after_final(journal: Any, scrub: Callable[[], object]) -> None:

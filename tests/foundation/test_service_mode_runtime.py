@@ -60,3 +60,23 @@ def test_out_of_order_kiosk_changes_nothing_at_the_ils(kiosk: Kiosk) -> None:
     wait_for(kiosk, lambda: not kiosk.runtime.out_of_order, "back in service")
     act(kiosk, ev.ItemPresented(RESERVED))
     wait_for(kiosk, lambda: RESERVED not in library.loans, "returned")
+
+
+def test_out_of_order_survives_a_restart(kiosk: Kiosk) -> None:
+    TechnicianBackend(kiosk).set_out_of_order(True)
+    wait_for(kiosk, lambda: kiosk.runtime.out_of_order, "out of order")
+    config = kiosk.config
+    kiosk.stop()  # a power cut in unstaffed hours
+    again = build_kiosk(config)
+    try:
+        wait_for(again, lambda: again.runtime.out_of_order, "still out of order after the restart")
+        TechnicianBackend(again).set_out_of_order(False)
+        wait_for(again, lambda: not again.runtime.out_of_order, "back in service")
+    finally:
+        again.stop()
+    third = build_kiosk(config)
+    try:
+        settle(third)
+        assert not third.runtime.out_of_order
+    finally:
+        third.stop()
