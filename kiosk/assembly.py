@@ -72,8 +72,8 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
     """Assemble (and by default start) the kiosk described by ``config``."""
     from kiosk.services.circulation import CirculationService, OfflinePolicy, default_pass_validator
     from kiosk.services.receipts import ReceiptService
-    from kiosk.store.queue import StateDirectoryError, TransactionQueue
-    from kiosk.store.statelock import StateLock
+    from kiosk.store.queue import TransactionQueue
+    from kiosk.store.statelock import StateDirectoryError, StateLock
     from sip2.client import Sip2Client
 
     state_dir = Path(config.store.path).parent

@@ -27,9 +27,10 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.errors import ConfigError, KioskProtocolError
+from kiosk.errors import KioskProtocolError
 from kiosk.logsetup import short_hash
 from kiosk.store.crypto import PassCipher, load_or_create_key
+from kiosk.store.statelock import StateDirectoryError
 
 log = logging.getLogger(__name__)
 
@@ -45,23 +46,6 @@ _NAMES = (
     "updated_at",
 )  # fmt: skip
 _COLUMNS = ", ".join(_NAMES)
-
-
-class StateDirectoryError(ConfigError):
-    """The state directory (queue, journal, key) cannot be opened or written: one line with the path
-    and the fix, for ``kiosk run`` and the technician commands (exit status 2). Nothing was changed."""
-
-    @classmethod
-    def about(cls, path: Path, exc: BaseException) -> StateDirectoryError:
-        """The message for ``path`` failing with ``exc`` (an OSError or a sqlite3 error)."""
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        where = path.parent
-        return cls(
-            f"{path}: cannot open or write the kiosk's state ({reason}). The directory {where} must exist "
-            f"and be writable by the user the kiosk runs as (e.g. `sudo install -d -o kiosk -m 700 {where}`, "
-            "or StateDirectory= in the systemd unit), on a file system that is not mounted read-only; "
-            "or point [store] path elsewhere. Nothing was changed."
-        )
 
 
 @dataclass(frozen=True, slots=True)

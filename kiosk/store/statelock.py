@@ -13,9 +13,26 @@ import fcntl
 import os
 from pathlib import Path
 
-from kiosk.errors import KioskError
+from kiosk.errors import ConfigError, KioskError
 
 LOCK_NAME = "kiosk.lock"
+
+
+class StateDirectoryError(ConfigError):
+    """The state directory (queue, journal, key) cannot be opened or written: one line with the path
+    and the fix, for ``kiosk run`` and the technician commands (exit status 2). Nothing was changed."""
+
+    @classmethod
+    def about(cls, path: Path, exc: BaseException) -> StateDirectoryError:
+        """The message for ``path`` failing with ``exc`` (an OSError or a sqlite3 error)."""
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        where = path.parent
+        return cls(
+            f"{path}: cannot open or write the kiosk's state ({reason}). The directory {where} must exist "
+            f"and be writable by the user the kiosk runs as (e.g. `sudo install -d -o kiosk -m 700 {where}`, "
+            "or StateDirectory= in the systemd unit), on a file system that is not mounted read-only; "
+            "or point [store] path elsewhere. Nothing was changed."
+        )
 
 
 class KioskRunningError(KioskError):
