@@ -8,16 +8,20 @@ start leaves nothing running.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from drivers.errors import DeviceConfigurationError, DriverError
 from kiosk.config_schema import KioskConfig
 from kiosk.core import Session, SessionSettings
 from kiosk.core import events as ev
 from kiosk.ils import client_settings, ils_address, start_embedded_ils
 from kiosk.logsetup import short_hash
 from kiosk.runtime import KioskRuntime
+from kiosk.standby import PrinterStandby, Reopener, TerminalStandby, describe
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +42,15 @@ class Kiosk:
     alert_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
     scanner: Any = None
     keyboard: Any = None  # KeyboardEntry for a hid:// scanner: the UI feeds it the window's keys
+    scanner_retry: Any = None  # a Reopener while the configured scanner is missing
+    early_alerts: list[tuple[str, str]] = field(default_factory=list)  # (kind, reference) before listeners
 
     def alert(self, kind: str, reference: str, detail: str = "") -> None:
         """Something staff must act on (e.g. a payment that needs checking): log it and tell the
         listeners (monitoring's webhook). ``reference`` is an opaque id, never patron data."""
         log.warning("alert %s for %s: %s", kind, reference, detail)
+        if not self.alert_listeners:  # raised while starting, before monitoring listens: kept for it
+            self.early_alerts.append((kind, reference))
         for listener in self.alert_listeners:
             try:
                 listener(kind, reference)
@@ -62,15 +70,23 @@ class Kiosk:
 
 def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True) -> Kiosk:
     """Assemble (and by default start) the kiosk described by ``config``."""
-    from drivers.printer import open_printer
     from kiosk.services.circulation import CirculationService, OfflinePolicy, default_pass_validator
     from kiosk.services.receipts import ReceiptService
     from kiosk.store.queue import TransactionQueue
+    from kiosk.store.statelock import StateDirectoryError, StateLock
     from sip2.client import Sip2Client
 
-    stops: list[Any] = []
+    state_dir = Path(config.store.path).parent
+    try:
+        lock = StateLock.acquire(state_dir)  # one process owns the devices and the journals
+    except OSError as exc:
+        raise StateDirectoryError.about(state_dir / "kiosk.lock", exc) from None
     session = Session(SessionSettings.from_config(config))
-    runtime = KioskRuntime(session, on_stop=stops)
+    runtime = KioskRuntime(session, on_stop=[lock.release])
+    # Everything opened is released by runtime.stop(), in reverse order. (This used to be a list handed
+    # to the runtime's constructor, which copied it while it was still empty: nothing was ever released,
+    # so the WAL kept deleted rows after a "clean" stop and the devices stayed open.)
+    stops = _Releases(runtime)
     try:
         address = ils_address(config.sip2)
         simulator = None
@@ -94,18 +110,20 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         )
         stops.append(circulation.stop)
 
-        printer = open_printer(config.devices.printer, config.receipt.width, config.receipt.code_page)
-        stops.append(printer.close)
+        printer = _open_printer(config, stops)
         receipts = ReceiptService(printer, config.site.library_name)
         stops.append(receipts.stop)
 
         kiosk = Kiosk(config, runtime, circulation, receipts, None, simulator, printer=printer,
                       reader_router=ReaderRouter(runtime))
-        kiosk.payments = _payments(config, settings, kiosk, stops)
+        for device, why in _missing_at_start(printer):
+            kiosk.alert("device_unavailable", device, why)
+        kiosk.payments = _payments(config, settings, kiosk, stops, scrub=store.scrub)
         runtime.handlers.extend(h for h in (circulation, kiosk.payments, receipts) if h is not None)
         if readers:
-            kiosk.readers = _open_readers(config, kiosk.reader_router, stops)
+            kiosk.readers = _open_readers(kiosk, stops)
             _open_scanner(kiosk, stops)
+        _keep_service_mode(runtime, state_dir / SERVICE_MODE_FILE)
         if start:
             circulation.start()
             runtime.start()
@@ -115,12 +133,11 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         raise
 
 
-def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: list[Any]) -> Any:
+def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: _Releases,
+              scrub: Callable[[], object] = lambda: None) -> Any:
     """The payment worker (terminal + journal + its own SIP2 connection), when payments are enabled."""
     if not config.payment.enabled:
         return None
-    from kiosk.payments.service import PaymentService
-    from kiosk.services.payments import PaymentWorker
     from sip2.client import Sip2Client
 
     # Fee Paid goes over its own SIP2 connection (Wise gives payment terminals their own port), so a
@@ -135,13 +152,99 @@ def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: list[Any]
     def printer_ready() -> bool:
         return printer is None or bool(printer.status().can_print)
 
+    def open_worker() -> Any:
+        return _payment_worker(config, fee_client, kiosk, printer_ready, scrub)
+
+    try:
+        worker = open_worker()
+    except DriverError as exc:
+        if isinstance(exc, DeviceConfigurationError):
+            raise  # a wrong setting is not a missing device: exit 2 with the message
+        # The terminal is unplugged or unreachable: the kiosk runs without payments and keeps trying.
+        kiosk.alert("device_unavailable", "terminal", describe(exc))
+        worker = TerminalStandby(open_worker, kiosk.runtime.send, describe(exc))
+    stops.append(worker.stop)
+    return worker
+
+
+def _payment_worker(config: KioskConfig, fee_client: Any, kiosk: Kiosk,
+                    printer_ready: Callable[[], bool], scrub: Callable[[], object]) -> Any:
+    """Open the terminal and the journal and start their worker (raises DriverError when the terminal
+    cannot be opened)."""
+    from kiosk.payments.service import PaymentService
+    from kiosk.services.payments import PaymentWorker
+
     service = PaymentService.from_config(
         config, fee_client, on_alert=kiosk.alert,
         printer_ready=printer_ready if config.receipt.mode != "never" else None,
     )
-    worker = PaymentWorker(service, kiosk.runtime.send)
-    stops.append(worker.stop)
-    return worker
+    _scrub_after_final(service.journal, scrub)
+    return PaymentWorker(service, kiosk.runtime.send)
+
+
+SERVICE_MODE_FILE = "service-mode.json"
+
+
+def _keep_service_mode(runtime: KioskRuntime, path: Path) -> None:
+    """Out of order survives a restart (a power cut in unstaffed hours must not put a kiosk a technician
+    switched off back in service): the availability to come back to is kept in the state directory and
+    applied before the first event. Maintenance itself is not kept; what it would return to is."""
+    import json
+
+    from kiosk.core.service import Availability
+
+    try:
+        saved = Availability(json.loads(path.read_text(encoding="ascii"))["availability"])
+    except FileNotFoundError:
+        saved = Availability.IN_SERVICE
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("%s is unreadable; starting out of order until a technician decides", path)
+        saved = Availability.OUT_OF_ORDER
+    if saved is not Availability.IN_SERVICE:
+        runtime.send(ev.ServiceModeChanged(saved))
+    kept = [saved]
+
+    def remember(view: Any) -> None:
+        mode = view.service
+        lasting = mode.resume if mode.availability is Availability.MAINTENANCE else mode.availability
+        if lasting is kept[0]:
+            return
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            tmp.write_text(json.dumps({"availability": lasting.value}), encoding="ascii")
+            os.replace(tmp, path)
+            kept[0] = lasting
+        except OSError as exc:
+            log.error("cannot keep the service mode in %s: %s", path, exc.strerror)
+
+    runtime.subscribe(remember)
+
+
+def _scrub_after_final(journal: Any, scrub: Callable[[], object]) -> None:
+    """When a payment is final its encrypted pass number is wiped; scrub the WAL then, so the wiped
+    value does not stay readable in it until the next stop."""
+    from kiosk.payments.states import FINAL
+
+    before = journal.on_write
+
+    def written(payment_id: str, state: Any) -> None:
+        if before is not None:
+            before(payment_id, state)
+        if state in FINAL:
+            scrub()
+
+    journal.on_write = written
+
+
+class _Releases:
+    """``append(release)`` registers ``release`` with the runtime's stop (the list the builders use)."""
+
+    def __init__(self, runtime: KioskRuntime) -> None:
+        self._runtime = runtime
+
+    def append(self, release: Callable[[], None]) -> None:
+        """Release ``release`` when the runtime stops (after everything registered before it)."""
+        self._runtime.add_on_stop(release)
 
 
 class ReaderRouter:
@@ -170,35 +273,88 @@ class ReaderRouter:
             self.runtime.send(ev.CardNotAPass())
 
 
-def _open_scanner(kiosk: Kiosk, stops: list[Any]) -> None:
+def _open_scanner(kiosk: Kiosk, stops: _Releases) -> None:
     """Open the barcode scanner; a ``hid://`` one also gets a :class:`KeyboardEntry` for the UI."""
     from drivers.scanner import HidWedgeScanner, open_scanner
     from kiosk.scanning import KeyboardEntry, ScanRouter
 
     passes = kiosk.config.passes
     router = ScanRouter(kiosk.runtime, passes.validation, kiosk.reader_router.pass_filters)
-    scanner = open_scanner(kiosk.config.devices.barcode_scanner, router, passes.validation,
-                           passes.legacy_lengths)
-    stops.append(scanner.close)
-    kiosk.scanner = scanner
-    if isinstance(scanner, HidWedgeScanner):
-        kiosk.keyboard = KeyboardEntry(scanner, lambda number: router.typed(number, passes.legacy_lengths))
+
+    def opener() -> Any:
+        return open_scanner(kiosk.config.devices.barcode_scanner, router, passes.validation,
+                            passes.legacy_lengths)
+
+    def use(scanner: Any) -> None:
+        stops.append(scanner.close)
+        kiosk.scanner = scanner
+        if isinstance(scanner, HidWedgeScanner):
+            kiosk.keyboard = KeyboardEntry(scanner, lambda n: router.typed(n, passes.legacy_lengths))
+
+    try:
+        use(opener())
+    except DriverError as exc:
+        if isinstance(exc, DeviceConfigurationError):
+            raise
+        kiosk.alert("device_unavailable", "barcode_scanner", describe(exc))
+        kiosk.scanner_retry = Reopener("barcode scanner", opener, use, error=describe(exc)).start()
+        stops.append(kiosk.scanner_retry.stop)
 
 
-def _open_readers(config: KioskConfig, router: ReaderRouter, stops: list[Any]) -> list[Any]:
-    """Open every configured pass reader, delivering to ``router``."""
+def _open_printer(config: KioskConfig, stops: _Releases) -> Any:
+    """The receipt printer, or a stand-in that keeps trying when it cannot be opened now."""
+    from drivers.printer import open_printer
+
+    def opener() -> Any:
+        return open_printer(config.devices.printer, config.receipt.width, config.receipt.code_page)
+
+    try:
+        printer = opener()
+    except DriverError as exc:
+        if isinstance(exc, DeviceConfigurationError):
+            raise
+        printer = PrinterStandby(opener, describe(exc))
+    stops.append(printer.close)
+    return printer
+
+
+def _missing_at_start(printer: Any) -> list[tuple[str, str]]:
+    """Devices standing in for missing ones, to alert about once at start."""
+    if isinstance(printer, PrinterStandby):
+        return [("printer", printer.status().detail)]
+    return []
+
+
+def _open_readers(kiosk: Kiosk, stops: _Releases) -> list[Any]:
+    """Open every configured pass reader, delivering to the kiosk's router; one that cannot be opened
+    now is alerted about and tried again in the background (it joins ``kiosk.readers`` when it opens)."""
     from drivers.cardreader import open_pass_reader
 
-    opened = []
+    config, opened = kiosk.config, []
     for url in config.devices.pass_readers:
-        reader = open_pass_reader(
-            url,
-            router,
-            rule=config.passes.uid_rule,
-            table_file=config.passes.uid_table_file or None,
-            validation=config.passes.validation,
-            legacy_lengths=config.passes.legacy_lengths,
-        )
+
+        def opener(url: str = url) -> Any:
+            return open_pass_reader(
+                url,
+                kiosk.reader_router,
+                rule=config.passes.uid_rule,
+                table_file=config.passes.uid_table_file or None,
+                validation=config.passes.validation,
+                legacy_lengths=config.passes.legacy_lengths,
+            )
+
+        def use(reader: Any) -> None:
+            stops.append(reader.close)
+            kiosk.readers.append(reader)
+
+        try:
+            reader = opener()
+        except DriverError as exc:
+            if isinstance(exc, DeviceConfigurationError):
+                raise
+            kiosk.alert("device_unavailable", "pass_reader", describe(exc))
+            stops.append(Reopener("pass reader", opener, use, error=describe(exc)).start().stop)
+            continue
         stops.append(reader.close)
         opened.append(reader)
     return opened

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -29,6 +31,7 @@ from kiosk.errors import ConfigError
 __all__ = ["KioskConfig", "config_as_dict", "load_config", "parse_config"]
 
 MASK = "********"
+QUEUE_KEY_CREDENTIAL = "queue-key"  # the systemd credential holding the offline queue's key
 
 
 def load_config(path: Path | str) -> KioskConfig:
@@ -118,7 +121,29 @@ class _Builder:
         for name in SECTIONS.keys() - sections.keys():
             sections[name] = self._section(name, {})  # defaults, with paths resolved like the rest
         config = KioskConfig(**sections, source=self.source)
+        config = self._queue_key(config, explicit="key_file" in data.get("store", {}))
         self._cross_checks(config)
+        return config
+
+    def _queue_key(self, config: KioskConfig, explicit: bool) -> KioskConfig:
+        """Where the queue key is read from: a systemd credential ``queue-key`` when the unit loads one
+        (``LoadCredential=queue-key:/etc/library-kiosk/queue.key``) and the file names no key_file; else
+        ``[store] key_file``. Under systemd a key inside the state directory is refused: a copy of the
+        state directory (a backup, a disk sent for repair) must not carry the key that decrypts it.
+        """
+        creds = os.environ.get("CREDENTIALS_DIRECTORY", "")
+        credential = Path(creds) / QUEUE_KEY_CREDENTIAL if creds else None
+        if credential is not None and not explicit and credential.is_file():
+            store = dataclasses.replace(config.store, key_file=str(credential))
+            return dataclasses.replace(config, store=store)
+        state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+        key = Path(config.store.key_file).resolve()
+        if state and key.is_relative_to(Path(state).resolve()):
+            raise self.error(
+                "store", "key_file",
+                f"{key} is inside the state directory {state}: keep the key out of it (a systemd "
+                "credential 'queue-key' via LoadCredential=, or a root-only file such as "
+                "/etc/library-kiosk/queue.key); see docs/operations.md")
         return config
 
     def _cross_checks(self, config: KioskConfig) -> None:
@@ -132,6 +157,22 @@ class _Builder:
                              f"must be shorter than idle_timeout ({config.session.idle_timeout} s)")
         if "table" in config.passes.uid_rule.split(",") and not config.passes.uid_table_file:
             raise self.error("passes", "uid_table_file", "required when uid_rule = \"table\"")
+        self._check_pin_hash(config.maintenance.pin_hash)
+        password = config.payment.terminal_password
+        if config.payment.enabled and not (len(password) == 6 and password.isdigit()):
+            raise self.error("payment", "terminal_password", "expected exactly 6 digits (the ZVT password)")
+
+    def _check_pin_hash(self, text: str) -> None:
+        """A configured technician PIN hash must parse and be at least as strong as the floor."""
+        if not text:
+            return
+        from kiosk.maintenance.pin import PinHash
+
+        try:
+            PinHash.parse(text).check_strength()
+        except ConfigError as exc:
+            message = str(exc).removeprefix("[maintenance] pin_hash: ")
+            raise self.error("maintenance", "pin_hash", message) from None
 
     def _section(self, name: str, raw: dict[str, Any]) -> Any:
         cls = SECTIONS[name]
@@ -202,28 +243,56 @@ class _Builder:
                 )
             value = ",".join(parts)
         if meta.get("schemes") is not None and value:
-            scheme = urlsplit(value).scheme if "://" in value else ""
-            if scheme not in meta["schemes"]:
-                allowed = ", ".join(f"{s}://" for s in meta["schemes"] if s)
-                raise self.error(
-                    section, key, f"expected a URL starting with one of {allowed}, got {value!r}"
-                )
-            if scheme in ("tcp", "tls"):
-                parts = urlsplit(value)
-                try:
-                    port = parts.port
-                except ValueError:
-                    port = None
-                if not parts.hostname or port is None:
-                    raise self.error(section, key, f"expected {scheme}://HOST:PORT, got {value!r}")
+            self._url(section, key, value, meta)
+        if meta.get("address"):
+            self._address(section, key, value)
         if meta.get("decimal"):
             try:
                 amount = Decimal(value)
             except InvalidOperation:
                 amount = Decimal(-1)
-            if amount < 0 or not amount.is_finite():
+            if not amount.is_finite() or amount < 0:  # NaN first: comparing it raises
                 raise self.error(section, key, f"expected an amount like \"25.00\", got {value!r}")
         return value
+
+    def _url(self, section: str, key: str, value: str, meta: Any) -> None:
+        """A URL: an allowed scheme and, for device URLs, the target the driver will need."""
+        try:
+            parts = urlsplit(value)
+            scheme = parts.scheme if "://" in value else ""
+        except ValueError as exc:  # e.g. "tcp://[::1": an unclosed IPv6 bracket
+            raise self.error(section, key, f"not a valid URL ({exc}), got {value!r}") from None
+        if scheme not in meta["schemes"]:
+            allowed = ", ".join(f"{s}://" for s in meta["schemes"] if s)
+            raise self.error(section, key, f"expected a URL starting with one of {allowed}, got {value!r}")
+        if scheme in ("tcp", "tls", "http", "https"):
+            try:
+                port = parts.port
+            except ValueError:
+                port = None
+            if scheme in ("http", "https") and not parts.hostname:
+                raise self.error(section, key, f"expected {scheme}://HOST/..., got {value!r}")
+            if scheme in ("tcp", "tls") and (not parts.hostname or port is None):
+                raise self.error(section, key, f"expected {scheme}://HOST:PORT, got {value!r}")
+        if meta.get("device"):
+            from kiosk.config_devices import device_url_problem
+
+            problem = device_url_problem(value)
+            if problem:
+                raise self.error(section, key, f"{problem}, got {value!r}")
+
+    def _address(self, section: str, key: str, value: str) -> None:
+        """A listening address: an IP address or a host name (``999.1.1.1`` is neither)."""
+        try:
+            ipaddress.ip_address(value)
+            return
+        except ValueError:
+            pass
+        label = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+        dotted_digits = re.fullmatch(r"[0-9.]+", value) is not None
+        if dotted_digits or not re.fullmatch(rf"{label}(\.{label})*", value):
+            raise self.error(section, key, f"expected an IP address or a host name (e.g. \"127.0.0.1\"), "
+                             f"got {value!r}")
 
     def _choice(self, section: str, key: str, value: Any, meta: Any) -> Any:
         choices = meta.get("choices")
@@ -240,6 +309,8 @@ class _Builder:
         expected = f"a whole number{rng}" if whole else f"a number{rng}"
         if (whole and not is_int) or (not whole and not (is_int or isinstance(value, float))):
             raise self.error(section, key, f"expected {expected}, got {value!r}")
+        if not is_int and not math.isfinite(value):  # nan passes every comparison below
+            raise self.error(section, key, f"expected {expected} (a finite number), got {value!r}")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise self.error(section, key, f"expected {expected}, got {value!r}")
         return self._choice(section, key, value if whole else float(value), meta)

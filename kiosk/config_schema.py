@@ -7,6 +7,8 @@ Each field's ``metadata`` may carry:
 * ``min`` / ``max`` — an inclusive numeric range;
 * ``schemes`` — allowed URL schemes (for a URL or a list of URLs);
 * ``path`` — a filesystem path, resolved relative to the config file's directory;
+* ``device`` — a device URL whose target is checked as its driver reads it (path, host:port, USB ids);
+* ``address`` — an IP address or host name to listen on;
 * ``secret`` — masked in ``kiosk config check`` output; may also be given as ``<key>_file`` (a file
   holding the value) or ``<key>_env`` (the name of an environment variable holding it).
 
@@ -71,12 +73,13 @@ class Sip2Config:
 class DevicesConfig:
     """Device URLs (scheme chooses the backend; ``fake://`` and ``sim`` schemes are simulated)."""
 
-    pass_readers: list[str] = _f(["fake://"], schemes=("fake", "pcsc"))
-    barcode_scanner: str = _f("hid://", schemes=("hid", "serial", "fake"))
+    pass_readers: list[str] = _f(["fake://"], schemes=("fake", "pcsc"), device=True)
+    barcode_scanner: str = _f("hid://", schemes=("hid", "serial", "fake"), device=True)
     printer: str = _f(
-        "file://var/receipts", schemes=("file", "escpos+serial", "escpos+usb", "escpos+tcp", "fake")
+        "file://var/receipts", schemes=("file", "escpos+serial", "escpos+usb", "escpos+tcp", "fake"),
+        device=True,
     )
-    terminal: str = _f("zvt+sim://", schemes=("zvt+sim", "zvt+serial", "zvt+tcp", "fake"))
+    terminal: str = _f("zvt+sim://", schemes=("zvt+sim", "zvt+serial", "zvt+tcp", "fake"), device=True)
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ class MaintenanceConfig:
 class MonitoringConfig:
     """Fleet monitoring: Prometheus metrics and webhook alerts (device and queue health only)."""
 
-    metrics_address: str = _f("127.0.0.1")
+    metrics_address: str = _f("127.0.0.1", address=True)
     metrics_port: int = _f(0, min=0, max=65535)
     webhook_url: str = _f("", schemes=("http", "https", ""))
     ils_offline_alert_minutes: float = _f(5.0, min=0.5, max=1440)

@@ -26,6 +26,7 @@ from typing import Protocol
 from kiosk.core import Session, SessionView
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
+from kiosk.core.service import Availability, ServiceMode
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,6 @@ class KioskRuntime:
         self._pending = 0
         self._idle = threading.Condition()
         self._thread: threading.Thread | None = None
-        self.out_of_order = False
 
     # --- what the UI uses ---------------------------------------------------------------------------
     @property
@@ -74,6 +74,20 @@ class KioskRuntime:
         with self._idle:
             self._pending += 1
         self._events.put(event)
+
+    @property
+    def service_mode(self) -> ServiceMode:
+        """The core's service mode after the last processed event."""
+        return self._view.service
+
+    @property
+    def out_of_order(self) -> bool:
+        """True when the core is out of order (monitoring's gauge, the maintenance panel)."""
+        return self._view.service.out_of_order
+
+    def set_availability(self, availability: Availability) -> None:
+        """Ask the core to change its availability (applied in order with every other event)."""
+        self.send(ev.ServiceModeChanged(availability))
 
     def subscribe(self, callback: ViewListener) -> None:
         """Call ``callback(view)`` from the session thread after every event."""

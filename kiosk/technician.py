@@ -35,6 +35,9 @@ class KioskHealth:
         kiosk = self.kiosk
         ils = kiosk.circulation.health()
         devices = [DeviceHealth(f"pass_reader_{n}", "ok") for n, _ in enumerate(kiosk.readers)]
+        retry = getattr(kiosk, "scanner_retry", None)
+        if retry is not None and kiosk.scanner is None:
+            devices.append(DeviceHealth("barcode_scanner", "offline", retry.last_error or "not opened"))
         paper = "unknown"
         if kiosk.printer is not None:
             status = kiosk.printer.status()
@@ -70,14 +73,23 @@ def start_monitoring(kiosk: Any) -> Any:
 
     cfg = kiosk.config.monitoring
     metrics = KioskMetrics()
-    server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port)
+    try:
+        server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port)
+    except OSError as exc:  # the port is taken or the address is not this machine's: run without metrics
+        log.error("metrics endpoint %s:%d cannot listen (%s); running without it", cfg.metrics_address,
+                  cfg.metrics_port, exc.strerror or exc)
+        kiosk.alert("metrics_unavailable", "metrics", str(exc))
+        server = None
     notifier = WebhookNotifier(cfg.webhook_url, kiosk.config.site.kiosk_id) if cfg.webhook_url else None
     policy = AlertPolicy(cfg.ils_offline_alert_minutes, cfg.alert_min_interval)
     monitor = HealthMonitor(KioskHealth(kiosk).snapshot, metrics, policy, notifier)
     kiosk.runtime.subscribe(TransactionCounter(metrics))  # kinds and results only
     kiosk.circulation.on_latency = metrics.observe_ils_latency
     if notifier is not None:
-        kiosk.alert_listeners.append(_webhook_alert(notifier))
+        forward = _webhook_alert(notifier)
+        kiosk.alert_listeners.append(forward)
+        for kind, reference in kiosk.early_alerts:  # e.g. a device missing at start
+            forward(kind, reference)
     monitor.start()
     kiosk.runtime.add_on_stop(monitor.stop)  # released with the kiosk
     if server is not None:
@@ -187,7 +199,9 @@ class TechnicianBackend:
 
     def set_out_of_order(self, on: bool) -> None:
         """Switch the patron screens to out of order (the UI shows it) or back."""
-        self.kiosk.runtime.out_of_order = on
+        from kiosk.core.service import Availability
+
+        self.kiosk.runtime.set_availability(Availability.OUT_OF_ORDER if on else Availability.IN_SERVICE)
         log.warning("out of order switched %s by a technician", "on" if on else "off")
 
     def restart(self) -> None:
@@ -206,6 +220,16 @@ class TechnicianBackend:
             app.stop()
 
 
+def technician_gate(config: Any) -> Any:
+    """The technician PIN gate, its wrong-try count and lockout kept in the state directory."""
+    from kiosk.maintenance.pin import LockoutStore, PinGate
+
+    m = config.maintenance
+    seconds = m.lockout_minutes * 60
+    store = LockoutStore.beside(config.store.path, seconds, m.lockout_tries)
+    return PinGate(m.pin_hash or None, m.lockout_tries, seconds, store=store)
+
+
 def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     """Open the touch UI on the kiosk and run until it closes."""
     from kiosk.ui import kivy_settings
@@ -213,13 +237,11 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     kivy_settings()  # before kiosk.ui.app creates the window
     from kiosk.maintenance.access import MaintenanceAccess
     from kiosk.maintenance.logbuffer import attach_log_buffer
-    from kiosk.maintenance.pin import PinGate
     from kiosk.ui.app import KioskApp
     from kiosk.ui.settings import UiSettings
 
     settings = UiSettings.from_config(config, **({"fullscreen": False} if windowed else {}))
-    gate = PinGate(config.maintenance.pin_hash or None, config.maintenance.lockout_tries,
-                   config.maintenance.lockout_minutes * 60)
+    gate = technician_gate(config)
     access = MaintenanceAccess(gate, config.maintenance.technician_cards)
     app = KioskApp(kiosk.runtime, settings, access=access, backend=TechnicianBackend(kiosk),
                    log_buffer=attach_log_buffer())

@@ -64,6 +64,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     from kiosk.monitoring.probe import probe_health
 
     config = load_config_or_exit(args.config)
+    running = running_kiosk_health(config)
+    if running is not None:
+        return running
     try:
         snapshot = probe_health(config)
     except ConfigError as exc:
@@ -74,3 +77,51 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_CONNECTION
     emit(snapshot.to_json())
     return EXIT_OK if snapshot.ils_online else EXIT_CONNECTION
+
+
+def running_kiosk_health(config: Any) -> int | None:
+    """When a kiosk runs on this state directory, its health comes from it, never from a second set of
+    workers beside it (a second payment worker would run recovery, Registration and Log-Off on the
+    terminal the kiosk is using): read the kiosk's local health endpoint on the metrics listener, or
+    refuse. None when no kiosk runs here (then the caller probes)."""
+    from pathlib import Path
+
+    from kiosk.store.statelock import running_owner
+
+    state_dir = Path(config.store.path).parent
+    pid = running_owner(state_dir)
+    if pid is None:
+        return None
+    who = f"pid {pid}" if pid else "another process"
+    mon = config.monitoring
+    if mon.metrics_port:
+        health = _fetch_health(mon.metrics_address, mon.metrics_port)
+        if health is not None:
+            emit(health)
+            return EXIT_OK if health.get("ils_online", True) else EXIT_CONNECTION
+        say(f"kiosk maintenance status: the kiosk is running ({who}) but its health endpoint "
+            f"http://{_host(mon.metrics_address)}:{mon.metrics_port}/healthz did not answer; "
+            "see the maintenance screen, or the journal (journalctl -u library-kiosk)")
+        return EXIT_CONNECTION
+    say(f"kiosk maintenance status: the kiosk is running on {state_dir} ({who}) and owns the devices; "
+        "its health is on the maintenance screen, or set [monitoring] metrics_port to read it here")
+    return EXIT_USAGE
+
+
+def _host(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
+
+
+def _fetch_health(address: str, port: int, timeout: float = 5.0) -> dict[str, Any] | None:
+    """GET /healthz from the running kiosk (JSON object), or None when it does not answer with one."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    url = f"http://{_host(address)}:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            data = json.loads(reply.read(1 << 20).decode("utf-8"))
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+    return data if isinstance(data, dict) else None

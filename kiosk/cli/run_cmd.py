@@ -34,6 +34,7 @@ def has_display() -> bool:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from drivers.errors import DriverError
     from kiosk.assembly import build_kiosk
     from kiosk.errors import KioskError
     from kiosk.technician import KioskHealth, start_monitoring
@@ -51,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     try:
         kiosk = build_kiosk(config)
-    except KioskError as exc:
+    except (KioskError, DriverError) as exc:  # a wrong setting, the state directory, another kiosk
         say(f"kiosk: {exc}")
         return 2
     try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kiosk.core.service import Availability
 from kiosk.core.view import AccountView
 
 
@@ -55,6 +56,21 @@ class IlsOffline(Event):
 @dataclass(frozen=True, slots=True)
 class IlsOnline(Event):
     """The ILS answers again."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceModeChanged(Event):
+    """A technician (maintenance panel, ``TechnicianBackend``) or the kiosk itself changed the
+    availability: out of order, maintenance, or back in service. Leaving service ends a running
+    session (its data is cleared) and from then on no event leads to a circulation or payment effect."""
+
+    availability: Availability
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceEnded(Event):
+    """The technician left maintenance mode: back to the availability from before it (in service, or
+    out of order when it was, or when the technician switched it so meanwhile)."""
 
 
 # --- user ------------------------------------------------------------------------------------------

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 
+from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.core import identify as idn
 from kiosk.core import transactions as tx
-from kiosk.core.common import Handler, Outcome, is_current, request_key
+from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
 from kiosk.core.effects import Effect
+from kiosk.core.service import ServiceMode
 from kiosk.core.state import SessionSettings, SessionState
 from kiosk.core.view import Screen, SessionView
 
@@ -98,8 +100,43 @@ for _screen in PATRON_SCREENS:
         TABLE[(_screen, ev.Finish)] = tx.on_finish
 
 
+# Effects that act on the library's books or the member's money: none while the kiosk is not in service.
+SERVICE_EFFECTS = (fx.LookUpPatron, fx.CheckOut, fx.CheckIn, fx.Renew, fx.LoadAccount, fx.StartPayment)
+
+
 def transition(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
-    """Apply one event: the new state and the effects to carry out. Never raises for any event."""
+    """Apply one event: the new state and the effects to carry out. Never raises for any event.
+
+    The service mode is checked here, for every event, rather than in each handler: out of order or in
+    maintenance, a member's event changes nothing, and whatever a handler returns (an answer still in
+    flight, a tick), no circulation or payment effect leaves the core.
+    """
+    if isinstance(event, ev.ServiceModeChanged):
+        return _change_mode(settings, state, state.mode.with_availability(event.availability))
+    if isinstance(event, ev.MaintenanceEnded):
+        return _change_mode(settings, state, state.mode.after_maintenance())
+    if not state.mode.serving and isinstance(event, ev.UserEvent):
+        log.info("%s ignored: the kiosk is %s", type(event).__name__, state.mode.availability.value)
+        return state, []
+    new_state, effects = _session_transition(settings, state, event)
+    if not new_state.mode.serving:
+        effects = [e for e in effects if not isinstance(e, SERVICE_EFFECTS)]
+    return new_state, effects
+
+
+def _change_mode(settings: SessionSettings, state: SessionState, mode: ServiceMode) -> Outcome:
+    """Switch to ``mode``; leaving service ends a running session (the member's data is cleared)."""
+    if mode == state.mode:
+        return state, []
+    log.warning("service mode: %s -> %s", state.mode.availability.value, mode.availability.value)
+    effects: list[Effect] = []
+    if not mode.serving and state.screen is not Screen.IDLE:
+        state, effects = end_session(settings, state)
+    return state.with_(mode=mode), effects
+
+
+def _session_transition(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The session's own rules: the table, for the screen the session is on."""
     if isinstance(event, ev.ResultEvent) and not is_current(state, event):
         return state, []  # an answer for an earlier session, or one nobody asked for
     if isinstance(event, ev.ResultEvent):
@@ -130,8 +167,6 @@ class Session:
             self.state, effects = transition(self.settings, self.state, event)
         except Exception:  # a bug must not leave a patron's data on screen: reset to the attract screen
             log.exception("session handler failed for %s; resetting the session", type(event).__name__)
-            from kiosk.core.common import end_session
-
             self.state, effects = end_session(self.settings, self.state)
         return effects
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from kiosk.core.service import ServiceMode
 from kiosk.core.view import (
     AccountView,
     ItemLine,
@@ -130,6 +131,7 @@ class SessionState:
     pending: tuple[Request, ...] = ()  # requests sent and not answered yet
     switch_pass: str | None = field(default=None, repr=False)
     payments: tuple[tuple[tuple[str, ...], Decimal], ...] = ()
+    mode: ServiceMode = field(default_factory=ServiceMode)  # survives the end of a session
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:
@@ -189,6 +191,7 @@ class SessionState:
             seconds_left=self.seconds_left(settings) if self.warned else None,
             confirm_switch=self.switch_pass is not None,
             payments=self.payments,
+            service=self.mode,
         )
 
     def problems(self, settings: SessionSettings) -> list[str]:
@@ -204,6 +207,8 @@ class SessionState:
             out.append(f"{self.screen.value} without an identified patron")
         if self.screen in (Screen.PIN, Screen.IDENTIFYING) and not self.pass_number:
             out.append(f"{self.screen.value} without a pass")
+        if not self.mode.serving and self.screen is not Screen.IDLE:
+            out.append(f"a session on {self.screen.value} while {self.mode.availability.value}")
         if not 0 <= self.pin_tries_left <= settings.pin_tries:
             out.append("pin tries out of range")
         if self.language not in settings.languages:

@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kiosk.core.service import ServiceMode
+
 
 class Screen(enum.Enum):
     """The session's screens, in the order a patron meets them."""
@@ -146,6 +148,7 @@ class SessionView:
     seconds_left: float | None = None
     confirm_switch: bool = False  # another pass was presented: ask whether to end this session
     payments: tuple[tuple[tuple[str, ...], Decimal], ...] = field(default=())
+    service: ServiceMode = field(default_factory=ServiceMode)  # in service / out of order / maintenance
 
     def lines(self, kind: LineKind) -> tuple[ItemLine, ...]:
         """The item lines of one kind (the borrowing screen shows loans, the return screen returns)."""

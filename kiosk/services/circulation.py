@@ -345,6 +345,8 @@ class CirculationService:
         report = Replayer(self.store, Watched(client, self._mark_busy)).replay(should_stop)
         self.last_replay = report
         log.info("replay: %s", report.as_dict())
+        if report.confirmed or report.failed or report.resolved:
+            self.store.scrub()  # the sent rows' encrypted pass numbers leave the WAL too
         if report.stopped == "busy":  # another process (kiosk queue replay) is at it; try again later
             return
         if report.stopped:
@@ -355,11 +357,23 @@ class CirculationService:
     # --- effects -------------------------------------------------------------------------------------
     def _carry_out(self, effect: fx.Effect) -> ev.Event:
         if self._online:
+            if isinstance(effect, fx.CheckOut | fx.CheckIn) and self._queued_ahead(effect.item_id):
+                # A queued row for this item is still waiting (e.g. `kiosk queue replay` holds the replay):
+                # sent now, this one would overtake it (a return applied before the offline loan it
+                # undoes is a no-op, then the loan replays). It goes through the queue, behind that row.
+                return self.desk.behind_queue(effect)
             try:
                 return self.counter.carry_out(effect)
             except (Sip2Error, NoConnection) as exc:
                 return self._after_failure(effect, exc)
         return self.desk.carry_out(effect, self._post)
+
+    def _queued_ahead(self, item_id: str) -> bool:
+        """Replay what waits for this item; True when a row for it is still waiting afterwards."""
+        if not self.store.has_item(item_id):
+            return False
+        self._replay()
+        return self.store.has_item(item_id)
 
     def _replay_if_queued(self, item_id: str) -> None:
         """A queued transaction for this item must reach the ILS before a new one."""

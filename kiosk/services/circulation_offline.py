@@ -97,6 +97,21 @@ class OfflineDesk:
             return ev.ItemCheckedOut(effect.session_id, effect.item_id, offline=True)
         return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)
 
+    def behind_queue(self, effect: fx.CheckOut | fx.CheckIn) -> ev.Event:
+        """Online, but a queued row for this item has not reached the ILS yet: queue this one behind it
+        (the replay keeps queue order per item), whatever the offline policy says, since the member was
+        identified online. The answer says "done, will be sent" (``offline=True``)."""
+        kind = CHECKOUT if isinstance(effect, fx.CheckOut) else CHECKIN
+        pass_number = effect.pass_number if isinstance(effect, fx.CheckOut) else None
+        if not self._record(kind, effect.item_id, pass_number):
+            refused_kind = "loan" if isinstance(effect, fx.CheckOut) else "return"
+            return ev.ItemRefused(effect.session_id, effect.item_id, refused_kind, "offline.storage_failed")
+        log.info("%s %s queued behind a waiting transaction for the same item", kind,
+                 short_hash(effect.item_id))
+        if isinstance(effect, fx.CheckOut):
+            return ev.ItemCheckedOut(effect.session_id, effect.item_id, offline=True)
+        return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)
+
     def carry_out(self, effect: fx.Effect, post: Callable[[ev.Event], None]) -> ev.Event:
         """The offline answer to ``effect``; extra answers (one per renewed item) go to ``post``."""
         if isinstance(effect, fx.LookUpPatron):

@@ -30,6 +30,7 @@ import sqlite_utils
 from kiosk.errors import KioskProtocolError
 from kiosk.logsetup import short_hash
 from kiosk.store.crypto import PassCipher, load_or_create_key
+from kiosk.store.statelock import StateDirectoryError
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +102,36 @@ class TransactionQueue:
             raise ValueError("store retention_days must not be negative")
         self._clock = clock
         self._lock = threading.RLock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
+        except (OSError, sqlite3.Error) as exc:
+            raise StateDirectoryError.about(self.path, exc) from None
         self._db = sqlite_utils.Database(conn, execute_plugins=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA secure_delete=ON")
-        self._ensure_schema()
-        has_rows = self._db[TABLE].count > 0
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            # Deleted rows are overwritten with zeros in the database file; the WAL is scrubbed separately
+            # (:meth:`scrub`), and a WAL left behind is cut back to nothing when it is reset.
+            self._db.execute("PRAGMA secure_delete=ON")
+            self._db.execute("PRAGMA journal_size_limit=0")
+            self._ensure_schema()
+            self._db.execute("BEGIN IMMEDIATE")  # can it be written? (takes the write lock; writes nothing)
+            self._db.execute("ROLLBACK")
+            has_rows = self._db[TABLE].count > 0
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StateDirectoryError.about(self.path, exc) from None
         # A missing key with rows present means the rows could never be replayed: refuse rather than
         # silently making a new key.
-        self._cipher = PassCipher(load_or_create_key(Path(key_file), create=not has_rows))
+        try:
+            self._cipher = PassCipher(load_or_create_key(Path(key_file), create=not has_rows))
+        except OSError as exc:
+            conn.close()
+            raise StateDirectoryError.about(Path(key_file), exc) from None
+        except BaseException:
+            conn.close()
+            raise
 
     @classmethod
     def from_config(cls, store: Any) -> TransactionQueue:
@@ -282,7 +302,21 @@ class TransactionQueue:
             count = cur.rowcount
         if count:
             log.info("purged %d failed queued transaction(s) past retention", count)
+            self.scrub()
         return count
+
+    def scrub(self) -> bool:
+        """Make deleted rows unrecoverable from disk now: checkpoint the WAL into the database (where
+        ``secure_delete`` has zeroed them) and truncate it to zero bytes. Until then the WAL still
+        holds the pages as they were before the delete. Covers every connection's writes to this file
+        (the payment journal shares it). Returns False when a reader kept the checkpoint from finishing
+        (it is tried again at the next scrub and at close)."""
+        with self._lock:
+            busy, _log_frames, _done = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            log.warning("WAL checkpoint of %s could not finish (busy); deleted rows stay in the WAL "
+                        "until the next one", self.path.name)
+        return not busy
 
     # --- reading -------------------------------------------------------------------------------------
     def _select(

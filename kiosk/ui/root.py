@@ -24,6 +24,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
 from kiosk.core import events as ev
+from kiosk.core.service import Availability, ServiceMode
 from kiosk.core.view import Screen, SessionView
 from kiosk.i18n import Translator
 from kiosk.maintenance.access import AccessState, MaintenanceAccess
@@ -150,7 +151,6 @@ class KioskRoot(FloatLayout):
         self.look = look
         look.apply(make_theme(settings.high_contrast, settings.large_text))
         self.t = Translator(settings.default_language)
-        self.out_of_order = bool(getattr(runtime, "out_of_order", False))  # survives a UI restart
         self.terminal_prompt: str | None = None  # catalog key of the terminal's latest instruction
         self.maintenance: str | None = None  # None, "maint_pin" or "maintenance"
         self.view: SessionView = runtime.view
@@ -369,21 +369,35 @@ class KioskRoot(FloatLayout):
         """The PIN was right: show the maintenance panel."""
         self._touched = self.clock()
         self.maintenance = "maintenance"
+        self.runtime.send(ev.ServiceModeChanged(Availability.MAINTENANCE))  # the core stops serving
         self.rerender()
 
     def close_maintenance(self) -> None:
         """Back to the patron screens."""
         if self.access is not None:
             self.access.close()
+        if self.maintenance == "maintenance":
+            self.runtime.send(ev.MaintenanceEnded())
         self.maintenance = None
         prompt = self.screens.built().get("maint_pin")
         if prompt is not None:
             prompt.reset()
         self.rerender()
 
+    @property
+    def out_of_order(self) -> bool:
+        """Out of order is the core's state (its view's service mode), not a flag of the UI's own."""
+        return self.view.service.out_of_order
+
+    @out_of_order.setter
+    def out_of_order(self, on: bool) -> None:
+        # For screenshots of a still view only: the running kiosk changes the mode through the core.
+        self.view = replace(self.view, service=ServiceMode(
+            Availability.OUT_OF_ORDER if on else Availability.IN_SERVICE))
+
     def set_out_of_order(self, on: bool, from_maintenance: bool = False) -> None:
-        """Switch the patron screens out of order (or back)."""
-        self.out_of_order = on
+        """Switch the kiosk out of order (or back): the core decides, the screen follows its view."""
+        self.runtime.send(ev.ServiceModeChanged(Availability.OUT_OF_ORDER if on else Availability.IN_SERVICE))
         if from_maintenance and self.backend is not None:
             self.backend.set_out_of_order(on)
         log.info("kiosk %s", "out of order" if on else "back in service")
