@@ -22,7 +22,7 @@ from drivers.payment.codec import ACK, DLE, NAK, EventKind, encode_frame
 from drivers.payment.link import FdChannel, LinkFaults, SerialChannel, SerialLink
 from drivers.payment.sim_books import COMMITTED, Books
 from drivers.payment.simulator import TerminalSimulator
-from tests.payment.conftest import PASSWORD, SIM_SETTINGS, SILENT_TIMERS, TEST_TIMERS, wait_for
+from tests.payment.conftest import PASSWORD, SILENT_TIMERS, SIM_SETTINGS, TEST_TIMERS
 from tests.payment.test_link import Peer, receive_nothing_until_nak
 
 
