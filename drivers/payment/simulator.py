@@ -63,6 +63,11 @@ class SimSettings:
     power_off: float = 0.5
     card_name: str = "Maestro"
     masked_pan: str = "676389EEEEEE1230"  # the only PAN it ever sends, already masked (V28)
+    #: Raw BMPs a newer terminal puts into its Status-Information right after the result code (e.g.
+    #: ``AA 261206``, the date with its year; or a BMP the kiosk does not know).
+    extra_bmps: bytes = b""
+    #: Raw bytes appended to the Abort (06 1E) that follows an auto-reversal (tests: odd TLV in it).
+    abort_extra: bytes = b""
     receipt_lines: tuple[str, ...] = (
         "OPENBARE BIBLIOTHEEK",
         "Betaling / Payment",
@@ -251,7 +256,10 @@ class TerminalSimulator(SimulatorHost):
             payment_type=0x70,
             text="STORNO" if tx.kind == "reversal" else None,  # how its receipt marks a reversal
         )
-        return m.build_status_information(si, None if result else self.settings.masked_pan)
+        apdu = m.build_status_information(si, None if result else self.settings.masked_pan)
+        if self.settings.extra_bmps:
+            apdu = Apdu(apdu.cls, apdu.instr, apdu.data[:2] + self.settings.extra_bmps + apdu.data[2:])
+        return apdu
 
     def _authorization(self, apdu: Apdu) -> None:
         scenario = self._current = self._take()
@@ -340,7 +348,8 @@ class TerminalSimulator(SimulatorHost):
         self.books.set_state(tx.receipt_no, REVERSED)
         if tell:
             self._tell(m.intermediate_status(0x05))
-            self._tell(m.abort_from_terminal(m.RESULT_ABORT))
+            abort = m.abort_from_terminal(m.RESULT_ABORT)
+            self._tell(Apdu(abort.cls, abort.instr, abort.data + self.settings.abort_extra))
 
     def _power_loss(self) -> None:
         log.info("simulator: power loss")
