@@ -11,7 +11,10 @@ Each payment plays a scenario; queue them with :meth:`TerminalSimulator.push` (o
 ``approve`` · ``decline`` · ``cancel`` (customer presses stop) · ``card_timeout`` (no card within
 ``card_wait``) · ``no_ack`` (the 06 01 is never acknowledged) · ``corrupt_crc`` (the first 04 0F has a
 broken CRC) · ``slow_ack`` (every ACK comes late, within T2) · ``power_loss`` (silent after the commit)
-· ``receipt`` (the receipt arrives as Print Lines).
+· ``receipt`` (the receipt arrives as Print Lines, if the ECR's config byte asks for them).
+
+It honours the ECR's registration config byte (:mod:`drivers.payment.sim_config`), and with
+``SimSettings.strict_ack`` it is as strict as the least forgiving terminals about ACKs.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 
 from drivers.errors import DeviceConnectionError, DeviceTimeoutError, DriverError
 from drivers.payment import messages as m
+from drivers.payment import sim_config
 from drivers.payment.codec import Apdu
 from drivers.payment.fields import bcd_decode, parse_bitmaps
 from drivers.payment.link import ApduLink, LinkFaults, SerialLink, Timers
@@ -66,6 +70,9 @@ class SimSettings:
     #: Raw BMPs a newer terminal puts into its Status-Information right after the result code (e.g.
     #: ``AA 261206``, the date with its year; or a BMP the kiosk does not know).
     extra_bmps: bytes = b""
+    #: Behave like the strictest terminals on the serial link: while waiting for an ACK, any other byte
+    #: is a failed try (the frame is repeated; after all repeats the message counts as not acknowledged).
+    strict_ack: bool = False
     #: Raw bytes appended to the Abort (06 1E) that follows an auto-reversal (tests: odd TLV in it).
     abort_extra: bytes = b""
     receipt_lines: tuple[str, ...] = (
@@ -149,6 +156,8 @@ class TerminalSimulator(SimulatorHost):
         self._link = link
         faults: LinkFaults = link.faults  # type: ignore[attr-defined]
         faults.swallow_hook, faults.ack_delay_hook = self._swallow, self._ack_delay
+        if isinstance(link, SerialLink):
+            link.strict_ack = self.settings.strict_ack
         while not self._stop.is_set():
             try:
                 apdu = link.receive(0.05)
@@ -205,6 +214,11 @@ class TerminalSimulator(SimulatorHost):
             if apdu.command == m.ABORT_REQUEST:
                 self._send(m.ack_apdu())
         return None
+
+    def _status_info(self, code: int) -> None:
+        """An Intermediate Status (04 FF), only if the ECR asked for them (config bit 08)."""
+        if sim_config.intermediate_wanted(self.config_byte):
+            self._tell(m.intermediate_status(code))
 
     def _tell(self, apdu: Apdu) -> Apdu | None:
         """Send a message the kiosk must answer; return its answer (None after T3)."""
@@ -283,15 +297,15 @@ class TerminalSimulator(SimulatorHost):
         max_si = (bmps.get(0x02) or b"\x01")[0]
         self._send(m.ack_apdu())
         step = self.settings.step_delay
-        self._tell(m.intermediate_status(0x0A))  # insert card
+        self._status_info(0x0A)  # insert card
         if self._pause(self.settings.card_wait if scenario == "card_timeout" else step) or scenario in (
             "card_timeout",
             "cancel",
         ):
-            self._tell(m.intermediate_status(0x0E))
+            self._status_info(0x0E)
             self._tell(m.abort_from_terminal(m.RESULT_ABORT))
             return
-        self._tell(m.intermediate_status(0x17))  # please wait: the host is deciding
+        self._status_info(0x17)  # please wait: the host is deciding
         if self._pause(step):
             self._tell(m.abort_from_terminal(m.RESULT_ABORT))
             return
@@ -321,7 +335,7 @@ class TerminalSimulator(SimulatorHost):
                 self._pause(self.settings.ask_again_delay)
                 continue
             return self._auto_reverse(tx, f"kiosk answered 84 {answer.instr:02X}", tell=True)
-        if scenario == "receipt":
+        if scenario == "receipt" and sim_config.payment_lines_wanted(self.config_byte):
             lines = self.settings.receipt_lines
             for i, line in enumerate(lines):
                 try:
@@ -336,7 +350,7 @@ class TerminalSimulator(SimulatorHost):
         if scenario == "power_loss":
             self._power_loss()
             return
-        self._tell(m.intermediate_status(0x0B))  # remove card
+        self._status_info(0x0B)  # remove card
         self._tell(m.completion())
 
     def _tell_within(self, apdu: Apdu, timeout: float) -> Apdu | None:
@@ -347,7 +361,7 @@ class TerminalSimulator(SimulatorHost):
         log.info("simulator: auto-reversal of receipt %04d (%s)", tx.receipt_no, why)
         self.books.set_state(tx.receipt_no, REVERSED)
         if tell:
-            self._tell(m.intermediate_status(0x05))
+            self._status_info(0x05)
             abort = m.abort_from_terminal(m.RESULT_ABORT)
             self._tell(Apdu(abort.cls, abort.instr, abort.data + self.settings.abort_extra))
 
@@ -378,7 +392,7 @@ class TerminalSimulator(SimulatorHost):
         if original.state == REVERSED:
             self._tell(m.abort_from_terminal(m.RESULT_ALREADY_REVERSED))
             return
-        self._tell(m.intermediate_status(0x17))
+        self._status_info(0x17)
         self._pause(self.settings.step_delay)
         self.books.set_state(original.receipt_no, REVERSED)
         now = time.localtime()
@@ -399,6 +413,6 @@ class TerminalSimulator(SimulatorHost):
         si = m.StatusInformation(result_code=0, amount=total, trace=self.books.trace, tid=self.settings.tid)
         self._tell(m.build_status_information(si))
         lines = ("Kassenschnitt / Dagafsluiting", f"Betalingen: {count}", f"Totaal EUR {total / 100:.2f}")
-        for i, line in enumerate(lines):
+        for i, line in enumerate(lines if sim_config.admin_lines_wanted(self.config_byte) else ()):
             self._tell(m.print_line(line, last=i == len(lines) - 1))
         self._tell(m.completion())
