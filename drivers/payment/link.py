@@ -43,6 +43,7 @@ from drivers.payment.codec import (
     ApduStreamParser,
     EventKind,
     FrameParser,
+    LinkEvent,
     decode_apdu,
     encode_apdu,
     encode_frame,
@@ -109,6 +110,7 @@ class SerialLink:
         #: are dropped and the frame is repeated). Set by the simulator's ``strict_ack`` mode.
         self.strict_ack = False
         self._awaiting_ack = False
+        self._strict_pending = bytearray()  # strict_ack: bytes not yet judged by an ACK wait
         self.failed_tries = 0  # failed tries seen in strict_ack mode (tests and the campaign count them)
         self._last_rx: tuple[bytes, float] | None = None  # the last frame delivered, and when
         self._sent_since_rx = False  # an APDU of ours left since then (so an equal frame is new)
@@ -131,11 +133,15 @@ class SerialLink:
                 return
             what = {NAK: "NAK", _FAILED_TRY: "other bytes instead of an ACK"}.get(answer or 0, "no ACK")
             log.info("terminal link: %s for %s, repeating", what, apdu.describe())
+        leftover, self._strict_pending = bytes(self._strict_pending), bytearray()
+        self._pump_data(leftover)  # what the strict tries did not judge is read as line data
         raise NoAcknowledgeError(f"no ACK for {apdu.describe()} after {self.timers.repeats} repeats")
 
     def _wait_ack(self, timeout: float) -> int | None:
         deadline = time.monotonic() + timeout
         self._awaiting_ack = True
+        if self._strict_pending:  # strict_ack: stray bytes already here judge this try at once
+            self._pump_data(self._strict_first_byte(b""))
         try:
             while not self._acks:
                 remaining = deadline - time.monotonic()
@@ -168,14 +174,22 @@ class SerialLink:
         wait = min(timeout, max(t1_left, 0.0)) if self._parser.in_frame else timeout
         data = self.channel.read(wait)
         if data and self.strict_ack and self._awaiting_ack and not self._parser.in_frame:
+            self._last_byte = time.monotonic()
             data = self._strict_first_byte(data)
+            if not data:
+                return
         if data:
             self._last_byte = time.monotonic()
-            events = self._parser.feed(data)
+            self._handle(self._parser.feed(data))
         elif self._parser.in_frame and time.monotonic() - self._last_byte >= self.timers.t1:
-            events = self._parser.expire()
-        else:
-            events = []
+            self._handle(self._parser.expire())
+
+    def _pump_data(self, data: bytes) -> None:
+        """Handle bytes already read (strict mode hands them back after its verdict)."""
+        if data:
+            self._handle(self._parser.feed(data))
+
+    def _handle(self, events: list[LinkEvent]) -> None:
         for ev in events:
             if ev.kind is EventKind.ACK:
                 self._acks.append(ACK)
@@ -190,18 +204,22 @@ class SerialLink:
                 self._on_frame(ev.payload)
 
     def _strict_first_byte(self, data: bytes) -> bytes:
-        """strict_ack: the first byte while waiting for an ACK must be ACK or NAK; anything else is a
-        failed try, and what came with it is dropped (the rest of that frame is skipped too)."""
-        if data[0] in (ACK, NAK):
-            self._acks.append(data[0])
-            self._awaiting_ack = False
-            return data[1:]
-        self.failed_tries += 1
-        log.info("terminal link (strict): %02X while waiting for an ACK: failed try", data[0])
-        self._acks.append(_FAILED_TRY)
+        """strict_ack: while waiting for an ACK, each byte that is not ACK or NAK is a failed try (as on
+        the strictest terminals, which read byte by byte: a 9-byte frame written over their wait burns
+        all their tries). Bytes after the verdict stay for the next try's wait; the rest of the line
+        after an ACK / NAK is read normally."""
+        self._strict_pending += data
+        first = self._strict_pending[0]
+        del self._strict_pending[0]
         self._awaiting_ack = False
+        if first in (ACK, NAK):
+            rest, self._strict_pending = bytes(self._strict_pending), bytearray()
+            self._acks.append(first)
+            return rest
+        self.failed_tries += 1
+        log.info("terminal link (strict): %02X while waiting for an ACK: failed try", first)
+        self._acks.append(_FAILED_TRY)
         self._last_byte = time.monotonic()
-        self._parser.skip()
         return b""
 
     def _repeat_window(self) -> float:
