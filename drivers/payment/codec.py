@@ -174,8 +174,9 @@ class FrameParser:
 
     @property
     def in_frame(self) -> bool:
-        """True while a frame has started but not ended, or a broken one is being skipped (T1 applies)."""
-        return self._state not in (_State.IDLE, _State.DLE)
+        """True while a frame has started (or a ``DLE`` may start one) but not ended, or a broken one is
+        being skipped: T1 applies (its expiry resets a lone ``DLE`` silently)."""
+        return self._state is not _State.IDLE
 
     def expire(self) -> list[LinkEvent]:
         """T1 expired: drop a partial frame and report it once (the receiver answers NAK), then skip its
