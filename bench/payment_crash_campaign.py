@@ -93,6 +93,7 @@ class Outcome:
     reason: str
     problems: list[str] = field(default_factory=list)
     failed_tries: int = 0
+    terminal_said: str = ""  # why the terminal reversed, and how long after the kill
 
 
 def plans(runs: int, seed: int, compress: float) -> list[Plan]:
@@ -125,7 +126,9 @@ def records(db: Path) -> list[PaymentRecord]:
 
 
 def run(plan: Plan, workdir: Path) -> Outcome:
-    terminal, tty = start_terminal(strict_ack=True)
+    # The terminal holds an approved payment as long as the kiosk asks in BMP 01 (30 s, the spec's
+    # default vending timeout), as a terminal honouring the request does.
+    terminal, tty = start_terminal(commit_timeout=30.0, strict_ack=True)
     ils = start_ils()
     db = workdir / f"run{plan.number}.db"
     try:
@@ -142,16 +145,24 @@ def run(plan: Plan, workdir: Path) -> Outcome:
             time.sleep(plan.random_kill)
             os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=300)
+        killed_at = time.monotonic()
         killed = proc.returncode == -signal.SIGKILL
         ils.faults.latency = 0.0
         time.sleep(plan.delay)  # the kiosk stays dead this long (the point of the campaign)
+        restarted_at = time.monotonic()
         for _ in range(2):  # start-up recovery; a second start if the first left the payment open
             restart = child(db, tty, ils.port)
             restart.communicate(timeout=300)
             recs = records(db)
             if recs and recs[-1].state in FINAL:
                 break
-        return judge(plan, killed, terminal, ils, recs)
+        outcome = judge(plan, killed, terminal, ils, recs)
+        outcome.terminal_said = "; ".join(
+            f"terminal reversed receipt {receipt}: {why}, {at - killed_at:.1f} s after the kill "
+            f"({'before' if at < restarted_at else f'{at - restarted_at:.1f} s after'} the restart)"
+            for at, receipt, why in terminal.auto_reversals
+        )
+        return outcome
     finally:
         terminal.stop()
         ils.stop()
@@ -203,9 +214,13 @@ def main(argv: list[str]) -> int:
     print(f"runs with ILS and terminal books agreeing: {len(agree)}/{len(outcomes)}")
     print(f"NEEDS_STAFF: {len(staff)}")
     for o in staff:
-        print(f"  run {o.plan.number} ({o.plan.label()}): {o.reason}")
+        print(f"  run {o.plan.number} ({o.plan.label()}): {o.reason}; {o.terminal_said or 'no reversal'}"
+              f"; failed tries {o.failed_tries}")  # fmt: skip
     for o in outcomes:
-        if not o.agree:
+        if o.failed_tries and o.state != State.NEEDS_STAFF.value:
+            print(f"  failed tries {o.failed_tries} in run {o.plan.number} ({o.plan.label()}): {o.state}")
+    for o in outcomes:
+        if not o.agree and o.state != State.NEEDS_STAFF.value:
             print(f"  DISAGREE run {o.plan.number} ({o.plan.label()}): {o.state} {'; '.join(o.problems)}")
     finals: dict[str, int] = {}
     for o in outcomes:

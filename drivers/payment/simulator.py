@@ -107,6 +107,7 @@ class TerminalSimulator(SimulatorHost):
         self.logged_off = 0  # Log-Offs (06 02) received
         self.played: list[str] = []  # scenarios of the payments handled, in order
         self.approved_amount: int | None = None  # approve this amount instead of the one asked (tests)
+        self.auto_reversals: list[tuple[float, int, str]] = []  # (monotonic time, receipt, why)
 
     # --- scenario control ----------------------------------------------------------------------------
 
@@ -359,6 +360,7 @@ class TerminalSimulator(SimulatorHost):
 
     def _auto_reverse(self, tx: SimTransaction, why: str, tell: bool = False) -> None:
         log.info("simulator: auto-reversal of receipt %04d (%s)", tx.receipt_no, why)
+        self.auto_reversals.append((time.monotonic(), tx.receipt_no, why))
         self.books.set_state(tx.receipt_no, REVERSED)
         if tell:
             self._status_info(0x05)
