@@ -128,6 +128,20 @@ def answer_held(
     return serve_until_quiet(term, held, quiet=quiet, limit=limit) or committed
 
 
+def listen_time(term: ZvtTerminal, last_write: float, now: float, margin: float = 1.0) -> float:
+    """How long :func:`answer_held` listens before answering unasked: one T2 + T1 (long enough to hear
+    a repeat of a frame nobody acknowledged), but never so long that a terminal silently waiting for
+    our answer gives up meanwhile. It holds the payment for the vending timeout the kiosk asked for
+    (BMP 01), counted from its last ``04 0F``, which came no earlier than the journal's last write
+    (``last_write``, epoch seconds): when less than the full listen is left of that, listen only until
+    ``margin`` s before its end. (A terminal still repeating an unacknowledged frame gives up after
+    ``(repeats + 1) × T2``, well inside the vending timeout.)"""
+    timers = term.timers
+    full = timers.t2 + timers.t1
+    left = last_write + float(term.vending_timeout) - now - margin
+    return max(0.0, min(full, left))
+
+
 @dataclass
 class _Heard:
     """What :func:`serve_until_quiet` heard from the terminal."""

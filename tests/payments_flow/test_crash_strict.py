@@ -59,3 +59,17 @@ def test_restart_while_the_terminal_waits_for_the_ack_of_its_repeated_status_inf
     assert rec.state is State.DONE  # the fee was recorded: the held payment is committed, not lost
     assert [p.state for p in strict.terminal.books.payments()] == [COMMITTED]
     assert link.failed_tries == 0  # recovery never talked while the terminal waited for an ACK
+
+
+def test_listening_never_outlasts_the_terminal_s_hold_window() -> None:
+    from kiosk.payments.terminal import listen_time
+
+    class Term:
+        timers = Timers(t1=0.2, t2=5.0)
+        vending_timeout = 30
+
+    full = 5.2
+    assert listen_time(Term(), last_write=1000.0, now=1002.0) == pytest.approx(full)  # type: ignore[arg-type]
+    # 26 s after the last journal write only 4 s of the 30 s hold are left: listen until 1 s before
+    assert listen_time(Term(), last_write=1000.0, now=1026.0) == pytest.approx(3.0)  # type: ignore[arg-type]
+    assert listen_time(Term(), last_write=1000.0, now=1040.0) == 0.0  # type: ignore[arg-type]
