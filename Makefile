@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean fuzz-zvt
 
 setup:
 	@bash scripts/setup.sh
@@ -21,6 +21,10 @@ lint: setup
 
 bench: setup
 	@for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# The ZVT decoder fuzz test with a long budget (make test runs it briefly).
+fuzz-zvt: setup
+	ZVT_FUZZ_EXAMPLES=$${ZVT_FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/payment/test_fuzz_zvt.py
 
 clean:
 	rm -rf .venv build *.egg-info

@@ -126,12 +126,13 @@ class EventKind(Enum):
     ACK = "ack"
     NAK = "nak"
     FRAME = "frame"
-    ERROR = "error"  # a broken frame or noise: the receiver answers NAK (and the sender repeats)
+    ERROR = "error"  # a broken frame: the receiver answers NAK once (and the sender repeats)
+    NOISE = "noise"  # the first of a run of bytes outside any frame: discarded, logged once, no NAK
 
 
 @dataclass(frozen=True)
 class LinkEvent:
-    """One event from :class:`FrameParser`: ACK, NAK, a complete frame (its raw APDU) or an error."""
+    """One event from :class:`FrameParser`: ACK, NAK, a complete frame (its raw APDU), an error or noise."""
 
     kind: EventKind
     payload: bytes = b""
@@ -145,13 +146,23 @@ class _State(Enum):
     DATA_DLE = 3
     CRC_LO = 4
     CRC_HI = 5
+    SKIP = 6  # after a broken frame: discard its rest until DLE STX or a T1 pause (resynchronise)
+    SKIP_DLE = 7
 
 
 class FrameParser:
     """Incremental serial receiver: feed any chunking of the line, get :class:`LinkEvent` values.
 
-    It never raises on line data; broken frames become ``ERROR`` events (answer them with NAK).
-    Call :meth:`expire` when T1 (the inter-character timeout) ran out in the middle of a frame.
+    It never raises on line data. The rules (issue 12, item 1):
+
+    * it resynchronises on ``DLE STX``: bytes outside a frame (line noise, the tail of a frame already
+      given up on) are discarded; only the first of each run is reported, as ``NOISE`` (log it, never
+      NAK it);
+    * a broken frame (bad CRC, ``DLE`` + junk inside it, too long, T1 ran out in it) is one ``ERROR``
+      (answer it with one NAK); the rest of it is skipped until ``DLE STX`` or a T1 pause, so it
+      cannot produce more NAKs, and data bytes ``06``/``15`` in it are never taken for ACK/NAK.
+
+    Call :meth:`expire` when T1 (the inter-character timeout) ran out while :attr:`in_frame`.
     """
 
     def __init__(self, max_apdu: int = MAX_APDU_DATA + 5) -> None:
@@ -159,22 +170,44 @@ class FrameParser:
         self._buf = bytearray()
         self._crc_lo = 0
         self._max = max_apdu
+        self._noisy = False  # inside a run of noise (reported once)
 
     @property
     def in_frame(self) -> bool:
-        """True while a frame has started but not ended (T1 applies)."""
+        """True while a frame has started (or a ``DLE`` may start one) but not ended, or a broken one is
+        being skipped: T1 applies (its expiry resets a lone ``DLE`` silently)."""
         return self._state is not _State.IDLE
 
     def expire(self) -> list[LinkEvent]:
-        """T1 expired: drop a partial frame and report it (the receiver answers NAK)."""
-        if self._state is _State.IDLE:
-            return []
+        """T1 expired: drop a partial frame and report it once (the receiver answers NAK), then skip its
+        rest until the line is quiet for T1 again (the next expiry) or ``DLE STX``; a frame being
+        skipped just ends (the line is quiet: the next byte starts afresh)."""
+        st = self._state
         self._reset()
-        return [LinkEvent(EventKind.ERROR, reason="inter-character timeout (T1)")]
+        if st in (_State.DATA, _State.DATA_DLE, _State.CRC_LO, _State.CRC_HI):
+            # the sender may only have paused: skip the rest of this frame until it is quiet again
+            return [self._broken("inter-character timeout (T1)")]
+        return []
 
     def _reset(self) -> None:
         self._state = _State.IDLE
         self._buf = bytearray()
+
+    def skip(self) -> None:
+        """Drop what was received and skip the rest of the current frame (resynchronise)."""
+        self._state, self._buf = _State.SKIP, bytearray()
+
+    def _broken(self, reason: str) -> LinkEvent:
+        """A frame broke off: one ERROR, then skip its rest (see the class docstring)."""
+        self._state, self._buf = _State.SKIP, bytearray()
+        return LinkEvent(EventKind.ERROR, reason=reason)
+
+    def _noise(self, b: int) -> LinkEvent | None:
+        self._state = _State.IDLE
+        if self._noisy:
+            return None
+        self._noisy = True
+        return LinkEvent(EventKind.NOISE, reason=f"byte {b:02X} outside a frame")
 
     def feed(self, data: bytes) -> list[LinkEvent]:
         """Feed received bytes; return the events completed by them, in order."""
@@ -189,19 +222,28 @@ class FrameParser:
         st = self._state
         if st is _State.IDLE:
             if b == ACK:
+                self._noisy = False
                 return LinkEvent(EventKind.ACK)
             if b == NAK:
+                self._noisy = False
                 return LinkEvent(EventKind.NAK)
             if b == DLE:
                 self._state = _State.DLE
                 return None
-            return LinkEvent(EventKind.ERROR, reason=f"noise byte {b:02X} between frames")
+            return self._noise(b)
         if st is _State.DLE:
             if b == STX:
-                self._state, self._buf = _State.DATA, bytearray()
+                self._state, self._buf, self._noisy = _State.DATA, bytearray(), False
                 return None
-            self._reset()
-            return LinkEvent(EventKind.ERROR, reason=f"DLE followed by {b:02X}, expected STX")
+            if b == DLE:
+                return None  # still possibly the DLE of a DLE STX
+            return self._noise(b)
+        if st in (_State.SKIP, _State.SKIP_DLE):
+            if st is _State.SKIP_DLE and b == STX:
+                self._state, self._buf = _State.DATA, bytearray()
+            else:
+                self._state = _State.SKIP_DLE if b == DLE and st is _State.SKIP else _State.SKIP
+            return None
         if st is _State.DATA:
             if b == DLE:
                 self._state = _State.DATA_DLE
@@ -215,10 +257,10 @@ class FrameParser:
             if b == ETX:
                 self._state = _State.CRC_LO
                 return None
-            self._reset()
             if b == STX:  # a new frame started inside the old one: drop the old one, keep the new
-                self._state = _State.DATA
-            return LinkEvent(EventKind.ERROR, reason=f"DLE followed by {b:02X} inside a frame")
+                self._state, self._buf = _State.DATA, bytearray()
+                return LinkEvent(EventKind.ERROR, reason="DLE STX inside a frame")
+            return self._broken(f"DLE followed by {b:02X} inside a frame")
         if st is _State.CRC_LO:
             self._crc_lo, self._state = b, _State.CRC_HI
             return None
@@ -233,8 +275,7 @@ class FrameParser:
 
     def _append(self, b: int) -> LinkEvent | None:
         if len(self._buf) >= self._max:
-            self._reset()
-            return LinkEvent(EventKind.ERROR, reason="frame longer than any APDU")
+            return self._broken("frame longer than any APDU")
         self._buf.append(b)
         return None
 

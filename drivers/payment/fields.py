@@ -17,7 +17,8 @@ from drivers.errors import DeviceProtocolError
 
 LLVAR, LLLVAR, TLV = -2, -3, -6
 
-# Value length per BMP (P015 §1.3 "List of bitmaps"); negative: variable (see constants above).
+# Value length per BMP (P015 §1.3 "List of bitmaps", cross-checked with ecrterm's table); negative:
+# variable (see constants above). A BMP missing here cannot be skipped: parsing stops at it.
 BMP_LENGTHS: dict[int, int] = {
     0x01: 1,  # timeout (vending: seconds to wait for the ECR's answer)
     0x02: 1,  # max. number of status-informations
@@ -55,6 +56,7 @@ BMP_LENGTHS: dict[int, int] = {
     0x9A: LLLVAR,  # Geldkarte payment flow data
     0xA0: 1,  # result code AS
     0xA7: LLVAR,  # chip data
+    0xAA: 3,  # date YYMMDD, BCD (newer terminals; see 0D)
     0xAF: LLLVAR,  # EF_Info
     0xBA: 5,  # AID parameter
     0xD0: 1,  # algorithm key
@@ -70,9 +72,9 @@ BMP_LENGTHS: dict[int, int] = {
     0xE6: LLVAR,
     0xE7: LLVAR,
     0xE8: LLVAR,
-    0xE9: LLVAR,
-    0xEA: 1,  # text attribute
-    0xEB: 8,  # card id
+    0xE9: 1,  # max. length of the input
+    0xEA: 1,  # echo the input
+    0xEB: 8,  # MAC over text 1 and text 2
     0xF0: 1,  # display duration
     0xF1: LLVAR,
     0xF2: LLVAR,
@@ -174,14 +176,22 @@ class Tlv:
 
 
 def find_tlv(items: tuple[Tlv, ...] | list[Tlv], tag: int) -> Tlv | None:
-    """Search a TLV list (and nested constructed tags) for ``tag``."""
-    for item in items:
+    """Search a TLV list (and nested constructed tags, depth first) for ``tag``."""
+    for item in walk_tlv(items):
         if item.tag == tag:
             return item
-        sub = find_tlv(item.children, tag)
-        if sub is not None:
-            return sub
     return None
+
+
+def walk_tlv(items: tuple[Tlv, ...] | list[Tlv]) -> list[Tlv]:
+    """Every element of a TLV list and of its nested constructed tags, depth first (iterative)."""
+    out: list[Tlv] = []
+    stack = list(reversed(items))
+    while stack:
+        item = stack.pop()
+        out.append(item)
+        stack.extend(reversed(item.children))
+    return out
 
 
 def _tag_is_constructed(tag: int) -> bool:
@@ -191,31 +201,64 @@ def _tag_is_constructed(tag: int) -> bool:
     return bool(first & 0x20)
 
 
-def parse_tlv(data: bytes) -> tuple[Tlv, ...]:
-    """Parse a TLV list (the value of BMP ``06``); raise :class:`DeviceProtocolError` if malformed."""
-    out: list[Tlv] = []
-    pos = 0
-    while pos < len(data):
-        tag = data[pos]
-        pos += 1
-        if tag & 0x1F == 0x1F:  # multi-byte tag: continue while bit 8 is set
-            while True:
-                if pos >= len(data):
-                    raise DeviceProtocolError("TLV tag cut off")
-                tag = (tag << 8) | data[pos]
-                pos += 1
-                if not data[pos - 1] & 0x80:
-                    break
-                if tag > 0xFFFFFF:
-                    raise DeviceProtocolError("TLV tag too long")
-        n, pos = _read_ber_length(data, pos)
-        if pos + n > len(data):
-            raise DeviceProtocolError(f"TLV {tag:X} value cut off")
-        value = data[pos : pos + n]
-        pos += n
-        children = parse_tlv(value) if _tag_is_constructed(tag) else ()
-        out.append(Tlv(tag, value, children))
-    return tuple(out)
+#: Deepest nesting of constructed TLV tags we read. Terminals nest two or three levels (P015 §9: a
+#: container 26 holding 0A elements, a text block 25 holding 07 lines); anything deeper is refused.
+MAX_TLV_DEPTH = 8
+
+
+@dataclass
+class _Level:
+    """One constructed TLV being parsed (or the top level): its value, where we are, its children."""
+
+    data: bytes
+    tag: int | None = None
+    pos: int = 0
+    items: list[Tlv] = field(default_factory=list)
+
+
+def _read_tlv_head(data: bytes, pos: int) -> tuple[int, int, int]:
+    """``(tag, value length, position of the value)`` of the TLV element starting at ``pos``."""
+    tag = data[pos]
+    pos += 1
+    if tag & 0x1F == 0x1F:  # multi-byte tag: continue while bit 8 is set
+        while True:
+            if pos >= len(data):
+                raise DeviceProtocolError("TLV tag cut off")
+            tag = (tag << 8) | data[pos]
+            pos += 1
+            if not data[pos - 1] & 0x80:
+                break
+            if tag > 0xFFFFFF:
+                raise DeviceProtocolError("TLV tag too long")
+    n, pos = _read_ber_length(data, pos)
+    if pos + n > len(data):
+        raise DeviceProtocolError(f"TLV {tag:X} value cut off")
+    return tag, n, pos
+
+
+def parse_tlv(data: bytes, max_depth: int = MAX_TLV_DEPTH) -> tuple[Tlv, ...]:
+    """Parse a TLV list (the value of BMP ``06``); raise :class:`DeviceProtocolError` if malformed or
+    nested deeper than ``max_depth``. Iterative (an explicit stack), so no input can exhaust Python's
+    recursion limit."""
+    stack = [_Level(data)]
+    while True:
+        level = stack[-1]
+        if level.pos >= len(level.data):
+            stack.pop()
+            if not stack:
+                return tuple(level.items)
+            assert level.tag is not None
+            stack[-1].items.append(Tlv(level.tag, level.data, tuple(level.items)))
+            continue
+        tag, n, pos = _read_tlv_head(level.data, level.pos)
+        value = level.data[pos : pos + n]
+        level.pos = pos + n
+        if _tag_is_constructed(tag):
+            if len(stack) > max_depth:
+                raise DeviceProtocolError(f"TLV nested deeper than {max_depth} levels")
+            stack.append(_Level(value, tag))
+        else:
+            level.items.append(Tlv(tag, value))
 
 
 def encode_tlv(tag: int, value: bytes) -> bytes:
@@ -242,7 +285,8 @@ def encode_bmp(bmp: int, value: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Bitmaps:
-    """The bitmaps of one APDU, in order; ``unknown`` names a BMP where parsing had to stop."""
+    """The bitmaps of one APDU, in order; ``unknown`` names a BMP where parsing had to stop (what
+    follows it, from that BMP on, is unparsed: its length is unknown, so nothing after it can be read)."""
 
     items: tuple[tuple[int, bytes], ...]
     unknown: int | None = None

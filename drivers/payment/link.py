@@ -4,7 +4,11 @@
   lazily), a raw file descriptor (the simulator's pty master), or a TCP socket.
 * :class:`SerialLink` runs the serial link protocol of PA00P016 §3 on a channel: frames with CRC, an
   ``ACK``/``NAK`` for every received frame, T1 (inter-character timeout → NAK), T2 (no ACK → repeat,
-  at most two repeats, then :class:`NoAcknowledgeError`).
+  at most two repeats, then :class:`NoAcknowledgeError`). One NAK per broken frame, never per stray
+  byte (noise outside frames is discarded and logged once); a frame the other side repeats because our
+  ACK got lost is acknowledged again but delivered once (the same APDU again, before we sent anything,
+  within the repeat window). ``strict_ack`` (the simulator's strict mode) behaves like the least
+  forgiving terminals: while it waits for an ACK, any other byte is a failed try.
 * :class:`TcpLink` sends bare APDUs (P016: "no DLE, no CRC, no ACK" over TCP port 20007) and reassembles
   APDUs from however TCP fragments them.
 
@@ -39,12 +43,15 @@ from drivers.payment.codec import (
     ApduStreamParser,
     EventKind,
     FrameParser,
+    LinkEvent,
     decode_apdu,
     encode_apdu,
     encode_frame,
 )
 
 log = logging.getLogger(__name__)
+
+_FAILED_TRY = -1  # strict_ack: something other than ACK/NAK came while an ACK was awaited
 
 
 class NoAcknowledgeError(DeviceTimeoutError):
@@ -99,10 +106,20 @@ class SerialLink:
         self._inbox: deque[Apdu] = deque()
         self._acks: deque[int] = deque()
         self._last_byte = 0.0
+        #: Strict terminals: while waiting for an ACK, anything but ACK/NAK is a failed try (its bytes
+        #: are dropped and the frame is repeated). Set by the simulator's ``strict_ack`` mode.
+        self.strict_ack = False
+        self._awaiting_ack = False
+        self._strict_pending = bytearray()  # strict_ack: bytes not yet judged by an ACK wait
+        self.failed_tries = 0  # failed tries seen in strict_ack mode (tests and the campaign count them)
+        self._last_rx: tuple[bytes, float] | None = None  # the last frame delivered, and when
+        self._sent_since_rx = False  # an APDU of ours left since then (so an equal frame is new)
+        self.repeats_dropped = 0  # frames repeated by the other side, acknowledged but not delivered
 
     def send(self, apdu: Apdu) -> None:
         """Send ``apdu`` and wait for the ACK; NAK or T2 → repeat; raise :class:`NoAcknowledgeError`."""
         frame = encode_frame(apdu)
+        self._sent_since_rx = True
         for attempt in range(self.timers.repeats + 1):
             self._acks.clear()
             out = frame
@@ -114,19 +131,26 @@ class SerialLink:
             answer = self._wait_ack(self.timers.t2)
             if answer == ACK:
                 return
-            log.info(
-                "terminal link: %s for %s, repeating", "NAK" if answer == NAK else "no ACK", apdu.describe()
-            )
+            what = {NAK: "NAK", _FAILED_TRY: "other bytes instead of an ACK"}.get(answer or 0, "no ACK")
+            log.info("terminal link: %s for %s, repeating", what, apdu.describe())
+        leftover, self._strict_pending = bytes(self._strict_pending), bytearray()
+        self._pump_data(leftover)  # what the strict tries did not judge is read as line data
         raise NoAcknowledgeError(f"no ACK for {apdu.describe()} after {self.timers.repeats} repeats")
 
     def _wait_ack(self, timeout: float) -> int | None:
         deadline = time.monotonic() + timeout
-        while not self._acks:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            self._pump(remaining)
-        return self._acks.popleft()
+        self._awaiting_ack = True
+        if self._strict_pending:  # strict_ack: stray bytes already here judge this try at once
+            self._pump_data(self._strict_first_byte(b""))
+        try:
+            while not self._acks:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._pump(remaining)
+            return self._acks.popleft()
+        finally:
+            self._awaiting_ack = False
 
     def receive(self, timeout: float) -> Apdu | None:
         """The next APDU from the other side within ``timeout`` s (ACKed already), or ``None``."""
@@ -149,13 +173,23 @@ class SerialLink:
         t1_left = self._last_byte + self.timers.t1 - time.monotonic()
         wait = min(timeout, max(t1_left, 0.0)) if self._parser.in_frame else timeout
         data = self.channel.read(wait)
+        if data and self.strict_ack and self._awaiting_ack and not self._parser.in_frame:
+            self._last_byte = time.monotonic()
+            data = self._strict_first_byte(data)
+            if not data:
+                return
         if data:
             self._last_byte = time.monotonic()
-            events = self._parser.feed(data)
+            self._handle(self._parser.feed(data))
         elif self._parser.in_frame and time.monotonic() - self._last_byte >= self.timers.t1:
-            events = self._parser.expire()
-        else:
-            events = []
+            self._handle(self._parser.expire())
+
+    def _pump_data(self, data: bytes) -> None:
+        """Handle bytes already read (strict mode hands them back after its verdict)."""
+        if data:
+            self._handle(self._parser.feed(data))
+
+    def _handle(self, events: list[LinkEvent]) -> None:
         for ev in events:
             if ev.kind is EventKind.ACK:
                 self._acks.append(ACK)
@@ -164,10 +198,49 @@ class SerialLink:
             elif ev.kind is EventKind.ERROR:
                 log.info("terminal link: bad frame (%s), NAK", ev.reason)
                 self.channel.write(bytes((NAK,)))
+            elif ev.kind is EventKind.NOISE:
+                log.info("terminal link: discarding bytes outside a frame (%s)", ev.reason)
             else:
                 self._on_frame(ev.payload)
 
+    def _strict_first_byte(self, data: bytes) -> bytes:
+        """strict_ack: while waiting for an ACK, each byte that is not ACK or NAK is a failed try (as on
+        the strictest terminals, which read byte by byte: a 9-byte frame written over their wait burns
+        all their tries). Bytes after the verdict stay for the next try's wait; the rest of the line
+        after an ACK / NAK is read normally."""
+        self._strict_pending += data
+        first = self._strict_pending[0]
+        del self._strict_pending[0]
+        self._awaiting_ack = False
+        if first in (ACK, NAK):
+            rest, self._strict_pending = bytes(self._strict_pending), bytearray()
+            self._acks.append(first)
+            return rest
+        self.failed_tries += 1
+        log.info("terminal link (strict): %02X while waiting for an ACK: failed try", first)
+        self._acks.append(_FAILED_TRY)
+        self._last_byte = time.monotonic()
+        return b""
+
+    def _repeat_window(self) -> float:
+        """How long after a frame an equal one can still be its repeat (all repeats, each after T2)."""
+        return self.timers.t2 * (self.timers.repeats + 1) + self.timers.t1
+
     def _on_frame(self, raw: bytes) -> None:
+        now = time.monotonic()
+        last = self._last_rx
+        if (
+            last is not None
+            and last[0] == raw
+            and not self._sent_since_rx
+            and now - last[1] <= self._repeat_window()
+        ):
+            # The other side did not get our ACK and sent the frame again: acknowledge, do not redo it.
+            self.channel.write(bytes((ACK,)))
+            self.repeats_dropped += 1
+            self._last_rx = (raw, now)
+            log.info("terminal link: frame repeated after a lost ACK: acknowledged, processed once")
+            return
         try:
             apdu = decode_apdu(raw)
         except DeviceProtocolError as exc:
@@ -181,6 +254,7 @@ class SerialLink:
             time.sleep(delay)
         self.channel.write(bytes((ACK,)))
         log.debug("received %s", apdu.describe())
+        self._last_rx, self._sent_since_rx = (raw, now), False
         self._inbox.append(apdu)
 
     def drain(self, quiet: float = 0.0) -> None:
@@ -188,6 +262,7 @@ class SerialLink:
         self._parser = FrameParser()
         self._inbox.clear()
         self._acks.clear()
+        self._last_rx = None
         while quiet > 0 and self.channel.read(quiet):
             pass
 

@@ -7,13 +7,13 @@ receipt line (and those are excluded from ``repr``); the raw ``04 0F`` is never 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from drivers.errors import DeviceProtocolError
 from drivers.payment.codec import Apdu
 from drivers.payment.fields import (
     Bitmaps,
-    Tlv,
     bcd_decode,
     bcd_encode,
     bcd_text,
@@ -24,7 +24,10 @@ from drivers.payment.fields import (
     parse_tlv,
     password_bcd,
     var_length_prefix,
+    walk_tlv,
 )
+
+log = logging.getLogger(__name__)
 
 # Command bytes (CLASS INSTR).
 REGISTRATION = b"\x06\x00"
@@ -204,6 +207,9 @@ class StatusInformation:
     auth_attribute: str | None = None
     text: str | None = None
     long_trace: int | None = None
+    #: A BMP we do not know (its length unknown) stopped the parsing here: the fields from it on were
+    #: not read (issue 12: never a reason to refuse an approval; see payment_flow).
+    unparsed: int | None = None
     # Last four digits of the masked PAN, for the receipt line only: never store or log (repr=False).
     pan_last4: str | None = field(default=None, repr=False)
 
@@ -228,9 +234,17 @@ def _pan_last4(value: bytes) -> str | None:
 
 
 def parse_status_information(data: bytes) -> StatusInformation:
-    """Parse the data of a ``04 0F``; unknown trailing BMPs are tolerated (see :func:`parse_bitmaps`)."""
+    """Parse the data of a ``04 0F``.
+
+    A BMP we do not know ends what we can read (its length is unknown): the fields before it are kept
+    and :attr:`StatusInformation.unparsed` names it. A TLV container (BMP 06) we cannot read is
+    skipped the same way: it only ever adds details (long trace number), never the result or amount.
+    Known fields that are malformed raise :class:`DeviceProtocolError`.
+    """
     bmps = parse_bitmaps(data, lenient=True)
-    kw: dict[str, object] = {}
+    kw: dict[str, object] = {"unparsed": bmps.unknown}
+    if bmps.unknown is not None:
+        log.warning("Status-Information: unknown BMP %02X, the rest of it is unparsed", bmps.unknown)
     simple = {0x27: "result_code", 0x8A: "card_type", 0x19: "payment_type"}
     for bmp, name in simple.items():
         v = bmps.get(bmp)
@@ -246,6 +260,9 @@ def parse_status_information(data: bytes) -> StatusInformation:
     if (v := bmps.get(0x0D)) is not None:
         d = bcd_text(v)
         kw["date"] = f"{d[:2]}-{d[2:]}"
+    elif (v := bmps.get(0xAA)) is not None:  # YYMMDD: the same "MM-DD" as BMP 0D
+        d = bcd_text(v)
+        kw["date"] = f"{d[2:4]}-{d[4:]}"
     if (v := bmps.get(0x0C)) is not None:
         t = bcd_text(v)
         kw["time"] = f"{t[:2]}:{t[2:4]}:{t[4:]}"
@@ -258,7 +275,11 @@ def parse_status_information(data: bytes) -> StatusInformation:
     if (v := bmps.get(0x22)) is not None:
         kw["pan_last4"] = _pan_last4(v)
     if (v := bmps.get(0x06)) is not None:
-        long_trace = find_tlv(parse_tlv(v), 0x1F2B)
+        try:
+            long_trace = find_tlv(parse_tlv(v), 0x1F2B)
+        except DeviceProtocolError as exc:
+            log.warning("Status-Information: TLV container unreadable (%s), skipped", exc)
+            long_trace = None
         if long_trace is not None and long_trace.value:
             kw["long_trace"] = int.from_bytes(long_trace.value, "big")
     return StatusInformation(**kw)  # type: ignore[arg-type]
@@ -318,7 +339,11 @@ def parse_abort(data: bytes) -> AbortInfo:
         receipt_no = bcd_decode(receipt)
     text = None
     if (tlv := bmps.get(0x06)) is not None:
-        t = find_tlv(parse_tlv(tlv), 0x1F17)
+        try:  # the extended error text is a detail: an unreadable one never hides the abort itself
+            t = find_tlv(parse_tlv(tlv), 0x1F17)
+        except DeviceProtocolError as exc:
+            log.warning("06 1E: TLV container unreadable (%s), skipped", exc)
+            t = None
         text = _text(t.value) if t is not None else None
     return AbortInfo(data[0], receipt_no, text)
 
@@ -344,16 +369,7 @@ def parse_text_block(data: bytes) -> list[str]:
     tlv = bmps.get(0x06)
     if tlv is None:
         return []
-    lines: list[Tlv] = []
-
-    def walk(items: tuple[Tlv, ...]) -> None:
-        for item in items:
-            if item.tag == 0x07:
-                lines.append(item)
-            walk(item.children)
-
-    walk(parse_tlv(tlv))
-    return [_text(t.value) for t in lines]
+    return [_text(t.value) for t in walk_tlv(parse_tlv(tlv)) if t.tag == 0x07]
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,14 @@ def answer_status_information(
     if not si.approved:
         return m.ack_apdu(), False
     run.approved = True
+    if si.amount is None and si.unparsed is not None:
+        # A BMP we do not know (a newer terminal) came before the amount: we could not read it. The
+        # terminal charges what we asked (we never allow partial approvals, no 1F70), so an unknown
+        # field is never a reason to refuse an approval (issue 12); the decision below still applies.
+        log.warning("approved Status-Information unparsed from BMP %02X on: amount not read, "
+                    "taking the requested amount", si.unparsed)  # fmt: skip
+        si = replace(si, amount=amount)
+        run.si = si
     if si.amount != amount or (si.currency not in (None, currency)):
         log.warning("terminal approved a different amount or currency; refusing (no partial approvals)")
         return _refuse(run, m.RESULT_ECR_REFUSES), False

@@ -11,7 +11,10 @@ Each payment plays a scenario; queue them with :meth:`TerminalSimulator.push` (o
 ``approve`` · ``decline`` · ``cancel`` (customer presses stop) · ``card_timeout`` (no card within
 ``card_wait``) · ``no_ack`` (the 06 01 is never acknowledged) · ``corrupt_crc`` (the first 04 0F has a
 broken CRC) · ``slow_ack`` (every ACK comes late, within T2) · ``power_loss`` (silent after the commit)
-· ``receipt`` (the receipt arrives as Print Lines).
+· ``receipt`` (the receipt arrives as Print Lines, if the ECR's config byte asks for them).
+
+It honours the ECR's registration config byte (:mod:`drivers.payment.sim_config`), and with
+``SimSettings.strict_ack`` it is as strict as the least forgiving terminals about ACKs.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 
 from drivers.errors import DeviceConnectionError, DeviceTimeoutError, DriverError
 from drivers.payment import messages as m
+from drivers.payment import sim_config
 from drivers.payment.codec import Apdu
 from drivers.payment.fields import bcd_decode, parse_bitmaps
 from drivers.payment.link import ApduLink, LinkFaults, SerialLink, Timers
@@ -63,6 +67,14 @@ class SimSettings:
     power_off: float = 0.5
     card_name: str = "Maestro"
     masked_pan: str = "676389EEEEEE1230"  # the only PAN it ever sends, already masked (V28)
+    #: Raw BMPs a newer terminal puts into its Status-Information right after the result code (e.g.
+    #: ``AA 261206``, the date with its year; or a BMP the kiosk does not know).
+    extra_bmps: bytes = b""
+    #: Behave like the strictest terminals on the serial link: while waiting for an ACK, any other byte
+    #: is a failed try (the frame is repeated; after all repeats the message counts as not acknowledged).
+    strict_ack: bool = False
+    #: Raw bytes appended to the Abort (06 1E) that follows an auto-reversal (tests: odd TLV in it).
+    abort_extra: bytes = b""
     receipt_lines: tuple[str, ...] = (
         "OPENBARE BIBLIOTHEEK",
         "Betaling / Payment",
@@ -95,6 +107,7 @@ class TerminalSimulator(SimulatorHost):
         self.logged_off = 0  # Log-Offs (06 02) received
         self.played: list[str] = []  # scenarios of the payments handled, in order
         self.approved_amount: int | None = None  # approve this amount instead of the one asked (tests)
+        self.auto_reversals: list[tuple[float, int, str]] = []  # (monotonic time, receipt, why)
 
     # --- scenario control ----------------------------------------------------------------------------
 
@@ -144,6 +157,8 @@ class TerminalSimulator(SimulatorHost):
         self._link = link
         faults: LinkFaults = link.faults  # type: ignore[attr-defined]
         faults.swallow_hook, faults.ack_delay_hook = self._swallow, self._ack_delay
+        if isinstance(link, SerialLink):
+            link.strict_ack = self.settings.strict_ack
         while not self._stop.is_set():
             try:
                 apdu = link.receive(0.05)
@@ -201,6 +216,11 @@ class TerminalSimulator(SimulatorHost):
                 self._send(m.ack_apdu())
         return None
 
+    def _status_info(self, code: int) -> None:
+        """An Intermediate Status (04 FF), only if the ECR asked for them (config bit 08)."""
+        if sim_config.intermediate_wanted(self.config_byte):
+            self._tell(m.intermediate_status(code))
+
     def _tell(self, apdu: Apdu) -> Apdu | None:
         """Send a message the kiosk must answer; return its answer (None after T3)."""
         self._send(apdu)
@@ -251,7 +271,10 @@ class TerminalSimulator(SimulatorHost):
             payment_type=0x70,
             text="STORNO" if tx.kind == "reversal" else None,  # how its receipt marks a reversal
         )
-        return m.build_status_information(si, None if result else self.settings.masked_pan)
+        apdu = m.build_status_information(si, None if result else self.settings.masked_pan)
+        if self.settings.extra_bmps:
+            apdu = Apdu(apdu.cls, apdu.instr, apdu.data[:2] + self.settings.extra_bmps + apdu.data[2:])
+        return apdu
 
     def _authorization(self, apdu: Apdu) -> None:
         scenario = self._current = self._take()
@@ -275,15 +298,15 @@ class TerminalSimulator(SimulatorHost):
         max_si = (bmps.get(0x02) or b"\x01")[0]
         self._send(m.ack_apdu())
         step = self.settings.step_delay
-        self._tell(m.intermediate_status(0x0A))  # insert card
+        self._status_info(0x0A)  # insert card
         if self._pause(self.settings.card_wait if scenario == "card_timeout" else step) or scenario in (
             "card_timeout",
             "cancel",
         ):
-            self._tell(m.intermediate_status(0x0E))
+            self._status_info(0x0E)
             self._tell(m.abort_from_terminal(m.RESULT_ABORT))
             return
-        self._tell(m.intermediate_status(0x17))  # please wait: the host is deciding
+        self._status_info(0x17)  # please wait: the host is deciding
         if self._pause(step):
             self._tell(m.abort_from_terminal(m.RESULT_ABORT))
             return
@@ -313,7 +336,7 @@ class TerminalSimulator(SimulatorHost):
                 self._pause(self.settings.ask_again_delay)
                 continue
             return self._auto_reverse(tx, f"kiosk answered 84 {answer.instr:02X}", tell=True)
-        if scenario == "receipt":
+        if scenario == "receipt" and sim_config.payment_lines_wanted(self.config_byte):
             lines = self.settings.receipt_lines
             for i, line in enumerate(lines):
                 try:
@@ -328,7 +351,7 @@ class TerminalSimulator(SimulatorHost):
         if scenario == "power_loss":
             self._power_loss()
             return
-        self._tell(m.intermediate_status(0x0B))  # remove card
+        self._status_info(0x0B)  # remove card
         self._tell(m.completion())
 
     def _tell_within(self, apdu: Apdu, timeout: float) -> Apdu | None:
@@ -337,10 +360,12 @@ class TerminalSimulator(SimulatorHost):
 
     def _auto_reverse(self, tx: SimTransaction, why: str, tell: bool = False) -> None:
         log.info("simulator: auto-reversal of receipt %04d (%s)", tx.receipt_no, why)
+        self.auto_reversals.append((time.monotonic(), tx.receipt_no, why))
         self.books.set_state(tx.receipt_no, REVERSED)
         if tell:
-            self._tell(m.intermediate_status(0x05))
-            self._tell(m.abort_from_terminal(m.RESULT_ABORT))
+            self._status_info(0x05)
+            abort = m.abort_from_terminal(m.RESULT_ABORT)
+            self._tell(Apdu(abort.cls, abort.instr, abort.data + self.settings.abort_extra))
 
     def _power_loss(self) -> None:
         log.info("simulator: power loss")
@@ -369,7 +394,7 @@ class TerminalSimulator(SimulatorHost):
         if original.state == REVERSED:
             self._tell(m.abort_from_terminal(m.RESULT_ALREADY_REVERSED))
             return
-        self._tell(m.intermediate_status(0x17))
+        self._status_info(0x17)
         self._pause(self.settings.step_delay)
         self.books.set_state(original.receipt_no, REVERSED)
         now = time.localtime()
@@ -390,6 +415,6 @@ class TerminalSimulator(SimulatorHost):
         si = m.StatusInformation(result_code=0, amount=total, trace=self.books.trace, tid=self.settings.tid)
         self._tell(m.build_status_information(si))
         lines = ("Kassenschnitt / Dagafsluiting", f"Betalingen: {count}", f"Totaal EUR {total / 100:.2f}")
-        for i, line in enumerate(lines):
+        for i, line in enumerate(lines if sim_config.admin_lines_wanted(self.config_byte) else ()):
             self._tell(m.print_line(line, last=i == len(lines) - 1))
         self._tell(m.completion())

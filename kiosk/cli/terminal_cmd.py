@@ -71,6 +71,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--step-delay", type=float, default=0.5, help="seconds per terminal step (default 0.5)")
     p.add_argument("--card-wait", type=float, default=10.0, help="seconds the card_timeout scenario waits")
     p.add_argument("--tid", default="52523535", help="terminal id (8 digits)")
+    p.add_argument("--strict-ack", action="store_true", help="strict: only an ACK while it waits for one")
     p.set_defaults(func=_simulate)
 
 
@@ -254,7 +255,8 @@ def _simulate(args: argparse.Namespace) -> int:
         say(f"kiosk terminal simulate: {exc}")
         return EXIT_USAGE
     settings = SimSettings(
-        tid=args.tid, password=password, step_delay=args.step_delay, card_wait=args.card_wait
+        tid=args.tid, password=password, step_delay=args.step_delay, card_wait=args.card_wait,
+        strict_ack=args.strict_ack,
     )
     sim = TerminalSimulator(settings, books, default_scenario=args.scenario)
     sim.push(*queue)

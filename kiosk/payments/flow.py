@@ -73,6 +73,18 @@ class PaymentOutcome:
             return "payment.terminal_unavailable"  # the terminal never got the request
         return "payment.unknown"  # it may have charged: never "declined" or "nothing charged"
 
+    @property
+    def member_message(self) -> str:
+        """The ILS's screen message, only where it cannot contradict what the kiosk knows: never for a
+        payment whose outcome is unknown (the ILS's "payment received" is not the terminal's word), nor
+        for one that took no money after the ILS had accepted a fee (that goes to staff)."""
+        reason = self.reason
+        if reason == "payment.unknown":
+            return ""
+        if reason == "payment.aborted" and any(f.state is Line.ACCEPTED for f in self.record.fees):
+            return ""
+        return self.screen_message
+
 
 @dataclass
 class _Run:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -268,12 +269,14 @@ class Settler:
             return self.journal.advance(pid, State.CANCELLED, reason="never_sent")
         if rec.state is State.REVERSAL_NEEDED:
             return self.reverse(rec)
+        last_write = rec.updated  # before verify_lines writes: no later than the terminal's last 04 0F
         rec = self.verify_lines(rec)
         if rec.money is None:
             # An approved 04 0F may be waiting (or asked again): only this payment's may be committed.
             held = t.Held.of(rec, commit=wants_commit(rec)) if rec.state in HOLDING else None
             if held is not None:
-                t.answer_held(self.term, held, quiet=self.hold_quiet)
+                listen = t.listen_time(self.term, last_write, time.time())
+                t.answer_held(self.term, held, quiet=self.hold_quiet, listen=listen)
             truth = self.terminal_truth(rec, held)
             if truth is None:
                 log.warning("payment %s: terminal unreachable, stays %s", pid, rec.state.value)

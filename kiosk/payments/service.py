@@ -227,7 +227,7 @@ class PaymentService:
         rec = outcome.record
         if outcome.paid:
             return PaymentCompleted(session_id, fee_ids=rec.fee_ids, amount=Decimal(rec.amount_cents) / 100)
-        return PaymentFailed(session_id, reason=outcome.reason, screen_message=outcome.screen_message)
+        return PaymentFailed(session_id, reason=outcome.reason, screen_message=outcome.member_message)
 
     @classmethod
     def from_config(

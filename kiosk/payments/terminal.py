@@ -94,33 +94,74 @@ class Held:
         )
 
 
-def answer_held(term: ZvtTerminal, held: Held, quiet: float = 2.5, limit: float = 10.0) -> bool:
-    """Answer a possibly held approved ``04 0F`` (commit or refuse), then serve the terminal until quiet.
+def answer_held(
+    term: ZvtTerminal, held: Held, quiet: float = 2.5, limit: float = 10.0, listen: float | None = None
+) -> bool:
+    """Listen first, then answer a possibly held approved ``04 0F`` (commit or refuse), then serve the
+    terminal until it is quiet.
 
-    The first answer goes out unasked: a terminal still waiting for it takes it, one that is not
-    waiting ignores it. A terminal that was told "ask again" (``84 9C``) before the crash asks again
-    with a fresh ``04 0F`` about 2 s later (P015 §2.2.6), possibly after our unasked answer; so we
-    listen at least that long (``quiet``) and answer that one with the journal's decision too (see
-    :func:`serve_until_quiet`). ``limit``: stop after this long anyway. Best effort: nothing here
-    raises for the terminal's sake; the Repeat Receipt afterwards is what counts. Returns True if an
-    approved Status-Information of this payment was committed while serving.
+    Recovery speaks only when asked (issue 12, item 3). After a restart the terminal may be in the
+    middle of repeating a frame nobody acknowledged (its ``04 0F`` asked again, a Print Line); a strict
+    terminal counts *any* other byte while it waits for an ACK as a failed try, and after the last try
+    it reverses the payment. So first we only listen for ``listen`` seconds (default: one T2 plus T1,
+    long enough to hear its next repeat): the link acknowledges each frame that arrives, and only the
+    message that asks gets an answer (a Status-Information the journal's decision, see
+    :func:`serve_until_quiet`). Only if the line stayed silent all that time is the terminal taken to be
+    waiting for the answer to a ``04 0F`` we had already acknowledged before the crash: then the answer
+    goes out unasked (a terminal that is not waiting ignores it). A terminal that was told "ask again"
+    (``84 9C``) asks again about 2 s later (P015 §2.2.6), so we keep listening ``quiet`` s after that.
+    ``limit``: stop serving after this long anyway. Best effort: nothing here raises for the terminal's
+    sake; the Repeat Receipt afterwards is what counts. Returns True if an approved Status-Information
+    of this payment was committed while serving.
     """
-    try:
-        term.link.send(m.ack_apdu() if held.commit else m.negative_apdu(m.RESULT_ECR_REFUSES))
-    except DriverError as exc:
-        log.info("no terminal waiting for an answer (%s)", exc)
-    return serve_until_quiet(term, held, quiet=quiet, limit=limit)
+    timers = term.timers
+    listen = timers.t2 + timers.t1 if listen is None else listen
+    heard = _Heard()
+    committed = serve_until_quiet(term, held, quiet=listen, limit=max(limit, listen), heard=heard)
+    if heard.anything:
+        log.info("terminal spoke after the restart: answered what it asked, nothing unasked")
+    else:
+        try:
+            term.link.send(m.ack_apdu() if held.commit else m.negative_apdu(m.RESULT_ECR_REFUSES))
+        except DriverError as exc:
+            log.info("no terminal waiting for an answer (%s)", exc)
+    return serve_until_quiet(term, held, quiet=quiet, limit=limit) or committed
+
+
+def listen_time(term: ZvtTerminal, last_write: float, now: float, margin: float = 1.0) -> float:
+    """How long :func:`answer_held` listens before answering unasked: one T2 + T1 (long enough to hear
+    a repeat of a frame nobody acknowledged), but never so long that a terminal silently waiting for
+    our answer gives up meanwhile. It holds the payment for the vending timeout the kiosk asked for
+    (BMP 01), counted from its last ``04 0F``, which came no earlier than the journal's last write
+    (``last_write``, epoch seconds): when less than the full listen is left of that, listen only until
+    ``margin`` s before its end. (A terminal still repeating an unacknowledged frame gives up after
+    ``(repeats + 1) × T2``, well inside the vending timeout.)"""
+    timers = term.timers
+    full = timers.t2 + timers.t1
+    left = last_write + float(term.vending_timeout) - now - margin
+    return max(0.0, min(full, left))
+
+
+@dataclass
+class _Heard:
+    """What :func:`serve_until_quiet` heard from the terminal."""
+
+    anything: bool = False
 
 
 def serve_until_quiet(
-    term: ZvtTerminal, held: Held | None = None, quiet: float = 0.3, limit: float = 5.0
+    term: ZvtTerminal,
+    held: Held | None = None,
+    quiet: float = 0.3,
+    limit: float = 5.0,
+    heard: _Heard | None = None,
 ) -> bool:
     """Acknowledge whatever the terminal still sends from an interrupted command, until it is quiet.
 
     An approved Status-Information is committed (``80 00 00``) only if it is the payment ``held``
     describes and the journal wants it committed; every other approved (or unreadable) one is refused
     with ``84 6C``, so the terminal reverses it. A declined one is acknowledged (it commits nothing).
-    Returns True if ``held`` was committed here.
+    Returns True if ``held`` was committed here. ``heard`` records whether anything came at all.
     """
     committed = False
     answer = held_answer(held.decide if held is not None else lambda _si: False)  # the driver's rule
@@ -130,6 +171,8 @@ def serve_until_quiet(
             apdu = term.link.receive(quiet)
             if apdu is None:
                 return committed
+            if heard is not None:
+                heard.anything = True
             if apdu.cls in (0x80, 0x84):
                 continue  # a late answer to one of our commands
             if apdu.command == m.STATUS_INFORMATION:

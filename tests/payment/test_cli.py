@@ -147,6 +147,7 @@ def test_simulate_process(where: list[str], tmp_path: Path) -> None:
             str(state),
             "--step-delay",
             "0",
+            *(["--strict-ack"] if where == ["--pty"] else []),  # the driver against a strict terminal
         ],
         cwd=tmp_path,
         stdout=subprocess.PIPE,

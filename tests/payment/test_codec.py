@@ -115,7 +115,28 @@ def test_frame_parser_t1_expiry_reports_error_and_recovers() -> None:
 def test_frame_parser_restart_inside_frame_and_noise() -> None:
     frame = encode_frame(Apdu(4, 0xFF, b"\x0a"))
     events = FrameParser().feed(b"\x42" + frame[:5] + frame)
-    assert [e.kind for e in events] == [EventKind.ERROR, EventKind.ERROR, EventKind.FRAME]
+    # noise outside a frame is reported (to log) but is no error; the broken frame is one error
+    assert [e.kind for e in events] == [EventKind.NOISE, EventKind.ERROR, EventKind.FRAME]
+
+
+def test_frame_parser_a_run_of_noise_is_one_event_and_never_an_error() -> None:
+    frame = encode_frame(m.ack_apdu())
+    events = FrameParser().feed(b"\x42\x43\x10\x44\xff" * 20 + frame + b"\x99\x98" + frame)
+    assert [e.kind for e in events] == [EventKind.NOISE, EventKind.FRAME, EventKind.NOISE, EventKind.FRAME]
+
+
+def test_frame_parser_t1_break_is_one_error_and_its_tail_is_skipped() -> None:
+    # the tail of a frame given up on (T1) holds data bytes 06 and 15: never taken for ACK / NAK
+    frame = encode_frame(Apdu(0x04, 0x0F, bytes.fromhex("2700 04000000000615 0B000015")))
+    parser = FrameParser()
+    assert parser.feed(frame[:6]) == []
+    assert [e.kind for e in parser.expire()] == [EventKind.ERROR]
+    assert parser.feed(frame[6:]) == []  # the rest of the broken frame: skipped
+    assert parser.expire() == []  # the line went quiet: resynchronised, no second error
+    assert [e.kind for e in parser.feed(frame)] == [EventKind.FRAME]
+    # a broken frame (DLE + junk) followed at once by a good one: one error, then the frame
+    bad = frame[:4] + b"\x10\x07" + frame[4:]
+    assert [e.kind for e in FrameParser().feed(bad + frame)] == [EventKind.ERROR, EventKind.FRAME]
 
 
 def test_decode_frame_errors() -> None:
@@ -131,9 +152,12 @@ def test_decode_frame_errors() -> None:
 @given(st.binary(max_size=400))
 @settings(max_examples=300, deadline=None)
 def test_fuzz_frame_layer_only_events_or_protocol_errors(noise: bytes) -> None:
-    # the incremental parser never raises: noise becomes ERROR events (the link answers them with NAK)
-    for ev in FrameParser().feed(noise):
-        assert ev.kind in (EventKind.ACK, EventKind.NAK, EventKind.FRAME, EventKind.ERROR)
+    # the incremental parser never raises: noise becomes NOISE (logged) or ERROR (NAK) events
+    events = FrameParser().feed(noise)
+    for ev in events:
+        assert ev.kind in (EventKind.ACK, EventKind.NAK, EventKind.FRAME, EventKind.ERROR, EventKind.NOISE)
+    # never more NAKs than frame starts: one per broken frame, not one per byte
+    assert sum(ev.kind is EventKind.ERROR for ev in events) <= max(noise.count(b"\x10\x02"), 0)
     try:
         decode_frame(noise)
     except DeviceProtocolError:

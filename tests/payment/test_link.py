@@ -248,7 +248,7 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_line_noise_only_gets_naks_and_the_link_survives(peer: Peer, link: SerialLink) -> None:
+def test_line_noise_gets_no_naks_and_the_link_survives(peer: Peer, link: SerialLink) -> None:
     import random
 
     rng = random.Random(20007)
@@ -257,7 +257,7 @@ def test_line_noise_only_gets_naks_and_the_link_survives(peer: Peer, link: Seria
     while link.receive(TEST_TIMERS.t1 * 2) is not None:
         pass  # noise that happens to contain a whole valid frame would be delivered; none does here
     kinds = set(peer.read_events(until=10**6, timeout=0.3))
-    assert kinds == {EventKind.NAK}
+    assert kinds == set()  # bytes outside a frame are discarded (and logged once), never NAKed
     peer.channel.write(encode_frame(m.completion()))
     assert link.receive(30.0) == m.completion()
 

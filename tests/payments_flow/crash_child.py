@@ -2,12 +2,15 @@
 
     python -m tests.payments_flow.crash_child --db D --tty T --ils-port P [--outbox]
         [--pay FEE_ID[,FEE_ID] AMOUNT] [--kill-at STATE[#N]] [--desk-pays FEE_ID AMOUNT]
-        [--kill-on-prompt KEY]
+        [--kill-on-prompt KEY] [--kill-after-sent HEX[#N]] [--kill-after-received HEX[#N]]
 
 ``--kill-at SIP2_SENT#2`` kills the process with SIGKILL right after the second journal write of
 SIP2_SENT (the hook runs after each committed write, before the action it describes).
 ``--desk-pays`` makes "staff at the desk" pay part of a fee over a second SIP2 connection while the
-member is at the terminal, so the kiosk's Fee Paid is refused. Prints one JSON line per event.
+member is at the terminal, so the kiosk's Fee Paid is refused. ``--kill-after-sent 849C#2`` kills it right
+after the terminal acknowledged the second APDU starting with ``84 9C`` the kiosk sent (a kill point in
+the terminal's transcript); ``--kill-after-received 040F#1`` right after the first ``04 0F`` arrived
+(acknowledged by the link, not yet answered). Prints one JSON line per event.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from drivers.payment.codec import Apdu
 from kiosk.core.effects import StartPayment
 from kiosk.payments.states import State
 from tests.payments_flow.rig import PATRON, build_service, sip2_client
@@ -28,6 +32,27 @@ from tests.payments_flow.rig import PATRON, build_service, sip2_client
 def emit(**fields: object) -> None:
     """One JSON line on stdout, flushed (the parent reads it while we run)."""
     print(json.dumps(fields), flush=True)
+
+
+class TranscriptPoint:
+    """The Nth APDU (counted from when the payment starts) whose bytes start with a prefix."""
+
+    def __init__(self, prefix: bytes, nth: int) -> None:
+        self.prefix, self.nth, self.seen = prefix, nth, 0
+
+    def hit(self, apdu: bytes) -> bool:
+        if not apdu.startswith(self.prefix):
+            return False
+        self.seen += 1
+        return self.seen == self.nth
+
+
+def transcript_point(spec: str | None) -> TranscriptPoint | None:
+    """``"849C#2"`` → the second APDU starting with 84 9C."""
+    if not spec:
+        return None
+    hexpart, _, nth = spec.partition("#")
+    return TranscriptPoint(bytes.fromhex(hexpart), int(nth or 1))
 
 
 def main(argv: list[str]) -> int:
@@ -41,6 +66,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--kill-at")
     p.add_argument("--desk-pays", nargs=2, metavar=("FEE_ID", "AMOUNT"))
     p.add_argument("--kill-on-prompt", help="SIGKILL when the terminal shows this prompt (mid-payment)")
+    p.add_argument("--kill-after-sent", help="SIGKILL after the Nth APDU we sent that starts so (hex#N)")
+    p.add_argument("--kill-after-received", help="SIGKILL after the Nth APDU received that starts so")
     args = p.parse_args(argv)
 
     target: tuple[State, int] | None = None
@@ -59,6 +86,24 @@ def main(argv: list[str]) -> int:
         args.db, args.tty, args.ils_port, vending=not args.outbox, on_write=on_write,
         on_alert=lambda kind, pid, detail: emit(alert=kind, payment_id=pid),
     )  # fmt: skip
+    link = service.terminal.link
+    sent_at = transcript_point(args.kill_after_sent)
+    received_at = transcript_point(args.kill_after_received)
+    send, receive = link.send, link.receive
+
+    def send_and_maybe_die(apdu: Apdu) -> None:
+        send(apdu)
+        if armed and sent_at is not None and sent_at.hit(bytes(apdu)):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def receive_and_maybe_die(timeout: float) -> Apdu | None:
+        got = receive(timeout)
+        if armed and got is not None and received_at is not None and received_at.hit(bytes(got)):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return got
+
+    link.send = send_and_maybe_die  # type: ignore[method-assign]
+    link.receive = receive_and_maybe_die  # type: ignore[method-assign]
     recovered = service.start()
     emit(recovered=[r.state.value for r in recovered])
     if args.pay:

@@ -36,13 +36,17 @@ PATRON = FEES  # demo patron with fees 900001 (0.50) and 900002 (2.50)
 FEE_SMALL, FEE_HOLD = "900001", "900002"
 
 
-def start_terminal(commit_timeout: float = 20.0, books: Books | None = None) -> tuple[TerminalSimulator, str]:
+def start_terminal(
+    commit_timeout: float = 20.0, books: Books | None = None, strict_ack: bool = True
+) -> tuple[TerminalSimulator, str]:
     """A terminal simulator on a fresh pty (in this process); returns it and the path the kiosk opens.
 
     ``commit_timeout``: how long it holds an approved payment for the kiosk's answer (issue of goods).
+    ``strict_ack``: as strict as the least forgiving terminals (any byte but ACK while it waits for
+    one is a failed try), so the flow and crash tests see a kiosk that talks out of turn.
     """
     settings = SimSettings(password=PASSWORD, card_wait=0.3, step_delay=0.02, power_off=0.05,
-                           commit_timeout=commit_timeout)  # fmt: skip
+                           commit_timeout=commit_timeout, strict_ack=strict_ack)  # fmt: skip
     sim = TerminalSimulator(settings, books or Books(), TIMERS)
     return sim, sim.start_pty()
 
