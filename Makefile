@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -21,6 +21,9 @@ lint: setup
 
 bench: setup
 	@for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+fuzz: setup  ## a longer run of the SIP2 decoder/connection fuzz test (issue 11 item 7)
+	SIP2_FUZZ_EXAMPLES=$${SIP2_FUZZ_EXAMPLES:-20000} $(PY) -m pytest -q -s -p no:cacheprovider tests/sip2/test_fuzz.py
 
 clean:
 	rm -rf .venv build *.egg-info
