@@ -52,9 +52,10 @@ from sip2.messages import (
     LoginRequest,
     LoginResponse,
     Message,
+    RenewRequest,
     SCStatusRequest,
 )
-from sip2.recovery import FeeSnapshot, fee_snapshot, recover
+from sip2.recovery import FeeSnapshot, LoanSnapshot, Snapshot, fee_snapshot, loan_snapshot, recover
 from sip2.redact import redact
 from sip2.settings import ClientSettings
 from sip2.transport import Sip2ConnectionLost, TlsOptions, exchange, open_socket
@@ -236,7 +237,7 @@ class Sip2Client(KioskCalls):
             log.debug("SIP2 <- %s", redact(reply))
         return reply
 
-    def request(self, message: Message, *, _snapshot: FeeSnapshot | None = None) -> Message:
+    def request(self, message: Message, *, _snapshot: Snapshot | None = None) -> Message:
         """Send any request and return its reply, with reconnects and safe recovery.
 
         Idempotent requests are retried once on a new connection; state-changing
@@ -293,7 +294,7 @@ class Sip2Client(KioskCalls):
             return False
         return True
 
-    def _recover(self, message: Message, snapshot: FeeSnapshot | None, cause: Exception) -> Message:
+    def _recover(self, message: Message, snapshot: Snapshot | None, cause: Exception) -> Message:
         try:
             self._open()
         except Sip2ConnectionError as exc:
@@ -306,7 +307,7 @@ class Sip2Client(KioskCalls):
             self._drop()  # the socket may be half-way through an exchange: start clean next time
             raise
 
-    def _typed(self, message: Message, expected: type[_R], snapshot: FeeSnapshot | None = None) -> _R:
+    def _typed(self, message: Message, expected: type[_R], snapshot: Snapshot | None = None) -> _R:
         reply = self.request(message, _snapshot=snapshot)
         if not isinstance(reply, expected):
             raise Sip2ProtocolError(f"expected {expected.__name__}, got message {reply.CODE}")
@@ -321,6 +322,17 @@ class Sip2Client(KioskCalls):
                 return fee_snapshot(self._exchange, request, self._now, wise)
             except Sip2Error as exc:
                 log.info("fee state could not be read before paying: %s", exc)
+                self._drop()
+                return None
+
+    def _loan_snapshot(self, request: RenewRequest) -> LoanSnapshot | None:
+        """Read the loan's due date (17) before a 29, so a lost 30 can be settled (None: not read)."""
+        with self._lock:
+            self._ensure_connected()
+            try:
+                return loan_snapshot(self._exchange, request, self._now)
+            except Sip2Error as exc:
+                log.info("loan state could not be read before renewing: %s", exc)
                 self._drop()
                 return None
 

@@ -10,11 +10,15 @@ and *asks* before it acts again:
 * **checkout (11)** -- 63 patron information with the charged-items list: the item in ``AU`` means the
   checkout was applied (a reply is reconstructed from 17 item information); not there means it was
   not, and the checkout is sent again.
-* **checkin (09)** -- 17 item information: still charged (``04``/``05``) means not applied (sent
-  again); otherwise applied (reply reconstructed, ``alert`` set when the item waits on the hold shelf
-  or is in transit).
-* **renew (29)** -- 17: not charged means the renew cannot have been applied (sent again, which gets
-  the ILS's own refusal); charged is ambiguous without the old due date -> outcome unknown.
+* **checkin (09)** -- 17 item information: an item the ILS does not know (no title, status ``01``,
+  or no status of the spec's table) -> outcome unknown, never "returned"; still on loan
+  (:data:`sip2.fields.ON_LOAN`) means not applied (sent again); otherwise applied (reply
+  reconstructed, ``alert`` set when the item waits on the hold shelf or is in transit).
+* **renew (29)** -- 17, compared with the loan's due date read by 17 *before* the renew was sent
+  (:class:`LoanSnapshot`): not on loan means the renew cannot have been applied (sent again, which
+  gets the ILS's own refusal); on loan with a later due date means it was applied (reply
+  reconstructed); anything else (same due date, no snapshot) -> outcome unknown ("we could not
+  confirm"), never "refused" and never sent again (a second renewal may charge a second fee).
 * **fee paid (37)** -- 63 with the fine-items list, compared with a snapshot taken before paying
   (:func:`fee_snapshot`): the fee's ``AV`` entry (matched on ``CG``), on OCLC Wise its SIP2+
   registration line, or else the balance ``BV``: unchanged means not applied (sent again *with the
@@ -36,7 +40,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sip2.errors import Sip2Error, Sip2OutcomeUnknown, Sip2ProtocolError
-from sip2.fields import summary
+from sip2.fields import parse_timestamp, summary
 from sip2.messages import (
     CheckinRequest,
     CheckinResponse,
@@ -50,6 +54,7 @@ from sip2.messages import (
     PatronInformationRequest,
     PatronInformationResponse,
     RenewRequest,
+    RenewResponse,
     WiseUnpaidRegistrationsRequest,
     WiseUnpaidRegistrationsResponse,
 )
@@ -69,6 +74,33 @@ class FeeSnapshot:
     fee_entry: str | None
     balance: Decimal | None
     registration: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoanSnapshot:
+    """The loan before a 29 renew: its due date as the ILS's 17 showed it (``None`` if it did not)."""
+
+    due_date: str | None
+    on_loan: bool
+
+
+Snapshot = FeeSnapshot | LoanSnapshot
+
+
+def loan_snapshot(send: Send, request: RenewRequest, now: Callable[[], str]) -> LoanSnapshot:
+    """Read the item's due date before renewing, so that a lost 30 can be settled afterwards."""
+    item = _item_info(send, request, request.item_id or "", now)
+    return LoanSnapshot(item.due_date or None, item.charged)
+
+
+def _later(after: str | None, before: str | None) -> bool:
+    """Whether due date *after* is later than *before* (both as the ILS wrote them)."""
+    if not after or not before:
+        return False
+    new, old = parse_timestamp(after), parse_timestamp(before)
+    if new is not None and old is not None:
+        return new > old
+    return False
 
 
 def _fee_entry(info: PatronInformationResponse, fee_id: str) -> str | None:
@@ -137,7 +169,7 @@ def _item_info(send: Send, request: Message, item_id: str, now: Callable[[], str
 
 
 def recover(
-    request: Message, send: Send, now: Callable[[], str], snapshot: FeeSnapshot | None = None
+    request: Message, send: Send, now: Callable[[], str], snapshot: Snapshot | None = None
 ) -> Message:
     """Resolve a request whose reply was lost; *send* talks over a fresh, logged-in connection.
 
@@ -159,7 +191,7 @@ def _resend(request: Message, send: Send, now: Callable[[], str]) -> Message:
     return send(request)
 
 
-def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: FeeSnapshot | None) -> Message:
+def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: Snapshot | None) -> Message:
     if isinstance(request, CheckoutRequest):
         info = _patron_info(send, request, "charged", now)
         if request.item_id not in info.charged_items:
@@ -175,6 +207,10 @@ def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: Fee
         )
     if isinstance(request, CheckinRequest):
         item = _item_info(send, request, request.item_id, now)
+        if item.unknown:
+            # "Not on loan" is no proof here: the ILS does not know the item at all (issue 11 item 4).
+            raise Sip2OutcomeUnknown("checkin: the ILS does not know the item; whether it was returned "
+                                     "cannot be told", request)
         if item.charged:
             return _resend(request, send, now)
         log.info("checkin was applied before the connection was lost; reply reconstructed")
@@ -188,9 +224,18 @@ def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: Fee
         item = _item_info(send, request, request.item_id, now)
         if not item.charged:
             return _resend(request, send, now)
-        raise Sip2OutcomeUnknown("renew: the item is on loan; whether it was renewed cannot be told", request)
+        before = snapshot if isinstance(snapshot, LoanSnapshot) else None
+        if before is not None and before.on_loan and _later(item.due_date, before.due_date):
+            log.info("renew was applied before the connection was lost (due date moved); reply reconstructed")
+            return RenewResponse(
+                ok=True, renewal_ok=True, magnetic_media=None, desensitize=None, transaction_date=now(),
+                institution_id=request.institution_id, patron_id=request.patron_id, item_id=request.item_id,
+                title=item.title, due_date=item.due_date or "", media_type=item.media_type, recovered=True,
+            )
+        raise Sip2OutcomeUnknown("renew: the item is on loan and its due date did not move; whether it was "
+                                 "renewed cannot be told", request)
     if isinstance(request, FeePaidRequest):
-        return _recover_fee(request, send, now, snapshot)
+        return _recover_fee(request, send, now, snapshot if isinstance(snapshot, FeeSnapshot) else None)
     raise Sip2OutcomeUnknown(f"message {request.CODE} changes state and cannot be verified", request)
 
 

@@ -35,8 +35,8 @@ def due_text(raw: Any) -> str:
     """A due date as ``YYYY-MM-DD`` when it parses (formats differ per ILS), else the raw text."""
     if not raw:
         return ""
-    when = parse_timestamp(str(raw))
-    return when.date().isoformat() if when is not None else text(raw).strip()
+    when = parse_timestamp(str(raw))  # aware: a ``Z`` (UTC) due date is shown as the local date
+    return when.astimezone().date().isoformat() if when is not None else text(raw).strip()
 
 
 def patron_found(session_id: int, reply: Any, pin: str | None) -> ev.PatronFound:
