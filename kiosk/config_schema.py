@@ -65,6 +65,7 @@ class Sip2Config:
     tls_key_file: str = _f("", path=True)
     tls_verify: bool = _f(True)
     wise_sip2plus: bool = _f(False)
+    fee_format: str = _f("generic", choices=("generic", "3m", "swyer_b", "evergreen", "koha", "wise"))
 
 
 @dataclass(frozen=True)

@@ -318,8 +318,9 @@ class Sip2Client(KioskCalls):
         with self._lock:
             self._ensure_connected()
             try:
-                wise = self.settings.dialect.wise_sip2plus
-                return fee_snapshot(self._exchange, request, self._now, wise)
+                dialect = self.settings.dialect
+                return fee_snapshot(self._exchange, request, self._now, dialect.wise_sip2plus,
+                                    dialect.fee_format)
             except Sip2Error as exc:
                 log.info("fee state could not be read before paying: %s", exc)
                 self._drop()

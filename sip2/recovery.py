@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sip2.errors import Sip2Error, Sip2OutcomeUnknown, Sip2ProtocolError
+from sip2.fees import parse_fee_line
 from sip2.fields import parse_timestamp, summary
 from sip2.messages import (
     CheckinRequest,
@@ -63,7 +63,6 @@ from sip2.wise import parse_fee
 log = logging.getLogger(__name__)
 
 Send = Callable[[Message], Message]
-_TOKEN = re.compile(r"[\s~,;:|]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +73,7 @@ class FeeSnapshot:
     fee_entry: str | None
     balance: Decimal | None
     registration: str | None = None
+    fee_format: str = "generic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +103,11 @@ def _later(after: str | None, before: str | None) -> bool:
     return False
 
 
-def _fee_entry(info: PatronInformationResponse, fee_id: str) -> str | None:
+def _fee_entry(info: PatronInformationResponse, fee_id: str, fee_format: str = "generic") -> str | None:
+    """The AV entry of fee *fee_id*, read with the site's fee-line format (:mod:`sip2.fees`)."""
     for entry in info.fine_items:
-        tokens = _TOKEN.split(entry.strip())
-        if entry.strip() == fee_id or (tokens and tokens[0] == fee_id):
+        line = parse_fee_line(entry, fee_format)
+        if entry.strip() == fee_id or (line is not None and line.fee_id == fee_id):
             return entry
     return None
 
@@ -143,7 +144,8 @@ def _registration(send: Send, request: FeePaidRequest, now: Callable[[], str]) -
 
 
 def fee_snapshot(
-    send: Send, request: FeePaidRequest, now: Callable[[], str], wise: bool = False
+    send: Send, request: FeePaidRequest, now: Callable[[], str], wise: bool = False,
+    fee_format: str = "generic",
 ) -> FeeSnapshot:
     """Record the fee state before paying, so a lost 38 can be resolved exactly afterwards.
 
@@ -151,11 +153,11 @@ def fee_snapshot(
     registration line is recorded instead (Wise registration ids need not appear in AV).
     """
     info = _patron_info(send, request, "fine", now)
-    entry = _fee_entry(info, request.fee_id) if request.fee_id else None
+    entry = _fee_entry(info, request.fee_id, fee_format) if request.fee_id else None
     registration = None
     if wise and request.fee_id and entry is None:
         registration = _registration(send, request, now)
-    return FeeSnapshot(entry, info.fee_amount, registration)
+    return FeeSnapshot(entry, info.fee_amount, registration, fee_format)
 
 
 def _item_info(send: Send, request: Message, item_id: str, now: Callable[[], str]) -> ItemInformationResponse:
@@ -246,7 +248,7 @@ def _recover_fee(request: FeePaidRequest, send: Send, now: Callable[[], str],
     applied: bool | None = None
     if request.fee_id and snapshot is not None and snapshot.fee_entry is not None:
         # The fee's own AV line: unchanged -> not paid; gone or changed (partly paid) -> paid.
-        applied = _fee_entry(info, request.fee_id) != snapshot.fee_entry
+        applied = _fee_entry(info, request.fee_id, snapshot.fee_format) != snapshot.fee_entry
     elif request.fee_id and snapshot is not None and snapshot.registration is not None:
         applied = _registration(send, request, now) != snapshot.registration
     elif snapshot is not None and snapshot.balance is not None and info.fee_amount is not None:

@@ -107,8 +107,12 @@ class OnlineCounter:
         return results[-1]
 
     def _account(self, effect: fx.LoadAccount) -> ev.Event:
+        fee_formats: list[str] = []
+
         def info(kind: str) -> Any:
             def ask(client: Any) -> Any:
+                fee_formats.append(fee_format_of(client))
+                # The window the screen shows (BP1 BQ50), never "everything" (BQ999): servers pad.
                 return client.patron_information(
                     effect.pass_number, pin=effect.pin, summary=kind, start=1, end=MAX_ACCOUNT_LOANS
                 )
@@ -123,12 +127,20 @@ class OnlineCounter:
                 return client.item_information(wanted)
 
             loans.append(cmap.loan_line(item_id, self._call("item", item)))
+        fee_format = fee_formats[-1] if fee_formats else "generic"
         return ev.AccountLoaded(
             effect.session_id,
             cmap.account(
-                loans, list(getattr(holds, "hold_items", ()) or ()), list(getattr(fines, "fine_items", ()))
+                loans, list(getattr(holds, "hold_items", ()) or ()), list(getattr(fines, "fine_items", ())),
+                fee_format, getattr(fines, "fee_amount", None),
             ),
         )
+
+
+def fee_format_of(client: Any) -> str:
+    """The site's fee-line format (``[sip2] fee_format``), from the client's dialect."""
+    dialect = getattr(getattr(client, "settings", None), "dialect", None)
+    return str(getattr(dialect, "fee_format", "generic") or "generic")
 
 
 def unusable(effect: fx.Effect, exc: Exception, item_id: str = "") -> ev.Event:
@@ -137,4 +149,4 @@ def unusable(effect: fx.Effect, exc: Exception, item_id: str = "") -> ev.Event:
     if not item_id and isinstance(effect, fx.CheckOut | fx.CheckIn):
         item_id = effect.item_id
     kind = _REQUEST_KIND.get(type(effect), "lookup")
-    return ev.ServiceUnavailable(effect.session_id, kind, UNUSABLE_REPLY, item_id)
+    return ev.ServiceUnavailable(getattr(effect, "session_id", 0), kind, UNUSABLE_REPLY, item_id)
