@@ -58,11 +58,12 @@ class CirculationHandlers:
     dialect: SimDialect
 
     def now(self) -> str:
-        """The ILS's transaction date for a reply."""
-        return self.stamp(self.library.now())
+        """The ILS's transaction date for a reply (local time)."""
+        return timestamp(self.library.now())
 
     def stamp(self, when: datetime) -> str:
-        """A timestamp (transaction or due date) as this ILS writes it: local, or UTC (``   Z``)."""
+        """A due or expiry date as this ILS writes it: local, or UTC (``YYYYMMDD   ZHHMMSS``), which
+        the spec allows -- while its transaction dates stay local (a mix the kiosk must handle)."""
         return timestamp(when, utc=self.dialect.utc_dates)
 
     # -- circulation ---------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ Strict mode (``strict=True``), taken from real servers' least forgiving habits:
 
 * lists are **padded** to the requested window with empty fields (``BQ999`` gives 999 ``AU|``) --
   seen in the field;
-* due dates and transaction dates are written in UTC (``YYYYMMDD   ZHHMMSS``), which the spec allows;
+* due dates are written in UTC (``YYYYMMDD   ZHHMMSS``, which the spec allows), transaction dates
+  in local time;
 * fee lines use the dialect's own format (``default`` becomes ``evergreen``: no fee ids);
 * a request with a bad checksum gets ``96`` and, on the third such request, the connection is closed;
   once a connection used error detection at login, a request without ``AY``/``AZ`` is refused with
