@@ -35,6 +35,8 @@ class KioskHealth:
         kiosk = self.kiosk
         ils = kiosk.circulation.health()
         devices = [DeviceHealth(f"pass_reader_{n}", "ok") for n, _ in enumerate(kiosk.readers)]
+        if ils.get("ils_login_refused"):  # shown on the maintenance panel's device lines
+            devices.append(DeviceHealth("ils", "error", "login refused"))
         paper = "unknown"
         if kiosk.printer is not None:
             status = kiosk.printer.status()
@@ -51,6 +53,7 @@ class KioskHealth:
             ils_online=bool(ils["ils_online"]),
             ils_latency_s=ils["ils_latency_s"],
             ils_offline_since=ils["ils_offline_since"],
+            ils_login_refused=bool(ils.get("ils_login_refused", False)),
             queue_depth=int(ils["queue_depth"]),
             queue_failed=int(ils["queue_failed"]),
             queue_storage_error=str(ils.get("queue_storage_error", "")),

@@ -12,8 +12,9 @@ Usage::
 Timing: ``connect_timeout`` bounds the *whole* setup (TCP, TLS, login, status), so a dead ILS --
 nothing listening, or a server that accepts but never answers -- is reported within it.  A request
 waits ``read_timeout``, then sends 97 once and waits ``resend_timeout`` more.  After a failed
-reconnect the client is offline: requests fail at once until the backoff (1 s doubling to
-``reconnect_backoff_max``) has passed; a background thread reconnects and sends the 99 keepalive.
+reconnect the client is offline: requests fail at once until the backoff (:mod:`sip2.reconnect`: 0.5 s
+doubling to ``reconnect_backoff_max`` with jitter; a refused login waits minutes) has passed; a
+background thread reconnects and sends the 99 keepalive.
 
 Resending state-changing requests is not safe (see :mod:`sip2.recovery`, ``docs/sip2-recovery.md``):
 after a lost reply to 11/09/29/37 -- a dead socket, silence after our 97, or a 96 that answers our 97
@@ -40,6 +41,7 @@ from sip2.errors import (
     Sip2ConfigurationError,
     Sip2ConnectionError,
     Sip2Error,
+    Sip2LoginRefused,
     Sip2OutcomeUnknown,
     Sip2ProtocolError,
     Sip2ResendError,
@@ -55,6 +57,7 @@ from sip2.messages import (
     RenewRequest,
     SCStatusRequest,
 )
+from sip2.reconnect import ReconnectBackoff
 from sip2.recovery import FeeSnapshot, LoanSnapshot, Snapshot, fee_snapshot, loan_snapshot, recover
 from sip2.redact import redact
 from sip2.settings import ClientSettings
@@ -76,8 +79,10 @@ class Sip2Client(KioskCalls):
         self._status: ACSStatus | None = None
         self._last_activity = 0.0
         self._last_round_trip: float | None = None
-        self._backoff = 0.0
-        self._retry_at = 0.0
+        #: When this client may try to connect again (the one reconnect policy, :mod:`sip2.reconnect`).
+        #: A kiosk that makes a fresh client per attempt shares one backoff between them.
+        maximum = max(settings.reconnect_backoff_max, 0.01)
+        self.backoff = ReconnectBackoff(initial=min(0.5, maximum), maximum=maximum)
         self._stop = threading.Event()
         self._keepalive: threading.Thread | None = None
 
@@ -179,7 +184,7 @@ class Sip2Client(KioskCalls):
             login = self._handshake(LoginRequest(user_id=s.user, password=s.password,
                                                  location_code=s.location or None), deadline)
             if not isinstance(login, LoginResponse) or not login.ok:
-                raise Sip2ConnectionError("SIP2 login refused by the ILS (check user and password)")
+                raise Sip2LoginRefused("SIP2 login refused by the ILS (check user and password)")
             status = self._handshake(SCStatusRequest(max_print_width=s.max_print_width), deadline)
             if not isinstance(status, ACSStatus):
                 raise Sip2ProtocolError("unexpected reply to SC status")
@@ -188,16 +193,16 @@ class Sip2Client(KioskCalls):
             raise
         except Sip2Error as exc:
             self._drop()
-            self._backoff = min(max(1.0, self._backoff * 2), s.reconnect_backoff_max)
-            self._retry_at = time.monotonic() + self._backoff
-            log.warning("SIP2 connection to %s:%d failed: %s", s.host, s.port, exc)
+            wait = self.backoff.failed(login_refused=isinstance(exc, Sip2LoginRefused))
+            log.warning("SIP2 connection to %s:%d failed: %s (next attempt in %.1f s)", s.host, s.port, exc,
+                        wait)
             if isinstance(exc, Sip2ConnectionError):
                 raise
             raise Sip2ConnectionError(f"SIP2 connection setup failed: {exc}") from exc
         self._status = status
         allowed = status.retries_allowed
         self._connection.max_resends = min(s.retries, allowed) if allowed and allowed < 999 else s.retries
-        self._backoff = 0.0
+        self.backoff.connected()
         self._last_activity = time.monotonic()
         self._online = True
         log.info("SIP2 connected to %s:%d (%s)", s.host, s.port, "TLS" if s.tls else "TCP")
@@ -216,7 +221,7 @@ class Sip2Client(KioskCalls):
     def _ensure_connected(self) -> None:
         if self._sock is not None:
             return
-        wait = self._retry_at - time.monotonic()
+        wait = self.backoff.remaining()
         if wait > 0:
             raise Sip2ConnectionError(f"ILS offline; next connection attempt in {wait:.0f} s")
         self._open()
@@ -251,6 +256,7 @@ class Sip2Client(KioskCalls):
             if self._sock is not None and not self._idle_socket_alive():
                 log.info("SIP2 connection was closed while idle; reconnecting before sending")
                 self._drop()
+                self.backoff.disconnected()  # a link that did not stay up: wait before the next one
             self._ensure_connected()
             attempts = 0
             while True:
@@ -259,11 +265,14 @@ class Sip2Client(KioskCalls):
                 except (Sip2TimeoutError, Sip2ConnectionLost, Sip2ProtocolError, Sip2ResendInDoubt) as exc:
                     log.warning("SIP2 message %s failed: %s", message.CODE, exc)
                     self._drop()
+                    wait = self.backoff.disconnected()
                     if message.CODE in NON_IDEMPOTENT and not isinstance(exc, Sip2ResendError):
-                        return self._recover(message, _snapshot, exc)
-                    # One fresh connection for a read-only request; more would keep a kiosk waiting.
+                        return self._recover(message, _snapshot, exc)  # settling it cannot wait
+                    # One fresh connection for a read-only request, and only after a link that had
+                    # stayed up: reconnecting at once to a server that drops every link is a storm.
                     attempts += 1
-                    if attempts > min(1, self.settings.retries) or isinstance(exc, Sip2ProtocolError):
+                    if (attempts > min(1, self.settings.retries) or isinstance(exc, Sip2ProtocolError)
+                            or wait > 0):
                         raise
                     self._open()
 
@@ -348,7 +357,7 @@ class Sip2Client(KioskCalls):
                 if self._stop.is_set():
                     return
                 if self._sock is None:
-                    if now >= self._retry_at:
+                    if self.backoff.remaining() <= 0:
                         self._open()
                 elif now - self._last_activity >= interval:
                     self.sc_status()
