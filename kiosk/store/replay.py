@@ -250,7 +250,8 @@ class Replayer:
         status = str(getattr(info, "circulation_status", "") or "")
         charged = status in CHARGED
         if row.kind != CHECKOUT:
-            applied = not charged
+            # An item the ILS does not know was not "returned" by us: send it, and let the ILS say so.
+            applied = not charged and not bool(getattr(info, "unknown", False))
         elif not charged:
             applied = False
         else:
