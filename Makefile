@@ -23,7 +23,7 @@ bench: setup
 	@for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 fuzz: setup  ## a longer run of the SIP2 decoder/connection fuzz test (issue 11 item 7)
-	SIP2_FUZZ_EXAMPLES=$${SIP2_FUZZ_EXAMPLES:-20000} $(PY) -m pytest -q -s -p no:cacheprovider tests/sip2/test_fuzz.py
+	SIP2_FUZZ_EXAMPLES=$${SIP2_FUZZ_EXAMPLES:-20000} $(PY) -m pytest -q -s -p no:cacheprovider --timeout=0 tests/sip2/test_fuzz.py
 
 clean:
 	rm -rf .venv build *.egg-info
