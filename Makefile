@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint bench clean fuzz-zvt
+.PHONY: setup run test lint bench fuzz fuzz-zvt clean
 
 setup:
 	@bash scripts/setup.sh
@@ -25,6 +25,8 @@ bench: setup
 # The ZVT decoder fuzz test with a long budget (make test runs it briefly).
 fuzz-zvt: setup
 	ZVT_FUZZ_EXAMPLES=$${ZVT_FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/payment/test_fuzz_zvt.py
+fuzz: setup  ## a longer run of the SIP2 decoder/connection fuzz test (issue 11 item 7)
+	SIP2_FUZZ_EXAMPLES=$${SIP2_FUZZ_EXAMPLES:-20000} $(PY) -m pytest -q -s -p no:cacheprovider --timeout=0 tests/sip2/test_fuzz.py
 
 clean:
 	rm -rf .venv build *.egg-info

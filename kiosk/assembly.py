@@ -107,6 +107,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         circulation = CirculationService(
             lambda: Sip2Client(settings), store, OfflinePolicy.from_config(config.offline), runtime.send,
             validate_pass=validator, offline_after=config.sip2.offline_after,
+            probe_interval=config.sip2.keepalive_interval,  # [sip2] keepalive_interval: the idle 99
         )
         stops.append(circulation.stop)
 

@@ -60,13 +60,16 @@ class Sip2Config:
     # queued "in doubt" and checked with the ILS before it is sent again): the 2 s offline goal, traded
     # against an ILS that is merely slow. Raise it for an ILS that often takes longer over the WAN.
     offline_after: float = _f(1.5, min=0.5, max=60)
-    keepalive_interval: float = _f(60.0, min=1, max=3600)
+    # Seconds between SIP2 99 status requests while the kiosk is idle: the keepalive (ILSs close idle
+    # sockets) and the health check that shows "offline" before a member scans. Raise it to spare the ILS.
+    keepalive_interval: float = _f(1.0, min=0.5, max=3600)
     retries: int = _f(3, min=0, max=10)
     tls_ca_file: str = _f("", path=True)
     tls_cert_file: str = _f("", path=True)
     tls_key_file: str = _f("", path=True)
     tls_verify: bool = _f(True)
     wise_sip2plus: bool = _f(False)
+    fee_format: str = _f("generic", choices=("generic", "3m", "swyer_b", "evergreen", "koha", "wise"))
 
 
 @dataclass(frozen=True)

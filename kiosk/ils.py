@@ -78,6 +78,7 @@ def client_settings(sip2: Sip2Config, address: IlsAddress, **overrides: Any) -> 
             error_detection=sip2.error_detection,
             timestamps=sip2.timestamps,
             wise_sip2plus=sip2.wise_sip2plus,
+            fee_format=sip2.fee_format,
         ),
         "connect_timeout": sip2.connect_timeout,
         "read_timeout": sip2.read_timeout,

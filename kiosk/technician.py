@@ -38,6 +38,8 @@ class KioskHealth:
         retry = getattr(kiosk, "scanner_retry", None)
         if retry is not None and kiosk.scanner is None:
             devices.append(DeviceHealth("barcode_scanner", "offline", retry.last_error or "not opened"))
+        if ils.get("ils_login_refused"):  # shown on the maintenance panel's device lines
+            devices.append(DeviceHealth("ils", "error", "login refused"))
         paper = "unknown"
         if kiosk.printer is not None:
             status = kiosk.printer.status()
@@ -54,6 +56,7 @@ class KioskHealth:
             ils_online=bool(ils["ils_online"]),
             ils_latency_s=ils["ils_latency_s"],
             ils_offline_since=ils["ils_offline_since"],
+            ils_login_refused=bool(ils.get("ils_login_refused", False)),
             queue_depth=int(ils["queue_depth"]),
             queue_failed=int(ils["queue_failed"]),
             queue_storage_error=str(ils.get("queue_storage_error", "")),

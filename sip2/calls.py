@@ -39,7 +39,7 @@ from sip2.messages import (
     WiseUnpaidRegistrationsRequest,
     WiseUnpaidRegistrationsResponse,
 )
-from sip2.recovery import FeeSnapshot
+from sip2.recovery import FeeSnapshot, LoanSnapshot, Snapshot
 from sip2.settings import ClientSettings
 from sip2.wise import WiseFee, parse_fees
 
@@ -53,10 +53,13 @@ class KioskCalls:
     settings: ClientSettings
     _status: ACSStatus | None
 
-    def _typed(self, message: Message, expected: type[_R], snapshot: FeeSnapshot | None = None) -> _R:
+    def _typed(self, message: Message, expected: type[_R], snapshot: Snapshot | None = None) -> _R:
         raise NotImplementedError
 
     def _fee_snapshot(self, request: FeePaidRequest) -> FeeSnapshot | None:
+        raise NotImplementedError
+
+    def _loan_snapshot(self, request: RenewRequest) -> LoanSnapshot | None:
         raise NotImplementedError
 
     def supports(self, message: str) -> bool:
@@ -138,15 +141,20 @@ class KioskCalls:
 
     def renew(self, patron_id: str, item_id: str, pin: str | None = None, no_block: bool = False,
               transaction_date: dt.datetime | None = None) -> RenewResponse:
-        """29 renew one item (refused with Sip2ConfigurationError if BX says renew is unsupported)."""
+        """29 renew one item (refused with Sip2ConfigurationError if BX says renew is unsupported).
+
+        The loan's due date is read first (17) so that a lost reply can be settled: a later due date
+        afterwards means renewed; otherwise :class:`~sip2.errors.Sip2OutcomeUnknown` ("could not
+        confirm"), never a refusal and never a second 29."""
         self._require("renew")
         s = self.settings
         stamp = self._stamp(transaction_date)
-        return self._typed(RenewRequest(
+        request = RenewRequest(
             third_party_allowed=False, no_block=no_block, transaction_date=stamp, nb_due_date=stamp,
             institution_id=s.institution, patron_id=patron_id, patron_password=pin, item_id=item_id,
             terminal_password=s.terminal_password,
-        ), RenewResponse)
+        )
+        return self._typed(request, RenewResponse, self._loan_snapshot(request))
 
     def renew_all(self, patron_id: str, pin: str | None = None) -> RenewAllResponse:
         """65 renew all (gated by BX like :meth:`renew`)."""

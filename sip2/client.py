@@ -12,8 +12,9 @@ Usage::
 Timing: ``connect_timeout`` bounds the *whole* setup (TCP, TLS, login, status), so a dead ILS --
 nothing listening, or a server that accepts but never answers -- is reported within it.  A request
 waits ``read_timeout``, then sends 97 once and waits ``resend_timeout`` more.  After a failed
-reconnect the client is offline: requests fail at once until the backoff (1 s doubling to
-``reconnect_backoff_max``) has passed; a background thread reconnects and sends the 99 keepalive.
+reconnect the client is offline: requests fail at once until the backoff (:mod:`sip2.reconnect`: 0.5 s
+doubling to ``reconnect_backoff_max`` with jitter; a refused login waits minutes) has passed; a
+background thread reconnects and sends the 99 keepalive.
 
 Resending state-changing requests is not safe (see :mod:`sip2.recovery`, ``docs/sip2-recovery.md``):
 after a lost reply to 11/09/29/37 -- a dead socket, silence after our 97, or a 96 that answers our 97
@@ -40,6 +41,7 @@ from sip2.errors import (
     Sip2ConfigurationError,
     Sip2ConnectionError,
     Sip2Error,
+    Sip2LoginRefused,
     Sip2OutcomeUnknown,
     Sip2ProtocolError,
     Sip2ResendError,
@@ -52,9 +54,11 @@ from sip2.messages import (
     LoginRequest,
     LoginResponse,
     Message,
+    RenewRequest,
     SCStatusRequest,
 )
-from sip2.recovery import FeeSnapshot, fee_snapshot, recover
+from sip2.reconnect import ReconnectBackoff
+from sip2.recovery import FeeSnapshot, LoanSnapshot, Snapshot, fee_snapshot, loan_snapshot, recover
 from sip2.redact import redact
 from sip2.settings import ClientSettings
 from sip2.transport import Sip2ConnectionLost, TlsOptions, exchange, open_socket
@@ -75,8 +79,10 @@ class Sip2Client(KioskCalls):
         self._status: ACSStatus | None = None
         self._last_activity = 0.0
         self._last_round_trip: float | None = None
-        self._backoff = 0.0
-        self._retry_at = 0.0
+        #: When this client may try to connect again (the one reconnect policy, :mod:`sip2.reconnect`).
+        #: A kiosk that makes a fresh client per attempt shares one backoff between them.
+        maximum = max(settings.reconnect_backoff_max, 0.01)
+        self.backoff = ReconnectBackoff(initial=min(0.5, maximum), maximum=maximum)
         self._stop = threading.Event()
         self._keepalive: threading.Thread | None = None
 
@@ -178,7 +184,7 @@ class Sip2Client(KioskCalls):
             login = self._handshake(LoginRequest(user_id=s.user, password=s.password,
                                                  location_code=s.location or None), deadline)
             if not isinstance(login, LoginResponse) or not login.ok:
-                raise Sip2ConnectionError("SIP2 login refused by the ILS (check user and password)")
+                raise Sip2LoginRefused("SIP2 login refused by the ILS (check user and password)")
             status = self._handshake(SCStatusRequest(max_print_width=s.max_print_width), deadline)
             if not isinstance(status, ACSStatus):
                 raise Sip2ProtocolError("unexpected reply to SC status")
@@ -187,16 +193,16 @@ class Sip2Client(KioskCalls):
             raise
         except Sip2Error as exc:
             self._drop()
-            self._backoff = min(max(1.0, self._backoff * 2), s.reconnect_backoff_max)
-            self._retry_at = time.monotonic() + self._backoff
-            log.warning("SIP2 connection to %s:%d failed: %s", s.host, s.port, exc)
+            wait = self.backoff.failed(login_refused=isinstance(exc, Sip2LoginRefused))
+            log.warning("SIP2 connection to %s:%d failed: %s (next attempt in %.1f s)", s.host, s.port, exc,
+                        wait)
             if isinstance(exc, Sip2ConnectionError):
                 raise
             raise Sip2ConnectionError(f"SIP2 connection setup failed: {exc}") from exc
         self._status = status
         allowed = status.retries_allowed
         self._connection.max_resends = min(s.retries, allowed) if allowed and allowed < 999 else s.retries
-        self._backoff = 0.0
+        self.backoff.connected()
         self._last_activity = time.monotonic()
         self._online = True
         log.info("SIP2 connected to %s:%d (%s)", s.host, s.port, "TLS" if s.tls else "TCP")
@@ -215,7 +221,7 @@ class Sip2Client(KioskCalls):
     def _ensure_connected(self) -> None:
         if self._sock is not None:
             return
-        wait = self._retry_at - time.monotonic()
+        wait = self.backoff.remaining()
         if wait > 0:
             raise Sip2ConnectionError(f"ILS offline; next connection attempt in {wait:.0f} s")
         self._open()
@@ -236,7 +242,7 @@ class Sip2Client(KioskCalls):
             log.debug("SIP2 <- %s", redact(reply))
         return reply
 
-    def request(self, message: Message, *, _snapshot: FeeSnapshot | None = None) -> Message:
+    def request(self, message: Message, *, _snapshot: Snapshot | None = None) -> Message:
         """Send any request and return its reply, with reconnects and safe recovery.
 
         Idempotent requests are retried once on a new connection; state-changing
@@ -250,6 +256,7 @@ class Sip2Client(KioskCalls):
             if self._sock is not None and not self._idle_socket_alive():
                 log.info("SIP2 connection was closed while idle; reconnecting before sending")
                 self._drop()
+                self.backoff.disconnected()  # a link that did not stay up: wait before the next one
             self._ensure_connected()
             attempts = 0
             while True:
@@ -258,11 +265,14 @@ class Sip2Client(KioskCalls):
                 except (Sip2TimeoutError, Sip2ConnectionLost, Sip2ProtocolError, Sip2ResendInDoubt) as exc:
                     log.warning("SIP2 message %s failed: %s", message.CODE, exc)
                     self._drop()
+                    wait = self.backoff.disconnected()
                     if message.CODE in NON_IDEMPOTENT and not isinstance(exc, Sip2ResendError):
-                        return self._recover(message, _snapshot, exc)
-                    # One fresh connection for a read-only request; more would keep a kiosk waiting.
+                        return self._recover(message, _snapshot, exc)  # settling it cannot wait
+                    # One fresh connection for a read-only request, and only after a link that had
+                    # stayed up: reconnecting at once to a server that drops every link is a storm.
                     attempts += 1
-                    if attempts > min(1, self.settings.retries) or isinstance(exc, Sip2ProtocolError):
+                    if (attempts > min(1, self.settings.retries) or isinstance(exc, Sip2ProtocolError)
+                            or wait > 0):
                         raise
                     self._open()
 
@@ -293,7 +303,7 @@ class Sip2Client(KioskCalls):
             return False
         return True
 
-    def _recover(self, message: Message, snapshot: FeeSnapshot | None, cause: Exception) -> Message:
+    def _recover(self, message: Message, snapshot: Snapshot | None, cause: Exception) -> Message:
         try:
             self._open()
         except Sip2ConnectionError as exc:
@@ -306,7 +316,7 @@ class Sip2Client(KioskCalls):
             self._drop()  # the socket may be half-way through an exchange: start clean next time
             raise
 
-    def _typed(self, message: Message, expected: type[_R], snapshot: FeeSnapshot | None = None) -> _R:
+    def _typed(self, message: Message, expected: type[_R], snapshot: Snapshot | None = None) -> _R:
         reply = self.request(message, _snapshot=snapshot)
         if not isinstance(reply, expected):
             raise Sip2ProtocolError(f"expected {expected.__name__}, got message {reply.CODE}")
@@ -317,10 +327,22 @@ class Sip2Client(KioskCalls):
         with self._lock:
             self._ensure_connected()
             try:
-                wise = self.settings.dialect.wise_sip2plus
-                return fee_snapshot(self._exchange, request, self._now, wise)
+                dialect = self.settings.dialect
+                return fee_snapshot(self._exchange, request, self._now, dialect.wise_sip2plus,
+                                    dialect.fee_format)
             except Sip2Error as exc:
                 log.info("fee state could not be read before paying: %s", exc)
+                self._drop()
+                return None
+
+    def _loan_snapshot(self, request: RenewRequest) -> LoanSnapshot | None:
+        """Read the loan's due date (17) before a 29, so a lost 30 can be settled (None: not read)."""
+        with self._lock:
+            self._ensure_connected()
+            try:
+                return loan_snapshot(self._exchange, request, self._now)
+            except Sip2Error as exc:
+                log.info("loan state could not be read before renewing: %s", exc)
                 self._drop()
                 return None
 
@@ -335,7 +357,7 @@ class Sip2Client(KioskCalls):
                 if self._stop.is_set():
                     return
                 if self._sock is None:
-                    if now >= self._retry_at:
+                    if self.backoff.remaining() <= 0:
                         self._open()
                 elif now - self._last_activity >= interval:
                     self.sc_status()

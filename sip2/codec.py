@@ -38,6 +38,15 @@ _HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
 _F_TEXT, _F_YN, _F_BOOL01, _F_INT = FixedKind.TEXT, FixedKind.YN, FixedKind.BOOL01, FixedKind.INT
 _V_TEXT, _V_REPEAT = VarKind.TEXT, VarKind.REPEAT
 _LEADING_JUNK = re.compile(rb"^(?:\xff[\xfb-\xfe].|[\x00\xfb-\xff])+", re.DOTALL)
+#: Bounds on numeric variable fields: a count/number of at most 9 digits (SIP2 counts have 4, CF
+#: queue positions a few), an amount of at most 12 integer and 6 decimal digits.  Anything longer is
+#: not a number the kiosk could use, and ``int()`` on thousands of digits raises ``ValueError``
+#: (Python's 4,300-digit limit): such a value is kept verbatim in ``extra_fields`` instead.
+MAX_INT_DIGITS = 9
+_DECIMAL_RE = re.compile(r"[+-]?\d{1,12}(?:[.,]\d{0,6})?|[+-]?[.,]\d{1,6}")
+#: List fields of 64/66 whose empty occurrences are padding, not items (a server asked for
+#: ``BQ999`` may send hundreds of empty ``AU|``); screen and print lines keep their blanks.
+ITEM_LIST_FIELDS = frozenset({"AS", "AT", "AU", "AV", "BU", "CD", "BM", "BN", "YZ"})
 
 
 def checksum(data: bytes) -> str:
@@ -219,6 +228,8 @@ def _parse_var(kind: VarKind, value: str) -> tuple[bool, Any]:
     if kind is VarKind.DECIMAL:
         if not stripped:
             return True, None
+        if not (stripped.isascii() and _DECIMAL_RE.fullmatch(stripped)):
+            return False, None
         try:
             number = Decimal(stripped.replace(",", "."))
         except InvalidOperation:
@@ -232,7 +243,7 @@ def _parse_var(kind: VarKind, value: str) -> tuple[bool, Any]:
         return (True, None) if not stripped else (False, None)
     if not stripped:
         return True, None
-    if stripped.isascii() and stripped.isdigit():
+    if stripped.isascii() and stripped.isdigit() and len(stripped) <= MAX_INT_DIGITS:
         return True, int(stripped)
     return False, None
 
@@ -326,7 +337,8 @@ def decode_frame(data: bytes, dialect: Dialect = DEFAULT_DIALECT) -> Frame:
                     raise Sip2ProtocolError(f"message {code}: variable data without a field code")
                 extras.append((field_code, value))
             elif var.kind is _V_REPEAT:
-                repeats.setdefault(var.attr, []).append(value)
+                if field_code not in ITEM_LIST_FIELDS or value.strip():
+                    repeats.setdefault(var.attr, []).append(value)
             elif var.attr in kwargs:
                 extras.append((field_code, value))  # a second copy of a single field: keep it
             elif var.kind is _V_TEXT:

@@ -26,9 +26,14 @@ Rules implemented (see ``docs/sip2-recovery.md``):
 * A read timeout is answered with ``97`` on the same socket (:meth:`on_timeout`), once by default
   (``max_timeout_resends``): a kiosk must not wait long on a silent ILS.
   A *dead* socket is the client's business: reconnect, log in, then query before resending.
-* Error detection ``"on"``: AY/AZ sent; a reply without AZ is accepted and counted in
-  ``replies_without_checksum`` (never looped on).  ``"auto"``: AY/AZ sent until the ACS shows it
-  does not use them (a reply without AZ, or a 96 to a correct message), then no longer sent.
+* Error detection is decided **once**, from the first reply of the first connection (the 94 to our
+  login, or the 98 to the first status), and logged: the ACS uses AY/AZ (its reply carried AZ) or
+  not.  ``"on"``: AY/AZ always sent; an ACS that never sends AZ is accepted (counted in
+  ``replies_without_checksum``, never looped on).  ``"auto"``: an ACS without AZ, or one that
+  answers our very first message with 96 (Aleph with ``error_correction = N``), gets no AY/AZ from
+  then on.  Once the ACS is known to use checksums, a reply with a bad **or missing** AZ is a
+  protocol error (97 and the resend rules above), in both modes: a later 96 never switches error
+  detection off, so a corrupted or truncated reply is never taken as an answer.
 """
 
 from __future__ import annotations
@@ -99,6 +104,8 @@ class Sip2Connection:
         self.discarded_frames = 0
         self._next_sequence = 0
         self._checksums = dialect.sends_checksums
+        # Whether the ACS uses AY/AZ: None until its first reply tells (decided once, kept on reconnect).
+        self._acs_checksums: bool | None = None if dialect.sends_checksums else False
         self._buffer = FrameBuffer()
         self._pending: _Pending | None = None
 
@@ -112,6 +119,11 @@ class Sip2Connection:
     def sends_checksums(self) -> bool:
         """Whether outgoing messages currently carry AY/AZ (``auto`` may have turned them off)."""
         return self._checksums
+
+    @property
+    def acs_uses_checksums(self) -> bool | None:
+        """The error-detection decision: the ACS uses AY/AZ (``True``), not (``False``), undecided."""
+        return self._acs_checksums
 
     @property
     def next_sequence(self) -> int:
@@ -205,13 +217,27 @@ class Sip2Connection:
             log.info("discarding reply %s with AY%d while waiting for AY%d", message.CODE,
                      frame.sequence, pending.sequence)
             return None
-        if frame.checksum is None and pending.sequence is not None:
-            self.replies_without_checksum += 1
-            if self.dialect.error_detection == "auto" and self._checksums:
-                log.info("ACS does not use error detection: no longer sending AY/AZ")
-                self._checksums = False
+        if pending.sequence is not None:
+            if self._acs_checksums is None:
+                self._decide(frame.checksum is not None, f"its reply {message.CODE}")
+            elif self._acs_checksums and frame.checksum is None:
+                # The ACS uses checksums, so this reply lost its AZ (truncated, corrupted): not used.
+                return self._request_resend("reply without checksum while error detection is on")
+            if frame.checksum is None:
+                self.replies_without_checksum += 1
         self._pending = None
         return Reply(message, frame.sequence, frame.checksum is not None)
+
+    def _decide(self, acs_checksums: bool, evidence: str) -> None:
+        """Fix the error-detection decision (once) and log it."""
+        self._acs_checksums = acs_checksums
+        auto = self.dialect.error_detection == "auto"
+        if not acs_checksums and auto:
+            self._checksums = False
+        log.info("SIP2 error detection (%s): the ACS %s AY/AZ (%s); %s", self.dialect.error_detection,
+                 "uses" if acs_checksums else "does not use", evidence,
+                 "checksums required from now on" if acs_checksums
+                 else ("no longer sending AY/AZ" if auto else "replies without AZ accepted"))
 
     def _resend_after_96(self) -> Transmit:
         pending = self._pending
@@ -235,10 +261,11 @@ class Sip2Connection:
             raise Sip2ResendError(f"ACS asked to resend message {code} {pending.resends + 1} times; "
                                   f"giving up")
         pending.resends += 1
-        if self.dialect.error_detection == "auto" and self._checksums and pending.resends == 1:
-            # Some ACSs (Aleph with error_correction = N) reject checksummed messages: try without.
-            log.info("ACS answered 96 in auto error-detection mode: retrying without AY/AZ")
-            self._checksums = False
+        if (self.dialect.error_detection == "auto" and self._checksums and pending.resends == 1
+                and self._acs_checksums is None):
+            # Undecided, and our first message got 96: some ACSs (Aleph with error_correction = N)
+            # reject checksummed messages, so try without.  Once decided, a 96 changes nothing.
+            self._decide(False, "a 96 to our first message")
             pending.data = encode(pending.message, self._dialect())
             pending.sequence = None
         log.info("ACS requested resend (96) of message %s (%d)", pending.message.CODE, pending.resends)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sip2.errors import Sip2ConfigurationError
+from sip2.fees import check_format as check_fee_format
 
 Terminator = Literal["cr", "crlf"]
 ErrorDetection = Literal["on", "off", "auto"]
@@ -38,6 +39,8 @@ class Dialect:
       ``"utc"`` (``   Z``).
     * ``wise_sip2plus`` -- the ILS is OCLC Wise with the SIP2+ extensions (41/42 dialog) enabled.
     * ``normalize_nfc`` -- normalise decoded text to Unicode NFC (Evergreen sends NFD).
+    * ``fee_format`` -- how this ILS writes the 64 ``AV`` fine items (:mod:`sip2.fees`:
+      ``generic``, ``3m``, ``swyer_b``, ``evergreen``, ``koha``, ``wise``).
     """
 
     terminator: Terminator = "cr"
@@ -46,6 +49,7 @@ class Dialect:
     timestamps: TimestampZone = "local"
     wise_sip2plus: bool = False
     normalize_nfc: bool = True
+    fee_format: str = "generic"
 
     def __post_init__(self) -> None:
         if self.terminator not in _TERMINATORS:
@@ -58,6 +62,7 @@ class Dialect:
             raise Sip2ConfigurationError(
                 f"error_detection must be 'on', 'off' or 'auto', not {self.error_detection!r}"
             )
+        check_fee_format(self.fee_format)
         if self.timestamps not in ("local", "utc"):
             raise Sip2ConfigurationError(f"timestamps must be 'local' or 'utc', not {self.timestamps!r}")
 

@@ -20,6 +20,11 @@ class Sip2ConnectionError(Sip2Error):
     """The connection could not be made, was refused (e.g. login) or was lost."""
 
 
+class Sip2LoginRefused(Sip2ConnectionError):
+    """The ILS answered our 93 login with ``940``: wrong user or password (or location).  A
+    configuration problem, not an outage: alert staff and retry slowly (:mod:`sip2.reconnect`)."""
+
+
 class Sip2ConfigurationError(Sip2Error):
     """Settings are invalid (e.g. an unknown encoding or terminator)."""
 

@@ -57,6 +57,37 @@ CIRCULATION_STATUS: dict[str, str] = {
     "13": "missing",
 }
 
+#: "On loan" -- the one definition the client, its recovery and the kiosk's replay use.  Spec table
+#: of 18 circulation status (3M SIP2 2.00, message 18):
+#:
+#: ====  ==========================================================  =======
+#: code  meaning                                                     on loan
+#: ====  ==========================================================  =======
+#: 01    other                                                       no (unknown state)
+#: 02    on order                                                    no
+#: 03    available                                                   no
+#: 04    charged                                                     yes
+#: 05    charged; not to be recalled until earliest recall date      yes
+#: 06    in process                                                  no
+#: 07    recalled (charged to a patron who is asked to return it)    yes
+#: 08    waiting on hold shelf                                       no
+#: 09    waiting to be re-shelved                                    no
+#: 10    in transit between library locations                        no
+#: 11    claimed returned (still on the patron's record)             yes
+#: 12    lost                                                        no
+#: 13    missing                                                     no
+#: ====  ==========================================================  =======
+#:
+#: 07 and 11 are still charged to the patron: a checkin clears them, so after a lost checkin reply
+#: they mean "not applied", exactly like 04/05.
+ON_LOAN = frozenset({"04", "05", "07", "11"})
+
+
+def on_loan(circulation_status: str) -> bool:
+    """Whether an 18 circulation status means the item is charged to a patron (:data:`ON_LOAN`)."""
+    return circulation_status.strip() in ON_LOAN
+
+
 #: Positions of the 10-character summary of message 63 (at most one ``Y``).
 SUMMARY_POSITIONS: tuple[str, ...] = (
     "hold", "overdue", "charged", "fine", "recall", "unavailable_holds",
@@ -100,10 +131,14 @@ def _format_timestamp(when: dt.datetime, utc: bool) -> str:
 
 
 def parse_timestamp(value: str) -> dt.datetime | None:
-    """Leniently parse a SIP2 timestamp or common due-date forms; ``None`` when not understood.
+    """Leniently parse a SIP2 timestamp or common due-date form into an *aware* datetime.
 
-    Accepts the spec form (local or ``   Z``), NYPL's ``0000`` zone, ``YYYYMMDD``, ``YYYY-MM-DD``
-    (optionally with a time) and ``MM/DD/YYYY``.  Local-time results are naive, UTC ones aware.
+    The one place the kiosk reads SIP2 dates.  Accepts the spec form (``YYYYMMDDZZZZHHMMSS`` with
+    ZZZZ four blanks for local time or ``   Z`` for UTC), NYPL's ``0000`` zone, ``YYYYMMDD``,
+    ``YYYY-MM-DD`` (optionally with a time) and ``MM/DD/YYYY``.  Every result carries a zone (local
+    time as this machine's zone, ``Z`` as UTC), so two results can always be compared: a naive and
+    an aware datetime cannot (issue 11 item 6: a ``Z`` due date crashed the loan mapping).
+    ``None`` when the text is not understood.
     """
     text = value.strip() if len(value) != TIMESTAMP_LENGTH else value
     match = _TIMESTAMP_RE.match(text)
@@ -111,15 +146,17 @@ def parse_timestamp(value: str) -> dt.datetime | None:
         if match:
             y, m, d, zone, hh, mm, ss = match.groups()
             result = dt.datetime(int(y), int(m), int(d), int(hh), int(mm), int(ss))
-            return result.replace(tzinfo=dt.UTC) if zone.strip() == "Z" else result
+            return result.replace(tzinfo=dt.UTC) if zone.strip() == "Z" else result.astimezone()
         text = value.strip()
+        if len(text) > 40:  # none of the forms below is longer; strptime need not look
+            return None
         for pattern in ("%Y%m%d", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
                         "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%d-%m-%Y"):
             try:
-                return dt.datetime.strptime(text, pattern)
+                return dt.datetime.strptime(text, pattern).astimezone()
             except ValueError:
                 continue
-    except ValueError:
+    except (ValueError, OverflowError, OSError):
         return None
     return None
 

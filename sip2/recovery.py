@@ -10,11 +10,15 @@ and *asks* before it acts again:
 * **checkout (11)** -- 63 patron information with the charged-items list: the item in ``AU`` means the
   checkout was applied (a reply is reconstructed from 17 item information); not there means it was
   not, and the checkout is sent again.
-* **checkin (09)** -- 17 item information: still charged (``04``/``05``) means not applied (sent
-  again); otherwise applied (reply reconstructed, ``alert`` set when the item waits on the hold shelf
-  or is in transit).
-* **renew (29)** -- 17: not charged means the renew cannot have been applied (sent again, which gets
-  the ILS's own refusal); charged is ambiguous without the old due date -> outcome unknown.
+* **checkin (09)** -- 17 item information: an item the ILS does not know (no title, status ``01``,
+  or no status of the spec's table) -> outcome unknown, never "returned"; still on loan
+  (:data:`sip2.fields.ON_LOAN`) means not applied (sent again); otherwise applied (reply
+  reconstructed, ``alert`` set when the item waits on the hold shelf or is in transit).
+* **renew (29)** -- 17, compared with the loan's due date read by 17 *before* the renew was sent
+  (:class:`LoanSnapshot`): not on loan means the renew cannot have been applied (sent again, which
+  gets the ILS's own refusal); on loan with a later due date means it was applied (reply
+  reconstructed); anything else (same due date, no snapshot) -> outcome unknown ("we could not
+  confirm"), never "refused" and never sent again (a second renewal may charge a second fee).
 * **fee paid (37)** -- 63 with the fine-items list, compared with a snapshot taken before paying
   (:func:`fee_snapshot`): the fee's ``AV`` entry (matched on ``CG``), on OCLC Wise its SIP2+
   registration line, or else the balance ``BV``: unchanged means not applied (sent again *with the
@@ -30,13 +34,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sip2.errors import Sip2Error, Sip2OutcomeUnknown, Sip2ProtocolError
-from sip2.fields import summary
+from sip2.fees import parse_fee_line
+from sip2.fields import parse_timestamp, summary
 from sip2.messages import (
     CheckinRequest,
     CheckinResponse,
@@ -50,6 +54,7 @@ from sip2.messages import (
     PatronInformationRequest,
     PatronInformationResponse,
     RenewRequest,
+    RenewResponse,
     WiseUnpaidRegistrationsRequest,
     WiseUnpaidRegistrationsResponse,
 )
@@ -58,7 +63,6 @@ from sip2.wise import parse_fee
 log = logging.getLogger(__name__)
 
 Send = Callable[[Message], Message]
-_TOKEN = re.compile(r"[\s~,;:|]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +73,41 @@ class FeeSnapshot:
     fee_entry: str | None
     balance: Decimal | None
     registration: str | None = None
+    fee_format: str = "generic"
 
 
-def _fee_entry(info: PatronInformationResponse, fee_id: str) -> str | None:
+@dataclass(frozen=True, slots=True)
+class LoanSnapshot:
+    """The loan before a 29 renew: its due date as the ILS's 17 showed it (``None`` if it did not)."""
+
+    due_date: str | None
+    on_loan: bool
+
+
+Snapshot = FeeSnapshot | LoanSnapshot
+
+
+def loan_snapshot(send: Send, request: RenewRequest, now: Callable[[], str]) -> LoanSnapshot:
+    """Read the item's due date before renewing, so that a lost 30 can be settled afterwards."""
+    item = _item_info(send, request, request.item_id or "", now)
+    return LoanSnapshot(item.due_date or None, item.charged)
+
+
+def _later(after: str | None, before: str | None) -> bool:
+    """Whether due date *after* is later than *before* (both as the ILS wrote them)."""
+    if not after or not before:
+        return False
+    new, old = parse_timestamp(after), parse_timestamp(before)
+    if new is not None and old is not None:
+        return new > old
+    return False
+
+
+def _fee_entry(info: PatronInformationResponse, fee_id: str, fee_format: str = "generic") -> str | None:
+    """The AV entry of fee *fee_id*, read with the site's fee-line format (:mod:`sip2.fees`)."""
     for entry in info.fine_items:
-        tokens = _TOKEN.split(entry.strip())
-        if entry.strip() == fee_id or (tokens and tokens[0] == fee_id):
+        line = parse_fee_line(entry, fee_format)
+        if entry.strip() == fee_id or (line is not None and line.fee_id == fee_id):
             return entry
     return None
 
@@ -111,7 +144,8 @@ def _registration(send: Send, request: FeePaidRequest, now: Callable[[], str]) -
 
 
 def fee_snapshot(
-    send: Send, request: FeePaidRequest, now: Callable[[], str], wise: bool = False
+    send: Send, request: FeePaidRequest, now: Callable[[], str], wise: bool = False,
+    fee_format: str = "generic",
 ) -> FeeSnapshot:
     """Record the fee state before paying, so a lost 38 can be resolved exactly afterwards.
 
@@ -119,11 +153,11 @@ def fee_snapshot(
     registration line is recorded instead (Wise registration ids need not appear in AV).
     """
     info = _patron_info(send, request, "fine", now)
-    entry = _fee_entry(info, request.fee_id) if request.fee_id else None
+    entry = _fee_entry(info, request.fee_id, fee_format) if request.fee_id else None
     registration = None
     if wise and request.fee_id and entry is None:
         registration = _registration(send, request, now)
-    return FeeSnapshot(entry, info.fee_amount, registration)
+    return FeeSnapshot(entry, info.fee_amount, registration, fee_format)
 
 
 def _item_info(send: Send, request: Message, item_id: str, now: Callable[[], str]) -> ItemInformationResponse:
@@ -137,7 +171,7 @@ def _item_info(send: Send, request: Message, item_id: str, now: Callable[[], str
 
 
 def recover(
-    request: Message, send: Send, now: Callable[[], str], snapshot: FeeSnapshot | None = None
+    request: Message, send: Send, now: Callable[[], str], snapshot: Snapshot | None = None
 ) -> Message:
     """Resolve a request whose reply was lost; *send* talks over a fresh, logged-in connection.
 
@@ -159,7 +193,7 @@ def _resend(request: Message, send: Send, now: Callable[[], str]) -> Message:
     return send(request)
 
 
-def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: FeeSnapshot | None) -> Message:
+def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: Snapshot | None) -> Message:
     if isinstance(request, CheckoutRequest):
         info = _patron_info(send, request, "charged", now)
         if request.item_id not in info.charged_items:
@@ -175,6 +209,10 @@ def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: Fee
         )
     if isinstance(request, CheckinRequest):
         item = _item_info(send, request, request.item_id, now)
+        if item.unknown:
+            # "Not on loan" is no proof here: the ILS does not know the item at all (issue 11 item 4).
+            raise Sip2OutcomeUnknown("checkin: the ILS does not know the item; whether it was returned "
+                                     "cannot be told", request)
         if item.charged:
             return _resend(request, send, now)
         log.info("checkin was applied before the connection was lost; reply reconstructed")
@@ -188,9 +226,18 @@ def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: Fee
         item = _item_info(send, request, request.item_id, now)
         if not item.charged:
             return _resend(request, send, now)
-        raise Sip2OutcomeUnknown("renew: the item is on loan; whether it was renewed cannot be told", request)
+        before = snapshot if isinstance(snapshot, LoanSnapshot) else None
+        if before is not None and before.on_loan and _later(item.due_date, before.due_date):
+            log.info("renew was applied before the connection was lost (due date moved); reply reconstructed")
+            return RenewResponse(
+                ok=True, renewal_ok=True, magnetic_media=None, desensitize=None, transaction_date=now(),
+                institution_id=request.institution_id, patron_id=request.patron_id, item_id=request.item_id,
+                title=item.title, due_date=item.due_date or "", media_type=item.media_type, recovered=True,
+            )
+        raise Sip2OutcomeUnknown("renew: the item is on loan and its due date did not move; whether it was "
+                                 "renewed cannot be told", request)
     if isinstance(request, FeePaidRequest):
-        return _recover_fee(request, send, now, snapshot)
+        return _recover_fee(request, send, now, snapshot if isinstance(snapshot, FeeSnapshot) else None)
     raise Sip2OutcomeUnknown(f"message {request.CODE} changes state and cannot be verified", request)
 
 
@@ -201,7 +248,7 @@ def _recover_fee(request: FeePaidRequest, send: Send, now: Callable[[], str],
     applied: bool | None = None
     if request.fee_id and snapshot is not None and snapshot.fee_entry is not None:
         # The fee's own AV line: unchanged -> not paid; gone or changed (partly paid) -> paid.
-        applied = _fee_entry(info, request.fee_id) != snapshot.fee_entry
+        applied = _fee_entry(info, request.fee_id, snapshot.fee_format) != snapshot.fee_entry
     elif request.fee_id and snapshot is not None and snapshot.registration is not None:
         applied = _registration(send, request, now) != snapshot.registration
     elif snapshot is not None and snapshot.balance is not None and info.fee_amount is not None:

@@ -35,6 +35,7 @@ from kiosk.cli.sip2_views import (
     EXIT_CONNECTION,
     EXIT_REFUSED,
     EXIT_USAGE,
+    WINDOW,
     UsageError,
     _checkin,
     _checkout,
@@ -48,6 +49,7 @@ from kiosk.cli.sip2_views import (
     _status,
 )
 from kiosk.errors import ConfigError
+from sip2.fees import FEE_FORMATS
 
 LISTS = ("hold", "overdue", "charged", "fine", "recall", "unavailable_holds")
 
@@ -69,6 +71,7 @@ def register(subparsers: Any) -> None:
     conn.add_argument("--terminator", choices=("cr", "crlf"))
     conn.add_argument("--no-checksum", action="store_true", help="send no AY/AZ (error detection off)")
     conn.add_argument("--wise", action="store_true", help="OCLC Wise SIP2+ (41/42 unpaid registrations)")
+    conn.add_argument("--fee-format", choices=FEE_FORMATS, help="how the ILS writes fine items (AV)")
     conn.add_argument("--timeout", type=float, metavar="SECONDS", help="connect and read timeout")
     pin = argparse.ArgumentParser(add_help=False)
     pin.add_argument(
@@ -94,6 +97,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--list", action="append", choices=LISTS, help="item lists to fetch (default: charged, overdue, hold)"
     )
+    p.add_argument("--start", type=int, default=1, help="first list item to ask for (BP, default 1)")
+    p.add_argument("--end", type=int, default=WINDOW, help=f"last list item (BQ, default {WINDOW})")
     p = add("item", _item, "item information (17)")
     p.add_argument("item_id", metavar="ITEM")
     p = add("checkout", _checkout, "lend ITEM to PASS (11)", with_pin=True)
@@ -107,6 +112,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("item_id", metavar="ITEM", nargs="?")
     p = add("fees", _fees, "open fees of PASS (63 fine items; Wise 41/42 with --wise)", with_pin=True)
     p.add_argument("patron_id", metavar="PASS")
+    p.add_argument("--start", type=int, default=1, help="first fine item to ask for (BP, default 1)")
+    p.add_argument("--end", type=int, default=WINDOW, help=f"last fine item (BQ, default {WINDOW})")
     p = add("fee-paid", _fee_paid, "book a payment of AMOUNT euros for PASS (37)")
     p.add_argument("patron_id", metavar="PASS")
     p.add_argument("amount", metavar="AMOUNT", help="euros, e.g. 2.50 or 2,50")
@@ -163,6 +170,7 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
         terminator=args.terminator or cfg.terminator,
         error_detection="off" if args.no_checksum else cfg.error_detection,
         wise_sip2plus=args.wise or cfg.wise_sip2plus,
+        fee_format=args.fee_format or cfg.fee_format,
         connect_timeout=args.timeout or cfg.connect_timeout,
         read_timeout=args.timeout or cfg.read_timeout,
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from drivers.passnumber import mask_pass_number
 from kiosk.cli.output import emit
+from sip2.fees import parse_fee_lines
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 
@@ -71,7 +72,8 @@ def _patron(args: argparse.Namespace, client: Any) -> int:
     items: dict[str, list[str]] = {}
     if status.valid_patron:
         for kind in args.list or ("charged", "overdue", "hold"):
-            reply = client.patron_information(args.patron_id, pin=args.pin, summary=kind, start=1, end=999)
+            reply = client.patron_information(args.patron_id, pin=args.pin, summary=kind, start=args.start,
+                                              end=args.end)
             items[kind] = list(getattr(reply, _LIST_ATTR[kind]))
     valid = bool(status.valid_patron) and (args.pin is None or bool(status.valid_patron_password))
     emit(
@@ -208,14 +210,18 @@ def _renew(args: argparse.Namespace, client: Any) -> int:
     return EXIT_OK if reply.ok else EXIT_REFUSED
 
 
+#: The list window the CLI asks for by default (BP1 BQ20), never BQ999: servers pad lists.
+WINDOW = 20
+
+
 def _fees(args: argparse.Namespace, client: Any) -> int:
-    info = client.patron_information(args.patron_id, pin=args.pin, summary="fine", start=1, end=999)
-    fees = []
-    for entry in info.fine_items:
-        fee_id, _, rest = entry.strip().partition(" ")
-        amount = next((_amount(token) for token in rest.split() if _amount(token) is not None), None)
-        # The ILS's free text is left out: it can name the item (a title tied to a member).
-        fees.append({"fee_id": fee_id, "amount": _money(amount)})
+    info = client.patron_information(args.patron_id, pin=args.pin, summary="fine", start=args.start,
+                                     end=args.end)
+    fee_format = client.settings.dialect.fee_format
+    # The ILS's free text is left out: it can name the item (a title tied to a member).  Where the
+    # format has no fee ids, fee_id is null and the balance is paid as a whole (fee-paid without --fee-id).
+    fees = [{"fee_id": line.fee_id, "amount": _money(line.amount), "type": line.fee_type or None}
+            for line in parse_fee_lines(info.fine_items, fee_format)]
     result: dict[str, Any] = {
         "command": "fees",
         "ok": bool(info.valid_patron),
@@ -223,6 +229,7 @@ def _fees(args: argparse.Namespace, client: Any) -> int:
         "fee_amount": _money(info.fee_amount),
         "fee_limit": _money(info.fee_limit),
         "currency": info.currency,
+        "fee_format": fee_format,
         "fees": fees,
         "screen_messages": _messages(info),
     }

@@ -167,7 +167,8 @@ def on_pay_fees(settings: SessionSettings, state: SessionState, event: ev.Event)
     chosen = [fee for fee in state.account.fees if fee.fee_id in set(event.fee_ids)]
     if not chosen:
         return stay(state, Message("payment.nothing_selected"))
-    fee_ids = tuple(fee.fee_id for fee in chosen)
+    # Once each: lines of an ILS without fee ids share the balance's stand-in id (sip2.fees).
+    fee_ids = tuple(dict.fromkeys(fee.fee_id for fee in chosen))
     amount = sum((fee.amount for fee in chosen), Decimal("0"))
     effects: list[Effect] = [StartPayment(state.session_id, state.pass_number, fee_ids, amount)]
     return state.with_(pending=state.asking(PAYMENT), message=None), effects

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 ALERTS = {
     "ils_offline": "The ILS has been unreachable for more than {minutes:g} minutes",
+    "ils_login_refused": "The ILS refuses the kiosk's SIP2 login: check [sip2] user and password",
     "printer_paper_out": "The receipt printer is out of paper",
     "queue_failed": "{count} queued transactions were refused by the ILS and need staff",
     "terminal_unavailable": "The payment terminal is unavailable",
@@ -32,6 +33,7 @@ ALERTS = {
 
 RESOLVED = {
     "ils_offline": "The ILS answers again",
+    "ils_login_refused": "The ILS accepts the kiosk's SIP2 login again",
     "printer_paper_out": "The receipt printer has paper again",
     "queue_failed": "No refused queued transactions are left",
     "terminal_unavailable": "The payment terminal is available again",
@@ -79,6 +81,8 @@ class AlertPolicy:
                 self._offline_seen = snap.ils_offline_since or now
             if now - self._offline_seen >= self.ils_offline_minutes * 60:
                 active["ils_offline"] = ALERTS["ils_offline"].format(minutes=self.ils_offline_minutes)
+        if snap.ils_login_refused:  # a configuration error: alert at once, not after minutes offline
+            active["ils_login_refused"] = ALERTS["ils_login_refused"]
         if snap.printer_paper == "out":
             active["printer_paper_out"] = ALERTS["printer_paper_out"]
         if snap.queue_failed > 0:

@@ -30,6 +30,7 @@ class HealthSnapshot:
     ils_online: bool = False
     ils_latency_s: float | None = None  # last SIP2 round trip
     ils_offline_since: float | None = None
+    ils_login_refused: bool = False  # the ILS refuses our SIP2 login: wrong [sip2] user/password
     queue_depth: int = 0  # transactions waiting to be sent to the ILS
     queue_failed: int = 0  # transactions the ILS refused on replay: need staff
     queue_storage_error: str = ""  # why the queue cannot be written (e.g. disk full); "" when it can

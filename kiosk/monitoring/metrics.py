@@ -35,6 +35,8 @@ class KioskMetrics:
         self.ils_latency_last = Gauge("kiosk_ils_latency_last_seconds",
                                       "Latest SIP2 round trip seen by the health check", registry=r)
         self.ils_online = Gauge("kiosk_ils_online", "1 when the ILS answers", registry=r)
+        self.ils_login_refused = Gauge("kiosk_ils_login_refused", "1 when the ILS refuses the SIP2 login",
+                                       registry=r)
         self.queue_depth = Gauge("kiosk_queue_depth", "Offline transactions waiting", registry=r)
         self.queue_failed = Gauge("kiosk_queue_failed", "Queued transactions the ILS refused", registry=r)
         self.queue_writable = Gauge("kiosk_queue_writable", "0 when the transaction queue cannot be written "
@@ -59,6 +61,7 @@ class KioskMetrics:
     def update(self, snapshot: HealthSnapshot) -> None:
         """Set every gauge from a health snapshot (one-hot state gauges, so alerts can match on 1)."""
         self.ils_online.set(1 if snapshot.ils_online else 0)
+        self.ils_login_refused.set(1 if snapshot.ils_login_refused else 0)
         if snapshot.ils_latency_s is not None:
             self.ils_latency_last.set(snapshot.ils_latency_s)
         self.queue_depth.set(snapshot.queue_depth)

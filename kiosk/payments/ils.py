@@ -11,9 +11,8 @@ we paid → it was not; anything else stays unknown (staff decide).
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Protocol
 
 from kiosk.errors import KioskConnectionError
@@ -26,13 +25,14 @@ from sip2.errors import (
     Sip2OutcomeUnknown,
     Sip2ResendError,
 )
+from sip2.fees import BALANCE_FEE_ID, has_fee_ids, parse_fee_line
 
 log = logging.getLogger(__name__)
 
-# An AV fine item is free text; SIPServer/Koha/Evergreen start it with the fee id and carry the
-# amount as a decimal somewhere after it ("900001 EUR 2.50 \"Te laat\"").
-_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,7}[.,]\d{2})(?![\d.,])")
-_TOKEN = re.compile(r"[\s~,;:|]+")
+#: How many fine items are asked for (BP1 BQ50): the window the account screen shows, never BQ999
+#: (servers pad a 64 with hundreds of empty AV fields when asked for 999).
+FEE_WINDOW = 50
+
 
 
 class FeeClient(Protocol):
@@ -68,17 +68,20 @@ class FeeReply:
     ils_transaction_id: str | None = None
 
 
-def parse_fine_item(entry: str) -> tuple[str, Decimal | None]:
-    """Fee id and amount of one ``AV`` fine item (amount None when the entry carries none)."""
-    tokens = _TOKEN.split(entry.strip())
-    fee_id = tokens[0] if tokens else ""
-    match = _AMOUNT.search(entry[len(fee_id) :] if fee_id else entry)
-    if match is None:
-        return fee_id, None
-    try:
-        return fee_id, Decimal(match.group(1).replace(",", "."))
-    except InvalidOperation:
-        return fee_id, None
+def parse_fine_item(entry: str, fee_format: str = "generic") -> tuple[str, Decimal | None]:
+    """Fee id and amount of one ``AV`` fine item (amount None when the entry carries none), read by
+    the one fee-line parser (:func:`sip2.fees.parse_fee_line`); the id is ``""`` where the format
+    has none."""
+    line = parse_fee_line(entry, fee_format)
+    if line is None:
+        return "", None
+    return line.fee_id or "", line.amount
+
+
+def fee_format_of(client: object) -> str:
+    """The site's fee-line format (``[sip2] fee_format``) from the SIP2 client's dialect."""
+    dialect = getattr(getattr(client, "settings", None), "dialect", None)
+    return str(getattr(dialect, "fee_format", "generic") or "generic")
 
 
 class IlsFees:
@@ -106,12 +109,19 @@ class IlsFees:
             if self.wise:
                 wise_fees = self.client.unpaid_registrations(patron_id)
                 return {str(f.fee_id): f.amount for f in wise_fees}  # type: ignore[attr-defined]
-            info = self.client.patron_information(patron_id, summary="fine", start=1, end=999)
+            info = self.client.patron_information(patron_id, summary="fine", start=1, end=FEE_WINDOW)
         except Sip2Error as exc:
             raise KioskConnectionError(f"open fees could not be read: {exc}") from exc
+        fee_format = fee_format_of(self.client)
         fees: dict[str, Decimal | None] = {}
+        if not has_fee_ids(fee_format):
+            # No fee ids from this ILS: the open amount is the balance BV, paid with a 37 without CG.
+            balance = getattr(info, "fee_amount", None)
+            if isinstance(balance, Decimal) and balance > 0:
+                fees[BALANCE_FEE_ID] = balance
+            return fees
         for entry in getattr(info, "fine_items", ()):
-            fee_id, amount = parse_fine_item(entry)
+            fee_id, amount = parse_fine_item(entry, fee_format)
             if fee_id:
                 fees[fee_id] = amount
         return fees
@@ -124,7 +134,7 @@ class IlsFees:
         """
         try:
             reply = self.client.fee_paid(
-                patron_id, amount, fee_id=fee_id, transaction_id=bk,
+                patron_id, amount, fee_id=None if fee_id == BALANCE_FEE_ID else fee_id, transaction_id=bk,
                 payment_type=self.payment_type, currency=self.currency,
             )  # fmt: skip
         except Sip2OutcomeUnknown as exc:  # sent, reply lost, and the ILS could not tell

@@ -42,7 +42,8 @@ from kiosk.services.circulation_offline import (
 )
 from kiosk.store.queue import TransactionQueue
 from kiosk.store.replay import Replayer, ReplayReport
-from sip2.errors import Sip2Error
+from sip2.errors import Sip2Error, Sip2LoginRefused
+from sip2.reconnect import ReconnectBackoff
 
 __all__ = ["CirculationService", "OfflinePolicy", "PassValidator", "default_pass_validator"]
 
@@ -116,6 +117,9 @@ class CirculationService:
         self.latency: float | None = None
         self.on_latency: Callable[[float], None] | None = None  # monitoring's round-trip histogram
         self.offline_since: float | None = time.time()
+        #: When the next connection attempt may be made: the one reconnect policy (sip2.reconnect), shared
+        #: by every fresh client this service makes (issue 11 item 5: no reconnect storm).
+        self.backoff = ReconnectBackoff()
         self.last_replay: ReplayReport | None = None
         self._threads: list[threading.Thread] = []
 
@@ -155,7 +159,7 @@ class CirculationService:
         return {
             "ils_online": self._online, "ils_latency_s": self.latency,
             "ils_offline_since": self.offline_since, "queue_depth": depth, "queue_failed": counts["failed"],
-            "queue_storage_error": self.desk.storage_error,
+            "queue_storage_error": self.desk.storage_error, "ils_login_refused": self.backoff.login_refused,
         }  # fmt: skip
 
     def submit(self, effect: fx.Effect) -> bool:
@@ -204,24 +208,39 @@ class CirculationService:
         threading.Thread(target=self._reconnect, name="circulation-reconnect", daemon=True).start()
 
     def _reconnect(self) -> None:
-        """Offline: try a fresh connection every ``probe_interval`` until one logs in."""
+        """Offline: try a fresh connection whenever the backoff allows, until one logs in."""
         try:
             while not self._stop.is_set():
+                wait = self.backoff.remaining()
+                if wait > 0:
+                    self._stop.wait(wait)
+                    continue
                 client = self._try_connect(logging.DEBUG, "ILS still unreachable")
                 if client is not None:
                     self._jobs.put(_Recovered(client))
                     return
-                self._stop.wait(self.probe_interval)
         finally:
             self._recovering.clear()
 
     def _try_connect(self, level: int, failure: str) -> Any | None:
-        """A fresh, logged-in client, or None (logged at ``level`` as ``failure``) when the ILS refuses."""
+        """A fresh, logged-in client, or None (logged at ``level`` as ``failure``) when the ILS refuses.
+
+        Every fresh client shares the service's :attr:`backoff`, so the client's own bookkeeping (a failed
+        setup, a refused login, a link lost soon after it was made) decides the next attempt. A refused
+        login is a configuration alert (``ils_login_refused`` in :meth:`health`), logged as a warning
+        when it starts, and retried slowly."""
         client = self._factory()
+        if hasattr(client, "backoff"):
+            client.backoff = self.backoff
+        was_refused = self.backoff.login_refused
         try:
             client.connect()
         except Sip2Error as exc:
-            log.log(level, "%s: %s", failure, type(exc).__name__)
+            wait = self.backoff.remaining()
+            if isinstance(exc, Sip2LoginRefused) and not was_refused:
+                log.warning("ILS login refused: check [sip2] user and password; retrying every %.0f s", wait)
+            else:
+                log.log(level, "%s: %s (next attempt in %.1f s)", failure, type(exc).__name__, wait)
             quietly_close(client)
             return None
         return client

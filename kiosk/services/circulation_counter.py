@@ -7,6 +7,7 @@ re-raises), so this module holds the mapping from effects to SIP2 requests and n
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,9 +15,19 @@ from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.services import circulation_map as cmap
 from kiosk.services.circulation_link import NoConnection
-from sip2.errors import Sip2Error
+from sip2.errors import Sip2Error, Sip2OutcomeUnknown
+
+log = logging.getLogger(__name__)
 
 MAX_ACCOUNT_LOANS = 50
+#: The message key shown when the ILS answered with something the kiosk cannot map to a result.
+UNUSABLE_REPLY = "error.ils_unavailable"
+#: What the session calls each request in a ServiceUnavailable (see kiosk.core.events).
+_REQUEST_KIND = {fx.LookUpPatron: "lookup", fx.CheckOut: "loan", fx.CheckIn: "return",
+                 fx.Renew: "renewal", fx.LoadAccount: "account"}
+
+#: A renewal was sent but its reply was lost and the ILS could not confirm it: "check your account".
+RENEW_UNCONFIRMED = "renew.unconfirmed"
 
 Call = Callable[[str, Callable[[Any], Any]], Any]
 
@@ -36,7 +47,17 @@ class OnlineCounter:
     def carry_out(self, effect: fx.Effect) -> ev.Event:
         """The ILS's answer to ``effect``; extra answers (one per renewed item) go to ``post``.
 
-        Raises Sip2Error / NoConnection when the link fails (the service then works offline)."""
+        Raises Sip2Error / NoConnection when the link fails (the service then works offline). A reply
+        the kiosk cannot map (a bug, or a form no ILS should send) ends the request with a clear
+        :class:`~kiosk.core.events.ServiceUnavailable` instead of leaving the session waiting."""
+        try:
+            return self._carry_out(effect)
+        except (Sip2Error, NoConnection):
+            raise
+        except Exception as exc:
+            return unusable(effect, exc)
+
+    def _carry_out(self, effect: fx.Effect) -> ev.Event:
         if isinstance(effect, fx.LookUpPatron):
             # An empty AD (rather than none) makes the ILS say whether this patron has a PIN (CQ N),
             # which the "patron" PIN policy needs; Koha and SIPServer check AD whenever it is sent.
@@ -70,17 +91,28 @@ class OnlineCounter:
             try:
                 reply = self._call("renew", renew)
                 results.append(cmap.renewed(effect.session_id, item_id, reply))
+            except Sip2OutcomeUnknown:
+                # Sent, reply lost, and the ILS could not tell (sip2.recovery): never "refused".
+                results.append(
+                    ev.ServiceUnavailable(effect.session_id, "renewal", RENEW_UNCONFIRMED, item_id)
+                )
             except (Sip2Error, NoConnection):
                 results.append(
                     ev.ServiceUnavailable(effect.session_id, "renewal", "offline.unavailable", item_id)
                 )
+            except Exception as exc:
+                results.append(unusable(effect, exc, item_id))
         for event in results[:-1]:
             self._post(event)
         return results[-1]
 
     def _account(self, effect: fx.LoadAccount) -> ev.Event:
+        fee_formats: list[str] = []
+
         def info(kind: str) -> Any:
             def ask(client: Any) -> Any:
+                fee_formats.append(fee_format_of(client))
+                # The window the screen shows (BP1 BQ50), never "everything" (BQ999): servers pad.
                 return client.patron_information(
                     effect.pass_number, pin=effect.pin, summary=kind, start=1, end=MAX_ACCOUNT_LOANS
                 )
@@ -95,9 +127,26 @@ class OnlineCounter:
                 return client.item_information(wanted)
 
             loans.append(cmap.loan_line(item_id, self._call("item", item)))
+        fee_format = fee_formats[-1] if fee_formats else "generic"
         return ev.AccountLoaded(
             effect.session_id,
             cmap.account(
-                loans, list(getattr(holds, "hold_items", ()) or ()), list(getattr(fines, "fine_items", ()))
+                loans, list(getattr(holds, "hold_items", ()) or ()), list(getattr(fines, "fine_items", ())),
+                fee_format, getattr(fines, "fee_amount", None),
             ),
         )
+
+
+def fee_format_of(client: Any) -> str:
+    """The site's fee-line format (``[sip2] fee_format``), from the client's dialect."""
+    dialect = getattr(getattr(client, "settings", None), "dialect", None)
+    return str(getattr(dialect, "fee_format", "generic") or "generic")
+
+
+def unusable(effect: fx.Effect, exc: Exception, item_id: str = "") -> ev.Event:
+    """The answer to an effect whose ILS reply could not be mapped: a clear error, never a hang."""
+    log.error("ILS reply to %s could not be used: %s", type(effect).__name__, type(exc).__name__)
+    if not item_id and isinstance(effect, fx.CheckOut | fx.CheckIn):
+        item_id = effect.item_id
+    kind = _REQUEST_KIND.get(type(effect), "lookup")
+    return ev.ServiceUnavailable(getattr(effect, "session_id", 0), kind, UNUSABLE_REPLY, item_id)

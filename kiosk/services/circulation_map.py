@@ -6,19 +6,18 @@ addresses, e-mail and phone numbers from a 64 reply are never copied.
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from kiosk.core import events as ev
 from kiosk.core.view import AccountView, FeeLine, HoldLine, LoanLine
+from sip2.fees import BALANCE_FEE_ID, has_fee_ids, parse_fee_line
 from sip2.fields import parse_timestamp
 
 # SIP2 10 "alert type" (CV): 01 hold for this library, 02 hold for another branch, 03 hold for ILL,
 # 04 send to another branch, 99 other.
 HOLD_ALERTS = frozenset({"01", "02", "03"})
-_AMOUNT = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d{1,2})?)(?![\d.,])")
 
 
 def text(value: Any) -> str:
@@ -35,8 +34,8 @@ def due_text(raw: Any) -> str:
     """A due date as ``YYYY-MM-DD`` when it parses (formats differ per ILS), else the raw text."""
     if not raw:
         return ""
-    when = parse_timestamp(str(raw))
-    return when.date().isoformat() if when is not None else text(raw).strip()
+    when = parse_timestamp(str(raw))  # aware: a ``Z`` (UTC) due date is shown as the local date
+    return when.astimezone().date().isoformat() if when is not None else text(raw).strip()
 
 
 def patron_found(session_id: int, reply: Any, pin: str | None) -> ev.PatronFound:
@@ -90,27 +89,32 @@ def renewed(session_id: int, item_id: str, reply: Any) -> ev.Event:
     )  # fmt: skip
 
 
-def fee_line(raw: str) -> FeeLine | None:
-    """One 64 ``AV`` fine item. There is no standard layout; handled: ``<id> <amount> <text>``,
-    ``<id> EUR <amount> "<text>"`` (Evergreen legacy) and ``<id>`` alone (amount unknown → skipped)."""
-    raw = text(raw).strip()
-    if not raw:
+def fee_line(raw: str, fee_format: str = "generic") -> FeeLine | None:
+    """One 64 ``AV`` fine item as a payable :class:`FeeLine`, read by the one fee-line parser
+    (:func:`sip2.fees.parse_fee_line`, format per ILS); ``None`` when it carries no amount.  In a
+    format without fee ids the line stands for part of the balance (:data:`BALANCE_FEE_ID`)."""
+    line = parse_fee_line(raw, fee_format)
+    if line is None or line.amount is None:
         return None
-    fee_id, _, rest = raw.partition(" ")
-    match = _AMOUNT.search(rest)
-    if match is None:
+    fee_id = line.fee_id if has_fee_ids(fee_format) else BALANCE_FEE_ID
+    if not fee_id:
         return None
-    try:
-        amount = Decimal(match.group(1).replace(",", "."))
-    except InvalidOperation:
-        return None
-    description = rest[match.end() :].strip().strip('"').strip()
-    return FeeLine(fee_id, amount, description)
+    return FeeLine(fee_id, line.amount, text(line.description or line.fee_type))
 
 
-def account(loans: list[LoanLine], holds: list[str], fines: list[str]) -> AccountView:
-    """Loans (with titles from 18 replies), holds and fees as an :class:`AccountView`."""
-    fees = tuple(f for f in (fee_line(x) for x in fines) if f is not None)
+def account(
+    loans: list[LoanLine], holds: list[str], fines: list[str], fee_format: str = "generic",
+    balance: Decimal | None = None,
+) -> AccountView:
+    """Loans (with titles from 18 replies), holds and fees as an :class:`AccountView`.
+
+    Where the ILS gives no fee ids (``evergreen``, ``koha``), every line is listed with the balance's
+    stand-in id, so choosing any of them pays the whole balance ``BV`` (37 without ``CG``); a balance
+    the lines do not show at all is listed as one line.
+    """
+    fees = tuple(f for f in (fee_line(x, fee_format) for x in fines) if f is not None)
+    if not fees and not has_fee_ids(fee_format) and balance is not None and balance > 0:
+        fees = (FeeLine(BALANCE_FEE_ID, balance, ""),)
     return AccountView(loans=tuple(loans), holds=tuple(HoldLine(text(h)) for h in holds if h), fees=fees)
 
 

@@ -41,12 +41,11 @@ from typing import Any, Protocol
 from kiosk.logsetup import short_hash
 from kiosk.store.queue import CHECKOUT, SENDING, QueuedTransaction, TransactionQueue
 from sip2.errors import Sip2Error
+from sip2.fields import ON_LOAN
 
 log = logging.getLogger(__name__)
 
-# SIP2 18 "circulation status": 04 charged, 05 charged; not to be recalled until ..., 07 recalled
-# (still charged), 11 claimed returned (still on the patron's record).
-CHARGED = frozenset({"04", "05", "07", "11"})
+CHARGED = ON_LOAN  # one definition of "on loan", with the spec table: sip2.fields.ON_LOAN
 BATCH = 256  # at most this many rows marked "sending" per commit
 FIRST_BATCH = 8  # batches start small and double: a link that fails at once leaves few rows in doubt
 
@@ -251,7 +250,8 @@ class Replayer:
         status = str(getattr(info, "circulation_status", "") or "")
         charged = status in CHARGED
         if row.kind != CHECKOUT:
-            applied = not charged
+            # An item the ILS does not know was not "returned" by us: send it, and let the ILS say so.
+            applied = not charged and not bool(getattr(info, "unknown", False))
         elif not charged:
             applied = False
         else:

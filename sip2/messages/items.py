@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sip2.fields import CIRCULATION_STATUS, timestamp
+from sip2.fields import CIRCULATION_STATUS, on_loan, timestamp
 from sip2.messages.base import Fixed, Message, Var, VarKind, register
 from sip2.messages.base import FixedKind as F
 
@@ -84,8 +84,17 @@ class ItemInformationResponse(Message):
 
     @property
     def charged(self) -> bool:
-        """Whether the item is on loan (status ``04`` or ``05``)."""
-        return self.circulation_status in ("04", "05")
+        """Whether the item is on loan: :func:`sip2.fields.on_loan` (04, 05, 07, 11; the spec table
+        is at :data:`sip2.fields.ON_LOAN`)."""
+        return on_loan(self.circulation_status)
+
+    @property
+    def unknown(self) -> bool:
+        """Whether this is the ILS's answer for an item it does not know: no title, circulation
+        status ``01`` (other) or not a status of the spec's table (SIPServer and Koha answer an
+        unknown barcode with ``01`` and an empty ``AJ``)."""
+        return (not self.title.strip() or self.circulation_status == "01"
+                or self.circulation_status not in CIRCULATION_STATUS)
 
 
 @register

@@ -19,6 +19,7 @@ from dataclasses import fields
 from types import FrameType
 
 from sip2.errors import Sip2ConfigurationError
+from sip2.simulator.dialects import DIALECT_FEE_FORMATS
 from sip2.simulator.faults import Faults
 from sip2.simulator.server import DEMO_USERS, IlsSimulator
 
@@ -70,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--tls-key", metavar="PEM", help="private key of --tls-cert (if not in the same file)"
     )
+    parser.add_argument("--dialect", default="default", choices=sorted(DIALECT_FEE_FORMATS),
+                        help="fee-line format and habits of a real ILS (default: our demo's)")
+    parser.add_argument("--strict", action="store_true",
+                        help="behave like the least forgiving server: padded lists, UTC dates, no fee ids, "
+                             "96 and a closed connection for bad checksums")
     parser.add_argument("-v", "--verbose", action="store_true", help="log connections on stderr")
     return parser
 
@@ -110,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             idle_timeout=args.idle_timeout,
             faults=faults,
             tls=tls,
+            dialect=args.dialect,
+            strict=args.strict,
         )
         sim.start()
     except Sip2ConfigurationError as exc:

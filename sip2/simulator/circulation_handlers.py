@@ -28,6 +28,7 @@ from sip2.messages import (
     RenewRequest,
     RenewResponse,
 )
+from sip2.simulator.dialects import SimDialect
 from sip2.simulator.library import Library
 from sip2.simulator.models import FEE_OTHER, FEE_RENTAL
 from sip2.simulator.results import CirculationResult
@@ -54,10 +55,16 @@ class CirculationHandlers:
 
     library: Library
     institution: str
+    dialect: SimDialect
 
     def now(self) -> str:
-        """The ILS's transaction date for a reply."""
+        """The ILS's transaction date for a reply (local time)."""
         return timestamp(self.library.now())
+
+    def stamp(self, when: datetime) -> str:
+        """A due or expiry date as this ILS writes it: local, or UTC (``YYYYMMDD   ZHHMMSS``), which
+        the spec allows -- while its transaction dates stay local (a mix the kiosk must handle)."""
+        return timestamp(when, utc=self.dialect.utc_dates)
 
     # -- circulation ---------------------------------------------------------------------------------
 
@@ -76,7 +83,7 @@ class CirculationHandlers:
             patron_id=result.patron_id,
             item_id=result.item_id,
             title=result.title,
-            due_date=timestamp(result.loan.due) if (result.ok and result.loan) else "",
+            due_date=self.stamp(result.loan.due) if (result.ok and result.loan) else "",
             fee_type=FEE_RENTAL if fee_amount else None,
             currency=self.library.currency if fee_amount else None,
             fee_amount=as_money(fee_amount) if fee_amount else None,
@@ -192,7 +199,7 @@ class CirculationHandlers:
                 fee_type=FEE_RENTAL if rental else FEE_OTHER,
                 transaction_date=self.now(),
                 hold_queue_length=len(item.holds),
-                due_date=timestamp(loan.due) if loan else None,
+                due_date=self.stamp(loan.due) if loan else None,
                 item_id=item.item_id,
                 title=item.title,
                 owner=item.institution,
@@ -237,7 +244,7 @@ class CirculationHandlers:
             ok=result.ok,
             available=result.available,
             transaction_date=self.now(),
-            expiration_date=timestamp(result.expires) if result.expires else None,
+            expiration_date=self.stamp(result.expires) if result.expires else None,
             queue_position=result.queue_position or None,
             pickup_location=result.pickup_location or None,
             institution_id=request.institution_id or self.institution,

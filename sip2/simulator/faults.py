@@ -42,7 +42,9 @@ class Faults:
     * ``nfd_utf8`` -- encode replies as UTF-8 in Unicode NFD (Evergreen), whatever the configured encoding;
     * ``refuse_login`` -- answer every 93 with ``940``;
     * ``never_answer`` -- accept connections and read requests, but never reply;
-    * ``reset_on_connect`` -- close every new connection at once (an ILS whose SIP2 service is wedged).
+    * ``reset_on_connect`` -- close every new connection at once (an ILS whose SIP2 service is wedged);
+    * ``close_after_replies`` -- close each connection after this many replies (0: never); ``1`` drops
+      it right after the login reply, ``2`` after login and status (the next request sees EOF).
     """
 
     latency: float = 0.0
@@ -59,6 +61,7 @@ class Faults:
     refuse_login: bool = False
     never_answer: bool = False
     reset_on_connect: bool = False
+    close_after_replies: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def clear(self) -> None:
@@ -96,5 +99,7 @@ class Faults:
             setattr(self, name, value.lower() not in ("0", "false", "no", "off"))
         elif name == "drop_count":
             setattr(self, name, int(value) if value else None)
+        elif name == "close_after_replies":
+            setattr(self, name, int(value) if value else 0)
         else:
             setattr(self, name, float(value) if value else 0.0)

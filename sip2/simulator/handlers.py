@@ -3,15 +3,15 @@
 Replies are built with the same message classes the client decodes (:mod:`sip2.messages`); the
 library operations are in :class:`~sip2.simulator.library.Library`.  Field choices follow the spec and
 what SIPServer/Koha send: the due date ``AH`` as ``YYYYMMDD    HHMMSS``, fine items (``AV``) as
-``<fee id> EUR <amount> "<description>"`` (Evergreen's legacy layout with the currency), unknown
+``<fee id> EUR <amount> "<description>"`` by default (other ILSs' layouts with a dialect:
+:mod:`sip2.simulator.dialects`), unknown
 patrons answered with ``BL N`` and the first four status flags set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
 from sip2.fields import PatronStatus
@@ -43,6 +43,7 @@ from sip2.messages import (
 )
 from sip2.simulator.accounts import PatronView
 from sip2.simulator.circulation_handlers import CirculationHandlers, as_money, request_time
+from sip2.simulator.dialects import SimDialect
 from sip2.simulator.library import Library
 from sip2.simulator.texts import text
 from sip2.simulator.wise import registration_line
@@ -83,6 +84,7 @@ class AcsHandlers(CirculationHandlers):
     library_name: str
     wise_sip2plus: bool
     terminal_location: str = ""
+    dialect: SimDialect = field(default_factory=SimDialect)
 
     def handle(self, request: Message) -> Message | None:
         """The reply to *request*, or ``None`` when this ACS does not answer it (the caller closes)."""
@@ -193,7 +195,8 @@ class AcsHandlers(CirculationHandlers):
             view.hold_items,
             view.overdue_items,
             view.charged_items,
-            [self._fine_item(fee.fee_id, fee.outstanding, fee.description) for fee in view.fine_items],
+            [self.dialect.fine_item(fee.fee_id, as_money(fee.outstanding), fee.fee_type, fee.description,
+                                    self.library.currency) for fee in view.fine_items],
             view.recall_items,
             view.unavailable_holds,
         ]
@@ -202,7 +205,8 @@ class AcsHandlers(CirculationHandlers):
         if 0 <= position < len(lists):
             start = max(request.start_item or 1, 1)
             end = request.end_item or len(lists[position])
-            wanted[position] = tuple(lists[position][start - 1 : end])
+            wanted[position] = self.dialect.pad(tuple(lists[position][start - 1 : end]), start,
+                                                request.end_item)
         patron = view.patron
         return PatronInformationResponse(
             patron_status=self._status(view),
@@ -236,10 +240,6 @@ class AcsHandlers(CirculationHandlers):
             home_phone=patron.phone or None,
             screen_messages=self._patron_messages(view),
         )
-
-    @staticmethod
-    def _fine_item(fee_id: str, amount: Decimal, description: str) -> str:
-        return f'{fee_id} EUR {as_money(amount)} "{description}"'
 
     def block_patron(self, request: BlockPatron) -> Message:
         """01 -> 24: block the pass, answer with its (now blocked) status."""

@@ -22,6 +22,7 @@ from types import TracebackType
 
 from sip2.errors import Sip2ConfigurationError
 from sip2.simulator.demo import INSTITUTION, LIBRARIES
+from sip2.simulator.dialects import SimDialect
 from sip2.simulator.faults import Faults
 from sip2.simulator.library import Library
 from sip2.simulator.session import AcsSession
@@ -40,6 +41,8 @@ class IlsSimulator:
     mapping means no login is required.  ``tls`` (a server-side :class:`ssl.SSLContext`) serves SIP2
     over TLS, as stunnel or edge-sip2's ``netServerOptions.ssl`` would.  Only loopback addresses may be
     bound unless ``allow_non_loopback`` is set.  ``library`` defaults to :meth:`Library.demo`.
+    ``dialect`` (``default``, ``evergreen``, ``3m``, ``koha``, ``wise``) and ``strict`` choose how it
+    speaks (:mod:`sip2.simulator.dialects`): fee-line format, padded lists, UTC dates, refusals.
     """
 
     def __init__(
@@ -57,6 +60,8 @@ class IlsSimulator:
         faults: Faults | None = None,
         tls: ssl.SSLContext | None = None,
         allow_non_loopback: bool = False,
+        dialect: str | SimDialect = "default",
+        strict: bool = False,
     ) -> None:
         if host not in _LOOPBACK and not allow_non_loopback:
             raise Sip2ConfigurationError(f"the simulator binds loopback only, not {host!r}")
@@ -71,6 +76,8 @@ class IlsSimulator:
         self.idle_timeout = idle_timeout
         self.tls = tls
         self.faults = faults or Faults()
+        #: The dialect switch and strict mode (:mod:`sip2.simulator.dialects`).
+        self.dialect = dialect if isinstance(dialect, SimDialect) else SimDialect.named(dialect, strict)
         self.library = library or Library.demo()
         self.requests: Counter[str] = Counter()
         self.connections_accepted = 0

@@ -33,6 +33,7 @@ from sip2.messages import (
     RequestSCResend,
     SCStatusRequest,
 )
+from sip2.simulator.dialects import STRICT_PROTOCOL_ERRORS
 from sip2.simulator.faults import GARBAGE
 from sip2.simulator.handlers import AcsHandlers
 
@@ -61,8 +62,13 @@ class AcsSession:
         self.last_reply: bytes | None = None
         self.dialect = Dialect(encoding=server.encoding, error_detection="auto", normalize_nfc=True)
         self.handlers = AcsHandlers(
-            server.library, server.institution, server.library_name, server.wise_sip2plus
+            server.library, server.institution, server.library_name, server.wise_sip2plus,
+            dialect=server.dialect,
         )
+        self.strict = server.dialect.strict
+        self.protocol_errors = 0  # requests answered 96 (strict: the connection closes at the limit)
+        self.replies = 0
+        self.error_detection: bool | None = None  # decided by the login: AY/AZ or not
         self.closed = threading.Event()
 
     def close(self) -> None:
@@ -124,13 +130,20 @@ class AcsSession:
             log.info(
                 "connection %d: unreadable request (%s): asking for a resend", self.number, type(exc).__name__
             )
-            self._send(RequestSCResend(), None, with_checksum=b"AZ" in raw)
+            self._refuse(with_checksum=b"AZ" in raw)
             return
         request, with_checksum = frame.message, frame.checksum is not None
         code = request.CODE
         if frame.checksum_valid is False:
             log.info("connection %d: checksum error on %s: asking for a resend", self.number, code)
-            self._send(RequestSCResend(), None, with_checksum=True)
+            self._refuse(with_checksum=True)
+            return
+        if self.error_detection is None and isinstance(request, LoginRequest):
+            self.error_detection = with_checksum
+        if self.strict and self.error_detection and not with_checksum:
+            # edge-sip2 errorDetectionEnabled: a message without AY/AZ is not accepted.
+            log.info("connection %d: %s without a checksum (strict): asking for a resend", self.number, code)
+            self._refuse(with_checksum=True)
             return
         if isinstance(request, RequestACSResend):
             if self.last_reply is not None:
@@ -147,6 +160,20 @@ class AcsSession:
             log.info("fault: dropping connection %d after applying %s", self.number, code)
             raise _Close
         self._send(reply, frame.sequence, with_checksum)
+        self.replies += 1
+        limit = faults.close_after_replies
+        if limit and self.replies >= limit:
+            log.info("fault: closing connection %d after %d replies", self.number, self.replies)
+            raise _Close
+
+    def _refuse(self, with_checksum: bool) -> None:
+        """Answer 96; a strict ACS closes the connection at its limit of such requests."""
+        self.protocol_errors += 1
+        if self.strict and self.protocol_errors >= STRICT_PROTOCOL_ERRORS:
+            log.info("connection %d: %d unreadable requests (strict): closing", self.number,
+                     self.protocol_errors)
+            raise _Close
+        self._send(RequestSCResend(), None, with_checksum=with_checksum)
 
     def _reply_to(self, request: Message) -> Message | None:
         if isinstance(request, LoginRequest):

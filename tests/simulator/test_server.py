@@ -214,7 +214,7 @@ def test_checkout_ok_with_due_date(sc: SipSocket, sim: IlsSimulator) -> None:
     reply = checkout(sc, d.NORMAL, d.AVAILABLE, patron_password=d.NORMAL_PIN)
     assert reply.ok and not reply.renewal_ok and reply.desensitize and reply.magnetic_media is False
     assert reply.title == "Het diner" and reply.media_type == "001"
-    assert parse_timestamp(reply.due_date) == sim.library.loans[d.AVAILABLE].due
+    assert parse_timestamp(reply.due_date) == sim.library.loans[d.AVAILABLE].due.astimezone()
 
 
 @pytest.mark.parametrize(

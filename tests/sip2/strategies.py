@@ -7,6 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from sip2.codec import ITEM_LIST_FIELDS
 from sip2.fields import PatronStatus
 from sip2.messages import MESSAGE_TYPES, FixedKind, Message, VarKind
 
@@ -32,9 +33,11 @@ def _fixed(kind: FixedKind, width: int) -> st.SearchStrategy[Any]:
     return st.builds(PatronStatus, *[st.booleans() for _ in range(14)])
 
 
-def _variable(kind: VarKind, required: bool, width: int) -> st.SearchStrategy[Any]:
+def _variable(kind: VarKind, required: bool, width: int, code: str = "") -> st.SearchStrategy[Any]:
     if kind is VarKind.REPEAT:
-        return st.lists(text(), max_size=3).map(tuple)
+        # Blank entries of an item list are padding the decoder drops (issue 11 item 2).
+        item = text().filter(str.strip) if code in ITEM_LIST_FIELDS else text()
+        return st.lists(item, max_size=3).map(tuple)
     if kind is VarKind.DECIMAL:
         return st.none() | st.decimals(min_value=-1000, max_value=100000, places=2, allow_nan=False,
                                        allow_infinity=False)
@@ -53,7 +56,7 @@ def message_strategy(cls: type[Message]) -> st.SearchStrategy[Message]:
     for fixed in cls.FIXED:
         kwargs[fixed.attr] = _fixed(fixed.kind, fixed.width)
     for var in cls.VARIABLE:
-        kwargs[var.attr] = _variable(var.kind, var.required, var.width)
+        kwargs[var.attr] = _variable(var.kind, var.required, var.width, var.code)
     kwargs["extra_fields"] = st.lists(st.tuples(st.sampled_from(vendor), text()), max_size=3).map(tuple)
     return st.builds(cls, **kwargs)
 

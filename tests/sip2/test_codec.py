@@ -141,7 +141,7 @@ GOLDEN: list[tuple[bytes, Dialect, type, dict[str, object]]] = [
             "overdue_items_count": 1,
             "charged_items_count": 3,
             "fine_items_count": 1,
-            "hold_items": ("", "", ""),
+            "hold_items": (),  # empty AS| are padding, not items (issue 11 item 2)
             "charged_items": ("item1", "item2"),
             "fine_items": ("fee1",),
             "fee_amount": Decimal("2.50"),
@@ -183,7 +183,7 @@ GOLDEN: list[tuple[bytes, Dialect, type, dict[str, object]]] = [
         {
             "fee_amount": Decimal("0"),
             "fee_limit": Decimal("15.00"),
-            "hold_items": ("",) * 5,
+            "hold_items": (),  # five empty AS|: padding
             "language": "001",
         },
     ),

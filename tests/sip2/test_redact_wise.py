@@ -92,9 +92,9 @@ def test_fields_helpers() -> None:
     assert timestamp(when) == "20261124    101010"
     utc = timestamp(when.replace(tzinfo=dt.UTC), utc=True)
     assert utc == "20261124   Z101010" and parse_timestamp(utc) == when.replace(tzinfo=dt.UTC)
-    assert parse_timestamp("20261124    101010") == when
-    assert parse_timestamp("12/15/2026") == dt.datetime(2026, 12, 15)
-    assert parse_timestamp("2026-12-15") == dt.datetime(2026, 12, 15)
+    assert parse_timestamp("20261124    101010") == when.astimezone()  # local time, aware
+    assert parse_timestamp("12/15/2026") == dt.datetime(2026, 12, 15).astimezone()
+    assert parse_timestamp("2026-12-15") == dt.datetime(2026, 12, 15).astimezone()
     assert parse_timestamp("soon") is None and parse_timestamp("20261399    000000") is None
     assert summary("charged") == "  Y       " and summary(None) == " " * 10
     with pytest.raises(ValueError):
