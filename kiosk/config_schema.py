@@ -93,6 +93,15 @@ class PassesConfig:
 
 
 @dataclass(frozen=True)
+class ItemsConfig:
+    """How an item barcode is recognised (a scan that is neither pass nor item is refused, not sent)."""
+
+    barcode_length: int = _f(14, min=0, max=64)  # 0: any length
+    barcode_prefix: str = _f("3")
+    check_digit: str = _f("mod10", choices=("mod10", "none"))
+
+
+@dataclass(frozen=True)
 class PaymentConfig:
     """Paying fees on the PIN terminal."""
 
@@ -179,6 +188,7 @@ class KioskConfig:
     sip2: Sip2Config = field(default_factory=Sip2Config)
     devices: DevicesConfig = field(default_factory=DevicesConfig)
     passes: PassesConfig = field(default_factory=PassesConfig)
+    items: ItemsConfig = field(default_factory=ItemsConfig)
     payment: PaymentConfig = field(default_factory=PaymentConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
     offline: OfflineConfig = field(default_factory=OfflineConfig)
@@ -195,6 +205,7 @@ SECTIONS: dict[str, type] = {
     "sip2": Sip2Config,
     "devices": DevicesConfig,
     "passes": PassesConfig,
+    "items": ItemsConfig,
     "payment": PaymentConfig,
     "session": SessionConfig,
     "offline": OfflineConfig,

@@ -71,6 +71,17 @@ class CardNotAPass(UserEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class BarcodeRefused(UserEvent):
+    """A scanned barcode is neither a pass nor an item by the library's rules (:mod:`kiosk.core.barcodes`).
+
+    ``reason`` is a message key: ``error.pass_number_wrong`` (a mistyped pass) or ``error.barcode_unknown``.
+    The barcode itself is not carried: it may be a pass number.
+    """
+
+    reason: str = "error.barcode_unknown"
+
+
+@dataclass(frozen=True, slots=True)
 class PinEntered(UserEvent):
     """The patron typed a PIN and confirmed it."""
 

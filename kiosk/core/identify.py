@@ -210,6 +210,18 @@ def on_not_a_pass_idle(settings: SessionSettings, state: SessionState, event: ev
     return _notice(state.with_(last_activity=state.clock, warned=False), Message("error.not_a_pass"))
 
 
+def on_barcode_refused(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A barcode that is no pass and no item: a notice on the attract screen, a message elsewhere.
+
+    Nothing is sent to the ILS: a mistyped pass is never taken for a returned item.
+    """
+    assert isinstance(event, ev.BarcodeRefused)
+    message = Message(event.reason)
+    if state.screen is Screen.IDLE:
+        return _notice(state.with_(last_activity=state.clock, warned=False), message)
+    return state.with_(message=message), [PlaySound("error")]
+
+
 def _notice(state: SessionState, message: Message) -> Outcome:
     """Refuse the session: forget the pass and PIN now, show why, wait for OK (or the idle timeout)."""
     state = state.with_(pass_number=None, pin=None, patron=None, account=None, switch_pass=None)
