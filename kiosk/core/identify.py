@@ -165,8 +165,20 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     for flag, key in REFUSE_SESSION.items():
         if flag in event.flags:
             return _notice(state, Message(key, event.screen_message))
+    patron = patron_view(event)
+    message = patron_message(event)
+    effects: list[Effect] = []
+    language = language_for_sip2(event.language)
+    if language and language in settings.languages and language != state.language:
+        effects.append(SetLanguage(language))
+        state = state.with_(language=language)
+    return go(state, Screen.MENU, effects, patron=patron, message=message, pin_tries_left=settings.pin_tries)
+
+
+def patron_view(event: ev.PatronFound) -> PatronView:
+    """What the patron may do, from the ILS's status flags (at login and after every re-read)."""
     can_borrow = not (event.flags & NO_BORROW) and (not event.offline or event.offline_loans_allowed)
-    patron = PatronView(
+    return PatronView(
         display_name=event.display_name,
         can_borrow=can_borrow,
         can_renew=not (event.flags & NO_RENEW),
@@ -174,21 +186,51 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
         screen_message=event.screen_message,
         offline=event.offline,
     )
-    message = None
+
+
+def patron_message(event: ev.PatronFound) -> Message | None:
+    """The menu's message for this patron status (a block's reason, the ILS's own text), or None."""
     if "expired" in event.flags:
-        message = Message("error.expired", event.screen_message)
-    elif event.flags & NO_BORROW:
-        message = Message("error.blocked", event.screen_message)
-    elif event.offline and not event.offline_loans_allowed:
-        message = Message("offline.returns_only")
-    elif event.screen_message:
-        message = Message("patron.ils_message", event.screen_message)
-    effects: list[Effect] = []
-    language = language_for_sip2(event.language)
-    if language and language in settings.languages and language != state.language:
-        effects.append(SetLanguage(language))
-        state = state.with_(language=language)
-    return go(state, Screen.MENU, effects, patron=patron, message=message, pin_tries_left=settings.pin_tries)
+        return Message("error.expired", event.screen_message)
+    if event.flags & NO_BORROW:
+        return Message("error.blocked", event.screen_message)
+    if event.offline and not event.offline_loans_allowed:
+        return Message("offline.returns_only")
+    if event.screen_message:
+        return Message("patron.ils_message", event.screen_message)
+    return None
+
+
+def refresh_patron(state: SessionState, effects: list[Effect]) -> SessionState:
+    """Re-read the patron's status (SIP2 23/63) without logging out: after a payment or a return that
+    may lift a block. The answer arrives as a PatronFound for :func:`on_patron_refreshed`."""
+    if state.pass_number is None or state.patron is None or LOOKUP in state.pending:
+        return state
+    effects.append(LookUpPatron(state.session_id, state.pass_number, state.pin))
+    return state.with_(pending=state.asking(LOOKUP))
+
+
+def on_patron_refreshed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The re-read status arrived mid-session: update what the member may do, keep the screen."""
+    assert isinstance(event, ev.PatronFound)
+    if state.patron is None or not event.valid:
+        return state, []
+    before = state.patron
+    patron = patron_view(event)
+    patron = PatronView(
+        display_name=patron.display_name or before.display_name,
+        can_borrow=patron.can_borrow,
+        can_renew=patron.can_renew,
+        flags=patron.flags,
+        screen_message=patron.screen_message,
+        offline=patron.offline,
+    )
+    message = state.message
+    if patron.can_borrow and not before.can_borrow:
+        message = Message("patron.unblocked")
+    elif message is not None and message.key in ("error.blocked", "error.expired") and patron.can_borrow:
+        message = None
+    return state.with_(patron=patron, message=message), []
 
 
 def on_patron_unknown(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:

@@ -16,6 +16,7 @@ from kiosk.core.effects import (
     Renew,
     StartPayment,
 )
+from kiosk.core.identify import refresh_patron
 from kiosk.core.state import ACCOUNT, PAYMENT, SessionSettings, SessionState
 from kiosk.core.view import AccountView, ItemLine, LineKind, LineStatus, LoanLine, Message, Screen
 
@@ -217,7 +218,11 @@ def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Even
         offline=event.offline,
     )
     sound = "attention" if event.hold_for_other else "success"
-    return state.with_line(line), [PlaySound(sound)]
+    effects: list[Effect] = [PlaySound(sound)]
+    state = state.with_line(line)
+    if state.patron is not None and not (state.patron.can_borrow and state.patron.can_renew):
+        state = refresh_patron(state, effects)  # returning an overdue item may lift a block
+    return state, effects
 
 
 def on_renewed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
@@ -272,11 +277,13 @@ def on_paid(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     if account is not None:
         fees = tuple(fee for fee in account.fees if fee.fee_id not in set(event.fee_ids))
         account = AccountView(loans=account.loans, holds=account.holds, fees=fees)
-    return state.with_(
+    effects: list[Effect] = [PlaySound("success")]
+    state = state.with_(
         account=account,
         payments=(*state.payments, (event.fee_ids, event.amount)),
         message=Message("payment.done"),
-    ), [PlaySound("success")]
+    )
+    return refresh_patron(state, effects), effects  # paying may lift a block: re-read the status
 
 
 def on_payment_failed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
