@@ -13,7 +13,7 @@ from kiosk.core.common import (
 )
 from kiosk.core.effects import CheckIn, Effect, LookUpPatron, PlaySound, SetLanguage
 from kiosk.core.state import LOOKUP, PAYMENT, SessionSettings, SessionState, language_for_sip2
-from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, PatronView, Screen
+from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, PatronView, Screen, menu_actions
 
 # Patron status flags (SIP2 "patron status", 14 positions) that end the session at once, and those that
 # only take away borrowing or renewing: a blocked patron may still see the account and pay fees.
@@ -166,7 +166,7 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
         if flag in event.flags:
             return _notice(state, Message(key, event.screen_message))
     patron = patron_view(event)
-    message = patron_message(event)
+    message = patron_message(settings, state, event)
     effects: list[Effect] = []
     language = language_for_sip2(event.language)
     if language and language in settings.languages and language != state.language:
@@ -188,14 +188,11 @@ def patron_view(event: ev.PatronFound) -> PatronView:
     )
 
 
-def patron_message(event: ev.PatronFound) -> Message | None:
-    """The menu's message for this patron status (a block's reason, the ILS's own text), or None."""
-    if "expired" in event.flags:
-        return Message("error.expired", event.screen_message)
-    if event.flags & NO_BORROW:
-        return Message("error.blocked", event.screen_message)
-    if event.offline and not event.offline_loans_allowed:
-        return Message("offline.returns_only")
+def patron_message(settings: SessionSettings, state: SessionState, event: ev.PatronFound) -> Message | None:
+    """The menu's message for this patron status (why borrowing is off, the ILS's own text), or None."""
+    borrow = menu_actions(patron_view(event), state.ils_online, settings.payment_enabled)["borrow"]
+    if not borrow.enabled:
+        return borrow.reason
     if event.screen_message:
         return Message("patron.ils_message", event.screen_message)
     return None

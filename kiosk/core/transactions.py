@@ -18,7 +18,17 @@ from kiosk.core.effects import (
 )
 from kiosk.core.identify import refresh_patron
 from kiosk.core.state import ACCOUNT, PAYMENT, SessionSettings, SessionState
-from kiosk.core.view import AccountView, ItemLine, LineKind, LineStatus, LoanLine, Message, Screen
+from kiosk.core.view import (
+    AccountView,
+    ItemLine,
+    LineKind,
+    LineStatus,
+    LoanLine,
+    MenuAction,
+    Message,
+    Screen,
+    menu_actions,
+)
 
 KINDS = {"loan": LineKind.LOAN, "return": LineKind.RETURN, "renewal": LineKind.RENEWAL}
 
@@ -27,10 +37,15 @@ KINDS = {"loan": LineKind.LOAN, "return": LineKind.RETURN, "renewal": LineKind.R
 def on_start_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """Borrowing needs charge privileges (or the offline policy's consent)."""
     assert state.patron is not None
-    if not state.patron.can_borrow:
-        key = "offline.returns_only" if state.patron.offline else "error.blocked"
-        return stay(state, Message(key, state.patron.screen_message))
+    borrow = _actions(settings, state)["borrow"]
+    if not borrow.enabled:
+        return stay(state, borrow.reason)
     return go(state, Screen.BORROWING, message=None)
+
+
+def _actions(settings: SessionSettings, state: SessionState) -> dict[str, MenuAction]:
+    """The menu's actions for this patron now (the same rule the menu screen draws)."""
+    return menu_actions(state.patron, state.ils_online, settings.payment_enabled)
 
 
 def on_start_return(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:

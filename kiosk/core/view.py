@@ -150,3 +150,50 @@ class SessionView:
     def lines(self, kind: LineKind) -> tuple[ItemLine, ...]:
         """The item lines of one kind (the borrowing screen shows loans, the return screen returns)."""
         return tuple(line for line in self.items if line.kind is kind)
+
+
+# --- what the menu may offer -----------------------------------------------------------------------
+FEE_FLAGS = frozenset({"excessive_outstanding_fines", "excessive_outstanding_fees"})
+MENU_ACTIONS = ("borrow", "return", "renew", "account", "pay", "finish")
+
+
+@dataclass(frozen=True, slots=True)
+class MenuAction:
+    """One menu action: whether it can work now, and if not why (a message key) and what helps instead
+    (``points_to``: another action, e.g. ``"pay"`` when fees block borrowing)."""
+
+    name: str
+    enabled: bool = True
+    reason: Message | None = None
+    points_to: str = ""
+    shown: bool = True
+
+
+def menu_actions(patron: PatronView | None, ils_online: bool, payment_enabled: bool) -> dict[str, MenuAction]:
+    """What the menu offers this patron now: the one definition the session's handlers and the menu
+    screen share, so a button is never offered as if it could work when the session would refuse it."""
+    online = ils_online and not (patron is not None and patron.offline)
+    offline = Message("offline.unavailable")
+    can_pay = payment_enabled and online
+    out = {name: MenuAction(name) for name in MENU_ACTIONS}
+    if patron is not None and not patron.can_borrow:
+        flags = patron.flags
+        if patron.offline:
+            out["borrow"] = MenuAction("borrow", False, Message("offline.returns_only"))
+        elif "expired" in flags:
+            out["borrow"] = MenuAction("borrow", False, Message("error.expired", patron.screen_message))
+        elif flags & FEE_FLAGS and can_pay:
+            out["borrow"] = MenuAction("borrow", False, Message("error.blocked_fees", patron.screen_message),
+                                       points_to="pay")
+        else:
+            out["borrow"] = MenuAction("borrow", False, Message("error.blocked", patron.screen_message))
+    if not online:
+        out["renew"] = MenuAction("renew", False, offline)
+        out["account"] = MenuAction("account", False, offline)
+    elif patron is not None and not patron.can_renew:
+        out["renew"] = MenuAction("renew", False, Message("error.renew_blocked", patron.screen_message))
+    if not payment_enabled:
+        out["pay"] = MenuAction("pay", False, shown=False)
+    elif not online:
+        out["pay"] = MenuAction("pay", False, offline)
+    return out

@@ -127,6 +127,9 @@ def test_offline_banner_and_blocked_patron(kiosk: Kiosk) -> None:
     log_in(kiosk, demo.EXCESSIVE_FEES, demo.EXCESSIVE_FEES_PIN)
     assert kiosk.root.current == "menu"
     assert "Lenen is niet mogelijk" in kiosk.texts()
+    borrow, pay = kiosk.screen("menu").ids.borrow, kiosk.screen("menu").ids.pay
+    assert borrow.disabled and "nu niet mogelijk" in borrow.text  # not offered as if it could work
+    assert not pay.disabled and pay.role == "primary"  # fees are the reason: paying is the way out
 
 
 def test_another_pass_asks_before_switching(kiosk: Kiosk) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kiosk.core import events as ev
-from kiosk.core.view import LineKind, SessionView
+from kiosk.core.view import LineKind, SessionView, menu_actions
 from kiosk.ui.fmt import format_due
 from kiosk.ui.kit import KioskButton, KioskLabel
 from kiosk.ui.screens.base import KioskScreen, item_row
@@ -24,18 +24,25 @@ class MenuScreen(KioskScreen):
         ids.greeting.text = ui.t("menu.greeting", name=name) if name else ui.t("menu.greeting_anonymous")
         ids.question.text = ui.t("menu.question")
         entries = (
-            (ids.borrow, "menu.borrow", ev.StartBorrow()),
-            (ids.give_back, "menu.return", ev.StartReturn()),
-            (ids.renew, "menu.renew", ev.StartRenew()),
-            (ids.account, "menu.account", ev.ShowAccount()),
-            (ids.pay, "menu.pay", ev.StartPay()),
-            (ids.finish, "menu.finish", ev.Finish()),
+            (ids.borrow, "borrow", ev.StartBorrow(), "primary"),
+            (ids.give_back, "return", ev.StartReturn(), "primary"),
+            (ids.renew, "renew", ev.StartRenew(), "button"),
+            (ids.account, "account", ev.ShowAccount(), "button"),
+            (ids.pay, "pay", ev.StartPay(), "button"),
+            (ids.finish, "finish", ev.Finish(), "button"),
         )
-        for button, key, event in entries:
-            button.text = ui.t(key)
+        # The core's rule for what can work now: a button that cannot is shown disabled, saying so, and
+        # the action that helps instead (paying the fees that block borrowing) becomes the main one.
+        actions = menu_actions(view.patron, view.ils_online, ui.settings.payment_enabled)
+        helpers = {a.points_to for a in actions.values() if a.points_to}
+        for button, name, event, role in entries:
+            action = actions[name]
+            label = ui.t(f"menu.{name}")
+            button.text = label if action.enabled else ui.t("menu.not_now", action=label)
             button.action = (lambda e=event: ui.send(e))
-        ids.pay.disabled = not ui.settings.payment_enabled
-        ids.pay.opacity = 1 if ui.settings.payment_enabled else 0
+            button.disabled = not action.enabled
+            button.opacity = 1 if action.shown else 0
+            button.role = "primary" if name in helpers else role
         self.show_message(ui, view)
 
 
