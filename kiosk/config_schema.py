@@ -120,6 +120,7 @@ class SessionConfig:
     pin_tries: int = _f(3, min=1, max=10)
     idle_timeout: float = _f(60.0, min=10, max=900)
     idle_warning: float = _f(15.0, min=5, max=120)
+    pin_lockout_minutes: float = _f(15.0, min=1, max=1440)  # wrong PINs per pass kept (memory only)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class ReceiptConfig:
     """Receipts: whether to offer them and how the printer is set up."""
 
     mode: str = _f("ask", choices=("ask", "always", "never"))
+    prompt_seconds: float = _f(15.0, min=5, max=120)  # unanswered receipt question: no receipt, goodbye
     width: int = _f(42, choices=(32, 42, 48))
     code_page: str = _f("CP858", choices=("CP858", "CP850", "CP437", "ISO_8859-15"))
 

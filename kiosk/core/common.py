@@ -63,7 +63,8 @@ def end_session(
     if state.screen is not Screen.IDLE:
         out.append(ShowScreen(Screen.IDLE))
     fresh = SessionState.initial(settings).with_(
-        session_id=state.session_id + 1, clock=state.clock, ils_online=state.ils_online
+        session_id=state.session_id + 1, clock=state.clock, ils_online=state.ils_online,
+        pin_failures=state.pin_failures,
     )
     return fresh, out
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from kiosk.core import events as ev
+from kiosk.core import pin_lockout
 from kiosk.core.common import (
     Outcome,
     end_session,
     go,
-    start_identification,
     stay,
     user_can_leave,
 )
+from kiosk.core.common import start_identification as _start_identification
 from kiosk.core.effects import CheckIn, Effect, LookUpPatron, PlaySound, SetLanguage
 from kiosk.core.state import LOOKUP, PAYMENT, SessionSettings, SessionState, language_for_sip2
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, PatronView, Screen, menu_actions
@@ -31,6 +32,28 @@ NO_BORROW = {
     "expired",
 }
 NO_RENEW = {"renewal_privileges_denied", "too_many_renewals", "expired"}
+
+
+def _lockout_period(settings: SessionSettings) -> float:
+    return settings.pin_lockout_minutes * 60.0
+
+
+def start_identification(
+    settings: SessionSettings, state: SessionState, pass_number: str, effects: list[Effect] | None = None
+) -> Outcome:
+    """Identify a pass, unless it is locked by wrong PINs; its tries left carry over from earlier sessions."""
+    period = _lockout_period(settings)
+    table = pin_lockout.current(state.pin_failures, state.clock, period)
+    state = state.with_(pin_failures=table)
+    wrong = pin_lockout.failures(table, pass_number, state.clock, period)
+    if wrong >= settings.pin_tries:
+        out = list(effects or [])
+        minutes = str(max(1, round(settings.pin_lockout_minutes)))
+        state = state.with_(last_activity=state.clock, warned=False, pin_tries_left=0)
+        notice_state, notice_effects = _notice(state, Message("error.pin_tries", "", (("minutes", minutes),)))
+        return notice_state, out + notice_effects
+    state, out = _start_identification(settings, state, pass_number, effects)
+    return state.with_(pin_tries_left=settings.pin_tries - wrong), out
 
 
 # --- system events ---------------------------------------------------------------------------------
@@ -148,12 +171,15 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     if settings.pin != "never":
         if state.pin is None and (event.pin_required or event.pin_valid is False):
             return go(state, Screen.PIN, message=None)  # "patron" mode: this patron has a PIN
-        if state.pin is not None and event.pin_valid is False:
-            tries = state.pin_tries_left - 1
+        if state.pin is not None and event.pin_valid is False and state.pass_number:
+            period = _lockout_period(settings)
+            table = pin_lockout.record_failure(state.pin_failures, state.pass_number, state.clock, period)
+            state = state.with_(pin_failures=table)
+            tries = settings.pin_tries - pin_lockout.failures(table, state.pass_number, state.clock, period)
             if tries <= 0:
-                return _notice(
-                    state.with_(pin_tries_left=0), Message("error.pin_tries", event.screen_message)
-                )
+                minutes = str(max(1, round(settings.pin_lockout_minutes)))
+                locked = Message("error.pin_tries", event.screen_message, (("minutes", minutes),))
+                return _notice(state.with_(pin_tries_left=0), locked)
             return go(
                 state,
                 Screen.PIN,
@@ -165,6 +191,8 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     for flag, key in REFUSE_SESSION.items():
         if flag in event.flags:
             return _notice(state, Message(key, event.screen_message))
+    if state.pass_number and state.pin is not None:  # a right PIN clears this pass's wrong ones
+        state = state.with_(pin_failures=pin_lockout.forget(state.pin_failures, state.pass_number))
     patron = patron_view(event)
     message = patron_message(settings, state, event)
     effects: list[Effect] = []
