@@ -77,6 +77,8 @@ def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     idle = now - last
     if idle >= settings.idle_timeout:
         return end_session(settings, state)
+    if state.screen is Screen.ENDING and idle >= settings.receipt_prompt_seconds:
+        return end_session(settings, state)  # the receipt question unanswered: no receipt, goodbye
     if idle >= settings.idle_timeout - settings.idle_warning and not state.warned:
         return state.with_(warned=True), [PlaySound("attention")]
     return state, []
