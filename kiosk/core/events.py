@@ -200,6 +200,7 @@ class PatronFound(ResultEvent):
     language: str = "000"
     offline: bool = False
     offline_loans_allowed: bool = False
+    holds_ready: int = 0  # holds waiting for the patron on the hold shelf (64 hold items count)
 
 
 @dataclass(frozen=True, slots=True)

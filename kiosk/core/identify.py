@@ -215,6 +215,7 @@ def patron_view(event: ev.PatronFound) -> PatronView:
         flags=event.flags,
         screen_message=event.screen_message,
         offline=event.offline,
+        holds_ready=max(0, event.holds_ready),
     )
 
 
@@ -251,6 +252,7 @@ def on_patron_refreshed(settings: SessionSettings, state: SessionState, event: e
         flags=patron.flags,
         screen_message=patron.screen_message,
         offline=patron.offline,
+        holds_ready=patron.holds_ready,
     )
     message = state.message
     if patron.can_borrow and not before.can_borrow:

@@ -88,10 +88,14 @@ class LoanLine:
 
 @dataclass(frozen=True, slots=True)
 class HoldLine:
-    """A hold (reservation) on the patron's account."""
+    """A hold (reservation) on the patron's account. A hold ready on the hold shelf (``available``)
+    says where (``pickup_location``) and until when (``pickup_until``, ISO date) when the ILS gives them."""
 
     title: str
     available: bool = False
+    item_id: str = ""
+    pickup_location: str = ""
+    pickup_until: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,7 @@ class PatronView:
     flags: frozenset[str] = frozenset()
     screen_message: str = ""
     offline: bool = False  # accepted by the offline pass check, not by the ILS
+    holds_ready: int = 0  # holds waiting on the hold shelf (a notice on the menu)
 
 
 @dataclass(frozen=True, slots=True)

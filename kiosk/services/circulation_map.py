@@ -54,6 +54,7 @@ def patron_found(session_id: int, reply: Any, pin: str | None) -> ev.PatronFound
         flags=flags,
         screen_message=screen_message(reply),
         language=str(getattr(reply, "language", "000") or "000"),
+        holds_ready=int(getattr(reply, "hold_items_count", 0) or 0),
     )
 
 
@@ -108,10 +109,21 @@ def fee_line(raw: str) -> FeeLine | None:
     return FeeLine(fee_id, amount, description)
 
 
-def account(loans: list[LoanLine], holds: list[str], fines: list[str]) -> AccountView:
+def account(loans: list[LoanLine], holds: list[HoldLine | str], fines: list[str]) -> AccountView:
     """Loans (with titles from 18 replies), holds and fees as an :class:`AccountView`."""
     fees = tuple(f for f in (fee_line(x) for x in fines) if f is not None)
-    return AccountView(loans=tuple(loans), holds=tuple(HoldLine(text(h)) for h in holds if h), fees=fees)
+    lines = tuple(h if isinstance(h, HoldLine) else HoldLine(text(h)) for h in holds if h)
+    return AccountView(loans=tuple(loans), holds=lines, fees=fees)
+
+
+def hold_line(item_id: str, info: Any, available: bool) -> HoldLine:
+    """A hold from its 18 item information reply: the title; for one ready on the hold shelf (64 AS) the
+    place (AP current location, else AQ) and the last day to pick it up (CM hold pickup date)."""
+    title = text(getattr(info, "title", "")) or item_id
+    if not available:
+        return HoldLine(title, False, item_id)
+    place = text(getattr(info, "current_location", "") or getattr(info, "permanent_location", "") or "")
+    return HoldLine(title, True, item_id, place, due_text(getattr(info, "hold_pickup_date", "") or ""))
 
 
 def loan_line(item_id: str, info: Any) -> LoanLine:

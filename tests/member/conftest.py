@@ -21,3 +21,5 @@ def runtime() -> Iterator[SimRuntime]:
         yield rt
     finally:
         rt.close()
+
+from tests.core.conftest import kiosk, sim  # noqa: E402,F401  (the real SIP2 flow over TCP)

@@ -40,7 +40,13 @@ def test_mo_matches_po(lang: str) -> None:
     assert mo.read_bytes() == compile_mo(parse_po(po)), f"run `python -m kiosk.i18n` to recompile {lang}"
     with mo.open("rb") as fh:
         loaded = gettext.GNUTranslations(fh)
-    assert loaded._catalog == CATALOGS[lang]  # type: ignore[attr-defined]
+    catalog = loaded._catalog  # type: ignore[attr-defined]
+    singular = {k: v for k, v in CATALOGS[lang].items() if "\0" not in k}
+    assert {k: v for k, v in catalog.items() if isinstance(k, str)} == singular
+    for key, forms in CATALOGS[lang].items():  # plurals: gettext keys them (msgid, form index)
+        if "\0" in key:
+            msgid = key.split("\0")[0]
+            assert [catalog[(msgid, i)] for i in range(len(forms.split("\0")))] == forms.split("\0")
 
 
 def test_dutch_and_english_are_complete() -> None:

@@ -23,6 +23,8 @@ class MenuScreen(KioskScreen):
         name = view.patron.display_name if view.patron else ""
         ids.greeting.text = ui.t("menu.greeting", name=name) if name else ui.t("menu.greeting_anonymous")
         ids.question.text = ui.t("menu.question")
+        ready = view.patron.holds_ready if view.patron else 0
+        ids.holds_notice.text = ui.t.n("menu.holds_ready", ready) if ready else ""
         entries = (
             (ids.borrow, "borrow", ev.StartBorrow(), "primary"),
             (ids.give_back, "return", ev.StartReturn(), "primary"),
