@@ -166,8 +166,10 @@ def on_renew_items(settings: SessionSettings, state: SessionState, event: ev.Eve
     item_ids = tuple(dict.fromkeys(i for i in wanted if i and not _already(state, LineKind.RENEWAL, i)))
     if not item_ids:
         return state, []
-    for item_id in item_ids:
-        state = state.with_line(ItemLine(kind=LineKind.RENEWAL, item_id=item_id))
+    titles = {loan.item_id: loan.title for loan in state.account.loans} if state.account else {}
+    for item_id in item_ids:  # the title from the account: a result names the book, not its barcode
+        line = ItemLine(kind=LineKind.RENEWAL, item_id=item_id, title=titles.get(item_id, ""))
+        state = state.with_line(line)
     effects: list[Effect] = [Renew(state.session_id, pass_number, item_ids, state.pin)]
     pending = state.asking(*(("renewal", i) for i in item_ids))
     return state.with_(pending=pending, message=None), effects
@@ -244,11 +246,12 @@ def on_renewed(settings: SessionSettings, state: SessionState, event: ev.Event) 
     """A renewal went through; the account's due date follows."""
     assert isinstance(event, ev.ItemRenewed)
     notes = (Message("item.ils_message", event.screen_message),) if event.screen_message else ()
+    previous = state.line(LineKind.RENEWAL, event.item_id)
     line = ItemLine(
         kind=LineKind.RENEWAL,
         item_id=event.item_id,
         status=LineStatus.DONE,
-        title=event.title,
+        title=event.title or (previous.title if previous else ""),
         due=event.due,
         notes=notes,
     )

@@ -33,7 +33,6 @@ from sip2.simulator.models import FEE_OTHER, FEE_RENTAL
 from sip2.simulator.results import CirculationResult
 from sip2.simulator.texts import text
 
-HOLD_SHELF_LOCATION = "Reserveringenkast bij de ingang"
 HOLD_SHELF_DAYS = 7
 
 
@@ -203,8 +202,8 @@ class CirculationHandlers:
                 fee_amount=as_money(rental) if rental else None,
                 media_type=item.media_type,
                 permanent_location=item.location,
-                # On the hold shelf: where to pick it up and the last day (a week, as many libraries do).
-                current_location=HOLD_SHELF_LOCATION if item.hold_shelf_for else item.location,
+                current_location=item.location,
+                # On the hold shelf: the last day to pick it up (a week, as many libraries do).
                 hold_pickup_date=(timestamp(library.now() + timedelta(days=HOLD_SHELF_DAYS))
                                   if item.hold_shelf_for else None),
                 item_properties=item.properties or None,

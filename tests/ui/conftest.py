@@ -129,6 +129,10 @@ class Kiosk:
                 out.append(text)
         return "\n".join(out)
 
+    def texts_of(self, widget: Any) -> str:
+        """All texts inside one widget."""
+        return "\n".join(getattr(w, "text", "") for w in widget.walk(restrict=True) if getattr(w, "text", ""))
+
     def close(self) -> None:
         """Remove the root from the window and stop the runtime."""
         self.window.remove_widget(self.root)

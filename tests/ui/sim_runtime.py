@@ -120,7 +120,7 @@ class LibraryDesk:
         loans = tuple(LoanLine(ln.item_id, lib.items[ln.item_id].title, ln.due.date().isoformat(),
                                ln.due < now) for ln in lib.loans_of(pass_number))
         until = (now + timedelta(days=7)).date().isoformat()
-        holds = tuple(HoldLine(lib.items[i].title, True, i, "Reserveringenkast bij de ingang", until)
+        holds = tuple(HoldLine(lib.items[i].title, True, i, lib.items[i].location, until)
                       for i in view.hold_items) + tuple(
             HoldLine(lib.items[i].title, False, i) for i in view.unavailable_holds)
         fees = tuple(FeeLine(f.fee_id, f.outstanding, f.description or f.fee_type)

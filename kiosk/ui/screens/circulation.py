@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kiosk.core import events as ev
@@ -99,20 +100,28 @@ class RenewScreen(KioskScreen):
             ids.lines.add_widget(KioskLabel(text=ui.t("account.loading"), role="screen"))
         elif not loans:
             ids.lines.add_widget(KioskLabel(text=ui.t("renew.none"), role="screen"))
-        self.selection &= {loan.item_id for loan in loans}
+        results = {line.item_id: line for line in view.lines(LineKind.RENEWAL)}
+        self.selection &= {loan.item_id for loan in loans if loan.item_id not in results}
         for loan in loans:
+            title = loan.title or ui.t("line.item", item=loan.item_id)
+            result = results.get(loan.item_id)
+            if result is not None:  # the result stays where the member tapped, with the title
+                ids.lines.add_widget(item_row(ui, result if result.title else replace(result, title=title)))
+                continue
             chosen = loan.item_id in self.selection
             mark = "[x] " if chosen else "[  ] "
             due = ui.t("line.due", due=format_due(loan.due, ui.t.language)) if loan.due else ""
-            text = f"{mark}{loan.title or ui.t('line.item', item=loan.item_id)}\n{due}"
+            text = f"{mark}{title}\n{due}"
             if chosen:
                 text += f" · {ui.t('renew.selected')}"
             button = KioskButton(text=text, selected=chosen, role="button")
             button.item_id = loan.item_id
             button.action = (lambda item_id=loan.item_id: self._toggle(item_id, ui))
             ids.lines.add_widget(button)
-        for line in reversed(view.lines(LineKind.RENEWAL)):
-            ids.lines.add_widget(item_row(ui, line))
+        loan_ids = {loan.item_id for loan in loans}
+        for line in view.lines(LineKind.RENEWAL):  # an item renewed by scanning it, not on the list
+            if line.item_id not in loan_ids:
+                ids.lines.add_widget(item_row(ui, line))
         ids.renew.text = ui.t("renew.button", count=len(self.selection))
         ids.renew.disabled = not self.selection or view.busy
         ids.renew.action = lambda: self._renew(ui)
