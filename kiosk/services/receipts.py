@@ -30,17 +30,15 @@ def build_receipt(effect: fx.PrintReceipt, library_name: str, now: datetime) -> 
     fees: list[FeePayment] = []
     for line in effect.lines:
         if line.kind is LineKind.RETURN:
-            returns.append(ReturnLine(line.title, line.item_id))
+            returns.append(ReturnLine(line.title, line.item_id, offline=line.offline))
         elif line.kind is LineKind.PAYMENT and line.amount is not None:
             fees.append(FeePayment(line.title or line.item_id, line.amount))
         elif line.kind in (LineKind.LOAN, LineKind.RENEWAL):
+            # No date rather than a wrong one: an offline loan has none yet (it says it will be
+            # processed), and an ILS date we cannot read is left off, never the loan itself.
             due = _due(line.due)
-            if due is None:
-                # An ILS due date we cannot read: better no line than a wrong date on paper.
-                log.warning("receipt line skipped: unreadable due date format")
-                continue
             target = loans if line.kind is LineKind.LOAN else renewals
-            target.append(LoanLine(line.title, due, line.item_id))
+            target.append(LoanLine(line.title, due, line.item_id, offline=line.offline))
     return Receipt(
         library_name=library_name,
         printed_at=now,
