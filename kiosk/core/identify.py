@@ -170,9 +170,15 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     assert isinstance(event, ev.PatronFound)
     if not event.valid:
         return _notice(state, Message("error.patron_unknown", event.screen_message))
+    # The member's own language from here on, the PIN pad included (one language per member).
+    effects: list[Effect] = []
+    language = language_for_sip2(event.language)
+    if language and language in settings.languages and language != state.language:
+        effects.append(SetLanguage(language))
+        state = state.with_(language=language)
     if settings.pin != "never":
         if state.pin is None and (event.pin_required or event.pin_valid is False):
-            return go(state, Screen.PIN, message=None)  # "patron" mode: this patron has a PIN
+            return go(state, Screen.PIN, effects, message=None)  # "patron" mode: this patron has a PIN
         if state.pin is not None and event.pin_valid is False and state.pass_number:
             period = _lockout_period(settings)
             table = pin_lockout.record_failure(state.pin_failures, state.pass_number, state.clock, period)
@@ -185,7 +191,7 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
             return go(
                 state,
                 Screen.PIN,
-                [PlaySound("error")],
+                [*effects, PlaySound("error")],
                 pin=None,
                 pin_tries_left=tries,
                 message=Message("error.pin_wrong", event.screen_message),
@@ -197,11 +203,6 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
         state = state.with_(pin_failures=pin_lockout.forget(state.pin_failures, state.pass_number))
     patron = patron_view(event)
     message = patron_message(settings, state, event)
-    effects: list[Effect] = []
-    language = language_for_sip2(event.language)
-    if language and language in settings.languages and language != state.language:
-        effects.append(SetLanguage(language))
-        state = state.with_(language=language)
     return go(state, Screen.MENU, effects, patron=patron, message=message, pin_tries_left=settings.pin_tries)
 
 

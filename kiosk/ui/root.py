@@ -155,6 +155,7 @@ class KioskRoot(FloatLayout):
         self.maintenance: str | None = None  # None, "maint_pin" or "maintenance"
         self.view: SessionView = runtime.view
         self._goodbye_until: float | None = None
+        self._goodbye_language = settings.default_language
         self._drawn = False
         self._column = BoxLayout(orientation="vertical")
         self.banner = Row(role="warning")
@@ -234,6 +235,7 @@ class KioskRoot(FloatLayout):
             self.t = Translator(self.settings.default_language)
             name = "out_of_order"
         elif view.screen is Screen.IDLE and self._goodbye_until is not None:
+            self.t = Translator(self._goodbye_language)  # goodbye in the language the member used
             name = "goodbye"
         else:
             name = FOR_CORE_SCREEN[view.screen]
@@ -253,6 +255,7 @@ class KioskRoot(FloatLayout):
             if not name.startswith("maint"):
                 screen.render(blank, self)
         if previous.patron is not None or previous.items:
+            self._goodbye_language = previous.language
             self._goodbye_until = self.clock() + self.settings.goodbye_seconds
             Clock.schedule_once(lambda _dt: self.end_goodbye(), self.settings.goodbye_seconds)
         default = make_theme(self.settings.high_contrast, self.settings.large_text)
