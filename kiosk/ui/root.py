@@ -156,11 +156,16 @@ class KioskRoot(FloatLayout):
         self.view: SessionView = runtime.view
         self._goodbye_until: float | None = None
         self._goodbye_language = settings.default_language
+        self._screen_shown = float("-inf")  # when the screen on display was put there (touch guard)
         self._drawn = False
         self._column = BoxLayout(orientation="vertical")
-        self.banner = Row(role="warning")
+        # The banner's place is reserved at the top of every screen: showing it never moves a button.
+        self.header = Surface(role="screen", size_hint_y=None, height=look.sizes["button_height"])
+        self.banner = Row(role="warning", opacity=0, size_hint_y=1)
+        self.header.add_widget(self.banner)
         self.manager = ScreenManager(transition=NoTransition())
         self.screens = ScreenSet(self.manager)  # built on first use
+        self._column.add_widget(self.header)
         self._column.add_widget(self.manager)
         self.add_widget(self._column)
         self._dialog: Widget | None = None
@@ -243,6 +248,7 @@ class KioskRoot(FloatLayout):
         screen.render(view, self)
         if self.manager.current != name:
             self.manager.current = name
+            self._screen_shown = self.clock()
         self._show_banner(view)
         self._show_dialog(view)
 
@@ -272,10 +278,14 @@ class KioskRoot(FloatLayout):
         offline = not view.ils_online and self.maintenance is None
         if offline:
             self.banner.set_lines("offline", [(self.t("banner.offline"), "small")])
-        if offline and self.banner.parent is None:
-            self._column.add_widget(self.banner, index=len(self._column.children))
-        elif not offline and self.banner.parent is not None:
-            self._column.remove_widget(self.banner)
+        else:
+            self.banner.clear_widgets()
+        self.banner.opacity = 1 if offline else 0
+
+    @property
+    def banner_shown(self) -> bool:
+        """Whether the offline banner is showing (its place is always there)."""
+        return bool(self.banner.opacity)
 
     def _show_dialog(self, view: SessionView) -> None:
         dialog: Widget | None = None
@@ -345,6 +355,8 @@ class KioskRoot(FloatLayout):
         if self.current == "goodbye":
             self.end_goodbye()
             return True
+        if self._dialog is None and self.clock() - self._screen_shown < self.settings.touch_guard:
+            return True  # the second tap of a double tap that changed the screen: not carried over
         return bool(super().on_touch_down(touch))
 
     # --- maintenance and out of order ---------------------------------------------------------------

@@ -21,6 +21,9 @@ class UiSettings:
     goodbye_seconds: float = 4.0
     tick_interval: float = 0.5  # how often the UI posts a Tick (0 = never: tests send their own)
     maintenance_idle: float = 300.0  # an untouched maintenance panel closes itself after this (seconds)
+    # A touch this soon after the screen changed is dropped: a double tap on "Klaar" must not land on
+    # whatever the next screen has at that spot (seconds; 0 = off, as in tests that tap without a clock).
+    touch_guard: float = 0.4
 
     @classmethod
     def from_config(cls, config: Any, **overrides: Any) -> UiSettings:

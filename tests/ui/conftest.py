@@ -48,7 +48,7 @@ class Kiosk:
         self.now = 1000.0
         settings = root_kwargs.pop("settings", None) or UiSettings(
             library_name="Bibliotheek Wierden", languages=("nl", "en", "de", "tr"), tick_interval=0,
-            goodbye_seconds=3600)
+            goodbye_seconds=3600, touch_guard=0)
         self.root = KioskRoot(runtime, settings, clock=lambda: self.now, **root_kwargs)
         window.add_widget(self.root)
         self.frames(2)

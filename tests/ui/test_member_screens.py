@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.core import events as ev
 from kiosk.i18n import Translator
 from sip2.simulator import demo
@@ -45,3 +47,81 @@ def test_english_member_gets_an_english_pin_pad_and_goodbye(kiosk: Kiosk) -> Non
     kiosk.tap(kiosk.button("menu", "finish"))
     assert kiosk.root.current == "goodbye"
     assert kiosk.screen("goodbye").ids.title.text == Translator("en")("goodbye.title")
+
+
+def button_at(kiosk: Kiosk, x: float, y: float) -> Any:
+    """The visible, enabled button on the current screen (or dialog) under window point (x, y)."""
+    from kivy.uix.behaviors import ButtonBehavior
+
+    for w in kiosk.root.walk(restrict=True):
+        if not isinstance(w, ButtonBehavior) or w.disabled or w.get_root_window() is None:
+            continue
+        node, shown = w, True
+        while node is not None and node is not kiosk.root:
+            shown = shown and getattr(node, "opacity", 1) > 0
+            node = node.parent
+        wx, wy = w.to_window(w.x, w.y)
+        if shown and wx <= x <= wx + w.width and wy <= y <= wy + w.height:
+            return w
+    return None
+
+
+def tap_and_check_the_spot(kiosk: Kiosk, widget: Any) -> None:
+    """Tap ``widget``; on the screen that follows, the same spot holds no other action."""
+    before, text = kiosk.root.current, widget.text
+    x, y = widget.to_window(*widget.center)
+    kiosk.tap(widget)
+    assert kiosk.root.current != before, f"{text!r} did not change the screen"
+    there = button_at(kiosk, x, y)
+    assert there is None or there.text == text, (
+        f"{before} {text!r} → {kiosk.root.current}: {there.text!r} sits under the same finger")
+
+
+def test_no_screen_puts_another_action_where_the_last_tap_was(kiosk: Kiosk) -> None:
+    kiosk.send(ev.PassPresented(demo.NORMAL))
+    pad = kiosk.screen("pin").ids.pad
+    for digit in demo.NORMAL_PIN:
+        kiosk.tap(next(b for b in pad.children if b.key == digit))
+    tap_and_check_the_spot(kiosk, next(b for b in pad.children if b.key == "ok"))  # PIN OK → menu
+    tap_and_check_the_spot(kiosk, kiosk.button("menu", "borrow"))
+    kiosk.send(ev.ItemPresented(demo.AVAILABLE))
+    tap_and_check_the_spot(kiosk, kiosk.button("borrow", "done"))  # Klaar → receipt question
+    tap_and_check_the_spot(kiosk, kiosk.button("receipt", "no_receipt"))  # → goodbye
+    kiosk.root.end_goodbye()
+    kiosk.frames(3)
+    tap_and_check_the_spot(kiosk, kiosk.button("attract", "return_button"))
+
+
+def test_a_double_tap_on_done_does_not_answer_the_receipt_question(kiosk_factory: Any) -> None:
+    from kiosk.ui.settings import UiSettings
+
+    kiosk = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl", "en"), tick_interval=0,
+                                              goodbye_seconds=3600, touch_guard=0.4))
+    kiosk.send(ev.PassPresented(demo.NORMAL))
+    kiosk.send(ev.PinEntered(demo.NORMAL_PIN))
+    kiosk.now += 1.0
+    kiosk.tap(kiosk.button("menu", "borrow"))
+    kiosk.send(ev.ItemPresented(demo.AVAILABLE))
+    kiosk.now += 1.0
+    done = kiosk.button("borrow", "done")
+    x, y = done.to_window(*done.center)
+    kiosk.tap(done)
+    assert kiosk.root.current == "receipt"
+    kiosk.tap_at(x, y)  # the second tap of the double tap, on the spot where "Klaar" was
+    for button in (kiosk.button("receipt", "print_receipt"), kiosk.button("receipt", "no_receipt")):
+        bx, by = button.to_window(*button.center)
+        kiosk.tap_at(bx, by)  # even right on a button: within the guard it is not taken
+    kiosk.runtime.settle()
+    assert kiosk.root.current == "receipt" and kiosk.runtime.printed == []
+    kiosk.now += 1.0
+    kiosk.tap(kiosk.button("receipt", "no_receipt"))
+    assert kiosk.root.current == "goodbye"
+
+
+def test_the_offline_banner_has_its_own_place_and_moves_no_button(kiosk: Kiosk) -> None:
+    log_in(kiosk)
+    ids = kiosk.screen("menu").ids
+    places = {name: ids[name].to_window(ids[name].x, ids[name].y) for name in ("borrow", "finish")}
+    kiosk.send(ev.IlsOffline())
+    assert kiosk.root.banner_shown and "offline" in kiosk.texts()
+    assert {name: ids[name].to_window(ids[name].x, ids[name].y) for name in places} == places

@@ -23,7 +23,7 @@ class MenuScreen(KioskScreen):
         ids = self.ids
         name = view.patron.display_name if view.patron else ""
         ids.greeting.text = ui.t("menu.greeting", name=name) if name else ui.t("menu.greeting_anonymous")
-        ids.question.text = ui.t("menu.question")
+        ids.question.text = "" if view.message else ui.t("menu.question")  # room for the message
         ready = view.patron.holds_ready if view.patron else 0
         ids.holds_notice.text = ui.t.n("menu.holds_ready", ready) if ready else ""
         entries = (
@@ -40,8 +40,9 @@ class MenuScreen(KioskScreen):
         helpers = {a.points_to for a in actions.values() if a.points_to}
         for button, name, event, role in entries:
             action = actions[name]
-            label = ui.t(f"menu.{name}")
-            button.text = label if action.enabled else ui.t("menu.not_now", action=label)
+            # Disabled by its colours; why is in the message above (or the offline banner). The label
+            # stays the same, so a button never grows and nothing moves when the ILS comes and goes.
+            button.text = ui.t(f"menu.{name}")
             button.action = (lambda e=event: ui.send(e))
             button.disabled = not action.enabled
             button.opacity = 1 if action.shown else 0
