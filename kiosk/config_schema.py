@@ -37,6 +37,8 @@ class SiteConfig:
     kiosk_id: str = _f("KIOSK1")
     languages: list[str] = _f(["nl", "en"], choices=LANGUAGES)
     default_language: str = _f("nl", choices=LANGUAGES)
+    # Where a returned item that someone else reserved goes: the holds bin, the trolley, or stays here.
+    hold_returns: str = _f("bin", choices=("bin", "trolley", "shelf"))
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ class SessionSettings:
     payment_enabled: bool = True
     pin_lockout_minutes: float = 15.0  # wrong PINs per pass are remembered this long (memory only)
     receipt_prompt_seconds: float = 15.0  # the receipt question ends the session after this long
+    hold_returns: str = "bin"  # a returned item reserved for someone else goes: bin | trolley | shelf
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -110,6 +111,7 @@ class SessionSettings:
             payment_enabled=bool(config.payment.enabled),
             pin_lockout_minutes=float(config.session.pin_lockout_minutes),
             receipt_prompt_seconds=float(config.receipt.prompt_seconds),
+            hold_returns=str(config.site.hold_returns),
         )
 
 

@@ -217,9 +217,10 @@ def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Even
     assert isinstance(event, ev.ItemCheckedIn)
     notes: list[Message] = []
     if event.hold_for_other:
-        notes.append(Message("return.hold_shelf", event.screen_message, (("sort_bin", event.sort_bin),)))
-    elif event.sort_bin:
-        notes.append(Message("return.sort_bin", "", (("sort_bin", event.sort_bin),)))
+        # One instruction the site chose (holds bin / trolley / leave it on the shelf), never the ILS's
+        # bin code ("TRANSPORT ENTER"); the code stays in the params for staff tools, not on screen.
+        where = (("sort_bin", event.sort_bin), ("where", settings.hold_returns))
+        notes.append(Message("return.hold_shelf", event.screen_message, where))
     elif event.screen_message:
         notes.append(Message("item.ils_message", event.screen_message))
     if event.magnetic_media:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.core import events as ev
+from kiosk.core.view import LineKind
 from kiosk.i18n import Translator
 from sip2.simulator import demo
 from tests.ui.conftest import Kiosk
@@ -125,3 +126,12 @@ def test_the_offline_banner_has_its_own_place_and_moves_no_button(kiosk: Kiosk) 
     kiosk.send(ev.IlsOffline())
     assert kiosk.root.banner_shown and "offline" in kiosk.texts()
     assert {name: ids[name].to_window(ids[name].x, ids[name].y) for name in places} == places
+
+
+def test_the_screen_shows_the_instruction_and_not_the_bin_code(kiosk: Kiosk) -> None:
+    kiosk.send(ev.ItemPresented(demo.ON_HOLD_OTHER))
+    texts = kiosk.texts()
+    assert Translator("nl")("return.hold_shelf.bin") in texts
+    (line,) = kiosk.runtime.view.lines(LineKind.RETURN)
+    bins = [n.param("sort_bin") for n in line.notes if n.param("sort_bin")]
+    assert bins == ["RESERVERINGEN"] and "RESERVERINGEN" not in texts  # the ILS code stays off screen

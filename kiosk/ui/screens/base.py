@@ -32,8 +32,11 @@ def message_text(ui: KioskRoot, message: Message) -> str:
     """The translated text of a message, with its parameters and the ILS's own text filled in."""
     fields = dict(message.params)
     fields.setdefault("ils_text", message.ils_text)
-    text = ui.t(message.key, **fields)
-    if message.ils_text and "{ils_text}" not in ui.t.raw(message.key):
+    key = message.key
+    if key == "return.hold_shelf":  # the site's one instruction for a returned hold
+        key = f"return.hold_shelf.{fields.get('where') or 'bin'}"
+    text = ui.t(key, **fields)
+    if message.ils_text and "{ils_text}" not in ui.t.raw(key):
         text = f"{text}\n{message.ils_text}"
     return text
 
@@ -72,9 +75,7 @@ def item_row(ui: KioskRoot, line: ItemLine) -> Row:
     lines = [(title, "body"), (status, "small")]
     for note in line.notes:
         lines.append((message_text(ui, note), "small"))
-        if note.key == "return.hold_shelf" and note.param("sort_bin"):
-            lines.append((ui.t("return.sort_bin", sort_bin=note.param("sort_bin")), "small"))
-    attention = any(n.key in ("return.hold_shelf", "return.sort_bin") for n in line.notes)
+    attention = any(n.key == "return.hold_shelf" for n in line.notes)
     row = Row(role="warning" if attention else "panel")
     row.set_lines("warning" if attention else "ok", lines)
     return row
