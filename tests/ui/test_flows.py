@@ -59,7 +59,7 @@ def test_return_without_a_pass_shows_where_items_go(kiosk: Kiosk) -> None:
     kiosk.send(ev.ItemPresented("39999000000017"))  # not ours
     shown = kiosk.texts()
     assert "Tonio" in shown and "Ingeleverd" in shown
-    assert "reserveringenplank" in shown
+    assert "reserveringenbak" in shown and "RESERVERINGEN" not in shown  # the site's instruction
     assert "Niet gelukt" in shown
     # Sound cues next to the text: success, attention (put it aside), error (refused).
     assert kiosk.root.sounds.played == ["success", "attention", "error"]
