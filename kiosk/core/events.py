@@ -223,6 +223,7 @@ class ItemCheckedOut(ResultEvent):
     magnetic_media: bool = False
     offline: bool = False
     screen_message: str = ""
+    renewed: bool = False  # the ILS took it as a renewal (SIP2 12 renewal ok = Y)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +280,7 @@ class PaymentCompleted(ResultEvent):
     session_id: int
     fee_ids: tuple[str, ...]
     amount: Decimal
+    terminal_lines: tuple[str, ...] = ()  # the terminal's card receipt, for the member's receipt
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,7 @@ class SessionState:
     pending: tuple[Request, ...] = ()  # requests sent and not answered yet
     switch_pass: str | None = field(default=None, repr=False)
     payments: tuple[tuple[tuple[str, ...], Decimal], ...] = ()
+    paid: tuple[Any, ...] = ()  # PaidFees of this session, for the receipt (descriptions, card lines)
     # Wrong PINs per pass (keyed hashes, memory only); outlives the session (kiosk.core.pin_lockout).
     pin_failures: tuple[Any, ...] = field(default=(), repr=False)
 

@@ -26,6 +26,7 @@ from kiosk.core.view import (
     LoanLine,
     MenuAction,
     Message,
+    PaidFees,
     Screen,
     menu_actions,
 )
@@ -208,6 +209,7 @@ def on_checked_out(settings: SessionSettings, state: SessionState, event: ev.Eve
         due=event.due,
         notes=tuple(notes),
         offline=event.offline,
+        renewal=event.renewed,
     )
     return state.with_line(line), [PlaySound("success")]
 
@@ -293,12 +295,17 @@ def on_paid(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     """The payment is done: the paid fees leave the account, the receipt gets a line."""
     assert isinstance(event, ev.PaymentCompleted)
     account = state.account
+    descriptions: tuple[str, ...] = ()
     if account is not None:
-        fees = tuple(fee for fee in account.fees if fee.fee_id not in set(event.fee_ids))
+        paid_ids = set(event.fee_ids)
+        descriptions = tuple(f.description or f.fee_id for f in account.fees if f.fee_id in paid_ids)
+        fees = tuple(fee for fee in account.fees if fee.fee_id not in paid_ids)
         account = AccountView(loans=account.loans, holds=account.holds, fees=fees)
     effects: list[Effect] = [PlaySound("success")]
+    paid = PaidFees(event.fee_ids, event.amount, descriptions, event.terminal_lines)
     state = state.with_(
         account=account,
+        paid=(*state.paid, paid),
         payments=(*state.payments, (event.fee_ids, event.amount)),
         message=Message("payment.done"),
     )

@@ -74,6 +74,18 @@ class ItemLine:
     message: Message | None = None
     notes: tuple[Message, ...] = ()
     offline: bool = False
+    renewal: bool = False  # a loan the ILS took as a renewal (the item was already on the patron's card)
+
+
+@dataclass(frozen=True, slots=True)
+class PaidFees:
+    """One payment made in this session, for the receipt: what was paid (the fees' own descriptions,
+    never their ids) and the terminal's card receipt lines (printed verbatim, as the law expects)."""
+
+    fee_ids: tuple[str, ...]
+    amount: Decimal
+    descriptions: tuple[str, ...] = ()
+    terminal_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,7 @@ def checked_out(session_id: int, item_id: str, reply: Any) -> ev.Event:
     return ev.ItemCheckedOut(
         session_id, item_id, text(getattr(reply, "title", "")), due_text(getattr(reply, "due_date", "")),
         magnetic_media=bool(getattr(reply, "magnetic_media", False)), screen_message=screen_message(reply),
+        renewed=bool(getattr(reply, "renewal_ok", False)),
     )  # fmt: skip
 
 

@@ -76,7 +76,8 @@ class LibraryDesk:
             r = lib.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
             if r.ok and r.loan is not None:
                 return ev.ItemCheckedOut(effect.session_id, effect.item_id, title=r.title,
-                                         due=r.loan.due.date().isoformat(), magnetic_media=r.magnetic)
+                                         due=r.loan.due.date().isoformat(), magnetic_media=r.magnetic,
+                                         renewed=r.renewal)
             return ev.ItemRefused(effect.session_id, effect.item_id, "loan", "item.refused", r.screen_message)
         if isinstance(effect, fx.CheckIn):
             self._ils()

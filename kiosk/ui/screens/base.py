@@ -69,7 +69,7 @@ def item_row(ui: KioskRoot, line: ItemLine) -> Row:
         reason = message_text(ui, line.message) if line.message else ui.t("item.refused")
         row.set_lines("refused", [(title, "body"), (f"{ui.t('line.refused')}: {reason}", "small")])
         return row
-    status = ui.t(_DONE_KEYS[line.kind])
+    status = ui.t("line.renewal_done" if line.renewal else _DONE_KEYS[line.kind])
     if line.due:
         status = f"{status} · {ui.t('line.due', due=format_due(line.due, lang))}"
     lines = [(title, "body"), (status, "small")]
