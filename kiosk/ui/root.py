@@ -343,6 +343,8 @@ class KioskRoot(FloatLayout):
         elif self.maintenance == "maintenance" and now - self._touched > self.settings.maintenance_idle:
             log.info("maintenance mode closed: untouched for %.0f s", now - self._touched)
             self.close_maintenance()
+        elif self.maintenance == "maintenance":
+            self.screens["maintenance"].refresh(self, now)  # type: ignore[attr-defined]
 
     # --- touches: the hidden maintenance gesture and skipping the goodbye ----------------------------
     def on_touch_down(self, touch: Any) -> bool:

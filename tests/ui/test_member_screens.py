@@ -135,3 +135,55 @@ def test_the_screen_shows_the_instruction_and_not_the_bin_code(kiosk: Kiosk) -> 
     (line,) = kiosk.runtime.view.lines(LineKind.RETURN)
     bins = [n.param("sort_bin") for n in line.notes if n.param("sort_bin")]
     assert bins == ["RESERVERINGEN"] and "RESERVERINGEN" not in texts  # the ILS code stays off screen
+
+
+class QueueBackend:
+    """A maintenance backend whose queue changes under it (a replay finishing after "started")."""
+
+    def __init__(self) -> None:
+        self.depth, self.failed, self.purged = 5, 0, 0
+
+    def health(self) -> Any:
+        from kiosk.monitoring.health import DeviceHealth, HealthSnapshot
+
+        return HealthSnapshot(ils_online=True, ils_latency_s=0.01, queue_depth=self.depth,
+                              queue_failed=self.failed, printer_paper="ok",
+                              devices=(DeviceHealth("pass_reader_0", "ok"), DeviceHealth("terminal", "ok",
+                                                                                          "terminal_ready")))
+
+    def failed_rows(self) -> list[dict[str, Any]]:
+        return [{"kind": "checkin", "item_id": f"3030100050007{i}", "updated_at": "2026-12-06T10:05:40",
+                 "result_code": "checkin:refused"} for i in range(self.failed)]
+
+    def purge_failed(self) -> Any:
+        from kiosk.maintenance.backend import ActionResult
+
+        self.purged += self.failed
+        self.failed = 0
+        return ActionResult(True, "maint.result.purged", (("count", str(self.purged)),))
+
+    def __getattr__(self, name: str) -> Any:
+        from kiosk.maintenance.backend import ActionResult
+
+        return lambda *_a: ActionResult(True, "maint.result.ok")
+
+
+def test_maintenance_counts_follow_the_queue_names_are_readable_and_clearing_asks(kiosk_factory: Any) -> None:
+    backend = QueueBackend()
+    kiosk = kiosk_factory(backend=backend)
+    kiosk.root.maintenance = "maintenance"
+    kiosk.root.rerender()
+    kiosk.until(lambda: "Wachtrij: 5 wachtend, 0 mislukt" in kiosk.texts(), "health shown")
+    assert "Paslezer 1: in orde" in kiosk.texts() and "Betaalautomaat: in orde (klaar)" in kiosk.texts()
+    assert "pass_reader_0" not in kiosk.texts() and "terminal_ready" not in kiosk.texts()
+    backend.depth, backend.failed = 0, 2  # the replay ends in the background
+    kiosk.now += 3.0
+    kiosk.root.tick()
+    kiosk.until(lambda: "Wachtrij: 0 wachtend, 2 mislukt" in kiosk.texts(), "counts follow the queue")
+    purge = kiosk.button("maintenance", "purge")
+    kiosk.tap(purge)
+    kiosk.until(lambda: "Ja, 2 wissen" in purge.text, "the list is shown and confirmation asked")
+    assert "inleveren 30301000500070 · 2026-12-06 10:05 · checkin:refused" in kiosk.texts()
+    assert backend.purged == 0  # nothing cleared before the technician confirms
+    kiosk.tap(purge)
+    kiosk.until(lambda: backend.purged == 2, "cleared after confirming")
