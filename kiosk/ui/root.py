@@ -314,7 +314,10 @@ class KioskRoot(FloatLayout):
                       pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
                       spacing=look.sizes["spacing"])
         box.add_widget(KioskLabel(text=self.t(title), role=role, size_name="title"))
-        box.add_widget(KioskLabel(text=self.t(body, **fields), role=role))
+        count = fields.get("seconds")
+        plural = body == "idle.body" and count is not None
+        text = self.t.n(body, int(count), **fields) if plural else self.t(body)
+        box.add_widget(KioskLabel(text=text, role=role))
         bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"], spacing=look.sizes["spacing"])
         for key, button_role, event in buttons:
             bar.add_widget(KioskButton(text=self.t(key), role=button_role,

@@ -36,7 +36,7 @@ def test_borrow_two_items_see_due_dates_and_finish(kiosk: Kiosk) -> None:
     assert [line.status for line in lines] == [LineStatus.DONE, LineStatus.DONE]
     shown = kiosk.texts()
     assert "Het diner" in shown and "De avond is ongemak" in shown
-    assert shown.count("Terugbrengen vóór") == 2
+    assert shown.count("Inleveren uiterlijk") == 2
     due = lines[0].due  # ISO from the ILS, shown the Dutch way
     assert f"{due[8:10]}-{due[5:7]}-{due[0:4]}" in shown
     kiosk.tap(kiosk.button("borrow", "done"))
@@ -145,7 +145,7 @@ def test_account_and_renew(kiosk: Kiosk) -> None:
     kiosk.tap(kiosk.button("menu", "account"))
     assert kiosk.root.current == "account"
     shown = kiosk.texts()
-    assert "Tonio" in shown and "Leningen (" in shown
+    assert "Tonio" in shown and "Geleend (" in shown
     kiosk.tap(kiosk.button("account", "renew"))
     assert kiosk.root.current == "renew"
     toggle = kiosk.find(lambda w: getattr(w, "item_id", None) == demo.ON_LOAN)

@@ -154,7 +154,7 @@ class ReceiptScreen(KioskScreen):
         t = ui.t
         self.ids.title.text = t("receipt.title")
         done = [line for line in view.items if line.status.value == "done"]
-        self.ids.summary.text = t("receipt.summary", count=len(done))
+        self.ids.summary.text = t.n("receipt.summary", len(done))
         self.ids.print_receipt.text = t("receipt.print")
         self.ids.print_receipt.action = lambda: ui.send(ev.ReceiptChoice(True))
         self.ids.no_receipt.text = t("receipt.none")

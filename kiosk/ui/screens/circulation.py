@@ -62,7 +62,7 @@ class ItemsScreen(KioskScreen):
         ids.title.text = ui.t(f"{prefix}.title")
         ids.prompt.text = ui.t(f"{prefix}.prompt")
         lines = view.lines(self.kind)
-        ids.count.text = ui.t("lines.count", count=len(lines)) if lines else ui.t("lines.empty")
+        ids.count.text = ui.t.n("lines.count", len(lines)) if lines else ui.t("lines.empty")
         ids.lines.clear_widgets()
         for line in reversed(lines):
             ids.lines.add_widget(item_row(ui, line))
@@ -123,7 +123,8 @@ class RenewScreen(KioskScreen):
         for line in view.lines(LineKind.RENEWAL):  # an item renewed by scanning it, not on the list
             if line.item_id not in loan_ids:
                 ids.lines.add_widget(item_row(ui, line))
-        ids.renew.text = ui.t("renew.button", count=len(self.selection))
+        chosen = len(self.selection)
+        ids.renew.text = ui.t.n("renew.button", chosen) if chosen else ui.t("renew.title")
         ids.renew.disabled = not self.selection or view.busy
         ids.renew.action = lambda: self._renew(ui)
         self.show_message(ui, view)
