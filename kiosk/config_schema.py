@@ -39,6 +39,11 @@ class SiteConfig:
     default_language: str = _f("nl", choices=LANGUAGES)
     # Where a returned item that someone else reserved goes: the holds bin, the trolley, or stays here.
     hold_returns: str = _f("bin", choices=("bin", "trolley", "shelf"))
+    # The library's own pictures (logo.png, pass_reader.png, scanner.png, pad.png, terminal.png,
+    # staff.png); a missing one falls back to the kiosk's default. "" = the defaults under assets/.
+    pictures_dir: str = _f("", path=True)
+    opening_hours: list[str] = _f([])  # Monday..Sunday, "09:00-17:30" or "" (closed); 7 entries
+    help_contact: str = _f("")  # how to reach staff, on the help screen
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,12 @@ class KioskRoot(FloatLayout):
         self.header = Surface(role="screen", size_hint_y=None, height=look.sizes["button_height"])
         self.banner = Row(role="warning", opacity=0, size_hint_y=1)
         self.header.add_widget(self.banner)
+        # "Hulp" on every screen, always in the same corner: pictures of where things are and how to
+        # reach staff (site-replaceable images).
+        self.help_button = KioskButton(role="button", size_hint=(None, 1),
+                                       width=look.sizes["button_height"] * 2.2, action=self.open_help)
+        self.header.add_widget(self.help_button)
+        self.help_open = False
         self.manager = ScreenManager(transition=NoTransition())
         self.screens = ScreenSet(self.manager)  # built on first use
         self._column.add_widget(self.header)
@@ -254,6 +260,7 @@ class KioskRoot(FloatLayout):
 
     def _session_ended(self, previous: SessionView, blank: SessionView) -> None:
         self.terminal_prompt = None
+        self.help_open = False
         # Every screen is redrawn from the empty view, so no title or name of this patron stays in a
         # widget that is merely hidden (privacy: the screen is reset between patrons).
         for name, screen in self.screens.built().items():
@@ -274,6 +281,47 @@ class KioskRoot(FloatLayout):
             self._goodbye_until = None
             self.rerender()
 
+    def open_help(self) -> None:
+        """Show the help pictures over the current screen (the session goes on; a touch is activity)."""
+        if self.view.screen is not Screen.IDLE:
+            self.send(ev.MoreTime())
+        self.help_open = True
+        self._show_dialog(self.view)
+
+    def close_help(self) -> None:
+        """Back to the screen the member was on."""
+        self.help_open = False
+        self._show_dialog(self.view)
+
+    def _make_help(self) -> Widget:
+        from kivy.uix.gridlayout import GridLayout
+        from kivy.uix.image import Image
+
+        t, s = self.t, self.settings
+        box = Surface(role="panel", orientation="vertical", size_hint=(0.92, 0.9),
+                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
+                      spacing=look.sizes["spacing"])
+        box.add_widget(KioskLabel(text=t("help.title"), role="panel", size_name="title"))
+        grid = GridLayout(cols=4, spacing=look.sizes["spacing"])
+        for name in ("pass_reader", "scanner", "pad", "terminal"):
+            cell = BoxLayout(orientation="vertical", spacing=4)
+            cell.add_widget(Image(source=s.picture(name), fit_mode="contain"))
+            cell.add_widget(KioskLabel(text=t(f"help.{name}"), role="panel", size_name="small",
+                                       halign="center"))
+            grid.add_widget(cell)
+        box.add_widget(grid)
+        staff = BoxLayout(size_hint_y=None, height=look.sizes["button_height"] * 1.4, spacing=16)
+        staff.add_widget(Image(source=s.picture("staff"), size_hint_x=None,
+                               width=look.sizes["button_height"] * 1.8))
+        staff.add_widget(KioskLabel(text=s.help_contact or t("help.staff"), role="panel"))
+        box.add_widget(staff)
+        bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"])
+        bar.add_widget(Widget())
+        bar.add_widget(KioskButton(text=t("help.close"), role="primary", action=self.close_help))
+        box.add_widget(bar)
+        box.dialog_kind = "help.title"
+        return box
+
     def _show_banner(self, view: SessionView) -> None:
         offline = not view.ils_online and self.maintenance is None
         if offline:
@@ -289,6 +337,10 @@ class KioskRoot(FloatLayout):
 
     def _show_dialog(self, view: SessionView) -> None:
         dialog: Widget | None = None
+        self.help_button.text = self.t("help.button")
+        self.header.height = max(look.sizes["button_height"], self.help_button.height)  # large text too
+        self.help_button.opacity = 0 if self.maintenance is not None else 1
+        self.help_button.disabled = self.maintenance is not None
         if self.maintenance is None and not self.out_of_order:
             if view.confirm_switch:
                 dialog = self._make_dialog("warning", "switch.title", "session.switch_pass", [
@@ -298,6 +350,8 @@ class KioskRoot(FloatLayout):
                 seconds = math.ceil(view.seconds_left or 0)
                 dialog = self._make_dialog("warning", "idle.title", "idle.body",
                                            [("idle.more_time", "primary", ev.MoreTime())], seconds=seconds)
+            elif self.help_open:
+                dialog = self._make_help()
         if self._dialog is not None:
             self.remove_widget(self._dialog)
             self._dialog = None

@@ -187,3 +187,48 @@ def test_maintenance_counts_follow_the_queue_names_are_readable_and_clearing_ask
     assert backend.purged == 0  # nothing cleared before the technician confirms
     kiosk.tap(purge)
     kiosk.until(lambda: backend.purged == 2, "cleared after confirming")
+
+
+def test_help_on_every_screen_with_the_sites_own_pictures(kiosk_factory: Any, tmp_path: Any) -> None:
+    from kivy.uix.image import Image
+
+    from kiosk.ui.settings import PICTURES, UiSettings
+
+    (tmp_path / "terminal.png").write_bytes((PICTURES / "terminal.png").read_bytes())  # the site's own
+    kiosk = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl", "en"), tick_interval=0,
+                                              goodbye_seconds=3600, touch_guard=0, pictures_dir=str(tmp_path),
+                                              help_contact="Bel de balie: 0546 57 12 34"))
+    help_button = kiosk.root.help_button
+    place = help_button.to_window(help_button.x, help_button.y)
+    log_in(kiosk)
+    for screen in ("menu", "borrow"):
+        if kiosk.root.current != screen:
+            kiosk.tap(kiosk.button("menu", "borrow"))
+        assert help_button.to_window(help_button.x, help_button.y) == place  # always the same corner
+        kiosk.tap(help_button)
+        dialog = kiosk.root.dialog
+        assert dialog is not None and dialog.dialog_kind == "help.title"
+        sources = {w.source for w in dialog.walk() if isinstance(w, Image)}
+        assert str(tmp_path / "terminal.png") in sources and str(PICTURES / "pass_reader.png") in sources
+        assert "Bel de balie: 0546 57 12 34" in kiosk.texts() and "paslezer" in kiosk.texts()
+        kiosk.tap(kiosk.find(lambda w: getattr(w, "text", "") == "Terug naar het scherm"))
+        assert kiosk.root.dialog is None and kiosk.root.current == screen
+
+
+def test_start_screen_shows_logo_picture_and_todays_hours(kiosk_factory: Any) -> None:
+    from datetime import date
+
+    from kiosk.ui.settings import PICTURES, UiSettings
+
+    week = ["09:00-17:30"] * 7
+    week[date.today().weekday()] = "10:00-14:00"
+    kiosk = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl",), tick_interval=0,
+                                              opening_hours=tuple(week)))
+    ids = kiosk.screen("attract").ids
+    assert ids.logo.source == str(PICTURES / "logo.png")
+    assert ids.action_picture.source.endswith("pass_reader.png")
+    assert "Vandaag open 10:00–14:00" in kiosk.texts()
+    week[date.today().weekday()] = ""
+    closed = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl",), tick_interval=0,
+                                               opening_hours=tuple(week)))
+    assert "Vandaag gesloten" in closed.texts()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kivy.properties import ObjectProperty, StringProperty
@@ -31,6 +32,11 @@ class AttractScreen(KioskScreen):
         ids = self.ids
         ids.welcome.text = ui.t("attract.welcome", library=ui.settings.library_name)
         ids.prompt.text = ui.t("attract.prompt")
+        ids.logo.source = ui.settings.picture("logo")
+        ids.action_picture.source = ui.settings.picture("pass_reader")
+        hours = ui.settings.hours_on(date.today())
+        ids.hours.text = ("" if hours is None else ui.t("attract.closed_today") if not hours
+                          else ui.t("attract.open_today", hours=hours.replace("-", "–")))
         ids.return_button.text = ui.t("attract.return_no_pass")
         ids.return_button.action = lambda: ui.send(ev.StartReturn())
         ids.language_label.text = ui.t("attract.language")
