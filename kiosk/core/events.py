@@ -263,6 +263,7 @@ class ItemRefused(ResultEvent):
     kind: str = "loan"  # "loan" | "return" | "renewal"
     reason: str = "item.refused"
     screen_message: str = ""
+    fee_amount: Decimal | None = None  # a loan refused for a rental fee not yet acknowledged (12 BV)
 
 
 @dataclass(frozen=True, slots=True)

@@ -275,12 +275,16 @@ def on_refused(settings: SessionSettings, state: SessionState, event: ev.Event) 
     assert isinstance(event, ev.ItemRefused)
     kind = KINDS.get(event.kind, LineKind.LOAN)
     previous = state.line(kind, event.item_id)
+    message = Message(event.reason, event.screen_message)
+    if kind is LineKind.LOAN and event.fee_amount is not None and event.fee_amount > 0:
+        # A rental fee: say how much and where to borrow it (paying it here is not offered yet).
+        message = Message("item.rental_fee_desk", event.screen_message, (("amount", str(event.fee_amount)),))
     line = ItemLine(
         kind=kind,
         item_id=event.item_id,
         status=LineStatus.REFUSED,
         title=previous.title if previous else "",
-        message=Message(event.reason, event.screen_message),
+        message=message,
     )
     return state.with_line(line), [PlaySound("error")]
 

@@ -61,7 +61,9 @@ def patron_found(session_id: int, reply: Any, pin: str | None) -> ev.PatronFound
 def checked_out(session_id: int, item_id: str, reply: Any) -> ev.Event:
     """A 12 reply: the loan, or the refusal with the ILS's reason."""
     if not getattr(reply, "ok", False):
-        return ev.ItemRefused(session_id, item_id, "loan", "item.refused", screen_message(reply))
+        fee = getattr(reply, "fee_amount", None)
+        return ev.ItemRefused(session_id, item_id, "loan", "item.refused", screen_message(reply),
+                              fee_amount=fee if isinstance(fee, Decimal) else None)
     return ev.ItemCheckedOut(
         session_id, item_id, text(getattr(reply, "title", "")), due_text(getattr(reply, "due_date", "")),
         magnetic_media=bool(getattr(reply, "magnetic_media", False)), screen_message=screen_message(reply),

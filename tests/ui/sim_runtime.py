@@ -78,7 +78,8 @@ class LibraryDesk:
                 return ev.ItemCheckedOut(effect.session_id, effect.item_id, title=r.title,
                                          due=r.loan.due.date().isoformat(), magnetic_media=r.magnetic,
                                          renewed=r.renewal)
-            return ev.ItemRefused(effect.session_id, effect.item_id, "loan", "item.refused", r.screen_message)
+            return ev.ItemRefused(effect.session_id, effect.item_id, "loan", "item.refused", r.screen_message,
+                                  fee_amount=r.fee_required)
         if isinstance(effect, fx.CheckIn):
             self._ils()
             c = lib.checkin(effect.item_id)

@@ -232,3 +232,10 @@ def test_start_screen_shows_logo_picture_and_todays_hours(kiosk_factory: Any) ->
     closed = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl",), tick_interval=0,
                                                opening_hours=tuple(week)))
     assert "Vandaag gesloten" in closed.texts()
+
+
+def test_a_rental_fee_says_how_much_and_where_to_borrow_it(kiosk: Kiosk) -> None:
+    log_in(kiosk)
+    kiosk.tap(kiosk.button("menu", "borrow"))
+    kiosk.send(ev.ItemPresented(demo.RENTAL_DVD))
+    assert "Voor dit materiaal betaal je € 1,00 huur. Lenen met huur kan bij de balie." in kiosk.texts()

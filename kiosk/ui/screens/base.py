@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from kivy.uix.screenmanager import Screen
 
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, SessionView
-from kiosk.ui.fmt import format_due
+from kiosk.ui.fmt import format_amount, format_due
 from kiosk.ui.kit import Row
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ def message_text(ui: KioskRoot, message: Message) -> str:
     """The translated text of a message, with its parameters and the ILS's own text filled in."""
     fields = dict(message.params)
     fields.setdefault("ils_text", message.ils_text)
+    if "amount" in fields:  # amounts are written the member's way (one formatter, screen and paper)
+        fields["amount"] = format_amount(Decimal(fields["amount"]), ui.t.language)
     key = message.key
     if key == "return.hold_shelf":  # the site's one instruction for a returned hold
         key = f"return.hold_shelf.{fields.get('where') or 'bin'}"
