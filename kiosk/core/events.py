@@ -281,7 +281,8 @@ class PaymentCompleted(ResultEvent):
     session_id: int
     fee_ids: tuple[str, ...]
     amount: Decimal
-    terminal_lines: tuple[str, ...] = ()  # the terminal's card receipt, for the member's receipt
+    # The terminal's card receipt for the member's paper (may show a masked card number: not in repr).
+    terminal_lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,7 +85,7 @@ class PaidFees:
     fee_ids: tuple[str, ...]
     amount: Decimal
     descriptions: tuple[str, ...] = ()
-    terminal_lines: tuple[str, ...] = ()
+    terminal_lines: tuple[str, ...] = field(default=(), repr=False)  # may show a masked card number
 
 
 @dataclass(frozen=True, slots=True)
