@@ -39,6 +39,13 @@ class SiteConfig:
     kiosk_id: str = _f("KIOSK1")
     languages: list[str] = _f(["nl", "en"], choices=LANGUAGES)
     default_language: str = _f("nl", choices=LANGUAGES)
+    # Where a returned item that someone else reserved goes: the holds bin, the trolley, or stays here.
+    hold_returns: str = _f("bin", choices=("bin", "trolley", "shelf"))
+    # The library's own pictures (logo.png, pass_reader.png, scanner.png, pad.png, terminal.png,
+    # staff.png); a missing one falls back to the kiosk's default. "" = the defaults under assets/.
+    pictures_dir: str = _f("", path=True)
+    opening_hours: list[str] = _f([])  # Monday..Sunday, "09:00-17:30" or "" (closed); 7 entries
+    help_contact: str = _f("")  # how to reach staff, on the help screen
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,15 @@ class PassesConfig:
 
 
 @dataclass(frozen=True)
+class ItemsConfig:
+    """How an item barcode is recognised (a scan that is neither pass nor item is refused, not sent)."""
+
+    barcode_length: int = _f(14, min=0, max=64)  # 0: any length
+    barcode_prefix: str = _f("3")
+    check_digit: str = _f("mod10", choices=("mod10", "none"))
+
+
+@dataclass(frozen=True)
 class PaymentConfig:
     """Paying fees on the PIN terminal."""
 
@@ -117,6 +133,7 @@ class SessionConfig:
     pin_tries: int = _f(3, min=1, max=10)
     idle_timeout: float = _f(60.0, min=10, max=900)
     idle_warning: float = _f(15.0, min=5, max=120)
+    pin_lockout_minutes: float = _f(15.0, min=1, max=1440)  # wrong PINs per pass kept (memory only)
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,7 @@ class ReceiptConfig:
     """Receipts: whether to offer them and how the printer is set up."""
 
     mode: str = _f("ask", choices=("ask", "always", "never"))
+    prompt_seconds: float = _f(15.0, min=5, max=120)  # unanswered receipt question: no receipt, goodbye
     width: int = _f(42, choices=(32, 42, 48))
     code_page: str = _f("CP858", choices=("CP858", "CP850", "CP437", "ISO_8859-15"))
 
@@ -185,6 +203,7 @@ class KioskConfig:
     sip2: Sip2Config = field(default_factory=Sip2Config)
     devices: DevicesConfig = field(default_factory=DevicesConfig)
     passes: PassesConfig = field(default_factory=PassesConfig)
+    items: ItemsConfig = field(default_factory=ItemsConfig)
     payment: PaymentConfig = field(default_factory=PaymentConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
     offline: OfflineConfig = field(default_factory=OfflineConfig)
@@ -201,6 +220,7 @@ SECTIONS: dict[str, type] = {
     "sip2": Sip2Config,
     "devices": DevicesConfig,
     "passes": PassesConfig,
+    "items": ItemsConfig,
     "payment": PaymentConfig,
     "session": SessionConfig,
     "offline": OfflineConfig,

@@ -1,7 +1,9 @@
 """Barcodes into the session: a scanned (or typed) number becomes a pass or an item event.
 
-* A number that passes the library's pass-number check (``[passes] validation``) is a pass; anything
-  else is an item barcode (returned, borrowed, renewed — the session decides by its screen).
+* A number that passes the library's pass-number check (``[passes] validation``) is a pass; one that
+  fits the item rule (``[items]``) is an item (returned, borrowed, renewed — the session decides by its
+  screen); a pass-shaped number that fails its check, or anything else, is refused
+  (:mod:`kiosk.core.barcodes`) and never sent to the ILS.
 * With ``validation = "off"`` nothing tells a pass from an item by its digits, so the screen does: on the
   attract and PIN screens a barcode is a pass, elsewhere an item.
 * Keyboard-wedge scanners (``hid://``) type into the kiosk window. :class:`KeyboardEntry` feeds each key
@@ -19,6 +21,7 @@ from typing import Any
 
 from kiosk.core import Screen
 from kiosk.core import events as ev
+from kiosk.core.barcodes import ANY_ITEM, BarcodeKind, ItemRule, classify
 from kiosk.logsetup import short_hash
 
 log = logging.getLogger(__name__)
@@ -31,9 +34,11 @@ class ScanRouter:
     """Turns a scanner's :class:`drivers.scanner.Scanned` into a session event."""
 
     def __init__(self, runtime: Any, validation: str,
-                 pass_filters: list[Callable[[str], bool]] | None = None) -> None:
+                 pass_filters: list[Callable[[str], bool]] | None = None,
+                 item_rule: ItemRule = ANY_ITEM) -> None:
         self.runtime = runtime
         self.validation = validation
+        self.item_rule = item_rule
         self.pass_filters = pass_filters if pass_filters is not None else []
 
     def __call__(self, scanned: Any) -> None:
@@ -41,13 +46,18 @@ class ScanRouter:
         text = scanned.text.strip()
         if not text:
             return
-        if self._is_pass(scanned):
+        kind = classify(text, self._is_pass(scanned), self.item_rule, self.validation)
+        if kind is BarcodeKind.PASS:
             log.info("pass scanned: %s", short_hash(text))
             if not any(consumed(text) for consumed in self.pass_filters):
                 self.runtime.send(ev.PassPresented(text))
-        else:
+        elif kind is BarcodeKind.ITEM:
             log.info("item scanned: %s", short_hash(text))
             self.runtime.send(ev.ItemPresented(text))
+        elif not any(consumed(text) for consumed in self.pass_filters):  # a technician card may not be a pass
+            log.info("barcode refused (%s): %s", kind.value, short_hash(text))
+            reason = "error.pass_number_wrong" if kind is BarcodeKind.BAD_PASS else "error.barcode_unknown"
+            self.runtime.send(ev.BarcodeRefused(reason))
 
     def typed(self, number: str, legacy_lengths: tuple[int, ...] | list[int] = ()) -> None:
         """A number typed by hand (ended by Enter): checked and routed like a scan."""

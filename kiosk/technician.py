@@ -193,6 +193,10 @@ class TechnicianBackend:
         self.kiosk.circulation.replay_now()
         return ActionResult(True, "maint.result.replay_started")
 
+    def failed_rows(self) -> list[dict[str, Any]]:
+        """The failed queue rows as ``kiosk queue list`` prints them (no pass numbers)."""
+        return [row.public() for row in self.kiosk.circulation.store.failed()]
+
     def purge_failed(self) -> Any:
         """Delete failed queue rows now (staff handled them)."""
         from kiosk.maintenance.backend import ActionResult

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import textwrap
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,7 +31,8 @@ LABELS: dict[str, dict[str, str]] = {
         "fees": "Betaald",
         "total": "Totaal",
         "item": "Exemplaar",
-        "thanks": "Dank u wel en veel leesplezier!",
+        "thanks": "Dank je wel en veel plezier!",
+        "offline": "Wordt verwerkt zodra het bibliotheeksysteem weer bereikbaar is.",
     },
     "en": {
         "pass": "Pass",
@@ -43,25 +44,29 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Total",
         "item": "Item",
         "thanks": "Thank you, enjoy your reading!",
+        "offline": "Will be processed as soon as the library system can be reached again.",
     },
 }
 
 
 @dataclass(frozen=True)
 class LoanLine:
-    """An item borrowed (or renewed) with its due date; ``item_id`` is printed if given."""
+    """An item borrowed (or renewed) with its due date; ``item_id`` is printed if given. A loan made
+    while the ILS was unreachable (``offline``) has no due date yet and says it will be processed."""
 
     title: str
-    due: date
+    due: date | None
     item_id: str = ""
+    offline: bool = False
 
 
 @dataclass(frozen=True)
 class ReturnLine:
-    """An item returned."""
+    """An item returned (``offline``: queued, processed when the ILS is back)."""
 
     title: str
     item_id: str = ""
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,9 @@ class Receipt:
     language: str = "nl"
     labels: Mapping[str, str] = field(default_factory=dict)
     footer: str = ""
+    # The application's own formatters (the same ones its screen uses), else the driver's nl/en ones.
+    format_money: Callable[[Decimal], str] | None = None
+    format_day: Callable[[date], str] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -191,43 +199,54 @@ def receipt_lines(receipt: Receipt, width: int, encoding: str | None = None) -> 
         return fit(receipt.label(key))
 
     euro = "€" if fit("€") == "€" else "EUR"
+
+    def fmt_date(day: date) -> str:
+        return receipt.format_day(day) if receipt.format_day else format_date(day, lang)
+
+    def fmt_money(amount: Decimal) -> str:
+        if receipt.format_money is None:
+            return format_amount(amount, lang, euro)
+        text = receipt.format_money(amount).replace("\u00a0", " ")
+        return fit(text if euro == "€" else text.replace("€", "EUR"))
     lines: list[tuple[str, str]] = [("title", line) for line in _wrap(fit(receipt.library_name), width)]
     when = receipt.printed_at
-    lines.append(("", f"{format_date(when.date(), lang)} {when:%H:%M}"))
+    lines.append(("", f"{fmt_date(when.date())} {when:%H:%M}"))
     if receipt.pass_number:
         lines.append(("", f"{label('pass')}: {mask_pass_number(receipt.pass_number)}"))
     rule = "-" * width
 
-    def item_lines(title: str, item_id: str, due: date | None) -> None:
-        for line in _wrap(fit(title), width):
+    def item_lines(title: str, item_id: str, due: date | None, offline: bool) -> None:
+        for line in _wrap(fit(title or item_id), width):
             lines.append(("", line))
-        if item_id:
+        if item_id and title:
             lines.append(("", f"  {label('item')}: {fit(item_id)}"[:width]))
         if due is not None:
-            lines.append(("", f"{label('due')} {format_date(due, lang)}".rjust(width)))
+            lines.append(("", f"{label('due')} {fmt_date(due)}".rjust(width)))
+        if offline:
+            lines.extend(("", line) for line in _wrap(label("offline"), width, "  "))
 
-    sections: list[tuple[str, list[tuple[str, str, date | None]]]] = [
-        ("loans", [(x.title, x.item_id, x.due) for x in receipt.loans]),
-        ("renewals", [(x.title, x.item_id, x.due) for x in receipt.renewals]),
-        ("returns", [(x.title, x.item_id, None) for x in receipt.returns]),
+    sections: list[tuple[str, list[tuple[str, str, date | None, bool]]]] = [
+        ("loans", [(x.title, x.item_id, x.due, x.offline) for x in receipt.loans]),
+        ("renewals", [(x.title, x.item_id, x.due, x.offline) for x in receipt.renewals]),
+        ("returns", [(x.title, x.item_id, None, x.offline) for x in receipt.returns]),
     ]
     for key, items in sections:
         if not items:
             continue
         lines += [("", rule), ("heading", f"{label(key)} ({len(items)})")]
-        for title, item_id, due in items:
-            item_lines(title, item_id, due)
+        for title, item_id, due, offline in items:
+            item_lines(title, item_id, due, offline)
     if receipt.fees:
         lines += [("", rule), ("heading", label("fees"))]
         total = Decimal(0)
         for fee in receipt.fees:
             total += fee.amount
-            amount = format_amount(fee.amount, lang, euro)
+            amount = fmt_money(fee.amount)
             lines += [("", line) for line in _pair(fit(fee.description), amount, width)]
             for terminal_line in fee.terminal_lines:
                 lines += [("", line) for line in _wrap(fit(terminal_line), width, "  ")]
         lines += [
-            ("heading", line) for line in _pair(label("total"), format_amount(total, lang, euro), width)
+            ("heading", line) for line in _pair(label("total"), fmt_money(total), width)
         ]
     lines.append(("", rule))
     for text in (fit(receipt.footer), label("thanks")):

@@ -63,7 +63,8 @@ def end_session(
     if state.screen is not Screen.IDLE:
         out.append(ShowScreen(Screen.IDLE))
     fresh = SessionState.initial(settings).with_(
-        session_id=state.session_id + 1, clock=state.clock, ils_online=state.ils_online, mode=state.mode
+        session_id=state.session_id + 1, clock=state.clock, ils_online=state.ils_online, mode=state.mode,
+        pin_failures=state.pin_failures,
     )
     return fresh, out
 
@@ -96,14 +97,16 @@ def receipt_lines(state: SessionState) -> tuple[ReceiptLine, ...]:
     """The session's successful transactions, for the receipt."""
     lines = [
         ReceiptLine(
-            kind=line.kind, item_id=line.item_id, title=line.title, due=line.due, offline=line.offline
+            kind=LineKind.RENEWAL if line.renewal else line.kind,
+            item_id=line.item_id, title=line.title, due=line.due, offline=line.offline,
         )
         for line in state.items
         if line.status is LineStatus.DONE
     ]
-    lines += [
-        ReceiptLine(kind=LineKind.PAYMENT, item_id=",".join(ids), amount=amount)
-        for ids, amount in state.payments
+    lines += [  # what was paid in words (the fees' descriptions), with the terminal's card receipt
+        ReceiptLine(kind=LineKind.PAYMENT, item_id=",".join(p.fee_ids), title="; ".join(p.descriptions),
+                    amount=p.amount, terminal_lines=p.terminal_lines)
+        for p in state.paid
     ]
     return tuple(lines)
 

@@ -88,6 +88,7 @@ class ReceiptLine:
     due: str = ""
     amount: Decimal | None = None
     offline: bool = False
+    terminal_lines: tuple[str, ...] = ()  # a payment's card receipt lines from the terminal
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,17 @@ class CardNotAPass(UserEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class BarcodeRefused(UserEvent):
+    """A scanned barcode is neither a pass nor an item by the library's rules (:mod:`kiosk.core.barcodes`).
+
+    ``reason`` is a message key: ``error.pass_number_wrong`` (a mistyped pass) or ``error.barcode_unknown``.
+    The barcode itself is not carried: it may be a pass number.
+    """
+
+    reason: str = "error.barcode_unknown"
+
+
+@dataclass(frozen=True, slots=True)
 class PinEntered(UserEvent):
     """The patron typed a PIN and confirmed it."""
 
@@ -205,6 +216,7 @@ class PatronFound(ResultEvent):
     language: str = "000"
     offline: bool = False
     offline_loans_allowed: bool = False
+    holds_ready: int = 0  # holds waiting for the patron on the hold shelf (64 hold items count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +239,7 @@ class ItemCheckedOut(ResultEvent):
     magnetic_media: bool = False
     offline: bool = False
     screen_message: str = ""
+    renewed: bool = False  # the ILS took it as a renewal (SIP2 12 renewal ok = Y)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +279,7 @@ class ItemRefused(ResultEvent):
     kind: str = "loan"  # "loan" | "return" | "renewal"
     reason: str = "item.refused"
     screen_message: str = ""
+    fee_amount: Decimal | None = None  # a loan refused for a rental fee not yet acknowledged (12 BV)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +297,8 @@ class PaymentCompleted(ResultEvent):
     session_id: int
     fee_ids: tuple[str, ...]
     amount: Decimal
+    # The terminal's card receipt for the member's paper (may show a masked card number: not in repr).
+    terminal_lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

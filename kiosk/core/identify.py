@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from kiosk.core import events as ev
+from kiosk.core import pin_lockout
 from kiosk.core.common import (
     Outcome,
     end_session,
     go,
-    start_identification,
     stay,
     user_can_leave,
 )
+from kiosk.core.common import start_identification as _start_identification
 from kiosk.core.effects import CheckIn, Effect, LookUpPatron, PlaySound, SetLanguage
 from kiosk.core.state import LOOKUP, PAYMENT, SessionSettings, SessionState, language_for_sip2
-from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, PatronView, Screen
+from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, PatronView, Screen, menu_actions
 
 # Patron status flags (SIP2 "patron status", 14 positions) that end the session at once, and those that
 # only take away borrowing or renewing: a blocked patron may still see the account and pay fees.
@@ -31,6 +32,28 @@ NO_BORROW = {
     "expired",
 }
 NO_RENEW = {"renewal_privileges_denied", "too_many_renewals", "expired"}
+
+
+def _lockout_period(settings: SessionSettings) -> float:
+    return settings.pin_lockout_minutes * 60.0
+
+
+def start_identification(
+    settings: SessionSettings, state: SessionState, pass_number: str, effects: list[Effect] | None = None
+) -> Outcome:
+    """Identify a pass, unless it is locked by wrong PINs; its tries left carry over from earlier sessions."""
+    period = _lockout_period(settings)
+    table = pin_lockout.current(state.pin_failures, state.clock, period)
+    state = state.with_(pin_failures=table)
+    wrong = pin_lockout.failures(table, pass_number, state.clock, period)
+    if wrong >= settings.pin_tries:
+        out = list(effects or [])
+        minutes = str(max(1, round(settings.pin_lockout_minutes)))
+        state = state.with_(last_activity=state.clock, warned=False, pin_tries_left=0)
+        notice_state, notice_effects = _notice(state, Message("error.pin_tries", "", (("minutes", minutes),)))
+        return notice_state, out + notice_effects
+    state, out = _start_identification(settings, state, pass_number, effects)
+    return state.with_(pin_tries_left=settings.pin_tries - wrong), out
 
 
 # --- system events ---------------------------------------------------------------------------------
@@ -54,6 +77,8 @@ def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     idle = now - last
     if idle >= settings.idle_timeout:
         return end_session(settings, state)
+    if state.screen is Screen.ENDING and idle >= settings.receipt_prompt_seconds:
+        return end_session(settings, state)  # the receipt question unanswered: no receipt, goodbye
     if idle >= settings.idle_timeout - settings.idle_warning and not state.warned:
         return state.with_(warned=True), [PlaySound("attention")]
     return state, []
@@ -145,19 +170,28 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     assert isinstance(event, ev.PatronFound)
     if not event.valid:
         return _notice(state, Message("error.patron_unknown", event.screen_message))
+    # The member's own language from here on, the PIN pad included (one language per member).
+    effects: list[Effect] = []
+    language = language_for_sip2(event.language)
+    if language and language in settings.languages and language != state.language:
+        effects.append(SetLanguage(language))
+        state = state.with_(language=language)
     if settings.pin != "never":
         if state.pin is None and (event.pin_required or event.pin_valid is False):
-            return go(state, Screen.PIN, message=None)  # "patron" mode: this patron has a PIN
-        if state.pin is not None and event.pin_valid is False:
-            tries = state.pin_tries_left - 1
+            return go(state, Screen.PIN, effects, message=None)  # "patron" mode: this patron has a PIN
+        if state.pin is not None and event.pin_valid is False and state.pass_number:
+            period = _lockout_period(settings)
+            table = pin_lockout.record_failure(state.pin_failures, state.pass_number, state.clock, period)
+            state = state.with_(pin_failures=table)
+            tries = settings.pin_tries - pin_lockout.failures(table, state.pass_number, state.clock, period)
             if tries <= 0:
-                return _notice(
-                    state.with_(pin_tries_left=0), Message("error.pin_tries", event.screen_message)
-                )
+                minutes = str(max(1, round(settings.pin_lockout_minutes)))
+                locked = Message("error.pin_tries", event.screen_message, (("minutes", minutes),))
+                return _notice(state.with_(pin_tries_left=0), locked)
             return go(
                 state,
                 Screen.PIN,
-                [PlaySound("error")],
+                [*effects, PlaySound("error")],
                 pin=None,
                 pin_tries_left=tries,
                 message=Message("error.pin_wrong", event.screen_message),
@@ -165,30 +199,68 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     for flag, key in REFUSE_SESSION.items():
         if flag in event.flags:
             return _notice(state, Message(key, event.screen_message))
+    if state.pass_number and state.pin is not None:  # a right PIN clears this pass's wrong ones
+        state = state.with_(pin_failures=pin_lockout.forget(state.pin_failures, state.pass_number))
+    patron = patron_view(event)
+    message = patron_message(settings, state, event)
+    return go(state, Screen.MENU, effects, patron=patron, message=message, pin_tries_left=settings.pin_tries)
+
+
+def patron_view(event: ev.PatronFound) -> PatronView:
+    """What the patron may do, from the ILS's status flags (at login and after every re-read)."""
     can_borrow = not (event.flags & NO_BORROW) and (not event.offline or event.offline_loans_allowed)
-    patron = PatronView(
+    return PatronView(
         display_name=event.display_name,
         can_borrow=can_borrow,
         can_renew=not (event.flags & NO_RENEW),
         flags=event.flags,
         screen_message=event.screen_message,
         offline=event.offline,
+        holds_ready=max(0, event.holds_ready),
     )
-    message = None
-    if "expired" in event.flags:
-        message = Message("error.expired", event.screen_message)
-    elif event.flags & NO_BORROW:
-        message = Message("error.blocked", event.screen_message)
-    elif event.offline and not event.offline_loans_allowed:
-        message = Message("offline.returns_only")
-    elif event.screen_message:
-        message = Message("patron.ils_message", event.screen_message)
-    effects: list[Effect] = []
-    language = language_for_sip2(event.language)
-    if language and language in settings.languages and language != state.language:
-        effects.append(SetLanguage(language))
-        state = state.with_(language=language)
-    return go(state, Screen.MENU, effects, patron=patron, message=message, pin_tries_left=settings.pin_tries)
+
+
+def patron_message(settings: SessionSettings, state: SessionState, event: ev.PatronFound) -> Message | None:
+    """The menu's message for this patron status (why borrowing is off, the ILS's own text), or None."""
+    borrow = menu_actions(patron_view(event), state.ils_online, settings.payment_enabled)["borrow"]
+    if not borrow.enabled:
+        return borrow.reason
+    if event.screen_message:
+        return Message("patron.ils_message", event.screen_message)
+    return None
+
+
+def refresh_patron(state: SessionState, effects: list[Effect]) -> SessionState:
+    """Re-read the patron's status (SIP2 23/63) without logging out: after a payment or a return that
+    may lift a block. The answer arrives as a PatronFound for :func:`on_patron_refreshed`."""
+    if state.pass_number is None or state.patron is None or LOOKUP in state.pending:
+        return state
+    effects.append(LookUpPatron(state.session_id, state.pass_number, state.pin))
+    return state.with_(pending=state.asking(LOOKUP))
+
+
+def on_patron_refreshed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """The re-read status arrived mid-session: update what the member may do, keep the screen."""
+    assert isinstance(event, ev.PatronFound)
+    if state.patron is None or not event.valid:
+        return state, []
+    before = state.patron
+    patron = patron_view(event)
+    patron = PatronView(
+        display_name=patron.display_name or before.display_name,
+        can_borrow=patron.can_borrow,
+        can_renew=patron.can_renew,
+        flags=patron.flags,
+        screen_message=patron.screen_message,
+        offline=patron.offline,
+        holds_ready=patron.holds_ready,
+    )
+    message = state.message
+    if patron.can_borrow and not before.can_borrow:
+        message = Message("patron.unblocked")
+    elif message is not None and message.key in ("error.blocked", "error.expired") and patron.can_borrow:
+        message = None
+    return state.with_(patron=patron, message=message), []
 
 
 def on_patron_unknown(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
@@ -208,6 +280,18 @@ def on_not_a_pass_idle(settings: SessionSettings, state: SessionState, event: ev
     assert isinstance(event, ev.CardNotAPass)
     # Leaving the attract screen starts the idle timer (user events on IDLE do not count as activity).
     return _notice(state.with_(last_activity=state.clock, warned=False), Message("error.not_a_pass"))
+
+
+def on_barcode_refused(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A barcode that is no pass and no item: a notice on the attract screen, a message elsewhere.
+
+    Nothing is sent to the ILS: a mistyped pass is never taken for a returned item.
+    """
+    assert isinstance(event, ev.BarcodeRefused)
+    message = Message(event.reason)
+    if state.screen is Screen.IDLE:
+        return _notice(state.with_(last_activity=state.clock, warned=False), message)
+    return state.with_(message=message), [PlaySound("error")]
 
 
 def _notice(state: SessionState, message: Message) -> Outcome:

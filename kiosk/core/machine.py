@@ -53,6 +53,8 @@ TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
     (ANY, ev.PaymentCompleted): tx.on_paid,
     (ANY, ev.PaymentFailed): tx.on_payment_failed,
     (ANY, ev.ServiceUnavailable): tx.on_unavailable,
+    (ANY, ev.BarcodeRefused): idn.on_barcode_refused,
+    (ANY, ev.PatronFound): idn.on_patron_refreshed,
     # attract screen
     (S.IDLE, ev.PassPresented): idn.on_pass_idle,
     (S.IDLE, ev.CardNotAPass): idn.on_not_a_pass_idle,

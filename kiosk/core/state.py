@@ -82,6 +82,9 @@ class SessionSettings:
     languages: tuple[str, ...] = ("nl", "en")
     default_language: str = "nl"
     payment_enabled: bool = True
+    pin_lockout_minutes: float = 15.0  # wrong PINs per pass are remembered this long (memory only)
+    receipt_prompt_seconds: float = 15.0  # the receipt question ends the session after this long
+    hold_returns: str = "bin"  # a returned item reserved for someone else goes: bin | trolley | shelf
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -107,6 +110,9 @@ class SessionSettings:
             languages=tuple(config.site.languages),
             default_language=config.site.default_language,
             payment_enabled=bool(config.payment.enabled),
+            pin_lockout_minutes=float(config.session.pin_lockout_minutes),
+            receipt_prompt_seconds=float(config.receipt.prompt_seconds),
+            hold_returns=str(config.site.hold_returns),
         )
 
 
@@ -132,6 +138,9 @@ class SessionState:
     switch_pass: str | None = field(default=None, repr=False)
     payments: tuple[tuple[tuple[str, ...], Decimal], ...] = ()
     mode: ServiceMode = field(default_factory=ServiceMode)  # survives the end of a session
+    paid: tuple[Any, ...] = ()  # PaidFees of this session, for the receipt (descriptions, card lines)
+    # Wrong PINs per pass (keyed hashes, memory only); outlives the session (kiosk.core.pin_lockout).
+    pin_failures: tuple[Any, ...] = field(default=(), repr=False)
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:

@@ -16,8 +16,20 @@ from kiosk.core.effects import (
     Renew,
     StartPayment,
 )
+from kiosk.core.identify import refresh_patron
 from kiosk.core.state import ACCOUNT, PAYMENT, SessionSettings, SessionState
-from kiosk.core.view import AccountView, ItemLine, LineKind, LineStatus, LoanLine, Message, Screen
+from kiosk.core.view import (
+    AccountView,
+    ItemLine,
+    LineKind,
+    LineStatus,
+    LoanLine,
+    MenuAction,
+    Message,
+    PaidFees,
+    Screen,
+    menu_actions,
+)
 
 KINDS = {"loan": LineKind.LOAN, "return": LineKind.RETURN, "renewal": LineKind.RENEWAL}
 
@@ -26,10 +38,15 @@ KINDS = {"loan": LineKind.LOAN, "return": LineKind.RETURN, "renewal": LineKind.R
 def on_start_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """Borrowing needs charge privileges (or the offline policy's consent)."""
     assert state.patron is not None
-    if not state.patron.can_borrow:
-        key = "offline.returns_only" if state.patron.offline else "error.blocked"
-        return stay(state, Message(key, state.patron.screen_message))
+    borrow = _actions(settings, state)["borrow"]
+    if not borrow.enabled:
+        return stay(state, borrow.reason)
     return go(state, Screen.BORROWING, message=None)
+
+
+def _actions(settings: SessionSettings, state: SessionState) -> dict[str, MenuAction]:
+    """The menu's actions for this patron now (the same rule the menu screen draws)."""
+    return menu_actions(state.patron, state.ils_online, settings.payment_enabled)
 
 
 def on_start_return(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
@@ -150,8 +167,10 @@ def on_renew_items(settings: SessionSettings, state: SessionState, event: ev.Eve
     item_ids = tuple(dict.fromkeys(i for i in wanted if i and not _already(state, LineKind.RENEWAL, i)))
     if not item_ids:
         return state, []
-    for item_id in item_ids:
-        state = state.with_line(ItemLine(kind=LineKind.RENEWAL, item_id=item_id))
+    titles = {loan.item_id: loan.title for loan in state.account.loans} if state.account else {}
+    for item_id in item_ids:  # the title from the account: a result names the book, not its barcode
+        line = ItemLine(kind=LineKind.RENEWAL, item_id=item_id, title=titles.get(item_id, ""))
+        state = state.with_line(line)
     effects: list[Effect] = [Renew(state.session_id, pass_number, item_ids, state.pin)]
     pending = state.asking(*(("renewal", i) for i in item_ids))
     return state.with_(pending=pending, message=None), effects
@@ -191,6 +210,7 @@ def on_checked_out(settings: SessionSettings, state: SessionState, event: ev.Eve
         due=event.due,
         notes=tuple(notes),
         offline=event.offline,
+        renewal=event.renewed,
     )
     return state.with_line(line), [PlaySound("success")]
 
@@ -200,9 +220,10 @@ def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Even
     assert isinstance(event, ev.ItemCheckedIn)
     notes: list[Message] = []
     if event.hold_for_other:
-        notes.append(Message("return.hold_shelf", event.screen_message, (("sort_bin", event.sort_bin),)))
-    elif event.sort_bin:
-        notes.append(Message("return.sort_bin", "", (("sort_bin", event.sort_bin),)))
+        # One instruction the site chose (holds bin / trolley / leave it on the shelf), never the ILS's
+        # bin code ("TRANSPORT ENTER"); the code stays in the params for staff tools, not on screen.
+        where = (("sort_bin", event.sort_bin), ("where", settings.hold_returns))
+        notes.append(Message("return.hold_shelf", event.screen_message, where))
     elif event.screen_message:
         notes.append(Message("item.ils_message", event.screen_message))
     if event.magnetic_media:
@@ -218,18 +239,23 @@ def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Even
         offline=event.offline,
     )
     sound = "attention" if event.hold_for_other else "success"
-    return state.with_line(line), [PlaySound(sound)]
+    effects: list[Effect] = [PlaySound(sound)]
+    state = state.with_line(line)
+    if state.patron is not None and not (state.patron.can_borrow and state.patron.can_renew):
+        state = refresh_patron(state, effects)  # returning an overdue item may lift a block
+    return state, effects
 
 
 def on_renewed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """A renewal went through; the account's due date follows."""
     assert isinstance(event, ev.ItemRenewed)
     notes = (Message("item.ils_message", event.screen_message),) if event.screen_message else ()
+    previous = state.line(LineKind.RENEWAL, event.item_id)
     line = ItemLine(
         kind=LineKind.RENEWAL,
         item_id=event.item_id,
         status=LineStatus.DONE,
-        title=event.title,
+        title=event.title or (previous.title if previous else ""),
         due=event.due,
         notes=notes,
     )
@@ -250,12 +276,16 @@ def on_refused(settings: SessionSettings, state: SessionState, event: ev.Event) 
     assert isinstance(event, ev.ItemRefused)
     kind = KINDS.get(event.kind, LineKind.LOAN)
     previous = state.line(kind, event.item_id)
+    message = Message(event.reason, event.screen_message)
+    if kind is LineKind.LOAN and event.fee_amount is not None and event.fee_amount > 0:
+        # A rental fee: say how much and where to borrow it (paying it here is not offered yet).
+        message = Message("item.rental_fee_desk", event.screen_message, (("amount", str(event.fee_amount)),))
     line = ItemLine(
         kind=kind,
         item_id=event.item_id,
         status=LineStatus.REFUSED,
         title=previous.title if previous else "",
-        message=Message(event.reason, event.screen_message),
+        message=message,
     )
     return state.with_line(line), [PlaySound("error")]
 
@@ -270,14 +300,21 @@ def on_paid(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     """The payment is done: the paid fees leave the account, the receipt gets a line."""
     assert isinstance(event, ev.PaymentCompleted)
     account = state.account
+    descriptions: tuple[str, ...] = ()
     if account is not None:
-        fees = tuple(fee for fee in account.fees if fee.fee_id not in set(event.fee_ids))
+        paid_ids = set(event.fee_ids)
+        descriptions = tuple(f.description or f.fee_id for f in account.fees if f.fee_id in paid_ids)
+        fees = tuple(fee for fee in account.fees if fee.fee_id not in paid_ids)
         account = AccountView(loans=account.loans, holds=account.holds, fees=fees)
-    return state.with_(
+    effects: list[Effect] = [PlaySound("success")]
+    paid = PaidFees(event.fee_ids, event.amount, descriptions, event.terminal_lines)
+    state = state.with_(
         account=account,
+        paid=(*state.paid, paid),
         payments=(*state.payments, (event.fee_ids, event.amount)),
         message=Message("payment.done"),
-    ), [PlaySound("success")]
+    )
+    return refresh_patron(state, effects), effects  # paying may lift a block: re-read the status
 
 
 def on_payment_failed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:

@@ -76,6 +76,18 @@ class ItemLine:
     message: Message | None = None
     notes: tuple[Message, ...] = ()
     offline: bool = False
+    renewal: bool = False  # a loan the ILS took as a renewal (the item was already on the patron's card)
+
+
+@dataclass(frozen=True, slots=True)
+class PaidFees:
+    """One payment made in this session, for the receipt: what was paid (the fees' own descriptions,
+    never their ids) and the terminal's card receipt lines (printed verbatim, as the law expects)."""
+
+    fee_ids: tuple[str, ...]
+    amount: Decimal
+    descriptions: tuple[str, ...] = ()
+    terminal_lines: tuple[str, ...] = field(default=(), repr=False)  # may show a masked card number
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +102,14 @@ class LoanLine:
 
 @dataclass(frozen=True, slots=True)
 class HoldLine:
-    """A hold (reservation) on the patron's account."""
+    """A hold (reservation) on the patron's account. A hold ready on the hold shelf (``available``)
+    says where (``pickup_location``) and until when (``pickup_until``, ISO date) when the ILS gives them."""
 
     title: str
     available: bool = False
+    item_id: str = ""
+    pickup_location: str = ""
+    pickup_until: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +145,7 @@ class PatronView:
     flags: frozenset[str] = frozenset()
     screen_message: str = ""
     offline: bool = False  # accepted by the offline pass check, not by the ILS
+    holds_ready: int = 0  # holds waiting on the hold shelf (a notice on the menu)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +170,50 @@ class SessionView:
     def lines(self, kind: LineKind) -> tuple[ItemLine, ...]:
         """The item lines of one kind (the borrowing screen shows loans, the return screen returns)."""
         return tuple(line for line in self.items if line.kind is kind)
+
+
+# --- what the menu may offer -----------------------------------------------------------------------
+FEE_FLAGS = frozenset({"excessive_outstanding_fines", "excessive_outstanding_fees"})
+MENU_ACTIONS = ("borrow", "return", "renew", "account", "pay", "finish")
+
+
+@dataclass(frozen=True, slots=True)
+class MenuAction:
+    """One menu action: whether it can work now, and if not why (a message key) and what helps instead
+    (``points_to``: another action, e.g. ``"pay"`` when fees block borrowing)."""
+
+    name: str
+    enabled: bool = True
+    reason: Message | None = None
+    points_to: str = ""
+    shown: bool = True
+
+
+def menu_actions(patron: PatronView | None, ils_online: bool, payment_enabled: bool) -> dict[str, MenuAction]:
+    """What the menu offers this patron now: the one definition the session's handlers and the menu
+    screen share, so a button is never offered as if it could work when the session would refuse it."""
+    online = ils_online and not (patron is not None and patron.offline)
+    offline = Message("offline.unavailable")
+    can_pay = payment_enabled and online
+    out = {name: MenuAction(name) for name in MENU_ACTIONS}
+    if patron is not None and not patron.can_borrow:
+        flags = patron.flags
+        if patron.offline:
+            out["borrow"] = MenuAction("borrow", False, Message("offline.returns_only"))
+        elif "expired" in flags:
+            out["borrow"] = MenuAction("borrow", False, Message("error.expired", patron.screen_message))
+        elif flags & FEE_FLAGS and can_pay:
+            out["borrow"] = MenuAction("borrow", False, Message("error.blocked_fees", patron.screen_message),
+                                       points_to="pay")
+        else:
+            out["borrow"] = MenuAction("borrow", False, Message("error.blocked", patron.screen_message))
+    if not online:
+        out["renew"] = MenuAction("renew", False, offline)
+        out["account"] = MenuAction("account", False, offline)
+    elif patron is not None and not patron.can_renew:
+        out["renew"] = MenuAction("renew", False, Message("error.renew_blocked", patron.screen_message))
+    if not payment_enabled:
+        out["pay"] = MenuAction("pay", False, shown=False)
+    elif not online:
+        out["pay"] = MenuAction("pay", False, offline)
+    return out

@@ -74,6 +74,16 @@ class Translator:
                 log.error("catalog %s: bad fields in message %s", self.language, key)
         return text
 
+    def n(self, key: str, count: int, **fields: Any) -> str:
+        """The plural form of ``key`` for ``count`` (the catalog's own plural rule; msgid_plural is
+        ``key.plural``), with ``{count}`` and the other fields filled in."""
+        text = self._catalog.ngettext(key, f"{key}.plural", count)
+        try:
+            return text.format(count=count, **fields)
+        except (KeyError, IndexError, ValueError):
+            log.error("catalog %s: bad fields in plural message %s", self.language, key)
+            return text
+
     def raw(self, key: str) -> str:
         """The catalog text of ``key`` without filling in fields."""
         return self._catalog.gettext(key)

@@ -51,6 +51,7 @@ class PaymentOutcome:
 
     record: PaymentRecord
     screen_message: str = ""
+    terminal_lines: tuple[str, ...] = field(default=(), repr=False)  # the card receipt, for the member
 
     @property
     def paid(self) -> bool:
@@ -219,7 +220,7 @@ class PaymentFlow:
             rec = self.settler.verify_lines(rec)
             rec, message = self.settler.deliver(rec)
             rec = self.settler.close_committed(rec)
-            return PaymentOutcome(rec, run.message or message)
+            return PaymentOutcome(rec, run.message or message, tuple(result.receipt_lines))
         if outcome is Outcome.APPROVED_REVERSED:
             rec = self.settler.close_not_taken(rec, reason=rec.reason or "kiosk_refused")
             # A terminal may store a reversal record for the payment it gave back: keep the baseline

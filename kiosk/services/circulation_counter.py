@@ -13,6 +13,7 @@ from typing import Any
 
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
+from kiosk.core.view import HoldLine
 from kiosk.services import circulation_map as cmap
 from kiosk.services.circulation_link import NoConnection
 from sip2.errors import Sip2Error, Sip2OutcomeUnknown
@@ -120,18 +121,27 @@ class OnlineCounter:
             return self._call("account", ask)
 
         charged, holds, fines = info("charged"), info("hold"), info("fine")
+        waiting = info("unavailable_holds")
+
+        def item(client: Any, wanted: str) -> Any:
+            return client.item_information(wanted)
+
         loans = []
         for item_id in tuple(getattr(charged, "charged_items", ()) or ())[:MAX_ACCOUNT_LOANS]:
-
-            def item(client: Any, wanted: str = item_id) -> Any:
-                return client.item_information(wanted)
-
-            loans.append(cmap.loan_line(item_id, self._call("item", item)))
+            loans.append(cmap.loan_line(item_id, self._call("item", lambda c, i=item_id: item(c, i))))
+        # Holds: ready on the hold shelf (AS) and not yet in (CD), each with its title (and, ready ones,
+        # where and until when) from an 18: a member recognises a title, not a barcode.
+        hold_lines: list[HoldLine | str] = []
+        ready, not_in = getattr(holds, "hold_items", ()), getattr(waiting, "unavailable_hold_items", ())
+        for available, ids in ((True, ready), (False, not_in)):
+            for item_id in tuple(ids or ())[:MAX_ACCOUNT_LOANS]:
+                info_reply = self._call("item", lambda c, i=item_id: item(c, i))
+                hold_lines.append(cmap.hold_line(item_id, info_reply, available))
         fee_format = fee_formats[-1] if fee_formats else "generic"
         return ev.AccountLoaded(
             effect.session_id,
             cmap.account(
-                loans, list(getattr(holds, "hold_items", ()) or ()), list(getattr(fines, "fine_items", ())),
+                loans, hold_lines, list(getattr(fines, "fine_items", ())),
                 fee_format, getattr(fines, "fee_amount", None),
             ),
         )

@@ -53,16 +53,20 @@ def patron_found(session_id: int, reply: Any, pin: str | None) -> ev.PatronFound
         flags=flags,
         screen_message=screen_message(reply),
         language=str(getattr(reply, "language", "000") or "000"),
+        holds_ready=int(getattr(reply, "hold_items_count", 0) or 0),
     )
 
 
 def checked_out(session_id: int, item_id: str, reply: Any) -> ev.Event:
     """A 12 reply: the loan, or the refusal with the ILS's reason."""
     if not getattr(reply, "ok", False):
-        return ev.ItemRefused(session_id, item_id, "loan", "item.refused", screen_message(reply))
+        fee = getattr(reply, "fee_amount", None)
+        return ev.ItemRefused(session_id, item_id, "loan", "item.refused", screen_message(reply),
+                              fee_amount=fee if isinstance(fee, Decimal) else None)
     return ev.ItemCheckedOut(
         session_id, item_id, text(getattr(reply, "title", "")), due_text(getattr(reply, "due_date", "")),
         magnetic_media=bool(getattr(reply, "magnetic_media", False)), screen_message=screen_message(reply),
+        renewed=bool(getattr(reply, "renewal_ok", False)),
     )  # fmt: skip
 
 
@@ -103,7 +107,7 @@ def fee_line(raw: str, fee_format: str = "generic") -> FeeLine | None:
 
 
 def account(
-    loans: list[LoanLine], holds: list[str], fines: list[str], fee_format: str = "generic",
+    loans: list[LoanLine], holds: list[HoldLine | str], fines: list[str], fee_format: str = "generic",
     balance: Decimal | None = None,
 ) -> AccountView:
     """Loans (with titles from 18 replies), holds and fees as an :class:`AccountView`.
@@ -115,7 +119,18 @@ def account(
     fees = tuple(f for f in (fee_line(x, fee_format) for x in fines) if f is not None)
     if not fees and not has_fee_ids(fee_format) and balance is not None and balance > 0:
         fees = (FeeLine(BALANCE_FEE_ID, balance, ""),)
-    return AccountView(loans=tuple(loans), holds=tuple(HoldLine(text(h)) for h in holds if h), fees=fees)
+    lines = tuple(h if isinstance(h, HoldLine) else HoldLine(text(h)) for h in holds if h)
+    return AccountView(loans=tuple(loans), holds=lines, fees=fees)
+
+
+def hold_line(item_id: str, info: Any, available: bool) -> HoldLine:
+    """A hold from its 18 item information reply: the title; for one ready on the hold shelf (64 AS) the
+    place (AP current location, else AQ) and the last day to pick it up (CM hold pickup date)."""
+    title = text(getattr(info, "title", "")) or item_id
+    if not available:
+        return HoldLine(title, False, item_id)
+    place = text(getattr(info, "current_location", "") or getattr(info, "permanent_location", "") or "")
+    return HoldLine(title, True, item_id, place, due_text(getattr(info, "hold_pickup_date", "") or ""))
 
 
 def loan_line(item_id: str, info: Any) -> LoanLine:

@@ -18,6 +18,8 @@ from drivers.printer import Receipt
 from drivers.printer.receipt import FeePayment, LoanLine, ReturnLine
 from kiosk.core import effects as fx
 from kiosk.core.view import LineKind
+from kiosk.i18n import Translator
+from kiosk.i18n.formats import format_day, format_money
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +32,16 @@ def build_receipt(effect: fx.PrintReceipt, library_name: str, now: datetime) -> 
     fees: list[FeePayment] = []
     for line in effect.lines:
         if line.kind is LineKind.RETURN:
-            returns.append(ReturnLine(line.title, line.item_id))
+            returns.append(ReturnLine(line.title, line.item_id, offline=line.offline))
         elif line.kind is LineKind.PAYMENT and line.amount is not None:
-            fees.append(FeePayment(line.title or line.item_id, line.amount))
+            fees.append(FeePayment(line.title or line.item_id, line.amount, line.terminal_lines))
         elif line.kind in (LineKind.LOAN, LineKind.RENEWAL):
+            # No date rather than a wrong one: an offline loan has none yet (it says it will be
+            # processed), and an ILS date we cannot read is left off, never the loan itself.
             due = _due(line.due)
-            if due is None:
-                # An ILS due date we cannot read: better no line than a wrong date on paper.
-                log.warning("receipt line skipped: unreadable due date format")
-                continue
             target = loans if line.kind is LineKind.LOAN else renewals
-            target.append(LoanLine(line.title, due, line.item_id))
+            target.append(LoanLine(line.title, due, line.item_id, offline=line.offline))
+    language = effect.language
     return Receipt(
         library_name=library_name,
         printed_at=now,
@@ -48,8 +49,20 @@ def build_receipt(effect: fx.PrintReceipt, library_name: str, now: datetime) -> 
         returns=tuple(returns),
         renewals=tuple(renewals),
         fees=tuple(fees),
-        language=effect.language if effect.language in ("nl", "en") else "en",
+        # The member's language on paper too (de/tr included), with the screen's money and dates.
+        language=language if language in ("nl", "en") else "en",
+        labels=receipt_labels(language),
+        format_money=lambda amount: format_money(amount, language),
+        format_day=lambda day: format_day(day, language),
     )
+
+
+def receipt_labels(language: str) -> dict[str, str]:
+    """The receipt's labels from the kiosk's catalog in ``language`` (keys ``receipt.<label>``)."""
+    from drivers.printer.receipt import LABELS
+
+    t = Translator(language)
+    return {key: t(f"receipt.{key}") for key in LABELS["en"] if t.has(f"receipt.{key}")}
 
 
 def _due(text: str) -> date | None:

@@ -128,7 +128,7 @@ class DemoMaintenanceBackend:
         """A plausible kiosk in good health with one device problem."""
         return HealthSnapshot(ils_online=True, ils_latency_s=0.042, queue_depth=2, queue_failed=1,
                               printer_paper="low", payment_enabled=True, devices=(
-                                  DeviceHealth("pass_reader", "ok", "pcsc"),
+                                  DeviceHealth("pass_reader_0", "ok", "pcsc"),
                                   DeviceHealth("barcode_scanner", "ok", "hid"),
                                   DeviceHealth("printer", "ok", "escpos"),
                                   DeviceHealth("terminal", "error", "DeviceTimeoutError")))
@@ -145,6 +145,12 @@ class DemoMaintenanceBackend:
     terminal_end_of_day = _done
     replay_queue = _done
     purge_failed = _done
+
+    def failed_rows(self) -> list[dict[str, object]]:
+        """One failed return, as ``kiosk queue list`` shows it."""
+        return [{"txn_id": "t1", "kind": "checkin", "item_id": "30301000500070", "pass_hash": None,
+                 "created_at": "2026-12-06T10:02:11", "state": "failed", "attempts": 3,
+                 "result_code": "checkin:refused", "updated_at": "2026-12-06T10:05:40"}]
 
     def set_out_of_order(self, on: bool) -> None:
         """Nothing to switch in a screenshot."""

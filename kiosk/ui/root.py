@@ -155,11 +155,23 @@ class KioskRoot(FloatLayout):
         self.maintenance: str | None = None  # None, "maint_pin" or "maintenance"
         self.view: SessionView = runtime.view
         self._goodbye_until: float | None = None
+        self._goodbye_language = settings.default_language
+        self._screen_shown = float("-inf")  # when the screen on display was put there (touch guard)
         self._drawn = False
         self._column = BoxLayout(orientation="vertical")
-        self.banner = Row(role="warning")
+        # The banner's place is reserved at the top of every screen: showing it never moves a button.
+        self.header = Surface(role="screen", size_hint_y=None, height=look.sizes["button_height"])
+        self.banner = Row(role="warning", opacity=0, size_hint_y=1)
+        self.header.add_widget(self.banner)
+        # "Hulp" on every screen, always in the same corner: pictures of where things are and how to
+        # reach staff (site-replaceable images).
+        self.help_button = KioskButton(role="button", size_hint=(None, 1),
+                                       width=look.sizes["button_height"] * 2.2, action=self.open_help)
+        self.header.add_widget(self.help_button)
+        self.help_open = False
         self.manager = ScreenManager(transition=NoTransition())
         self.screens = ScreenSet(self.manager)  # built on first use
+        self._column.add_widget(self.header)
         self._column.add_widget(self.manager)
         self.add_widget(self._column)
         self._dialog: Widget | None = None
@@ -234,6 +246,7 @@ class KioskRoot(FloatLayout):
             self.t = Translator(self.settings.default_language)
             name = "out_of_order"
         elif view.screen is Screen.IDLE and self._goodbye_until is not None:
+            self.t = Translator(self._goodbye_language)  # goodbye in the language the member used
             name = "goodbye"
         else:
             name = FOR_CORE_SCREEN[view.screen]
@@ -241,11 +254,13 @@ class KioskRoot(FloatLayout):
         screen.render(view, self)
         if self.manager.current != name:
             self.manager.current = name
+            self._screen_shown = self.clock()
         self._show_banner(view)
         self._show_dialog(view)
 
     def _session_ended(self, previous: SessionView, blank: SessionView) -> None:
         self.terminal_prompt = None
+        self.help_open = False
         # Every screen is redrawn from the empty view, so no title or name of this patron stays in a
         # widget that is merely hidden (privacy: the screen is reset between patrons).
         for name, screen in self.screens.built().items():
@@ -253,6 +268,7 @@ class KioskRoot(FloatLayout):
             if not name.startswith("maint"):
                 screen.render(blank, self)
         if previous.patron is not None or previous.items:
+            self._goodbye_language = previous.language
             self._goodbye_until = self.clock() + self.settings.goodbye_seconds
             Clock.schedule_once(lambda _dt: self.end_goodbye(), self.settings.goodbye_seconds)
         default = make_theme(self.settings.high_contrast, self.settings.large_text)
@@ -265,17 +281,66 @@ class KioskRoot(FloatLayout):
             self._goodbye_until = None
             self.rerender()
 
+    def open_help(self) -> None:
+        """Show the help pictures over the current screen (the session goes on; a touch is activity)."""
+        if self.view.screen is not Screen.IDLE:
+            self.send(ev.MoreTime())
+        self.help_open = True
+        self._show_dialog(self.view)
+
+    def close_help(self) -> None:
+        """Back to the screen the member was on."""
+        self.help_open = False
+        self._show_dialog(self.view)
+
+    def _make_help(self) -> Widget:
+        from kivy.uix.gridlayout import GridLayout
+        from kivy.uix.image import Image
+
+        t, s = self.t, self.settings
+        box = Surface(role="panel", orientation="vertical", size_hint=(0.92, 0.9),
+                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
+                      spacing=look.sizes["spacing"])
+        box.add_widget(KioskLabel(text=t("help.title"), role="panel", size_name="title"))
+        grid = GridLayout(cols=4, spacing=look.sizes["spacing"])
+        for name in ("pass_reader", "scanner", "pad", "terminal"):
+            cell = BoxLayout(orientation="vertical", spacing=4)
+            cell.add_widget(Image(source=s.picture(name), fit_mode="contain"))
+            cell.add_widget(KioskLabel(text=t(f"help.{name}"), role="panel", size_name="small",
+                                       halign="center"))
+            grid.add_widget(cell)
+        box.add_widget(grid)
+        staff = BoxLayout(size_hint_y=None, height=look.sizes["button_height"] * 1.4, spacing=16)
+        staff.add_widget(Image(source=s.picture("staff"), size_hint_x=None,
+                               width=look.sizes["button_height"] * 1.8))
+        staff.add_widget(KioskLabel(text=s.help_contact or t("help.staff"), role="panel"))
+        box.add_widget(staff)
+        bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"])
+        bar.add_widget(Widget())
+        bar.add_widget(KioskButton(text=t("help.close"), role="primary", action=self.close_help))
+        box.add_widget(bar)
+        box.dialog_kind = "help.title"
+        return box
+
     def _show_banner(self, view: SessionView) -> None:
         offline = not view.ils_online and self.maintenance is None
         if offline:
             self.banner.set_lines("offline", [(self.t("banner.offline"), "small")])
-        if offline and self.banner.parent is None:
-            self._column.add_widget(self.banner, index=len(self._column.children))
-        elif not offline and self.banner.parent is not None:
-            self._column.remove_widget(self.banner)
+        else:
+            self.banner.clear_widgets()
+        self.banner.opacity = 1 if offline else 0
+
+    @property
+    def banner_shown(self) -> bool:
+        """Whether the offline banner is showing (its place is always there)."""
+        return bool(self.banner.opacity)
 
     def _show_dialog(self, view: SessionView) -> None:
         dialog: Widget | None = None
+        self.help_button.text = self.t("help.button")
+        self.header.height = max(look.sizes["button_height"], self.help_button.height)  # large text too
+        self.help_button.opacity = 0 if self.maintenance is not None else 1
+        self.help_button.disabled = self.maintenance is not None
         if self.maintenance is None and not self.out_of_order:
             if view.confirm_switch:
                 dialog = self._make_dialog("warning", "switch.title", "session.switch_pass", [
@@ -285,6 +350,8 @@ class KioskRoot(FloatLayout):
                 seconds = math.ceil(view.seconds_left or 0)
                 dialog = self._make_dialog("warning", "idle.title", "idle.body",
                                            [("idle.more_time", "primary", ev.MoreTime())], seconds=seconds)
+            elif self.help_open:
+                dialog = self._make_help()
         if self._dialog is not None:
             self.remove_widget(self._dialog)
             self._dialog = None
@@ -301,7 +368,10 @@ class KioskRoot(FloatLayout):
                       pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
                       spacing=look.sizes["spacing"])
         box.add_widget(KioskLabel(text=self.t(title), role=role, size_name="title"))
-        box.add_widget(KioskLabel(text=self.t(body, **fields), role=role))
+        count = fields.get("seconds")
+        plural = body == "idle.body" and count is not None
+        text = self.t.n(body, int(count), **fields) if plural else self.t(body)
+        box.add_widget(KioskLabel(text=text, role=role))
         bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"], spacing=look.sizes["spacing"])
         for key, button_role, event in buttons:
             bar.add_widget(KioskButton(text=self.t(key), role=button_role,
@@ -330,6 +400,8 @@ class KioskRoot(FloatLayout):
         elif self.maintenance == "maintenance" and now - self._touched > self.settings.maintenance_idle:
             log.info("maintenance mode closed: untouched for %.0f s", now - self._touched)
             self.close_maintenance()
+        elif self.maintenance == "maintenance":
+            self.screens["maintenance"].refresh(self, now)  # type: ignore[attr-defined]
 
     # --- touches: the hidden maintenance gesture and skipping the goodbye ----------------------------
     def on_touch_down(self, touch: Any) -> bool:
@@ -342,6 +414,8 @@ class KioskRoot(FloatLayout):
         if self.current == "goodbye":
             self.end_goodbye()
             return True
+        if self._dialog is None and self.clock() - self._screen_shown < self.settings.touch_guard:
+            return True  # the second tap of a double tap that changed the screen: not carried over
         return bool(super().on_touch_down(touch))
 
     # --- maintenance and out of order ---------------------------------------------------------------

@@ -94,7 +94,8 @@ def scene_root(languages: tuple[str, ...], library_name: str = "Bibliotheek Wier
     from kiosk.ui.settings import UiSettings
 
     settings = UiSettings(library_name=library_name, languages=languages, default_language=language,
-                          tick_interval=0, sound_volume=0, goodbye_seconds=3600)
+                          tick_interval=0, sound_volume=0, goodbye_seconds=3600,
+                          opening_hours=("09:00-17:30",) * 7, help_contact="")
     view = SessionView(screen=Screen.IDLE, language=language)
     return KioskRoot(StaticRuntime(view), settings, backend=DemoMaintenanceBackend())
 

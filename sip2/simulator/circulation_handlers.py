@@ -7,7 +7,7 @@ unreadable one means "now" (the ILS's clock).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sip2.fields import parse_timestamp, timestamp
@@ -33,6 +33,8 @@ from sip2.simulator.library import Library
 from sip2.simulator.models import FEE_OTHER, FEE_RENTAL
 from sip2.simulator.results import CirculationResult
 from sip2.simulator.texts import text
+
+HOLD_SHELF_DAYS = 7
 
 
 def request_time(value: str, fallback: datetime) -> datetime:
@@ -208,6 +210,9 @@ class CirculationHandlers:
                 media_type=item.media_type,
                 permanent_location=item.location,
                 current_location=item.location,
+                # On the hold shelf: the last day to pick it up (a week, as many libraries do).
+                hold_pickup_date=(timestamp(library.now() + timedelta(days=HOLD_SHELF_DAYS))
+                                  if item.hold_shelf_for else None),
                 item_properties=item.properties or None,
             )
 

@@ -102,6 +102,7 @@ def sample_event(event_type: type[ev.Event], state: SessionState) -> ev.Event:
         ev.IlsOnline: ev.IlsOnline,
         ev.PassPresented: lambda: ev.PassPresented(OTHER_PASS),
         ev.CardNotAPass: ev.CardNotAPass,
+        ev.BarcodeRefused: ev.BarcodeRefused,
         ev.PinEntered: lambda: ev.PinEntered("1234"),
         ev.ItemPresented: lambda: ev.ItemPresented("ITEM-A"),
         ev.StartBorrow: ev.StartBorrow,

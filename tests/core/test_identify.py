@@ -86,9 +86,9 @@ def test_blocked_patron_may_see_account_and_pay_but_not_borrow() -> None:
     identify(session, flags=frozenset({"excessive_outstanding_fines"}), screen_message="Openstaand: 12,50")
     view = session.view
     assert view.screen is Screen.MENU and not view.patron.can_borrow and view.patron.can_renew
-    assert view.message.key == "error.blocked" and view.message.ils_text == "Openstaand: 12,50"
+    assert view.message.key == "error.blocked_fees" and view.message.ils_text == "Openstaand: 12,50"
     assert session.handle(ev.StartBorrow()) == [] and session.view.screen is Screen.MENU
-    assert session.view.message.key == "error.blocked"
+    assert session.view.message.key == "error.blocked_fees"  # fees block: points to paying them
     session.handle(ev.StartPay())
     assert session.view.screen is Screen.PAYING
 

@@ -48,7 +48,7 @@ class Kiosk:
         self.now = 1000.0
         settings = root_kwargs.pop("settings", None) or UiSettings(
             library_name="Bibliotheek Wierden", languages=("nl", "en", "de", "tr"), tick_interval=0,
-            goodbye_seconds=3600)
+            goodbye_seconds=3600, touch_guard=0)
         self.root = KioskRoot(runtime, settings, clock=lambda: self.now, **root_kwargs)
         window.add_widget(self.root)
         self.frames(2)
@@ -128,6 +128,10 @@ class Kiosk:
             if text and w.get_root_window() is not None and w.opacity > 0:
                 out.append(text)
         return "\n".join(out)
+
+    def texts_of(self, widget: Any) -> str:
+        """All texts inside one widget."""
+        return "\n".join(getattr(w, "text", "") for w in widget.walk(restrict=True) if getattr(w, "text", ""))
 
     def close(self) -> None:
         """Remove the root from the window and stop the runtime."""

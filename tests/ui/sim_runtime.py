@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -68,14 +69,17 @@ class LibraryDesk:
             pin_valid = None if effect.pin is None else lib.check_pin(patron.patron_id, effect.pin)
             return ev.PatronFound(effect.session_id, display_name=patron.name.split()[0],
                                   pin_valid=pin_valid, pin_required=has_pin and effect.pin is None,
-                                  flags=frozenset(flags), language=patron.language)
+                                  flags=frozenset(flags), language=patron.language,
+                                  holds_ready=len(view.hold_items))
         if isinstance(effect, fx.CheckOut):
             self._ils()
             r = lib.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
             if r.ok and r.loan is not None:
                 return ev.ItemCheckedOut(effect.session_id, effect.item_id, title=r.title,
-                                         due=r.loan.due.date().isoformat(), magnetic_media=r.magnetic)
-            return ev.ItemRefused(effect.session_id, effect.item_id, "loan", "item.refused", r.screen_message)
+                                         due=r.loan.due.date().isoformat(), magnetic_media=r.magnetic,
+                                         renewed=r.renewal)
+            return ev.ItemRefused(effect.session_id, effect.item_id, "loan", "item.refused", r.screen_message,
+                                  fee_amount=r.fee_required)
         if isinstance(effect, fx.CheckIn):
             self._ils()
             c = lib.checkin(effect.item_id)
@@ -117,8 +121,10 @@ class LibraryDesk:
         now = lib.now()
         loans = tuple(LoanLine(ln.item_id, lib.items[ln.item_id].title, ln.due.date().isoformat(),
                                ln.due < now) for ln in lib.loans_of(pass_number))
-        holds = tuple(HoldLine(lib.items[i].title, True) for i in view.hold_items) + tuple(
-            HoldLine(lib.items[i].title, False) for i in view.unavailable_holds)
+        until = (now + timedelta(days=7)).date().isoformat()
+        holds = tuple(HoldLine(lib.items[i].title, True, i, lib.items[i].location, until)
+                      for i in view.hold_items) + tuple(
+            HoldLine(lib.items[i].title, False, i) for i in view.unavailable_holds)
         fees = tuple(FeeLine(f.fee_id, f.outstanding, f.description or f.fee_type)
                      for f in view.fine_items)
         return AccountView(loans, holds, fees)

@@ -73,7 +73,7 @@ def test_borrow_by_touch_on_the_assembled_kiosk(kiosk_factory: Callable[..., Kio
     kiosk.send(ev.ItemPresented(demo.AVAILABLE_3))
     line = kiosk.runtime.view.items[-1]
     assert line.status is LineStatus.DONE and line.due
-    assert "Max Havelaar" in kiosk.texts() and "Terugbrengen vóór" in kiosk.texts()
+    assert "Max Havelaar" in kiosk.texts() and "Inleveren uiterlijk" in kiosk.texts()
     kiosk.tap(kiosk.button("borrow", "done"))
     assert kiosk.root.current == "receipt"
     kiosk.tap(kiosk.button("receipt", "print_receipt"))

@@ -36,7 +36,7 @@ def test_borrow_two_items_see_due_dates_and_finish(kiosk: Kiosk) -> None:
     assert [line.status for line in lines] == [LineStatus.DONE, LineStatus.DONE]
     shown = kiosk.texts()
     assert "Het diner" in shown and "De avond is ongemak" in shown
-    assert shown.count("Terugbrengen vóór") == 2
+    assert shown.count("Inleveren uiterlijk") == 2
     due = lines[0].due  # ISO from the ILS, shown the Dutch way
     assert f"{due[8:10]}-{due[5:7]}-{due[0:4]}" in shown
     kiosk.tap(kiosk.button("borrow", "done"))
@@ -59,7 +59,7 @@ def test_return_without_a_pass_shows_where_items_go(kiosk: Kiosk) -> None:
     kiosk.send(ev.ItemPresented("39999000000017"))  # not ours
     shown = kiosk.texts()
     assert "Tonio" in shown and "Ingeleverd" in shown
-    assert "reserveringenplank" in shown
+    assert "reserveringenbak" in shown and "RESERVERINGEN" not in shown  # the site's instruction
     assert "Niet gelukt" in shown
     # Sound cues next to the text: success, attention (put it aside), error (refused).
     assert kiosk.root.sounds.played == ["success", "attention", "error"]
@@ -120,13 +120,16 @@ def test_wrong_pin_shows_tries_and_plays_error(kiosk: Kiosk) -> None:
 
 def test_offline_banner_and_blocked_patron(kiosk: Kiosk) -> None:
     kiosk.send(ev.IlsOffline())
-    assert kiosk.root.banner.parent is not None
+    assert kiosk.root.banner_shown
     assert "offline" in kiosk.texts()
     kiosk.send(ev.IlsOnline())
-    assert kiosk.root.banner.parent is None
+    assert not kiosk.root.banner_shown
     log_in(kiosk, demo.EXCESSIVE_FEES, demo.EXCESSIVE_FEES_PIN)
     assert kiosk.root.current == "menu"
     assert "Lenen is niet mogelijk" in kiosk.texts()
+    borrow, pay = kiosk.screen("menu").ids.borrow, kiosk.screen("menu").ids.pay
+    assert borrow.disabled  # not offered as if it could work; the message above says why
+    assert not pay.disabled and pay.role == "primary"  # fees are the reason: paying is the way out
 
 
 def test_another_pass_asks_before_switching(kiosk: Kiosk) -> None:
@@ -142,7 +145,7 @@ def test_account_and_renew(kiosk: Kiosk) -> None:
     kiosk.tap(kiosk.button("menu", "account"))
     assert kiosk.root.current == "account"
     shown = kiosk.texts()
-    assert "Tonio" in shown and "Leningen (" in shown
+    assert "Tonio" in shown and "Geleend (" in shown
     kiosk.tap(kiosk.button("account", "renew"))
     assert kiosk.root.current == "renew"
     toggle = kiosk.find(lambda w: getattr(w, "item_id", None) == demo.ON_LOAN)

@@ -40,7 +40,13 @@ def test_mo_matches_po(lang: str) -> None:
     assert mo.read_bytes() == compile_mo(parse_po(po)), f"run `python -m kiosk.i18n` to recompile {lang}"
     with mo.open("rb") as fh:
         loaded = gettext.GNUTranslations(fh)
-    assert loaded._catalog == CATALOGS[lang]  # type: ignore[attr-defined]
+    catalog = loaded._catalog  # type: ignore[attr-defined]
+    singular = {k: v for k, v in CATALOGS[lang].items() if "\0" not in k}
+    assert {k: v for k, v in catalog.items() if isinstance(k, str)} == singular
+    for key, forms in CATALOGS[lang].items():  # plurals: gettext keys them (msgid, form index)
+        if "\0" in key:
+            msgid = key.split("\0")[0]
+            assert [catalog[(msgid, i)] for i in range(len(forms.split("\0")))] == forms.split("\0")
 
 
 def test_dutch_and_english_are_complete() -> None:
@@ -82,7 +88,7 @@ def test_placeholders_agree_with_english(lang: str) -> None:
 
 def test_translator_fills_fields_and_falls_back() -> None:
     nl = Translator("nl")
-    assert nl("line.due", due="12-03-2026") == "Terugbrengen vóór 12-03-2026"
+    assert nl("line.due", due="12-03-2026") == "Inleveren uiterlijk 12-03-2026"
     assert nl("no.such.key") == "no.such.key"
     assert Translator("xx").language == "en"
     assert Translator("tr")("menu.borrow") == "Ödünç al"
@@ -120,3 +126,92 @@ def test_parser_reports_file_and_line(tmp_path: Path) -> None:
     po.write_text('msgid "a"\nmsgstr "b"\nwhat is this\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad.po:3"):
         parse_po(po)
+
+
+def plural_count(lang: str) -> int:
+    """nplurals from the catalog's Plural-Forms header."""
+    header = CATALOGS[lang][""]
+    match = re.search(r"nplurals\s*=\s*(\d+)", header)
+    assert match, f"{lang}: no Plural-Forms header"
+    return int(match.group(1))
+
+
+def raw_entries(lang: str) -> dict[str, list[str]]:
+    """Every entry of a catalog as msgid (``key`` or ``key\\0key.plural``) → its msgstr forms, including
+    untranslated and incomplete ones (which ``parse_po`` leaves out)."""
+    entries: dict[str, list[str]] = {}
+    msgid, forms, plural = None, {}, ""
+    text = catalog_paths()[lang].read_text(encoding="utf-8") + "\n"
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("msgid_plural"):
+            plural = line[len("msgid_plural"):].strip().strip('"')
+        elif line.startswith("msgid "):
+            msgid, forms, plural = line[6:].strip()[1:-1], {}, ""
+        elif line.startswith("msgstr[") and msgid is not None:
+            forms[int(line[7:line.index("]")])] = line[line.index("]") + 1:].strip()[1:-1]
+        elif line.startswith("msgstr ") and msgid is not None:
+            forms[0] = line[7:].strip()[1:-1]
+        elif not line and msgid:
+            key = f"{msgid}\0{plural}" if plural else msgid
+            entries[key] = [forms.get(i, "") for i in range(max(forms) + 1 if forms else 1)]
+            msgid = None
+    return entries
+
+
+PLURAL_CALL = re.compile(r"""\.n\(\s*"([a-z_]+\.[a-z_.]+)\"""")
+
+
+def test_no_message_lacks_a_translation_and_no_plural_lacks_its_forms() -> None:
+    """A msgid without Dutch or English text, or a plural without all of its language's forms, fails."""
+    every = set()
+    for lang in LANGUAGES:
+        every |= set(raw_entries(lang))
+    every.discard("")
+    plural_used = set()
+    for path in (ROOT / "kiosk").rglob("*.py"):
+        plural_used |= set(PLURAL_CALL.findall(path.read_text(encoding="utf-8")))
+    assert plural_used >= {"pin.tries_left", "lines.count", "receipt.summary", "menu.holds_ready"}
+    for key in plural_used:
+        every.add(f"{key}\0{key}.plural")
+    problems = []
+    for lang in LANGUAGES:
+        entries, wanted = raw_entries(lang), plural_count(lang)
+        for key in sorted(every):
+            forms = entries.get(key)
+            if forms is None:
+                if lang in ("nl", "en"):
+                    problems.append(f"{lang}: {key!r} has no translation")
+                continue
+            if "\0" in key and (len(forms) != wanted or not all(forms)):
+                problems.append(f"{lang}: plural {key.split(chr(0))[0]!r} needs {wanted} forms, has {forms}")
+            elif not all(forms):
+                problems.append(f"{lang}: {key!r} is empty")
+    assert problems == []
+
+
+def test_catalog_plural_rules_match_cldr() -> None:
+    from babel import Locale
+
+    for lang in LANGUAGES:
+        assert plural_count(lang) == len(Locale.parse(lang).plural_form.tags | {"other"}), lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_babel_reads_the_catalogs_as_we_do(lang: str) -> None:
+    """The catalogs are standard PO: Babel (and so Poedit, Weblate) reads the same messages."""
+    from babel.messages.pofile import read_po
+
+    with catalog_paths()[lang].open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    assert catalog.num_plurals == plural_count(lang)
+    ours = {k: v for k, v in CATALOGS[lang].items() if k}
+    theirs = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple | list):
+            theirs["\0".join(message.id)] = "\0".join(message.string)
+        elif message.string:
+            theirs[message.id] = message.string
+    assert theirs == ours

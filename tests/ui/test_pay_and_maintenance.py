@@ -123,7 +123,7 @@ def test_maintenance_gesture_pin_status_and_out_of_order(kiosk_factory: Callable
     assert kiosk.root.current == "maintenance"
     kiosk.settle()
     kiosk.until(lambda: "Wachtrij: 4 wachtend, 1 mislukt" in kiosk.texts(), "health shown")
-    assert "Printerpapier: out" in kiosk.texts()
+    assert "Printerpapier: op" in kiosk.texts()  # states in words
     log_text = kiosk.screen("maintenance").ids.log.text
     assert "checkout refused for pass_number=#" in log_text  # the recent log, already redacted
     assert "21234000000015" not in log_text

@@ -41,10 +41,16 @@ class AccountScreen(KioskScreen):
             if not account.loans:
                 box.add_widget(KioskLabel(text=t("account.no_loans")))
             box.add_widget(KioskLabel(text=t("account.holds", count=len(account.holds)), size_name="title"))
-            for hold in account.holds:
+            for hold in sorted(account.holds, key=lambda h: not h.available):  # ready ones first
                 row = Row(role="success" if hold.available else "panel")
-                state = t("account.hold_ready" if hold.available else "account.hold_waiting")
-                row.set_lines("ok" if hold.available else "info", [(hold.title, "body"), (state, "small")])
+                lines = [(hold.title or t("line.item", item=hold.item_id), "body"),
+                         (t("account.hold_ready" if hold.available else "account.hold_waiting"), "small")]
+                if hold.available and hold.pickup_location:
+                    lines.append((t("account.hold_where", place=hold.pickup_location), "small"))
+                if hold.available and hold.pickup_until:
+                    lines.append((t("account.hold_until", date=format_due(hold.pickup_until, t.language)),
+                                  "small"))
+                row.set_lines("ok" if hold.available else "info", lines)
                 box.add_widget(row)
             if not account.holds:
                 box.add_widget(KioskLabel(text=t("account.no_holds")))
@@ -148,7 +154,7 @@ class ReceiptScreen(KioskScreen):
         t = ui.t
         self.ids.title.text = t("receipt.title")
         done = [line for line in view.items if line.status.value == "done"]
-        self.ids.summary.text = t("receipt.summary", count=len(done))
+        self.ids.summary.text = t.n("receipt.summary", len(done))
         self.ids.print_receipt.text = t("receipt.print")
         self.ids.print_receipt.action = lambda: ui.send(ev.ReceiptChoice(True))
         self.ids.no_receipt.text = t("receipt.none")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from kivy.uix.screenmanager import Screen
 
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, SessionView
-from kiosk.ui.fmt import format_due
+from kiosk.ui.fmt import format_amount, format_due
 from kiosk.ui.kit import Row
 
 if TYPE_CHECKING:
@@ -32,8 +33,13 @@ def message_text(ui: KioskRoot, message: Message) -> str:
     """The translated text of a message, with its parameters and the ILS's own text filled in."""
     fields = dict(message.params)
     fields.setdefault("ils_text", message.ils_text)
-    text = ui.t(message.key, **fields)
-    if message.ils_text and "{ils_text}" not in ui.t.raw(message.key):
+    if "amount" in fields:  # amounts are written the member's way (one formatter, screen and paper)
+        fields["amount"] = format_amount(Decimal(fields["amount"]), ui.t.language)
+    key = message.key
+    if key == "return.hold_shelf":  # the site's one instruction for a returned hold
+        key = f"return.hold_shelf.{fields.get('where') or 'bin'}"
+    text = ui.t(key, **fields)
+    if message.ils_text and "{ils_text}" not in ui.t.raw(key):
         text = f"{text}\n{message.ils_text}"
     return text
 
@@ -66,15 +72,13 @@ def item_row(ui: KioskRoot, line: ItemLine) -> Row:
         reason = message_text(ui, line.message) if line.message else ui.t("item.refused")
         row.set_lines("refused", [(title, "body"), (f"{ui.t('line.refused')}: {reason}", "small")])
         return row
-    status = ui.t(_DONE_KEYS[line.kind])
+    status = ui.t("line.renewal_done" if line.renewal else _DONE_KEYS[line.kind])
     if line.due:
         status = f"{status} · {ui.t('line.due', due=format_due(line.due, lang))}"
     lines = [(title, "body"), (status, "small")]
     for note in line.notes:
         lines.append((message_text(ui, note), "small"))
-        if note.key == "return.hold_shelf" and note.param("sort_bin"):
-            lines.append((ui.t("return.sort_bin", sort_bin=note.param("sort_bin")), "small"))
-    attention = any(n.key in ("return.hold_shelf", "return.sort_bin") for n in line.notes)
+    attention = any(n.key == "return.hold_shelf" for n in line.notes)
     row = Row(role="warning" if attention else "panel")
     row.set_lines("warning" if attention else "ok", lines)
     return row

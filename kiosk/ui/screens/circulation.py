@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kiosk.core import events as ev
-from kiosk.core.view import LineKind, SessionView
+from kiosk.core.view import LineKind, SessionView, menu_actions
 from kiosk.ui.fmt import format_due
 from kiosk.ui.kit import KioskButton, KioskLabel
 from kiosk.ui.screens.base import KioskScreen, item_row
@@ -22,20 +23,30 @@ class MenuScreen(KioskScreen):
         ids = self.ids
         name = view.patron.display_name if view.patron else ""
         ids.greeting.text = ui.t("menu.greeting", name=name) if name else ui.t("menu.greeting_anonymous")
-        ids.question.text = ui.t("menu.question")
+        ids.question.text = "" if view.message else ui.t("menu.question")  # room for the message
+        ready = view.patron.holds_ready if view.patron else 0
+        ids.holds_notice.text = ui.t.n("menu.holds_ready", ready) if ready else ""
         entries = (
-            (ids.borrow, "menu.borrow", ev.StartBorrow()),
-            (ids.give_back, "menu.return", ev.StartReturn()),
-            (ids.renew, "menu.renew", ev.StartRenew()),
-            (ids.account, "menu.account", ev.ShowAccount()),
-            (ids.pay, "menu.pay", ev.StartPay()),
-            (ids.finish, "menu.finish", ev.Finish()),
+            (ids.borrow, "borrow", ev.StartBorrow(), "primary"),
+            (ids.give_back, "return", ev.StartReturn(), "primary"),
+            (ids.renew, "renew", ev.StartRenew(), "button"),
+            (ids.account, "account", ev.ShowAccount(), "button"),
+            (ids.pay, "pay", ev.StartPay(), "button"),
+            (ids.finish, "finish", ev.Finish(), "button"),
         )
-        for button, key, event in entries:
-            button.text = ui.t(key)
+        # The core's rule for what can work now: a button that cannot is shown disabled, saying so, and
+        # the action that helps instead (paying the fees that block borrowing) becomes the main one.
+        actions = menu_actions(view.patron, view.ils_online, ui.settings.payment_enabled)
+        helpers = {a.points_to for a in actions.values() if a.points_to}
+        for button, name, event, role in entries:
+            action = actions[name]
+            # Disabled by its colours; why is in the message above (or the offline banner). The label
+            # stays the same, so a button never grows and nothing moves when the ILS comes and goes.
+            button.text = ui.t(f"menu.{name}")
             button.action = (lambda e=event: ui.send(e))
-        ids.pay.disabled = not ui.settings.payment_enabled
-        ids.pay.opacity = 1 if ui.settings.payment_enabled else 0
+            button.disabled = not action.enabled
+            button.opacity = 1 if action.shown else 0
+            button.role = "primary" if name in helpers else role
         self.show_message(ui, view)
 
 
@@ -51,7 +62,7 @@ class ItemsScreen(KioskScreen):
         ids.title.text = ui.t(f"{prefix}.title")
         ids.prompt.text = ui.t(f"{prefix}.prompt")
         lines = view.lines(self.kind)
-        ids.count.text = ui.t("lines.count", count=len(lines)) if lines else ui.t("lines.empty")
+        ids.count.text = ui.t.n("lines.count", len(lines)) if lines else ui.t("lines.empty")
         ids.lines.clear_widgets()
         for line in reversed(lines):
             ids.lines.add_widget(item_row(ui, line))
@@ -90,21 +101,30 @@ class RenewScreen(KioskScreen):
             ids.lines.add_widget(KioskLabel(text=ui.t("account.loading"), role="screen"))
         elif not loans:
             ids.lines.add_widget(KioskLabel(text=ui.t("renew.none"), role="screen"))
-        self.selection &= {loan.item_id for loan in loans}
+        results = {line.item_id: line for line in view.lines(LineKind.RENEWAL)}
+        self.selection &= {loan.item_id for loan in loans if loan.item_id not in results}
         for loan in loans:
+            title = loan.title or ui.t("line.item", item=loan.item_id)
+            result = results.get(loan.item_id)
+            if result is not None:  # the result stays where the member tapped, with the title
+                ids.lines.add_widget(item_row(ui, result if result.title else replace(result, title=title)))
+                continue
             chosen = loan.item_id in self.selection
             mark = "[x] " if chosen else "[  ] "
             due = ui.t("line.due", due=format_due(loan.due, ui.t.language)) if loan.due else ""
-            text = f"{mark}{loan.title or ui.t('line.item', item=loan.item_id)}\n{due}"
+            text = f"{mark}{title}\n{due}"
             if chosen:
                 text += f" · {ui.t('renew.selected')}"
             button = KioskButton(text=text, selected=chosen, role="button")
             button.item_id = loan.item_id
             button.action = (lambda item_id=loan.item_id: self._toggle(item_id, ui))
             ids.lines.add_widget(button)
-        for line in reversed(view.lines(LineKind.RENEWAL)):
-            ids.lines.add_widget(item_row(ui, line))
-        ids.renew.text = ui.t("renew.button", count=len(self.selection))
+        loan_ids = {loan.item_id for loan in loans}
+        for line in view.lines(LineKind.RENEWAL):  # an item renewed by scanning it, not on the list
+            if line.item_id not in loan_ids:
+                ids.lines.add_widget(item_row(ui, line))
+        chosen = len(self.selection)
+        ids.renew.text = ui.t.n("renew.button", chosen) if chosen else ui.t("renew.title")
         ids.renew.disabled = not self.selection or view.busy
         ids.renew.action = lambda: self._renew(ui)
         self.show_message(ui, view)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kivy.properties import ObjectProperty, StringProperty
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from kiosk.ui.root import KioskRoot
 
 PIN_MAX = 12
+# Messages whose text already tells the member to ask at the desk.
+SENDS_TO_DESK = frozenset({"error.blocked", "error.card_lost", "error.expired", "error.pin_tries",
+                           "offline.loan_limit", "payment.unknown", "payment.not_recorded"})
 
 
 class AttractScreen(KioskScreen):
@@ -28,6 +32,11 @@ class AttractScreen(KioskScreen):
         ids = self.ids
         ids.welcome.text = ui.t("attract.welcome", library=ui.settings.library_name)
         ids.prompt.text = ui.t("attract.prompt")
+        ids.logo.source = ui.settings.picture("logo")
+        ids.action_picture.source = ui.settings.picture("pass_reader")
+        hours = ui.settings.hours_on(date.today())
+        ids.hours.text = ("" if hours is None else ui.t("attract.closed_today") if not hours
+                          else ui.t("attract.open_today", hours=hours.replace("-", "–")))
         ids.return_button.text = ui.t("attract.return_no_pass")
         ids.return_button.action = lambda: ui.send(ev.StartReturn())
         ids.language_label.text = ui.t("attract.language")
@@ -108,7 +117,7 @@ class PinScreen(KioskScreen):
         pad.clear_text, pad.ok_text = ui.t("common.clear"), ui.t("common.ok")
         pad.on_pin = lambda pin: ui.send(ev.PinEntered(pin))
         self.show_message(ui, view)
-        tries = ui.t("pin.tries_left", tries=view.pin_tries_left) if view.message else ""
+        tries = ui.t.n("pin.tries_left", view.pin_tries_left) if view.message else ""
         ids.tries.text = tries
         ids.back.text = ui.t("common.cancel")
         ids.back.action = lambda: ui.send(ev.Back())
@@ -136,7 +145,9 @@ class NoticeScreen(KioskScreen):
         """Title, the reason (with the ILS's own text) and OK."""
         self.ids.title.text = ui.t("notice.title")
         self.ids.body.text = message_text(ui, view.message) if view.message else ""
-        self.ids.desk.text = ui.t("notice.desk")
+        # Say "ask staff" once: not again under a message that already sends the member to the desk.
+        key = view.message.key if view.message else ""
+        self.ids.desk.text = "" if key in SENDS_TO_DESK else ui.t("notice.desk")
         self.ids.ok.text = ui.t("common.ok")
         self.ids.ok.action = lambda: ui.send(ev.Acknowledge())
 

@@ -72,6 +72,34 @@ def check_pin_in_background(work: Callable[[], PinAttempt], done: Callable[[Any]
     return worker.submit(target)
 
 
+DEVICE_KEYS = ("pass_reader", "barcode_scanner", "printer", "terminal", "rfid")
+
+
+def device_name(t: Any, name: str) -> str:
+    """A device's readable name: ``pass_reader_0`` → "Paslezer 1"."""
+    base, _, number = name.rpartition("_")
+    if number.isdigit() and base in DEVICE_KEYS:
+        return str(t(f"maint.dev.{base}", number=int(number) + 1))
+    if name in DEVICE_KEYS:
+        return str(t(f"maint.dev.{name}", number="")).strip()
+    return name
+
+
+def state_name(t: Any, state: str) -> str:
+    """A device or paper state in words (``terminal_ready`` → "klaar"); unknown states as they are."""
+    key = f"maint.state.{state}"
+    return str(t(key)) if t.has(key) else state.replace("_", " ")
+
+
+def failed_row_text(t: Any, row: dict[str, Any]) -> str:
+    """One failed queue row as ``kiosk queue list`` shows it: kind, item, time, the ILS's reason."""
+    kind_key = f"maint.kind.{row.get('kind', '')}"
+    kind = str(t(kind_key)) if t.has(kind_key) else str(row.get("kind", ""))
+    when = str(row.get("updated_at") or row.get("created_at") or "")[:16].replace("T", " ")
+    return str(t("maint.failed_row", kind=kind, item=row.get("item_id", ""), time=when,
+             reason=row.get("result_code") or "-"))
+
+
 def _ignore(_result: Any) -> None:
     """Nothing to show (restart/exit end the program)."""
 
@@ -156,6 +184,8 @@ class MaintenanceScreen(KioskScreen):
         super().__init__(**kwargs)
         self.last_result: ActionResult | None = None
         self.health: HealthSnapshot | None = None
+        self.failed_rows: list[dict[str, Any]] | None = None  # shown before "clear failed" is confirmed
+        self._asked_health = float("-inf")
 
     def render(self, view: SessionView, ui: KioskRoot) -> None:
         """Buttons and their actions; then ask the backend for fresh health."""
@@ -169,8 +199,17 @@ class MaintenanceScreen(KioskScreen):
             (ids.terminal_status, "maint.terminal_status", backend.terminal_status if backend else None),
             (ids.end_of_day, "maint.end_of_day", backend.terminal_end_of_day if backend else None),
             (ids.replay, "maint.replay", backend.replay_queue if backend else None),
-            (ids.purge, "maint.purge", backend.purge_failed if backend else None),
         ]
+        if self.failed_rows is None:  # first tap: show what would be cleared, and ask
+            ids.purge.text = t("maint.purge")
+            ids.purge.role = "button"
+            ids.purge.disabled = backend is None
+            ids.purge.action = (lambda: self._ask_purge(ui)) if backend is not None else None
+        else:
+            ids.purge.text = t("maint.purge_confirm", count=len(self.failed_rows))
+            ids.purge.role = "danger"
+            ids.purge.disabled = False
+            ids.purge.action = lambda: self._purge(ui)
         for button, key, work in actions:
             button.text = t(key)
             button.disabled = work is None
@@ -188,6 +227,33 @@ class MaintenanceScreen(KioskScreen):
         self._show(ui)
         if backend is not None:
             run_in_background(backend.health, lambda h: self._got_health(ui, h))
+
+    def _ask_purge(self, ui: KioskRoot) -> None:
+        """List the failed rows (kind, item, time, reason) and turn the button into "yes, clear"."""
+        backend = ui.backend
+        rows = getattr(backend, "failed_rows", None)
+
+        def got(result: Any) -> None:
+            self.failed_rows = list(result) if isinstance(result, list) else []
+            ui.rerender()
+
+        run_in_background(rows if rows is not None else (lambda: []), got)
+
+    def _purge(self, ui: KioskRoot) -> None:
+        self.failed_rows = None
+        if ui.backend is not None:
+            self._run(ui, ui.backend.purge_failed)
+
+    def refresh(self, ui: KioskRoot, now: float, every: float = 2.0) -> None:
+        """Ask for fresh health now and then while the panel is open: counts follow the queue (a replay
+        runs in the background and ends after its "started" answer)."""
+        if ui.backend is not None and now - self._asked_health >= every:
+            self._asked_health = now
+            run_in_background(ui.backend.health, lambda h: self._got_health(ui, h))
+
+    def reset(self) -> None:
+        """Forget a pending "clear failed" question."""
+        self.failed_rows = None
 
     def _run(self, ui: KioskRoot, work: Callable[[], Any]) -> None:
         self.ids.result.text = ui.t("maint.running")
@@ -221,10 +287,17 @@ class MaintenanceScreen(KioskScreen):
             latency = round((h.ils_latency_s or 0) * 1000)
             ils = t("maint.ils_online", latency=latency) if h.ils_online else t("maint.ils_offline")
             lines = [t("maint.ils", state=ils), t("maint.queue", depth=h.queue_depth, failed=h.queue_failed),
-                     t("maint.paper", state=h.printer_paper)]
-            lines += [t("maint.device", name=d.name, state=d.state, detail=d.detail) for d in h.devices]
+                     t("maint.paper", state=state_name(t, h.printer_paper))]
+            lines += [t("maint.device", name=device_name(t, d.name), state=state_name(t, d.state),
+                        detail=f"({state_name(t, d.detail)})" if d.detail else "") for d in h.devices]
             for line in lines:
-                box.add_widget(KioskLabel(text=line, role="panel", size_name="small"))
+                # Wrapped inside the panel's width: a long device detail never runs over its neighbours.
+                box.add_widget(KioskLabel(text=line, role="panel", size_name="small", shorten=False))
+            if self.failed_rows is not None:
+                box.add_widget(KioskLabel(text=t("maint.failed_list", count=len(self.failed_rows)),
+                                          role="panel", size_name="small", bold=True))
+                for row in self.failed_rows[:8]:
+                    box.add_widget(KioskLabel(text=failed_row_text(t, row), role="panel", size_name="small"))
         log_lines = ui.log_buffer.lines(last=12) if ui.log_buffer is not None else []
         self.ids.log.text = "\n".join(log_lines)
         self.ids.log.texture_update()

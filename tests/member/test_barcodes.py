@@ -1,0 +1,60 @@
+"""Item 3: a mistyped pass is not a return; barcodes that are neither pass nor item are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.passnumber import validate_pass_number
+from drivers.scanner import Scanned
+from kiosk.core import Screen
+from kiosk.core.barcodes import BarcodeKind, ItemRule, classify
+from kiosk.core.view import LineKind
+from kiosk.scanning import ScanRouter
+from tests.ui.sim_runtime import SimRuntime
+
+DEMO_ITEMS = ItemRule(length=14, prefix="3", check_digit="mod10")
+
+
+def scan(runtime: SimRuntime, text: str) -> None:
+    router = ScanRouter(runtime, "dutch14", [], DEMO_ITEMS)
+    router(Scanned(text, "scanner", validate_pass_number(text, "dutch14")))
+    runtime.settle()
+
+
+@pytest.mark.parametrize("text", ["20301000010016", "20000000000000"])
+def test_mistyped_pass_on_the_start_screen_is_refused_not_returned(runtime: SimRuntime, text: str) -> None:
+    checkins_before = dict(runtime.library.loans)
+    scan(runtime, text)
+    view = runtime.view
+    assert view.screen is Screen.NOTICE
+    assert view.message is not None and view.message.key == "error.pass_number_wrong"
+    assert not view.lines(LineKind.RETURN)
+    assert runtime.library.loans == checkins_before  # nothing reached the ILS
+
+
+def test_something_that_is_neither_is_refused_with_its_own_message(runtime: SimRuntime) -> None:
+    scan(runtime, "HELLO-123")
+    assert runtime.view.screen is Screen.NOTICE
+    assert runtime.view.message is not None and runtime.view.message.key == "error.barcode_unknown"
+
+
+def test_an_item_barcode_with_a_wrong_check_digit_is_not_sent(runtime: SimRuntime) -> None:
+    scan(runtime, "30301000500089")  # 30301000500088 with the last digit mistyped
+    assert runtime.view.message is not None and runtime.view.message.key == "error.barcode_unknown"
+
+
+def test_a_real_item_on_the_start_screen_is_still_returned(runtime: SimRuntime) -> None:
+    scan(runtime, "30301000500070")
+    assert runtime.view.screen is Screen.RETURNING
+    assert [line.item_id for line in runtime.view.lines(LineKind.RETURN)] == ["30301000500070"]
+
+
+def test_classify_rules() -> None:
+    assert classify("20301000010015", True, DEMO_ITEMS) is BarcodeKind.PASS
+    assert classify("30301000500088", False, DEMO_ITEMS) is BarcodeKind.ITEM
+    assert classify("20301000010016", False, DEMO_ITEMS) is BarcodeKind.BAD_PASS
+    assert classify("1234", False, DEMO_ITEMS) is BarcodeKind.UNKNOWN
+    anything = ItemRule(length=0, prefix="", check_digit="none", digits_only=False)
+    assert classify("ABC-1", False, anything) is BarcodeKind.ITEM
+    with pytest.raises(ValueError):
+        ItemRule(check_digit="luhn")
