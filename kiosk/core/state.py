@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from kiosk.core.pad_model import PadState
 from kiosk.core.view import (
     AccountView,
     ItemLine,
@@ -81,6 +82,8 @@ class SessionSettings:
     languages: tuple[str, ...] = ("nl", "en")
     default_language: str = "nl"
     payment_enabled: bool = True
+    rfid_offline_security: str = "release"  # "release" | "refuse": RFID loans while the ILS is offline
+    rfid_returns_from_idle: bool = False  # items put on the pad at the attract screen are returned
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -106,6 +109,8 @@ class SessionSettings:
             languages=tuple(config.site.languages),
             default_language=config.site.default_language,
             payment_enabled=bool(config.payment.enabled),
+            rfid_offline_security=str(getattr(getattr(config, "rfid", None), "offline_security", "release")),
+            rfid_returns_from_idle=bool(getattr(getattr(config, "rfid", None), "returns_from_idle", False)),
         )
 
 
@@ -130,6 +135,7 @@ class SessionState:
     pending: tuple[Request, ...] = ()  # requests sent and not answered yet
     switch_pass: str | None = field(default=None, repr=False)
     payments: tuple[tuple[tuple[str, ...], Decimal], ...] = ()
+    pad: PadState = PadState()  # the RFID pad's items in this session (kiosk.core.pad)
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:
