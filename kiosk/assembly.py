@@ -38,6 +38,7 @@ class Kiosk:
     alert_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
     scanner: Any = None
     keyboard: Any = None  # KeyboardEntry for a hid:// scanner: the UI feeds it the window's keys
+    pad: Any = None  # the RFID pad (kiosk.rfid.hub.Pad) when [devices] rfid names one
 
     def alert(self, kind: str, reference: str, detail: str = "") -> None:
         """Something staff must act on (e.g. a payment that needs checking): log it and tell the
@@ -57,7 +58,8 @@ class Kiosk:
         """True when no service has work in hand (used by ``runtime.settle``)."""
         busy = getattr(self.circulation, "busy", False)
         payments_idle = self.payments is None or self.payments.idle
-        return not busy and payments_idle and (self.receipts is None or self.receipts.idle)
+        pad_idle = self.pad is None or self.pad.idle
+        return not busy and payments_idle and pad_idle and (self.receipts is None or self.receipts.idle)
 
 
 def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True) -> Kiosk:
@@ -106,6 +108,10 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         if readers:
             kiosk.readers = _open_readers(config, kiosk.reader_router, stops)
             _open_scanner(kiosk, stops)
+        if readers and config.devices.rfid:
+            from kiosk.rfid.hub import open_pad
+
+            kiosk.pad = open_pad(kiosk, stops)
         if start:
             circulation.start()
             runtime.start()
