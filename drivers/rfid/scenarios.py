@@ -59,9 +59,9 @@ def item_blocks(item_id: str, parts: int = 1, part: int = 1) -> bytes:
         models: Any = importlib.import_module("drivers.rfid.models")
     except ImportError:
         return danish_blocks(item_id, parts, part)
-    data = models.TagData(model="danish", variant="", item_id=item_id, owner_isil=f"{HOME_COUNTRY}-{HOME_ISIL}",
-                          country=HOME_COUNTRY, parts_in_set=parts, part_number=part, usage="item-circulating",
-                          raw_usage=1)
+    data = models.TagData(model="danish", variant="", item_id=item_id,
+                          owner_isil=f"{HOME_COUNTRY}-{HOME_ISIL}", country=HOME_COUNTRY, parts_in_set=parts,
+                          part_number=part, usage="item-circulating", raw_usage=1)
     return bytes(models.encode_danish(data))
 
 

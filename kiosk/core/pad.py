@@ -17,6 +17,8 @@ handled by the table's own handlers; this module only adds what the tags need ar
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kiosk.core import events as ev
 from kiosk.core import transactions as tx
 from kiosk.core.common import Handler, Outcome, go
@@ -108,8 +110,10 @@ def _one_item(settings: SessionSettings, state: SessionState, item: PadItem,
         line = ItemLine(kind=kind, item_id=item.item_id, status=LineStatus.REFUSED, message=message)
         return state.with_line(line), [PlaySound("error")]
     offline = not state.ils_online or (state.patron is not None and state.patron.offline)
-    if kind is LineKind.LOAN and offline and getattr(settings, "rfid_offline_security", "release") == "refuse":
-        line = ItemLine(kind=kind, item_id=item.item_id, status=LineStatus.REFUSED, message=Message(OFFLINE_REFUSED))
+    refuse_offline = getattr(settings, "rfid_offline_security", "release") == "refuse"
+    if kind is LineKind.LOAN and offline and refuse_offline:
+        line = ItemLine(kind=kind, item_id=item.item_id, status=LineStatus.REFUSED,
+                        message=Message(OFFLINE_REFUSED))
         return state.with_line(line), [PlaySound("error")]
     handler = tx.on_item_borrow if kind is LineKind.LOAN else tx.on_item_return
     state, effects = handler(settings, state, ev.ItemPresented(item.item_id))
@@ -126,9 +130,7 @@ def _taken_off(state: SessionState, kind: LineKind, item_id: str) -> SessionStat
         return state
     if any(note.key == TAKEN_OFF for note in line.notes):
         return state
-    return state.with_line(ItemLine(kind=line.kind, item_id=line.item_id, status=line.status, title=line.title,
-                                    due=line.due, message=line.message, notes=(*line.notes, Message(TAKEN_OFF)),
-                                    offline=line.offline))
+    return state.with_line(replace(line, notes=(*line.notes, Message(TAKEN_OFF))))
 
 
 def _then_security(previous: Handler, action: str) -> Handler:
@@ -172,23 +174,25 @@ def on_security_result(settings: SessionSettings, state: SessionState, event: ev
         SECURITY_STILL_ON if event.action == RELEASE else SECURITY_NOT_SET)
     if any(note.key == key for note in line.notes):
         return state, []
-    updated = ItemLine(kind=line.kind, item_id=line.item_id, status=line.status, title=line.title, due=line.due,
-                       message=line.message, notes=(*line.notes, Message(key)), offline=line.offline)
-    return state.with_line(updated), [PlaySound("error")]
+    return state.with_line(replace(line, notes=(*line.notes, Message(key)))), [PlaySound("error")]
 
 
-def rows(table: dict[tuple[Screen | None, type[ev.Event]], Handler]) -> dict[tuple[Screen | None, type[ev.Event]],
-                                                                               Handler]:
+Table = dict[tuple[Screen | None, type[ev.Event]], Handler]
+
+
+def rows(table: Table) -> Table:
     """The machine-table rows for the pad, wrapping the table's own ILS-answer handlers (``None`` = any
     screen)."""
-    out: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
+    out: Table = {
         (None, ItemsOnPad): on_items_on_pad,
         (None, PadSecurityResult): on_security_result,
     }
-    for event_type, action in ((ev.ItemCheckedOut, RELEASE), (ev.ItemCheckedIn, SECURE)):
+    answers: tuple[tuple[type[ev.Event], str], ...] = (
+        (ev.ItemCheckedOut, RELEASE), (ev.ItemCheckedIn, SECURE))
+    for event_type, action in answers:
         if (None, event_type) in table:
             out[(None, event_type)] = _then_security(table[(None, event_type)], action)
-    for event_type in (ev.ItemRefused, ev.ServiceUnavailable):
-        if (None, event_type) in table:
-            out[(None, event_type)] = _then_forget(table[(None, event_type)])
+    for refusal in (ev.ItemRefused, ev.ServiceUnavailable):
+        if (None, refusal) in table:
+            out[(None, refusal)] = _then_forget(table[(None, refusal)])
     return out

@@ -135,7 +135,7 @@ class SessionState:
     pending: tuple[Request, ...] = ()  # requests sent and not answered yet
     switch_pass: str | None = field(default=None, repr=False)
     payments: tuple[tuple[tuple[str, ...], Decimal], ...] = ()
-    pad: PadState = PadState()  # the RFID pad's items in this session (kiosk.core.pad)
+    pad: PadState = field(default_factory=PadState)  # the RFID pad's items in this session (kiosk.core.pad)
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:

@@ -127,7 +127,8 @@ def open_pad(kiosk: Any, stops: list[Callable[[], None]], *,
     stops.append(reader.close)
     runtime = kiosk.runtime
     state_dir = Path(config.store.path).parent
-    security = SecurityService(reader, policy, PendingStore(state_dir / PENDING_FILE), runtime.send, kiosk.alert)
+    pending = PendingStore(state_dir / PENDING_FILE)
+    security = SecurityService(reader, policy, pending, runtime.send, kiosk.alert)
     stops.append(security.stop)
     runtime.handlers.append(security)
 

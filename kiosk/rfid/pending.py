@@ -48,7 +48,8 @@ class PendingStore:
                                              float(row["since"]))
                     self._records[record.item_id] = record
             except (OSError, ValueError, KeyError, TypeError) as exc:
-                log.error("security pending record %s unreadable (%s); kept aside", self.path, type(exc).__name__)
+                log.error("security pending record %s unreadable (%s); kept aside", self.path,
+                          type(exc).__name__)
                 self.path.replace(self.path.with_suffix(".unreadable"))
 
     def add(self, item_id: str, uids: tuple[str, ...], wanted: str) -> None:

@@ -74,7 +74,8 @@ class SecurityService:
         if not isinstance(effect, PadSecurity):
             return False
         if effect.action in (INTEND_RELEASE, INTEND_SECURE):
-            self.pending.add(effect.item_id, effect.uids, RELEASED if effect.action == INTEND_RELEASE else SECURED)
+            wanted = RELEASED if effect.action == INTEND_RELEASE else SECURED
+            self.pending.add(effect.item_id, effect.uids, wanted)
         elif effect.action == FORGET:
             self.pending.remove(effect.item_id)
         else:
@@ -174,5 +175,6 @@ class SecurityService:
             self._alert(UNVERIFIED_ALERT, record.item_id,
                         f"item {what} before a restart; its security could not be switched (not on the pad)")
             return "reported"
-        ok, reason = self.switch(record.item_id, record.uids, RELEASE if record.wanted == RELEASED else SECURE)
+        action = RELEASE if record.wanted == RELEASED else SECURE
+        ok, reason = self.switch(record.item_id, record.uids, action)
         return RELEASED if ok and record.wanted == RELEASED else SECURED if ok else f"failed:{reason}"

@@ -87,7 +87,8 @@ def afi(kiosk: Kiosk, item: str) -> int:
 
 def writes_to(kiosk: Kiosk, uid: str) -> list[str]:
     """The security commands a tag received (write AFI, set/reset EAS)."""
-    return [op for op, u in list(field(kiosk).commands) if u == uid and op in ("write_afi", "set_eas", "reset_eas")]
+    security = ("write_afi", "set_eas", "reset_eas")
+    return [op for op, u in list(field(kiosk).commands) if u == uid and op in security]
 
 
 def line(kiosk: Kiosk, kind: LineKind, item_id: str) -> ItemLine | None:
