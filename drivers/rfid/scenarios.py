@@ -57,12 +57,12 @@ def item_blocks(item_id: str, parts: int = 1, part: int = 1) -> bytes:
     there (a circulating item, canonical byte order), else by :func:`danish_blocks` (the same bytes)."""
     try:
         models: Any = importlib.import_module("drivers.rfid.models")
-    except ImportError:
+        data = models.TagData(model="danish", variant="", item_id=item_id,
+                              owner_isil=f"{HOME_COUNTRY}-{HOME_ISIL}", country=HOME_COUNTRY,
+                              parts_in_set=parts, part_number=part, usage="item-circulating", raw_usage=1)
+        return bytes(models.encode_danish(data))
+    except (ImportError, AttributeError):  # no models package (or a stand-in without the encoder)
         return danish_blocks(item_id, parts, part)
-    data = models.TagData(model="danish", variant="", item_id=item_id,
-                          owner_isil=f"{HOME_COUNTRY}-{HOME_ISIL}", country=HOME_COUNTRY, parts_in_set=parts,
-                          part_number=part, usage="item-circulating", raw_usage=1)
-    return bytes(models.encode_danish(data))
 
 
 def memory(first32: bytes) -> bytearray:
