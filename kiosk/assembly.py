@@ -111,7 +111,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         if readers and config.devices.rfid:
             from kiosk.rfid.hub import open_pad
 
-            kiosk.pad = open_pad(kiosk, stops)
+            kiosk.pad = open_pad(kiosk)
         if start:
             circulation.start()
             runtime.start()

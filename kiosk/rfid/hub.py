@@ -114,22 +114,22 @@ def security_policy(config: Any) -> SecurityPolicy:
     return SecurityPolicy(config.security, config.afi_on_loan, config.afi_in_library, config.write_retries)
 
 
-def open_pad(kiosk: Any, stops: list[Callable[[], None]], *,
-             on_loan: Callable[[str], bool | None] | None = None) -> Pad:
+def open_pad(kiosk: Any, *, on_loan: Callable[[str], bool | None] | None = None) -> Pad:
     """Open ``[devices] rfid`` and start watching; ``on_loan`` answers the restart recovery (default: SIP2
     Item Information over a connection of its own)."""
     config = kiosk.config
     rfid = config.rfid
+    release = kiosk.runtime.add_on_stop  # (``stops`` is copied by the runtime when it is built)
     policy = security_policy(rfid)
     rule = item_id_rule(rfid)
     models = models_by_name(list(rfid.models) or ["auto"])
     reader = LockedReader(open_reader(config.devices.rfid))
-    stops.append(reader.close)
+    release(reader.close)
     runtime = kiosk.runtime
     state_dir = Path(config.store.path).parent
     pending = PendingStore(state_dir / PENDING_FILE)
     security = SecurityService(reader, policy, pending, runtime.send, kiosk.alert)
-    stops.append(security.stop)
+    release(security.stop)
     runtime.handlers.append(security)
 
     def changed(items: tuple[PadItem, ...]) -> None:
@@ -137,7 +137,7 @@ def open_pad(kiosk: Any, stops: list[Callable[[], None]], *,
 
     watcher = PadWatcher(reader, changed, rule=rule, models=models, own_isils=rfid.own_isils,
                          set_wait=rfid.set_wait, poll_interval=rfid.poll_interval)
-    stops.append(watcher.stop)
+    release(watcher.stop)
     screen: list[Screen] = [runtime.view.screen]
 
     def on_view(view: SessionView) -> None:
@@ -148,6 +148,15 @@ def open_pad(kiosk: Any, stops: list[Callable[[], None]], *,
 
     runtime.subscribe(on_view)
     pad = Pad(reader, watcher, security, [])
+    field = getattr(reader.inner, "field", None)
+    if field is not None:  # rfid+sim://: `kiosk rfid sim put|take` reaches the pad through a socket
+        from kiosk.rfid.sim_control import SOCKET_NAME, SimControl
+
+        try:
+            control = SimControl(field, state_dir / SOCKET_NAME)
+            release(control.close)
+        except OSError as exc:
+            log.warning("rfid sim control socket not available: %s", exc)
     if security.pending.records():  # a previous run died between an ILS answer and a security write
         def recover() -> None:
             pad.recovered.extend(security.recover(on_loan or _sip2_on_loan(kiosk)))
