@@ -49,7 +49,8 @@ def apply(field: TagField, request: dict[str, Any]) -> dict[str, Any]:
                 by_item.setdefault(item, []).append(tag.uid)
         unknown = [i for i in items if i not in by_item]
         if unknown:
-            return {"ok": False, "error": f"unknown item {', '.join(unknown)}; known: {', '.join(sorted(by_item))}"}
+            known = ", ".join(sorted(by_item))
+            return {"ok": False, "error": f"unknown item {', '.join(unknown)}; known: {known}"}
         for item in items:
             for uid in by_item[item]:
                 field.tag(uid).present = action == "put"
