@@ -220,6 +220,12 @@ def main() -> int:
         median = statistics.median(times)
         worst = max(worst, median / floor)
         print(f"  {name:25s} median {median * 1000:7.1f} ms  ratio {median / floor:4.2f}")
+    # What no overlap can hide: the stack's first inventory and first read before any item id is known,
+    # and the last item's write + read-back after the last ILS answer.
+    edges = airtime.inventory(N) + airtime.read_blocks(8) + airtime.write_afi() + airtime.system_info()
+    print(f"  with the unavoidable edges ({edges * 1000:.0f} ms of air: first inventory + read, last write + "
+          f"read-back) the floor is {(floor + edges) * 1000:.0f} ms: ratios "
+          f"{statistics.median(lends) / (floor + edges):4.2f} / {statistics.median(backs) / (floor + edges):4.2f}")
     print(f"  one item → its line on screen: median {statistics.median(ones) * 1000:6.1f} ms "
           f"(poll interval {args.poll * 1000:.0f} ms, air time of one inventory + read "
           f"{airtime.inventory_and_read(1, 8) * 1000:.1f} ms)")

@@ -1,6 +1,9 @@
 """The pad watcher: an inventory loop on a worker thread that tells the core what lies on the pad.
 
-* Inventory every ``poll_interval`` (~300 ms, go-feig's advice); a tag counts as gone only after
+* Inventory every ``poll_interval`` (~300 ms, go-feig's advice) while tags lie on the pad, every
+  ``empty_poll_interval`` (50 ms: an empty inventory is 8 ms of air) while it is empty, so a stack put
+  down is seen at once; no inventory while ``busy()`` (the security service switching tags has the
+  reader first: it is what the member waits for). A tag counts as gone only after
   ``misses`` inventories without it (stacked tags on a detuned antenna drop in and out).
 * Each tag's memory is read *once*, when it first appears (retried ``read_tries`` times, then the tag is
   "unreadable"); the model that proves itself decides (:func:`drivers.rfid.models.detect`), the item id
@@ -58,7 +61,7 @@ class PadWatcher:
     def __init__(self, reader: Reader, on_change: Callable[[tuple[PadItem, ...]], None], *,
                  rule: ItemIdRule | None = None, models: Sequence[TagModel] = DEFAULT_MODELS,
                  own_isils: Collection[str] = (), set_wait: float = 3.0, poll_interval: float = 0.3,
-                 misses: int = 3, read_tries: int = 3, clock: Callable[[], float] = time.monotonic) -> None:
+                 empty_poll_interval: float = 0.05, busy: Callable[[], bool] = lambda: False, misses: int = 3, read_tries: int = 3, clock: Callable[[], float] = time.monotonic) -> None:
         self.reader = reader
         self.on_change = on_change
         self.rule = rule or ItemIdRule()
@@ -66,6 +69,8 @@ class PadWatcher:
         self.own_isils = tuple(own_isils)
         self.set_wait = set_wait
         self.poll_interval = poll_interval
+        self.empty_poll_interval = min(empty_poll_interval, poll_interval)
+        self.busy = busy
         self.misses = misses
         self.read_tries = read_tries
         self.clock = clock
@@ -174,4 +179,7 @@ class PadWatcher:
                 self.poll()
             except Exception:  # the pad must keep being watched whatever one round did
                 log.exception("pad watcher round failed")
-            self._stop.wait(self.poll_interval)
+            self._stop.wait(self.poll_interval if self._tags else self.empty_poll_interval)
+            end = self.clock() + 2.0  # security writes first, but never starve the pad for long
+            while self.busy() and self.clock() < end and not self._stop.wait(0.005):
+                pass
