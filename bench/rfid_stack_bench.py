@@ -26,25 +26,24 @@ import argparse
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drivers.rfid import airtime  # noqa: E402
-from drivers.rfid.scenarios import item_blocks, memory  # noqa: E402
-from drivers.rfid.sim_host import DeviceHost, make_device  # noqa: E402
-from drivers.rfid.tagfield import TagField, VirtualTag  # noqa: E402
-from kiosk.assembly import Kiosk, build_kiosk  # noqa: E402
-from kiosk.config import parse_config  # noqa: E402
-from kiosk.core import Screen  # noqa: E402
-from kiosk.core import events as ev  # noqa: E402
-from kiosk.core.view import LineKind, LineStatus, SessionView  # noqa: E402
-from sip2.client import Sip2Client  # noqa: E402
-from sip2.settings import ClientSettings  # noqa: E402
-from sip2.simulator import IlsSimulator  # noqa: E402
-from sip2.simulator.models import Item  # noqa: E402
+from drivers.rfid import airtime
+from drivers.rfid.scenarios import item_blocks, memory
+from drivers.rfid.sim_host import DeviceHost, make_device
+from drivers.rfid.tagfield import TagField, VirtualTag
+from kiosk.assembly import Kiosk, build_kiosk
+from kiosk.config import parse_config
+from kiosk.core import Screen
+from kiosk.core import events as ev
+from kiosk.core.view import LineKind, LineStatus, SessionView
+from sip2.client import Sip2Client
+from sip2.settings import ClientSettings
+from sip2.simulator import IlsSimulator
+from sip2.simulator.models import Item
 
 GOAL = 1.2
 LATENCY = 0.05
