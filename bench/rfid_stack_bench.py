@@ -62,8 +62,8 @@ def _until(condition: object, what: str) -> None:
 
 def sip2_round_trip(port: int, repeat: int = 10) -> float:
     """Median seconds of one SIP2 request/answer at the simulator's latency (item information)."""
-    client = Sip2Client(ClientSettings("127.0.0.1", port, user="kiosk", password="demo", institution="WIERDEN",
-                                       location="KIOSK1", keepalive_interval=0))
+    client = Sip2Client(ClientSettings("127.0.0.1", port, user="kiosk", password="demo",
+                                       institution="WIERDEN", location="KIOSK1", keepalive_interval=0))
     client.connect()
     try:
         times = []
@@ -102,7 +102,8 @@ class Bench:
             f'[devices]\nprinter = "file://{tmp}/receipts"\nrfid = "rfid+feig+tcp://127.0.0.1:{port}?timeout=5"\n'
             f'terminal = "zvt+sim://?state={tmp}/terminal.json"\n'
             f'[sip2]\nurl = "tcp://127.0.0.1:{self.sim.port}"\npassword = "demo"\nconnect_timeout = 15.0\n'
-            f"read_timeout = 15.0\noffline_after = 30.0\n[session]\npin = 'never'\n[payment]\nenabled = false\n"
+            f"read_timeout = 15.0\noffline_after = 30.0\n[session]\npin = 'never'\n"
+            f"[payment]\nenabled = false\n"
             f'[rfid]\nown_isils = ["NL-0001"]\npoll_interval = {poll}\n', base_dir=tmp)
         self.kiosk: Kiosk = build_kiosk(config)
         self.seen: dict[str, float] = {}
@@ -210,7 +211,8 @@ def main() -> int:
             bench.close()
     floor_ils = N * bench.rtt
     floor = max(floor_ils, pad_floor(N))
-    print(f"RFID stack of {N} on a simulated FEIG pad (realistic air time), ILS latency {LATENCY * 1000:.0f} ms, "
+    print(f"RFID stack of {N} on a simulated FEIG pad (realistic air time), "
+          f"ILS latency {LATENCY * 1000:.0f} ms, "
           f"pad inventory every {args.poll * 1000:.0f} ms, median of {args.repeat}; goal ≤ {GOAL} × floor")
     print(f"  SIP2 round trip {bench.rtt * 1000:.1f} ms → 10 × = {floor_ils * 1000:.0f} ms; pad air time "
           f"{pad_floor(N) * 1000:.0f} ms; floor {floor * 1000:.0f} ms")
@@ -224,7 +226,8 @@ def main() -> int:
     edges = airtime.inventory(N) + airtime.read_blocks(8) + airtime.write_afi() + airtime.system_info()
     print(f"  with the unavoidable edges ({edges * 1000:.0f} ms of air: first inventory + read, last write + "
           f"read-back) the floor is {(floor + edges) * 1000:.0f} ms: ratios "
-          f"{statistics.median(lends) / (floor + edges):4.2f} / {statistics.median(backs) / (floor + edges):4.2f}")
+          f"{statistics.median(lends) / (floor + edges):4.2f} / "
+          f"{statistics.median(backs) / (floor + edges):4.2f}")
     print(f"  one item → its line on screen: median {statistics.median(ones) * 1000:6.1f} ms "
           f"(poll interval {args.poll * 1000:.0f} ms, air time of one inventory + read "
           f"{airtime.inventory_and_read(1, 8) * 1000:.1f} ms)")
