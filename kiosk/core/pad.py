@@ -75,6 +75,17 @@ def progress(items: tuple[ItemLine, ...], kind: LineKind) -> Message:
     return Message(PROGRESS, "", (("done", str(done)), ("total", str(len(lines)))))
 
 
+def progress_text(language: str, message: Message) -> str:
+    """The count in ``language``, singular or plural by the total ("7 van 7 materialen verwerkt",
+    "0 van 1 materiaal verwerkt"): ``rfid.progress_one`` / ``rfid.progress``, ngettext's rule for the
+    kiosk's languages (n != 1; Turkish uses the same text for both)."""
+    from kiosk.i18n import Translator
+
+    done, total = message.param("done") or "0", message.param("total") or "0"
+    key = PROGRESS + "_one" if total == "1" else PROGRESS
+    return Translator(language)(key, done=done, total=total)
+
+
 def on_items_on_pad(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """The pad changed: new items are lent/returned, taken-off ones marked, others get a line."""
     assert isinstance(event, ItemsOnPad)

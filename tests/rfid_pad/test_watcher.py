@@ -74,3 +74,14 @@ def test_a_tag_that_cannot_be_read_is_reported_after_three_tries() -> None:
     watcher, seen, _ = _watch(field, read_tries=1)
     watcher.poll()
     assert seen[-1] == (PadItem("E004015000000001", ("E004015000000001",), UNREADABLE),)
+
+
+def test_the_live_count_uses_the_catalog_plural() -> None:
+    from kiosk.core.pad import progress, progress_text
+    from kiosk.core.view import ItemLine, LineKind, LineStatus
+
+    lines = tuple(ItemLine(LineKind.LOAN, f"I{i}", LineStatus.DONE) for i in range(7))
+    assert progress_text("nl", progress(lines, LineKind.LOAN)) == "7 van 7 materialen verwerkt"
+    one = progress((ItemLine(LineKind.LOAN, "I", LineStatus.PENDING),), LineKind.LOAN)
+    assert progress_text("nl", one) == "0 van 1 materiaal verwerkt"
+    assert progress_text("en", one) == "0 of 1 item processed"
