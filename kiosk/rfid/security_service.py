@@ -38,6 +38,7 @@ from kiosk.core.pad_model import (
     PadSecurity,
     PadSecurityResult,
 )
+from kiosk.logsetup import short_hash
 from kiosk.rfid.pending import RELEASED, SECURED, PendingSecurity, PendingStore
 
 log = logging.getLogger(__name__)
@@ -119,30 +120,33 @@ class SecurityService:
                     self._busy -= 1
 
     def switch(self, item_id: str, uids: tuple[str, ...], action: str) -> tuple[bool, str]:
-        """Release or secure every tag of the item and prove it; ``(ok, reason)``. Reports failures."""
+        """Release or secure every tag of the item (every part of a set, even after one failed) and prove
+        it; ``(ok, reason)``. Failures are reported (alert reference: the item id's short salted hash,
+        as in every log line — DESIGN.md)."""
         switch = release if action == RELEASE else secure
+        reasons: list[str] = []
         for uid in uids:
             try:
                 switch(self.reader, uid, self.policy, self._pause)
             except TagLocked:
-                self.pending.remove(item_id)
-                self.failures += 1
-                if not self.password_alerted:
-                    self.password_alerted = True
-                    self._alert(PASSWORD_ALERT, "config",
-                                "the tags refuse AFI/EAS writes: they are password-protected; configure the "
-                                "password or the security mode (docs/rfid.md)")
-                return False, "password"
-            except (SecurityNotVerified, DriverError) as exc:
-                self.pending.remove(item_id)
-                self.failures += 1
-                gone = not self._present(uid)
-                what = "released" if action == RELEASE else "secured"
-                self._alert(FAILED_ALERT, item_id, f"item could not be {what}: {type(exc).__name__}")
-                return False, "gone" if gone else "failed"
+                reasons.append("password")
+            except (SecurityNotVerified, DriverError):
+                reasons.append("failed" if self._present(uid) else "gone")
         self.pending.remove(item_id)
-        self.verified += 1
-        return True, ""
+        if not reasons:
+            self.verified += 1
+            return True, ""
+        self.failures += 1
+        if "password" in reasons:
+            if not self.password_alerted:
+                self.password_alerted = True
+                self._alert(PASSWORD_ALERT, "config",
+                            "the tags refuse AFI/EAS writes: they are password-protected; configure the "
+                            "password or the security mode (docs/rfid.md)")
+            return False, "password"
+        what = "released" if action == RELEASE else "secured"
+        self._alert(FAILED_ALERT, short_hash(item_id), f"item could not be {what} ({', '.join(reasons)})")
+        return False, reasons[0]
 
     def _present(self, uid: str) -> bool:
         try:
@@ -172,7 +176,7 @@ class SecurityService:
         if not all(uid in present for uid in record.uids):
             self.pending.remove(record.item_id)
             what = "lent" if record.wanted == RELEASED else "returned"
-            self._alert(UNVERIFIED_ALERT, record.item_id,
+            self._alert(UNVERIFIED_ALERT, short_hash(record.item_id),
                         f"item {what} before a restart; its security could not be switched (not on the pad)")
             return "reported"
         action = RELEASE if record.wanted == RELEASED else SECURE
