@@ -58,6 +58,14 @@ def apply(field: TagField, request: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "on_pad": on_pad}
 
 
+_LOCAL: list[TagField] = []  # the simulated pad of the kiosk running in this process (for the UI's demo tray)
+
+
+def local_request(request: dict[str, Any]) -> dict[str, Any] | None:
+    """Carry out a request on this process's simulated pad; None when no simulated pad runs here."""
+    return apply(_LOCAL[-1], request) if _LOCAL else None
+
+
 class SimControl:
     """The listening side, on a daemon thread; :meth:`close` removes the socket."""
 
@@ -73,6 +81,7 @@ class SimControl:
         self._server.listen(4)
         self._thread = threading.Thread(target=self._serve, name="rfid-sim-control", daemon=True)
         self._thread.start()
+        _LOCAL.append(field)
 
     def _serve(self) -> None:
         while True:
@@ -99,6 +108,8 @@ class SimControl:
 
     def close(self) -> None:
         """Stop listening."""
+        if self.field in _LOCAL:
+            _LOCAL.remove(self.field)
         self._server.close()
         if self.path.exists():
             self.path.unlink()
