@@ -112,6 +112,9 @@ def _one_item(settings: SessionSettings, state: SessionState, item: PadItem,
     existing = state.line(kind, item.item_id)
     if existing is not None and existing.status is not LineStatus.REFUSED:
         return state, []  # sent already (the pad reports a stack again and again)
+    other = state.line(LineKind.RETURN if kind is LineKind.LOAN else LineKind.LOAN, item.item_id)
+    if other is not None and other.status is not LineStatus.REFUSED:
+        return state, []  # just lent (returned) in this session and still on the pad: not undone by accident
     if item.status != OK:
         message = (Message(SET_INCOMPLETE, "", (("present", str(item.present)), ("parts", str(item.parts))))
                    if item.status == INCOMPLETE else

@@ -86,3 +86,14 @@ def test_returns_from_the_attract_screen_only_when_the_site_allows() -> None:
     assert [e.item_id for e in effects if isinstance(e, CheckIn)] == ["A"]
     answer = allowed.handle(ev.ItemCheckedIn(sid(allowed), "A", "Title A"))
     assert [e.action for e in answer if isinstance(e, PadSecurity)] == [SECURE]
+
+
+def test_items_just_lent_and_still_on_the_pad_are_not_returned_by_the_return_screen() -> None:
+    session = _borrowing()
+    session.handle(ItemsOnPad((PadItem("A", (UID_A,)),)))
+    session.handle(ev.ItemCheckedOut(sid(session), "A", "Title A"))
+    session.handle(ev.Back())
+    session.handle(ev.StartReturn())
+    assert session.state.screen is Screen.RETURNING
+    effects = session.handle(ItemsOnPad((PadItem("A", (UID_A,)), PadItem("B", (UID_B,)))))
+    assert [e.item_id for e in effects if isinstance(e, CheckIn)] == ["B"]
