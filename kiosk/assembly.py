@@ -44,6 +44,7 @@ class Kiosk:
     keyboard: Any = None  # KeyboardEntry for a hid:// scanner: the UI feeds it the window's keys
     scanner_retry: Any = None  # a Reopener while the configured scanner is missing
     early_alerts: list[tuple[str, str]] = field(default_factory=list)  # (kind, reference) before listeners
+    pad: Any = None  # the RFID pad (kiosk.rfid.hub.Pad) when [devices] rfid names one
 
     def alert(self, kind: str, reference: str, detail: str = "") -> None:
         """Something staff must act on (e.g. a payment that needs checking): log it and tell the
@@ -65,7 +66,8 @@ class Kiosk:
         """True when no service has work in hand (used by ``runtime.settle``)."""
         busy = getattr(self.circulation, "busy", False)
         payments_idle = self.payments is None or self.payments.idle
-        return not busy and payments_idle and (self.receipts is None or self.receipts.idle)
+        pad_idle = self.pad is None or self.pad.idle
+        return not busy and payments_idle and pad_idle and (self.receipts is None or self.receipts.idle)
 
 
 def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True) -> Kiosk:
@@ -125,6 +127,10 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
             kiosk.readers = _open_readers(kiosk, stops)
             _open_scanner(kiosk, stops)
         _keep_service_mode(runtime, state_dir / SERVICE_MODE_FILE)
+        if readers and config.devices.rfid:
+            from kiosk.rfid.hub import open_pad
+
+            kiosk.pad = open_pad(kiosk)
         if start:
             circulation.start()
             runtime.start()

@@ -90,6 +90,8 @@ class DevicesConfig:
         device=True,
     )
     terminal: str = _f("zvt+sim://", schemes=("zvt+sim", "zvt+serial", "zvt+tcp", "fake"), device=True)
+    # the RFID pad for items ("" = none); options and site rules in [rfid]
+    rfid: str = _f("", schemes=("rfid+feig", "rfid+feig+tcp", "rfid+3m", "rfid+pcsc", "rfid+sim", ""))
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,29 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class RfidConfig:
+    """Items on the RFID pad ([devices] rfid): the gate security convention, sets, tag models, item ids.
+
+    See docs/rfid.md "Borrowing and returning with the pad"; checked again by kiosk.rfid.settings."""
+
+    security: str = _f("afi", choices=("afi", "eas", "afi+eas"))
+    afi_on_loan: int = _f(0xC2, min=0, max=255)
+    afi_in_library: int = _f(0x07, min=0, max=255)
+    write_retries: int = _f(4, min=0, max=20)
+    set_wait: float = _f(3.0, min=0.0, max=60.0)
+    poll_interval: float = _f(0.3, min=0.05, max=5.0)  # inventories while items lie on the pad
+    empty_poll_interval: float = _f(0.05, min=0.02, max=5.0)  # … while it is empty (8 ms of air each)
+    models: list[str] = _f(["auto"])
+    own_isils: list[str] = _f([])
+    offline_security: str = _f("release", choices=("release", "refuse"))
+    returns_from_idle: bool = _f(False)
+    item_id_strip_prefix: list[str] = _f([])
+    item_id_add_prefix: str = _f("")
+    item_id_strip_leading_10: bool = _f(False)
+    item_id_mapping_file: str = _f("", path=True)
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     """The whole configuration. ``source`` is the file it came from (for messages)."""
 
@@ -212,6 +237,7 @@ class KioskConfig:
     maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
     monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    rfid: RfidConfig = field(default_factory=RfidConfig)
     source: str = ""
 
 
@@ -229,4 +255,5 @@ SECTIONS: dict[str, type] = {
     "maintenance": MaintenanceConfig,
     "monitoring": MonitoringConfig,
     "ui": UiConfig,
+    "rfid": RfidConfig,
 }

@@ -53,17 +53,16 @@ def danish_blocks(item_id: str, parts: int = 1, part: int = 1, country: str = HO
 
 
 def item_blocks(item_id: str, parts: int = 1, part: int = 1) -> bytes:
-    """A home-library item's 32 bytes: by the models package if it is there, else by :func:`danish_blocks`."""
+    """A home-library item's 32 bytes: by ``drivers.rfid.models.encode_danish`` when the models package is
+    there (a circulating item, canonical byte order), else by :func:`danish_blocks` (the same bytes)."""
     try:
         models: Any = importlib.import_module("drivers.rfid.models")
-        data = models.TagData(item_id=item_id, owner_isil=f"{HOME_COUNTRY}-{HOME_ISIL}", country=HOME_COUNTRY,
-                       parts_in_set=parts, part_number=part, usage=1)
-        encoded = bytes(models.encode_danish(data))[:32]
-        if len(encoded) == 32:
-            return encoded
-    except (ImportError, TypeError, ValueError, AttributeError):
-        pass
-    return danish_blocks(item_id, parts, part)
+        data = models.TagData(model="danish", variant="", item_id=item_id,
+                              owner_isil=f"{HOME_COUNTRY}-{HOME_ISIL}", country=HOME_COUNTRY,
+                              parts_in_set=parts, part_number=part, usage="item-circulating", raw_usage=1)
+        return bytes(models.encode_danish(data))
+    except (ImportError, AttributeError):  # no models package (or a stand-in without the encoder)
+        return danish_blocks(item_id, parts, part)
 
 
 def memory(first32: bytes) -> bytearray:
@@ -123,6 +122,28 @@ def _eas_protected() -> TagField:
     return TagField([_book(1, "30001000000001", password_protected=True)])
 
 
+# The demo library's items (docs/demo-data.md) as tags: the pad starts empty and every item waits "in the
+# tray" (not present) until ``kiosk rfid sim put`` or a test puts it on the pad.
+DEMO_ITEMS = (
+    "30301000500013", "30301000500021", "30301000500039", "30301000500047", "30301000500054",
+    "30301000500062", "30301000500070", "30301000500088", "30301000500096", "30301000500104",
+    "30301000500112", "30301000500120", "30301000500138", "30301000500146", "30301000500153",
+    "30301000500161", "30302000600019",
+)
+
+
+def demo_uid(item_id: str) -> str:
+    """The UID of a demo item's simulated tag (stable, derived from the barcode's last digits)."""
+    return f"E00401503{item_id[-7:]}"
+
+
+def _demo(on_pad: int = 0) -> TagField:
+    tags = [VirtualTag(demo_uid(item), memory(item_blocks(item))) for item in DEMO_ITEMS]
+    for i, tag in enumerate(tags):
+        tag.present = i < on_pad
+    return TagField(tags)
+
+
 SCENARIOS: dict[str, Callable[[], TagField]] = {
     "empty": lambda: TagField(),
     "single_book": _single_book,
@@ -136,6 +157,8 @@ SCENARIOS: dict[str, Callable[[], TagField]] = {
     "reversed_blocks": _reversed,
     "afi_write_fails_twice": _afi_fails_twice,
     "eas_password_protected": _eas_protected,
+    "demo": _demo,
+    "demo_stack3": lambda: _demo(3),
 }
 
 

@@ -10,6 +10,7 @@
     kiosk rfid release  UID --url URL [--security …] [--afi-on-loan 0xC2]
     kiosk rfid verify   UID --url URL [--expect secured|released]
     kiosk rfid simulate --kind feig|3m --scenario NAME [--tcp PORT] [--strict] [--realistic]
+    kiosk rfid sim put|take|list [ITEM...] [--config PATH]   # the running kiosk's simulated pad
 
 ``dump`` never writes a tag: it prints per tag the UID, DSFID, AFI, EAS (where the reader can), the raw
 blocks in tag order and what the tag data models (:mod:`drivers.rfid.models`) recognise. Run it on 20
@@ -90,6 +91,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--strict", action="store_true", help="behave like the least forgiving reader")
     p.add_argument("--realistic", action="store_true", help="answer only after the ISO 15693 air time")
     p.set_defaults(func=_simulate)
+    from kiosk.cli.rfid_sim_cmd import register_sim
+
+    register_sim(sub, common)  # kiosk rfid sim put|take ITEM... (the running kiosk's simulated pad)
 
 
 # --- helpers ------------------------------------------------------------------------------------------------

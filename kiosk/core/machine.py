@@ -15,6 +15,7 @@ import logging
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.core import identify as idn
+from kiosk.core import pad
 from kiosk.core import transactions as tx
 from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
 from kiosk.core.effects import Effect
@@ -100,6 +101,7 @@ for _screen in PATRON_SCREENS:
     TABLE[(_screen, ev.MoreTime)] = idn.on_more_time
     if _screen is not S.ENDING:
         TABLE[(_screen, ev.Finish)] = tx.on_finish
+TABLE.update(pad.rows(TABLE))  # the RFID pad: stacks on the pad, tag security after the ILS answers
 
 
 # Effects that act on the library's books or the member's money: none while the kiosk is not in service.

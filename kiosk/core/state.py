@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from kiosk.core.pad_model import PadState
 from kiosk.core.service import ServiceMode
 from kiosk.core.view import (
     AccountView,
@@ -85,6 +86,8 @@ class SessionSettings:
     pin_lockout_minutes: float = 15.0  # wrong PINs per pass are remembered this long (memory only)
     receipt_prompt_seconds: float = 15.0  # the receipt question ends the session after this long
     hold_returns: str = "bin"  # a returned item reserved for someone else goes: bin | trolley | shelf
+    rfid_offline_security: str = "release"  # "release" | "refuse": RFID loans while the ILS is offline
+    rfid_returns_from_idle: bool = False  # items put on the pad at the attract screen are returned
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -113,6 +116,8 @@ class SessionSettings:
             pin_lockout_minutes=float(config.session.pin_lockout_minutes),
             receipt_prompt_seconds=float(config.receipt.prompt_seconds),
             hold_returns=str(config.site.hold_returns),
+            rfid_offline_security=str(getattr(getattr(config, "rfid", None), "offline_security", "release")),
+            rfid_returns_from_idle=bool(getattr(getattr(config, "rfid", None), "returns_from_idle", False)),
         )
 
 
@@ -141,6 +146,7 @@ class SessionState:
     paid: tuple[Any, ...] = ()  # PaidFees of this session, for the receipt (descriptions, card lines)
     # Wrong PINs per pass (keyed hashes, memory only); outlives the session (kiosk.core.pin_lockout).
     pin_failures: tuple[Any, ...] = field(default=(), repr=False)
+    pad: PadState = field(default_factory=PadState)  # the RFID pad's items in this session (kiosk.core.pad)
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:

@@ -63,4 +63,7 @@ class KioskApp(App):
             Window.bind(on_keyboard=_swallow_escape)
         self.kiosk_root = KioskRoot(self.runtime, self.settings, access=self.access, backend=self.backend,
                                     log_buffer=self.log_buffer)
+        from kiosk.ui.rfid_tray import attach_demo_tray
+
+        attach_demo_tray(Window)  # only when the RFID pad is simulated (docs/rfid.md, demo)
         return self.kiosk_root

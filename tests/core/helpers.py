@@ -6,6 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from kiosk.core import events as ev
+from kiosk.core import pad_model as pad
 from kiosk.core.machine import Session
 from kiosk.core.state import SessionSettings, SessionState
 from kiosk.core.view import AccountView, FeeLine, HoldLine, LoanLine, Screen
@@ -130,5 +131,8 @@ def sample_event(event_type: type[ev.Event], state: SessionState) -> ev.Event:
         ev.PaymentCompleted: lambda: ev.PaymentCompleted(i, ("FEE-1",), Decimal("1.50")),
         ev.PaymentFailed: lambda: ev.PaymentFailed(i),
         ev.ServiceUnavailable: lambda: ev.ServiceUnavailable(i, "account"),
+        # the RFID pad (kiosk.core.pad)
+        pad.ItemsOnPad: lambda: pad.ItemsOnPad((pad.PadItem("ITEM-A", ("E004015000000001",)),)),
+        pad.PadSecurityResult: lambda: pad.PadSecurityResult(i, "ITEM-A", pad.RELEASE, False, "failed"),
     }
     return makers[event_type]()
