@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.core.service_hours import ServiceHours, parse_service_hours
+
 
 def _f(default: Any, **meta: Any) -> Any:
     """A dataclass field with constraint metadata (lists get a fresh default each time)."""
@@ -80,6 +82,12 @@ class DevicesConfig:
         device=True,
     )
     terminal: str = _f("zvt+sim://", schemes=("zvt+sim", "zvt+serial", "zvt+tcp", "fake"), device=True)
+    # Speech output (issue 17): "" = none; espeak-ng://?voice=nl, fake:// (tests), wav://dir (recording).
+    speech: str = _f("", schemes=("", "espeak-ng", "fake", "wav"))
+    # The tactile "speech" key on a USB keypad (a Kivy key code; 0 = none) and the headset jack
+    # (drivers/speech/jack.py URL; "" = not reported by this platform).
+    speech_key: int = _f(0, min=0, max=100000)
+    headset_jack: str = _f("")
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,8 @@ class SessionConfig:
     pin: str = _f("patron", choices=("always", "never", "patron"))
     pin_tries: int = _f(3, min=1, max=10)
     idle_timeout: float = _f(60.0, min=10, max=900)
-    idle_warning: float = _f(15.0, min=5, max=120)
+    # EN 301 549 11.2.2.1 (WCAG 2.2.1): at least 20 s to answer the idle warning ("more time").
+    idle_warning: float = _f(20.0, min=20, max=120)
 
 
 @dataclass(frozen=True)
@@ -190,6 +199,8 @@ class KioskConfig:
     maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
     monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    # [schedule] and [modes.staffed] / [modes.unstaffed] (kiosk/core/service_hours.py, docs/unstaffed.md)
+    hours: ServiceHours = field(default_factory=lambda: parse_service_hours({}))
     source: str = ""
 
 

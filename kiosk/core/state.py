@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from kiosk.core.service import ServiceMode
+from kiosk.core.service_hours import ModePolicy, ServiceHours
 from kiosk.core.view import (
     AccountView,
     ItemLine,
@@ -77,11 +78,12 @@ class SessionSettings:
     pin: str = "patron"  # "always" | "never" | "patron"
     pin_tries: int = 3
     idle_timeout: float = 60.0
-    idle_warning: float = 15.0
+    idle_warning: float = 20.0
     receipt: str = "ask"  # "ask" | "always" | "never"
     languages: tuple[str, ...] = ("nl", "en")
     default_language: str = "nl"
     payment_enabled: bool = True
+    hours: ServiceHours | None = None  # [schedule] and [modes.*]; None: staffed around the clock
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -107,6 +109,7 @@ class SessionSettings:
             languages=tuple(config.site.languages),
             default_language=config.site.default_language,
             payment_enabled=bool(config.payment.enabled),
+            hours=getattr(config, "hours", None),
         )
 
 
@@ -176,15 +179,22 @@ class SessionState:
         return max(0.0, settings.idle_timeout - (self.clock - self.last_activity))
 
     def view(self, settings: SessionSettings) -> SessionView:
-        """The immutable snapshot the UI renders (no pass number, no PIN)."""
+        """The immutable snapshot the UI renders (no pass number, no PIN). Texts that name the desk are
+        replaced by the staffing mode's instruction here, so the UI and speech say the right thing."""
+        policy = self.mode.policy
+        items = self.items
+        if policy.desk_texts:
+            items = tuple(replace(line, message=_instead(line.message, policy),
+                                  notes=tuple(_instead(n, policy) or n for n in line.notes))
+                          for line in self.items)
         return SessionView(
             screen=self.screen,
             language=self.language,
             ils_online=self.ils_online,
             patron=self.patron,
-            items=self.items,
+            items=items,
             account=self.account,
-            message=self.message,
+            message=_instead(self.message, policy),
             busy=bool(self.pending),
             pin_tries_left=self.pin_tries_left,
             idle_warning=self.warned,
@@ -207,6 +217,8 @@ class SessionState:
             out.append(f"{self.screen.value} without an identified patron")
         if self.screen in (Screen.PIN, Screen.IDENTIFYING) and not self.pass_number:
             out.append(f"{self.screen.value} without a pass")
+        if self.mode.closed and self.screen is not Screen.IDLE and not self.pending:
+            out.append(f"a session on {self.screen.value} while closed with nothing outstanding")
         if not self.mode.serving and self.screen is not Screen.IDLE:
             out.append(f"a session on {self.screen.value} while {self.mode.availability.value}")
         if not 0 <= self.pin_tries_left <= settings.pin_tries:
@@ -217,3 +229,10 @@ class SessionState:
             if line.status is LineStatus.PENDING and (line.kind.value, line.item_id) not in self.pending:
                 out.append(f"pending {line.kind.value} line without an outstanding request")
         return out
+
+
+def _instead(message: Message | None, policy: ModePolicy) -> Message | None:
+    """``message`` with its key replaced by the mode's instruction when it names the desk."""
+    if message is None or policy.text_key(message.key) == message.key:
+        return message
+    return replace(message, key=policy.text_key(message.key))
