@@ -21,6 +21,7 @@ from kiosk.core import events as ev
 from kiosk.ils import client_settings, ils_address, start_embedded_ils
 from kiosk.logsetup import short_hash
 from kiosk.runtime import KioskRuntime
+from kiosk.service_clock import ServiceClock
 from kiosk.standby import PrinterStandby, Reopener, TerminalStandby, describe
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ class Kiosk:
     keyboard: Any = None  # KeyboardEntry for a hid:// scanner: the UI feeds it the window's keys
     scanner_retry: Any = None  # a Reopener while the configured scanner is missing
     early_alerts: list[tuple[str, str]] = field(default_factory=list)  # (kind, reference) before listeners
+    service_clock: ServiceClock | None = None  # wall-clock time and staffing overrides for the core
+    speech: Any = None  # the SpeechService when [devices] speech is set
 
     def alert(self, kind: str, reference: str, detail: str = "") -> None:
         """Something staff must act on (e.g. a payment that needs checking): log it and tell the
@@ -124,7 +127,11 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
             kiosk.readers = _open_readers(kiosk, stops)
             _open_scanner(kiosk, stops)
         _keep_service_mode(runtime, state_dir / SERVICE_MODE_FILE)
+        kiosk.service_clock = ServiceClock(runtime, state_dir)
+        kiosk.service_clock.restore()  # the override and the time, before any member can act
         if start:
+            kiosk.service_clock.start()
+            stops.append(kiosk.service_clock.stop)
             circulation.start()
             runtime.start()
         return kiosk

@@ -34,6 +34,7 @@ class KioskHealth:
         """Ask every part for its state now (the printer status query may touch the device)."""
         kiosk = self.kiosk
         ils = kiosk.circulation.health()
+        service = kiosk.runtime.service_mode
         devices = [DeviceHealth(f"pass_reader_{n}", "ok") for n, _ in enumerate(kiosk.readers)]
         retry = getattr(kiosk, "scanner_retry", None)
         if retry is not None and kiosk.scanner is None:
@@ -61,6 +62,8 @@ class KioskHealth:
             printer_paper=paper,
             payment_enabled=kiosk.payments is not None,
             out_of_order=kiosk.runtime.out_of_order,
+            service_mode=service.staffing.value,
+            service_hours=service.hours.as_dict() if service.hours is not None else {},
         )
 
 
