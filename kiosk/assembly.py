@@ -127,6 +127,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
             kiosk.readers = _open_readers(kiosk, stops)
             _open_scanner(kiosk, stops)
         _keep_service_mode(runtime, state_dir / SERVICE_MODE_FILE)
+        kiosk.speech = _open_speech(config, runtime, stops)
         kiosk.service_clock = ServiceClock(runtime, state_dir)
         kiosk.service_clock.restore()  # the override and the time, before any member can act
         if start:
@@ -225,6 +226,23 @@ def _keep_service_mode(runtime: KioskRuntime, path: Path) -> None:
             log.error("cannot keep the service mode in %s: %s", path, exc.strerror)
 
     runtime.subscribe(remember)
+
+
+def _open_speech(config: KioskConfig, runtime: KioskRuntime, stops: _Releases) -> Any:
+    """The speech service when ``[devices] speech`` names an output (and the headset jack, if set)."""
+    if not config.devices.speech:
+        return None
+    from drivers.speech import open_jack, open_speech
+    from kiosk.speech_service import SpeechService
+
+    output = open_speech(config.devices.speech)  # lazy: espeak-ng is looked for at the first word
+    stops.append(output.close)
+    speech = SpeechService(output, config.site.default_language, config.hours.schedule.timezone)
+    speech.attach(runtime)
+    if config.devices.headset_jack:
+        jack = open_jack(config.devices.headset_jack, speech.headset)
+        stops.append(jack.close)
+    return speech
 
 
 def _scrub_after_final(journal: Any, scrub: Callable[[], object]) -> None:

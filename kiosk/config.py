@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 
 from kiosk.config_schema import SECTIONS, KioskConfig
 from kiosk.core.service_hours import parse_service_hours
+from kiosk.errors import ConfigError
 
 HOURS_TABLES = ("schedule", "modes")  # parsed by kiosk.core.service_hours
-from kiosk.errors import ConfigError
 
 __all__ = ["KioskConfig", "config_as_dict", "load_config", "parse_config"]
 
@@ -119,9 +119,8 @@ class _Builder:
         for name, value in data.items():
             if name not in SECTIONS:
                 hint = _did_you_mean(name, SECTIONS)
-                raise ConfigError(
-                    f"{self.source}: unknown section [{name}]{hint}; known sections: {', '.join((*SECTIONS, *HOURS_TABLES))}"
-                )
+                known = ", ".join((*SECTIONS, *HOURS_TABLES))
+                raise ConfigError(f"{self.source}: unknown section [{name}]{hint}; known sections: {known}")
             if not isinstance(value, dict):
                 raise self.error(name, None, "expected a table ([" + name + "] with keys), got a value")
             sections[name] = self._section(name, value)

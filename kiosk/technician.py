@@ -258,7 +258,22 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     app.bind(on_start=route_technician_cards)
     if kiosk.keyboard is not None:
         _feed_keyboard(kiosk.keyboard)
+    if kiosk.speech is not None and config.devices.speech_key:
+        _speech_key(kiosk.speech, int(config.devices.speech_key))
     app.run()
+
+
+def _speech_key(speech: Any, code: int) -> None:
+    """The tactile speech key (a Kivy key code from [devices] speech_key) starts speech mode."""
+    from kivy.core.window import Window
+
+    def on_key_down(_window: Any, key: int, *_args: Any) -> bool:
+        if key == code:
+            speech.start("key")
+            return True
+        return False
+
+    Window.bind(on_key_down=on_key_down)
 
 
 def _feed_keyboard(keyboard: Any) -> None:
