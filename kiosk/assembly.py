@@ -237,7 +237,8 @@ def _open_speech(config: KioskConfig, runtime: KioskRuntime, stops: _Releases) -
 
     output = open_speech(config.devices.speech)  # lazy: espeak-ng is looked for at the first word
     stops.append(output.close)
-    speech = SpeechService(output, config.site.default_language, config.hours.schedule.timezone)
+    speech = SpeechService(output, config.site.default_language, config.hours.schedule.timezone,
+                           config.site.library_name)
     speech.attach(runtime)
     if config.devices.headset_jack:
         jack = open_jack(config.devices.headset_jack, speech.headset)

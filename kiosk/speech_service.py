@@ -38,7 +38,7 @@ LINE_KINDS = {Screen.BORROWING: LineKind.LOAN, Screen.RETURNING: LineKind.RETURN
 
 
 def screen_speech(view: SessionView, lines: tuple[ItemLine, ...] | None = None,
-                  with_message: bool = True, zone: tzinfo = UTC) -> script.ScreenSpeech:
+                  with_message: bool = True, zone: tzinfo = UTC, library: str = "") -> script.ScreenSpeech:
     """What the screen for ``view`` shows that matters (``lines``: only these result lines)."""
     service = view.service
     if view.screen is Screen.IDLE and service.closed:
@@ -56,8 +56,9 @@ def screen_speech(view: SessionView, lines: tuple[ItemLine, ...] | None = None,
         amounts = (script.AmountLine("account.fee_total", view.account.fee_total),)
     prompts = (script.Prompt("attract.prompt"),) if view.screen is Screen.IDLE else ()
     name = view.patron.display_name if view.screen is Screen.MENU and view.patron is not None else ""
+    title_params = {"library": library} if view.screen is Screen.IDLE else {}
     return script.ScreenSpeech(
-        view.screen.value, TITLES[view.screen], name=name, errors=errors,
+        view.screen.value, TITLES[view.screen], title_params, name=name, errors=errors,
         lines=tuple(_line(line) for line in lines), amounts=amounts, prompts=prompts)
 
 
@@ -85,12 +86,14 @@ class SpeechService:
     """Speaks the view in speech mode. Thread-safe: views arrive on the session thread, keys and the
     headset jack on their own."""
 
-    def __init__(self, output: SpeechOutput, language: str = "nl", zone: tzinfo = UTC) -> None:
+    def __init__(self, output: SpeechOutput, language: str = "nl", zone: tzinfo = UTC,
+                 library: str = "") -> None:
         """``language``: what the attract screen speaks before a member chose one; ``zone``: the
         library's time zone (the closed screen's next opening)."""
         self.output = output
         self.language = language
         self.zone = zone
+        self.library = library
         self.active = False
         self.headset_plugged = False
         self._view: SessionView | None = None
@@ -118,7 +121,7 @@ class SpeechService:
             language = view.language if view is not None else self.language
             self.output.say(script.speech_on(language), channel=self.channel, interrupt=True)
             if view is not None:
-                screen = screen_speech(view, zone=self.zone)
+                screen = screen_speech(view, zone=self.zone, library=self.library)
                 self._say(script.utterances(screen, view.language, self.channel, view.service.policy))
 
     def headset(self, plugged: bool) -> None:
@@ -160,7 +163,7 @@ class SpeechService:
         if minutes is not None and minutes != before.service.closing_in_minutes:
             self.output.say(script.closing_warning(minutes, language), channel=self.channel)
         if view.screen is not before.screen or view.service.closed != before.service.closed:
-            screen = screen_speech(view, zone=self.zone)
+            screen = screen_speech(view, zone=self.zone, library=self.library)
             self._say(script.utterances(screen, language, self.channel, policy), interrupt=True)
             return
         if view.idle_warning and not before.idle_warning:
@@ -170,7 +173,7 @@ class SpeechService:
         new_message = view.message is not None and view.message != before.message
         amounts_new = view.account != before.account
         if changed or new_message or amounts_new:
-            screen = screen_speech(view, changed, new_message, self.zone)
+            screen = screen_speech(view, changed, new_message, self.zone, self.library)
             said = script.utterances(screen, language, self.channel, policy)
             self._say(said[1:])  # not the title again
 
