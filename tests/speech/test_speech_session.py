@@ -101,3 +101,36 @@ def test_with_a_headset_the_details_are_spoken(kiosk: Kiosk) -> None:
     assert NAME in joined and TITLE in joined
     assert_no_pin_digits(said)
     assert all(s.channel is Channel.HEADSET for s in output.spoken)
+
+
+def test_idle_warning_and_closing_countdown_are_spoken() -> None:
+    from datetime import UTC, datetime
+
+    from kiosk.core.service_hours import parse_service_hours
+
+    hours = parse_service_hours({"schedule": {"timezone": "UTC", "monday": ["08:00-22:00 unstaffed"]}})
+    settings = SessionSettings(pin="never", idle_timeout=60.0, idle_warning=20.0, hours=hours)
+    runtime = KioskRuntime(Session(settings))
+    output = open_speech("fake://")
+    assert isinstance(output, FakeSpeech)
+    speech = SpeechService(output, "nl")
+    speech.attach(runtime)
+    runtime.start()
+    t = Translator("nl")
+    try:
+        for event in (ev.Tick(0.0), ev.WallClock(datetime(2026, 3, 2, 21, 40, tzinfo=UTC)),
+                      ev.PassPresented(PASS)):
+            runtime.send(event)
+        runtime.settle(timeout=30)
+        speech.start("button")
+        runtime.send(ev.PatronFound(runtime.session.state.session_id, display_name=NAME))
+        runtime.send(ev.WallClock(datetime(2026, 3, 2, 21, 51, tzinfo=UTC)))  # 9 minutes to closing
+        runtime.send(ev.Tick(41.0))  # 19 s before the idle timeout: the warning
+        runtime.settle(timeout=30)
+        assert output.wait_idle(30)
+        said = output.texts(include_interrupted=True)
+        assert t("closing.countdown", minutes="9") in said
+        assert t("idle.title") in said and t("speech.more_time") in said
+    finally:
+        runtime.stop()
+        output.close()
