@@ -235,6 +235,8 @@ class KioskRoot(FloatLayout):
             name = "out_of_order"
         elif view.screen is Screen.IDLE and self._goodbye_until is not None:
             name = "goodbye"
+        elif view.screen is Screen.IDLE and view.service.closed:  # issue 17: closed, next opening
+            name = "out_of_order"
         else:
             name = FOR_CORE_SCREEN[view.screen]
         screen = self.screens[name]

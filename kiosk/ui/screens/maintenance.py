@@ -223,6 +223,8 @@ class MaintenanceScreen(KioskScreen):
             lines = [t("maint.ils", state=ils), t("maint.queue", depth=h.queue_depth, failed=h.queue_failed),
                      t("maint.paper", state=h.printer_paper)]
             lines += [t("maint.device", name=d.name, state=d.state, detail=d.detail) for d in h.devices]
+            lines.append(t("maint.device", name="service_mode", state=h.service_mode,  # issue 17
+                           detail=h.service_hours.get("override_until") or ""))
             for line in lines:
                 box.add_widget(KioskLabel(text=line, role="panel", size_name="small"))
         log_lines = ui.log_buffer.lines(last=12) if ui.log_buffer is not None else []
