@@ -254,6 +254,11 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
             kiosk.reader_router.pass_filters.append(app.kiosk_root.offer_pass)
             if kiosk.payments is not None:
                 kiosk.payments.on_progress = app.kiosk_root.show_terminal_prompt
+            if kiosk.speech is not None:  # tactile keypad navigation in speech mode (issue 17)
+                from kiosk.core import events as ev
+                from kiosk.ui.keypad import attach_keypad
+
+                attach_keypad(app.kiosk_root, kiosk.speech, lambda: kiosk.runtime.send(ev.Back()))
 
     app.bind(on_start=route_technician_cards)
     if kiosk.keyboard is not None:
