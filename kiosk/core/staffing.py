@@ -71,6 +71,8 @@ def on_clock(settings: SessionSettings, state: SessionState, event: ev.Event) ->
     else:
         assert isinstance(event, ev.WallClock)
         moment = event.now
+        if mode.override is None and mode.hours is not None and mode.hours.next_change is None:
+            return state, []  # nothing changes within the horizon (e.g. staffed around the clock)
     if mode.override is not None and moment >= mode.override.until:
         log.warning("staffing override (%s) expired", mode.override.mode.value)
         mode = replace(mode, override=None)
