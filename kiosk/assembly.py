@@ -46,7 +46,7 @@ class Kiosk:
     scanner_retry: Any = None  # a Reopener while the configured scanner is missing
     early_alerts: list[tuple[str, str]] = field(default_factory=list)  # (kind, reference) before listeners
     service_clock: ServiceClock | None = None  # wall-clock time and staffing overrides for the core
-    speech: Any = None  # the SpeechService when [devices] speech is set
+    speech: Any = None  # the SpeechService when [speech] url is set
 
     def alert(self, kind: str, reference: str, detail: str = "") -> None:
         """Something staff must act on (e.g. a payment that needs checking): log it and tell the
@@ -229,19 +229,19 @@ def _keep_service_mode(runtime: KioskRuntime, path: Path) -> None:
 
 
 def _open_speech(config: KioskConfig, runtime: KioskRuntime, stops: _Releases) -> Any:
-    """The speech service when ``[devices] speech`` names an output (and the headset jack, if set)."""
-    if not config.devices.speech:
+    """The speech service when ``[speech] url`` names an output (and the headset jack, if set)."""
+    if not config.speech.url:
         return None
     from drivers.speech import open_jack, open_speech
     from kiosk.speech_service import SpeechService
 
-    output = open_speech(config.devices.speech)  # lazy: espeak-ng is looked for at the first word
+    output = open_speech(config.speech.url)  # lazy: espeak-ng is looked for at the first word
     stops.append(output.close)
     speech = SpeechService(output, config.site.default_language, config.hours.schedule.timezone,
                            config.site.library_name)
     speech.attach(runtime)
-    if config.devices.headset_jack:
-        jack = open_jack(config.devices.headset_jack, speech.headset)
+    if config.speech.jack:
+        jack = open_jack(config.speech.jack, speech.headset)
         stops.append(jack.close)
     return speech
 

@@ -82,12 +82,18 @@ class DevicesConfig:
         device=True,
     )
     terminal: str = _f("zvt+sim://", schemes=("zvt+sim", "zvt+serial", "zvt+tcp", "fake"), device=True)
-    # Speech output (issue 17): "" = none; espeak-ng://?voice=nl, fake:// (tests), wav://dir (recording).
-    speech: str = _f("", schemes=("", "espeak-ng", "fake", "wav"))
-    # The tactile "speech" key on a USB keypad (a Kivy key code; 0 = none) and the headset jack
-    # (drivers/speech/jack.py URL; "" = not reported by this platform).
-    speech_key: int = _f(0, min=0, max=100000)
-    headset_jack: str = _f("")
+
+
+@dataclass(frozen=True)
+class SpeechConfig:
+    """Speech output and speech mode (issue 17, docs/accessibility.md)."""
+
+    # "" = no speech; espeak-ng://?voice=nl, fake:// (tests, demo), wav://DIR (recording, demo only)
+    url: str = _f("", schemes=("", "espeak-ng", "fake", "wav"))
+    # The headset jack (evdev:///dev/input/eventN?switch=headphone, fake://); "" = not reported here.
+    jack: str = _f("", schemes=("", "evdev", "fake"))
+    # The tactile "speech" key on a USB keypad, as a Kivy key code; 0 = none.
+    key: int = _f(0, min=0, max=100000)
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,7 @@ class KioskConfig:
     maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
     monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    speech: SpeechConfig = field(default_factory=SpeechConfig)
     # [schedule] and [modes.staffed] / [modes.unstaffed] (kiosk/core/service_hours.py, docs/unstaffed.md)
     hours: ServiceHours = field(default_factory=lambda: parse_service_hours({}))
     source: str = ""
@@ -217,4 +224,5 @@ SECTIONS: dict[str, type] = {
     "maintenance": MaintenanceConfig,
     "monitoring": MonitoringConfig,
     "ui": UiConfig,
+    "speech": SpeechConfig,
 }

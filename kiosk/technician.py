@@ -263,13 +263,13 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     app.bind(on_start=route_technician_cards)
     if kiosk.keyboard is not None:
         _feed_keyboard(kiosk.keyboard)
-    if kiosk.speech is not None and config.devices.speech_key:
-        _speech_key(kiosk.speech, int(config.devices.speech_key))
+    if kiosk.speech is not None and config.speech.key:
+        _speech_key(kiosk.speech, int(config.speech.key))
     app.run()
 
 
 def _speech_key(speech: Any, code: int) -> None:
-    """The tactile speech key (a Kivy key code from [devices] speech_key) starts speech mode."""
+    """The tactile speech key (a Kivy key code from [speech] key) starts speech mode."""
     from kivy.core.window import Window
 
     def on_key_down(_window: Any, key: int, *_args: Any) -> bool:

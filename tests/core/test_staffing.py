@@ -213,3 +213,13 @@ def test_the_config_refuses_an_idle_warning_below_20_seconds() -> None:
     assert config.hours.policy(Staffing.UNSTAFFED).payments is False
     with pytest.raises(ConfigError, match=r"\[schedule\] monday"):
         parse_config("[schedule]\nmonday = [\"8-12 open\"]\n")
+
+
+def test_the_speech_section_is_validated() -> None:
+    from kiosk.config import parse_config
+    from kiosk.errors import ConfigError
+
+    assert parse_config('[speech]\nurl = "fake://"\nkey = 282\n').speech.url == "fake://"
+    assert parse_config("").speech.url == ""  # no speech unless configured
+    with pytest.raises(ConfigError, match=r"\[speech\] url"):
+        parse_config('[speech]\nurl = "festival://"\n')

@@ -134,3 +134,26 @@ def test_idle_warning_and_closing_countdown_are_spoken() -> None:
     finally:
         runtime.stop()
         output.close()
+
+
+def test_the_assembled_kiosk_wires_speech_from_config(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from kiosk.assembly import build_kiosk
+    from kiosk.config import parse_config
+
+    base = Path(str(tmp_path))
+    config = parse_config(
+        f'[store]\npath = "{base}/kiosk.db"\nkey_file = "{base}/queue.key"\n'
+        f'[devices]\nprinter = "fake://"\nterminal = "zvt+sim://?state={base}/terminal.json"\n'
+        '[speech]\nurl = "fake://"\njack = "fake://"\n', base_dir=base)
+    kiosk = build_kiosk(config, readers=False)
+    try:
+        speech = kiosk.speech
+        assert isinstance(speech, SpeechService) and isinstance(speech.output, FakeSpeech)
+        speech.headset(True)  # the (fake) jack reports a headset: speech mode starts
+        assert speech.active and speech.channel is Channel.HEADSET
+        assert speech.output.wait_idle(30)
+        assert Translator("nl")("speech.on") in speech.output.texts()
+    finally:
+        kiosk.stop()
