@@ -21,6 +21,7 @@ from kiosk.core import events as ev
 from kiosk.ils import client_settings, ils_address, start_embedded_ils
 from kiosk.logsetup import short_hash
 from kiosk.runtime import KioskRuntime
+from kiosk.service_clock import ServiceClock
 from kiosk.standby import PrinterStandby, Reopener, TerminalStandby, describe
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class Kiosk:
     scanner_retry: Any = None  # a Reopener while the configured scanner is missing
     early_alerts: list[tuple[str, str]] = field(default_factory=list)  # (kind, reference) before listeners
     pad: Any = None  # the RFID pad (kiosk.rfid.hub.Pad) when [devices] rfid names one
+    service_clock: ServiceClock | None = None  # wall-clock time and staffing overrides for the core
+    speech: Any = None  # the SpeechService when [speech] url is set
 
     def alert(self, kind: str, reference: str, detail: str = "") -> None:
         """Something staff must act on (e.g. a payment that needs checking): log it and tell the
@@ -131,7 +134,12 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
             from kiosk.rfid.hub import open_pad
 
             kiosk.pad = open_pad(kiosk)
+        kiosk.speech = _open_speech(config, runtime, stops)
+        kiosk.service_clock = ServiceClock(runtime, state_dir)
+        kiosk.service_clock.restore()  # the override and the time, before any member can act
         if start:
+            kiosk.service_clock.start()
+            stops.append(kiosk.service_clock.stop)
             circulation.start()
             runtime.start()
         return kiosk
@@ -225,6 +233,24 @@ def _keep_service_mode(runtime: KioskRuntime, path: Path) -> None:
             log.error("cannot keep the service mode in %s: %s", path, exc.strerror)
 
     runtime.subscribe(remember)
+
+
+def _open_speech(config: KioskConfig, runtime: KioskRuntime, stops: _Releases) -> Any:
+    """The speech service when ``[speech] url`` names an output (and the headset jack, if set)."""
+    if not config.speech.url:
+        return None
+    from drivers.speech import open_jack, open_speech
+    from kiosk.speech_service import SpeechService
+
+    output = open_speech(config.speech.url)  # lazy: espeak-ng is looked for at the first word
+    stops.append(output.close)
+    speech = SpeechService(output, config.site.default_language, config.hours.schedule.timezone,
+                           config.site.library_name)
+    speech.attach(runtime)
+    if config.speech.jack:
+        jack = open_jack(config.speech.jack, speech.headset)
+        stops.append(jack.close)
+    return speech
 
 
 def _scrub_after_final(journal: Any, scrub: Callable[[], object]) -> None:

@@ -26,7 +26,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kiosk.config_schema import SECTIONS, KioskConfig
+from kiosk.core.service_hours import parse_service_hours
 from kiosk.errors import ConfigError
+
+HOURS_TABLES = ("schedule", "modes")  # parsed by kiosk.core.service_hours
 
 __all__ = ["KioskConfig", "config_as_dict", "load_config", "parse_config"]
 
@@ -109,18 +112,21 @@ class _Builder:
 
     def build(self, data: dict[str, Any]) -> KioskConfig:
         sections: dict[str, Any] = {}
+        # [schedule] and [modes.*] have their own parser (nested tables, arrays of exceptions).
+        hours = parse_service_hours(
+            {k: data[k] for k in HOURS_TABLES if k in data}, self.source)
+        data = {k: v for k, v in data.items() if k not in HOURS_TABLES}
         for name, value in data.items():
             if name not in SECTIONS:
                 hint = _did_you_mean(name, SECTIONS)
-                raise ConfigError(
-                    f"{self.source}: unknown section [{name}]{hint}; known sections: {', '.join(SECTIONS)}"
-                )
+                known = ", ".join((*SECTIONS, *HOURS_TABLES))
+                raise ConfigError(f"{self.source}: unknown section [{name}]{hint}; known sections: {known}")
             if not isinstance(value, dict):
                 raise self.error(name, None, "expected a table ([" + name + "] with keys), got a value")
             sections[name] = self._section(name, value)
         for name in SECTIONS.keys() - sections.keys():
             sections[name] = self._section(name, {})  # defaults, with paths resolved like the rest
-        config = KioskConfig(**sections, source=self.source)
+        config = KioskConfig(**sections, hours=hours, source=self.source)
         config = self._queue_key(config, explicit="key_file" in data.get("store", {}))
         self._cross_checks(config)
         return config

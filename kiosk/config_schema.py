@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.core.service_hours import ServiceHours, parse_service_hours
+
 
 def _f(default: Any, **meta: Any) -> Any:
     """A dataclass field with constraint metadata (lists get a fresh default each time)."""
@@ -95,6 +97,18 @@ class DevicesConfig:
 
 
 @dataclass(frozen=True)
+class SpeechConfig:
+    """Speech output and speech mode (issue 17, docs/accessibility.md)."""
+
+    # "" = no speech; espeak-ng://?voice=nl, fake:// (tests, demo), wav://DIR (recording, demo only)
+    url: str = _f("", schemes=("", "espeak-ng", "fake", "wav"))
+    # The headset jack (evdev:///dev/input/eventN?switch=headphone, fake://); "" = not reported here.
+    jack: str = _f("", schemes=("", "evdev", "fake"))
+    # The tactile "speech" key on a USB keypad, as a Kivy key code; 0 = none.
+    key: int = _f(0, min=0, max=100000)
+
+
+@dataclass(frozen=True)
 class PassesConfig:
     """How a library pass is recognised: number validation and the NFC UID → pass number rule."""
 
@@ -134,7 +148,8 @@ class SessionConfig:
     pin: str = _f("patron", choices=("always", "never", "patron"))
     pin_tries: int = _f(3, min=1, max=10)
     idle_timeout: float = _f(60.0, min=10, max=900)
-    idle_warning: float = _f(15.0, min=5, max=120)
+    # EN 301 549 11.2.2.1 (WCAG 2.2.1): at least 20 s to answer the idle warning ("more time").
+    idle_warning: float = _f(20.0, min=20, max=120)
     pin_lockout_minutes: float = _f(15.0, min=1, max=1440)  # wrong PINs per pass kept (memory only)
 
 
@@ -238,6 +253,9 @@ class KioskConfig:
     monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     rfid: RfidConfig = field(default_factory=RfidConfig)
+    speech: SpeechConfig = field(default_factory=SpeechConfig)
+    # [schedule] and [modes.staffed] / [modes.unstaffed] (kiosk/core/service_hours.py, docs/unstaffed.md)
+    hours: ServiceHours = field(default_factory=lambda: parse_service_hours({}))
     source: str = ""
 
 
@@ -256,4 +274,5 @@ SECTIONS: dict[str, type] = {
     "monitoring": MonitoringConfig,
     "ui": UiConfig,
     "rfid": RfidConfig,
+    "speech": SpeechConfig,
 }

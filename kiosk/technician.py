@@ -34,6 +34,7 @@ class KioskHealth:
         """Ask every part for its state now (the printer status query may touch the device)."""
         kiosk = self.kiosk
         ils = kiosk.circulation.health()
+        service = kiosk.runtime.service_mode
         devices = [DeviceHealth(f"pass_reader_{n}", "ok") for n, _ in enumerate(kiosk.readers)]
         retry = getattr(kiosk, "scanner_retry", None)
         if retry is not None and kiosk.scanner is None:
@@ -64,6 +65,8 @@ class KioskHealth:
             printer_paper=paper,
             payment_enabled=kiosk.payments is not None,
             out_of_order=kiosk.runtime.out_of_order,
+            service_mode=service.staffing.value,
+            service_hours=service.hours.as_dict() if service.hours is not None else {},
         )
 
 
@@ -258,11 +261,31 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
             kiosk.reader_router.pass_filters.append(app.kiosk_root.offer_pass)
             if kiosk.payments is not None:
                 kiosk.payments.on_progress = app.kiosk_root.show_terminal_prompt
+            if kiosk.speech is not None:  # tactile keypad navigation in speech mode (issue 17)
+                from kiosk.core import events as ev
+                from kiosk.ui.keypad import attach_keypad
+
+                attach_keypad(app.kiosk_root, kiosk.speech, lambda: kiosk.runtime.send(ev.Back()))
 
     app.bind(on_start=route_technician_cards)
     if kiosk.keyboard is not None:
         _feed_keyboard(kiosk.keyboard)
+    if kiosk.speech is not None and config.speech.key:
+        _speech_key(kiosk.speech, int(config.speech.key))
     app.run()
+
+
+def _speech_key(speech: Any, code: int) -> None:
+    """The tactile speech key (a Kivy key code from [speech] key) starts speech mode."""
+    from kivy.core.window import Window
+
+    def on_key_down(_window: Any, key: int, *_args: Any) -> bool:
+        if key == code:
+            speech.start("key")
+            return True
+        return False
+
+    Window.bind(on_key_down=on_key_down)
 
 
 def _feed_keyboard(keyboard: Any) -> None:

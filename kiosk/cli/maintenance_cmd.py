@@ -27,6 +27,19 @@ def register(subparsers: Any) -> None:
     status = sub.add_parser("status", help="JSON health: ILS, queue, devices, printer paper")
     add_config_argument(status)
     status.set_defaults(func=cmd_status)
+    mode = sub.add_parser(
+        "mode", help="override the staffing mode: staffed, unstaffed, closed, or back to the schedule",
+        description="Leaves the request in the kiosk's state directory; the running kiosk applies it "
+        "within seconds (a kiosk that is off, at its start) and keeps it across a restart until it "
+        "expires. See docs/unstaffed.md.",
+    )
+    mode.add_argument("mode", choices=("staffed", "unstaffed", "closed", "schedule"))
+    mode.add_argument("--until", default="",
+                      help="HH:MM (local, next occurrence) or YYYY-MM-DDTHH:MM; default: the schedule's "
+                      "next change")
+    mode.add_argument("--reason", default="", help="a short note for the log")
+    add_config_argument(mode)
+    mode.set_defaults(func=cmd_mode)
 
 
 def _read_pin_twice() -> tuple[str, str]:
@@ -77,6 +90,34 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_CONNECTION
     emit(snapshot.to_json())
     return EXIT_OK if snapshot.ils_online else EXIT_CONNECTION
+
+
+def cmd_mode(args: argparse.Namespace) -> int:
+    """Write the staffing request for the kiosk (``schedule`` withdraws the override)."""
+    from pathlib import Path
+
+    from kiosk.service_clock import now_utc, until_from_text, write_request
+
+    config = load_config_or_exit(args.config)
+    state_dir = Path(config.store.path).parent
+    now = now_utc()
+    if args.mode == "schedule":
+        data = {"clear": "1"}
+    else:
+        try:
+            until = until_from_text(args.until, config.hours.schedule, now)
+        except ValueError as exc:
+            say(f"kiosk maintenance mode: --until: {exc}")
+            return EXIT_USAGE
+        data = {"mode": args.mode, "start": now.isoformat(), "until": until.isoformat(),
+                "reason": args.reason}
+    try:
+        path = write_request(state_dir, data)
+    except OSError as exc:
+        say(f"kiosk maintenance mode: cannot write to {state_dir}: {exc.strerror}")
+        return EXIT_USAGE
+    emit({"request": str(path), **data})
+    return EXIT_OK
 
 
 def running_kiosk_health(config: Any) -> int | None:

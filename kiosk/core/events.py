@@ -15,9 +15,10 @@ Three families:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
-from kiosk.core.service import Availability
+from kiosk.core.service import Availability, Staffing
 from kiosk.core.view import AccountView
 
 
@@ -71,6 +72,32 @@ class ServiceModeChanged(Event):
 class MaintenanceEnded(Event):
     """The technician left maintenance mode: back to the availability from before it (in service, or
     out of order when it was, or when the technician switched it so meanwhile)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WallClock(Event):
+    """The wall-clock time now (aware); the runtime posts one every few seconds. The core evaluates the
+    service hours against it: staffed / unstaffed / closed, the closing countdown, the last minute."""
+
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingOverride(Event):
+    """A technician put the kiosk in ``staffing`` from ``start`` until ``until`` (maintenance panel,
+    ``kiosk maintenance mode``); it expires by itself and survives a restart."""
+
+    staffing: Staffing
+    start: datetime
+    until: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingOverrideCleared(Event):
+    """The technician's override was withdrawn at ``now``: back to the schedule."""
+
+    now: datetime
 
 
 # --- user ------------------------------------------------------------------------------------------

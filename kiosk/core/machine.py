@@ -15,7 +15,7 @@ import logging
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.core import identify as idn
-from kiosk.core import pad
+from kiosk.core import pad, staffing
 from kiosk.core import transactions as tx
 from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
 from kiosk.core.effects import Effect
@@ -119,13 +119,19 @@ def transition(settings: SessionSettings, state: SessionState, event: ev.Event) 
         return _change_mode(settings, state, state.mode.with_availability(event.availability))
     if isinstance(event, ev.MaintenanceEnded):
         return _change_mode(settings, state, state.mode.after_maintenance())
+    if isinstance(event, staffing.CLOCK_EVENTS):
+        new_state, effects = staffing.on_clock(settings, state, event)
+        return staffing.close_safely(settings, new_state, effects)
     if not state.mode.serving and isinstance(event, ev.UserEvent):
         log.info("%s ignored: the kiosk is %s", type(event).__name__, state.mode.availability.value)
         return state, []
+    if isinstance(event, ev.UserEvent) and (refused := staffing.refusal(settings, state, event)):
+        return refused
     new_state, effects = _session_transition(settings, state, event)
     if not new_state.mode.serving:
         effects = [e for e in effects if not isinstance(e, SERVICE_EFFECTS)]
-    return new_state, effects
+    effects = staffing.allowed(new_state.mode.policy, effects)
+    return staffing.close_safely(settings, new_state, effects)
 
 
 def _change_mode(settings: SessionSettings, state: SessionState, mode: ServiceMode) -> Outcome:

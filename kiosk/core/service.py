@@ -1,16 +1,26 @@
 """The kiosk's service mode: whether it serves members now.
 
-One axis today, *availability*: in service, out of order (a technician switched it off, or a fault),
-maintenance (a technician is at the screen). Only "in service" lets an event lead to a circulation or
-payment effect; the machine enforces that for every event (:func:`kiosk.core.machine.transition`).
-The unstaffed-hours work (issue 17) adds a second axis, *staffing* (staffed / unstaffed / closed),
-beside this one in :class:`ServiceMode`, with its own rule for what each combination offers.
+Two axes:
+
+* *availability*: in service, out of order (a technician switched it off, or a fault), maintenance (a
+  technician is at the screen). Only "in service" lets an event lead to a circulation or payment effect;
+  the machine enforces that for every event (:func:`kiosk.core.machine.transition`).
+* *staffing* (issue 17): staffed / unstaffed (Open+) / closed, from the service hours in config
+  evaluated on every :class:`~kiosk.core.events.WallClock` event, or a technician's override. Each
+  staffing mode has a :class:`~kiosk.core.service_hours.ModePolicy` (what is offered, which desk texts
+  are replaced); closed offers nothing. The rules live in :mod:`kiosk.core.staffing`.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from kiosk.core.schedule import Override
+from kiosk.core.schedule import ServiceMode as Staffing
+from kiosk.core.service_hours import STAFFED_POLICY, ModePolicy, ServiceStatus
+
+__all__ = ["Availability", "ServiceMode", "Staffing"]
 
 
 class Availability(enum.Enum):
@@ -28,6 +38,31 @@ class ServiceMode:
     availability: Availability = Availability.IN_SERVICE
     # What maintenance returns to when the technician leaves (out of order stays out of order).
     resume: Availability = Availability.IN_SERVICE
+    # The staffing axis: the latest evaluation of the service hours (None before the first WallClock),
+    # and a technician's override (kept across a restart; it expires by itself).
+    staffing: Staffing = Staffing.STAFFED
+    hours: ServiceStatus | None = None
+    override: Override | None = None
+
+    @property
+    def policy(self) -> ModePolicy:
+        """What the current staffing mode offers (staffed defaults before the schedule was read)."""
+        return self.hours.policy if self.hours is not None else STAFFED_POLICY
+
+    @property
+    def closed(self) -> bool:
+        """True when the library is closed (the closed screen with the next opening time)."""
+        return self.staffing is Staffing.CLOSED
+
+    @property
+    def closing_in_minutes(self) -> int | None:
+        """The closing countdown banner's minutes (None: no banner)."""
+        return self.hours.closing_in_minutes if self.hours is not None else None
+
+    @property
+    def may_start_session(self) -> bool:
+        """False when closed or in the last minute(s) before closing."""
+        return self.hours.may_start_session if self.hours is not None else not self.closed
 
     @property
     def serving(self) -> bool:
@@ -45,11 +80,11 @@ class ServiceMode:
         if availability is Availability.MAINTENANCE:
             if self.availability is Availability.MAINTENANCE:
                 return self
-            return ServiceMode(availability, resume=self.availability)
-        return ServiceMode(availability)
+            return replace(self, availability=availability, resume=self.availability)
+        return replace(self, availability=availability, resume=Availability.IN_SERVICE)
 
     def after_maintenance(self) -> ServiceMode:
         """Leaving maintenance: back to what it was before (unchanged when not in maintenance)."""
         if self.availability is not Availability.MAINTENANCE:
             return self
-        return ServiceMode(self.resume)
+        return replace(self, availability=self.resume, resume=Availability.IN_SERVICE)

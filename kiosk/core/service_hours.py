@@ -79,7 +79,13 @@ class ModePolicy:
 STAFFED_POLICY = ModePolicy()
 UNSTAFFED_POLICY = ModePolicy(
     offline_loans=False,
-    desk_texts=MappingProxyType({"notice.desk": "unstaffed.notice_desk"}),
+    desk_texts=MappingProxyType({
+        **{key: "unstaffed.notice_desk" for key in ("notice.desk", "error.blocked", "error.card_lost",
+                                                     "error.expired", "error.pin_tries", "payment.unknown",
+                                                     "payment.not_recorded")},
+        **{key: "unstaffed.come_back" for key in ("item.refused", "offline.loan_limit")},
+        **{key: "unstaffed.drop_box" for key in ("return.refused", "offline.storage_failed")},
+    }),
     unsecured_loan="cancel",
     unsecured_return="drop_box",
 )

@@ -13,6 +13,7 @@ from typing import Any
 
 from kiosk.core.pad_model import PadState
 from kiosk.core.service import ServiceMode
+from kiosk.core.service_hours import ModePolicy, ServiceHours
 from kiosk.core.view import (
     AccountView,
     ItemLine,
@@ -78,7 +79,7 @@ class SessionSettings:
     pin: str = "patron"  # "always" | "never" | "patron"
     pin_tries: int = 3
     idle_timeout: float = 60.0
-    idle_warning: float = 15.0
+    idle_warning: float = 20.0
     receipt: str = "ask"  # "ask" | "always" | "never"
     languages: tuple[str, ...] = ("nl", "en")
     default_language: str = "nl"
@@ -88,6 +89,7 @@ class SessionSettings:
     hold_returns: str = "bin"  # a returned item reserved for someone else goes: bin | trolley | shelf
     rfid_offline_security: str = "release"  # "release" | "refuse": RFID loans while the ILS is offline
     rfid_returns_from_idle: bool = False  # items put on the pad at the attract screen are returned
+    hours: ServiceHours | None = None  # [schedule] and [modes.*]; None: staffed around the clock
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -118,6 +120,7 @@ class SessionSettings:
             hold_returns=str(config.site.hold_returns),
             rfid_offline_security=str(getattr(getattr(config, "rfid", None), "offline_security", "release")),
             rfid_returns_from_idle=bool(getattr(getattr(config, "rfid", None), "returns_from_idle", False)),
+            hours=getattr(config, "hours", None),
         )
 
 
@@ -191,15 +194,22 @@ class SessionState:
         return max(0.0, settings.idle_timeout - (self.clock - self.last_activity))
 
     def view(self, settings: SessionSettings) -> SessionView:
-        """The immutable snapshot the UI renders (no pass number, no PIN)."""
+        """The immutable snapshot the UI renders (no pass number, no PIN). Texts that name the desk are
+        replaced by the staffing mode's instruction here, so the UI and speech say the right thing."""
+        policy = self.mode.policy
+        items = self.items
+        if policy.desk_texts:
+            items = tuple(replace(line, message=_instead(line.message, policy),
+                                  notes=tuple(_instead(n, policy) or n for n in line.notes))
+                          for line in self.items)
         return SessionView(
             screen=self.screen,
             language=self.language,
             ils_online=self.ils_online,
             patron=self.patron,
-            items=self.items,
+            items=items,
             account=self.account,
-            message=self.message,
+            message=_instead(self.message, policy),
             busy=bool(self.pending),
             pin_tries_left=self.pin_tries_left,
             idle_warning=self.warned,
@@ -222,6 +232,8 @@ class SessionState:
             out.append(f"{self.screen.value} without an identified patron")
         if self.screen in (Screen.PIN, Screen.IDENTIFYING) and not self.pass_number:
             out.append(f"{self.screen.value} without a pass")
+        if self.mode.closed and self.screen is not Screen.IDLE and not self.pending:
+            out.append(f"a session on {self.screen.value} while closed with nothing outstanding")
         if not self.mode.serving and self.screen is not Screen.IDLE:
             out.append(f"a session on {self.screen.value} while {self.mode.availability.value}")
         if not 0 <= self.pin_tries_left <= settings.pin_tries:
@@ -232,3 +244,10 @@ class SessionState:
             if line.status is LineStatus.PENDING and (line.kind.value, line.item_id) not in self.pending:
                 out.append(f"pending {line.kind.value} line without an outstanding request")
         return out
+
+
+def _instead(message: Message | None, policy: ModePolicy) -> Message | None:
+    """``message`` with its key replaced by the mode's instruction when it names the desk."""
+    if message is None or policy.text_key(message.key) == message.key:
+        return message
+    return replace(message, key=policy.text_key(message.key))

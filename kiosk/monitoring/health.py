@@ -38,6 +38,8 @@ class HealthSnapshot:
     printer_paper: str = "unknown"
     payment_enabled: bool = False
     out_of_order: bool = False
+    service_mode: str = "staffed"  # staffing: staffed / unstaffed / closed (issue 17)
+    service_hours: dict[str, Any] = field(default_factory=dict)  # ServiceStatus.as_dict(): countdown, ...
 
     def __post_init__(self) -> None:
         if self.printer_paper not in PAPER_STATES:

@@ -22,6 +22,9 @@ TRANSACTION_KINDS = ("loan", "return", "renewal", "payment", "patron")
 TRANSACTION_RESULTS = ("ok", "refused", "offline", "error")
 
 
+SERVICE_MODES = ("staffed", "unstaffed", "closed")
+
+
 class KioskMetrics:
     """The kiosk's metrics. ``update(snapshot)`` sets the gauges; the runtime counts transactions."""
 
@@ -46,6 +49,8 @@ class KioskMetrics:
         self.printer_paper = Gauge("kiosk_printer_paper", "1 for the current paper state", ["state"],
                                    registry=r)
         self.out_of_order = Gauge("kiosk_out_of_order", "1 when switched out of order", registry=r)
+        self.service_mode = Gauge("kiosk_service_mode", "1 for the current staffing mode (Open+ hours)",
+                                  ["mode"], registry=r)
 
     def count_transaction(self, kind: str, result: str) -> None:
         """Count one transaction; unknown kinds/results are refused so labels stay a small fixed set."""
@@ -68,6 +73,8 @@ class KioskMetrics:
         self.queue_failed.set(snapshot.queue_failed)
         self.queue_writable.set(0 if snapshot.queue_storage_error else 1)
         self.out_of_order.set(1 if snapshot.out_of_order else 0)
+        for mode in SERVICE_MODES:
+            self.service_mode.labels(mode=mode).set(1 if snapshot.service_mode == mode else 0)
         for device in snapshot.devices:
             for state in DEVICE_STATES:
                 self.device_state.labels(device=device.name, state=state).set(

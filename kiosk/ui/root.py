@@ -248,6 +248,8 @@ class KioskRoot(FloatLayout):
         elif view.screen is Screen.IDLE and self._goodbye_until is not None:
             self.t = Translator(self._goodbye_language)  # goodbye in the language the member used
             name = "goodbye"
+        elif view.screen is Screen.IDLE and view.service.closed:  # issue 17: closed, next opening
+            name = "out_of_order"
         else:
             name = FOR_CORE_SCREEN[view.screen]
         screen = self.screens[name]

@@ -47,10 +47,10 @@ def test_borrowing_screen_on_the_headset_in_order() -> None:
     said = utterances(BORROWING, "nl", Channel.HEADSET)
     assert texts(said) == [
         "Lenen",
-        "Item 1. De avonden. Geleend. Terugbrengen vóór 29-12-2026.",
+        "Item 1. De avonden. Geleend. Inleveren uiterlijk 29-12-2026.",
         "Item 2. Het diner. Niet gelukt.",
         Translator("nl")("item.on_hold"),
-        "Scan de barcode van elk item, één voor één",
+        "Scan de streepjescode van elk materiaal, één voor één.",
     ]
     assert [s.privacy for s in said][1:3] == [Privacy.PERSONAL, Privacy.PERSONAL]
 
@@ -59,10 +59,10 @@ def test_the_loudspeaker_gets_no_titles_and_a_hint_to_plug_in_headphones() -> No
     said = utterances(BORROWING, "nl", Channel.LOUDSPEAKER)
     assert texts(said) == [
         "Lenen",
-        "Item 1. Geleend. Terugbrengen vóór 29-12-2026.",
+        "Item 1. Geleend. Inleveren uiterlijk 29-12-2026.",
         "Item 2. Niet gelukt.",
         Translator("nl")("item.on_hold"),
-        "Scan de barcode van elk item, één voor één",
+        "Scan de streepjescode van elk materiaal, één voor één.",
         "Sluit een koptelefoon aan om de gegevens te horen.",
     ]
     assert all(s.privacy is Privacy.PUBLIC for s in said)
@@ -166,9 +166,9 @@ def test_a_whole_borrowing_session_on_the_headset() -> None:
     assert spoken[:2] == [Translator("nl")("speech.on"), "Voer je pincode in"]
     assert spoken.count("cijfer") == 4
     assert "Hallo Mevr. J. Jansen" in spoken
-    assert "Item 1. De avonden. Geleend. Terugbrengen vóór 29-12-2026." in spoken
+    assert "Item 1. De avonden. Geleend. Inleveren uiterlijk 29-12-2026." in spoken
     assert "Totaal 1 euro 20" in spoken
-    assert spoken[-2:] == ["Bedankt en tot ziens!", "Vergeet je pas en je items niet."]
+    assert spoken[-2:] == ["Bedankt en tot ziens!", "Vergeet je pas en je materialen niet."]
     assert not any(d in " ".join(spoken) for d in ("4711", "4 7 1 1"))
 
 
@@ -178,5 +178,5 @@ def test_a_whole_borrowing_session_on_the_loudspeaker_leaks_nothing() -> None:
         assert not any(secret in s for s in spoken), secret
     assert spoken.count("cijfer") == 4  # one tick per key press, nothing else said for the PIN
     assert not any(re.fullmatch(r"\W*\d\W*", s) for s in spoken)  # no lone digit ever
-    assert "Item 1. Geleend. Terugbrengen vóór 29-12-2026." in spoken
+    assert "Item 1. Geleend. Inleveren uiterlijk 29-12-2026." in spoken
     assert spoken.count("Sluit een koptelefoon aan om de gegevens te horen.") == 2  # borrowing, account

@@ -168,3 +168,9 @@ class OutOfOrderScreen(KioskScreen):
         """Texts in the default language (no patron is being served)."""
         self.ids.title.text = ui.t("out_of_order.title")
         self.ids.body.text = ui.t("out_of_order.body")
+        hours = view.service.hours
+        if view.service.closed and not view.service.out_of_order:  # the library is closed (issue 17)
+            self.ids.title.text = ui.t("closed.title")
+            opening = hours.next_opening if hours is not None else None
+            self.ids.body.text = ui.t("closed.next_opening", when=opening.astimezone().strftime(
+                "%d-%m %H:%M")) if opening is not None else ""

@@ -72,7 +72,7 @@ def check_pin_in_background(work: Callable[[], PinAttempt], done: Callable[[Any]
     return worker.submit(target)
 
 
-DEVICE_KEYS = ("pass_reader", "barcode_scanner", "printer", "terminal", "rfid")
+DEVICE_KEYS = ("pass_reader", "barcode_scanner", "printer", "terminal", "rfid", "service_mode")
 
 
 def device_name(t: Any, name: str) -> str:
@@ -290,6 +290,9 @@ class MaintenanceScreen(KioskScreen):
                      t("maint.paper", state=state_name(t, h.printer_paper))]
             lines += [t("maint.device", name=device_name(t, d.name), state=state_name(t, d.state),
                         detail=f"({state_name(t, d.detail)})" if d.detail else "") for d in h.devices]
+            override = h.service_hours.get("override_until") or ""  # issue 17: mode and override
+            lines.append(t("maint.device", name=device_name(t, "service_mode"),
+                           state=state_name(t, h.service_mode), detail=f"({override})" if override else ""))
             for line in lines:
                 # Wrapped inside the panel's width: a long device detail never runs over its neighbours.
                 box.add_widget(KioskLabel(text=line, role="panel", size_name="small", shorten=False))
