@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from kiosk.errors import ConfigError
 
-DEFAULT_CONFIG = "config.toml"
+SYSTEM_CONFIG = "/etc/library-kiosk/config.toml"  # the installed package's conffile
+DEV_CONFIG = "config.toml"  # a development checkout's demo configuration
+
+
+def config_path(given: str | None = None) -> Path:
+    """The configuration file, in one order everywhere: ``--config``, then ``$KIOSK_CONFIG``, then
+    /etc/library-kiosk/config.toml; in a development checkout without that file, ./config.toml."""
+    chosen = given or os.environ.get("KIOSK_CONFIG")
+    if chosen:
+        return Path(chosen)
+    if Path(SYSTEM_CONFIG).exists() or not Path(DEV_CONFIG).exists():
+        return Path(SYSTEM_CONFIG)
+    return Path(DEV_CONFIG)
+
+
+# For subcommands that work with or without a configuration (``Path(DEFAULT_CONFIG).exists()``).
+DEFAULT_CONFIG = str(config_path())
 
 
 def emit(obj: Any) -> None:
@@ -26,7 +43,7 @@ def say(message: str) -> None:
 def add_config_argument(parser: Any) -> None:
     """Add the common ``--config PATH`` option."""
     parser.add_argument(
-        "--config", default=None, metavar="PATH", help=f"configuration file (default: ./{DEFAULT_CONFIG})"
+        "--config", default=None, metavar="PATH", help=f"configuration file (default: $KIOSK_CONFIG, else {SYSTEM_CONFIG})"
     )
 
 
@@ -35,7 +52,7 @@ def load_config_or_exit(path: str | None) -> Any:
     from kiosk.config import load_config
 
     try:
-        return load_config(Path(path or DEFAULT_CONFIG))
+        return load_config(config_path(path))
     except ConfigError as exc:
         say(f"kiosk: {exc}")
         raise SystemExit(2) from None

@@ -118,6 +118,7 @@ class CirculationService:
         self.offline_since: float | None = time.time()
         self.last_replay: ReplayReport | None = None
         self._threads: list[threading.Thread] = []
+        self.first_contact = threading.Event()  # set when the first connection attempt ended (sd_notify READY)
 
     # --- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -260,6 +261,7 @@ class CirculationService:
     def _run(self, job: object) -> None:
         if isinstance(job, _FirstContact):
             client = self._try_connect(logging.WARNING, "ILS unreachable at start, starting offline")
+            self.first_contact.set()
             if client is None:
                 self._start_recovery()
             else:
