@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 from kiosk import sdnotify
-
 from kiosk.cli.output import add_config_argument, emit, load_config_or_exit, say
 
 

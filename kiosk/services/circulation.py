@@ -118,7 +118,7 @@ class CirculationService:
         self.offline_since: float | None = time.time()
         self.last_replay: ReplayReport | None = None
         self._threads: list[threading.Thread] = []
-        self.first_contact = threading.Event()  # set when the first connection attempt ended (sd_notify READY)
+        self.first_contact = threading.Event()  # set when the first connect attempt ended (sd_notify)
 
     # --- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> None:

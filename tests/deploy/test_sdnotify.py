@@ -55,7 +55,8 @@ def test_without_systemd_everything_is_a_quiet_no_op(monkeypatch: pytest.MonkeyP
     assert not sdnotify.watchdog()
 
 
-def test_watchdog_interval_is_half_of_watchdogsec_and_only_for_our_pid(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_watchdog_interval_is_half_of_watchdogsec_and_only_for_our_pid(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WATCHDOG_PID", raising=False)
     monkeypatch.delenv("WATCHDOG_USEC", raising=False)
     assert sdnotify.watchdog_interval() is None
