@@ -50,10 +50,11 @@ def stopping() -> bool:
 
 def watchdog_interval() -> float | None:
     """How often to ping (half of ``WatchdogSec``), or None when systemd expects no pings (not set, or set
-    for another process: ``$WATCHDOG_PID``)."""
+    for another process: ``$WATCHDOG_PID``). The service's main process may be our parent (cage runs the
+    kiosk as its child; the unit has ``NotifyAccess=all``)."""
     usec = os.environ.get("WATCHDOG_USEC", "")
     pid = os.environ.get("WATCHDOG_PID", "")
-    if not usec.isdigit() or int(usec) == 0 or (pid and pid != str(os.getpid())):
+    if not usec.isdigit() or int(usec) == 0 or (pid and pid not in (str(os.getpid()), str(os.getppid()))):
         return None
     return int(usec) / 2e6
 

@@ -62,8 +62,10 @@ def test_watchdog_interval_is_half_of_watchdogsec_and_only_for_our_pid(
     assert sdnotify.watchdog_interval() is None
     monkeypatch.setenv("WATCHDOG_USEC", "30000000")
     assert sdnotify.watchdog_interval() == 15.0
-    monkeypatch.setenv("WATCHDOG_PID", str(os.getpid() + 1))
+    monkeypatch.setenv("WATCHDOG_PID", "1")  # another process's watchdog
     assert sdnotify.watchdog_interval() is None
+    monkeypatch.setenv("WATCHDOG_PID", str(os.getppid()))  # cage, our parent, is the main process
+    assert sdnotify.watchdog_interval() == 15.0
     monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
     assert sdnotify.watchdog_interval() == 15.0
 
