@@ -68,12 +68,16 @@ def start_monitoring(kiosk: Any) -> Any:
     from kiosk.monitoring.monitor import HealthMonitor
     from kiosk.monitoring.transactions import TransactionCounter
 
+    from kiosk.monitoring.listener import ListenerTls
+
     cfg = kiosk.config.monitoring
     metrics = KioskMetrics()
-    server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port)
     notifier = WebhookNotifier(cfg.webhook_url, kiosk.config.site.kiosk_id) if cfg.webhook_url else None
     policy = AlertPolicy(cfg.ils_offline_alert_minutes, cfg.alert_min_interval)
     monitor = HealthMonitor(KioskHealth(kiosk).snapshot, metrics, policy, notifier)
+    tls = ListenerTls(cfg.metrics_tls_cert_file, cfg.metrics_tls_key_file, cfg.metrics_client_ca_file)
+    server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port,
+                                  lambda: monitor.last.to_json() if monitor.last else None, tls)
     kiosk.runtime.subscribe(TransactionCounter(metrics))  # kinds and results only
     kiosk.circulation.on_latency = metrics.observe_ils_latency
     if notifier is not None:
