@@ -58,17 +58,23 @@ class KioskHealth:
             printer_paper=paper,
             payment_enabled=kiosk.payments is not None,
             out_of_order=kiosk.runtime.out_of_order,
+            payments_needs_staff=_needs_staff(kiosk),
         )
+
+
+def _needs_staff(kiosk: Any) -> int:
+    """Payments in NEEDS_STAFF in the payment journal (0 without payments)."""
+    journal = getattr(getattr(kiosk.payments, "service", None), "journal", None)
+    return int(journal.counts().get("NEEDS_STAFF", 0)) if journal is not None else 0
 
 
 def start_monitoring(kiosk: Any) -> Any:
     """Start the health monitor (metrics endpoint and webhook alerts as configured); returns it."""
     from kiosk.monitoring.alerts import AlertPolicy, WebhookNotifier
+    from kiosk.monitoring.listener import ListenerTls
     from kiosk.monitoring.metrics import KioskMetrics, start_metrics_server
     from kiosk.monitoring.monitor import HealthMonitor
     from kiosk.monitoring.transactions import TransactionCounter
-
-    from kiosk.monitoring.listener import ListenerTls
 
     cfg = kiosk.config.monitoring
     metrics = KioskMetrics()
@@ -95,7 +101,8 @@ def _webhook_alert(notifier: Any) -> Any:
 
     def send(kind: str, reference: str) -> None:
         now = wall_clock()
-        notifier.send(Alert(kind, "firing", f"{kind} ({reference}): staff must check this", now, now))
+        notifier.send(Alert(kind, "firing", f"{kind} ({reference}): staff must check this", now, now,
+                            labels={"reference": reference}))
 
     return send
 

@@ -37,6 +37,8 @@ class HealthSnapshot:
     printer_paper: str = "unknown"
     payment_enabled: bool = False
     out_of_order: bool = False
+    payments_needs_staff: int = 0  # payments in NEEDS_STAFF: paid or in doubt, only staff can settle them
+    security_not_switched: int = 0  # items whose security (AFI/EAS) could not be switched; 0 if unknown
 
     def __post_init__(self) -> None:
         if self.printer_paper not in PAPER_STATES:

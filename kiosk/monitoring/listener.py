@@ -52,7 +52,8 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def monitoring_app(registry: CollectorRegistry, health: HealthSource | None) -> Callable[..., Iterable[bytes]]:
+def monitoring_app(registry: CollectorRegistry,
+                   health: HealthSource | None) -> Callable[..., Iterable[bytes]]:
     """The WSGI application: /metrics from ``registry``, /healthz from ``health()`` (None = not yet)."""
     metrics_app = make_wsgi_app(registry)
 

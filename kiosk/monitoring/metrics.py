@@ -57,6 +57,10 @@ class KioskMetrics:
         self.printer_paper = Gauge("kiosk_printer_paper", "1 for the current paper state", ["state"],
                                    registry=r)
         self.out_of_order = Gauge("kiosk_out_of_order", "1 when switched out of order", registry=r)
+        self.payments_needs_staff = Gauge("kiosk_payments_needs_staff", "Payments only staff can settle "
+                                          "(NEEDS_STAFF in the payment journal)", registry=r)
+        self.security_not_switched = Gauge("kiosk_security_not_switched", "Items whose security could not "
+                                           "be switched", registry=r)
 
     def count_transaction(self, kind: str, result: str) -> None:
         """Count one transaction; unknown kinds/results are refused so labels stay a small fixed set."""
@@ -78,6 +82,8 @@ class KioskMetrics:
         self.queue_failed.set(snapshot.queue_failed)
         self.queue_writable.set(0 if snapshot.queue_storage_error else 1)
         self.out_of_order.set(1 if snapshot.out_of_order else 0)
+        self.payments_needs_staff.set(snapshot.payments_needs_staff)
+        self.security_not_switched.set(snapshot.security_not_switched)
         for device in snapshot.devices:
             for state in DEVICE_STATES:
                 self.device_state.labels(device=device.name, state=state).set(
