@@ -189,6 +189,15 @@ class _Builder:
             value = str((self._base(section) / value).resolve()) if not os.path.isabs(value) else value
         return value
 
+    @staticmethod
+    def _credential(value: str) -> Path | None:
+        """Under systemd, a relative secret file ``credentials/sip2-password`` is read from
+        ``$CREDENTIALS_DIRECTORY/sip2-password`` (``LoadCredential=``) when systemd passed it there;
+        otherwise (``config check`` as root) from the config file's directory."""
+        directory = os.environ.get("CREDENTIALS_DIRECTORY", "")
+        candidate = Path(directory) / Path(value).name if directory else None
+        return candidate if candidate is not None and candidate.is_file() else None
+
     def _base(self, section: str) -> Path:
         """Relative paths are relative to the config file, except [store]'s under systemd: relative to
         ``$STATE_DIRECTORY`` (``StateDirectory=`` in the unit; the first one when it lists several)."""
@@ -263,7 +272,7 @@ class _Builder:
         if which == key:
             return value
         if which.endswith("_file"):
-            path = Path(value) if os.path.isabs(value) else self.base_dir / value
+            path = Path(value) if os.path.isabs(value) else self._credential(value) or self.base_dir / value
             try:
                 return path.read_text(encoding="utf-8").strip()
             except OSError as exc:
