@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean deb package-test deploy-check lock
 
 setup:
 	@bash scripts/setup.sh
@@ -21,6 +21,21 @@ lint: setup
 
 bench: setup
 	@for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Production (docs/deployment.md). Not part of `make test`: they need root, the Debian archive and minutes.
+deb:
+	@bash deploy/build-deb.sh
+
+package-test: deb
+	@bash deploy/package-test.sh
+
+# promtool (Debian's prometheus package) and ansible-lint (PyPI, in its own venv) on deploy/.
+deploy-check: setup
+	@bash deploy/deploy-check.sh
+
+# Regenerate deploy/requirements-runtime.txt (hashed runtime lock) after changing a runtime dependency.
+lock: setup
+	$(PY) deploy/lock-runtime.py
 
 clean:
 	rm -rf .venv build *.egg-info
