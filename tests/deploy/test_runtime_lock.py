@@ -30,7 +30,8 @@ def test_lock_is_hashed_and_matches_pyproject_and_constraints() -> None:
     assert entries and all(re.search(r" --hash=sha256:[0-9a-f]{64}$", line) for line in entries)
     lock = _pins(lock_text)
     constraints = _pins((ROOT / "constraints.txt").read_text())
-    runtime = _pins("\n".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = _pins("\n".join(project["dependencies"]))
     assert runtime.items() <= lock.items(), "a runtime dependency is missing from the lock: run make lock"
     stale = {n: v for n, v in lock.items() if n in constraints and constraints[n] != v}
     assert not stale, f"lock and constraints.txt disagree on {stale}: run make lock"
