@@ -108,3 +108,44 @@ def test_headless_kiosk_is_ready_after_first_contact_pings_and_says_stopping(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+_KIVY_CHILD = """
+import os, threading, time
+os.environ.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1", KIVY_LOG_MODE="PYTHON")
+from kiosk import sdnotify
+from kiosk.ui import kivy_settings
+kivy_settings()
+
+class Circulation:
+    first_contact = threading.Event()
+    online = False
+
+class Kiosk:
+    circulation = Circulation()
+
+sdnotify.on_kivy_clock(Kiosk(), timeout=600)
+from kivy.clock import Clock
+Clock.schedule_once(lambda _dt: Circulation.first_contact.set(), 0.5)  # the ILS attempt ends later
+deadline = time.monotonic() + 600
+while time.monotonic() < deadline:  # the UI thread's frames
+    Clock.tick()
+    time.sleep(0.01)
+"""
+
+
+def test_ui_clock_sends_ready_after_first_contact_and_pings(notify_socket: socket.socket) -> None:
+    env = dict(os.environ, WATCHDOG_USEC="400000")
+    env.pop("WATCHDOG_PID", None)
+    proc = subprocess.Popen([sys.executable, "-c", _KIVY_CHILD], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        messages: list[bytes] = []
+        while b"READY=1" not in messages:
+            messages.append(notify_socket.recv(4096).split(b"\n")[0])
+        # Pings come from Kivy's clock (every WatchdogSec/2) before and after readiness.
+        while messages.count(b"WATCHDOG=1") < 3:
+            messages.append(notify_socket.recv(4096))
+    finally:
+        proc.kill()
+        proc.wait()
