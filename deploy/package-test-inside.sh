@@ -33,7 +33,7 @@ location = "KIOSK1"
 [devices]
 pass_readers = ["fake://"]
 printer = "file:///var/lib/library-kiosk/receipts"
-terminal = "zvt+sim://"
+terminal = "fake://"   # the terminal simulator over a socket pair (a chroot's ptys belong to root)
 [payment]
 enabled = true
 terminal_password_file = "credentials/terminal-password"
