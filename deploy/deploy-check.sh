@@ -5,12 +5,16 @@
 #   - ansible-lint (PyPI, pinned, in its own venv under build/) on the role and the example playbook.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+# promtool from Debian's prometheus package, unpacked under build/ (not installed: no server is started).
 if ! command -v promtool >/dev/null; then
-  echo "deploy-check: installing prometheus (for promtool)" >&2
-  $SUDO apt-get update -qq
-  # policy-rc.d: install promtool's package without starting a Prometheus server here.
-  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  tools=build/prometheus-deb
+  if [ ! -x "$tools/usr/bin/promtool" ]; then
+    [ -n "$(ls /var/lib/apt/lists/*_Packages 2>/dev/null)" ] || apt-get update -qq
+    mkdir -p "$tools"
+    (cd build && apt-get download -q prometheus >/dev/null)
+    dpkg-deb -x build/prometheus_*.deb "$tools"
+  fi
+  export PATH="$PWD/$tools/usr/bin:$PATH"
 fi
 (cd deploy/prometheus && promtool check rules kiosk-alerts.yml && promtool test rules kiosk-alerts.test.yml \
   && promtool check config prometheus-scrape.yml)
