@@ -25,8 +25,9 @@ def config_path(given: str | None = None) -> Path:
     return Path(DEV_CONFIG)
 
 
-# For subcommands that work with or without a configuration (``Path(DEFAULT_CONFIG).exists()``).
-DEFAULT_CONFIG = str(config_path())
+# Subcommands that also work without a configuration look for this one (relative: the current directory
+# at the time of the call) before deciding they need none; loading goes through config_path().
+DEFAULT_CONFIG = DEV_CONFIG
 
 
 def emit(obj: Any) -> None:
