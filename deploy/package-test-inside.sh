@@ -16,6 +16,9 @@ say "--version: $version"
 getent passwd kiosk >/dev/null || fail "no kiosk user"
 [ "$(stat -c '%U %a' /var/lib/library-kiosk)" = "kiosk 700" ] || fail "state directory owner/mode"
 [ "$(stat -c '%a' /etc/library-kiosk/credentials)" = "700" ] || fail "credentials directory mode"
+for c in sip2-password terminal-password queue-key; do  # LoadCredential= needs every file to exist
+  [ "$(stat -c '%a %s' /etc/library-kiosk/credentials/$c)" = "600 0" ] || fail "credential placeholder $c"
+done
 grep -qx /etc/library-kiosk/config.toml /var/lib/dpkg/info/library-kiosk.conffiles || fail "config is not a conffile"
 [ -f /lib/systemd/system/library-kiosk.service ] || fail "no unit"
 

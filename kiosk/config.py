@@ -192,11 +192,15 @@ class _Builder:
     @staticmethod
     def _credential(value: str) -> Path | None:
         """Under systemd, a relative secret file ``credentials/sip2-password`` is read from
-        ``$CREDENTIALS_DIRECTORY/sip2-password`` (``LoadCredential=``) when systemd passed it there;
-        otherwise (``config check`` as root) from the config file's directory."""
+        ``$CREDENTIALS_DIRECTORY/sip2-password`` (``LoadCredential=``) when systemd passed it there (an
+        empty one is the package's placeholder: absent); otherwise (``config check`` as root)
+        from the config file's directory."""
         directory = os.environ.get("CREDENTIALS_DIRECTORY", "")
         candidate = Path(directory) / Path(value).name if directory else None
-        return candidate if candidate is not None and candidate.is_file() else None
+        try:
+            return candidate if candidate is not None and candidate.stat().st_size > 0 else None
+        except OSError:
+            return None
 
     def _base(self, section: str) -> Path:
         """Relative paths are relative to the config file, except [store]'s under systemd: relative to

@@ -53,6 +53,8 @@ def test_secrets_come_from_credentials_directory_under_systemd(tmp_path: Path,
     assert config.sip2.password == "from-loadcredential"
     assert config.store.path == str(state / "kiosk.db")
     assert config.store.key_file == str(state / "queue.key")
+    (creds / "sip2-password").write_text("")  # the package's empty placeholder: not given
+    assert load_config(etc / "config.toml").sip2.password == "root-readable"
 
 
 def test_version_names_the_command() -> None:

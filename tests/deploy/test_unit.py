@@ -23,7 +23,7 @@ def test_unit_is_notify_with_watchdog_credentials_and_no_console_switching() -> 
     values = dict(settings)
     assert values["Type"] == "notify" and int(values["WatchdogSec"]) > 0
     assert values["NotifyAccess"] == "all"  # the kiosk is cage's child
-    credentials = {v.lstrip("-").split(":")[0] for k, v in settings if k == "LoadCredential"}
+    credentials = {v.split(":")[0] for k, v in settings if k == "LoadCredential"}
     assert credentials == {"sip2-password", "terminal-password", "queue-key"}
     exec_start = values["ExecStart"]
     assert "/usr/bin/cage -- " in exec_start and not re.search(r"cage\s+-s\b", exec_start)
