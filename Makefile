@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test lint bench clean deb package-test deploy-check lock
+.PHONY: setup run test lint bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +22,10 @@ lint: setup
 bench: setup
 	@for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+clean:
+	rm -rf .venv build *.egg-info
+
+.PHONY: deb package-test deploy-check lock
 # Production (docs/deployment.md). Not part of `make test`: they need root, the Debian archive and minutes.
 deb:
 	@bash deploy/build-deb.sh
@@ -36,6 +40,3 @@ deploy-check: setup
 # Regenerate deploy/requirements-runtime.txt (hashed runtime lock) after changing a runtime dependency.
 lock: setup
 	$(PY) deploy/lock-runtime.py
-
-clean:
-	rm -rf .venv build *.egg-info
