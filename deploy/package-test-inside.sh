@@ -16,9 +16,12 @@ say "--version: $version"
 getent passwd kiosk >/dev/null || fail "no kiosk user"
 [ "$(stat -c '%U %a' /var/lib/library-kiosk)" = "kiosk 700" ] || fail "state directory owner/mode"
 [ "$(stat -c '%a' /etc/library-kiosk/credentials)" = "700" ] || fail "credentials directory mode"
-for c in sip2-password terminal-password queue-key; do  # LoadCredential= needs every file to exist
+for c in sip2-password terminal-password; do  # LoadCredential= needs every file to exist
   [ "$(stat -c '%a %s' /etc/library-kiosk/credentials/$c)" = "600 0" ] || fail "credential placeholder $c"
 done
+[ "$(stat -c '%a %s' /etc/library-kiosk/credentials/queue-key)" = "600 32" ] || fail "no queue key made"
+grep -q '^key_file' /etc/library-kiosk/config.toml && fail "the packaged config names a key file"
+key_sum=$(sha256sum < /etc/library-kiosk/credentials/queue-key)
 grep -qx /etc/library-kiosk/config.toml /var/lib/dpkg/info/library-kiosk.conffiles || fail "config is not a conffile"
 [ -f /lib/systemd/system/library-kiosk.service ] || fail "no unit"
 
@@ -42,7 +45,6 @@ enabled = true
 terminal_password_file = "credentials/terminal-password"
 [store]
 path = "kiosk.db"
-key_file = "queue.key"
 TOML
 printf 'demo\n' > /etc/library-kiosk/credentials/sip2-password
 printf '123456\n' > /etc/library-kiosk/credentials/terminal-password
@@ -57,6 +59,10 @@ grep -q '"demo"' /tmp/config.json && fail "config check printed a secret"
 creds=$(mktemp -d)
 cp /etc/library-kiosk/credentials/* "$creds/"
 chown -R kiosk:kiosk "$creds"
+# The key as the service gets it (newer kiosks pick $CREDENTIALS_DIRECTORY/queue-key by themselves).
+printf '[store]\npath = "kiosk.db"\nkey_file = "%s/queue-key"\n' "$creds" > /tmp/store.toml
+sed -i '/^\[store\]/,$d' /etc/library-kiosk/config.toml
+cat /tmp/store.toml >> /etc/library-kiosk/config.toml
 say "headless start as the kiosk user"
 runuser -u kiosk -- env STATE_DIRECTORY=/var/lib/library-kiosk CREDENTIALS_DIRECTORY="$creds" HOME=/var/lib/library-kiosk \
   library-kiosk run --headless --status-interval 1 --exit-after 25 >/tmp/run.out 2>/tmp/run.err \
@@ -69,6 +75,7 @@ before=$(ls -l --time-style=+ /var/lib/library-kiosk | sha256sum)
 say "upgrade (reinstall over the installed version)"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /tmp/library-kiosk.deb >/tmp/apt.log 2>&1 || fail "upgrade"
 [ "$(ls -l --time-style=+ /var/lib/library-kiosk | sha256sum)" = "$before" ] || fail "upgrade changed the state directory"
+[ "$(sha256sum < /etc/library-kiosk/credentials/queue-key)" = "$key_sum" ] || fail "upgrade changed the queue key"
 grep -q PKG-TEST-01 /etc/library-kiosk/config.toml || fail "upgrade replaced the administrator's config"
 
 say "remove keeps state, purge deletes it"

@@ -152,7 +152,7 @@ class _Builder:
         for key, f in fields.items():
             if f.metadata.get("path") and key not in values and f.default:
                 # Defaults are relative to the config file too, like values given in it.
-                values[key] = str((self._base(name) / str(f.default)).resolve())
+                values[key] = str((self._base(name, key) / str(f.default)).resolve())
             if f.metadata.get("secret"):
                 secret = self._secret(name, key, raw)
                 if secret is not None:
@@ -186,7 +186,7 @@ class _Builder:
             raise self.error(section, key, f"expected a string in quotes, got {value!r}")
         value = self._checked_text(section, key, value, meta)
         if meta.get("path") and value:
-            value = str((self._base(section) / value).resolve()) if not os.path.isabs(value) else value
+            value = str((self._base(section, key) / value).resolve()) if not os.path.isabs(value) else value
         return value
 
     @staticmethod
@@ -202,11 +202,12 @@ class _Builder:
         except OSError:
             return None
 
-    def _base(self, section: str) -> Path:
-        """Relative paths are relative to the config file, except [store]'s under systemd: relative to
-        ``$STATE_DIRECTORY`` (``StateDirectory=`` in the unit; the first one when it lists several)."""
+    def _base(self, section: str, key: str) -> Path:
+        """Relative paths are relative to the config file, except the queue database's under systemd:
+        relative to ``$STATE_DIRECTORY`` (``StateDirectory=`` in the unit; the first one when it lists
+        several). Never the key's: it must not live beside the data it protects."""
         state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
-        return Path(state) if section == "store" and state else self.base_dir
+        return Path(state) if (section, key) == ("store", "path") and state else self.base_dir
 
     def _checked_text(self, section: str, key: str, value: str, meta: Any) -> str:
         self._choice(section, key, value, meta)

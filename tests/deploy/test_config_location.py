@@ -13,7 +13,7 @@ from kiosk.cli import output
 from kiosk.config import load_config
 
 SECRETS = '[sip2]\nurl = "sim://"\npassword_file = "credentials/sip2-password"\n' \
-          '[store]\npath = "kiosk.db"\nkey_file = "queue.key"\n'
+          '[store]\npath = "kiosk.db"\n'
 
 
 def test_config_path_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,7 +52,7 @@ def test_secrets_come_from_credentials_directory_under_systemd(tmp_path: Path,
     config = load_config(etc / "config.toml")  # the service
     assert config.sip2.password == "from-loadcredential"
     assert config.store.path == str(state / "kiosk.db")
-    assert config.store.key_file == str(state / "queue.key")
+    assert not config.store.key_file.startswith(str(state))  # the key never lands beside the data
     (creds / "sip2-password").write_text("")  # the package's empty placeholder: not given
     assert load_config(etc / "config.toml").sip2.password == "root-readable"
 

@@ -73,7 +73,8 @@ def test_watchdog_interval_is_half_of_watchdogsec_and_only_for_our_pid(
 def _demo_config(tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
     config.write_text((ROOT / "config.toml").read_text(encoding="utf-8")
-                      .replace('"file://var/receipts"', f'"file://{tmp_path}/receipts"'))
+                      .replace('"file://var/receipts"', f'"file://{tmp_path}/receipts"')
+                      .replace('"var/queue.key"', f'"{tmp_path}/keys/queue.key"'))  # not in the state dir
     return config
 
 
