@@ -30,3 +30,19 @@ fuzz: setup  ## a longer run of the SIP2 decoder/connection fuzz test (issue 11 
 
 clean:
 	rm -rf .venv build *.egg-info
+
+.PHONY: deb package-test deploy-check lock
+# Production (docs/deployment.md). Not part of `make test`: they need root, the Debian archive and minutes.
+deb:
+	@bash deploy/build-deb.sh
+
+package-test: deb
+	@bash deploy/package-test.sh
+
+# promtool (Debian's prometheus package) and ansible-lint (PyPI, in its own venv) on deploy/.
+deploy-check: setup
+	@bash deploy/deploy-check.sh
+
+# Regenerate deploy/requirements-runtime.txt (hashed runtime lock) after changing a runtime dependency.
+lock: setup
+	$(PY) deploy/lock-runtime.py

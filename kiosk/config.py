@@ -199,7 +199,7 @@ class _Builder:
         for key, f in fields.items():
             if f.metadata.get("path") and key not in values and f.default:
                 # Defaults are relative to the config file too, like values given in it.
-                values[key] = str((self.base_dir / str(f.default)).resolve())
+                values[key] = str((self._base(name, key) / str(f.default)).resolve())
             if f.metadata.get("secret"):
                 secret = self._secret(name, key, raw)
                 if secret is not None:
@@ -233,8 +233,28 @@ class _Builder:
             raise self.error(section, key, f"expected a string in quotes, got {value!r}")
         value = self._checked_text(section, key, value, meta)
         if meta.get("path") and value:
-            value = str((self.base_dir / value).resolve()) if not os.path.isabs(value) else value
+            value = str((self._base(section, key) / value).resolve()) if not os.path.isabs(value) else value
         return value
+
+    @staticmethod
+    def _credential(value: str) -> Path | None:
+        """Under systemd, a relative secret file ``credentials/sip2-password`` is read from
+        ``$CREDENTIALS_DIRECTORY/sip2-password`` (``LoadCredential=``) when systemd passed it there (an
+        empty one is the package's placeholder: absent); otherwise (``config check`` as root)
+        from the config file's directory."""
+        directory = os.environ.get("CREDENTIALS_DIRECTORY", "")
+        candidate = Path(directory) / Path(value).name if directory else None
+        try:
+            return candidate if candidate is not None and candidate.stat().st_size > 0 else None
+        except OSError:
+            return None
+
+    def _base(self, section: str, key: str) -> Path:
+        """Relative paths are relative to the config file, except the queue database's under systemd:
+        relative to ``$STATE_DIRECTORY`` (``StateDirectory=`` in the unit; the first one when it lists
+        several). Never the key's: it must not live beside the data it protects."""
+        state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+        return Path(state) if (section, key) == ("store", "path") and state else self.base_dir
 
     def _checked_text(self, section: str, key: str, value: str, meta: Any) -> str:
         self._choice(section, key, value, meta)
@@ -334,7 +354,7 @@ class _Builder:
         if which == key:
             return value
         if which.endswith("_file"):
-            path = Path(value) if os.path.isabs(value) else self.base_dir / value
+            path = Path(value) if os.path.isabs(value) else self._credential(value) or self.base_dir / value
             try:
                 return path.read_text(encoding="utf-8").strip()
             except OSError as exc:

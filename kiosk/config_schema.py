@@ -197,6 +197,11 @@ class MonitoringConfig:
 
     metrics_address: str = _f("127.0.0.1", address=True)
     metrics_port: int = _f(0, min=0, max=65535)
+    # TLS for /metrics and /healthz (both empty = plain HTTP); a client CA makes the listener demand a
+    # client certificate signed by it (the fleet's Prometheus).
+    metrics_tls_cert_file: str = _f("", path=True)
+    metrics_tls_key_file: str = _f("", path=True)
+    metrics_client_ca_file: str = _f("", path=True)
     webhook_url: str = _f("", schemes=("http", "https", ""))
     ils_offline_alert_minutes: float = _f(5.0, min=0.5, max=1440)
     alert_min_interval: float = _f(900.0, min=10, max=86400)

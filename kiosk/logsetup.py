@@ -16,6 +16,10 @@ import os
 import re
 import secrets
 import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 # A per-process salt: hashes correlate lines within one run but cannot be reversed by trying all
 # 10^14 pass numbers offline against a stored log, because the salt is never written anywhere.
@@ -114,11 +118,136 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+# syslog priorities for journald's ``<N>`` line prefix (sd-daemon(3)).
+_PRIORITY = ((logging.CRITICAL, 2), (logging.ERROR, 3), (logging.WARNING, 4), (logging.INFO, 6))
+
+
+def syslog_priority(levelno: int) -> int:
+    """The syslog priority of a logging level: CRITICAL 2, ERROR 3, WARNING 4, INFO 6, DEBUG 7."""
+    return next((prio for level, prio in _PRIORITY if levelno >= level), 7)
+
+
+def journal_stream(stream: object) -> bool:
+    """Whether ``stream`` is the journald stream systemd connected us to: ``$JOURNAL_STREAM`` is
+    ``device:inode`` of that stream (systemd.exec(5)); a redirected stderr does not match."""
+    expected = os.environ.get("JOURNAL_STREAM", "")
+    try:
+        st = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
+    return bool(expected) and expected == f"{st.st_dev}:{st.st_ino}"
+
+
+class JournalFormatter(logging.Formatter):
+    """``<N>LEVEL logger: message`` on every line: journald takes the priority from the prefix and adds
+    its own timestamp, so ``journalctl -p warning`` shows warnings and errors only."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = f"<{syslog_priority(record.levelno)}>"
+        return "\n".join(prefix + line for line in super().format(record).splitlines() or [""])
+
+
+@dataclass
+class _Repeats:
+    start: float  # when the current window began
+    count: int = 0  # lines suppressed in it
+    last: logging.LogRecord | None = None
+
+
+class RepeatCollapser(logging.Filter):
+    """Collapses repeated identical lines (same logger, level and redacted message) into one summary.
+
+    The first occurrence is logged; further ones within ``window`` seconds are only counted. When the same
+    line comes again after the window, or any line comes after another's window ended, or the handler
+    closes, ``<message> … repeated N times`` is written once (with the original level), so a reconnect
+    storm costs a few lines a minute instead of thousands, and nothing is silently lost. Attach it after
+    :class:`RedactingFilter` (it compares redacted text). Thread-safe.
+    """
+
+    def __init__(self, emit: Callable[[logging.LogRecord], None], window: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._emit = emit
+        self.window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[tuple[str, int, str], _Repeats] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, record.getMessage())
+        with self._lock:
+            now = self._clock()
+            due = self._expired(now, keep=key)
+            entry = self._seen.get(key)
+            show = entry is None or now - entry.start >= self.window
+            if show:
+                if entry is not None:
+                    due.append(entry)
+                self._seen[key] = _Repeats(now)
+            elif entry is not None:
+                entry.count += 1
+                entry.last = record
+        self._summarise(due)
+        return show
+
+    def flush(self) -> None:
+        """Write every pending summary now (called when the handler closes)."""
+        with self._lock:
+            due = list(self._seen.values())
+            self._seen.clear()
+        self._summarise(due)
+
+    def _expired(self, now: float, keep: tuple[str, int, str]) -> list[_Repeats]:
+        keys = [k for k, e in self._seen.items() if k != keep and now - e.start >= self.window]
+        return [self._seen.pop(k) for k in keys]
+
+    def _summarise(self, entries: list[_Repeats]) -> None:
+        for entry in entries:
+            if entry.count and entry.last is not None:
+                summary = logging.makeLogRecord(entry.last.__dict__)
+                summary.msg = f"{entry.last.getMessage()} … repeated {entry.count} times"
+                summary.args = None
+                summary.exc_info = None
+                summary.exc_text = None
+                self._emit(summary)
+
+
+def make_handler(stream: object = None, collapse_window: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> logging.Handler:
+    """The kiosk's log handler: to ``stream`` (default: the current stderr), redacted, repeated lines
+    collapsed; ``<N>`` journald priority prefixes instead of a timestamp when ``$JOURNAL_STREAM``
+    names the stream (running under systemd)."""
+    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()  # type: ignore[arg-type]
+    if journal_stream(stream if stream is not None else sys.stderr):
+        handler.setFormatter(JournalFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+
+    def emit_locked(record: logging.LogRecord) -> None:
+        with handler.lock or threading.RLock():
+            handler.emit(record)
+
+    collapser = RepeatCollapser(emit_locked, window=collapse_window, clock=clock)
+    handler.addFilter(collapser)
+    close = handler.close
+
+    def close_and_flush() -> None:
+        collapser.flush()
+        close()
+
+    handler.close = close_and_flush  # type: ignore[method-assign]
+    return handler
+
+
 _configured = False
 
 
 def setup_logging(verbose: bool = False, stream: object = None) -> None:
-    """Configure the root logger once: plain text to stderr (journald picks it up), redacted.
+    """Configure the root logger once with :func:`make_handler` (journald picks stderr up).
 
     Calling it again only adjusts the level. ``stream`` is for tests.
     """
@@ -127,10 +256,7 @@ def setup_logging(verbose: bool = False, stream: object = None) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     if _configured and stream is None:
         return
-    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()  # type: ignore[arg-type]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
-    root.addHandler(handler)
+    root.addHandler(make_handler(stream))
     _configured = True
 
 

@@ -67,28 +67,38 @@ class KioskHealth:
             out_of_order=kiosk.runtime.out_of_order,
             service_mode=service.staffing.value,
             service_hours=service.hours.as_dict() if service.hours is not None else {},
+            payments_needs_staff=_needs_staff(kiosk),
         )
+
+
+def _needs_staff(kiosk: Any) -> int:
+    """Payments in NEEDS_STAFF in the payment journal (0 without payments)."""
+    journal = getattr(getattr(kiosk.payments, "service", None), "journal", None)
+    return int(journal.counts().get("NEEDS_STAFF", 0)) if journal is not None else 0
 
 
 def start_monitoring(kiosk: Any) -> Any:
     """Start the health monitor (metrics endpoint and webhook alerts as configured); returns it."""
     from kiosk.monitoring.alerts import AlertPolicy, WebhookNotifier
+    from kiosk.monitoring.listener import ListenerTls
     from kiosk.monitoring.metrics import KioskMetrics, start_metrics_server
     from kiosk.monitoring.monitor import HealthMonitor
     from kiosk.monitoring.transactions import TransactionCounter
 
     cfg = kiosk.config.monitoring
     metrics = KioskMetrics()
+    notifier = WebhookNotifier(cfg.webhook_url, kiosk.config.site.kiosk_id) if cfg.webhook_url else None
+    policy = AlertPolicy(cfg.ils_offline_alert_minutes, cfg.alert_min_interval)
+    monitor = HealthMonitor(KioskHealth(kiosk).snapshot, metrics, policy, notifier)
+    tls = ListenerTls(cfg.metrics_tls_cert_file, cfg.metrics_tls_key_file, cfg.metrics_client_ca_file)
     try:
-        server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port)
+        server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port,
+                                      lambda: monitor.last.to_json() if monitor.last else None, tls)
     except OSError as exc:  # the port is taken or the address is not this machine's: run without metrics
         log.error("metrics endpoint %s:%d cannot listen (%s); running without it", cfg.metrics_address,
                   cfg.metrics_port, exc.strerror or exc)
         kiosk.alert("metrics_unavailable", "metrics", str(exc))
         server = None
-    notifier = WebhookNotifier(cfg.webhook_url, kiosk.config.site.kiosk_id) if cfg.webhook_url else None
-    policy = AlertPolicy(cfg.ils_offline_alert_minutes, cfg.alert_min_interval)
-    monitor = HealthMonitor(KioskHealth(kiosk).snapshot, metrics, policy, notifier)
     kiosk.runtime.subscribe(TransactionCounter(metrics))  # kinds and results only
     kiosk.circulation.on_latency = metrics.observe_ils_latency
     if notifier is not None:
@@ -109,7 +119,8 @@ def _webhook_alert(notifier: Any) -> Any:
 
     def send(kind: str, reference: str) -> None:
         now = wall_clock()
-        notifier.send(Alert(kind, "firing", f"{kind} ({reference}): staff must check this", now, now))
+        notifier.send(Alert(kind, "firing", f"{kind} ({reference}): staff must check this", now, now,
+                            labels={"reference": reference}))
 
     return send
 

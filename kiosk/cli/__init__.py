@@ -33,12 +33,12 @@ log = logging.getLogger(__name__)
 def build_parser() -> argparse.ArgumentParser:
     """Build the full argument parser with every available area registered."""
     parser = argparse.ArgumentParser(
-        prog="kiosk",
+        prog="library-kiosk" if os.path.basename(sys.argv[0] or "") == "library-kiosk" else "kiosk",
         description="Self-service library kiosk: run it, or inspect and test its parts (JSON on stdout).",
         epilog="Exit status: 0 done, 1 refused/declined, 2 usage or configuration error, "
         "3 connection or timeout.",
     )
-    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     sub = parser.add_subparsers(dest="area", metavar="AREA")
     for area in AREAS:

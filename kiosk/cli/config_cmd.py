@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from kiosk.cli.output import DEFAULT_CONFIG, emit, say
+from kiosk.cli.output import SYSTEM_CONFIG, config_path, emit, say
 from kiosk.errors import ConfigError
 
 
@@ -17,7 +16,8 @@ def register(sub: Any) -> None:
     check = actions.add_parser(
         "check", help="validate and print the effective configuration as JSON (secrets masked)"
     )
-    check.add_argument("path", nargs="?", default=None, help=f"config file (default: ./{DEFAULT_CONFIG})")
+    check.add_argument("path", nargs="?", default=None,
+                       help=f"config file (default: $KIOSK_CONFIG, else {SYSTEM_CONFIG})")
     check.add_argument("--config", dest="config_opt", default=None, help=argparse.SUPPRESS)
     check.set_defaults(func=_check)
 
@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
 def _check(args: argparse.Namespace) -> int:
     from kiosk.config import config_as_dict, load_config
 
-    path = Path(args.path or args.config_opt or DEFAULT_CONFIG)
+    path = config_path(args.path or args.config_opt)
     try:
         config = load_config(path)
     except ConfigError as exc:

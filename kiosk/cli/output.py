@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from kiosk.errors import ConfigError
 
-DEFAULT_CONFIG = "config.toml"
+SYSTEM_CONFIG = "/etc/library-kiosk/config.toml"  # the installed package's conffile
+DEV_CONFIG = "config.toml"  # a development checkout's demo configuration
+
+
+def config_path(given: str | None = None) -> Path:
+    """The configuration file, in one order everywhere: ``--config``, then ``$KIOSK_CONFIG``, then
+    /etc/library-kiosk/config.toml; in a development checkout without that file, ./config.toml."""
+    chosen = given or os.environ.get("KIOSK_CONFIG")
+    if chosen:
+        return Path(chosen)
+    if Path(SYSTEM_CONFIG).exists() or not Path(DEV_CONFIG).exists():
+        return Path(SYSTEM_CONFIG)
+    return Path(DEV_CONFIG)
+
+
+# Subcommands that also work without a configuration look for this one (relative: the current directory
+# at the time of the call) before deciding they need none; loading goes through config_path().
+DEFAULT_CONFIG = DEV_CONFIG
 
 
 def emit(obj: Any) -> None:
@@ -26,7 +44,8 @@ def say(message: str) -> None:
 def add_config_argument(parser: Any) -> None:
     """Add the common ``--config PATH`` option."""
     parser.add_argument(
-        "--config", default=None, metavar="PATH", help=f"configuration file (default: ./{DEFAULT_CONFIG})"
+        "--config", default=None, metavar="PATH",
+        help=f"configuration file (default: $KIOSK_CONFIG, else {SYSTEM_CONFIG})"
     )
 
 
@@ -35,7 +54,7 @@ def load_config_or_exit(path: str | None) -> Any:
     from kiosk.config import load_config
 
     try:
-        return load_config(Path(path or DEFAULT_CONFIG))
+        return load_config(config_path(path))
     except ConfigError as exc:
         say(f"kiosk: {exc}")
         raise SystemExit(2) from None

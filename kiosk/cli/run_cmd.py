@@ -11,8 +11,10 @@ import argparse
 import os
 import signal
 import threading
+import time
 from typing import Any
 
+from kiosk import sdnotify
 from kiosk.cli.output import add_config_argument, emit, load_config_or_exit, say
 
 
@@ -71,21 +73,41 @@ def _headless(kiosk: Any, health: Any, interval: float, exit_after: float | None
         signal.signal(signum, lambda *_: stop.set())
     say(f"kiosk: {kiosk.config.site.library_name} ({kiosk.config.site.kiosk_id}) is running; "
         f"ILS {kiosk.config.sip2.url}")
+    sdnotify.wait_first_contact(kiosk, kiosk.config.sip2.connect_timeout + 10)
+    sdnotify.ready("headless")
+    ping = sdnotify.watchdog_interval()
     waited = 0.0
     while not stop.is_set():
         emit({"status": health.snapshot().to_json()})
         step = interval if exit_after is None else min(interval, max(exit_after - waited, 0.0))
-        if stop.wait(step):
+        if _wait_pinging(stop, step, ping):
             break
         waited += step
         if exit_after is not None and waited >= exit_after:
             emit({"status": health.snapshot().to_json()})
             break
+    sdnotify.stopping()
     return 0
+
+
+def _wait_pinging(stop: threading.Event, seconds: float, ping: float | None) -> bool:
+    """Wait ``seconds`` (True when stopped first), pinging systemd's watchdog every ``ping`` seconds."""
+    end = time.monotonic() + seconds
+    while True:
+        sdnotify.watchdog()
+        left = end - time.monotonic()
+        if left <= 0:
+            return False
+        if stop.wait(min(left, ping or left)):
+            return True
 
 
 def _with_ui(kiosk: Any, config: Any, windowed: bool) -> int:
     from kiosk.technician import launch_ui
+    from kiosk.ui import kivy_settings
 
+    kivy_settings()  # before Kivy's clock is imported
+    sdnotify.on_kivy_clock(kiosk, config.sip2.connect_timeout + 10)
     launch_ui(kiosk, config, windowed=windowed)
+    sdnotify.stopping()
     return 0

@@ -1,9 +1,14 @@
 """Alerts to a webhook: ILS offline too long, printer out of paper, failed queue rows, a queue that
-cannot be written (disk full), terminal unavailable. Rate-limited per alert, and built only from a
-:class:`HealthSnapshot`, so an alert can never carry personal data.
+cannot be written (disk full), terminal unavailable. Built only from a :class:`HealthSnapshot`, so an
+alert can never carry personal data.
 
-The webhook receives JSON: ``{"kiosk_id", "alert", "state": "firing"|"resolved", "summary", "since",
-"at"}``. Deciding (:class:`AlertPolicy`, pure, time as argument) is separate from sending
+The webhook speaks Alertmanager's API (``POST /api/v2/alerts``): the body is a JSON list of alerts, each
+``{"labels": {"alertname", "kiosk_id", "severity", "service"}, "annotations": {"summary"}, "startsAt",
+"endsAt"}`` (RFC 3339). So ``webhook_url`` can be an Alertmanager itself
+(``http://alertmanager:9093/api/v2/alerts``) or any receiver of that format. While a condition lasts it
+is sent again every ``min_interval`` seconds with ``endsAt`` three intervals ahead: a lost "firing" is
+repeated, and a lost "resolved" (``endsAt`` = now) repairs itself when ``endsAt`` passes.
+Deciding (:class:`AlertPolicy`, pure, time as argument) is separate from sending
 (:class:`WebhookNotifier`, ``requests``, called off the UI thread).
 """
 
@@ -11,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kiosk.monitoring.health import HealthSnapshot
@@ -41,28 +47,51 @@ RESOLVED = {
 }
 
 
+#: Severity label per alert (Alertmanager routes on it); anything not listed is "warning".
+SEVERITY = {"ils_offline": "critical", "queue_storage": "critical", "queue_failed": "warning",
+            "printer_paper_out": "warning", "terminal_unavailable": "warning"}
+
+
+def rfc3339(seconds: float) -> str:
+    """Wall-clock seconds as Alertmanager's time format (UTC, second precision)."""
+    return datetime.fromtimestamp(round(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True)
 class Alert:
-    """One alert to send: its name, firing or resolved, a fixed English summary, and times."""
+    """One alert to send: its name, firing or resolved, a fixed English summary, and times.
+
+    ``ends`` is when Alertmanager may consider it resolved if it hears nothing more (firing), or when
+    it was resolved (resolved); None lets Alertmanager apply its own ``resolve_timeout``. ``labels`` are
+    extra labels (opaque references only, never personal data).
+    """
 
     name: str
     state: str  # "firing" | "resolved"
     summary: str
     since: float
     at: float
+    ends: float | None = None
+    labels: dict[str, str] = field(default_factory=dict)
 
     def payload(self, kiosk_id: str) -> dict[str, Any]:
-        """The JSON body posted to the webhook."""
-        return {"kiosk_id": kiosk_id, "alert": self.name, "state": self.state, "summary": self.summary,
-                "since": round(self.since), "at": round(self.at)}
+        """This alert in Alertmanager's API format."""
+        labels = {"alertname": self.name, "kiosk_id": kiosk_id,
+                  "severity": SEVERITY.get(self.name, "warning"), "service": "library-kiosk", **self.labels}
+        body: dict[str, Any] = {"labels": labels, "annotations": {"summary": self.summary},
+                                "startsAt": rfc3339(self.since)}
+        ends = self.at if self.state == "resolved" else self.ends
+        if ends is not None:
+            body["endsAt"] = rfc3339(ends)
+        return body
 
 
 class AlertPolicy:
     """Turns successive health snapshots into alerts.
 
     A condition fires when it starts (for the ILS: once it has lasted ``ils_offline_minutes``) and is
-    repeated at most every ``min_interval`` seconds while it lasts; when it clears, one ``resolved``
-    is sent. ``now`` is wall-clock seconds.
+    sent again every ``min_interval`` seconds while it lasts (``endsAt`` three intervals ahead); when it
+    clears, one ``resolved`` is sent. ``now`` is wall-clock seconds.
     """
 
     def __init__(self, ils_offline_minutes: float = 5.0, min_interval: float = 900.0) -> None:
@@ -103,11 +132,11 @@ class AlertPolicy:
             last = self._sent.get(name)
             if last is None or now - last >= self.min_interval:
                 self._sent[name] = now
-                out.append(Alert(name, "firing", summary, since, now))
+                out.append(Alert(name, "firing", summary, since, now, ends=now + 3 * self.min_interval))
         for name in [n for n in self._since if n not in active]:
             since = self._since.pop(name)
             if self._sent.pop(name, None) is not None:
-                out.append(Alert(name, "resolved", RESOLVED[name], since, now))
+                out.append(Alert(name, "resolved", RESOLVED[name], since, now, ends=now))
         return out
 
 
@@ -133,7 +162,7 @@ class WebhookNotifier:
         import requests
 
         try:
-            response = self._session.post(self.url, json=alert.payload(self.kiosk_id), timeout=self.timeout)
+            response = self._session.post(self.url, json=[alert.payload(self.kiosk_id)], timeout=self.timeout)
         except requests.RequestException as exc:
             log.warning("alert %s not delivered: %s", alert.name, type(exc).__name__)
             return False

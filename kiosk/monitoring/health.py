@@ -40,6 +40,8 @@ class HealthSnapshot:
     out_of_order: bool = False
     service_mode: str = "staffed"  # staffing: staffed / unstaffed / closed (issue 17)
     service_hours: dict[str, Any] = field(default_factory=dict)  # ServiceStatus.as_dict(): countdown, ...
+    payments_needs_staff: int = 0  # payments in NEEDS_STAFF: paid or in doubt, only staff can settle them
+    security_not_switched: int = 0  # items whose security (AFI/EAS) could not be switched; 0 if unknown
 
     def __post_init__(self) -> None:
         if self.printer_paper not in PAPER_STATES:

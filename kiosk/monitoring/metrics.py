@@ -8,13 +8,20 @@ failures, device states, printer paper. No label ever holds a patron, an item or
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from threading import Thread
-from wsgiref.simple_server import WSGIServer
+import platform
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 
+from kiosk import __version__
 from kiosk.monitoring.health import DEVICE_STATES, PAPER_STATES, HealthSnapshot
+from kiosk.monitoring.listener import HealthSource, ListenerTls, MonitoringListener, start_listener
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,12 @@ class KioskMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        # process_* (CPU, resident memory, open fds, start time) and python_info, as every exporter has.
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        self.build_info = Gauge("kiosk_build_info", "Always 1; the kiosk software version in labels",
+                                ["version", "python"], registry=r)
+        self.build_info.labels(version=__version__, python=platform.python_version()).set(1)
         self.transactions = Counter("kiosk_transactions", "Transactions by kind and result",
                                     ["kind", "result"], registry=r)
         self.ils_latency = Histogram("kiosk_ils_latency_seconds", "SIP2 round trip time",
@@ -51,6 +64,10 @@ class KioskMetrics:
         self.out_of_order = Gauge("kiosk_out_of_order", "1 when switched out of order", registry=r)
         self.service_mode = Gauge("kiosk_service_mode", "1 for the current staffing mode (Open+ hours)",
                                   ["mode"], registry=r)
+        self.payments_needs_staff = Gauge("kiosk_payments_needs_staff", "Payments only staff can settle "
+                                          "(NEEDS_STAFF in the payment journal)", registry=r)
+        self.security_not_switched = Gauge("kiosk_security_not_switched", "Items whose security could not "
+                                           "be switched", registry=r)
 
     def count_transaction(self, kind: str, result: str) -> None:
         """Count one transaction; unknown kinds/results are refused so labels stay a small fixed set."""
@@ -75,6 +92,8 @@ class KioskMetrics:
         self.out_of_order.set(1 if snapshot.out_of_order else 0)
         for mode in SERVICE_MODES:
             self.service_mode.labels(mode=mode).set(1 if snapshot.service_mode == mode else 0)
+        self.payments_needs_staff.set(snapshot.payments_needs_staff)
+        self.security_not_switched.set(snapshot.security_not_switched)
         for device in snapshot.devices:
             for state in DEVICE_STATES:
                 self.device_state.labels(device=device.name, state=state).set(
@@ -83,29 +102,12 @@ class KioskMetrics:
             self.printer_paper.labels(state=state).set(1 if snapshot.printer_paper == state else 0)
 
 
-@dataclass
-class MetricsServer:
-    """A running metrics endpoint; ``close()`` stops it."""
-
-    server: WSGIServer
-    thread: Thread
-
-    @property
-    def port(self) -> int:
-        """The bound port (useful when started on port 0 in tests... via ``bind_port``)."""
-        return int(self.server.server_address[1])
-
-    def close(self) -> None:
-        """Stop serving and release the port."""
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+MetricsServer = MonitoringListener  # the name older callers use
 
 
-def start_metrics_server(metrics: KioskMetrics, address: str, port: int) -> MetricsServer | None:
-    """Serve ``/metrics`` on ``address:port``; returns None when ``port`` is 0 (metrics off)."""
+def start_metrics_server(metrics: KioskMetrics, address: str, port: int, health: HealthSource | None = None,
+                         tls: ListenerTls | None = None) -> MonitoringListener | None:
+    """Serve ``/metrics`` and ``/healthz`` on ``address:port``; returns None when ``port`` is 0 (off)."""
     if port == 0:
         return None
-    server, thread = start_http_server(port, addr=address, registry=metrics.registry)
-    log.info("metrics on http://%s:%d/metrics", address, port)
-    return MetricsServer(server, thread)
+    return start_listener(metrics.registry, address, port, health, tls)

@@ -122,6 +122,7 @@ class CirculationService:
         self.backoff = ReconnectBackoff()
         self.last_replay: ReplayReport | None = None
         self._threads: list[threading.Thread] = []
+        self.first_contact = threading.Event()  # set when the first connect attempt ended (sd_notify)
 
     # --- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -279,6 +280,7 @@ class CirculationService:
     def _run(self, job: object) -> None:
         if isinstance(job, _FirstContact):
             client = self._try_connect(logging.WARNING, "ILS unreachable at start, starting offline")
+            self.first_contact.set()
             if client is None:
                 self._start_recovery()
             else:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from kiosk.monitoring.alerts import AlertPolicy, WebhookNotifier
+from kiosk.monitoring.alerts import AlertPolicy, WebhookNotifier, rfc3339
 from kiosk.monitoring.health import DeviceHealth, HealthSnapshot
 from kiosk.monitoring.metrics import KioskMetrics
 from kiosk.monitoring.monitor import HealthMonitor
@@ -30,6 +32,12 @@ def make_monitor(webhook: Receiver, source: Source, minutes: float = 5,
                          WebhookNotifier(webhook.url, "KIOSK7", timeout=15))  # generous: loaded CI
 
 
+def sent(webhook: Receiver) -> list[dict[str, Any]]:
+    """Every alert posted: each body is a list of alerts in Alertmanager's API format."""
+    assert all(isinstance(body, list) for body in webhook.bodies)
+    return [alert for body in webhook.bodies for alert in body]
+
+
 def replace(**kw: object) -> HealthSnapshot:
     from dataclasses import replace as dc_replace
     return dc_replace(HEALTHY, **kw)  # type: ignore[arg-type]
@@ -44,12 +52,17 @@ def test_ils_offline_alerts_only_after_n_minutes(webhook: Receiver) -> None:
     monitor.tick(now=1010 + 4 * 60)
     assert webhook.bodies == []
     monitor.tick(now=1010 + 5 * 60)
-    assert [(b["alert"], b["state"]) for b in webhook.bodies] == [("ils_offline", "firing")]
-    body = webhook.bodies[0]
-    assert body["kiosk_id"] == "KIOSK7" and body["since"] == 1010 and body["at"] == 1310
+    [alert] = sent(webhook)
+    assert alert["labels"] == {"alertname": "ils_offline", "kiosk_id": "KIOSK7", "severity": "critical",
+                               "service": "library-kiosk"}
+    # Firing: endsAt three resend intervals ahead, so a lost "resolved" expires on its own.
+    assert alert["startsAt"] == rfc3339(1010) == "1970-01-01T00:16:50Z"
+    assert alert["endsAt"] == rfc3339(1310 + 3 * 900)
     source.snapshot = HEALTHY
     monitor.tick(now=2000)
-    assert [(b["alert"], b["state"]) for b in webhook.bodies][-1] == ("ils_offline", "resolved")
+    resolved = sent(webhook)[-1]
+    assert resolved["labels"]["alertname"] == "ils_offline" and resolved["endsAt"] == rfc3339(2000)
+    assert resolved["startsAt"] == rfc3339(1010)
 
 
 def test_alerts_are_rate_limited(webhook: Receiver) -> None:
@@ -58,8 +71,10 @@ def test_alerts_are_rate_limited(webhook: Receiver) -> None:
     source.snapshot = replace(printer_paper="out")
     for t in range(0, 1200, 60):
         monitor.tick(now=1000 + t)
-    firing = [b for b in webhook.bodies if b["alert"] == "printer_paper_out"]
-    assert [b["at"] for b in firing] == [1000, 1600]
+    firing = [a for a in sent(webhook) if a["labels"]["alertname"] == "printer_paper_out"]
+    # Sent again while it lasts (a lost one is repeated), each time pushing endsAt ahead.
+    assert [a["endsAt"] for a in firing] == [rfc3339(1000 + 1800), rfc3339(1600 + 1800)]
+    assert {a["startsAt"] for a in firing} == {rfc3339(1000)}
 
 
 def test_each_condition_alerts(webhook: Receiver) -> None:
@@ -68,9 +83,9 @@ def test_each_condition_alerts(webhook: Receiver) -> None:
     source.snapshot = replace(queue_failed=2, printer_paper="out",
                               devices=(DeviceHealth("terminal", "offline"),))
     monitor.tick(now=50)
-    assert sorted(b["alert"] for b in webhook.bodies) == [
+    assert sorted(a["labels"]["alertname"] for a in sent(webhook)) == [
         "printer_paper_out", "queue_failed", "terminal_unavailable"]
-    assert any("2 queued" in b["summary"] for b in webhook.bodies)
+    assert any("2 queued" in a["annotations"]["summary"] for a in sent(webhook))
 
 
 def test_payload_carries_no_personal_data(webhook: Receiver) -> None:
@@ -80,8 +95,10 @@ def test_payload_carries_no_personal_data(webhook: Receiver) -> None:
     source.snapshot = replace(queue_failed=1, devices=(terminal,))
     monitor.tick(now=10)
     assert webhook.bodies
-    for body in webhook.bodies:
-        assert set(body) == {"kiosk_id", "alert", "state", "summary", "since", "at"}
+    for alert in sent(webhook):
+        assert set(alert) == {"labels", "annotations", "startsAt", "endsAt"}
+        assert set(alert["labels"]) == {"alertname", "kiosk_id", "severity", "service"}
+        assert set(alert["annotations"]) == {"summary"}
 
 
 def test_dead_or_failing_webhook_never_raises(webhook: Receiver, free_port: int) -> None:

@@ -41,8 +41,9 @@ def test_endpoint_serves_kiosk_metrics(free_port: int) -> None:
     assert 'kiosk_printer_paper{state="low"} 1.0' in text
     assert "kiosk_ils_latency_seconds_count 1.0" in text
     assert "kiosk_ils_latency_last_seconds 0.05" in text
-    # A dedicated registry: none of the default process/platform collectors.
-    assert "process_cpu_seconds_total" not in text and "python_info" not in text
+    # Process metrics and the build info, as every exporter has them (issue 18).
+    assert "process_cpu_seconds_total" in text and "process_resident_memory_bytes" in text
+    assert 'kiosk_build_info{python="' in text and 'version="' in text
 
 
 def test_registries_are_isolated() -> None:
