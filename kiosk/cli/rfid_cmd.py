@@ -302,11 +302,12 @@ def _simulate(args: argparse.Namespace) -> int:
         url = f"rfid+feig+tcp://127.0.0.1:{host.start_tcp(port=args.tcp)}"
     else:
         url = f"rfid+{args.kind}://{host.start_pty()}"
+    # The handler goes in before the URL is printed: whoever reads the URL may stop us at once.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     emit({"kind": args.kind, "scenario": args.scenario, "url": url, "strict": args.strict,
           "realistic": args.realistic, "tags": [t.uid for t in field.tags]})
     say(f"kiosk rfid: simulated {args.kind} reader at {url} (Ctrl-C or SIGTERM to stop)")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(0.5):
             pass

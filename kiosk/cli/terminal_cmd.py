@@ -260,6 +260,9 @@ def _simulate(args: argparse.Namespace) -> int:
     )
     sim = TerminalSimulator(settings, books, default_scenario=args.scenario)
     sim.push(*queue)
+    # The handler goes in before the URL is printed: whoever reads the URL may stop us at once.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if args.tcp is not None:
         try:
             port = sim.start_tcp("127.0.0.1", args.tcp)
@@ -270,8 +273,6 @@ def _simulate(args: argparse.Namespace) -> int:
     else:
         path = sim.start_pty()
         emit({"listening": "pty", "path": path, "url": f"zvt+serial://{path}"})
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:
