@@ -73,9 +73,8 @@ class PaymentJournal:
         try:
             store_db.migrate(self._db, self.path, STEPS)
             self._db.row_factory = sqlite3.Row
-            has_rows = self._db.execute(
-                "SELECT count(*) FROM payment WHERE pass_enc IS NOT NULL"
-            ).fetchone()[0]
+            sql = "SELECT count(*) FROM payment WHERE pass_enc IS NOT NULL"
+            has_rows = self._db.execute(sql).fetchone()[0]
         except BaseException:
             self._db.close()
             raise
