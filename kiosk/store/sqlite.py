@@ -92,9 +92,17 @@ def immediate(conn: sqlite3.Connection, lock: threading.RLock | None = None) -> 
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            # Some errors (SQLITE_FULL, SQLITE_IOERR) already rolled the transaction back: a second
+            # ROLLBACK would fail and hide the error that matters.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # the commit failed (disk full): leave no transaction open
+                conn.execute("ROLLBACK")
+            raise
 
 
 class _NoLock:
