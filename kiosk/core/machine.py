@@ -104,6 +104,39 @@ for _screen in PATRON_SCREENS:
 TABLE.update(pad.rows(TABLE))  # the RFID pad: stacks on the pad, tag security after the ILS answers
 
 
+# Events deliberately ignored on a screen: listed, so the diagram (docs/state-diagram.md) shows them and
+# a (screen, event) pair in neither TABLE nor IGNORED is logged, once, as unexpected.
+#: A screen's buttons pressed after the screen is gone (a late touch): ignored wherever they have no row.
+LATE_BUTTONS: tuple[type[ev.Event], ...] = (
+    ev.Acknowledge, ev.Back, ev.CancelSwitch, ev.ConfirmSwitch, ev.Finish, ev.MoreTime, ev.PayFees,
+    ev.PinEntered, ev.ReceiptChoice, ev.RenewItems, ev.ShowAccount, ev.StartBorrow, ev.StartPay,
+    ev.StartRenew, ev.StartReturn,
+)  # fmt: skip
+IGNORED: frozenset[tuple[Screen, type[ev.Event]]] = frozenset(
+    [
+        (screen, etype)
+        for etype in LATE_BUTTONS
+        for screen in Screen
+        if (screen, etype) not in TABLE and (ANY, etype) not in TABLE
+    ]
+    # a bank card once the attract screen is left: the member is already past the pass reader
+    + [(screen, ev.CardNotAPass) for screen in Screen if screen is not S.IDLE]
+    # an item on a screen that does not take items (PIN, lookup, menu, account, payment, notice, receipt)
+    + [(s, ev.ItemPresented) for s in (S.NOTICE, S.PIN, S.IDENTIFYING, S.MENU, S.ACCOUNT, S.PAYING, S.ENDING)]
+    # a lookup's answer after the session left the lookup (Back, a timeout)
+    + [(s, e) for e in (ev.PatronFound, ev.PatronUnknown) for s in Screen if s is not S.IDENTIFYING]
+)  # fmt: skip
+_logged_unexpected: set[tuple[Screen, type[ev.Event]]] = set()
+
+
+def _unexpected(screen: Screen, etype: type[ev.Event]) -> None:
+    """An event without a row that is not listed in IGNORED either: logged once per pair (then ignored)."""
+    if (screen, etype) in IGNORED or (screen, etype) in _logged_unexpected:
+        return
+    _logged_unexpected.add((screen, etype))
+    log.warning("unexpected %s on the %s screen: no row in the table, ignored", etype.__name__, screen.value)
+
+
 # Effects that act on the library's books or the member's money: none while the kiosk is not in service.
 SERVICE_EFFECTS = (fx.LookUpPatron, fx.CheckOut, fx.CheckIn, fx.Renew, fx.LoadAccount, fx.StartPayment)
 
@@ -153,6 +186,7 @@ def _session_transition(settings: SessionSettings, state: SessionState, event: e
         state = state.with_(pending=state.answered(request_key(event)))
     handler = TABLE.get((state.screen, type(event))) or TABLE.get((ANY, type(event)))
     if handler is None:
+        _unexpected(state.screen, type(event))
         return state, []
     if isinstance(event, ev.UserEvent) and state.screen is not Screen.IDLE:
         state = state.with_(last_activity=state.clock, warned=False)  # any touch is activity

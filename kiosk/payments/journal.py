@@ -3,7 +3,8 @@
 Why: the kiosk can die at any instant (power, SIGKILL, a bug). Whatever it was about to do to the
 terminal or the ILS, the journal already says so, and start-up recovery (:mod:`kiosk.payments.recovery`)
 finishes or closes the payment from there (zvt.md §6: "Write each state, fsynced, *before* acting").
-Hence WAL with ``synchronous=FULL`` and one committed transaction per write.
+Hence WAL with ``synchronous=FULL`` and one committed transaction per write (:mod:`kiosk.store.sqlite`;
+the tables are in :mod:`kiosk.store.schema`, shared with the offline queue's file).
 
 Minimal data only (DESIGN.md, privacy): payment id, amount, fee ids and their amounts, the patron's pass
 number encrypted with the store's key (:mod:`kiosk.store.crypto`, bound to the payment id and wiped as
@@ -35,22 +36,9 @@ from kiosk.payments.states import (
     State,
     allowed,
 )
+from kiosk.store import sqlite as store_db
 from kiosk.store.crypto import PassCipher, load_or_create_key
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS payment (
-    payment_id TEXT PRIMARY KEY, state TEXT NOT NULL, mode TEXT NOT NULL, amount_cents INTEGER NOT NULL,
-    currency TEXT NOT NULL, pass_enc BLOB, prior_receipt INTEGER, receipt_no INTEGER, trace INTEGER,
-    tid TEXT, term_date TEXT, money TEXT, reason TEXT NOT NULL DEFAULT '', created REAL NOT NULL,
-    updated REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS payment_state ON payment(state);
-CREATE TABLE IF NOT EXISTS payment_fee (
-    payment_id TEXT NOT NULL, seq INTEGER NOT NULL, fee_id TEXT NOT NULL, amount_cents INTEGER NOT NULL,
-    bk TEXT NOT NULL, state TEXT NOT NULL, sends INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (payment_id, seq));
-CREATE TABLE IF NOT EXISTS payment_history (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, payment_id TEXT NOT NULL, state TEXT NOT NULL, at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS payment_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+from kiosk.store.schema import STEPS
 
 
 class JournalError(KioskProtocolError):
@@ -77,33 +65,26 @@ class PaymentJournal:
     ) -> None:
         """Open (or create) the journal tables in the SQLite file ``path``; the key is in ``key_file``."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
         self.on_write = on_write
         self._lock = threading.RLock()
-        # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves, one transaction per write.
-        self._db = sqlite3.connect(
-            str(self.path), check_same_thread=False, timeout=10.0, isolation_level=None
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA secure_delete=ON")
-        self._db.executescript(SCHEMA)
-        has_rows = self._db.execute("SELECT count(*) FROM payment WHERE pass_enc IS NOT NULL").fetchone()[0]
+        # Autocommit: we issue BEGIN IMMEDIATE / COMMIT ourselves (store_db.immediate), one per write.
+        self._db = store_db.connect(self.path)
+        try:
+            store_db.migrate(self._db, self.path, STEPS)
+            self._db.row_factory = sqlite3.Row
+            sql = "SELECT count(*) FROM payment WHERE pass_enc IS NOT NULL"
+            has_rows = self._db.execute(sql).fetchone()[0]
+        except BaseException:
+            self._db.close()
+            raise
         # A lost key with open payments would make them unrecoverable: refuse instead of making a new one.
         self._cipher = PassCipher(load_or_create_key(Path(key_file), create=not has_rows))
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with store_db.immediate(self._db, self._lock) as db:
+            yield db
 
     def _written(self, payment_id: str, state: State) -> None:
         if self.on_write is not None:
@@ -416,7 +397,7 @@ class PaymentJournal:
         """Checkpoint the WAL and close."""
         with self._lock:
             try:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                store_db.checkpoint(self._db, self.path)
             finally:
                 self._db.close()
 

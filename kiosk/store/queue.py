@@ -6,7 +6,8 @@ original timestamp, state, attempts and the ILS's result code. No names, titles,
 A confirmed row is deleted at once; a refused row is kept as ``failed`` for staff and purged after
 ``retention_days``. ``secure_delete`` overwrites deleted rows in the file.
 
-Durability (DESIGN.md convention 8): WAL with ``synchronous=FULL``; every state change is committed
+Durability (DESIGN.md convention 8): WAL with ``synchronous=FULL`` (:mod:`kiosk.store.sqlite`, which
+also owns the schema migrations of the shared file); every state change is committed
 before the step it describes — in particular a row is marked ``sending`` before its message is sent,
 which is what lets :mod:`kiosk.store.replay` recover safely after a crash.
 """
@@ -29,7 +30,9 @@ import sqlite_utils
 
 from kiosk.errors import KioskProtocolError
 from kiosk.logsetup import short_hash
+from kiosk.store import sqlite as store_db
 from kiosk.store.crypto import PassCipher, load_or_create_key
+from kiosk.store.schema import QUEUE_TABLE, STEPS
 from kiosk.store.statelock import StateDirectoryError
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,7 @@ CHECKOUT, CHECKIN = "checkout", "checkin"
 KINDS = (CHECKOUT, CHECKIN)
 QUEUED, SENDING, FAILED = "queued", "sending", "failed"
 STATES = (QUEUED, SENDING, FAILED)
-TABLE = "transactions"
+TABLE = QUEUE_TABLE
 _CODE = re.compile(r"^[a-z0-9_\-]{1,16}(?::[a-z0-9_\-]{1,16}){0,3}$")
 _ITEM = re.compile(r"^[^\x00-\x1f|]{1,64}$")
 _NAMES = (
@@ -102,26 +105,19 @@ class TransactionQueue:
             raise ValueError("store retention_days must not be negative")
         self._clock = clock
         self._lock = threading.RLock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateDirectoryError.about(self.path, exc) from None
+        conn = store_db.connect(self.path)
         self._db = sqlite_utils.Database(conn, execute_plugins=False)
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            # Deleted rows are overwritten with zeros in the database file; the WAL is scrubbed separately
-            # (:meth:`scrub`), and a WAL left behind is cut back to nothing when it is reset.
-            self._db.execute("PRAGMA secure_delete=ON")
-            self._db.execute("PRAGMA journal_size_limit=0")
-            self._ensure_schema()
-            self._db.execute("BEGIN IMMEDIATE")  # can it be written? (takes the write lock; writes nothing)
-            self._db.execute("ROLLBACK")
+            store_db.migrate(conn, self.path, STEPS)
+            with store_db.immediate(conn):  # can it be written? (takes the write lock; writes nothing)
+                pass
             has_rows = self._db[TABLE].count > 0
         except sqlite3.Error as exc:
             conn.close()
             raise StateDirectoryError.about(self.path, exc) from None
+        except BaseException:
+            conn.close()
+            raise
         # A missing key with rows present means the rows could never be replayed: refuse rather than
         # silently making a new key.
         try:
@@ -138,26 +134,11 @@ class TransactionQueue:
         """Open the queue described by the ``[store]`` section (path, key_file, retention_days)."""
         return cls(store.path, store.key_file, store.retention_days)
 
-    def _ensure_schema(self) -> None:
-        if TABLE in self._db.table_names():
-            return
-        with self._tx():
-            self._db[TABLE].create(  # type: ignore[union-attr]
-                {
-                    "seq": int, "txn_id": str, "kind": str, "item_id": str, "pass_enc": bytes,
-                    "created_at": float, "state": str, "attempts": int, "result_code": str,
-                    "updated_at": float,
-                },
-                pk="seq", not_null={"txn_id", "kind", "item_id", "created_at", "state", "attempts"},
-                defaults={"attempts": 0, "result_code": ""},
-            )  # fmt: skip
-            self._db[TABLE].create_index(["txn_id"], unique=True)  # type: ignore[union-attr]
-            self._db[TABLE].create_index(["state"])  # type: ignore[union-attr]
-
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One committed transaction under the lock (``with conn`` commits, or rolls back on error)."""
-        with self._lock, self._db.conn as conn:
+        """One committed transaction under the lock, holding the write lock from its first read
+        (``BEGIN IMMEDIATE``): a second connection cannot change a row between our read and write."""
+        with store_db.immediate(self._db.conn, self._lock) as conn:
             yield conn
 
     # --- writing -------------------------------------------------------------------------------------
@@ -312,11 +293,7 @@ class TransactionQueue:
         (the payment journal shares it). Returns False when a reader kept the checkpoint from finishing
         (it is tried again at the next scrub and at close)."""
         with self._lock:
-            busy, _log_frames, _done = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if busy:
-            log.warning("WAL checkpoint of %s could not finish (busy); deleted rows stay in the WAL "
-                        "until the next one", self.path.name)
-        return not busy
+            return store_db.checkpoint(self._db.conn, self.path)
 
     # --- reading -------------------------------------------------------------------------------------
     def _select(
@@ -397,6 +374,6 @@ class TransactionQueue:
         """Checkpoint the WAL into the database file and close."""
         with self._lock:
             try:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                store_db.checkpoint(self._db.conn, self.path)
             finally:
                 self._db.conn.close()
