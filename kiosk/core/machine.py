@@ -123,8 +123,9 @@ IGNORED: frozenset[tuple[Screen, type[ev.Event]]] = frozenset(
     + [(screen, ev.CardNotAPass) for screen in Screen if screen is not S.IDLE]
     # an item on a screen that does not take items (PIN, lookup, menu, account, payment, notice, receipt)
     + [(s, ev.ItemPresented) for s in (S.NOTICE, S.PIN, S.IDENTIFYING, S.MENU, S.ACCOUNT, S.PAYING, S.ENDING)]
-    # a lookup's answer after the session left the lookup (Back, a timeout)
-    + [(s, e) for e in (ev.PatronFound, ev.PatronUnknown) for s in Screen if s is not S.IDENTIFYING]
+    # a lookup's answer after the session left the lookup (Back, a timeout); a PatronFound there is a
+    # re-read of the member's status (the ANY row: on_patron_refreshed)
+    + [(s, ev.PatronUnknown) for s in Screen if s is not S.IDENTIFYING]
 )  # fmt: skip
 _logged_unexpected: set[tuple[Screen, type[ev.Event]]] = set()
 
