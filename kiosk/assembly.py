@@ -283,12 +283,10 @@ class ReaderRouter:
 def _open_scanner(kiosk: Kiosk, stops: _Releases) -> None:
     """Open the barcode scanner; a ``hid://`` one also gets a :class:`KeyboardEntry` for the UI."""
     from drivers.scanner import HidWedgeScanner, open_scanner
-    from kiosk.core.barcodes import ItemRule
     from kiosk.scanning import KeyboardEntry, ScanRouter
 
     passes = kiosk.config.passes
-    router = ScanRouter(kiosk.runtime, passes.validation, kiosk.reader_router.pass_filters,
-                        ItemRule.from_config(kiosk.config.items))
+    router = ScanRouter(kiosk.runtime, passes.validation, kiosk.reader_router.pass_filters)
 
     def opener() -> Any:
         return open_scanner(kiosk.config.devices.barcode_scanner, router, passes.validation,

@@ -16,6 +16,7 @@ from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.core import identify as idn
 from kiosk.core import pad
+from kiosk.core import scanned as scn
 from kiosk.core import transactions as tx
 from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
 from kiosk.core.effects import Effect
@@ -119,6 +120,8 @@ def transition(settings: SessionSettings, state: SessionState, event: ev.Event) 
         return _change_mode(settings, state, state.mode.with_availability(event.availability))
     if isinstance(event, ev.MaintenanceEnded):
         return _change_mode(settings, state, state.mode.after_maintenance())
+    if isinstance(event, ev.BarcodeScanned):  # the core decides what was scanned
+        event = scn.presented(settings, state.screen, event)
     if not state.mode.serving and isinstance(event, ev.UserEvent):
         log.info("%s ignored: the kiosk is %s", type(event).__name__, state.mode.availability.value)
         return state, []

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from kiosk.core.barcodes import ANY_ITEM, ItemRule
 from kiosk.core.pad_model import PadState
 from kiosk.core.service import ServiceMode
 from kiosk.core.view import (
@@ -88,6 +89,8 @@ class SessionSettings:
     hold_returns: str = "bin"  # a returned item reserved for someone else goes: bin | trolley | shelf
     rfid_offline_security: str = "release"  # "release" | "refuse": RFID loans while the ILS is offline
     rfid_returns_from_idle: bool = False  # items put on the pad at the attract screen are returned
+    pass_validation: str = "dutch14"  # [passes] validation: "off" lets the screen tell a pass from an item
+    item_rule: ItemRule = ANY_ITEM  # [items]: what an item barcode looks like
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -118,6 +121,8 @@ class SessionSettings:
             hold_returns=str(config.site.hold_returns),
             rfid_offline_security=str(getattr(getattr(config, "rfid", None), "offline_security", "release")),
             rfid_returns_from_idle=bool(getattr(getattr(config, "rfid", None), "returns_from_idle", False)),
+            pass_validation=str(getattr(getattr(config, "passes", None), "validation", "dutch14")),
+            item_rule=ItemRule.from_config(config.items) if hasattr(config, "items") else ANY_ITEM,
         )
 
 
