@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import sys
+from typing import TextIO
 
 # A per-process salt: hashes correlate lines within one run but cannot be reversed by trying all
 # 10^14 pass numbers offline against a stored log, because the salt is never written anywhere.
@@ -105,7 +106,7 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> object:
         return sys.stderr
 
@@ -117,7 +118,7 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 _configured = False
 
 
-def setup_logging(verbose: bool = False, stream: object = None) -> None:
+def setup_logging(verbose: bool = False, stream: TextIO | None = None) -> None:
     """Configure the root logger once: plain text to stderr (journald picks it up), redacted.
 
     Calling it again only adjusts the level. ``stream`` is for tests.
@@ -127,7 +128,7 @@ def setup_logging(verbose: bool = False, stream: object = None) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     if _configured and stream is None:
         return
-    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()  # type: ignore[arg-type]
+    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)

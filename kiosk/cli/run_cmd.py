@@ -85,7 +85,7 @@ def _headless(kiosk: Any, health: Any, interval: float, exit_after: float | None
 
 
 def _with_ui(kiosk: Any, config: Any, windowed: bool) -> int:
-    from kiosk.technician import launch_ui
+    from kiosk.ui.launch import launch_ui
 
     launch_ui(kiosk, config, windowed=windowed)
     return 0

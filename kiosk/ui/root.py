@@ -114,7 +114,7 @@ class UiRuntime(Protocol):
 
 def _same_screen(a: SessionView, b: SessionView) -> bool:
     """True when ``a`` and ``b`` draw the same screen (they may differ in the idle countdown)."""
-    quiet = {"seconds_left": None, "idle_warning": False}
+    quiet: dict[str, Any] = {"seconds_left": None, "idle_warning": False}
     return replace(a, **quiet) == replace(b, **quiet)
 
 
@@ -370,7 +370,7 @@ class KioskRoot(FloatLayout):
         box.add_widget(KioskLabel(text=self.t(title), role=role, size_name="title"))
         count = fields.get("seconds")
         plural = body == "idle.body" and count is not None
-        text = self.t.n(body, int(count), **fields) if plural else self.t(body)
+        text = self.t.n(body, int(count or 0), **fields) if plural else self.t(body)
         box.add_widget(KioskLabel(text=text, role=role))
         bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"], spacing=look.sizes["spacing"])
         for key, button_role, event in buttons:
@@ -401,7 +401,7 @@ class KioskRoot(FloatLayout):
             log.info("maintenance mode closed: untouched for %.0f s", now - self._touched)
             self.close_maintenance()
         elif self.maintenance == "maintenance":
-            self.screens["maintenance"].refresh(self, now)  # type: ignore[attr-defined]
+            self.screens["maintenance"].refresh(self, now)
 
     # --- touches: the hidden maintenance gesture and skipping the goodbye ----------------------------
     def on_touch_down(self, touch: Any) -> bool:
