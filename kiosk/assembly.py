@@ -122,6 +122,8 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         for device, why in _missing_at_start(printer):
             kiosk.alert("device_unavailable", device, why)
         kiosk.payments = _payments(config, settings, kiosk, stops, scrub=store.scrub)
+        if kiosk.payments is not None:  # the terminal's prompts reach the pay screen through the view
+            kiosk.payments.on_progress = lambda key: runtime.send(ev.TerminalPrompt(key))
         runtime.handlers.extend(h for h in (circulation, kiosk.payments, receipts) if h is not None)
         if readers:
             kiosk.readers = _open_readers(kiosk, stops)

@@ -16,6 +16,7 @@ from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.core import identify as idn
 from kiosk.core import pad
+from kiosk.core import payment_prompt as pp
 from kiosk.core import scanned as scn
 from kiosk.core import transactions as tx
 from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
@@ -91,6 +92,7 @@ TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
     (S.ACCOUNT, ev.StartPay): tx.on_start_pay,
     (S.ACCOUNT, ev.StartRenew): tx.on_start_renew,
     (S.PAYING, ev.PayFees): tx.on_pay_fees,
+    (S.PAYING, ev.TerminalPrompt): pp.on_terminal_prompt,
     # the end
     (S.ENDING, ev.ReceiptChoice): tx.on_receipt_choice,
 }

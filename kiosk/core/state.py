@@ -152,6 +152,7 @@ class SessionState:
     # Wrong PINs per pass (keyed hashes, memory only); outlives the session (kiosk.core.pin_lockout).
     pin_failures: tuple[Any, ...] = field(default=(), repr=False)
     pad: PadState = field(default_factory=PadState)  # the RFID pad's items in this session (kiosk.core.pad)
+    terminal_prompt: str | None = None  # the terminal's latest instruction in the payment under way
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:
@@ -212,6 +213,7 @@ class SessionState:
             confirm_switch=self.switch_pass is not None,
             payments=self.payments,
             service=self.mode,
+            terminal_prompt=self.terminal_prompt if PAYMENT in self.pending else None,
         )
 
     def problems(self, settings: SessionSettings) -> list[str]:

@@ -31,8 +31,6 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     def route_technician_cards(*_: Any) -> None:
         if app.kiosk_root is not None:
             kiosk.reader_router.pass_filters.append(app.kiosk_root.offer_pass)
-            if kiosk.payments is not None:
-                kiosk.payments.on_progress = app.kiosk_root.show_terminal_prompt
 
     app.bind(on_start=route_technician_cards)
     if kiosk.keyboard is not None:
