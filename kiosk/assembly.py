@@ -125,6 +125,8 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         for device, why in _missing_at_start(printer):
             kiosk.alert("device_unavailable", device, why)
         kiosk.payments = _payments(config, settings, kiosk, stops, scrub=store.scrub)
+        if kiosk.payments is not None:  # the terminal's prompts reach the pay screen through the view
+            kiosk.payments.on_progress = lambda key: runtime.send(ev.TerminalPrompt(key))
         runtime.handlers.extend(h for h in (circulation, kiosk.payments, receipts) if h is not None)
         if readers:
             kiosk.readers = _open_readers(kiosk, stops)
@@ -309,12 +311,10 @@ class ReaderRouter:
 def _open_scanner(kiosk: Kiosk, stops: _Releases) -> None:
     """Open the barcode scanner; a ``hid://`` one also gets a :class:`KeyboardEntry` for the UI."""
     from drivers.scanner import HidWedgeScanner, open_scanner
-    from kiosk.core.barcodes import ItemRule
     from kiosk.scanning import KeyboardEntry, ScanRouter
 
     passes = kiosk.config.passes
-    router = ScanRouter(kiosk.runtime, passes.validation, kiosk.reader_router.pass_filters,
-                        ItemRule.from_config(kiosk.config.items))
+    router = ScanRouter(kiosk.runtime, passes.validation, kiosk.reader_router.pass_filters)
 
     def opener() -> Any:
         return open_scanner(kiosk.config.devices.barcode_scanner, router, passes.validation,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from kiosk.config_schema import Sip2Config
@@ -63,7 +63,7 @@ def start_embedded_ils(sip2: Sip2Config, state_file: Path | None = None) -> Any:
 def client_settings(sip2: Sip2Config, address: IlsAddress, **overrides: Any) -> Any:
     """Build :class:`sip2.client.ClientSettings` from ``[sip2]``; ``overrides`` replace single fields."""
     from sip2.client import ClientSettings
-    from sip2.dialect import Dialect
+    from sip2.dialect import Dialect, ErrorDetection, Terminator, TimestampZone
 
     values: dict[str, Any] = {
         "host": address.host,
@@ -73,10 +73,10 @@ def client_settings(sip2: Sip2Config, address: IlsAddress, **overrides: Any) -> 
         "location": sip2.location,
         "institution": sip2.institution,
         "dialect": Dialect(
-            terminator=sip2.terminator,
+            terminator=cast("Terminator", sip2.terminator),  # the config schema checks the choices
             encoding=sip2.encoding,
-            error_detection=sip2.error_detection,
-            timestamps=sip2.timestamps,
+            error_detection=cast("ErrorDetection", sip2.error_detection),
+            timestamps=cast("TimestampZone", sip2.timestamps),
             wise_sip2plus=sip2.wise_sip2plus,
             fee_format=sip2.fee_format,
         ),

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 # A per-process salt: hashes correlate lines within one run but cannot be reversed by trying all
 # 10^14 pass numbers offline against a stored log, because the salt is never written anywhere.
@@ -109,7 +110,7 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> object:
         return sys.stderr
 
@@ -215,12 +216,14 @@ class RepeatCollapser(logging.Filter):
                 self._emit(summary)
 
 
-def make_handler(stream: object = None, collapse_window: float = 60.0,
+def make_handler(stream: TextIO | None = None, collapse_window: float = 60.0,
                  clock: Callable[[], float] = time.monotonic) -> logging.Handler:
     """The kiosk's log handler: to ``stream`` (default: the current stderr), redacted, repeated lines
     collapsed; ``<N>`` journald priority prefixes instead of a timestamp when ``$JOURNAL_STREAM``
     names the stream (running under systemd)."""
-    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()  # type: ignore[arg-type]
+    handler: logging.Handler = (
+        logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
+    )
     if journal_stream(stream if stream is not None else sys.stderr):
         handler.setFormatter(JournalFormatter())
     else:
@@ -246,7 +249,7 @@ def make_handler(stream: object = None, collapse_window: float = 60.0,
 _configured = False
 
 
-def setup_logging(verbose: bool = False, stream: object = None) -> None:
+def setup_logging(verbose: bool = False, stream: TextIO | None = None) -> None:
     """Configure the root logger once with :func:`make_handler` (journald picks stderr up).
 
     Calling it again only adjusts the level. ``stream`` is for tests.

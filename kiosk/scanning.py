@@ -1,44 +1,42 @@
-"""Barcodes into the session: a scanned (or typed) number becomes a pass or an item event.
+"""Barcodes into the session: the scanner says "scanned", the core decides.
 
-* A number that passes the library's pass-number check (``[passes] validation``) is a pass; one that
-  fits the item rule (``[items]``) is an item (returned, borrowed, renewed — the session decides by its
-  screen); a pass-shaped number that fails its check, or anything else, is refused
-  (:mod:`kiosk.core.barcodes`) and never sent to the ILS.
-* With ``validation = "off"`` nothing tells a pass from an item by its digits, so the screen does: on the
-  attract and PIN screens a barcode is a pass, elsewhere an item.
+* A scanned (or typed) number goes to the session as :class:`~kiosk.core.events.BarcodeScanned`, with
+  the pass rule's verdict from the driver; the core's rules (:mod:`kiosk.core.scanned`) make it a pass,
+  an item or a refusal — with ``validation = "off"``, by the screen the session is on.
 * Keyboard-wedge scanners (``hid://``) type into the kiosk window. :class:`KeyboardEntry` feeds each key
   to the driver's burst detector: a scanner burst is a scan at once; slow typing ended by Enter is taken
   as a number typed by hand (a technician at the kiosk, or the demo on a PC without a scanner).
 
-Technician cards scanned as barcodes go to maintenance like tapped ones (``pass_filters``).
+Technician cards scanned as barcodes go to maintenance like tapped ones (``pass_filters``), before the
+session sees them.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from kiosk.core import Screen
 from kiosk.core import events as ev
-from kiosk.core.barcodes import ANY_ITEM, BarcodeKind, ItemRule, classify
-from kiosk.logsetup import short_hash
 
 log = logging.getLogger(__name__)
 
 ENTER = "\r"
-PASS_SCREENS = (Screen.IDLE, Screen.PIN)
+
+
+class EventSink(Protocol):
+    """What the router needs of the runtime: a thread-safe ``send``."""
+
+    def send(self, event: ev.Event) -> None: ...
 
 
 class ScanRouter:
-    """Turns a scanner's :class:`drivers.scanner.Scanned` into a session event."""
+    """A scanner's :class:`drivers.scanner.Scanned` → :class:`~kiosk.core.events.BarcodeScanned`."""
 
-    def __init__(self, runtime: Any, validation: str,
-                 pass_filters: list[Callable[[str], bool]] | None = None,
-                 item_rule: ItemRule = ANY_ITEM) -> None:
+    def __init__(self, runtime: EventSink, validation: str,
+                 pass_filters: list[Callable[[str], bool]] | None = None) -> None:
         self.runtime = runtime
         self.validation = validation
-        self.item_rule = item_rule
         self.pass_filters = pass_filters if pass_filters is not None else []
 
     def __call__(self, scanned: Any) -> None:
@@ -46,18 +44,9 @@ class ScanRouter:
         text = scanned.text.strip()
         if not text:
             return
-        kind = classify(text, self._is_pass(scanned), self.item_rule, self.validation)
-        if kind is BarcodeKind.PASS:
-            log.info("pass scanned: %s", short_hash(text))
-            if not any(consumed(text) for consumed in self.pass_filters):
-                self.runtime.send(ev.PassPresented(text))
-        elif kind is BarcodeKind.ITEM:
-            log.info("item scanned: %s", short_hash(text))
-            self.runtime.send(ev.ItemPresented(text))
-        elif not any(consumed(text) for consumed in self.pass_filters):  # a technician card may not be a pass
-            log.info("barcode refused (%s): %s", kind.value, short_hash(text))
-            reason = "error.pass_number_wrong" if kind is BarcodeKind.BAD_PASS else "error.barcode_unknown"
-            self.runtime.send(ev.BarcodeRefused(reason))
+        if any(consumed(text) for consumed in self.pass_filters):
+            return  # a technician card: maintenance took it
+        self.runtime.send(ev.BarcodeScanned(text, bool(scanned.is_pass)))
 
     def typed(self, number: str, legacy_lengths: tuple[int, ...] | list[int] = ()) -> None:
         """A number typed by hand (ended by Enter): checked and routed like a scan."""
@@ -65,11 +54,6 @@ class ScanRouter:
         from drivers.scanner import Scanned
 
         self(Scanned(number, "keyboard", validate_pass_number(number, self.validation, legacy_lengths)))
-
-    def _is_pass(self, scanned: Any) -> bool:
-        if self.validation == "off":
-            return bool(self.runtime.view.screen in PASS_SCREENS)
-        return bool(scanned.is_pass)
 
 
 class KeyboardEntry:

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from drivers.speech import Channel, SpeechText
 from kiosk.core.service_hours import ModePolicy
 from kiosk.i18n import Translator
-from kiosk.ui.fmt import format_due
+from kiosk.i18n.formats import format_due
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 

@@ -103,8 +103,8 @@ def _wait_pinging(stop: threading.Event, seconds: float, ping: float | None) -> 
 
 
 def _with_ui(kiosk: Any, config: Any, windowed: bool) -> int:
-    from kiosk.technician import launch_ui
     from kiosk.ui import kivy_settings
+    from kiosk.ui.launch import launch_ui
 
     kivy_settings()  # before Kivy's clock is imported
     sdnotify.on_kivy_clock(kiosk, config.sip2.connect_timeout + 10)

@@ -86,7 +86,8 @@ def register(subparsers: Any) -> None:
     def add(
         name: str, func: Callable[[argparse.Namespace, Any], int], help_text: str, with_pin: bool = False
     ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, parents=[common, pin] if with_pin else [common], help=help_text)
+        parents = [common, pin] if with_pin else [common]
+        p: argparse.ArgumentParser = sub.add_parser(name, parents=parents, help=help_text)
         p.set_defaults(func=lambda args: _run(args, func))
         return p
 

@@ -125,6 +125,26 @@ class BarcodeRefused(UserEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class TerminalPrompt(Event):
+    """The payment terminal's latest instruction to the member (``insert_card``, ``enter_pin``, … or a
+    ``terminal.`` catalog key), on its way to the pay screen through the view."""
+
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BarcodeScanned(UserEvent):
+    """A barcode was scanned (or a number typed and ended by Enter). The scanner only says "scanned":
+    the core decides whether it is a pass, an item or refused (:mod:`kiosk.core.scanned`).
+
+    ``is_pass`` is the pass rule's verdict on the number (``[passes] validation``, checked by the driver).
+    """
+
+    text: str = field(repr=False)
+    is_pass: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PinEntered(UserEvent):
     """The patron typed a PIN and confirmed it."""
 

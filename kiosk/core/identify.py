@@ -179,11 +179,12 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     if settings.pin != "never":
         if state.pin is None and (event.pin_required or event.pin_valid is False):
             return go(state, Screen.PIN, effects, message=None)  # "patron" mode: this patron has a PIN
-        if state.pin is not None and event.pin_valid is False and state.pass_number:
+        pass_number = state.pass_number
+        if state.pin is not None and event.pin_valid is False and pass_number:
             period = _lockout_period(settings)
-            table = pin_lockout.record_failure(state.pin_failures, state.pass_number, state.clock, period)
+            table = pin_lockout.record_failure(state.pin_failures, pass_number, state.clock, period)
             state = state.with_(pin_failures=table)
-            tries = settings.pin_tries - pin_lockout.failures(table, state.pass_number, state.clock, period)
+            tries = settings.pin_tries - pin_lockout.failures(table, pass_number, state.clock, period)
             if tries <= 0:
                 minutes = str(max(1, round(settings.pin_lockout_minutes)))
                 locked = Message("error.pin_tries", event.screen_message, (("minutes", minutes),))

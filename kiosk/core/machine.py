@@ -16,6 +16,8 @@ from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.core import identify as idn
 from kiosk.core import pad, staffing
+from kiosk.core import payment_prompt as pp
+from kiosk.core import scanned as scn
 from kiosk.core import transactions as tx
 from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
 from kiosk.core.effects import Effect
@@ -90,6 +92,7 @@ TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
     (S.ACCOUNT, ev.StartPay): tx.on_start_pay,
     (S.ACCOUNT, ev.StartRenew): tx.on_start_renew,
     (S.PAYING, ev.PayFees): tx.on_pay_fees,
+    (S.PAYING, ev.TerminalPrompt): pp.on_terminal_prompt,
     # the end
     (S.ENDING, ev.ReceiptChoice): tx.on_receipt_choice,
 }
@@ -126,6 +129,8 @@ IGNORED: frozenset[tuple[Screen, type[ev.Event]]] = frozenset(
     # a lookup's answer after the session left the lookup (Back, a timeout); a PatronFound there is a
     # re-read of the member's status (the ANY row: on_patron_refreshed)
     + [(s, ev.PatronUnknown) for s in Screen if s is not S.IDENTIFYING]
+    # a terminal prompt that arrives after the payment screen was left: nothing to show it on
+    + [(s, ev.TerminalPrompt) for s in Screen if s is not S.PAYING]
 )  # fmt: skip
 _logged_unexpected: set[tuple[Screen, type[ev.Event]]] = set()
 
@@ -156,6 +161,8 @@ def transition(settings: SessionSettings, state: SessionState, event: ev.Event) 
     if isinstance(event, staffing.CLOCK_EVENTS):
         new_state, effects = staffing.on_clock(settings, state, event)
         return staffing.close_safely(settings, new_state, effects)
+    if isinstance(event, ev.BarcodeScanned):  # the core decides what was scanned
+        event = scn.presented(settings, state.screen, event)
     if not state.mode.serving and isinstance(event, ev.UserEvent):
         log.info("%s ignored: the kiosk is %s", type(event).__name__, state.mode.availability.value)
         return state, []

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from kiosk.core.barcodes import ANY_ITEM, ItemRule
 from kiosk.core.pad_model import PadState
 from kiosk.core.service import ServiceMode
 from kiosk.core.service_hours import ModePolicy, ServiceHours
@@ -90,6 +91,8 @@ class SessionSettings:
     rfid_offline_security: str = "release"  # "release" | "refuse": RFID loans while the ILS is offline
     rfid_returns_from_idle: bool = False  # items put on the pad at the attract screen are returned
     hours: ServiceHours | None = None  # [schedule] and [modes.*]; None: staffed around the clock
+    pass_validation: str = "dutch14"  # [passes] validation: "off" lets the screen tell a pass from an item
+    item_rule: ItemRule = ANY_ITEM  # [items]: what an item barcode looks like
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -121,6 +124,8 @@ class SessionSettings:
             rfid_offline_security=str(getattr(getattr(config, "rfid", None), "offline_security", "release")),
             rfid_returns_from_idle=bool(getattr(getattr(config, "rfid", None), "returns_from_idle", False)),
             hours=getattr(config, "hours", None),
+            pass_validation=str(getattr(getattr(config, "passes", None), "validation", "dutch14")),
+            item_rule=ItemRule.from_config(config.items) if hasattr(config, "items") else ANY_ITEM,
         )
 
 
@@ -150,6 +155,7 @@ class SessionState:
     # Wrong PINs per pass (keyed hashes, memory only); outlives the session (kiosk.core.pin_lockout).
     pin_failures: tuple[Any, ...] = field(default=(), repr=False)
     pad: PadState = field(default_factory=PadState)  # the RFID pad's items in this session (kiosk.core.pad)
+    terminal_prompt: str | None = None  # the terminal's latest instruction in the payment under way
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:
@@ -217,6 +223,7 @@ class SessionState:
             confirm_switch=self.switch_pass is not None,
             payments=self.payments,
             service=self.mode,
+            terminal_prompt=self.terminal_prompt if PAYMENT in self.pending else None,
         )
 
     def problems(self, settings: SessionSettings) -> list[str]:

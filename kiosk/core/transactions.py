@@ -190,7 +190,7 @@ def on_pay_fees(settings: SessionSettings, state: SessionState, event: ev.Event)
     fee_ids = tuple(dict.fromkeys(fee.fee_id for fee in chosen))
     amount = sum((fee.amount for fee in chosen), Decimal("0"))
     effects: list[Effect] = [StartPayment(state.session_id, state.pass_number, fee_ids, amount)]
-    return state.with_(pending=state.asking(PAYMENT), message=None), effects
+    return state.with_(pending=state.asking(PAYMENT), message=None, terminal_prompt=None), effects
 
 
 # --- results ---------------------------------------------------------------------------------------

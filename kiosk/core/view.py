@@ -166,6 +166,7 @@ class SessionView:
     confirm_switch: bool = False  # another pass was presented: ask whether to end this session
     payments: tuple[tuple[tuple[str, ...], Decimal], ...] = field(default=())
     service: ServiceMode = field(default_factory=ServiceMode)  # in service / out of order / maintenance
+    terminal_prompt: str | None = None  # the terminal's instruction during a payment (a catalog key)
 
     def lines(self, kind: LineKind) -> tuple[ItemLine, ...]:
         """The item lines of one kind (the borrowing screen shows loans, the return screen returns)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from kiosk.core import effects as fx
@@ -128,14 +129,14 @@ class OnlineCounter:
 
         loans = []
         for item_id in tuple(getattr(charged, "charged_items", ()) or ())[:MAX_ACCOUNT_LOANS]:
-            loans.append(cmap.loan_line(item_id, self._call("item", lambda c, i=item_id: item(c, i))))
+            loans.append(cmap.loan_line(item_id, self._call("item", partial(item, wanted=item_id))))
         # Holds: ready on the hold shelf (AS) and not yet in (CD), each with its title (and, ready ones,
         # where and until when) from an 18: a member recognises a title, not a barcode.
         hold_lines: list[HoldLine | str] = []
         ready, not_in = getattr(holds, "hold_items", ()), getattr(waiting, "unavailable_hold_items", ())
         for available, ids in ((True, ready), (False, not_in)):
             for item_id in tuple(ids or ())[:MAX_ACCOUNT_LOANS]:
-                info_reply = self._call("item", lambda c, i=item_id: item(c, i))
+                info_reply = self._call("item", partial(item, wanted=item_id))
                 hold_lines.append(cmap.hold_line(item_id, info_reply, available))
         fee_format = fee_formats[-1] if fee_formats else "generic"
         return ev.AccountLoaded(

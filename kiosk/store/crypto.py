@@ -11,9 +11,12 @@ import logging
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.errors import ConfigError, KioskProtocolError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +69,10 @@ class PassCipher:
         if len(key) != KEY_BYTES:
             raise ConfigError(f"queue key must be {KEY_BYTES} bytes, not {len(key)}")
         self._key = key
-        self._cipher: Any = None
+        self._cipher: AESGCM | None = None
 
     @property
-    def _aead(self) -> Any:
+    def _aead(self) -> AESGCM:
         if self._cipher is None:
             from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 

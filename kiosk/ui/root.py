@@ -8,7 +8,6 @@ callback arrives on a worker thread and is marshalled to the Kivy thread with ``
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kivy.clock import Clock
-from kivy.graphics import Color, Rectangle
 from kivy.lang import Builder
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
@@ -24,15 +22,16 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
 from kiosk.core import events as ev
-from kiosk.core.service import Availability, ServiceMode
 from kiosk.core.view import Screen, SessionView
 from kiosk.i18n import Translator
-from kiosk.maintenance.access import AccessState, MaintenanceAccess
+from kiosk.maintenance.access import MaintenanceAccess
 from kiosk.maintenance.backend import MaintenanceBackend
 from kiosk.maintenance.logbuffer import RingBufferHandler
 from kiosk.ui import kit
-from kiosk.ui.kit import KioskButton, KioskLabel, Row, Surface
+from kiosk.ui.dialogs import Backdrop, DialogHost
+from kiosk.ui.kit import KioskButton, Row, Surface
 from kiosk.ui.look import look
+from kiosk.ui.maintenance_mode import MaintenanceHost
 from kiosk.ui.screens.account import AccountScreen, PayScreen, ReceiptScreen
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.circulation import ItemsScreen, MenuScreen, RenewScreen, ReturnScreen
@@ -114,29 +113,11 @@ class UiRuntime(Protocol):
 
 def _same_screen(a: SessionView, b: SessionView) -> bool:
     """True when ``a`` and ``b`` draw the same screen (they may differ in the idle countdown)."""
-    quiet = {"seconds_left": None, "idle_warning": False}
+    quiet: dict[str, Any] = {"seconds_left": None, "idle_warning": False}
     return replace(a, **quiet) == replace(b, **quiet)
 
 
-class Backdrop(Widget):
-    """Dims the screen behind a dialog and swallows touches meant for what is behind it."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        with self.canvas:
-            Color(0, 0, 0, 0.6)
-            self._rect = Rectangle(pos=self.pos, size=self.size)
-        self.bind(pos=self._sync, size=self._sync)
-
-    def _sync(self, *_: Any) -> None:
-        self._rect.pos, self._rect.size = self.pos, self.size
-
-    def on_touch_down(self, touch: Any) -> bool:
-        """Touches outside the dialog do nothing."""
-        return True
-
-
-class KioskRoot(FloatLayout):
+class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
     """Everything on the kiosk's window."""
 
     def __init__(self, runtime: UiRuntime, settings: UiSettings, *, access: MaintenanceAccess | None = None,
@@ -151,7 +132,6 @@ class KioskRoot(FloatLayout):
         self.look = look
         look.apply(make_theme(settings.high_contrast, settings.large_text))
         self.t = Translator(settings.default_language)
-        self.terminal_prompt: str | None = None  # catalog key of the terminal's latest instruction
         self.maintenance: str | None = None  # None, "maint_pin" or "maintenance"
         self.view: SessionView = runtime.view
         self._goodbye_until: float | None = None
@@ -197,17 +177,11 @@ class KioskRoot(FloatLayout):
         """Hand a patron's action to the runtime."""
         self.runtime.send(event)
 
-    def show_terminal_prompt(self, key: str | None) -> None:
-        """The payment terminal's latest instruction (a ``drivers.payment`` status key such as
-        ``insert_card``), shown large on the pay screen. Safe to call from any thread."""
-        full = None if not key else key if key.startswith("terminal.") else f"terminal.{key}"
-
-        def show(_dt: float) -> None:
-            self.terminal_prompt = full
-            if self.current == "pay":
-                self.rerender()
-
-        Clock.schedule_once(show, 0)
+    @property
+    def terminal_prompt(self) -> str | None:
+        """The payment terminal's latest instruction (a catalog key), shown large on the pay screen: it
+        comes with the core's view (``TerminalPrompt`` events), like everything the core tells the UI."""
+        return self.view.terminal_prompt
 
     def play_sound(self, name: str) -> None:
         """Play a sound cue (``success``, ``error``, ``attention``)."""
@@ -235,8 +209,6 @@ class KioskRoot(FloatLayout):
             self._show_dialog(view)
             return
         self._drawn = True
-        if not view.busy and not again:
-            self.terminal_prompt = None  # the terminal's prompts belong to the payment in progress
         self.t = Translator(view.language)
         if not again and view.screen is Screen.IDLE and previous.screen is not Screen.IDLE:
             self._session_ended(previous, view)
@@ -261,7 +233,6 @@ class KioskRoot(FloatLayout):
         self._show_dialog(view)
 
     def _session_ended(self, previous: SessionView, blank: SessionView) -> None:
-        self.terminal_prompt = None
         self.help_open = False
         # Every screen is redrawn from the empty view, so no title or name of this patron stays in a
         # widget that is merely hidden (privacy: the screen is reset between patrons).
@@ -283,111 +254,6 @@ class KioskRoot(FloatLayout):
             self._goodbye_until = None
             self.rerender()
 
-    def open_help(self) -> None:
-        """Show the help pictures over the current screen (the session goes on; a touch is activity)."""
-        if self.view.screen is not Screen.IDLE:
-            self.send(ev.MoreTime())
-        self.help_open = True
-        self._show_dialog(self.view)
-
-    def close_help(self) -> None:
-        """Back to the screen the member was on."""
-        self.help_open = False
-        self._show_dialog(self.view)
-
-    def _make_help(self) -> Widget:
-        from kivy.uix.gridlayout import GridLayout
-        from kivy.uix.image import Image
-
-        t, s = self.t, self.settings
-        box = Surface(role="panel", orientation="vertical", size_hint=(0.92, 0.9),
-                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
-                      spacing=look.sizes["spacing"])
-        box.add_widget(KioskLabel(text=t("help.title"), role="panel", size_name="title"))
-        grid = GridLayout(cols=4, spacing=look.sizes["spacing"])
-        for name in ("pass_reader", "scanner", "pad", "terminal"):
-            cell = BoxLayout(orientation="vertical", spacing=4)
-            cell.add_widget(Image(source=s.picture(name), fit_mode="contain"))
-            cell.add_widget(KioskLabel(text=t(f"help.{name}"), role="panel", size_name="small",
-                                       halign="center"))
-            grid.add_widget(cell)
-        box.add_widget(grid)
-        staff = BoxLayout(size_hint_y=None, height=look.sizes["button_height"] * 1.4, spacing=16)
-        staff.add_widget(Image(source=s.picture("staff"), size_hint_x=None,
-                               width=look.sizes["button_height"] * 1.8))
-        staff.add_widget(KioskLabel(text=s.help_contact or t("help.staff"), role="panel"))
-        box.add_widget(staff)
-        bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"])
-        bar.add_widget(Widget())
-        bar.add_widget(KioskButton(text=t("help.close"), role="primary", action=self.close_help))
-        box.add_widget(bar)
-        box.dialog_kind = "help.title"
-        return box
-
-    def _show_banner(self, view: SessionView) -> None:
-        offline = not view.ils_online and self.maintenance is None
-        if offline:
-            self.banner.set_lines("offline", [(self.t("banner.offline"), "small")])
-        else:
-            self.banner.clear_widgets()
-        self.banner.opacity = 1 if offline else 0
-
-    @property
-    def banner_shown(self) -> bool:
-        """Whether the offline banner is showing (its place is always there)."""
-        return bool(self.banner.opacity)
-
-    def _show_dialog(self, view: SessionView) -> None:
-        dialog: Widget | None = None
-        self.help_button.text = self.t("help.button")
-        self.header.height = max(look.sizes["button_height"], self.help_button.height)  # large text too
-        self.help_button.opacity = 0 if self.maintenance is not None else 1
-        self.help_button.disabled = self.maintenance is not None
-        if self.maintenance is None and not self.out_of_order:
-            if view.confirm_switch:
-                dialog = self._make_dialog("warning", "switch.title", "session.switch_pass", [
-                    ("switch.no", "button", ev.CancelSwitch()),
-                    ("switch.yes", "primary", ev.ConfirmSwitch())])
-            elif view.idle_warning and view.screen is not Screen.IDLE:
-                seconds = math.ceil(view.seconds_left or 0)
-                dialog = self._make_dialog("warning", "idle.title", "idle.body",
-                                           [("idle.more_time", "primary", ev.MoreTime())], seconds=seconds)
-            elif self.help_open:
-                dialog = self._make_help()
-        if self._dialog is not None:
-            self.remove_widget(self._dialog)
-            self._dialog = None
-        if self._backdrop.parent is not None:
-            self.remove_widget(self._backdrop)
-        if dialog is not None:
-            self.add_widget(self._backdrop)
-            self.add_widget(dialog)
-            self._dialog = dialog
-
-    def _make_dialog(self, role: str, title: str, body: str, buttons: list[tuple[str, str, ev.Event]],
-                     **fields: Any) -> Widget:
-        box = Surface(role=role, orientation="vertical", size_hint=(0.75, None),
-                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
-                      spacing=look.sizes["spacing"])
-        box.add_widget(KioskLabel(text=self.t(title), role=role, size_name="title"))
-        count = fields.get("seconds")
-        plural = body == "idle.body" and count is not None
-        text = self.t.n(body, int(count), **fields) if plural else self.t(body)
-        box.add_widget(KioskLabel(text=text, role=role))
-        bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"], spacing=look.sizes["spacing"])
-        for key, button_role, event in buttons:
-            bar.add_widget(KioskButton(text=self.t(key), role=button_role,
-                                       action=(lambda e=event: self.send(e))))
-        box.add_widget(bar)
-        box.bind(minimum_height=box.setter("height"))
-        box.dialog_kind = title
-        return box
-
-    @property
-    def dialog(self) -> Widget | None:
-        """The open dialog (idle warning, another pass), if any."""
-        return self._dialog
-
     def tick(self) -> None:
         """The UI's interval timer: time for the session (a Tick), and for maintenance mode: a PIN
         prompt nobody answers closes after the access's ``pin_timeout``, and a maintenance panel nobody
@@ -395,15 +261,7 @@ class KioskRoot(FloatLayout):
         kiosk stuck on the prompt or, worse, open to the next member."""
         now = self.clock()
         self.runtime.send(ev.Tick(now))
-        if self.maintenance == "maint_pin" and self.access is not None:
-            if self.access.tick(now) is not AccessState.PIN:
-                log.info("technician PIN prompt closed: no PIN entered in time")
-                self.close_maintenance()
-        elif self.maintenance == "maintenance" and now - self._touched > self.settings.maintenance_idle:
-            log.info("maintenance mode closed: untouched for %.0f s", now - self._touched)
-            self.close_maintenance()
-        elif self.maintenance == "maintenance":
-            self.screens["maintenance"].refresh(self, now)  # type: ignore[attr-defined]
+        self._tick_maintenance(now)
 
     # --- touches: the hidden maintenance gesture and skipping the goodbye ----------------------------
     def on_touch_down(self, touch: Any) -> bool:
@@ -419,65 +277,6 @@ class KioskRoot(FloatLayout):
         if self._dialog is None and self.clock() - self._screen_shown < self.settings.touch_guard:
             return True  # the second tap of a double tap that changed the screen: not carried over
         return bool(super().on_touch_down(touch))
-
-    # --- maintenance and out of order ---------------------------------------------------------------
-    def offer_pass(self, pass_number: str) -> bool:
-        """For the runtime's pass reader: True when the pass is a technician card (then the PIN prompt
-        opens and the pass must not go to the patron session). Safe to call from any thread."""
-        access = self.access
-        if access is None or not access.gate.configured or not access.is_technician_card(pass_number):
-            return False
-
-        def open_prompt(_dt: float) -> None:
-            if access.card(pass_number, self.clock()):
-                self.open_maintenance_pin()
-
-        Clock.schedule_once(open_prompt, 0)
-        return True
-
-    def open_maintenance_pin(self) -> None:
-        """Show the technician PIN prompt."""
-        self.screens["maint_pin"].reset()
-        self.maintenance = "maint_pin"
-        self.rerender()
-
-    def show_maintenance_panel(self) -> None:
-        """The PIN was right: show the maintenance panel."""
-        self._touched = self.clock()
-        self.maintenance = "maintenance"
-        self.runtime.send(ev.ServiceModeChanged(Availability.MAINTENANCE))  # the core stops serving
-        self.rerender()
-
-    def close_maintenance(self) -> None:
-        """Back to the patron screens."""
-        if self.access is not None:
-            self.access.close()
-        if self.maintenance == "maintenance":
-            self.runtime.send(ev.MaintenanceEnded())
-        self.maintenance = None
-        prompt = self.screens.built().get("maint_pin")
-        if prompt is not None:
-            prompt.reset()
-        self.rerender()
-
-    @property
-    def out_of_order(self) -> bool:
-        """Out of order is the core's state (its view's service mode), not a flag of the UI's own."""
-        return self.view.service.out_of_order
-
-    @out_of_order.setter
-    def out_of_order(self, on: bool) -> None:
-        # For screenshots of a still view only: the running kiosk changes the mode through the core.
-        self.view = replace(self.view, service=ServiceMode(
-            Availability.OUT_OF_ORDER if on else Availability.IN_SERVICE))
-
-    def set_out_of_order(self, on: bool, from_maintenance: bool = False) -> None:
-        """Switch the kiosk out of order (or back): the core decides, the screen follows its view."""
-        self.runtime.send(ev.ServiceModeChanged(Availability.OUT_OF_ORDER if on else Availability.IN_SERVICE))
-        if from_maintenance and self.backend is not None:
-            self.backend.set_out_of_order(on)
-        log.info("kiosk %s", "out of order" if on else "back in service")
-        self.rerender()
 
     # --- accessibility ------------------------------------------------------------------------------
     def toggle_large_text(self) -> None:

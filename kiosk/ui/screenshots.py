@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,6 @@ def show_scene(root: Any, scene: Scene) -> None:
     root.out_of_order = scene.out_of_order
     root.maintenance = scene.maintenance
     root._goodbye_until = float("inf") if scene.goodbye else None
-    root.terminal_prompt = scene.terminal_prompt
-    root.view = scene.view
-    root.render(scene.view, again=True)
+    view = replace(scene.view, terminal_prompt=scene.terminal_prompt)  # the prompt comes with the view
+    root.view = view
+    root.render(view, again=True)

@@ -130,6 +130,7 @@ def sample_event(event_type: type[ev.Event], state: SessionState) -> ev.Event:
         ev.AccountLoaded: lambda: ev.AccountLoaded(i, ACCOUNT),
         ev.PaymentCompleted: lambda: ev.PaymentCompleted(i, ("FEE-1",), Decimal("1.50")),
         ev.PaymentFailed: lambda: ev.PaymentFailed(i),
+        ev.TerminalPrompt: lambda: ev.TerminalPrompt("insert_card"),
         ev.ServiceUnavailable: lambda: ev.ServiceUnavailable(i, "account"),
         # the RFID pad (kiosk.core.pad)
         pad.ItemsOnPad: lambda: pad.ItemsOnPad((pad.PadItem("ITEM-A", ("E004015000000001",)),)),

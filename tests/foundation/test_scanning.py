@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from drivers.scanner import open_scanner
 from kiosk.assembly import build_kiosk
 from kiosk.config import parse_config
-from kiosk.core import Screen
+from kiosk.core import Screen, SessionSettings
 from kiosk.core import events as ev
+from kiosk.core.scanned import presented
 from kiosk.scanning import KeyboardEntry, ScanRouter
 
 from .waiting import PATIENT_SIP2, wait_for
@@ -24,16 +25,20 @@ class View:
 
 @dataclass
 class Recorder:
-    """Stands in for the runtime's two entry points the router uses: ``send`` and ``view``."""
+    """Stands in for the runtime: ``send`` lets the core's rule decide what a scan is (as the session
+    does on the screen of ``view``) and records the session event."""
 
     view: View = field(default_factory=View)
     events: list[ev.Event] = field(default_factory=list)
+    settings: SessionSettings = field(default_factory=SessionSettings)
 
     def send(self, event: ev.Event) -> None:
-        self.events.append(event)
+        assert isinstance(event, ev.BarcodeScanned)  # the scanner only says "scanned"
+        self.events.append(presented(self.settings, self.view.screen, event))
 
 
 def keyboard(runtime: Recorder, validation: str = "dutch14", filters=None) -> KeyboardEntry:  # type: ignore[no-untyped-def]
+    runtime.settings = replace(runtime.settings, pass_validation=validation)
     router = ScanRouter(runtime, validation, filters)
     wedge = open_scanner("hid://", router, validation)
     return KeyboardEntry(wedge, router.typed)

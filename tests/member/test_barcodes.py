@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
+
 import pytest
 
 from drivers.passnumber import validate_pass_number
 from drivers.scanner import Scanned
 from kiosk.core import Screen
+from kiosk.core import events as ev
 from kiosk.core.barcodes import BarcodeKind, ItemRule, classify
 from kiosk.core.view import LineKind
 from kiosk.scanning import ScanRouter
 from tests.ui.sim_runtime import SimRuntime
 
+from .conftest import SETTINGS
+
 DEMO_ITEMS = ItemRule(length=14, prefix="3", check_digit="mod10")
 
 
+@pytest.fixture
+def runtime() -> Iterator[SimRuntime]:
+    """The demo library's runtime with the demo item rule in the core's settings (``[items]``)."""
+    rt = SimRuntime(replace(SETTINGS, item_rule=DEMO_ITEMS))
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
 def scan(runtime: SimRuntime, text: str) -> None:
-    router = ScanRouter(runtime, "dutch14", [], DEMO_ITEMS)
+    router = ScanRouter(runtime, "dutch14", [])
     router(Scanned(text, "scanner", validate_pass_number(text, "dutch14")))
     runtime.settle()
 
@@ -58,3 +74,27 @@ def test_classify_rules() -> None:
     assert classify("ABC-1", False, anything) is BarcodeKind.ITEM
     with pytest.raises(ValueError):
         ItemRule(check_digit="luhn")
+
+
+def test_the_scanner_only_says_scanned_and_the_core_decides(runtime: SimRuntime) -> None:
+    """A raw BarcodeScanned through the runtime: the core's rule, not the scanner, makes it an item."""
+    runtime.send(ev.BarcodeScanned("30301000500070", is_pass=False))
+    runtime.settle()
+    assert runtime.view.screen is Screen.RETURNING
+    assert [line.item_id for line in runtime.view.lines(LineKind.RETURN)] == ["30301000500070"]
+
+
+def test_without_pass_validation_the_core_uses_its_screen() -> None:
+    """``validation = "off"``: on the attract screen a number is a pass, in a borrowing session an item."""
+    rt = SimRuntime(replace(SETTINGS, pin="never", pass_validation="off"))
+    try:
+        rt.send(ev.BarcodeScanned("20301000010015", is_pass=True))
+        rt.settle()
+        assert rt.view.screen is Screen.MENU  # taken as a pass: the member is identified
+        rt.send(ev.StartBorrow())
+        rt.settle()
+        rt.send(ev.BarcodeScanned("30301000500088", is_pass=True))
+        rt.settle()
+        assert [line.item_id for line in rt.view.items] == ["30301000500088"]  # an item on this screen
+    finally:
+        rt.close()

@@ -149,7 +149,7 @@ class SimRuntime(KioskRuntime):
 
 class SimTerminal:
     """Pays on the ZVT terminal simulator (``fake://``: the real driver over a socket pair) and passes
-    the terminal's status prompts on to ``on_prompt`` (the UI's ``show_terminal_prompt``)."""
+    the terminal's status prompts on to ``on_prompt`` (as ``TerminalPrompt`` events to the runtime)."""
 
     def __init__(self, scenario: str = "approve") -> None:
         from drivers.payment import open_terminal

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from kiosk.core import SessionSettings
+from kiosk.core import events as ev
 from kiosk.maintenance.access import MaintenanceAccess
 from kiosk.maintenance.backend import ActionResult
 from kiosk.maintenance.logbuffer import attach_log_buffer
@@ -32,7 +33,7 @@ def terminal() -> Iterator[SimTerminal]:
 def test_pay_fees_on_the_terminal(kiosk_factory: Callable[..., Kiosk], terminal: SimTerminal) -> None:
     runtime = SimRuntime(SessionSettings(languages=("nl", "en", "de", "tr")), pay=terminal)
     kiosk = kiosk_factory(runtime=runtime)
-    terminal.on_prompt = kiosk.root.show_terminal_prompt
+    terminal.on_prompt = lambda key: runtime.send(ev.TerminalPrompt(key))  # as the assembly wires it
     log_in(kiosk, demo.FEES, demo.FEES_PIN)
     kiosk.tap(kiosk.button("menu", "pay"))
     assert kiosk.root.current == "pay"

@@ -123,8 +123,8 @@ class RenewScreen(KioskScreen):
         for line in view.lines(LineKind.RENEWAL):  # an item renewed by scanning it, not on the list
             if line.item_id not in loan_ids:
                 ids.lines.add_widget(item_row(ui, line))
-        chosen = len(self.selection)
-        ids.renew.text = ui.t.n("renew.button", chosen) if chosen else ui.t("renew.title")
+        count = len(self.selection)
+        ids.renew.text = ui.t.n("renew.button", count) if count else ui.t("renew.title")
         ids.renew.disabled = not self.selection or view.busy
         ids.renew.action = lambda: self._renew(ui)
         self.show_message(ui, view)

@@ -1,0 +1,161 @@
+"""The root's banner and dialogs: the offline banner, the idle warning, "another pass?" and the help
+pictures. What they show comes from the core's view; the help dialog is the UI's own (a touch on "Hulp")."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from kivy.graphics import Color, Rectangle
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from kiosk.core import events as ev
+from kiosk.core.view import Screen, SessionView
+from kiosk.i18n import Translator
+from kiosk.ui.kit import KioskButton, KioskLabel, Row, Surface
+from kiosk.ui.look import look
+from kiosk.ui.settings import UiSettings
+
+
+class Backdrop(Widget):
+    """Dims the screen behind a dialog and swallows touches meant for what is behind it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        with self.canvas:
+            Color(0, 0, 0, 0.6)
+            self._rect = Rectangle(pos=self.pos, size=self.size)
+        self.bind(pos=self._sync, size=self._sync)
+
+    def _sync(self, *_: Any) -> None:
+        self._rect.pos, self._rect.size = self.pos, self.size
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """Touches outside the dialog do nothing."""
+        return True
+
+
+class DialogHost:
+    """Mixed into :class:`~kiosk.ui.root.KioskRoot`: the banner and the dialogs over its screens."""
+
+    # Provided by KioskRoot (and Kivy's FloatLayout).
+    t: Translator
+    view: SessionView
+    settings: UiSettings
+    maintenance: str | None
+    help_open: bool
+    help_button: Any
+    header: Any
+    banner: Row
+    _dialog: Widget | None
+    _backdrop: Backdrop
+    send: Callable[[ev.Event], None]
+    add_widget: Callable[..., None]
+    remove_widget: Callable[..., None]
+
+    def open_help(self) -> None:
+        """Show the help pictures over the current screen (the session goes on; a touch is activity)."""
+        if self.view.screen is not Screen.IDLE:
+            self.send(ev.MoreTime())
+        self.help_open = True
+        self._show_dialog(self.view)
+
+    def close_help(self) -> None:
+        """Back to the screen the member was on."""
+        self.help_open = False
+        self._show_dialog(self.view)
+
+    def _make_help(self) -> Widget:
+        from kivy.uix.gridlayout import GridLayout
+        from kivy.uix.image import Image
+
+        t, s = self.t, self.settings
+        box = Surface(role="panel", orientation="vertical", size_hint=(0.92, 0.9),
+                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
+                      spacing=look.sizes["spacing"])
+        box.add_widget(KioskLabel(text=t("help.title"), role="panel", size_name="title"))
+        grid = GridLayout(cols=4, spacing=look.sizes["spacing"])
+        for name in ("pass_reader", "scanner", "pad", "terminal"):
+            cell = BoxLayout(orientation="vertical", spacing=4)
+            cell.add_widget(Image(source=s.picture(name), fit_mode="contain"))
+            cell.add_widget(KioskLabel(text=t(f"help.{name}"), role="panel", size_name="small",
+                                       halign="center"))
+            grid.add_widget(cell)
+        box.add_widget(grid)
+        staff = BoxLayout(size_hint_y=None, height=look.sizes["button_height"] * 1.4, spacing=16)
+        staff.add_widget(Image(source=s.picture("staff"), size_hint_x=None,
+                               width=look.sizes["button_height"] * 1.8))
+        staff.add_widget(KioskLabel(text=s.help_contact or t("help.staff"), role="panel"))
+        box.add_widget(staff)
+        bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"])
+        bar.add_widget(Widget())
+        bar.add_widget(KioskButton(text=t("help.close"), role="primary", action=self.close_help))
+        box.add_widget(bar)
+        box.dialog_kind = "help.title"
+        return box
+
+    def _show_banner(self, view: SessionView) -> None:
+        offline = not view.ils_online and self.maintenance is None
+        if offline:
+            self.banner.set_lines("offline", [(self.t("banner.offline"), "small")])
+        else:
+            self.banner.clear_widgets()
+        self.banner.opacity = 1 if offline else 0
+
+    @property
+    def banner_shown(self) -> bool:
+        """Whether the offline banner is showing (its place is always there)."""
+        return bool(self.banner.opacity)
+
+    def _show_dialog(self, view: SessionView) -> None:
+        dialog: Widget | None = None
+        self.help_button.text = self.t("help.button")
+        self.header.height = max(look.sizes["button_height"], self.help_button.height)  # large text too
+        self.help_button.opacity = 0 if self.maintenance is not None else 1
+        self.help_button.disabled = self.maintenance is not None
+        if self.maintenance is None and not self.view.service.out_of_order:
+            if view.confirm_switch:
+                dialog = self._make_dialog("warning", "switch.title", "session.switch_pass", [
+                    ("switch.no", "button", ev.CancelSwitch()),
+                    ("switch.yes", "primary", ev.ConfirmSwitch())])
+            elif view.idle_warning and view.screen is not Screen.IDLE:
+                seconds = math.ceil(view.seconds_left or 0)
+                dialog = self._make_dialog("warning", "idle.title", "idle.body",
+                                           [("idle.more_time", "primary", ev.MoreTime())], seconds=seconds)
+            elif self.help_open:
+                dialog = self._make_help()
+        if self._dialog is not None:
+            self.remove_widget(self._dialog)
+            self._dialog = None
+        if self._backdrop.parent is not None:
+            self.remove_widget(self._backdrop)
+        if dialog is not None:
+            self.add_widget(self._backdrop)
+            self.add_widget(dialog)
+            self._dialog = dialog
+
+    def _make_dialog(self, role: str, title: str, body: str, buttons: list[tuple[str, str, ev.Event]],
+                     **fields: Any) -> Widget:
+        box = Surface(role=role, orientation="vertical", size_hint=(0.75, None),
+                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
+                      spacing=look.sizes["spacing"])
+        box.add_widget(KioskLabel(text=self.t(title), role=role, size_name="title"))
+        count = fields.get("seconds")
+        plural = body == "idle.body" and count is not None
+        text = self.t.n(body, int(count or 0), **fields) if plural else self.t(body)
+        box.add_widget(KioskLabel(text=text, role=role))
+        bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"], spacing=look.sizes["spacing"])
+        for key, button_role, event in buttons:
+            bar.add_widget(KioskButton(text=self.t(key), role=button_role,
+                                       action=(lambda e=event: self.send(e))))
+        box.add_widget(bar)
+        box.bind(minimum_height=box.setter("height"))
+        box.dialog_kind = title
+        return box
+
+    @property
+    def dialog(self) -> Widget | None:
+        """The open dialog (idle warning, another pass), if any."""
+        return self._dialog
