@@ -99,6 +99,7 @@ def receipt_lines(state: SessionState) -> tuple[ReceiptLine, ...]:
         ReceiptLine(
             kind=LineKind.RENEWAL if line.renewal else line.kind,
             item_id=line.item_id, title=line.title, due=line.due, offline=line.offline,
+            amount=line.fine if line.kind is LineKind.RETURN else None,  # a fine charged by the return
         )
         for line in state.items
         if line.status is LineStatus.DONE

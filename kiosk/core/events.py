@@ -257,6 +257,7 @@ class ItemCheckedIn(ResultEvent):
     magnetic_media: bool = False
     offline: bool = False
     screen_message: str = ""
+    fine: Decimal | None = None  # a late fine this return charged (10 BV, when the ILS sends it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -224,6 +224,8 @@ def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Even
         # bin code ("TRANSPORT ENTER"); the code stays in the params for staff tools, not on screen.
         where = (("sort_bin", event.sort_bin), ("where", settings.hold_returns))
         notes.append(Message("return.hold_shelf", event.screen_message, where))
+    elif event.fine is not None:  # our words for the fine (the ILS's text stays the fallback)
+        notes.append(Message("return.fine", event.screen_message, (("amount", str(event.fine)),)))
     elif event.screen_message:
         notes.append(Message("item.ils_message", event.screen_message))
     if event.magnetic_media:
@@ -237,6 +239,7 @@ def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Even
         title=event.title,
         notes=tuple(notes),
         offline=event.offline,
+        fine=event.fine,
     )
     sound = "attention" if event.hold_for_other else "success"
     effects: list[Effect] = [PlaySound(sound)]

@@ -32,7 +32,7 @@ def build_receipt(effect: fx.PrintReceipt, library_name: str, now: datetime) -> 
     fees: list[FeePayment] = []
     for line in effect.lines:
         if line.kind is LineKind.RETURN:
-            returns.append(ReturnLine(line.title, line.item_id, offline=line.offline))
+            returns.append(ReturnLine(line.title, line.item_id, offline=line.offline, fine=line.amount))
         elif line.kind is LineKind.PAYMENT and line.amount is not None:
             fees.append(FeePayment(line.title or line.item_id, line.amount, line.terminal_lines))
         elif line.kind in (LineKind.LOAN, LineKind.RENEWAL):
