@@ -124,7 +124,7 @@ def finish(settings: SessionSettings, state: SessionState) -> Outcome:
 
 def user_can_leave(state: SessionState) -> bool:
     """A payment on the terminal cannot be walked away from from the kiosk side; everything else can."""
-    return not (state.screen is Screen.PAYING and PAYMENT in state.pending)
+    return not (state.screen in (Screen.PAYING, Screen.BORROWING) and PAYMENT in state.pending)
 
 
 def request_key(event: ResultEvent) -> Request:

@@ -19,6 +19,7 @@ from kiosk.core import pad
 from kiosk.core import transactions as tx
 from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
 from kiosk.core.effects import Effect
+from kiosk.core.rental import on_pay_rental
 from kiosk.core.service import ServiceMode
 from kiosk.core.state import SessionSettings, SessionState
 from kiosk.core.view import Screen, SessionView
@@ -84,6 +85,7 @@ TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
     (S.MENU, ev.StartPay): tx.on_start_pay,
     # transactions
     (S.BORROWING, ev.ItemPresented): tx.on_item_borrow,
+    (S.BORROWING, ev.PayRental): on_pay_rental,
     (S.RETURNING, ev.ItemPresented): tx.on_item_return,
     (S.RENEWING, ev.ItemPresented): tx.on_renew_items,
     (S.RENEWING, ev.RenewItems): tx.on_renew_items,

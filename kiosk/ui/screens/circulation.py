@@ -6,8 +6,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kiosk.core import events as ev
-from kiosk.core.view import LineKind, SessionView, menu_actions
-from kiosk.ui.fmt import format_due
+from kiosk.core.view import LineKind, LineStatus, SessionView, menu_actions
+from kiosk.ui.fmt import format_amount, format_due
 from kiosk.ui.kit import KioskButton, KioskLabel
 from kiosk.ui.screens.base import KioskScreen, item_row
 
@@ -66,6 +66,11 @@ class ItemsScreen(KioskScreen):
         ids.lines.clear_widgets()
         for line in reversed(lines):
             ids.lines.add_widget(item_row(ui, line))
+            if line.rental is not None and line.status is LineStatus.REFUSED:  # pay the rental here
+                amount = format_amount(line.rental, ui.t.language)
+                pay = KioskButton(text=ui.t("borrow.pay_rental", amount=amount), role="primary")
+                pay.action = lambda item_id=line.item_id: ui.send(ev.PayRental(item_id))
+                ids.lines.add_widget(pay)
         self.show_message(ui, view)
         ids.back.text = ui.t("common.back")
         ids.back.action = lambda: ui.send(ev.Back())
