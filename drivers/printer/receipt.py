@@ -94,6 +94,7 @@ class Receipt:
     returns: tuple[ReturnLine, ...] = ()
     renewals: tuple[LoanLine, ...] = ()
     fees: tuple[FeePayment, ...] = ()
+    current_loans: tuple[LoanLine, ...] = ()  # optional: all the member's loans now, with due dates
     language: str = "nl"
     labels: Mapping[str, str] = field(default_factory=dict)
     footer: str = ""
@@ -234,6 +235,7 @@ def receipt_lines(receipt: Receipt, width: int, encoding: str | None = None) -> 
         ("loans", [(x.title, x.item_id, x.due, x.offline, None) for x in receipt.loans]),
         ("renewals", [(x.title, x.item_id, x.due, x.offline, None) for x in receipt.renewals]),
         ("returns", [(x.title, x.item_id, None, x.offline, x.fine) for x in receipt.returns]),
+        ("current_loans", [(x.title, x.item_id, x.due, False, None) for x in receipt.current_loans]),
     ]
     for key, items in sections:
         if not items:

@@ -88,6 +88,7 @@ class SessionSettings:
     hold_returns: str = "bin"  # a returned item reserved for someone else goes: bin | trolley | shelf
     rfid_offline_security: str = "release"  # "release" | "refuse": RFID loans while the ILS is offline
     rfid_returns_from_idle: bool = False  # items put on the pad at the attract screen are returned
+    list_loans: bool = False  # [receipt] list_loans: the receipt lists all current loans with due dates
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -118,6 +119,7 @@ class SessionSettings:
             hold_returns=str(config.site.hold_returns),
             rfid_offline_security=str(getattr(getattr(config, "rfid", None), "offline_security", "release")),
             rfid_returns_from_idle=bool(getattr(getattr(config, "rfid", None), "returns_from_idle", False)),
+            list_loans=bool(getattr(config.receipt, "list_loans", False)),
         )
 
 

@@ -122,7 +122,7 @@ def on_receipt_choice(settings: SessionSettings, state: SessionState, event: ev.
     assert isinstance(event, ev.ReceiptChoice)
     effects: list[Effect] = []
     if event.print_receipt:
-        effects.append(PrintReceipt(receipt_lines(state), state.language))
+        effects.append(PrintReceipt(receipt_lines(state, settings.list_loans), state.language))
     return end_session(settings, state, effects)
 
 

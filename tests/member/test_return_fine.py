@@ -41,3 +41,10 @@ def test_a_return_in_time_prints_no_fine(kiosk: Kiosk, sim: IlsSimulator) -> Non
     (line,) = kiosk.session.view.lines(LineKind.RETURN)
     assert line.fine is None
     assert "boete" not in receipt_text(kiosk.do(ev.Finish(), ev.ReceiptChoice(True)))
+
+
+def test_without_list_loans_only_the_session_is_printed(kiosk: Kiosk) -> None:
+    kiosk.sign_in(demo.NORMAL, demo.NORMAL_PIN)
+    kiosk.do(ev.StartBorrow(), ev.ItemPresented(demo.AVAILABLE))
+    text = receipt_text(kiosk.do(ev.Finish(), ev.ReceiptChoice(True)))
+    assert "Je leningen" not in text and demo.ON_LOAN not in text
