@@ -170,6 +170,7 @@ class ReceiptConfig:
     prompt_seconds: float = _f(15.0, min=5, max=120)  # unanswered receipt question: no receipt, goodbye
     width: int = _f(42, choices=(32, 42, 48))
     code_page: str = _f("CP858", choices=("CP858", "CP850", "CP437", "ISO_8859-15"))
+    list_loans: bool = False  # also print all current loans with their due dates
 
 
 @dataclass(frozen=True)

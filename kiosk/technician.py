@@ -207,6 +207,20 @@ class TechnicianBackend:
         self.kiosk.circulation.replay_now()
         return ActionResult(True, "maint.result.replay_started")
 
+    def pad_status(self) -> Any:
+        """The RFID pad: reader kind, tags in the field, last error (kiosk.maintenance.pad_check)."""
+        from kiosk.maintenance.pad_check import pad_status
+
+        return pad_status(self.kiosk.pad)
+
+    def pad_tag_test(self) -> Any:
+        """Dump the one tag on the pad and switch its security both ways, verified."""
+        from kiosk.maintenance.pad_check import tag_test
+        from kiosk.rfid.hub import security_policy
+
+        rfid = self.kiosk.config.rfid
+        return tag_test(self.kiosk.pad, security_policy(rfid), tuple(rfid.own_isils))
+
     def failed_rows(self) -> list[dict[str, Any]]:
         """The failed queue rows as ``kiosk queue list`` prints them (no pass numbers)."""
         return [row.public() for row in self.kiosk.circulation.store.failed()]

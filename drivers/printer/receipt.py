@@ -33,6 +33,8 @@ LABELS: dict[str, dict[str, str]] = {
         "item": "Exemplaar",
         "thanks": "Dank je wel en veel plezier!",
         "offline": "Wordt verwerkt zodra het bibliotheeksysteem weer bereikbaar is.",
+        "fine": "Te laat, boete",
+        "current_loans": "Je leningen",
     },
     "en": {
         "pass": "Pass",
@@ -45,6 +47,8 @@ LABELS: dict[str, dict[str, str]] = {
         "item": "Item",
         "thanks": "Thank you, enjoy your reading!",
         "offline": "Will be processed as soon as the library system can be reached again.",
+        "fine": "Late, fine",
+        "current_loans": "Your loans",
     },
 }
 
@@ -67,6 +71,7 @@ class ReturnLine:
     title: str
     item_id: str = ""
     offline: bool = False
+    fine: Decimal | None = None  # a late fine the ILS charged for this return
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ class Receipt:
     returns: tuple[ReturnLine, ...] = ()
     renewals: tuple[LoanLine, ...] = ()
     fees: tuple[FeePayment, ...] = ()
+    current_loans: tuple[LoanLine, ...] = ()  # optional: all the member's loans now, with due dates
     language: str = "nl"
     labels: Mapping[str, str] = field(default_factory=dict)
     footer: str = ""
@@ -225,17 +231,20 @@ def receipt_lines(receipt: Receipt, width: int, encoding: str | None = None) -> 
         if offline:
             lines.extend(("", line) for line in _wrap(label("offline"), width, "  "))
 
-    sections: list[tuple[str, list[tuple[str, str, date | None, bool]]]] = [
-        ("loans", [(x.title, x.item_id, x.due, x.offline) for x in receipt.loans]),
-        ("renewals", [(x.title, x.item_id, x.due, x.offline) for x in receipt.renewals]),
-        ("returns", [(x.title, x.item_id, None, x.offline) for x in receipt.returns]),
+    sections: list[tuple[str, list[tuple[str, str, date | None, bool, Decimal | None]]]] = [
+        ("loans", [(x.title, x.item_id, x.due, x.offline, None) for x in receipt.loans]),
+        ("renewals", [(x.title, x.item_id, x.due, x.offline, None) for x in receipt.renewals]),
+        ("returns", [(x.title, x.item_id, None, x.offline, x.fine) for x in receipt.returns]),
+        ("current_loans", [(x.title, x.item_id, x.due, False, None) for x in receipt.current_loans]),
     ]
     for key, items in sections:
         if not items:
             continue
         lines += [("", rule), ("heading", f"{label(key)} ({len(items)})")]
-        for title, item_id, due, offline in items:
+        for title, item_id, due, offline, fine in items:
             item_lines(title, item_id, due, offline)
+            if fine is not None:  # a late fine this return charged, under its item
+                lines += [("", line) for line in _pair(f"  {label('fine')}", fmt_money(fine), width)]
     if receipt.fees:
         lines += [("", rule), ("heading", label("fees"))]
         total = Decimal(0)

@@ -93,12 +93,14 @@ def start_identification(
     return go(state, Screen.IDENTIFYING, out, pending=state.asking(LOOKUP))
 
 
-def receipt_lines(state: SessionState) -> tuple[ReceiptLine, ...]:
-    """The session's successful transactions, for the receipt."""
+def receipt_lines(state: SessionState, list_loans: bool = False) -> tuple[ReceiptLine, ...]:
+    """The session's successful transactions, for the receipt (with ``list_loans``: then every current
+    loan with its due date, the account as the ILS gave it plus this session's loans and returns)."""
     lines = [
         ReceiptLine(
             kind=LineKind.RENEWAL if line.renewal else line.kind,
             item_id=line.item_id, title=line.title, due=line.due, offline=line.offline,
+            amount=line.fine if line.kind is LineKind.RETURN else None,  # a fine charged by the return
         )
         for line in state.items
         if line.status is LineStatus.DONE
@@ -108,14 +110,32 @@ def receipt_lines(state: SessionState) -> tuple[ReceiptLine, ...]:
                     amount=p.amount, terminal_lines=p.terminal_lines)
         for p in state.paid
     ]
+    if list_loans and state.account is not None:
+        lines += current_loans(state)
     return tuple(lines)
+
+
+def current_loans(state: SessionState) -> list[ReceiptLine]:
+    """The member's loans now: the account's, with this session's loans and renewals in, returns out."""
+    assert state.account is not None
+    loans = {loan.item_id: (loan.title, loan.due) for loan in state.account.loans}
+    for line in state.items:
+        if line.status is not LineStatus.DONE or line.offline:
+            continue
+        if line.kind is LineKind.RETURN:
+            loans.pop(line.item_id, None)
+        elif line.kind in (LineKind.LOAN, LineKind.RENEWAL):
+            title = line.title or loans.get(line.item_id, ("", ""))[0]
+            loans[line.item_id] = (title, line.due)
+    return [ReceiptLine(kind=LineKind.LOAN, item_id=item_id, title=title, due=due, current=True)
+            for item_id, (title, due) in sorted(loans.items(), key=lambda kv: (kv[1][1], kv[0]))]
 
 
 def finish(settings: SessionSettings, state: SessionState) -> Outcome:
     """ "Done": print per the receipt mode (or ask), then end the session."""
-    lines = receipt_lines(state)
-    if not lines or settings.receipt == "never":
+    if not receipt_lines(state) or settings.receipt == "never":  # nothing done: no receipt to offer
         return end_session(settings, state)
+    lines = receipt_lines(state, settings.list_loans)
     if settings.receipt == "always":
         return end_session(settings, state, [PrintReceipt(lines, state.language)])
     return go(state, Screen.ENDING, message=None, switch_pass=None)
@@ -123,7 +143,7 @@ def finish(settings: SessionSettings, state: SessionState) -> Outcome:
 
 def user_can_leave(state: SessionState) -> bool:
     """A payment on the terminal cannot be walked away from from the kiosk side; everything else can."""
-    return not (state.screen is Screen.PAYING and PAYMENT in state.pending)
+    return not (state.screen in (Screen.PAYING, Screen.BORROWING) and PAYMENT in state.pending)
 
 
 def request_key(event: ResultEvent) -> Request:

@@ -89,6 +89,7 @@ class ReceiptLine:
     amount: Decimal | None = None
     offline: bool = False
     terminal_lines: tuple[str, ...] = ()  # a payment's card receipt lines from the terminal
+    current: bool = False  # one of the member's current loans ([receipt] list_loans), not a transaction
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,6 +198,13 @@ class PayFees(UserEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class PayRental(UserEvent):
+    """Pay an item's rental fee here and borrow it (the amount is the one the ILS asked for)."""
+
+    item_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Back(UserEvent):
     """Back / cancel."""
 
@@ -304,6 +311,7 @@ class ItemCheckedIn(ResultEvent):
     magnetic_media: bool = False
     offline: bool = False
     screen_message: str = ""
+    fine: Decimal | None = None  # a late fine this return charged (10 BV, when the ILS sends it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +354,7 @@ class PaymentCompleted(ResultEvent):
     amount: Decimal
     # The terminal's card receipt for the member's paper (may show a masked card number: not in repr).
     terminal_lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    rented: tuple[tuple[str, str], ...] = ()  # rentals this payment lent: (item id, due date text)
 
 
 @dataclass(frozen=True, slots=True)

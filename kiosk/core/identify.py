@@ -12,8 +12,8 @@ from kiosk.core.common import (
     user_can_leave,
 )
 from kiosk.core.common import start_identification as _start_identification
-from kiosk.core.effects import CheckIn, Effect, LookUpPatron, PlaySound, SetLanguage
-from kiosk.core.state import LOOKUP, PAYMENT, SessionSettings, SessionState, language_for_sip2
+from kiosk.core.effects import CheckIn, Effect, LoadAccount, LookUpPatron, PlaySound, SetLanguage
+from kiosk.core.state import ACCOUNT, LOOKUP, PAYMENT, SessionSettings, SessionState, language_for_sip2
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, PatronView, Screen, menu_actions
 
 # Patron status flags (SIP2 "patron status", 14 positions) that end the session at once, and those that
@@ -204,6 +204,10 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
         state = state.with_(pin_failures=pin_lockout.forget(state.pin_failures, state.pass_number))
     patron = patron_view(event)
     message = patron_message(settings, state, event)
+    if settings.list_loans and state.pass_number and not event.offline and state.account is None:
+        # The receipt will list every current loan: fetch them now, while the member starts.
+        effects.append(LoadAccount(state.session_id, state.pass_number, state.pin))
+        state = state.with_(pending=state.asking(ACCOUNT))
     return go(state, Screen.MENU, effects, patron=patron, message=message, pin_tries_left=settings.pin_tries)
 
 

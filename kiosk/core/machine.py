@@ -21,6 +21,7 @@ from kiosk.core import scanned as scn
 from kiosk.core import transactions as tx
 from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
 from kiosk.core.effects import Effect
+from kiosk.core.rental import on_pay_rental
 from kiosk.core.service import ServiceMode
 from kiosk.core.state import SessionSettings, SessionState
 from kiosk.core.view import Screen, SessionView
@@ -86,6 +87,7 @@ TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
     (S.MENU, ev.StartPay): tx.on_start_pay,
     # transactions
     (S.BORROWING, ev.ItemPresented): tx.on_item_borrow,
+    (S.BORROWING, ev.PayRental): on_pay_rental,
     (S.RETURNING, ev.ItemPresented): tx.on_item_return,
     (S.RENEWING, ev.ItemPresented): tx.on_renew_items,
     (S.RENEWING, ev.RenewItems): tx.on_renew_items,
@@ -113,7 +115,7 @@ TABLE.update(pad.rows(TABLE))  # the RFID pad: stacks on the pad, tag security a
 LATE_BUTTONS: tuple[type[ev.Event], ...] = (
     ev.Acknowledge, ev.Back, ev.CancelSwitch, ev.ConfirmSwitch, ev.Finish, ev.MoreTime, ev.PayFees,
     ev.PinEntered, ev.ReceiptChoice, ev.RenewItems, ev.ShowAccount, ev.StartBorrow, ev.StartPay,
-    ev.StartRenew, ev.StartReturn,
+    ev.StartRenew, ev.StartReturn, ev.PayRental,
 )  # fmt: skip
 IGNORED: frozenset[tuple[Screen, type[ev.Event]]] = frozenset(
     [

@@ -93,6 +93,7 @@ class SessionSettings:
     hours: ServiceHours | None = None  # [schedule] and [modes.*]; None: staffed around the clock
     pass_validation: str = "dutch14"  # [passes] validation: "off" lets the screen tell a pass from an item
     item_rule: ItemRule = ANY_ITEM  # [items]: what an item barcode looks like
+    list_loans: bool = False  # [receipt] list_loans: the receipt lists all current loans with due dates
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -126,6 +127,7 @@ class SessionSettings:
             hours=getattr(config, "hours", None),
             pass_validation=str(getattr(getattr(config, "passes", None), "validation", "dutch14")),
             item_rule=ItemRule.from_config(config.items) if hasattr(config, "items") else ANY_ITEM,
+            list_loans=bool(getattr(config.receipt, "list_loans", False)),
         )
 
 

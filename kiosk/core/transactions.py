@@ -17,6 +17,7 @@ from kiosk.core.effects import (
     StartPayment,
 )
 from kiosk.core.identify import refresh_patron
+from kiosk.core.rental import rental_failed, rental_item, rented_lines
 from kiosk.core.state import ACCOUNT, PAYMENT, SessionSettings, SessionState
 from kiosk.core.view import (
     AccountView,
@@ -121,7 +122,7 @@ def on_receipt_choice(settings: SessionSettings, state: SessionState, event: ev.
     assert isinstance(event, ev.ReceiptChoice)
     effects: list[Effect] = []
     if event.print_receipt:
-        effects.append(PrintReceipt(receipt_lines(state), state.language))
+        effects.append(PrintReceipt(receipt_lines(state, settings.list_loans), state.language))
     return end_session(settings, state, effects)
 
 
@@ -224,6 +225,8 @@ def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Even
         # bin code ("TRANSPORT ENTER"); the code stays in the params for staff tools, not on screen.
         where = (("sort_bin", event.sort_bin), ("where", settings.hold_returns))
         notes.append(Message("return.hold_shelf", event.screen_message, where))
+    elif event.fine is not None:  # our words for the fine (the ILS's text stays the fallback)
+        notes.append(Message("return.fine", event.screen_message, (("amount", str(event.fine)),)))
     elif event.screen_message:
         notes.append(Message("item.ils_message", event.screen_message))
     if event.magnetic_media:
@@ -237,6 +240,7 @@ def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Even
         title=event.title,
         notes=tuple(notes),
         offline=event.offline,
+        fine=event.fine,
     )
     sound = "attention" if event.hold_for_other else "success"
     effects: list[Effect] = [PlaySound(sound)]
@@ -277,15 +281,20 @@ def on_refused(settings: SessionSettings, state: SessionState, event: ev.Event) 
     kind = KINDS.get(event.kind, LineKind.LOAN)
     previous = state.line(kind, event.item_id)
     message = Message(event.reason, event.screen_message)
+    rental: Decimal | None = None
     if kind is LineKind.LOAN and event.fee_amount is not None and event.fee_amount > 0:
-        # A rental fee: say how much and where to borrow it (paying it here is not offered yet).
-        message = Message("item.rental_fee_desk", event.screen_message, (("amount", str(event.fee_amount)),))
+        # A rental fee: pay it here when the kiosk takes payments (kiosk.core.rental), else at the desk.
+        key = "item.rental_fee_desk"
+        if settings.payment_enabled and state.ils_online:
+            key, rental = "item.rental_fee_pay", event.fee_amount
+        message = Message(key, event.screen_message, (("amount", str(event.fee_amount)),))
     line = ItemLine(
         kind=kind,
         item_id=event.item_id,
         status=LineStatus.REFUSED,
         title=previous.title if previous else "",
         message=message,
+        rental=rental,
     )
     return state.with_line(line), [PlaySound("error")]
 
@@ -301,9 +310,14 @@ def on_paid(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     assert isinstance(event, ev.PaymentCompleted)
     account = state.account
     descriptions: tuple[str, ...] = ()
+    rentals = tuple(item_id for item_id in map(rental_item, event.fee_ids) if item_id)
+    if rentals:  # a rental paid here: what was paid is the item (its title), and it is now lent
+        lines = [state.line(LineKind.LOAN, item_id) for item_id in rentals]
+        descriptions = tuple((x.title if x else "") or i for x, i in zip(lines, rentals, strict=True))
+        state = rented_lines(state, event)
     if account is not None:
         paid_ids = set(event.fee_ids)
-        descriptions = tuple(f.description or f.fee_id for f in account.fees if f.fee_id in paid_ids)
+        descriptions += tuple(f.description or f.fee_id for f in account.fees if f.fee_id in paid_ids)
         fees = tuple(fee for fee in account.fees if fee.fee_id not in paid_ids)
         account = AccountView(loans=account.loans, holds=account.holds, fees=fees)
     effects: list[Effect] = [PlaySound("success")]
@@ -321,7 +335,7 @@ def on_payment_failed(settings: SessionSettings, state: SessionState, event: ev.
     """Declined or aborted: say so; the fees stay open."""
     assert isinstance(event, ev.PaymentFailed)
     message = Message(event.reason, event.screen_message)
-    return state.with_(message=message), [PlaySound("error")]
+    return rental_failed(state).with_(message=message), [PlaySound("error")]
 
 
 def on_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:

@@ -77,6 +77,8 @@ class ItemLine:
     notes: tuple[Message, ...] = ()
     offline: bool = False
     renewal: bool = False  # a loan the ILS took as a renewal (the item was already on the patron's card)
+    fine: Decimal | None = None  # a return that charged a late fine (for the screen and the receipt)
+    rental: Decimal | None = None  # a loan refused for a rental fee the member may pay here
 
 
 @dataclass(frozen=True, slots=True)

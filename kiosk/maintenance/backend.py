@@ -53,6 +53,12 @@ class MaintenanceBackend(Protocol):
     def purge_failed(self) -> ActionResult:
         """Delete failed queue rows (after staff handled them)."""
 
+    def pad_status(self) -> ActionResult:
+        """The RFID pad: reader kind, tags in the field, last error."""
+
+    def pad_tag_test(self) -> ActionResult:
+        """Dump the one tag on the pad; security write + verify on it."""
+
     def set_out_of_order(self, on: bool) -> None:
         """Switch the patron screens to out of order, or back."""
 

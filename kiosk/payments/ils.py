@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from kiosk.core.rental import rental_item
 from kiosk.errors import KioskConnectionError
 from kiosk.logsetup import short_hash
 from kiosk.payments.states import Line
@@ -99,6 +100,9 @@ class IlsFees:
         self.wise = wise
         self.currency = currency
         self.payment_type = payment_type
+        from kiosk.payments.rental import RentalGoods
+
+        self.rentals = RentalGoods(self)  # rental lines: the loan is the goods (kiosk.payments.rental)
 
     def open_fees(self, patron_id: str) -> dict[str, Decimal | None]:
         """The patron's open fees: fee id → outstanding amount (None if the ILS did not say).
@@ -131,7 +135,10 @@ class IlsFees:
 
         Outcomes: ACCEPTED (38 Y, or the client proved it applied), REFUSED (38 N), NOT_APPLIED (the
         37 never left: no connection, or the ILS asked for a resend too often), SENT (unknown).
+        A rental line (``rental:<item>``) lends the item with the fee acknowledged first.
         """
+        if (item_id := rental_item(fee_id)) is not None:
+            return self.rentals.deliver(patron_id, item_id, amount, bk)
         try:
             reply = self.client.fee_paid(
                 patron_id, amount, fee_id=None if fee_id == BALANCE_FEE_ID else fee_id, transaction_id=bk,
@@ -167,6 +174,8 @@ class IlsFees:
         SENT: the ILS cannot be asked now (try again later). IN_DOUBT: the ILS answered, but the fee
         changed by another amount (or has none listed): staff must decide.
         """
+        if (item_id := rental_item(fee_id)) is not None:
+            return self.rentals.check(patron_id, item_id)
         try:
             fees = self.open_fees(patron_id)
         except KioskConnectionError as exc:

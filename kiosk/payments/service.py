@@ -11,6 +11,7 @@ row (recovery) before the first payment; :meth:`PaymentService.recover` may be c
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import Any
 from drivers.payment import StatusEvent, TerminalEvent, ZvtTerminal
 from kiosk.core.effects import StartPayment
 from kiosk.core.events import PaymentCompleted, PaymentFailed, ResultEvent, ServiceUnavailable
+from kiosk.core.rental import rental_item
 from kiosk.errors import KioskConnectionError
 from kiosk.payments import terminal as t
 from kiosk.payments.flow import PaymentFlow, PaymentOutcome
@@ -167,7 +169,13 @@ class PaymentService:
                 return PaymentFailed(sid, reason=self._reason_after_failure())
             finally:
                 self._progress = None
-        return self._event(sid, outcome)
+        event = self._event(sid, outcome)
+        if isinstance(event, PaymentCompleted):  # rentals paid here: their loans' due dates for the line
+            dues = self.ils.rentals.dues
+            rented = tuple((i, dues.pop(i, "")) for i in map(rental_item, effect.fee_ids) if i is not None)
+            if rented:
+                event = dataclasses.replace(event, rented=rented)
+        return event
 
     def _printer_can_print(self) -> bool:
         """The terminal's ``printer_ready`` check, before a payment (zvt.md §6 "Printer")."""
@@ -196,6 +204,8 @@ class PaymentService:
 
     def _fee_lines(self, patron: str, fee_ids: tuple[str, ...], cents: int) -> list[tuple[str, int]] | None:
         """Each fee with the amount the ILS has open for it now; None unless they add up to ``cents``."""
+        if len(fee_ids) == 1 and rental_item(fee_ids[0]) is not None:
+            return [(fee_ids[0], cents)]  # a rental: the amount the ILS asked for in its 12 (BV)
         open_fees = self.ils.open_fees(patron)
         lines: list[tuple[str, int]] = []
         for fee_id in fee_ids:

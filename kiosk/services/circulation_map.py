@@ -80,7 +80,14 @@ def checked_in(session_id: int, item_id: str, reply: Any) -> ev.Event:
         session_id, item_id, text(getattr(reply, "title", "") or ""),
         sort_bin=text(getattr(reply, "sort_bin", "") or ""), hold_for_other=hold,
         magnetic_media=bool(getattr(reply, "magnetic_media", False)), screen_message=screen_message(reply),
+        fine=fine_charged(reply),
     )  # fmt: skip
+
+
+def fine_charged(reply: Any) -> Decimal | None:
+    """The fine a 10 reply says this return charged (BV, a vendor extension), or None."""
+    amount = getattr(reply, "fee_amount", None)
+    return amount if isinstance(amount, Decimal) and amount > 0 else None
 
 
 def renewed(session_id: int, item_id: str, reply: Any) -> ev.Event:

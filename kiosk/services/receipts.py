@@ -30,9 +30,12 @@ def build_receipt(effect: fx.PrintReceipt, library_name: str, now: datetime) -> 
     renewals: list[LoanLine] = []
     returns: list[ReturnLine] = []
     fees: list[FeePayment] = []
+    current: list[LoanLine] = []
     for line in effect.lines:
-        if line.kind is LineKind.RETURN:
-            returns.append(ReturnLine(line.title, line.item_id, offline=line.offline))
+        if line.current:  # [receipt] list_loans: the member's loans now
+            current.append(LoanLine(line.title, _due(line.due), line.item_id))
+        elif line.kind is LineKind.RETURN:
+            returns.append(ReturnLine(line.title, line.item_id, offline=line.offline, fine=line.amount))
         elif line.kind is LineKind.PAYMENT and line.amount is not None:
             fees.append(FeePayment(line.title or line.item_id, line.amount, line.terminal_lines))
         elif line.kind in (LineKind.LOAN, LineKind.RENEWAL):
@@ -49,6 +52,7 @@ def build_receipt(effect: fx.PrintReceipt, library_name: str, now: datetime) -> 
         returns=tuple(returns),
         renewals=tuple(renewals),
         fees=tuple(fees),
+        current_loans=tuple(current),
         # The member's language on paper too (de/tr included), with the screen's money and dates.
         language=language if language in ("nl", "en") else "en",
         labels=receipt_labels(language),

@@ -145,6 +145,8 @@ class DemoMaintenanceBackend:
     terminal_end_of_day = _done
     replay_queue = _done
     purge_failed = _done
+    pad_status = _done
+    pad_tag_test = _done
 
     def failed_rows(self) -> list[dict[str, object]]:
         """One failed return, as ``kiosk queue list`` shows it."""

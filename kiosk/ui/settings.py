@@ -33,6 +33,7 @@ class UiSettings:
     # Opening hours Monday..Sunday as "09:00-17:30" ("" = closed); shown on the start screen.
     opening_hours: tuple[str, ...] = ()
     help_contact: str = ""  # how to reach staff, on the help screen ("Bel 0546 57 12 34")
+    pad: bool = False  # an RFID pad is configured: the borrow/return screens show its picture
 
     def picture(self, name: str) -> str:
         """The path of picture ``name`` (the library's own if it put one in ``pictures_dir``)."""
@@ -60,6 +61,7 @@ class UiSettings:
             pictures_dir=str(config.site.pictures_dir or PICTURES),
             opening_hours=tuple(config.site.opening_hours),
             help_contact=str(config.site.help_contact),
+            pad=bool(getattr(config.devices, "rfid", "")),
         )
         values.update(overrides)
         return cls(**values)

@@ -162,6 +162,10 @@ class CheckinResponse(Message):
         Var("CV", "alert_type"),
         Var("CY", "hold_patron_id"),
         Var("DA", "hold_patron_name"),
+        # A fine charged by this return (a vendor extension several ILSs send; absent otherwise).
+        Var("BT", "fee_type"),
+        Var("BH", "currency"),
+        Var("BV", "fee_amount", _DEC),
         Var("AF", "screen_messages", _REPEAT),
         Var("AG", "print_lines", _REPEAT),
     )
@@ -184,6 +188,9 @@ class CheckinResponse(Message):
     alert_type: str | None = None
     hold_patron_id: str | None = None
     hold_patron_name: str | None = None
+    fee_type: str | None = None
+    currency: str | None = None
+    fee_amount: Decimal | None = None
     screen_messages: tuple[str, ...] = ()
     print_lines: tuple[str, ...] = ()
 

@@ -171,6 +171,9 @@ class CirculationHandlers:
             alert_type=result.alert_type or None,
             hold_patron_id=result.hold_patron_id,
             hold_patron_name=result.hold_patron_name or None,
+            fee_type=result.fine.fee_type if result.fine else None,
+            currency=self.library.currency if result.fine else None,
+            fee_amount=as_money(result.fine.amount) if result.fine else None,
             screen_messages=(result.screen_message,) if result.screen_message else (),
         )
 

@@ -113,6 +113,7 @@ def sample_event(event_type: type[ev.Event], state: SessionState) -> ev.Event:
         ev.StartPay: ev.StartPay,
         ev.RenewItems: lambda: ev.RenewItems(("ITEM-A",)),
         ev.PayFees: lambda: ev.PayFees(("FEE-1",)),
+        ev.PayRental: lambda: ev.PayRental("ITEM-A"),
         ev.Back: ev.Back,
         ev.Finish: ev.Finish,
         ev.ReceiptChoice: lambda: ev.ReceiptChoice(True),

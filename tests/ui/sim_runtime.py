@@ -16,6 +16,7 @@ from typing import Any
 from kiosk.core import Session, SessionSettings
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
+from kiosk.core.rental import rental_item
 from kiosk.core.view import AccountView, FeeLine, HoldLine, LoanLine
 from kiosk.runtime import KioskRuntime
 from sip2.simulator.library import Library
@@ -107,6 +108,16 @@ class LibraryDesk:
             approved = self.pay(effect.amount) if self.pay is not None else True
             if not approved:
                 return ev.PaymentFailed(effect.session_id, "payment.declined")
+            if (item_id := rental_item(effect.fee_ids[0])) is not None:  # lent with BO=Y, the fee paid
+                before = set(lib.fees)
+                result = lib.checkout(effect.pass_number, item_id, fee_acknowledged=True)
+                if not result.ok:
+                    return ev.PaymentFailed(effect.session_id, "payment.aborted")
+                for fee_id in set(lib.fees) - before:
+                    lib.pay_fee(effect.pass_number, lib.fees[fee_id].outstanding, fee_id=fee_id)
+                due = result.loan.due.date().isoformat() if result.loan else ""
+                return ev.PaymentCompleted(effect.session_id, effect.fee_ids, effect.amount,
+                                           rented=((item_id, due),))
             for fee_id in effect.fee_ids:
                 lib.pay_fee(effect.pass_number, lib.fees[fee_id].outstanding, fee_id=fee_id)
             return ev.PaymentCompleted(effect.session_id, effect.fee_ids, effect.amount)

@@ -234,7 +234,12 @@ def test_start_screen_shows_logo_picture_and_todays_hours(kiosk_factory: Any) ->
     assert "Vandaag gesloten" in closed.texts()
 
 
-def test_a_rental_fee_says_how_much_and_where_to_borrow_it(kiosk: Kiosk) -> None:
+def test_a_rental_fee_says_how_much_and_where_to_borrow_it(kiosk_factory: Any) -> None:
+    """Without payment at the kiosk (with payment: tests/ui/test_rental_and_pad.py)."""
+    from kiosk.core import SessionSettings
+
+    kiosk = kiosk_factory(SessionSettings(languages=("nl", "en", "de", "tr"), idle_timeout=60,
+                                          idle_warning=15, payment_enabled=False))
     log_in(kiosk)
     kiosk.tap(kiosk.button("menu", "borrow"))
     kiosk.send(ev.ItemPresented(demo.RENTAL_DVD))

@@ -6,9 +6,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kiosk.core import events as ev
-from kiosk.core.view import LineKind, SessionView, menu_actions
-from kiosk.ui.fmt import format_due
+from kiosk.core.view import LineKind, LineStatus, SessionView, menu_actions
+from kiosk.ui.fmt import format_amount, format_due
 from kiosk.ui.kit import KioskButton, KioskLabel
+from kiosk.ui.look import look
 from kiosk.ui.screens.base import KioskScreen, item_row
 
 if TYPE_CHECKING:
@@ -61,11 +62,21 @@ class ItemsScreen(KioskScreen):
         prefix = "borrow" if self.kind is LineKind.LOAN else "return"
         ids.title.text = ui.t(f"{prefix}.title")
         ids.prompt.text = ui.t(f"{prefix}.prompt")
+        pad = bool(getattr(ui.settings, "pad", False))
+        if pad:  # "put your items on the pad": the library's picture of it
+            ids.pad_picture.source = ui.settings.picture("pad")
+        ids.pad_picture.height = 3 * look.sizes.get("button_height", 84) if pad else 0
+        ids.pad_picture.opacity = 1 if pad else 0
         lines = view.lines(self.kind)
         ids.count.text = ui.t.n("lines.count", len(lines)) if lines else ui.t("lines.empty")
         ids.lines.clear_widgets()
         for line in reversed(lines):
             ids.lines.add_widget(item_row(ui, line))
+            if line.rental is not None and line.status is LineStatus.REFUSED:  # pay the rental here
+                amount = format_amount(line.rental, ui.t.language)
+                pay = KioskButton(text=ui.t("borrow.pay_rental", amount=amount), role="primary")
+                pay.action = lambda item_id=line.item_id: ui.send(ev.PayRental(item_id))
+                ids.lines.add_widget(pay)
         self.show_message(ui, view)
         ids.back.text = ui.t("common.back")
         ids.back.action = lambda: ui.send(ev.Back())

@@ -199,6 +199,8 @@ class MaintenanceScreen(KioskScreen):
             (ids.terminal_status, "maint.terminal_status", backend.terminal_status if backend else None),
             (ids.end_of_day, "maint.end_of_day", backend.terminal_end_of_day if backend else None),
             (ids.replay, "maint.replay", backend.replay_queue if backend else None),
+            (ids.pad_status, "maint.pad_status", getattr(backend, "pad_status", None) if backend else None),
+            (ids.tag_test, "maint.tag_test", getattr(backend, "pad_tag_test", None) if backend else None),
         ]
         if self.failed_rows is None:  # first tap: show what would be cleared, and ask
             ids.purge.text = t("maint.purge")
