@@ -36,15 +36,17 @@ from typing import TypeVar
 
 from sip2 import fields
 from sip2.calls import KioskCalls
-from sip2.connection import NON_IDEMPOTENT, Sip2Connection, Sip2ResendInDoubt
+from sip2.connection import NON_IDEMPOTENT, Sip2Connection
 from sip2.errors import (
     Sip2ConfigurationError,
     Sip2ConnectionError,
+    Sip2ConnectionLost,
     Sip2Error,
     Sip2LoginRefused,
     Sip2OutcomeUnknown,
     Sip2ProtocolError,
     Sip2ResendError,
+    Sip2ResendInDoubt,
     Sip2TimeoutError,
     Sip2ValueError,
 )
@@ -61,7 +63,7 @@ from sip2.reconnect import ReconnectBackoff
 from sip2.recovery import FeeSnapshot, LoanSnapshot, Snapshot, fee_snapshot, loan_snapshot, recover
 from sip2.redact import redact
 from sip2.settings import ClientSettings
-from sip2.transport import Sip2ConnectionLost, TlsOptions, exchange, open_socket
+from sip2.transport import TlsOptions, exchange, open_socket
 
 log = logging.getLogger(__name__)
 _R = TypeVar("_R", bound=Message)

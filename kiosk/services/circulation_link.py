@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sip2.errors import Sip2ConnectionError
+from kiosk.errors import NoConnection as NoConnection  # defined in the kiosk error tree
+from sip2.errors import Sip2ConnectionError, Sip2Error
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ class Watched:
             busy(True)
             try:
                 return method(*args, **kwargs)
+            except Sip2Error:  # also OSErrors (timeouts, connection errors): passed on unchanged
+                raise
             except OSError as exc:  # the watchdog shut the socket down under us
                 raise Sip2ConnectionError(f"connection closed: {type(exc).__name__}") from exc
             finally:
@@ -36,10 +39,6 @@ class Watched:
         if callable(method):
             self.__dict__[name] = watched  # found by plain lookup from now on: no __getattr__
         return watched
-
-
-class NoConnection(Exception):
-    """Internal: there is no usable connection for this request."""
 
 
 def probe(client: Any) -> Any:
