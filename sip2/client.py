@@ -100,6 +100,11 @@ class Sip2Client(KioskCalls):
         return self._last_round_trip
 
     @property
+    def fee_format(self) -> str:
+        """The site's fee-line format (the dialect's ``fee_format``: generic, 3m, koha, ...)."""
+        return self.settings.dialect.fee_format or "generic"
+
+    @property
     def acs_status(self) -> ACSStatus | None:
         """The last 98 ACS status received."""
         return self._status

@@ -1,4 +1,5 @@
-"""Helpers for the circulation service's link to the ILS: keepalive, watchdog proxy, abort, close."""
+"""Helpers for the circulation service's link to the ILS: the watched client the online desk uses,
+the replay's watchdog proxy, keepalive, abort, close."""
 
 from __future__ import annotations
 
@@ -7,9 +8,67 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.errors import NoConnection as NoConnection  # defined in the kiosk error tree
+from sip2.client import Sip2Client
 from sip2.errors import Sip2ConnectionError, Sip2Error
+from sip2.messages import (
+    CheckinResponse,
+    CheckoutResponse,
+    ItemInformationResponse,
+    PatronInformationResponse,
+    RenewResponse,
+)
 
 log = logging.getLogger(__name__)
+
+class WatchedClient:
+    """The :class:`~kiosk.services.circulation_online.CirculationClient` the online desk talks to: each
+    SIP2 call goes to the service's current client through ``call`` (watchdog, timing, offline switch).
+    """
+
+    def __init__(
+        self,
+        call: Callable[[str, Callable[[Sip2Client], Any]], Any],
+        current: Callable[[], Sip2Client | None],
+    ) -> None:
+        """``call(what, fn)`` runs ``fn(client)`` watched; ``current()`` is the client now in use."""
+        self._call = call
+        self._current = current
+
+    @property
+    def fee_format(self) -> str:
+        """The site's fee-line format (``[sip2] fee_format``), from the current client's dialect."""
+        client = self._current()
+        return client.fee_format if client is not None else "generic"
+
+    def patron_information(
+        self, patron_id: str, pin: str | None = None, summary: str = "", start: int = 1, end: int = 10
+    ) -> PatronInformationResponse:
+        """SIP2 63, watched."""
+        what = "account" if summary else "patron"
+        reply: PatronInformationResponse = self._call(
+            what, lambda c: c.patron_information(patron_id, pin=pin, summary=summary, start=start, end=end)
+        )
+        return reply
+
+    def item_information(self, item_id: str) -> ItemInformationResponse:
+        """SIP2 17, watched."""
+        reply: ItemInformationResponse = self._call("item", lambda c: c.item_information(item_id))
+        return reply
+
+    def checkout(self, patron_id: str, item_id: str, pin: str | None = None) -> CheckoutResponse:
+        """SIP2 11, watched."""
+        reply: CheckoutResponse = self._call("checkout", lambda c: c.checkout(patron_id, item_id, pin=pin))
+        return reply
+
+    def checkin(self, item_id: str) -> CheckinResponse:
+        """SIP2 09, watched."""
+        reply: CheckinResponse = self._call("checkin", lambda c: c.checkin(item_id))
+        return reply
+
+    def renew(self, patron_id: str, item_id: str, pin: str | None = None) -> RenewResponse:
+        """SIP2 29, watched."""
+        reply: RenewResponse = self._call("renew", lambda c: c.renew(patron_id, item_id, pin=pin))
+        return reply
 
 
 class Watched:

@@ -1,6 +1,6 @@
 """Issue 11 items 1 and 2: one fee-line parser with the real formats, and padded lists are not items.
 
-The kiosk's account screen (:class:`~kiosk.services.circulation_counter.OnlineCounter`) and its payment
+The kiosk's account screen (:class:`~kiosk.services.circulation_online.OnlineDesk`) and its payment
 flow (:class:`~kiosk.payments.ils.IlsFees`) are driven against the ILS simulator in each dialect over
 TCP; the CLI is tested in ``tests/cli_sip2/test_fee_formats.py``.
 """
@@ -18,7 +18,7 @@ from kiosk.core import events as ev
 from kiosk.payments.ils import IlsFees, parse_fine_item
 from kiosk.payments.states import Line
 from kiosk.services import circulation_map as cmap
-from kiosk.services.circulation_counter import OnlineCounter
+from kiosk.services.circulation_online import OnlineDesk
 from sip2.client import Sip2Client
 from sip2.codec import decode
 from sip2.dialect import Dialect
@@ -94,7 +94,7 @@ def _client(sim: IlsSimulator) -> Sip2Client:
 
 def _account(client: Sip2Client, patron: str, pin: str) -> Any:
     posted: list[ev.Event] = []
-    counter = OnlineCounter(lambda what, fn: fn(client), posted.append, lambda item: None)
+    counter = OnlineDesk(client, posted.append, lambda item: None)
     loaded = counter.carry_out(fx.LoadAccount(7, patron, pin))
     assert isinstance(loaded, ev.AccountLoaded), loaded
     return loaded.account
