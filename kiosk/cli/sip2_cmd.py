@@ -153,7 +153,7 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
     """A connected, logged-in Sip2Client for the effective settings (starting ``sim://`` if asked)."""
     import dataclasses
 
-    from kiosk.ils import IlsAddress, client_settings, ils_address, start_embedded_ils
+    from kiosk.ils_connection import IlsAddress, client_settings, ils_address, start_embedded_ils
     from sip2.client import Sip2Client
 
     cfg = _config(args)

@@ -22,7 +22,7 @@ from kiosk.services.circulation_online import OnlineDesk
 from sip2.client import Sip2Client
 from sip2.codec import decode
 from sip2.dialect import Dialect
-from sip2.fees import BALANCE_FEE_ID, FeeLine, parse_fee_line
+from sip2.fees import BALANCE_FEE_ID, FineItem, parse_fee_line
 from sip2.simulator import demo
 from sip2.simulator.server import IlsSimulator
 from tests.sip2.conftest import settings_for
@@ -33,28 +33,28 @@ THREE_M = '2001 $0.50 "FINE" Perl 5 desktop reference'
 @pytest.mark.parametrize(
     ("raw", "fee_format", "expected"),
     [
-        (THREE_M, "3m", FeeLine("2001", Decimal("0.50"), "Perl 5 desktop reference", "FINE")),
-        (THREE_M, "generic", FeeLine("2001", Decimal("0.50"), "Perl 5 desktop reference", "FINE")),
-        ('77 €1,25 "LOST" Max Havelaar', "3m", FeeLine("77", Decimal("1.25"), "Max Havelaar", "LOST")),
-        ('78 3.00 "FEE" Reservering', "3m", FeeLine("78", Decimal("3.00"), "Reservering", "FEE")),
+        (THREE_M, "3m", FineItem("2001", Decimal("0.50"), "Perl 5 desktop reference", "FINE")),
+        (THREE_M, "generic", FineItem("2001", Decimal("0.50"), "Perl 5 desktop reference", "FINE")),
+        ('77 €1,25 "LOST" Max Havelaar', "3m", FineItem("77", Decimal("1.25"), "Max Havelaar", "LOST")),
+        ('78 3.00 "FEE" Reservering', "3m", FineItem("78", Decimal("3.00"), "Reservering", "FEE")),
         ("2.50 Overdue Materials Café Ñandú – Über / Müller, Zoë", "evergreen",
-         FeeLine(None, Decimal("2.50"), "Overdue Materials Café Ñandú – Über / Müller, Zoë")),
-        ("Te laat ingeleverd 0.50", "koha", FeeLine(None, Decimal("0.50"), "Te laat ingeleverd")),
+         FineItem(None, Decimal("2.50"), "Overdue Materials Café Ñandú – Über / Müller, Zoë")),
+        ("Te laat ingeleverd 0.50", "koha", FineItem(None, Decimal("0.50"), "Te laat ingeleverd")),
         ("Charge-Number: 12, Amount-Due: 4.00, Fine-Type: FINE, Title: Dik Trom", "swyer_b",
-         FeeLine("12", Decimal("4.00"), "Dik Trom", "FINE")),
+         FineItem("12", Decimal("4.00"), "Dik Trom", "FINE")),
         ('900001 EUR 0.50 "Te laat ingeleverd"', "generic",
-         FeeLine("900001", Decimal("0.50"), "Te laat ingeleverd")),
-        ("900003", "generic", FeeLine("900003", None, "")),
+         FineItem("900001", Decimal("0.50"), "Te laat ingeleverd")),
+        ("900003", "generic", FineItem("900003", None, "")),
     ],
 )
-def test_each_format_is_read_as_its_ils_writes_it(raw: str, fee_format: str, expected: FeeLine) -> None:
+def test_each_format_is_read_as_its_ils_writes_it(raw: str, fee_format: str, expected: FineItem) -> None:
     assert parse_fee_line(raw, fee_format) == expected
 
 
 def test_the_three_places_agree_on_the_3m_line() -> None:
     """Today the CLI read ``5`` (from "Perl 5") as the amount, Evergreen's format gave fee id = amount."""
     assert parse_fine_item(THREE_M, "3m") == ("2001", Decimal("0.50"))
-    assert cmap.fee_line(THREE_M, "3m") == cmap.FeeLine("2001", Decimal("0.50"), "Perl 5 desktop reference")
+    assert cmap.fee_line(THREE_M, "3m") == cmap.FineItem("2001", Decimal("0.50"), "Perl 5 desktop reference")
     legacy = cmap.fee_line("2.50 Overdue Materials Dik Trom / Kieviet", "evergreen")
     assert legacy is not None and legacy.fee_id == BALANCE_FEE_ID and legacy.amount == Decimal("2.50")
 
