@@ -33,7 +33,14 @@ from typing import Any
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.errors import NoConnection
-from kiosk.services.circulation_link import Watched, WatchedClient, abort, probe, quietly_close
+from kiosk.services.circulation_link import (
+    Watched,
+    WatchedClient,
+    abort,
+    connect_client,
+    probe,
+    quietly_close,
+)
 from kiosk.services.circulation_offline import (
     OfflineDesk,
     OfflinePolicy,
@@ -43,7 +50,7 @@ from kiosk.services.circulation_offline import (
 from kiosk.services.circulation_online import OnlineDesk
 from kiosk.store.queue import TransactionQueue
 from kiosk.store.replay import Replayer, ReplayReport
-from sip2.errors import Sip2Error, Sip2LoginRefused
+from sip2.errors import Sip2Error
 from sip2.reconnect import ReconnectBackoff
 
 __all__ = ["CirculationService", "OfflinePolicy", "PassValidator", "default_pass_validator"]
@@ -225,27 +232,8 @@ class CirculationService:
             self._recovering.clear()
 
     def _try_connect(self, level: int, failure: str) -> Any | None:
-        """A fresh, logged-in client, or None (logged at ``level`` as ``failure``) when the ILS refuses.
-
-        Every fresh client shares the service's :attr:`backoff`, so the client's own bookkeeping (a failed
-        setup, a refused login, a link lost soon after it was made) decides the next attempt. A refused
-        login is a configuration alert (``ils_login_refused`` in :meth:`health`), logged as a warning
-        when it starts, and retried slowly."""
-        client = self._factory()
-        if hasattr(client, "backoff"):
-            client.backoff = self.backoff
-        was_refused = self.backoff.login_refused
-        try:
-            client.connect()
-        except Sip2Error as exc:
-            wait = self.backoff.remaining()
-            if isinstance(exc, Sip2LoginRefused) and not was_refused:
-                log.warning("ILS login refused: check [sip2] user and password; retrying every %.0f s", wait)
-            else:
-                log.log(level, "%s: %s (next attempt in %.1f s)", failure, type(exc).__name__, wait)
-            quietly_close(client)
-            return None
-        return client
+        """A fresh, logged-in client sharing :attr:`backoff`, or None (see :func:`connect_client`)."""
+        return connect_client(self._factory, self.backoff, level, failure)
 
     def _went_offline(self, reason: str) -> None:
         """Worker side: drop the connection, announce offline (once) and start reconnecting."""

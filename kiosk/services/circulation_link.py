@@ -9,7 +9,7 @@ from typing import Any
 
 from kiosk.errors import NoConnection as NoConnection  # defined in the kiosk error tree
 from sip2.client import Sip2Client
-from sip2.errors import Sip2ConnectionError, Sip2Error
+from sip2.errors import Sip2ConnectionError, Sip2Error, Sip2LoginRefused
 from sip2.messages import (
     CheckinResponse,
     CheckoutResponse,
@@ -17,8 +17,10 @@ from sip2.messages import (
     PatronInformationResponse,
     RenewResponse,
 )
+from sip2.reconnect import ReconnectBackoff
 
 log = logging.getLogger(__name__)
+_service_log = logging.getLogger("kiosk.services.circulation")
 
 class WatchedClient:
     """The :class:`~kiosk.services.circulation_online.CirculationClient` the online desk talks to: each
@@ -119,3 +121,31 @@ def quietly_close(client: Any) -> None:
         client.close()
     except Exception:  # closing a broken connection may fail; it is being discarded anyway
         log.debug("closing the SIP2 client failed", exc_info=True)
+
+
+def connect_client(
+    factory: Callable[[], Any], backoff: ReconnectBackoff, level: int, failure: str
+) -> Any | None:
+    """A fresh, logged-in client from ``factory()``, or None (logged at ``level`` as ``failure``) when the
+    ILS refuses.
+
+    Every fresh client shares ``backoff``, so the client's own bookkeeping (a failed setup, a refused
+    login, a link lost soon after it was made) decides the next attempt. A refused login is a
+    configuration alert (``ils_login_refused`` in the service's health), logged as a warning when it
+    starts, and retried slowly."""
+    log = _service_log  # logged as the service, as before
+    client = factory()
+    if hasattr(client, "backoff"):
+        client.backoff = backoff
+    was_refused = backoff.login_refused
+    try:
+        client.connect()
+    except Sip2Error as exc:
+        wait = backoff.remaining()
+        if isinstance(exc, Sip2LoginRefused) and not was_refused:
+            log.warning("ILS login refused: check [sip2] user and password; retrying every %.0f s", wait)
+        else:
+            log.log(level, "%s: %s (next attempt in %.1f s)", failure, type(exc).__name__, wait)
+        quietly_close(client)
+        return None
+    return client

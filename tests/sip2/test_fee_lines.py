@@ -54,7 +54,7 @@ def test_each_format_is_read_as_its_ils_writes_it(raw: str, fee_format: str, exp
 def test_the_three_places_agree_on_the_3m_line() -> None:
     """Today the CLI read ``5`` (from "Perl 5") as the amount, Evergreen's format gave fee id = amount."""
     assert parse_fine_item(THREE_M, "3m") == ("2001", Decimal("0.50"))
-    assert cmap.fee_line(THREE_M, "3m") == cmap.FineItem("2001", Decimal("0.50"), "Perl 5 desktop reference")
+    assert cmap.fee_line(THREE_M, "3m") == cmap.FeeLine("2001", Decimal("0.50"), "Perl 5 desktop reference")
     legacy = cmap.fee_line("2.50 Overdue Materials Dik Trom / Kieviet", "evergreen")
     assert legacy is not None and legacy.fee_id == BALANCE_FEE_ID and legacy.amount == Decimal("2.50")
 
