@@ -226,7 +226,7 @@ def child_tap(t0: float) -> dict[str, Any]:
     from kivy.base import EventLoop
 
     from kiosk.core import events as ev
-    from kiosk.ils import client_settings
+    from kiosk.ils_connection import client_settings
     from sip2.client import Sip2Client
     from sip2.simulator import demo
 
@@ -268,7 +268,7 @@ def child_tap(t0: float) -> dict[str, Any]:
 
 
 def _sim_address(kiosk: Any) -> Any:
-    from kiosk.ils import ils_address
+    from kiosk.ils_connection import ils_address
 
     address = ils_address(kiosk.config.sip2)
     return type(address)("tcp", "127.0.0.1", kiosk.ils_simulator.port)

@@ -18,7 +18,7 @@ from drivers.errors import DeviceConfigurationError, DriverError
 from kiosk.config_schema import KioskConfig
 from kiosk.core import Session, SessionSettings
 from kiosk.core import events as ev
-from kiosk.ils import client_settings, ils_address, start_embedded_ils
+from kiosk.ils_connection import client_settings, ils_address, start_embedded_ils
 from kiosk.logsetup import short_hash
 from kiosk.runtime import KioskRuntime
 from kiosk.service_clock import ServiceClock

@@ -48,13 +48,15 @@ Client (blocking, thread-safe, one request in flight)::
     client.supports("fee_paid"); client.online; client.last_round_trip; client.close()
 
 A lost reply to 11/09/29/37 is settled by reconnecting and querying the ILS (``docs/sip2-recovery.md``);
-when even that cannot tell, ``Sip2OutcomeUnknown`` (a ``Sip2ConnectionError``) is raised: queue it.
+when even that cannot tell, ``Sip2OutcomeUnknown`` (deliberately not a ``Sip2ConnectionError``) is
+raised: queue it.
 A reply the client reconstructed that way has ``recovered=True``.
 
 Modules: :mod:`sip2.dialect` (site settings), :mod:`sip2.fields` (codes, timestamps, patron status
 flags), :mod:`sip2.messages`, :mod:`sip2.codec`, :mod:`sip2.connection` (sans-IO sequence/resend
-logic), :mod:`sip2.transport` (sockets, TLS), :mod:`sip2.recovery`, :mod:`sip2.client` (+
-:mod:`sip2.calls`, :mod:`sip2.settings`), :mod:`sip2.wise` (OCLC Wise SIP2+ 41/42 fee records),
+logic), :mod:`sip2.transport` (sockets, TLS), :mod:`sip2.recovery`, :mod:`sip2.client` (the typed calls,
+over :mod:`sip2.link`: connection, keepalive, recovery; :mod:`sip2.settings`),
+:mod:`sip2.wise` (OCLC Wise SIP2+ 41/42 fee records),
 :mod:`sip2.redact` (log-safe text: CO/AC/AD removed, ids hashed), :mod:`sip2.framing` (FrameBuffer),
 :mod:`sip2.simulator` (an ILS), ``python -m sip2 decode|checksum`` (offline tools).
 """

@@ -1,4 +1,4 @@
-"""Blocking SIP2 client: TCP/TLS, automatic login, keepalive, reconnect with backoff, safe recovery.
+"""The SIP2 client: the library's calls (checkout, checkin, fee paid, ...) over one composed link.
 
 Usage::
 
@@ -6,154 +6,115 @@ Usage::
     client = Sip2Client(ClientSettings(host="127.0.0.1", port=6001, user="kiosk", password="secret",
                                        location="KIOSK1", institution="WIERDEN"))
     client.connect()                      # TCP/TLS + 93 login + 99 status, or Sip2ConnectionError
-    reply = client.checkout("2100...", "3100...")
+    reply = client.checkout("2100...", "3100...")   # a CheckoutResponse
     if reply.ok: ...
 
-Timing: ``connect_timeout`` bounds the *whole* setup (TCP, TLS, login, status), so a dead ILS --
-nothing listening, or a server that accepts but never answers -- is reported within it.  A request
-waits ``read_timeout``, then sends 97 once and waits ``resend_timeout`` more.  After a failed
-reconnect the client is offline: requests fail at once until the backoff (:mod:`sip2.reconnect`: 0.5 s
-doubling to ``reconnect_backoff_max`` with jitter; a refused login waits minutes) has passed; a
-background thread reconnects and sends the 99 keepalive.
-
-Resending state-changing requests is not safe (see :mod:`sip2.recovery`, ``docs/sip2-recovery.md``):
-after a lost reply to 11/09/29/37 -- a dead socket, silence after our 97, or a 96 that answers our 97
--- the client reconnects, logs in and queries the ILS before sending again; if that cannot settle it,
-:class:`~sip2.errors.Sip2OutcomeUnknown` is raised.  Only a 96 to the request itself (before any 97)
-is answered by resending it at once.
-Passwords (CO, AC, AD) never appear in logs; patron and item ids only as salted hashes.
+Each call builds its request from the settings (institution, location, terminal password, language,
+timestamps in the dialect's zone) and returns the typed reply.  A refusal is a normal reply
+(``ok``/``payment_accepted`` false, with ``screen_messages``), never an exception.  The connection,
+keepalive, reconnect backoff and safe recovery after a lost reply are the link's
+(:mod:`sip2.link`); the client composes one (:attr:`Sip2Client.link`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import select
-import socket
-import ssl
-import threading
-import time
-from typing import TypeVar
+from decimal import Decimal
 
 from sip2 import fields
-from sip2.calls import KioskCalls
-from sip2.connection import NON_IDEMPOTENT, Sip2Connection, Sip2ResendInDoubt
-from sip2.errors import (
-    Sip2ConfigurationError,
-    Sip2ConnectionError,
-    Sip2Error,
-    Sip2LoginRefused,
-    Sip2OutcomeUnknown,
-    Sip2ProtocolError,
-    Sip2ResendError,
-    Sip2TimeoutError,
-    Sip2ValueError,
-)
+from sip2.errors import Sip2ConfigurationError
+from sip2.link import Sip2Link
 from sip2.messages import (
     ACSStatus,
+    CheckinRequest,
+    CheckinResponse,
+    CheckoutRequest,
+    CheckoutResponse,
+    EndPatronSessionRequest,
+    EndSessionResponse,
     FeePaidRequest,
-    LoginRequest,
-    LoginResponse,
+    FeePaidResponse,
+    ItemInformationRequest,
+    ItemInformationResponse,
     Message,
+    PatronInformationRequest,
+    PatronInformationResponse,
+    PatronStatusRequest,
+    PatronStatusResponse,
+    RenewAllRequest,
+    RenewAllResponse,
     RenewRequest,
-    SCStatusRequest,
+    RenewResponse,
+    WiseUnpaidRegistrationsRequest,
+    WiseUnpaidRegistrationsResponse,
 )
 from sip2.reconnect import ReconnectBackoff
-from sip2.recovery import FeeSnapshot, LoanSnapshot, Snapshot, fee_snapshot, loan_snapshot, recover
-from sip2.redact import redact
 from sip2.settings import ClientSettings
-from sip2.transport import Sip2ConnectionLost, TlsOptions, exchange, open_socket
+from sip2.wise import WiseFee, parse_fees
 
 log = logging.getLogger(__name__)
-_R = TypeVar("_R", bound=Message)
 
 
-class Sip2Client(KioskCalls):
-    """A thread-safe blocking SIP2 client with one request in flight at a time."""
+class Sip2Client:
+    """A thread-safe blocking SIP2 client: typed library calls over one composed :class:`Sip2Link`."""
 
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
-        self._lock = threading.RLock()
-        self._sock: socket.socket | None = None
-        self._online = False
-        self._connection = Sip2Connection(settings.dialect, max_resends=settings.retries)
-        self._status: ACSStatus | None = None
-        self._last_activity = 0.0
-        self._last_round_trip: float | None = None
-        #: When this client may try to connect again (the one reconnect policy, :mod:`sip2.reconnect`).
-        #: A kiosk that makes a fresh client per attempt shares one backoff between them.
-        maximum = max(settings.reconnect_backoff_max, 0.01)
-        self.backoff = ReconnectBackoff(initial=min(0.5, maximum), maximum=maximum)
-        self._stop = threading.Event()
-        self._keepalive: threading.Thread | None = None
+        #: The connection: login, keepalive, reconnect backoff, safe recovery (:mod:`sip2.link`).
+        self.link = Sip2Link(settings)
+        self._typed = self.link.typed
 
-    # ------------------------------------------------------------------------------ properties
+    # ---------------------------------------------------------------------------- the link's state
     @property
     def online(self) -> bool:
         """Whether a logged-in connection is open (false during connection setup)."""
-        return self._online
+        return self.link.online
 
     @property
     def last_round_trip(self) -> float | None:
         """Seconds the last successful request took (send to reply), ``None`` before the first."""
-        return self._last_round_trip
+        return self.link.last_round_trip
 
     @property
     def acs_status(self) -> ACSStatus | None:
         """The last 98 ACS status received."""
-        return self._status
+        return self.link.acs_status
+
+    @property
+    def backoff(self) -> ReconnectBackoff:
+        """When the next connection attempt may be made (:mod:`sip2.reconnect`); assignable, so a kiosk
+        that makes a fresh client per attempt shares one backoff between them."""
+        return self.link.backoff
+
+    @backoff.setter
+    def backoff(self, value: ReconnectBackoff) -> None:
+        self.link.backoff = value
+
+    @property
+    def fee_format(self) -> str:
+        """The site's fee-line format (the dialect's ``fee_format``: generic, 3m, koha, ...)."""
+        return self.settings.dialect.fee_format or "generic"
 
     def supports(self, message: str) -> bool:
         """Whether the ILS supports *message* (``"fee_paid"``, ``"renew_all"``...): overrides, then BX."""
-        if message in self.settings.supported_overrides:
-            return self.settings.supported_overrides[message]
-        status = self._status
-        if status is None:
-            if message not in fields.SUPPORTED_MESSAGES:
-                raise ValueError(f"unknown message name {message!r}")
-            return False
-        return status.supports(message)
+        return self.link.supports(message)
 
-    # ----------------------------------------------------------------------------- connection
     def connect(self) -> None:
-        """Open the connection, log in (93) and fetch the ACS status (99/98).
-
-        Raises Sip2ConnectionError (login refused, unreachable, no answer within connect_timeout).
-        Starts the keepalive/reconnect thread on first use (also when this attempt fails, so the
-        client comes online by itself once the ILS is back; call :meth:`close` to stop it).
-        """
-        try:
-            with self._lock:
-                self._stop.clear()
-                self._open()
-        finally:
-            # Started even when the first attempt fails: it reconnects in the background.
-            if self._keepalive is None and self.settings.keepalive_interval > 0:
-                self._keepalive = threading.Thread(
-                    target=self._keepalive_loop, name="sip2-keepalive", daemon=True)
-                self._keepalive.start()
+        """Open the connection, log in (93), fetch the ACS status (99/98); see :meth:`Sip2Link.connect`."""
+        self.link.connect()
 
     def close(self) -> None:
         """Close the connection and stop the keepalive thread."""
-        self._stop.set()
-        with self._lock:
-            self._drop()
-        thread, self._keepalive = self._keepalive, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=2.0)
+        self.link.close()
 
     def abort(self) -> None:
-        """Break off a request that hangs, from another thread, without taking the client's lock.
+        """Break off a hanging request from another thread (see :meth:`Sip2Link.abort`)."""
+        self.link.abort()
 
-        The socket is shut down (not closed: the thread in the request still owns it), so the blocked
-        read returns at once and the request fails with a connection error; the next request
-        reconnects. Used by watchdogs that must declare the ILS offline within a deadline.
-        """
-        sock = self._sock
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed or never connected: nothing to break off
+    def request(self, message: Message) -> Message:
+        """Send any request and return its reply, with reconnects and safe recovery."""
+        return self.link.request(message)
 
     def __enter__(self) -> Sip2Client:
         self.connect()
@@ -162,209 +123,138 @@ class Sip2Client(KioskCalls):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _drop(self) -> None:
-        self._online = False
-        if self._sock is not None:
-            try:
-                self._sock.close()
-            except OSError:
-                pass
-        self._sock = None
-        self._connection.reset()
+    # ------------------------------------------------------------------------------------ the calls
+    def _require(self, message: str) -> None:
+        """Refuse to send a message the ILS's ``BX`` marks unsupported (notes: SIPServer closes the
+        connection on a 37 it does not support).  ``supported_overrides`` corrects a wrong BX."""
+        if self.link.acs_status is not None and not self.supports(message):
+            raise Sip2ConfigurationError(
+                f"the ILS does not support {message} (98 BX); set supported_overrides if it does")
 
-    def _open(self) -> None:
-        """Connect + login + status within connect_timeout; on failure start/extend the backoff."""
-        self._drop()
+    def _now(self) -> str:
+        return self.link.now()
+
+    def _stamp(self, when: dt.datetime | None) -> str:
+        if when is None:
+            return self._now()
+        return fields.timestamp(when, utc=self.settings.dialect.timestamps == "utc")
+
+    def sc_status(self) -> ACSStatus:
+        """99 SC status -> 98; also refreshes :meth:`supports`."""
+        return self.link.status()
+
+    def patron_status(self, patron_id: str, pin: str | None = None) -> PatronStatusResponse:
+        """23 patron status (validates the pass and, with *pin*, the PIN: ``valid_patron_password``)."""
         s = self.settings
-        deadline = time.monotonic() + s.connect_timeout
-        tls = (TlsOptions(s.tls_ca_file, s.tls_cert_file, s.tls_key_file, s.tls_verify, s.tls_server_name)
-               if s.tls else None)
-        try:
-            self._sock = open_socket(s.host, s.port, s.connect_timeout, tls)
-            login = self._handshake(LoginRequest(user_id=s.user, password=s.password,
-                                                 location_code=s.location or None), deadline)
-            if not isinstance(login, LoginResponse) or not login.ok:
-                raise Sip2LoginRefused("SIP2 login refused by the ILS (check user and password)")
-            status = self._handshake(SCStatusRequest(max_print_width=s.max_print_width), deadline)
-            if not isinstance(status, ACSStatus):
-                raise Sip2ProtocolError("unexpected reply to SC status")
-        except Sip2ConfigurationError:
-            self._drop()
-            raise
-        except Sip2Error as exc:
-            self._drop()
-            wait = self.backoff.failed(login_refused=isinstance(exc, Sip2LoginRefused))
-            log.warning("SIP2 connection to %s:%d failed: %s (next attempt in %.1f s)", s.host, s.port, exc,
-                        wait)
-            if isinstance(exc, Sip2ConnectionError):
-                raise
-            raise Sip2ConnectionError(f"SIP2 connection setup failed: {exc}") from exc
-        self._status = status
-        allowed = status.retries_allowed
-        self._connection.max_resends = min(s.retries, allowed) if allowed and allowed < 999 else s.retries
-        self.backoff.connected()
-        self._last_activity = time.monotonic()
-        self._online = True
-        log.info("SIP2 connected to %s:%d (%s)", s.host, s.port, "TLS" if s.tls else "TCP")
+        return self._typed(PatronStatusRequest(
+            language=s.language, transaction_date=self._now(), institution_id=s.institution,
+            patron_id=patron_id, terminal_password=s.terminal_password, patron_password=pin or "",
+        ), PatronStatusResponse)
 
-    def _handshake(self, message: Message, deadline: float) -> Message:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or self._sock is None:
-            raise Sip2TimeoutError("no reply during connection setup in time")
-        try:
-            return exchange(self._sock, self._connection, message, remaining, None)
-        except Sip2TimeoutError as exc:
-            raise Sip2ConnectionError(
-                f"the ILS accepted the connection but did not answer within "
-                f"{self.settings.connect_timeout:.1f} s") from exc
-
-    def _ensure_connected(self) -> None:
-        if self._sock is not None:
-            return
-        wait = self.backoff.remaining()
-        if wait > 0:
-            raise Sip2ConnectionError(f"ILS offline; next connection attempt in {wait:.0f} s")
-        self._open()
-
-    # -------------------------------------------------------------------------------- requests
-    def _exchange(self, message: Message) -> Message:
-        assert self._sock is not None
+    def patron_information(self, patron_id: str, pin: str | None = None, summary: str = "", start: int = 1,
+                           end: int = 10) -> PatronInformationResponse:
+        """63 patron information; *summary* names one list: hold, overdue, charged, fine, recall,
+        unavailable_holds (or a raw 10-character summary field)."""
         s = self.settings
-        resend_timeout = s.resend_timeout if s.resend_timeout is not None else min(s.read_timeout, 2.0)
-        debug = log.isEnabledFor(logging.DEBUG)
-        if debug:  # redacting costs more than the round trip on a LAN: only when it is logged
-            log.debug("SIP2 -> %s", redact(message))
-        started = time.monotonic()
-        reply = exchange(self._sock, self._connection, message, s.read_timeout, resend_timeout)
-        self._last_activity = now = time.monotonic()
-        self._last_round_trip = now - started
-        if debug:
-            log.debug("SIP2 <- %s", redact(reply))
-        return reply
+        field_value = summary if len(summary) == 10 else fields.summary(summary or None)
+        return self._typed(PatronInformationRequest(
+            language=s.language, transaction_date=self._now(), summary=field_value,
+            institution_id=s.institution, patron_id=patron_id, terminal_password=s.terminal_password,
+            patron_password=pin, start_item=start, end_item=end,
+        ), PatronInformationResponse)
 
-    def request(self, message: Message, *, _snapshot: Snapshot | None = None) -> Message:
-        """Send any request and return its reply, with reconnects and safe recovery.
+    def item_information(self, item_id: str) -> ItemInformationResponse:
+        """17 item information."""
+        s = self.settings
+        return self._typed(ItemInformationRequest(transaction_date=self._now(), institution_id=s.institution,
+                                                  item_id=item_id, terminal_password=s.terminal_password),
+                           ItemInformationResponse)
 
-        Idempotent requests are retried once on a new connection; state-changing
-        ones (11, 09, 29, 37, ...) go through query-based recovery (:mod:`sip2.recovery`) -- also
-        when the ACS answered our 97 with a 96 (:class:`~sip2.connection.Sip2ResendInDoubt`).
-        ``Sip2ResendError`` (the ACS never read the request) is raised only when no 97 went out.
-        """
-        if not message.RESPONSE_CODE:
-            raise Sip2ValueError(f"message {message.CODE} is not a request the ILS answers")
-        with self._lock:
-            if self._sock is not None and not self._idle_socket_alive():
-                log.info("SIP2 connection was closed while idle; reconnecting before sending")
-                self._drop()
-                self.backoff.disconnected()  # a link that did not stay up: wait before the next one
-            self._ensure_connected()
-            attempts = 0
-            while True:
-                try:
-                    return self._exchange(message)
-                except (Sip2TimeoutError, Sip2ConnectionLost, Sip2ProtocolError, Sip2ResendInDoubt) as exc:
-                    log.warning("SIP2 message %s failed: %s", message.CODE, exc)
-                    self._drop()
-                    wait = self.backoff.disconnected()
-                    if message.CODE in NON_IDEMPOTENT and not isinstance(exc, Sip2ResendError):
-                        return self._recover(message, _snapshot, exc)  # settling it cannot wait
-                    # One fresh connection for a read-only request, and only after a link that had
-                    # stayed up: reconnecting at once to a server that drops every link is a storm.
-                    attempts += 1
-                    if (attempts > min(1, self.settings.retries) or isinstance(exc, Sip2ProtocolError)
-                            or wait > 0):
-                        raise
-                    self._open()
+    def checkout(
+        self, patron_id: str, item_id: str, pin: str | None = None, no_block: bool = False,
+        transaction_date: dt.datetime | None = None, fee_acknowledged: bool = False,
+    ) -> CheckoutResponse:
+        """11 checkout.  A refusal is ``reply.ok == False`` with ``screen_messages``, not an error."""
+        s = self.settings
+        stamp = self._stamp(transaction_date)
+        return self._typed(CheckoutRequest(
+            renewal_policy=False, no_block=no_block, transaction_date=stamp, nb_due_date=stamp,
+            institution_id=s.institution, patron_id=patron_id, item_id=item_id,
+            terminal_password=s.terminal_password, patron_password=pin,
+            fee_acknowledged=True if fee_acknowledged else None,
+        ), CheckoutResponse)
 
-    def _idle_socket_alive(self) -> bool:
-        """Whether the idle socket is still open, checked without blocking before a request.
+    def checkin(self, item_id: str, no_block: bool = False, transaction_date: dt.datetime | None = None,
+                return_date: dt.datetime | None = None) -> CheckinResponse:
+        """09 checkin at this kiosk's location."""
+        s = self.settings
+        stamp = self._stamp(transaction_date)
+        return self._typed(CheckinRequest(
+            no_block=no_block, transaction_date=stamp,
+            return_date=self._stamp(return_date) if return_date else stamp,
+            current_location=s.location, institution_id=s.institution, item_id=item_id,
+            terminal_password=s.terminal_password,
+        ), CheckinResponse)
 
-        ILSs close idle connections (SIPServer after 60 s).  Finding that out *before* sending a
-        checkout saves a query-based recovery afterwards.  Stray bytes (a late reply) are handed to
-        the connection, which discards them.
-        """
-        sock = self._sock
-        assert sock is not None
-        try:
-            readable, _, _ = select.select([sock], [], [], 0)
-            if not readable:
-                return True
-            sock.settimeout(0.0)
-            data = sock.recv(65536)
-        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
-            return True
-        except (OSError, ValueError):
-            return False
-        if not data:
-            return False
-        try:
-            self._connection.receive_data(data)
-        except Sip2Error:
-            return False
-        return True
+    def renew(self, patron_id: str, item_id: str, pin: str | None = None, no_block: bool = False,
+              transaction_date: dt.datetime | None = None) -> RenewResponse:
+        """29 renew one item (refused with Sip2ConfigurationError if BX says renew is unsupported).
 
-    def _recover(self, message: Message, snapshot: Snapshot | None, cause: Exception) -> Message:
-        try:
-            self._open()
-        except Sip2ConnectionError as exc:
-            raise Sip2OutcomeUnknown(
-                f"message {message.CODE} was sent but the ILS is unreachable ({exc}); outcome unknown",
-                message) from cause
-        try:
-            return recover(message, self._exchange, self._now, snapshot)
-        except Sip2Error:
-            self._drop()  # the socket may be half-way through an exchange: start clean next time
-            raise
+        The loan's due date is read first (17) so that a lost reply can be settled: a later due date
+        afterwards means renewed; otherwise :class:`~sip2.errors.Sip2OutcomeUnknown` ("could not
+        confirm"), never a refusal and never a second 29."""
+        self._require("renew")
+        s = self.settings
+        stamp = self._stamp(transaction_date)
+        request = RenewRequest(
+            third_party_allowed=False, no_block=no_block, transaction_date=stamp, nb_due_date=stamp,
+            institution_id=s.institution, patron_id=patron_id, patron_password=pin, item_id=item_id,
+            terminal_password=s.terminal_password,
+        )
+        return self._typed(request, RenewResponse, self.link.snapshot_loan(request))
 
-    def _typed(self, message: Message, expected: type[_R], snapshot: Snapshot | None = None) -> _R:
-        reply = self.request(message, _snapshot=snapshot)
-        if not isinstance(reply, expected):
-            raise Sip2ProtocolError(f"expected {expected.__name__}, got message {reply.CODE}")
-        return reply
+    def renew_all(self, patron_id: str, pin: str | None = None) -> RenewAllResponse:
+        """65 renew all (gated by BX like :meth:`renew`)."""
+        self._require("renew_all")
+        s = self.settings
+        return self._typed(RenewAllRequest(transaction_date=self._now(), institution_id=s.institution,
+                                           patron_id=patron_id, patron_password=pin,
+                                           terminal_password=s.terminal_password), RenewAllResponse)
 
-    def _fee_snapshot(self, request: FeePaidRequest) -> FeeSnapshot | None:
-        """Read the fee state before a 37 (None if the ILS would not say; the 37 still goes ahead)."""
-        with self._lock:
-            self._ensure_connected()
-            try:
-                dialect = self.settings.dialect
-                return fee_snapshot(self._exchange, request, self._now, dialect.wise_sip2plus,
-                                    dialect.fee_format)
-            except Sip2Error as exc:
-                log.info("fee state could not be read before paying: %s", exc)
-                self._drop()
-                return None
+    def fee_paid(self, patron_id: str, amount: Decimal, fee_id: str | None = None,
+                 transaction_id: str | None = None, fee_type: str = "01", payment_type: str = "02",
+                 currency: str = "EUR") -> FeePaidResponse:
+        """37 fee paid.  The fee state is read first (63) so that a lost reply can be settled exactly;
+        keep ``reply.transaction_id`` (the ACS may assign its own BK).  Gated by BX like :meth:`renew`."""
+        self._require("fee_paid")
+        s = self.settings
+        request = FeePaidRequest(
+            transaction_date=self._now(), fee_type=fee_type, payment_type=payment_type, currency=currency,
+            fee_amount=Decimal(amount), institution_id=s.institution, patron_id=patron_id,
+            terminal_password=s.terminal_password, fee_id=fee_id, transaction_id=transaction_id,
+        )
+        snapshot = self.link.snapshot_fees(request)
+        return self._typed(request, FeePaidResponse, snapshot)
 
-    def _loan_snapshot(self, request: RenewRequest) -> LoanSnapshot | None:
-        """Read the loan's due date (17) before a 29, so a lost 30 can be settled (None: not read)."""
-        with self._lock:
-            self._ensure_connected()
-            try:
-                return loan_snapshot(self._exchange, request, self._now)
-            except Sip2Error as exc:
-                log.info("loan state could not be read before renewing: %s", exc)
-                self._drop()
-                return None
+    def end_patron_session(self, patron_id: str, pin: str | None = None) -> EndSessionResponse:
+        """35 end patron session."""
+        s = self.settings
+        return self._typed(EndPatronSessionRequest(
+            transaction_date=self._now(), institution_id=s.institution, patron_id=patron_id,
+            terminal_password=s.terminal_password, patron_password=pin,
+        ), EndSessionResponse)
 
-    def _keepalive_loop(self) -> None:
-        """Send 99 when idle for keepalive_interval; reconnect in the background when offline."""
-        interval = self.settings.keepalive_interval
-        while not self._stop.wait(min(1.0, interval / 4)):
-            now = time.monotonic()
-            if not self._lock.acquire(blocking=False):
-                continue  # a request is running: the connection is busy, hence alive
-            try:
-                if self._stop.is_set():
-                    return
-                if self._sock is None:
-                    if self.backoff.remaining() <= 0:
-                        self._open()
-                elif now - self._last_activity >= interval:
-                    self.sc_status()
-            except Sip2Error as exc:
-                log.info("SIP2 keepalive: %s", exc)
-            finally:
-                self._lock.release()
+    def unpaid_registrations(self, patron_id: str, pin: str | None = None) -> list[WiseFee]:
+        """OCLC Wise SIP2+ 41/42: the patron's unpaid registrations (only with ``wise_sip2plus``)."""
+        s = self.settings
+        if not s.dialect.wise_sip2plus:
+            raise Sip2ConfigurationError("unpaid registrations need the Wise SIP2+ dialect (wise_sip2plus)")
+        reply = self._typed(WiseUnpaidRegistrationsRequest(
+            transaction_date=self._now(), institution_id=s.institution, patron_id=patron_id,
+            terminal_password=s.terminal_password, patron_password=pin,
+            flag_fa=True, flag_fb=True, flag_fc=True,
+        ), WiseUnpaidRegistrationsResponse)
+        return parse_fees(reply)
 
 
 __all__ = ["ClientSettings", "Sip2Client"]

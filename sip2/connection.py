@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 from sip2.codec import FrameBuffer, decode_frame, encode
 from sip2.dialect import Dialect
-from sip2.errors import Sip2OutcomeUnknown, Sip2ProtocolError, Sip2ResendError
+from sip2.errors import Sip2ProtocolError, Sip2ResendError, Sip2ResendInDoubt
 from sip2.messages import Message, RequestACSResend, RequestSCResend
 
 log = logging.getLogger(__name__)
@@ -55,12 +55,6 @@ log = logging.getLogger(__name__)
 #: 23/63 patron status/information, 17 item information, 35 end session, 41 Wise registrations)
 #: only reads, or (35) ends a session that ending twice leaves the same: resending it is harmless.
 NON_IDEMPOTENT = frozenset({"11", "09", "29", "37", "65", "15", "01", "19", "25"})
-
-
-class Sip2ResendInDoubt(Sip2OutcomeUnknown):
-    """The ACS answered 96 after we had sent 97 for a state-changing request: it may already have
-    processed the original, so it is not sent again.  The client settles it by querying the ILS
-    (:func:`sip2.recovery.recover`); anyone else must treat it as in doubt, never as "not applied"."""
 
 
 @dataclass(frozen=True, slots=True)

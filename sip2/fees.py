@@ -30,7 +30,7 @@ sites use ``generic``/``3m``.
 
 When a format gives no fee id, a fee cannot be paid by id: the kiosk pays the patron's total
 balance (``BV``) with a 37 *without* ``CG`` (:data:`BALANCE_FEE_ID` stands for it) and lists the
-lines without ids.  No quote or currency sign of the wire format reaches :attr:`FeeLine.description`.
+lines without ids.  No quote or currency sign of the wire format reaches :attr:`FineItem.description`.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ MAX_LINE = 1024  # longer AV values are not a fee line anyone wrote by hand: cut
 
 
 @dataclass(frozen=True, slots=True)
-class FeeLine:
+class FineItem:
     """One fee as the ILS listed it: ``fee_id`` ``None`` where the format has none, ``amount``
     ``None`` where the line carries none; ``description`` is display text (NFC, no quotes or
     currency signs of the wire format)."""
@@ -99,42 +99,42 @@ def _clean(text: str) -> str:
     return " ".join(words)
 
 
-def _generic(text: str) -> FeeLine:
+def _generic(text: str) -> FineItem:
     fee_id, _, rest = text.partition(" ")
     rest = rest.strip()
     match = _LEADING_AMOUNT.match(rest)
     if match is None:
         # Not "<id> <amount> ...": an id alone, or text without an amount in front.
-        return FeeLine(fee_id or None, None, _clean(rest))
+        return FineItem(fee_id or None, None, _clean(rest))
     amount = _money(match.group(1))
     rest = rest[match.end() :].strip()
     fee_type = ""
     quoted = _QUOTED_TYPE.match(rest)
     if quoted and rest[quoted.end() :].strip():  # '"FINE" Title': a type; '"Te laat"' alone: the text
         fee_type, rest = quoted.group(1).strip(), rest[quoted.end() :]
-    return FeeLine(fee_id or None, amount, _clean(rest), fee_type)
+    return FineItem(fee_id or None, amount, _clean(rest), fee_type)
 
 
-def _evergreen(text: str) -> FeeLine:
+def _evergreen(text: str) -> FineItem:
     match = _LEADING_AMOUNT.match(text)
     if match is None:
-        return FeeLine(None, None, _clean(text))
-    return FeeLine(None, _money(match.group(1)), _clean(text[match.end() :]))
+        return FineItem(None, None, _clean(text))
+    return FineItem(None, _money(match.group(1)), _clean(text[match.end() :]))
 
 
-def _amount_last(text: str) -> FeeLine:
+def _amount_last(text: str) -> FineItem:
     match = _TRAILING_AMOUNT.search(text)
     if match is None:
-        return FeeLine(None, None, _clean(text))
-    return FeeLine(None, _money(match.group(1)), _clean(text[: match.start()]))
+        return FineItem(None, None, _clean(text))
+    return FineItem(None, _money(match.group(1)), _clean(text[: match.start()]))
 
 
-def _swyer_b(text: str) -> FeeLine:
+def _swyer_b(text: str) -> FineItem:
     match = _SWYER_B.match(text)
     if match is None:
         return _generic(text)
     amount = _AMOUNT.match(match.group("amount").strip())
-    return FeeLine(match.group("id").strip() or None, _money(amount.group(1)) if amount else None,
+    return FineItem(match.group("id").strip() or None, _money(amount.group(1)) if amount else None,
                    _clean(match.group("title") or ""), (match.group("type") or "").strip())
 
 
@@ -142,7 +142,7 @@ _PARSERS = {"generic": _generic, "3m": _generic, "swyer_b": _swyer_b, "evergreen
             "koha": _amount_last, "wise": _amount_last}
 
 
-def parse_fee_line(raw: str, fee_format: str = "generic") -> FeeLine | None:
+def parse_fee_line(raw: str, fee_format: str = "generic") -> FineItem | None:
     """One ``AV`` value in *fee_format*; ``None`` for a blank (padding) entry.  Never raises on
     content: what cannot be read stays in ``description`` with ``amount`` ``None``."""
     parser = _PARSERS[check_format(fee_format)]
@@ -152,7 +152,7 @@ def parse_fee_line(raw: str, fee_format: str = "generic") -> FeeLine | None:
     return parser(text)
 
 
-def parse_fee_lines(entries: tuple[str, ...] | list[str], fee_format: str = "generic") -> list[FeeLine]:
+def parse_fee_lines(entries: tuple[str, ...] | list[str], fee_format: str = "generic") -> list[FineItem]:
     """Every non-blank ``AV`` entry, in order."""
     lines = (parse_fee_line(entry, fee_format) for entry in entries)
     return [line for line in lines if line is not None]

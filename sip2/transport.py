@@ -14,14 +14,10 @@ import time
 from dataclasses import dataclass
 
 from sip2.connection import Reply, Sip2Connection, Transmit
-from sip2.errors import Sip2ConfigurationError, Sip2ConnectionError, Sip2TimeoutError
+from sip2.errors import Sip2ConfigurationError, Sip2ConnectionError, Sip2ConnectionLost, Sip2TimeoutError
 from sip2.messages import Message
 
 log = logging.getLogger(__name__)
-
-
-class Sip2ConnectionLost(Sip2ConnectionError):
-    """The socket died (closed by the ILS, reset, broken pipe) while a request was in flight."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,7 @@ def _purge(args: argparse.Namespace) -> int:
 
 @_guarded
 def _replay(args: argparse.Namespace) -> int:
-    from kiosk.ils import client_settings, ils_address, start_embedded_ils
+    from kiosk.ils_connection import client_settings, ils_address, start_embedded_ils
     from kiosk.store.replay import Replayer
     from sip2.client import Sip2Client
     from sip2.errors import Sip2Error

@@ -48,7 +48,7 @@ from kiosk.cli.sip2_views import (
     _renew,
     _status,
 )
-from kiosk.errors import ConfigError
+from kiosk.errors import ConfigError, KioskUsageError
 from sip2.fees import FEE_FORMATS
 
 LISTS = ("hold", "overdue", "charged", "fine", "recall", "unavailable_holds")
@@ -143,7 +143,9 @@ def _password(args: argparse.Namespace, configured: str) -> str:
         try:
             return Path(args.password_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise UsageError(f"cannot read --password-file {args.password_file}: {exc.strerror}") from None
+            raise KioskUsageError(
+                f"cannot read --password-file {args.password_file}: {exc.strerror}"
+            ) from None
     return args.password if args.password is not None else configured
 
 
@@ -152,7 +154,7 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
     """A connected, logged-in Sip2Client for the effective settings (starting ``sim://`` if asked)."""
     import dataclasses
 
-    from kiosk.ils import IlsAddress, client_settings, ils_address, start_embedded_ils
+    from kiosk.ils_connection import IlsAddress, client_settings, ils_address, start_embedded_ils
     from sip2.client import Sip2Client
 
     cfg = _config(args)
@@ -226,7 +228,7 @@ def _read_pin() -> str:
         return getpass.getpass("PIN: ")
     line = sys.stdin.readline().strip()
     if not line:
-        raise UsageError("--pin-stdin: no PIN on stdin")
+        raise KioskUsageError("--pin-stdin: no PIN on stdin")
     return line
 
 

@@ -15,13 +15,14 @@ from typing import Any
 
 from drivers.passnumber import mask_pass_number
 from kiosk.cli.output import emit
+from kiosk.errors import KioskUsageError
 from sip2.fees import parse_fee_lines
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 
 
-class UsageError(Exception):
-    """Bad arguments or settings: exit status 2."""
+#: Bad arguments or settings: exit status 2 (defined in the kiosk error tree).
+UsageError = KioskUsageError
 
 
 
@@ -259,7 +260,7 @@ def _amount(text: str) -> Decimal | None:
 def _fee_paid(args: argparse.Namespace, client: Any) -> int:
     amount = _amount(args.amount)
     if amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise UsageError(
+        raise KioskUsageError(
             f"AMOUNT must be a positive amount in euros with at most 2 decimals, not {args.amount!r}"
         )
     transaction_id = args.transaction_id or dt.datetime.now().strftime("CLI%Y%m%d%H%M%S")
@@ -309,7 +310,7 @@ def _raw(args: argparse.Namespace, client: Any) -> int:
     try:
         request = decode_frame(client.settings.dialect.encode_text(text), client.settings.dialect).message
     except Sip2ProtocolError as exc:
-        raise UsageError(f"not a SIP2 message: {exc}") from None
+        raise KioskUsageError(f"not a SIP2 message: {exc}") from None
     reply = client.request(request)
     emit(
         {

@@ -30,8 +30,8 @@ from kiosk.payments.states import (
     FINAL,
     OUTBOX,
     VENDING,
-    FeeLine,
     Line,
+    PaymentLine,
     PaymentRecord,
     State,
     allowed,
@@ -191,7 +191,7 @@ class PaymentJournal:
             (payment_id, state.value, now),
         )
 
-    def fee_sending(self, payment_id: str, seq: int) -> FeeLine:
+    def fee_sending(self, payment_id: str, seq: int) -> PaymentLine:
         """Journal SIP2_SENT and mark fee line ``seq`` as sent, BEFORE the 37 goes out.
 
         A line that was already sent may only be sent again after recovery proved the first 37 was not
@@ -218,7 +218,7 @@ class PaymentJournal:
                 (result.value, payment_id, seq),
             )
 
-    def _line(self, db: sqlite3.Connection, payment_id: str, seq: int) -> FeeLine:
+    def _line(self, db: sqlite3.Connection, payment_id: str, seq: int) -> PaymentLine:
         row = db.execute(
             "SELECT * FROM payment_fee WHERE payment_id = ? AND seq = ?", (payment_id, seq)
         ).fetchone()
@@ -402,7 +402,7 @@ class PaymentJournal:
                 self._db.close()
 
 
-def _fee(row: sqlite3.Row) -> FeeLine:
-    return FeeLine(
+def _fee(row: sqlite3.Row) -> PaymentLine:
+    return PaymentLine(
         row["seq"], row["fee_id"], row["amount_cents"], row["bk"], Line(row["state"]), row["sends"]
     )

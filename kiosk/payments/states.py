@@ -117,7 +117,7 @@ VENDING, OUTBOX = "vending", "outbox"
 
 
 @dataclass(frozen=True)
-class FeeLine:
+class PaymentLine:
     """One fee of a payment and its SIP2 state. ``bk`` is the stable transaction id sent in 37 BK."""
 
     seq: int
@@ -126,6 +126,9 @@ class FeeLine:
     bk: str
     state: Line
     sends: int
+
+
+FeeLine = PaymentLine  # old name, kept for branches in flight; remove after merge
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ class PaymentRecord:
     reason: str
     created: float
     updated: float
-    fees: tuple[FeeLine, ...]
+    fees: tuple[PaymentLine, ...]
 
     @property
     def fee_ids(self) -> tuple[str, ...]:

@@ -14,7 +14,7 @@
 * Offline policy ([offline]): returns are always accepted and queued; loans only when ``allow_loans``,
   at most ``max_loans_per_pass`` queued per pass, and only for passes that pass the offline check;
   renew and account are unavailable (the UI says so).
-* What each effect becomes in SIP2 is :mod:`kiosk.services.circulation_counter` (online) and
+* What each effect becomes in SIP2 is :mod:`kiosk.services.circulation_online` (online) and
   :mod:`kiosk.services.circulation_offline` (offline); this module decides which one answers.
 * A loan or return whose outcome became unknown online (link died mid-request) is queued "in doubt":
   the replay asks the ILS before sending it again (see :mod:`kiosk.store.replay`).
@@ -32,17 +32,25 @@ from typing import Any
 
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
-from kiosk.services.circulation_counter import OnlineCounter
-from kiosk.services.circulation_link import NoConnection, Watched, abort, probe, quietly_close
+from kiosk.errors import NoConnection
+from kiosk.services.circulation_link import (
+    Watched,
+    WatchedClient,
+    abort,
+    connect_client,
+    probe,
+    quietly_close,
+)
 from kiosk.services.circulation_offline import (
     OfflineDesk,
     OfflinePolicy,
     PassValidator,
     default_pass_validator,
 )
+from kiosk.services.circulation_online import OnlineDesk
 from kiosk.store.queue import TransactionQueue
 from kiosk.store.replay import Replayer, ReplayReport
-from sip2.errors import Sip2Error, Sip2LoginRefused
+from sip2.errors import Sip2Error
 from sip2.reconnect import ReconnectBackoff
 
 __all__ = ["CirculationService", "OfflinePolicy", "PassValidator", "default_pass_validator"]
@@ -100,7 +108,8 @@ class CirculationService:
         self.store = store
         self._post = post
         self.desk = OfflineDesk(store, policy, validate_pass or default_pass_validator())
-        self.counter = OnlineCounter(self._call, post, self._replay_if_queued)
+        watched = WatchedClient(self._call, lambda: self._client)
+        self.online_desk = OnlineDesk(watched, post, self._replay_if_queued)
         self.probe_interval = probe_interval
         self.offline_after = offline_after
         self._clock = clock
@@ -224,27 +233,8 @@ class CirculationService:
             self._recovering.clear()
 
     def _try_connect(self, level: int, failure: str) -> Any | None:
-        """A fresh, logged-in client, or None (logged at ``level`` as ``failure``) when the ILS refuses.
-
-        Every fresh client shares the service's :attr:`backoff`, so the client's own bookkeeping (a failed
-        setup, a refused login, a link lost soon after it was made) decides the next attempt. A refused
-        login is a configuration alert (``ils_login_refused`` in :meth:`health`), logged as a warning
-        when it starts, and retried slowly."""
-        client = self._factory()
-        if hasattr(client, "backoff"):
-            client.backoff = self.backoff
-        was_refused = self.backoff.login_refused
-        try:
-            client.connect()
-        except Sip2Error as exc:
-            wait = self.backoff.remaining()
-            if isinstance(exc, Sip2LoginRefused) and not was_refused:
-                log.warning("ILS login refused: check [sip2] user and password; retrying every %.0f s", wait)
-            else:
-                log.log(level, "%s: %s (next attempt in %.1f s)", failure, type(exc).__name__, wait)
-            quietly_close(client)
-            return None
-        return client
+        """A fresh, logged-in client sharing :attr:`backoff`, or None (see :func:`connect_client`)."""
+        return connect_client(self._factory, self.backoff, level, failure)
 
     def _went_offline(self, reason: str) -> None:
         """Worker side: drop the connection, announce offline (once) and start reconnecting."""
@@ -384,7 +374,7 @@ class CirculationService:
                 # undoes is a no-op, then the loan replays). It goes through the queue, behind that row.
                 return self.desk.behind_queue(effect)
             try:
-                return self.counter.carry_out(effect)
+                return self.online_desk.carry_out(effect)
             except (Sip2Error, NoConnection) as exc:
                 return self._after_failure(effect, exc)
         return self.desk.carry_out(effect, self._post)

@@ -61,7 +61,7 @@ def test_two_of_three_parts_no_sip2_call_and_tags_untouched(kiosk: Kiosk) -> Non
     assert refused.message.params == (("present", "2"), ("parts", "3"))
     assert not [e for e in sent if isinstance(e, CheckOut)]
     assert writes_to(kiosk, "E004015099000001") == writes_to(kiosk, "E004015099000002") == []
-    assert kiosk.circulation.counter is not None and not kiosk.pad.security.pending.records()
+    assert kiosk.circulation.online_desk is not None and not kiosk.pad.security.pending.records()
 
 
 def test_ils_refuses_one_item_its_tag_untouched_the_others_lent(kiosk: Kiosk) -> None:

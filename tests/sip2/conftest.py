@@ -28,6 +28,7 @@ from decimal import Decimal
 import pytest
 
 import sip2.client
+import sip2.link
 from sip2.codec import FrameBuffer, decode_frame, encode
 from sip2.dialect import Dialect
 from sip2.errors import Sip2ProtocolError
@@ -422,7 +423,7 @@ class ShortWait:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, code: str) -> None:
         self.code = code
         self.used = False
-        real = sip2.client.exchange
+        real = sip2.link.exchange
 
         def exchange(
             sock: socket.socket, connection: object, message: Message, read_timeout: float,
@@ -434,4 +435,4 @@ class ShortWait:
                 read_timeout = SHORT
             return real(sock, connection, message, read_timeout, resend_timeout)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(sip2.client, "exchange", exchange)
+        monkeypatch.setattr(sip2.link, "exchange", exchange)

@@ -496,7 +496,7 @@ def test_idle_close_is_noticed_before_sending_a_checkout(acs: FakeAcs) -> None:
     client = connected(acs)
     acs.drop_all()  # the ILS closes the idle connection (SIPServer's timeout)
     # Wait until the close has reached the client's socket (it turns readable: EOF), however slow the machine.
-    readable, _, _ = select.select([client._sock], [], [], 10)
+    readable, _, _ = select.select([client.link._sock], [], [], 10)
     assert readable, "the ILS's close never arrived"
     reply = client.checkout(PATRON, ITEM)
     assert reply.ok and not reply.recovered and acs.applied["checkout"] == 1

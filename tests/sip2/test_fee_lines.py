@@ -1,6 +1,6 @@
 """Issue 11 items 1 and 2: one fee-line parser with the real formats, and padded lists are not items.
 
-The kiosk's account screen (:class:`~kiosk.services.circulation_counter.OnlineCounter`) and its payment
+The kiosk's account screen (:class:`~kiosk.services.circulation_online.OnlineDesk`) and its payment
 flow (:class:`~kiosk.payments.ils.IlsFees`) are driven against the ILS simulator in each dialect over
 TCP; the CLI is tested in ``tests/cli_sip2/test_fee_formats.py``.
 """
@@ -18,11 +18,11 @@ from kiosk.core import events as ev
 from kiosk.payments.ils import IlsFees, parse_fine_item
 from kiosk.payments.states import Line
 from kiosk.services import circulation_map as cmap
-from kiosk.services.circulation_counter import OnlineCounter
+from kiosk.services.circulation_online import OnlineDesk
 from sip2.client import Sip2Client
 from sip2.codec import decode
 from sip2.dialect import Dialect
-from sip2.fees import BALANCE_FEE_ID, FeeLine, parse_fee_line
+from sip2.fees import BALANCE_FEE_ID, FineItem, parse_fee_line
 from sip2.simulator import demo
 from sip2.simulator.server import IlsSimulator
 from tests.sip2.conftest import settings_for
@@ -33,21 +33,21 @@ THREE_M = '2001 $0.50 "FINE" Perl 5 desktop reference'
 @pytest.mark.parametrize(
     ("raw", "fee_format", "expected"),
     [
-        (THREE_M, "3m", FeeLine("2001", Decimal("0.50"), "Perl 5 desktop reference", "FINE")),
-        (THREE_M, "generic", FeeLine("2001", Decimal("0.50"), "Perl 5 desktop reference", "FINE")),
-        ('77 €1,25 "LOST" Max Havelaar', "3m", FeeLine("77", Decimal("1.25"), "Max Havelaar", "LOST")),
-        ('78 3.00 "FEE" Reservering', "3m", FeeLine("78", Decimal("3.00"), "Reservering", "FEE")),
+        (THREE_M, "3m", FineItem("2001", Decimal("0.50"), "Perl 5 desktop reference", "FINE")),
+        (THREE_M, "generic", FineItem("2001", Decimal("0.50"), "Perl 5 desktop reference", "FINE")),
+        ('77 €1,25 "LOST" Max Havelaar', "3m", FineItem("77", Decimal("1.25"), "Max Havelaar", "LOST")),
+        ('78 3.00 "FEE" Reservering', "3m", FineItem("78", Decimal("3.00"), "Reservering", "FEE")),
         ("2.50 Overdue Materials Café Ñandú – Über / Müller, Zoë", "evergreen",
-         FeeLine(None, Decimal("2.50"), "Overdue Materials Café Ñandú – Über / Müller, Zoë")),
-        ("Te laat ingeleverd 0.50", "koha", FeeLine(None, Decimal("0.50"), "Te laat ingeleverd")),
+         FineItem(None, Decimal("2.50"), "Overdue Materials Café Ñandú – Über / Müller, Zoë")),
+        ("Te laat ingeleverd 0.50", "koha", FineItem(None, Decimal("0.50"), "Te laat ingeleverd")),
         ("Charge-Number: 12, Amount-Due: 4.00, Fine-Type: FINE, Title: Dik Trom", "swyer_b",
-         FeeLine("12", Decimal("4.00"), "Dik Trom", "FINE")),
+         FineItem("12", Decimal("4.00"), "Dik Trom", "FINE")),
         ('900001 EUR 0.50 "Te laat ingeleverd"', "generic",
-         FeeLine("900001", Decimal("0.50"), "Te laat ingeleverd")),
-        ("900003", "generic", FeeLine("900003", None, "")),
+         FineItem("900001", Decimal("0.50"), "Te laat ingeleverd")),
+        ("900003", "generic", FineItem("900003", None, "")),
     ],
 )
-def test_each_format_is_read_as_its_ils_writes_it(raw: str, fee_format: str, expected: FeeLine) -> None:
+def test_each_format_is_read_as_its_ils_writes_it(raw: str, fee_format: str, expected: FineItem) -> None:
     assert parse_fee_line(raw, fee_format) == expected
 
 
@@ -94,7 +94,7 @@ def _client(sim: IlsSimulator) -> Sip2Client:
 
 def _account(client: Sip2Client, patron: str, pin: str) -> Any:
     posted: list[ev.Event] = []
-    counter = OnlineCounter(lambda what, fn: fn(client), posted.append, lambda item: None)
+    counter = OnlineDesk(client, posted.append, lambda item: None)
     loaded = counter.carry_out(fx.LoadAccount(7, patron, pin))
     assert isinstance(loaded, ev.AccountLoaded), loaded
     return loaded.account

@@ -16,7 +16,7 @@ from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.services import circulation_map as cmap
 from kiosk.services.circulation import CirculationService, OfflinePolicy
-from kiosk.services.circulation_counter import RENEW_UNCONFIRMED, UNUSABLE_REPLY, OnlineCounter
+from kiosk.services.circulation_online import RENEW_UNCONFIRMED, UNUSABLE_REPLY, OnlineDesk
 from kiosk.store.queue import TransactionQueue
 from sip2.client import Sip2Client
 from sip2.dialect import Dialect
@@ -122,8 +122,8 @@ def test_lost_renew_reply_is_settled_by_the_due_date(sim: IlsSimulator) -> None:
         client.close()
 
 
-def _counter(client: Sip2Client) -> OnlineCounter:
-    return OnlineCounter(lambda what, fn: fn(client), lambda event: None, lambda item: None)
+def _counter(client: Sip2Client) -> OnlineDesk:
+    return OnlineDesk(client, lambda event: None, lambda item: None)
 
 
 def test_kiosk_shows_a_renewal_whose_reply_was_lost_as_renewed(sim: IlsSimulator) -> None:

@@ -1,23 +1,32 @@
-"""The online counter: carries out the session's circulation effects against the ILS over SIP2.
+"""The online desk: carries out the session's circulation effects against the ILS over SIP2.
 
-It runs on the circulation service's worker thread and talks to the ILS only through ``call(what, fn)``
-(the service's watched exchange: it times the request, and on failure switches the kiosk offline and
-re-raises), so this module holds the mapping from effects to SIP2 requests and nothing of the link.
+It runs on the circulation service's worker thread and talks to the ILS only through a
+:class:`CirculationClient` -- the SIP2 calls it needs, each returning its typed reply.  The service
+hands it a watched client (:class:`~kiosk.services.circulation_link.WatchedClient`: it times each
+request, and on failure switches the kiosk offline and re-raises); tests hand it a plain
+:class:`sip2.client.Sip2Client`.  So this module holds the mapping from effects to SIP2 requests and
+nothing of the link.  Its offline twin is :class:`~kiosk.services.circulation_offline.OfflineDesk`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
-from typing import Any
+from typing import Protocol
 
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.core.view import HoldLine
+from kiosk.errors import NoConnection
 from kiosk.services import circulation_map as cmap
-from kiosk.services.circulation_link import NoConnection
 from sip2.errors import Sip2Error, Sip2OutcomeUnknown
+from sip2.messages import (
+    CheckinResponse,
+    CheckoutResponse,
+    ItemInformationResponse,
+    PatronInformationResponse,
+    RenewResponse,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +40,49 @@ _REQUEST_KIND = {fx.LookUpPatron: "lookup", fx.CheckOut: "loan", fx.CheckIn: "re
 #: A renewal was sent but its reply was lost and the ILS could not confirm it: "check your account".
 RENEW_UNCONFIRMED = "renew.unconfirmed"
 
-Call = Callable[[str, Callable[[Any], Any]], Any]
 
 
-class OnlineCounter:
+class CirculationClient(Protocol):
+    """What the online desk needs from the ILS: five SIP2 calls with typed replies, and the site's
+    fee-line format.  :class:`sip2.client.Sip2Client` is one."""
+
+    @property
+    def fee_format(self) -> str:
+        """The site's fee-line format (``[sip2] fee_format``)."""
+        ...
+
+    def patron_information(
+        self, patron_id: str, pin: str | None = None, summary: str = "", start: int = 1, end: int = 10
+    ) -> PatronInformationResponse:
+        """SIP2 63."""
+        ...
+
+    def item_information(self, item_id: str) -> ItemInformationResponse:
+        """SIP2 17."""
+        ...
+
+    def checkout(self, patron_id: str, item_id: str, pin: str | None = None) -> CheckoutResponse:
+        """SIP2 11."""
+        ...
+
+    def checkin(self, item_id: str) -> CheckinResponse:
+        """SIP2 09."""
+        ...
+
+    def renew(self, patron_id: str, item_id: str, pin: str | None = None) -> RenewResponse:
+        """SIP2 29."""
+        ...
+
+
+class OnlineDesk:
     """Patron lookups, loans, returns, renewals and the account, answered by the ILS."""
 
     def __init__(
-        self, call: Call, post: Callable[[ev.Event], None], before_item: Callable[[str], None]
+        self, client: CirculationClient, post: Callable[[ev.Event], None], before_item: Callable[[str], None]
     ) -> None:
-        """``call(what, fn)`` runs ``fn(client)`` watched; ``post`` delivers extra answers;
-        ``before_item(item_id)`` runs before a loan or return (the service replays a queued one first)."""
-        self._call = call
+        """``client`` asks the ILS; ``post`` delivers extra answers; ``before_item(item_id)`` runs
+        before a loan or return (the service replays a queued one for that item first)."""
+        self._client = client
         self._post = post
         self._before_item = before_item
 
@@ -64,18 +104,16 @@ class OnlineCounter:
             # An empty AD (rather than none) makes the ILS say whether this patron has a PIN (CQ N),
             # which the "patron" PIN policy needs; Koha and SIPServer check AD whenever it is sent.
             pin = effect.pin if effect.pin is not None else ""
-            reply = self._call("patron", lambda c: c.patron_information(effect.pass_number, pin=pin))
-            return cmap.patron_found(effect.session_id, reply, effect.pin)
+            patron = self._client.patron_information(effect.pass_number, pin=pin)
+            return cmap.patron_found(effect.session_id, patron, effect.pin)
         if isinstance(effect, fx.CheckOut | fx.CheckIn):
             self._before_item(effect.item_id)  # a queued transaction for this item goes first
         if isinstance(effect, fx.CheckOut):
-            reply = self._call(
-                "checkout", lambda c: c.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
-            )
-            return cmap.checked_out(effect.session_id, effect.item_id, reply)
+            loan = self._client.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
+            return cmap.checked_out(effect.session_id, effect.item_id, loan)
         if isinstance(effect, fx.CheckIn):
-            reply = self._call("checkin", lambda c: c.checkin(effect.item_id))
-            return cmap.checked_in(effect.session_id, effect.item_id, reply)
+            returned = self._client.checkin(effect.item_id)
+            return cmap.checked_in(effect.session_id, effect.item_id, returned)
         if isinstance(effect, fx.Renew):
             return self._renew(effect)
         assert isinstance(effect, fx.LoadAccount)
@@ -86,12 +124,8 @@ class OnlineCounter:
         # are posted here, the last is returned.
         results: list[ev.Event] = []
         for item_id in effect.item_ids:
-
-            def renew(client: Any, item: str = item_id) -> Any:
-                return client.renew(effect.pass_number, item, pin=effect.pin)
-
             try:
-                reply = self._call("renew", renew)
+                reply = self._client.renew(effect.pass_number, item_id, pin=effect.pin)
                 results.append(cmap.renewed(effect.session_id, item_id, reply))
             except Sip2OutcomeUnknown:
                 # Sent, reply lost, and the ILS could not tell (sip2.recovery): never "refused".
@@ -109,49 +143,31 @@ class OnlineCounter:
         return results[-1]
 
     def _account(self, effect: fx.LoadAccount) -> ev.Event:
-        fee_formats: list[str] = []
-
-        def info(kind: str) -> Any:
-            def ask(client: Any) -> Any:
-                fee_formats.append(fee_format_of(client))
-                # The window the screen shows (BP1 BQ50), never "everything" (BQ999): servers pad.
-                return client.patron_information(
-                    effect.pass_number, pin=effect.pin, summary=kind, start=1, end=MAX_ACCOUNT_LOANS
-                )
-
-            return self._call("account", ask)
+        def info(kind: str) -> PatronInformationResponse:
+            # The window the screen shows (BP1 BQ50), never "everything" (BQ999): servers pad.
+            return self._client.patron_information(
+                effect.pass_number, pin=effect.pin, summary=kind, start=1, end=MAX_ACCOUNT_LOANS
+            )
 
         charged, holds, fines = info("charged"), info("hold"), info("fine")
         waiting = info("unavailable_holds")
-
-        def item(client: Any, wanted: str) -> Any:
-            return client.item_information(wanted)
-
-        loans = []
-        for item_id in tuple(getattr(charged, "charged_items", ()) or ())[:MAX_ACCOUNT_LOANS]:
-            loans.append(cmap.loan_line(item_id, self._call("item", partial(item, wanted=item_id))))
+        loans = [
+            cmap.loan_line(item_id, self._client.item_information(item_id))
+            for item_id in charged.charged_items[:MAX_ACCOUNT_LOANS]
+        ]
         # Holds: ready on the hold shelf (AS) and not yet in (CD), each with its title (and, ready ones,
         # where and until when) from an 18: a member recognises a title, not a barcode.
         hold_lines: list[HoldLine | str] = []
-        ready, not_in = getattr(holds, "hold_items", ()), getattr(waiting, "unavailable_hold_items", ())
-        for available, ids in ((True, ready), (False, not_in)):
-            for item_id in tuple(ids or ())[:MAX_ACCOUNT_LOANS]:
-                info_reply = self._call("item", partial(item, wanted=item_id))
-                hold_lines.append(cmap.hold_line(item_id, info_reply, available))
-        fee_format = fee_formats[-1] if fee_formats else "generic"
+        for available, ids in ((True, holds.hold_items), (False, waiting.unavailable_hold_items)):
+            for item_id in tuple(ids)[:MAX_ACCOUNT_LOANS]:
+                hold_lines.append(cmap.hold_line(item_id, self._client.item_information(item_id), available))
         return ev.AccountLoaded(
             effect.session_id,
             cmap.account(
-                loans, hold_lines, list(getattr(fines, "fine_items", ())),
-                fee_format, getattr(fines, "fee_amount", None),
+                loans, hold_lines, list(fines.fine_items), self._client.fee_format or "generic",
+                fines.fee_amount,
             ),
         )
-
-
-def fee_format_of(client: Any) -> str:
-    """The site's fee-line format (``[sip2] fee_format``), from the client's dialect."""
-    dialect = getattr(getattr(client, "settings", None), "dialect", None)
-    return str(getattr(dialect, "fee_format", "generic") or "generic")
 
 
 def unusable(effect: fx.Effect, exc: Exception, item_id: str = "") -> ev.Event:
