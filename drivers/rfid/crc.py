@@ -8,22 +8,9 @@
 
 from __future__ import annotations
 
+# One definition of each CRC: the algorithms live in drivers.rfid.models.crc (the tag data models use them
+# too); the names here say which reader protocol uses which.
+from drivers.rfid.models.crc import crc16_genibus
+from drivers.rfid.models.crc import crc16_mcrf4xx as crc16_feig
 
-def crc16_feig(data: bytes) -> int:
-    """CRC-16/MCRF4XX as FEIG computes it over a whole frame without its two CRC bytes."""
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
-    return crc
-
-
-def crc16_genibus(data: bytes) -> int:
-    """CRC-16/GENIBUS as the 3M pad computes its BCC (everything after ``D6``, without the BCC)."""
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-    return crc ^ 0xFFFF
+__all__ = ["crc16_feig", "crc16_genibus"]

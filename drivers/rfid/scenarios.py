@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from drivers.rfid.models.crc import crc16_ccitt_false
 from drivers.rfid.tagfield import BLOCK_COUNT, BLOCK_SIZE, Faults, TagField, VirtualTag
 
 AFI_IN_LIBRARY = 0x07
@@ -28,13 +29,6 @@ UID_DEICHMAN = "E0040150338607AE"
 HOME_COUNTRY, HOME_ISIL = "NL", "0001"  # the demo library's owner code on its simulated tags
 
 
-def _crc_ccitt_false(data: bytes) -> int:
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-    return crc
 
 
 def danish_blocks(item_id: str, parts: int = 1, part: int = 1, country: str = HOME_COUNTRY,
@@ -47,7 +41,7 @@ def danish_blocks(item_id: str, parts: int = 1, part: int = 1, country: str = HO
     data[3:19] = item_id.encode("ascii").ljust(16, b"\0")[:16]
     data[21:23] = country.encode("ascii")[:2]
     data[23:32] = isil.encode("ascii").ljust(9, b"\0")[:9]
-    crc = _crc_ccitt_false(bytes(data[:19] + data[21:]) + b"\0\0")
+    crc = crc16_ccitt_false(bytes(data[:19] + data[21:]) + b"\0\0")
     data[19], data[20] = crc & 0xFF, crc >> 8
     return bytes(data)
 
