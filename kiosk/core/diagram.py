@@ -65,6 +65,12 @@ LEADS_TO: dict[str, tuple[Screen, ...]] = {
     "on_cancel_switch": (),
     "on_back": (S.MENU, S.ENDING, S.IDLE),  # with a patron to the menu, else finish (below: exceptions)
     "on_finish": (S.ENDING, S.IDLE),
+    "on_patron_refreshed": (),  # a re-read status (after paying) updates what the member may do
+    "on_barcode_refused": (S.NOTICE,),  # "Dit pasnummer klopt niet" / neither pass nor item: a notice
+    "on_items_on_pad": (S.RETURNING,),  # items on the pad at the attract screen are returned (site rule)
+    "on_security_result": (),
+    "on_pay_rental": (),  # the rental is paid on the borrow screen
+    "on_terminal_prompt": (),
 }
 
 #: Where a handler leads elsewhere from one screen than from the others (its screen branches).

@@ -17,6 +17,7 @@ handled by the table's own handlers; this module only adds what the tags need ar
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from kiosk.core import events as ev
@@ -150,6 +151,7 @@ def _taken_off(state: SessionState, kind: LineKind, item_id: str) -> SessionStat
 def _then_security(previous: Handler, action: str) -> Handler:
     """Wrap the table's handler of a successful ILS answer: after it, switch the item's tags."""
 
+    @functools.wraps(previous)  # keeps the wrapped handler's name (the state diagram lists it by name)
     def handler(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
         state, effects = previous(settings, state, event)
         item_id = getattr(event, "item_id", "")
@@ -164,6 +166,7 @@ def _then_security(previous: Handler, action: str) -> Handler:
 def _then_forget(previous: Handler) -> Handler:
     """Wrap the handler of a refusal (or an unavailable ILS): the item's tags stay as they are."""
 
+    @functools.wraps(previous)
     def handler(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
         state, effects = previous(settings, state, event)
         item_id = getattr(event, "item_id", "")
