@@ -36,7 +36,7 @@ clean:
 deb:
 	@bash deploy/build-deb.sh
 
-package-test: deb
+package-test: deb deploy-check
 	@bash deploy/package-test.sh
 
 # promtool (Debian's prometheus package) and ansible-lint (PyPI, in its own venv) on deploy/.
