@@ -50,9 +50,9 @@ class KioskApp(App):
 
     def __init__(self, runtime: UiRuntime, settings: UiSettings, *, access: MaintenanceAccess | None = None,
                  backend: MaintenanceBackend | None = None, log_buffer: RingBufferHandler | None = None,
-                 **kwargs: Any) -> None:
+                 speech: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.runtime, self.settings = runtime, settings
+        self.runtime, self.settings, self.speech = runtime, settings, speech
         self.access, self.backend, self.log_buffer = access, backend, log_buffer
         self.kiosk_root: KioskRoot | None = None
 
@@ -62,7 +62,7 @@ class KioskApp(App):
         if self.settings.fullscreen:
             Window.bind(on_keyboard=_swallow_escape)
         self.kiosk_root = KioskRoot(self.runtime, self.settings, access=self.access, backend=self.backend,
-                                    log_buffer=self.log_buffer)
+                                    log_buffer=self.log_buffer, speech=self.speech)
         from kiosk.ui.rfid_tray import attach_demo_tray
 
         attach_demo_tray(Window)  # only when the RFID pad is simulated (docs/rfid.md, demo)

@@ -123,8 +123,9 @@ class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
     def __init__(self, runtime: UiRuntime, settings: UiSettings, *, access: MaintenanceAccess | None = None,
                  backend: MaintenanceBackend | None = None, log_buffer: RingBufferHandler | None = None,
                  sounds: SoundBank | None = None, clock: Callable[[], float] = time.monotonic,
-                 **kwargs: Any) -> None:
+                 speech: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.speech = speech  # the SpeechService (issue 17), or None when [speech] is not configured
         self.runtime, self.settings = runtime, settings
         self.access, self.backend, self.log_buffer = access, backend, log_buffer
         self.sounds = sounds or SoundBank(settings.sound_volume)
@@ -279,6 +280,11 @@ class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
         return bool(super().on_touch_down(touch))
 
     # --- accessibility ------------------------------------------------------------------------------
+    def pin_key(self) -> None:
+        """A PIN digit was typed: speech mode says a neutral tick (never the digit)."""
+        if self.speech is not None:
+            self.speech.pin_key()
+
     def toggle_large_text(self) -> None:
         """Larger text for this session (back to the configured size when it ends)."""
         look.apply(make_theme(look.high_contrast, not look.large_text))

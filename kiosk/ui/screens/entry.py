@@ -59,6 +59,7 @@ class PinPad(GridLayout):
 
     display = ObjectProperty(None, allownone=True)
     on_pin: Callable[[str], None] | None = None
+    on_digit: Callable[[], None] | None = None  # a digit was typed (speech mode's neutral tick)
     clear_text = StringProperty("")
     ok_text = StringProperty("")
 
@@ -88,6 +89,8 @@ class PinPad(GridLayout):
                 self.on_pin(pin)
         elif len(self._digits) < PIN_MAX:
             self._digits += key
+            if self.on_digit is not None:
+                self.on_digit()  # never told which digit
         self._show()
 
     def reset(self) -> None:
@@ -116,6 +119,7 @@ class PinScreen(KioskScreen):
         pad: PinPad = ids.pad
         pad.clear_text, pad.ok_text = ui.t("common.clear"), ui.t("common.ok")
         pad.on_pin = lambda pin: ui.send(ev.PinEntered(pin))
+        pad.on_digit = ui.pin_key
         self.show_message(ui, view)
         tries = ui.t.n("pin.tries_left", view.pin_tries_left) if view.message else ""
         ids.tries.text = tries

@@ -1,0 +1,66 @@
+"""Issue 17 on the widget tree: the touch UI and speech mode (``fake://`` output) — the PIN pad ticks,
+the closing countdown banner, the on-screen "Spraak" button."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from drivers.speech import FakeSpeech, open_speech
+from kiosk.core import events as ev
+from kiosk.speech_service import SpeechService
+from sip2.simulator import demo
+from tests.ui.conftest import Kiosk
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def spoken() -> Iterator[FakeSpeech]:
+    output = open_speech("fake://")
+    assert isinstance(output, FakeSpeech)
+    yield output
+    output.close()
+
+
+def speaking_kiosk(kiosk_factory: Callable[..., Kiosk], output: FakeSpeech) -> tuple[Kiosk, SpeechService]:
+    from kiosk.core import SessionSettings
+    from tests.ui.sim_runtime import SimRuntime
+
+    session = SessionSettings(languages=("nl", "en", "de", "tr"), idle_timeout=60, idle_warning=15)
+    runtime = SimRuntime(session)
+    speech = SpeechService(output, "nl", library="Bibliotheek Wierden")
+    speech.attach(runtime)
+    return kiosk_factory(runtime=runtime, speech=speech), speech
+
+
+def test_pin_digits_in_speech_mode_are_ticks_only(kiosk_factory: Callable[..., Kiosk],
+                                                  spoken: FakeSpeech) -> None:
+    kiosk, speech = speaking_kiosk(kiosk_factory, spoken)
+    speech.start("key")
+    kiosk.send(ev.PassPresented(demo.NORMAL))
+    assert kiosk.root.current == "pin"
+    assert spoken.wait_idle(30)
+    before = len(spoken.texts())
+    pad = kiosk.screen("pin").ids.pad
+    for digit in demo.NORMAL_PIN:
+        kiosk.tap(next(b for b in pad.children if b.key == digit))
+    assert pad.length == len(demo.NORMAL_PIN)
+    assert spoken.wait_idle(30)
+    assert spoken.texts()[before:] == ["cijfer"] * len(demo.NORMAL_PIN)
+    assert not any(demo.NORMAL_PIN in text for text in spoken.texts(include_interrupted=True))
+
+
+def test_pin_digits_without_speech_mode_say_nothing(kiosk_factory: Callable[..., Kiosk],
+                                                   spoken: FakeSpeech) -> None:
+    kiosk, _speech = speaking_kiosk(kiosk_factory, spoken)
+    kiosk.send(ev.PassPresented(demo.NORMAL))
+    pad = kiosk.screen("pin").ids.pad
+    for digit in demo.NORMAL_PIN:
+        kiosk.tap(next(b for b in pad.children if b.key == digit))
+    assert pad.length == len(demo.NORMAL_PIN)
+    assert spoken.wait_idle(30)
+    assert spoken.texts(include_interrupted=True) == []
+
+
