@@ -97,16 +97,26 @@ class DialogHost:
         return box
 
     def _show_banner(self, view: SessionView) -> None:
-        offline = not view.ils_online and self.maintenance is None
-        if offline:
-            self.banner.set_lines("offline", [(self.t("banner.offline"), "small")])
+        """The reserved banner slot: the offline notice and/or the closing countdown (issue 17), in the
+        member's language (``self.t`` follows the view)."""
+        lines: list[tuple[str, str]] = []
+        if self.maintenance is None:
+            if not view.ils_online:
+                lines.append((self.t("banner.offline"), "small"))
+            minutes = view.service.closing_in_minutes
+            if minutes is not None and not view.service.closed:
+                text = (self.t("closing.one_minute") if minutes <= 1
+                        else self.t("closing.countdown", minutes=str(minutes)))
+                lines.append((text, "small"))
+        if lines:
+            self.banner.set_lines("offline" if not view.ils_online else "", lines)
         else:
             self.banner.clear_widgets()
-        self.banner.opacity = 1 if offline else 0
+        self.banner.opacity = 1 if lines else 0
 
     @property
     def banner_shown(self) -> bool:
-        """Whether the offline banner is showing (its place is always there)."""
+        """Whether the banner (offline, closing countdown) is showing (its place is always there)."""
         return bool(self.banner.opacity)
 
     def _show_dialog(self, view: SessionView) -> None:

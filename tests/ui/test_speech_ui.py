@@ -64,3 +64,32 @@ def test_pin_digits_without_speech_mode_say_nothing(kiosk_factory: Callable[...,
     assert spoken.texts(include_interrupted=True) == []
 
 
+
+
+def test_the_closing_countdown_banner_in_the_members_language(kiosk_factory: Callable[..., Kiosk]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from kiosk.core import SessionSettings
+    from kiosk.core.service_hours import parse_service_hours
+    from tests.ui.sim_runtime import SimRuntime
+
+    hours = parse_service_hours({"schedule": {
+        "timezone": "UTC", "closing_warning_minutes": 10, "last_session_minutes": 1,
+        "monday": ["08:00-17:00 staffed", "17:00-22:00 unstaffed"]}})  # 2026-03-02 is a Monday
+    runtime = SimRuntime(SessionSettings(languages=("nl", "en", "de", "tr"), idle_timeout=60, idle_warning=15,
+                                         hours=hours))
+    kiosk = kiosk_factory(runtime=runtime)
+    evening = datetime(2026, 3, 2, 21, 0, tzinfo=UTC)
+    kiosk.send(ev.WallClock(evening))
+    assert not kiosk.root.banner_shown  # an hour before closing: no countdown
+    header_height, help_pos = kiosk.root.header.height, tuple(kiosk.root.help_button.pos)
+    kiosk.send(ev.WallClock(evening + timedelta(minutes=53)))
+    assert kiosk.root.banner_shown
+    assert kiosk.texts_of(kiosk.root.banner) == "De bibliotheek sluit over 7 minuten."
+    kiosk.frames(3)
+    assert kiosk.root.header.height == header_height and tuple(kiosk.root.help_button.pos) == help_pos
+    kiosk.tap(next(b for b in kiosk.screen("attract").ids.languages.children if b.lang == "en"))
+    assert kiosk.runtime.view.language == "en"
+    assert kiosk.texts_of(kiosk.root.banner) == "The library closes in 7 minutes."
+    kiosk.send(ev.WallClock(evening + timedelta(hours=1, seconds=1)))  # closed: the closed screen instead
+    assert not kiosk.root.banner_shown
