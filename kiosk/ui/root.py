@@ -280,6 +280,11 @@ class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
         return bool(super().on_touch_down(touch))
 
     # --- accessibility ------------------------------------------------------------------------------
+    def start_speech(self) -> None:
+        """The on-screen "Spraak" button: speech mode on (issue 17)."""
+        if self.speech is not None:
+            self.speech.start("button")
+
     def pin_key(self) -> None:
         """A PIN digit was typed: speech mode says a neutral tick (never the digit)."""
         if self.speech is not None:

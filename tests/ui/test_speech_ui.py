@@ -93,3 +93,28 @@ def test_the_closing_countdown_banner_in_the_members_language(kiosk_factory: Cal
     assert kiosk.texts_of(kiosk.root.banner) == "The library closes in 7 minutes."
     kiosk.send(ev.WallClock(evening + timedelta(hours=1, seconds=1)))  # closed: the closed screen instead
     assert not kiosk.root.banner_shown
+
+
+def test_the_spraak_button_starts_speech_mode(kiosk_factory: Callable[..., Kiosk],
+                                              spoken: FakeSpeech) -> None:
+    from kiosk.ui.look import look
+
+    kiosk, speech = speaking_kiosk(kiosk_factory, spoken)
+    assert kiosk.root.current == "attract"
+    button = kiosk.find(lambda w: getattr(w, "text", "") == "Spraak", kiosk.screen("attract"))
+    assert button is kiosk.screen("attract")._speech
+    bar = button.parent
+    assert bar.children[-1] is button and kiosk.button("attract", "large_text").parent is bar  # first, fixed
+    assert button.height >= look.sizes["button_height"] and button.width >= look.sizes["button_height"]
+    assert not speech.active
+    kiosk.tap(button)
+    assert speech.active
+    assert spoken.wait_idle(30)
+    assert spoken.texts()[0].startswith("Spraak staat aan")
+    kiosk.tap(next(b for b in kiosk.screen("attract").ids.languages.children if b.lang == "de"))
+    assert kiosk.button("attract", "speech").text == "Vorlesen"
+
+
+def test_no_spraak_button_without_speech_output(kiosk: Kiosk) -> None:
+    assert kiosk.screen("attract")._speech.parent is None
+    assert "Spraak" not in kiosk.texts()

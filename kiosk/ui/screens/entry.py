@@ -48,10 +48,25 @@ class AttractScreen(KioskScreen):
             button.lang = lang
             button.action = (lambda chosen=lang: ui.send(ev.LanguageChosen(chosen)))
             ids.languages.add_widget(button)
+        self._speech_button(ui)
         ids.large_text.text = ui.t("a11y.normal_text" if ui.look.large_text else "a11y.large_text")
         ids.large_text.action = ui.toggle_large_text
         ids.contrast.text = ui.t("a11y.normal_contrast" if ui.look.high_contrast else "a11y.high_contrast")
         ids.contrast.action = ui.toggle_high_contrast
+
+    def _speech_button(self, ui: KioskRoot) -> None:
+        """The "Spraak" button, first in the accessibility bar, when speech output is configured."""
+        if not hasattr(self, "_speech"):  # kv ids are weak: hold the button while it is off screen
+            self._speech = self.ids.speech.__self__
+        button, bar = self._speech, self.ids.large_text.parent
+        if ui.speech is None:
+            if button.parent is not None:
+                button.parent.remove_widget(button)
+            return
+        if button.parent is None:
+            bar.add_widget(button, index=len(bar.children))  # Kivy's index counts from the end: first
+        button.text = ui.t("a11y.speech")
+        button.action = ui.start_speech
 
 
 class PinPad(GridLayout):
