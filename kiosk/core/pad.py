@@ -38,14 +38,13 @@ from kiosk.core.pad_model import (
     PadSecurityResult,
     PadState,
 )
+from kiosk.core.staffing import unsecured_note
 from kiosk.core.state import SessionSettings, SessionState
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, Screen
 
 # message keys (kiosk/i18n catalogs)
 SET_INCOMPLETE = "rfid.set_incomplete"  # "Leg alle delen op de plaat ({present} van {parts})"
 TAKEN_OFF = "rfid.taken_off"
-SECURITY_STILL_ON = "rfid.security_still_on"  # lent, but the gate will alarm: take it to the desk
-SECURITY_NOT_SET = "rfid.security_not_set"  # returned, but not secured: staff were told
 SECURITY_PASSWORD = "rfid.security_password"
 OFFLINE_REFUSED = "rfid.offline_refused"
 PROGRESS = "rfid.progress"  # "{done} van {total} materialen verwerkt" (plural by total)
@@ -187,8 +186,11 @@ def on_security_result(settings: SessionSettings, state: SessionState, event: ev
     line = state.line(kind, event.item_id)
     if line is None:
         return state, []
-    key = SECURITY_PASSWORD if event.reason == "password" else (
-        SECURITY_STILL_ON if event.action == RELEASE else SECURITY_NOT_SET)
+    # A password-protected tag is a configuration fault (always the desk); otherwise the mode's policy.
+    key = SECURITY_PASSWORD if event.reason == "password" else unsecured_note(
+        state.mode.policy, loan=event.action == RELEASE)
+    if key is None:
+        return state, []
     if any(note.key == key for note in line.notes):
         return state, []
     return state.with_line(replace(line, notes=(*line.notes, Message(key)))), [PlaySound("error")]

@@ -7,6 +7,8 @@ Pure rules used by :func:`kiosk.core.machine.transition`:
   state) into the service mode: staffing, the closing countdown, whether a session may start.
 * :func:`refusal` — a member's event asks for a function the mode does not offer, or a new session in
   the last minute before closing or while closed: no effect, and the view says why.
+* :func:`unsecured_note` — an item whose tag security could not be switched: the note the mode's policy
+  (``unsecured_loan`` / ``unsecured_return``) puts on its line.
 * :func:`close_safely` — closed while a session runs: let outstanding answers arrive (a payment on the
   terminal is never cut short), then print the receipt and say goodbye (attract screen, which shows the
   closed screen with the next opening time).
@@ -108,6 +110,21 @@ def refusal(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
 def allowed(policy: ModePolicy, effects: list[fx.Effect]) -> list[fx.Effect]:
     """``effects`` without those of functions the policy switched off."""
     return [e for e in effects if type(e) not in _EFFECT_NEEDS or getattr(policy, _EFFECT_NEEDS[type(e)])]
+
+
+# The notes for an item whose security could not be switched (pad.py puts them on the line).
+UNSECURED_LOAN_NOTES = {"desk": "rfid.security_still_on", "keep": "rfid.security_gate_warning"}
+UNSECURED_RETURN_NOTES: dict[str, str | None] = {
+    "desk": "rfid.security_not_set", "drop_box": "unstaffed.drop_box", "accept": None}
+
+
+def unsecured_note(policy: ModePolicy, loan: bool) -> str | None:
+    """The note for a lent (``loan``) or returned item whose tag security could not be switched, as the
+    mode's policy says (None: the line needs no note). ``unsecured_loan = "cancel"`` (undo the loan) is
+    not carried out yet: it gets the ``desk`` note."""
+    if loan:
+        return UNSECURED_LOAN_NOTES.get(policy.unsecured_loan, UNSECURED_LOAN_NOTES["desk"])
+    return UNSECURED_RETURN_NOTES.get(policy.unsecured_return, UNSECURED_RETURN_NOTES["desk"])
 
 
 def close_safely(settings: SessionSettings, state: SessionState, effects: list[fx.Effect]) -> Outcome:

@@ -14,7 +14,7 @@ from kiosk.core import events as ev
 from kiosk.core.machine import Session
 from kiosk.core.service import Staffing
 from kiosk.core.service_hours import parse_service_hours
-from kiosk.core.view import AccountView, FeeLine, LineKind, Message, Screen
+from kiosk.core.view import AccountView, FeeLine, LineKind, LineStatus, Message, Screen
 from tests.core.helpers import PASS, identify, settings, sid
 
 HOURS = parse_service_hours({
@@ -227,3 +227,49 @@ def test_the_speech_section_is_validated() -> None:
     assert parse_config("").speech.url == ""  # no speech unless configured
     with pytest.raises(ConfigError, match=r"\[speech\] url"):
         parse_config('[speech]\nurl = "festival://"\n')
+
+
+def _pad_session(policy: dict[str, str], returning: bool):  # type: ignore[no-untyped-def]
+    from kiosk.core.pad_model import ItemsOnPad, PadItem
+
+    hours = parse_service_hours({
+        "schedule": {"timezone": "UTC", "monday": ["08:00-22:00 unstaffed"]}, "modes": {"unstaffed": policy}})
+    session = Session(settings(hours=hours, pin="never", receipt="ask"))
+    session.handle(ev.Tick(0.0))
+    session.handle(ev.WallClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC)))
+    assert session.view.service.staffing is Staffing.UNSTAFFED
+    identify(session)
+    session.handle(ev.StartReturn() if returning else ev.StartBorrow())
+    session.handle(ItemsOnPad((PadItem("A", ("E004015000000001",)),)))
+    if returning:
+        session.handle(ev.ItemCheckedIn(sid(session), "A", "Title A"))
+    else:
+        session.handle(ev.ItemCheckedOut(sid(session), "A", "Title A"))
+    return session
+
+
+@pytest.mark.parametrize(("rule", "note"), [
+    ("desk", "rfid.security_not_set"), ("drop_box", "unstaffed.drop_box"), ("accept", None)])
+def test_an_unsecured_return_follows_the_mode_policy(rule: str, note: str | None) -> None:
+    from kiosk.core.pad_model import SECURE, PadSecurityResult
+
+    session = _pad_session({"unsecured_return": rule}, returning=True)
+    session.handle(PadSecurityResult(sid(session), "A", SECURE, False, "failed"))
+    line = session.state.line(LineKind.RETURN, "A")
+    assert line is not None and line.status is LineStatus.DONE
+    assert [n.key for n in line.notes] == ([note] if note else [])
+
+
+@pytest.mark.parametrize(("rule", "note"), [
+    ("desk", "rfid.security_still_on"), ("keep", "rfid.security_gate_warning")])
+def test_an_unsecured_loan_follows_the_mode_policy(rule: str, note: str) -> None:
+    from kiosk.core.pad_model import RELEASE, PadSecurityResult
+
+    session = _pad_session({"unsecured_loan": rule}, returning=False)
+    session.handle(PadSecurityResult(sid(session), "A", RELEASE, False, "failed"))
+    line = session.state.line(LineKind.LOAN, "A")
+    assert line is not None and [n.key for n in line.notes] == [note]
+    # a password-protected tag is a configuration fault: the desk, whatever the policy
+    session.handle(PadSecurityResult(sid(session), "A", RELEASE, False, "password"))
+    line = session.state.line(LineKind.LOAN, "A")
+    assert line is not None and line.notes[-1].key == "rfid.security_password"
