@@ -49,6 +49,7 @@ def borrow_session(runtime: KioskRuntime, speech: SpeechService, output: FakeSpe
     runtime.send(ev.Tick(0.0))
     runtime.settle(timeout=30)
     speech.start("key")  # the tactile speech key on the attract screen
+    assert output.wait_idle(30)  # the member hears the welcome out (else the next screen cuts it off)
     act(ev.PassPresented(PASS))
     for _ in PIN:
         speech.pin_key()
