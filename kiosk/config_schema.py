@@ -230,7 +230,7 @@ class RfidConfig:
     write_retries: int = _f(4, min=0, max=20)
     set_wait: float = _f(3.0, min=0.0, max=60.0)
     poll_interval: float = _f(0.3, min=0.05, max=5.0)  # inventories while items lie on the pad
-    empty_poll_interval: float = _f(0.05, min=0.02, max=5.0)  # … while it is empty (8 ms of air each)
+    empty_poll_interval: float = _f(0.02, min=0.02, max=5.0)  # … while it is empty (8 ms of air each)
     models: list[str] = _f(["auto"])
     own_isils: list[str] = _f([])
     offline_security: str = _f("release", choices=("release", "refuse"))

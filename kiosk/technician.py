@@ -68,7 +68,14 @@ class KioskHealth:
             service_mode=service.staffing.value,
             service_hours=service.hours.as_dict() if service.hours is not None else {},
             payments_needs_staff=_needs_staff(kiosk),
+            security_not_switched=_security_not_switched(kiosk),
         )
+
+
+def _security_not_switched(kiosk: Any) -> int:
+    """Items whose tag security the RFID pad could not switch and verify (0 without a pad)."""
+    pad = getattr(kiosk, "pad", None)
+    return int(pad.security.failures) if pad is not None else 0
 
 
 def _needs_staff(kiosk: Any) -> int:

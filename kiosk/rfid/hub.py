@@ -137,7 +137,7 @@ def open_pad(kiosk: Any, *, on_loan: Callable[[str], bool | None] | None = None)
 
     watcher = PadWatcher(reader, changed, rule=rule, models=models, own_isils=rfid.own_isils,
                          set_wait=rfid.set_wait, poll_interval=rfid.poll_interval,
-                         empty_poll_interval=rfid.empty_poll_interval, busy=lambda: not security.idle)
+                         empty_poll_interval=rfid.empty_poll_interval, busy=lambda: security.expecting)
     release(watcher.stop)
     screen: list[Screen] = [runtime.view.screen]
 

@@ -54,7 +54,8 @@ class SecurityService:
 
     def __init__(self, reader: Reader, policy: SecurityPolicy, pending: PendingStore,
                  post: Callable[[Event], None], alert: Alert, *,
-                 pause: Callable[[float], None] = time.sleep) -> None:
+                 pause: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 awaiting_for: float = 5.0) -> None:
         self.reader = reader
         self.policy = policy
         self.pending = pending
@@ -65,6 +66,9 @@ class SecurityService:
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._awaiting: dict[str, float] = {}  # item id → when its intent was recorded (ILS answer due)
+        self._clock = clock
+        self.awaiting_for = awaiting_for
         self.failures = 0  # security writes that could not be verified (a metric)
         self.verified = 0
         self.password_alerted = False
@@ -77,13 +81,32 @@ class SecurityService:
         if effect.action in (INTEND_RELEASE, INTEND_SECURE):
             wanted = RELEASED if effect.action == INTEND_RELEASE else SECURED
             self.pending.add(effect.item_id, effect.uids, wanted)
+            with self._busy_lock:
+                self._awaiting[effect.item_id] = self._clock()
         elif effect.action == FORGET:
             self.pending.remove(effect.item_id)
+            with self._busy_lock:
+                self._awaiting.pop(effect.item_id, None)
         else:
             with self._busy_lock:
                 self._busy += 1
+                self._awaiting.pop(effect.item_id, None)
             self._jobs.put(effect)
         return True
+
+    @property
+    def expecting(self) -> bool:
+        """A switch is queued or running, or an ILS answer that will call for one is due (an intent of the
+        last ``awaiting_for`` seconds): the pad watcher holds its next inventory so that it does not take
+        the air from the write the member is waiting for."""
+        with self._busy_lock:
+            if self._busy:
+                return True
+            now = self._clock()
+            for item_id, since in list(self._awaiting.items()):
+                if now - since >= self.awaiting_for:
+                    del self._awaiting[item_id]  # no answer came (the ILS is slow or gone): stop holding
+            return bool(self._awaiting)
 
     @property
     def idle(self) -> bool:

@@ -1,9 +1,10 @@
 """The pad watcher: an inventory loop on a worker thread that tells the core what lies on the pad.
 
 * Inventory every ``poll_interval`` (~300 ms, go-feig's advice) while tags lie on the pad, every
-  ``empty_poll_interval`` (50 ms: an empty inventory is 8 ms of air) while it is empty, so a stack put
-  down is seen at once; no inventory while ``busy()`` (the security service switching tags has the
-  reader first: it is what the member waits for). A tag counts as gone only after
+  ``empty_poll_interval`` (20 ms: an empty inventory is 8 ms of air) while it is empty, so a stack put
+  down is seen at once; no inventory while ``busy()`` (the security service switching tags, or an ILS
+  answer due that calls for a switch, has the reader first: it is what the member waits for; never
+  longer than 2 s). A tag counts as gone only after
   ``misses`` inventories without it (stacked tags on a detuned antenna drop in and out).
 * Each tag's memory is read *once*, when it first appears (retried ``read_tries`` times, then the tag is
   "unreadable"); the model that proves itself decides (:func:`drivers.rfid.models.detect`), the item id
@@ -61,7 +62,7 @@ class PadWatcher:
     def __init__(self, reader: Reader, on_change: Callable[[tuple[PadItem, ...]], None], *,
                  rule: ItemIdRule | None = None, models: Sequence[TagModel] = DEFAULT_MODELS,
                  own_isils: Collection[str] = (), set_wait: float = 3.0, poll_interval: float = 0.3,
-                 empty_poll_interval: float = 0.05, busy: Callable[[], bool] = lambda: False,
+                 empty_poll_interval: float = 0.02, busy: Callable[[], bool] = lambda: False,
                  misses: int = 3, read_tries: int = 3, clock: Callable[[], float] = time.monotonic) -> None:
         self.reader = reader
         self.on_change = on_change
