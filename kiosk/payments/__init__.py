@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from kiosk.payments.journal import JournalError, PaymentJournal
 from kiosk.payments.service import PaymentService
-from kiosk.payments.states import FeeLine, Line, PaymentLine, PaymentRecord, State
+from kiosk.payments.states import Line, PaymentLine, PaymentRecord, State
 
 __all__ = [
-    "FeeLine", "JournalError", "Line", "PaymentJournal", "PaymentLine", "PaymentRecord",
+    "JournalError", "Line", "PaymentJournal", "PaymentLine", "PaymentRecord",
     "PaymentService", "State",
 ]

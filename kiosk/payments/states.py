@@ -128,9 +128,6 @@ class PaymentLine:
     sends: int
 
 
-FeeLine = PaymentLine  # old name, kept for branches in flight; remove after merge
-
-
 @dataclass(frozen=True)
 class PaymentRecord:
     """A journal row as read back (the pass number only on demand: :meth:`PaymentJournal.pass_of`)."""
