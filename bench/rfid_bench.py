@@ -32,8 +32,9 @@ LINKS = ("feig-pty", "feig-tcp", "3m-pty")
 def measure(link: str, n_tags: int, repeat: int) -> list[float]:
     """Seconds for inventory + read of every tag, ``repeat`` times (after one warm-up round)."""
     kind, transport = link.split("-")
-    host = DeviceHost(make_device(kind, make_field(f"stack{n_tags}" if n_tags > 1 else "single_book")),
-                      realistic=True)
+    host = DeviceHost(
+        make_device(kind, make_field(f"stack{n_tags}" if n_tags > 1 else "single_book")), realistic=True
+    )
     try:
         if transport == "tcp":
             url = f"rfid+feig+tcp://127.0.0.1:{host.start_tcp()}?timeout=5"
@@ -64,8 +65,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    print(f"RFID inventory + read of {BLOCKS} blocks per tag, realistic ISO 15693 air time, "
-          f"median of {args.repeat}; goal ≤ {GOAL} × floor")
+    print(
+        f"RFID inventory + read of {BLOCKS} blocks per tag, realistic ISO 15693 air time, "
+        f"median of {args.repeat}; goal ≤ {GOAL} × floor"
+    )
     worst = 0.0
     for link in LINKS:
         for n in (1, 10, 30):
@@ -73,8 +76,10 @@ def main() -> int:
             median = statistics.median(measure(link, n, args.repeat))
             ratio = median / floor
             worst = max(worst, ratio)
-            print(f"  {link:9s} {n:2d} tags: median {median * 1000:7.1f} ms  floor {floor * 1000:7.1f} ms  "
-                  f"ratio {ratio:4.2f}")
+            print(
+                f"  {link:9s} {n:2d} tags: median {median * 1000:7.1f} ms  floor {floor * 1000:7.1f} ms  "
+                f"ratio {ratio:4.2f}"
+            )
     print(f"  goal: every ratio ≤ {GOAL}: {'met' if worst <= GOAL else 'NOT met'} (worst {worst:.2f})")
     return 0
 

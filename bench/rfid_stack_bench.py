@@ -62,8 +62,17 @@ def _until(condition: object, what: str) -> None:
 
 def sip2_round_trip(port: int, repeat: int = 10) -> float:
     """Median seconds of one SIP2 request/answer at the simulator's latency (item information)."""
-    client = Sip2Client(ClientSettings("127.0.0.1", port, user="kiosk", password="demo",
-                                       institution="WIERDEN", location="KIOSK1", keepalive_interval=0))
+    client = Sip2Client(
+        ClientSettings(
+            "127.0.0.1",
+            port,
+            user="kiosk",
+            password="demo",
+            institution="WIERDEN",
+            location="KIOSK1",
+            keepalive_interval=0,
+        )
+    )
     client.connect()
     try:
         times = []
@@ -93,8 +102,12 @@ class Bench:
         self.rtt = sip2_round_trip(self.sim.port)  # without latency: the simulator's own cost
         self.sim.faults.latency = LATENCY
         self.rtt = sip2_round_trip(self.sim.port)
-        self.field = TagField([VirtualTag(f"E0040150990{i:05d}", memory(item_blocks(item)), present=False)
-                               for i, item in enumerate(self.items)])
+        self.field = TagField(
+            [
+                VirtualTag(f"E0040150990{i:05d}", memory(item_blocks(item)), present=False)
+                for i, item in enumerate(self.items)
+            ]
+        )
         self.host = DeviceHost(make_device("feig", self.field), realistic=True)
         port = self.host.start_tcp()
         config = parse_config(
@@ -104,7 +117,9 @@ class Bench:
             f'[sip2]\nurl = "tcp://127.0.0.1:{self.sim.port}"\npassword = "demo"\nconnect_timeout = 15.0\n'
             f"read_timeout = 15.0\noffline_after = 30.0\n[session]\npin = 'never'\n"
             f"[payment]\nenabled = false\n"
-            f'[rfid]\nown_isils = ["NL-0001"]\npoll_interval = {poll}\n', base_dir=tmp)
+            f'[rfid]\nown_isils = ["NL-0001"]\npoll_interval = {poll}\n',
+            base_dir=tmp,
+        )
         self.kiosk: Kiosk = build_kiosk(config)
         self.seen: dict[str, float] = {}
         self.kiosk.runtime.subscribe(self._on_view)
@@ -145,8 +160,11 @@ class Bench:
 
     def all_done(self, kind: LineKind, afi: int, verified: int) -> bool:
         lines = [x for x in self.kiosk.runtime.view.items if x.kind is kind and x.status is LineStatus.DONE]
-        return (len(lines) == N and all(t.afi == afi for t in self.field.tags)
-                and self.kiosk.pad.security.verified >= verified)
+        return (
+            len(lines) == N
+            and all(t.afi == afi for t in self.field.tags)
+            and self.kiosk.pad.security.verified >= verified
+        )
 
     def round(self) -> tuple[float, float]:
         """One member lends the stack, a return session takes it back; seconds for each."""
@@ -211,11 +229,15 @@ def main() -> int:
             bench.close()
     floor_ils = N * bench.rtt
     floor = max(floor_ils, pad_floor(N))
-    print(f"RFID stack of {N} on a simulated FEIG pad (realistic air time), "
-          f"ILS latency {LATENCY * 1000:.0f} ms, "
-          f"pad inventory every {args.poll * 1000:.0f} ms, median of {args.repeat}; goal ≤ {GOAL} × floor")
-    print(f"  SIP2 round trip {bench.rtt * 1000:.1f} ms → 10 × = {floor_ils * 1000:.0f} ms; pad air time "
-          f"{pad_floor(N) * 1000:.0f} ms; floor {floor * 1000:.0f} ms")
+    print(
+        f"RFID stack of {N} on a simulated FEIG pad (realistic air time), "
+        f"ILS latency {LATENCY * 1000:.0f} ms, "
+        f"pad inventory every {args.poll * 1000:.0f} ms, median of {args.repeat}; goal ≤ {GOAL} × floor"
+    )
+    print(
+        f"  SIP2 round trip {bench.rtt * 1000:.1f} ms → 10 × = {floor_ils * 1000:.0f} ms; pad air time "
+        f"{pad_floor(N) * 1000:.0f} ms; floor {floor * 1000:.0f} ms"
+    )
     worst = 0.0
     for name, times in (("lend + release verified", lends), ("return + secure verified", backs)):
         median = statistics.median(times)
@@ -224,13 +246,17 @@ def main() -> int:
     # What no overlap can hide: the stack's first inventory and first read before any item id is known,
     # and the last item's write + read-back after the last ILS answer.
     edges = airtime.inventory(N) + airtime.read_blocks(8) + airtime.write_afi() + airtime.system_info()
-    print(f"  with the unavoidable edges ({edges * 1000:.0f} ms of air: first inventory + read, last write + "
-          f"read-back) the floor is {(floor + edges) * 1000:.0f} ms: ratios "
-          f"{statistics.median(lends) / (floor + edges):4.2f} / "
-          f"{statistics.median(backs) / (floor + edges):4.2f}")
-    print(f"  one item → its line on screen: median {statistics.median(ones) * 1000:6.1f} ms "
-          f"(poll interval {args.poll * 1000:.0f} ms, air time of one inventory + read "
-          f"{airtime.inventory_and_read(1, 8) * 1000:.1f} ms)")
+    print(
+        f"  with the unavoidable edges ({edges * 1000:.0f} ms of air: first inventory + read, last write + "
+        f"read-back) the floor is {(floor + edges) * 1000:.0f} ms: ratios "
+        f"{statistics.median(lends) / (floor + edges):4.2f} / "
+        f"{statistics.median(backs) / (floor + edges):4.2f}"
+    )
+    print(
+        f"  one item → its line on screen: median {statistics.median(ones) * 1000:6.1f} ms "
+        f"(poll interval {args.poll * 1000:.0f} ms, air time of one inventory + read "
+        f"{airtime.inventory_and_read(1, 8) * 1000:.1f} ms)"
+    )
     print(f"  goal: ratio ≤ {GOAL}: {'met' if worst <= GOAL else 'NOT met'} (worst {worst:.2f})")
     return 0
 

@@ -92,8 +92,17 @@ class CountingProxy:
 
 
 def _settings(port: int, password: str = "demo") -> ClientSettings:
-    return ClientSettings("127.0.0.1", port, user="kiosk", password=password, institution="WIERDEN",
-                          location="KIOSK1", connect_timeout=5.0, read_timeout=5.0, keepalive_interval=0)
+    return ClientSettings(
+        "127.0.0.1",
+        port,
+        user="kiosk",
+        password=password,
+        institution="WIERDEN",
+        location="KIOSK1",
+        connect_timeout=5.0,
+        read_timeout=5.0,
+        keepalive_interval=0,
+    )
 
 
 def _per_minute(times: list[float], start: float, end: float) -> float:
@@ -106,8 +115,14 @@ def kiosk_run(proxy: CountingProxy, password: str, seconds: float) -> tuple[int,
     settings = _settings(proxy.port, password)
     with tempfile.TemporaryDirectory() as tmp:
         store = TransactionQueue(Path(tmp) / "q.db", Path(tmp) / "q.key")
-        service = CirculationService(lambda: Sip2Client(settings), store, OfflinePolicy(), lambda event: None,
-                                     validate_pass=lambda number: True, probe_interval=1.0)
+        service = CirculationService(
+            lambda: Sip2Client(settings),
+            store,
+            OfflinePolicy(),
+            lambda event: None,
+            validate_pass=lambda number: True,
+            probe_interval=1.0,
+        )
         start = time.monotonic()
         service.start()
         time.sleep(seconds)  # the measurement window itself (a benchmark, not a test)
@@ -115,8 +130,11 @@ def kiosk_run(proxy: CountingProxy, password: str, seconds: float) -> tuple[int,
         service.stop()
         store.close()
     times = list(proxy.attempts)
-    return (sum(1 for t in times if start <= t < end), _per_minute(times, start, end),
-            _per_minute(times, start + (end - start) / 2, end))
+    return (
+        sum(1 for t in times if start <= t < end),
+        _per_minute(times, start, end),
+        _per_minute(times, start + (end - start) / 2, end),
+    )
 
 
 def naive_baseline(port: int, seconds: float) -> float:
@@ -145,16 +163,20 @@ def main() -> None:
         baseline = naive_baseline(baseline_proxy.port, 3.0)
         baseline_proxy.close()
         print(f"baseline (reconnect at once, no backoff): {baseline:8.0f} attempts/min")
-        scenarios = [("refusing server (wrong password)", "wrong", 0),
-                     ("drops after the first request (93)", "demo", 1),
-                     ("drops after the first request past setup (93, 99, EOF)", "demo", 2)]
+        scenarios = [
+            ("refusing server (wrong password)", "wrong", 0),
+            ("drops after the first request (93)", "demo", 1),
+            ("drops after the first request past setup (93, 99, EOF)", "demo", 2),
+        ]
         for name, password, close_after in scenarios:
             proxy = CountingProxy(sim.port, close_after)
             attempts, rate, settled = kiosk_run(proxy, password, args.seconds)
             proxy.close()
-            print(f"{name:56s} {attempts:5d} attempts in {args.seconds:.0f} s = {rate:7.1f}/min "
-                  f"(second half {settled:6.1f}/min; {rate / baseline:.4f} x baseline; goal <= 10/min "
-                  f"once backed off)")
+            print(
+                f"{name:56s} {attempts:5d} attempts in {args.seconds:.0f} s = {rate:7.1f}/min "
+                f"(second half {settled:6.1f}/min; {rate / baseline:.4f} x baseline; goal <= 10/min "
+                f"once backed off)"
+            )
     finally:
         sim.stop()
 

@@ -44,8 +44,12 @@ def espeak_peak_kib(program: str) -> int:
     """espeak-ng's own peak resident set (VmHWM) once it is producing audio for a long text.
 
     (``ru_maxrss`` of children would report the forked copy of this process before ``exec``.)"""
-    proc = subprocess.Popen([program, "-v", "nl", "--stdout", "--stdin"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [program, "-v", "nl", "--stdout", "--stdin"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(" ".join(["Een lange zin om voor te lezen."] * 50).encode())
     proc.stdin.close()
@@ -65,8 +69,12 @@ def first_loud(data: bytes, offset: int) -> bool:
 
 def floor_once(program: str) -> float:
     start = time.perf_counter()
-    proc = subprocess.Popen([program, "-v", "nl", "--stdout", "--stdin"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [program, "-v", "nl", "--stdout", "--stdin"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(b"a")
     proc.stdin.close()
@@ -120,9 +128,12 @@ def main() -> int:
     probe = Probe()
     out = open_speech("espeak-ng://?voice=nl&rate=160", audio_sink=probe)
     screen = ScreenSpeech(
-        "borrowing", "borrow.title",
-        lines=(ResultLine("line.loan_done", "De avonden", "2026-12-29"),
-               ResultLine("line.loan_done", "Het diner", "2026-12-29")),
+        "borrowing",
+        "borrow.title",
+        lines=(
+            ResultLine("line.loan_done", "De avonden", "2026-12-29"),
+            ResultLine("line.loan_done", "Het diner", "2026-12-29"),
+        ),
         amounts=(AmountLine("account.fee_total", Decimal("1.20")),),
         prompts=(Prompt("borrow.prompt"),),
     )
@@ -157,15 +168,21 @@ def main() -> int:
 
     floor_ms = statistics.median(floors) * 1000
     print(f"speech_bench: {ROUNDS} rounds, espeak-ng voice nl, first sample = first |s| >= {SILENCE}")
-    print(f"  floor (espeak-ng start-up, 1-char utterance): median {floor_ms:.1f} ms "
-          f"(range {min(floors) * 1000:.1f}-{max(floors) * 1000:.1f})")
+    print(
+        f"  floor (espeak-ng start-up, 1-char utterance): median {floor_ms:.1f} ms "
+        f"(range {min(floors) * 1000:.1f}-{max(floors) * 1000:.1f})"
+    )
     for name, values in (("screen change, output idle", idle), ("screen change, interrupting", interrupting)):
         median = statistics.median(values) * 1000
         verdict = "met" if median <= GOAL_MS else "MISSED"
-        print(f"  {name}: median {median:.1f} ms (range {min(values) * 1000:.1f}-{max(values) * 1000:.1f}), "
-              f"{median / floor_ms:.2f}x floor; goal <= {GOAL_MS:.0f} ms: {verdict}")
-    print(f"  resident memory: this process {before / 1024:.1f} MB before speech, {after / 1024:.1f} MB with "
-          f"speech on (+{(after - before) / 1024:.1f} MB); espeak-ng child peak {child_peak / 1024:.1f} MB")
+        print(
+            f"  {name}: median {median:.1f} ms (range {min(values) * 1000:.1f}-{max(values) * 1000:.1f}), "
+            f"{median / floor_ms:.2f}x floor; goal <= {GOAL_MS:.0f} ms: {verdict}"
+        )
+    print(
+        f"  resident memory: this process {before / 1024:.1f} MB before speech, {after / 1024:.1f} MB with "
+        f"speech on (+{(after - before) / 1024:.1f} MB); espeak-ng child peak {child_peak / 1024:.1f} MB"
+    )
     return 0
 
 

@@ -73,8 +73,14 @@ def external_config(port: int) -> str:
 
 def headless_environment() -> None:
     """What ``kiosk.ui.screenshots.prepare_headless`` sets, without importing anything of ours."""
-    for key, value in (("KIVY_NO_ARGS", "1"), ("KIVY_NO_FILELOG", "1"), ("KIVY_LOG_MODE", "PYTHON"),
-                       ("KIVY_NO_CONSOLELOG", "1"), ("KIVY_WINDOW", "sdl2"), ("SDL_AUDIODRIVER", "dummy")):
+    for key, value in (
+        ("KIVY_NO_ARGS", "1"),
+        ("KIVY_NO_FILELOG", "1"),
+        ("KIVY_LOG_MODE", "PYTHON"),
+        ("KIVY_NO_CONSOLELOG", "1"),
+        ("KIVY_WINDOW", "sdl2"),
+        ("SDL_AUDIODRIVER", "dummy"),
+    ):
         os.environ.setdefault(key, value)
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kiosk-kivy-"))
     if not os.environ.get("DISPLAY"):
@@ -139,9 +145,17 @@ def _start_ui(t0: float) -> tuple[Any, Any, dict[str, float]]:
         EventLoop.idle()
     EventLoop.idle()  # one frame drawn with the attract screen on it
     t_attract = time.time()
-    return kiosk, root, {"imports_s": t_imports - t0, "services_s": t_services - t_imports,
-                         "attract_s": t_attract - t0, "rss_imports_mb": rss_imports,
-                         "rss_services_mb": rss_services}
+    return (
+        kiosk,
+        root,
+        {
+            "imports_s": t_imports - t0,
+            "services_s": t_services - t_imports,
+            "attract_s": t_attract - t0,
+            "rss_imports_mb": rss_imports,
+            "rss_services_mb": rss_services,
+        },
+    )
 
 
 def child_bare(t0: float) -> dict[str, Any]:
@@ -261,8 +275,12 @@ def child_tap(t0: float) -> dict[str, Any]:
             wait(lambda: root.current in ("goodbye", "attract"))
         root.end_goodbye()
     taps = taps[1:]  # the first one warms up code paths
-    result = {"rtt_ms": statistics.median(rtts) * 1000, "tap_ms": statistics.median(taps) * 1000,
-              "tap_max_ms": max(taps) * 1000, "rss_mb": rss_mb()}
+    result = {
+        "rtt_ms": statistics.median(rtts) * 1000,
+        "tap_ms": statistics.median(taps) * 1000,
+        "tap_max_ms": max(taps) * 1000,
+        "rss_mb": rss_mb(),
+    }
     kiosk.stop()
     return result
 
@@ -278,8 +296,14 @@ def run_child(name: str, **env: str) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and return its JSON."""
     child_env = dict(os.environ, PYTHONPATH=str(ROOT), **env)
     t0 = time.time()
-    proc = subprocess.run([sys.executable, __file__, "--child", name, str(t0)], capture_output=True,
-                          text=True, env=child_env, timeout=180, check=False)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", name, str(t0)],
+        capture_output=True,
+        text=True,
+        env=child_env,
+        timeout=180,
+        check=False,
+    )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
         raise SystemExit(f"child {name} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -308,26 +332,40 @@ def main() -> int:
     kiosk_mb = statistics.median(c["rss_mb"] for c in colds)
     bare_mb = statistics.median(b["rss_mb"] for b in bares)
     bare = min(bares, key=lambda b: abs(b["rss_mb"] - bare_mb))
-    print(f"ui renderer: {cold['gl_renderer']} (llvmpipe = software GL: slower frames, and LLVM plus "
-          "the software rasteriser's buffers in the process, unlike a kiosk with a GPU driver)")
-    print(f"ui cold start to attract screen (kiosk run): {cold['attract_s']:.2f} s (best of 3; imports "
-          f"{cold['imports_s']:.2f} s, services {cold['services_s']:.2f} s) goal <= 3 s")
-    print(f"ui resident memory after start (kiosk run, ILS in another process): {kiosk_mb:.0f} MB "
-          f"(median of 3; goal <= 150 MB; {cold['rss_imports_mb']:.0f} MB after imports, "
-          f"{cold['rss_services_mb']:.0f} MB with services; {cold['rss_anon_mb']:.0f} MB private, "
-          f"{cold['rss_file_mb']:.0f} MB mapped files; screens built: {len(cold['screens_built'])})")
-    print(f"ui resident memory of a bare Kivy window (same Kivy, SDL, GL, 1280x800, one label, nothing of "
-          f"ours): {bare_mb:.0f} MB ({bare['rss_anon_mb']:.0f} MB private, {bare['rss_file_mb']:.0f} MB "
-          "mapped files): the platform's share, outside the kiosk's control; with Kivy's default settings "
-          f"(MSAA x2, Pillow image loader) it would be {defaults_mb:.0f} MB")
-    print(f"ui resident memory of the kiosk above the bare window: {kiosk_mb - bare_mb:.0f} MB "
-          f"(the part that is ours: code, services, screens)")
+    print(
+        f"ui renderer: {cold['gl_renderer']} (llvmpipe = software GL: slower frames, and LLVM plus "
+        "the software rasteriser's buffers in the process, unlike a kiosk with a GPU driver)"
+    )
+    print(
+        f"ui cold start to attract screen (kiosk run): {cold['attract_s']:.2f} s (best of 3; imports "
+        f"{cold['imports_s']:.2f} s, services {cold['services_s']:.2f} s) goal <= 3 s"
+    )
+    print(
+        f"ui resident memory after start (kiosk run, ILS in another process): {kiosk_mb:.0f} MB "
+        f"(median of 3; goal <= 150 MB; {cold['rss_imports_mb']:.0f} MB after imports, "
+        f"{cold['rss_services_mb']:.0f} MB with services; {cold['rss_anon_mb']:.0f} MB private, "
+        f"{cold['rss_file_mb']:.0f} MB mapped files; screens built: {len(cold['screens_built'])})"
+    )
+    print(
+        f"ui resident memory of a bare Kivy window (same Kivy, SDL, GL, 1280x800, one label, nothing of "
+        f"ours): {bare_mb:.0f} MB ({bare['rss_anon_mb']:.0f} MB private, {bare['rss_file_mb']:.0f} MB "
+        "mapped files): the platform's share, outside the kiosk's control; with Kivy's default settings "
+        f"(MSAA x2, Pillow image loader) it would be {defaults_mb:.0f} MB"
+    )
+    print(
+        f"ui resident memory of the kiosk above the bare window: {kiosk_mb - bare_mb:.0f} MB "
+        f"(the part that is ours: code, services, screens)"
+    )
     tap = run_child("tap")
-    print(f"ui pass tap -> greeting, ILS latency {ILS_LATENCY * 1000:.0f} ms: median {tap['tap_ms']:.0f} ms, "
-          f"max {tap['tap_max_ms']:.0f} ms; one SIP2 round trip {tap['rtt_ms']:.0f} ms; overhead "
-          f"{tap['tap_ms'] - tap['rtt_ms']:.0f} ms (goal <= 150 ms)")
-    print(f"ui resident memory after {TAPS + 1} sessions (embedded ILS, bench harness without monitoring): "
-          f"{tap['rss_mb']:.0f} MB, {tap['rss_mb'] - bare_mb:.0f} MB above the bare window")
+    print(
+        f"ui pass tap -> greeting, ILS latency {ILS_LATENCY * 1000:.0f} ms: median {tap['tap_ms']:.0f} ms, "
+        f"max {tap['tap_max_ms']:.0f} ms; one SIP2 round trip {tap['rtt_ms']:.0f} ms; overhead "
+        f"{tap['tap_ms'] - tap['rtt_ms']:.0f} ms (goal <= 150 ms)"
+    )
+    print(
+        f"ui resident memory after {TAPS + 1} sessions (embedded ILS, bench harness without monitoring): "
+        f"{tap['rss_mb']:.0f} MB, {tap['rss_mb'] - bare_mb:.0f} MB above the bare window"
+    )
     return 0
 
 

@@ -110,8 +110,12 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
             tuple(config.passes.legacy_lengths),
         )
         circulation = CirculationService(
-            lambda: Sip2Client(settings), store, OfflinePolicy.from_config(config.offline), runtime.send,
-            validate_pass=validator, offline_after=config.sip2.offline_after,
+            lambda: Sip2Client(settings),
+            store,
+            OfflinePolicy.from_config(config.offline),
+            runtime.send,
+            validate_pass=validator,
+            offline_after=config.sip2.offline_after,
             probe_interval=config.sip2.keepalive_interval,  # [sip2] keepalive_interval: the idle 99
         )
         stops.append(circulation.stop)
@@ -120,8 +124,16 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         receipts = ReceiptService(printer, config.site.library_name)
         stops.append(receipts.stop)
 
-        kiosk = Kiosk(config, runtime, circulation, receipts, None, simulator, printer=printer,
-                      reader_router=ReaderRouter(runtime))
+        kiosk = Kiosk(
+            config,
+            runtime,
+            circulation,
+            receipts,
+            None,
+            simulator,
+            printer=printer,
+            reader_router=ReaderRouter(runtime),
+        )
         for device, why in _missing_at_start(printer):
             kiosk.alert("device_unavailable", device, why)
         kiosk.payments = _payments(config, settings, kiosk, stops, scrub=store.scrub)
@@ -150,8 +162,13 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         raise
 
 
-def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: _Releases,
-              scrub: Callable[[], object] = lambda: None) -> Any:
+def _payments(
+    config: KioskConfig,
+    settings: Any,
+    kiosk: Kiosk,
+    stops: _Releases,
+    scrub: Callable[[], object] = lambda: None,
+) -> Any:
     """The payment worker (terminal + journal + its own SIP2 connection), when payments are enabled."""
     if not config.payment.enabled:
         return None
@@ -184,15 +201,22 @@ def _payments(config: KioskConfig, settings: Any, kiosk: Kiosk, stops: _Releases
     return worker
 
 
-def _payment_worker(config: KioskConfig, fee_client: Any, kiosk: Kiosk,
-                    printer_ready: Callable[[], bool], scrub: Callable[[], object]) -> Any:
+def _payment_worker(
+    config: KioskConfig,
+    fee_client: Any,
+    kiosk: Kiosk,
+    printer_ready: Callable[[], bool],
+    scrub: Callable[[], object],
+) -> Any:
     """Open the terminal and the journal and start their worker (raises DriverError when the terminal
     cannot be opened)."""
     from kiosk.payments.service import PaymentService
     from kiosk.services.payments import PaymentWorker
 
     service = PaymentService.from_config(
-        config, fee_client, on_alert=kiosk.alert,
+        config,
+        fee_client,
+        on_alert=kiosk.alert,
         printer_ready=printer_ready if config.receipt.mode != "never" else None,
     )
     _scrub_after_final(service.journal, scrub)
@@ -246,8 +270,9 @@ def _open_speech(config: KioskConfig, runtime: KioskRuntime, stops: _Releases) -
 
     output = open_speech(config.speech.url)  # lazy: espeak-ng is looked for at the first word
     stops.append(output.close)
-    speech = SpeechService(output, config.site.default_language, config.hours.schedule.timezone,
-                           config.site.library_name)
+    speech = SpeechService(
+        output, config.site.default_language, config.hours.schedule.timezone, config.site.library_name
+    )
     speech.attach(runtime)
     if config.speech.jack:
         jack = open_jack(config.speech.jack, speech.headset)
@@ -317,8 +342,9 @@ def _open_scanner(kiosk: Kiosk, stops: _Releases) -> None:
     router = ScanRouter(kiosk.runtime, passes.validation, kiosk.reader_router.pass_filters)
 
     def opener() -> Any:
-        return open_scanner(kiosk.config.devices.barcode_scanner, router, passes.validation,
-                            passes.legacy_lengths)
+        return open_scanner(
+            kiosk.config.devices.barcode_scanner, router, passes.validation, passes.legacy_lengths
+        )
 
     def use(scanner: Any) -> None:
         stops.append(scanner.close)

@@ -113,8 +113,7 @@ class _Builder:
     def build(self, data: dict[str, Any]) -> KioskConfig:
         sections: dict[str, Any] = {}
         # [schedule] and [modes.*] have their own parser (nested tables, arrays of exceptions).
-        hours = parse_service_hours(
-            {k: data[k] for k in HOURS_TABLES if k in data}, self.source)
+        hours = parse_service_hours({k: data[k] for k in HOURS_TABLES if k in data}, self.source)
         data = {k: v for k, v in data.items() if k not in HOURS_TABLES}
         for name, value in data.items():
             if name not in SECTIONS:
@@ -146,23 +145,30 @@ class _Builder:
         key = Path(config.store.key_file).resolve()
         if state and key.is_relative_to(Path(state).resolve()):
             raise self.error(
-                "store", "key_file",
+                "store",
+                "key_file",
                 f"{key} is inside the state directory {state}: keep the key out of it (a systemd "
                 "credential 'queue-key' via LoadCredential=, or a root-only file such as "
-                "/etc/library-kiosk/queue.key); see docs/operations.md")
+                "/etc/library-kiosk/queue.key); see docs/operations.md",
+            )
         return config
 
     def _cross_checks(self, config: KioskConfig) -> None:
         """Rules that involve more than one key."""
         if config.site.default_language not in config.site.languages:
-            raise self.error("site", "default_language",
-                             f"must be one of languages {config.site.languages}, got "
-                             f"{config.site.default_language!r}")
+            raise self.error(
+                "site",
+                "default_language",
+                f"must be one of languages {config.site.languages}, got {config.site.default_language!r}",
+            )
         if config.session.idle_warning >= config.session.idle_timeout:
-            raise self.error("session", "idle_warning",
-                             f"must be shorter than idle_timeout ({config.session.idle_timeout} s)")
+            raise self.error(
+                "session",
+                "idle_warning",
+                f"must be shorter than idle_timeout ({config.session.idle_timeout} s)",
+            )
         if "table" in config.passes.uid_rule.split(",") and not config.passes.uid_table_file:
-            raise self.error("passes", "uid_table_file", "required when uid_rule = \"table\"")
+            raise self.error("passes", "uid_table_file", 'required when uid_rule = "table"')
         self._check_pin_hash(config.maintenance.pin_hash)
         password = config.payment.terminal_password
         if config.payment.enabled and not (len(password) == 6 and password.isdigit()):
@@ -183,8 +189,12 @@ class _Builder:
     def _section(self, name: str, raw: dict[str, Any]) -> Any:
         cls = SECTIONS[name]
         fields = {f.name: f for f in dataclasses.fields(cls)}
-        secret_keys = {f"{k}_{suffix}": k for k, f in fields.items() if f.metadata.get("secret")
-                       for suffix in ("file", "env")}
+        secret_keys = {
+            f"{k}_{suffix}": k
+            for k, f in fields.items()
+            if f.metadata.get("secret")
+            for suffix in ("file", "env")
+        }
         values: dict[str, Any] = {}
         for key, value in raw.items():
             if key in secret_keys:
@@ -221,13 +231,19 @@ class _Builder:
             item_kind = "int" if "int" in kind else "str"
             items = []
             for item in value:
-                ok = isinstance(item, int) and not isinstance(item, bool) if item_kind == "int" \
+                ok = (
+                    isinstance(item, int) and not isinstance(item, bool)
+                    if item_kind == "int"
                     else isinstance(item, str)
+                )
                 if not ok:
                     what = "whole numbers" if item_kind == "int" else "strings"
                     raise self.error(section, key, f"expected a list of {what}, got item {item!r}")
-                items.append(self._checked_text(section, key, item, meta) if item_kind == "str"
-                             else self._choice(section, key, item, meta))
+                items.append(
+                    self._checked_text(section, key, item, meta)
+                    if item_kind == "str"
+                    else self._choice(section, key, item, meta)
+                )
             return items
         if not isinstance(value, str):
             raise self.error(section, key, f"expected a string in quotes, got {value!r}")
@@ -263,7 +279,8 @@ class _Builder:
             wrong = [part for part in parts if part not in meta["chain"]]
             if wrong or not value:
                 raise self.error(
-                    section, key,
+                    section,
+                    key,
                     f"expected one of {', '.join(map(repr, meta['chain']))} or a comma-separated chain "
                     f"of them, got {value!r}",
                 )
@@ -278,7 +295,7 @@ class _Builder:
             except InvalidOperation:
                 amount = Decimal(-1)
             if not amount.is_finite() or amount < 0:  # NaN first: comparing it raises
-                raise self.error(section, key, f"expected an amount like \"25.00\", got {value!r}")
+                raise self.error(section, key, f'expected an amount like "25.00", got {value!r}')
         return value
 
     def _url(self, section: str, key: str, value: str, meta: Any) -> None:
@@ -317,15 +334,14 @@ class _Builder:
         label = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
         dotted_digits = re.fullmatch(r"[0-9.]+", value) is not None
         if dotted_digits or not re.fullmatch(rf"{label}(\.{label})*", value):
-            raise self.error(section, key, f"expected an IP address or a host name (e.g. \"127.0.0.1\"), "
-                             f"got {value!r}")
+            raise self.error(
+                section, key, f'expected an IP address or a host name (e.g. "127.0.0.1"), got {value!r}'
+            )
 
     def _choice(self, section: str, key: str, value: Any, meta: Any) -> Any:
         choices = meta.get("choices")
         if choices is not None and value not in choices:
-            raise self.error(
-                section, key, f"expected one of {', '.join(map(repr, choices))}, got {value!r}"
-            )
+            raise self.error(section, key, f"expected one of {', '.join(map(repr, choices))}, got {value!r}")
         return value
 
     def _number(self, section: str, key: str, value: Any, meta: Any, whole: bool) -> Any:
@@ -358,8 +374,9 @@ class _Builder:
             try:
                 return path.read_text(encoding="utf-8").strip()
             except OSError as exc:
-                raise self.error(section, which, f"cannot read secret file {str(path)!r}: {exc.strerror}") \
-                    from None
+                raise self.error(
+                    section, which, f"cannot read secret file {str(path)!r}: {exc.strerror}"
+                ) from None
         secret = os.environ.get(value)
         if secret is None:
             raise self.error(section, which, f"environment variable {value!r} is not set")

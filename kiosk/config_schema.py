@@ -88,7 +88,8 @@ class DevicesConfig:
     pass_readers: list[str] = _f(["fake://"], schemes=("fake", "pcsc"), device=True)
     barcode_scanner: str = _f("hid://", schemes=("hid", "serial", "fake"), device=True)
     printer: str = _f(
-        "file://var/receipts", schemes=("file", "escpos+serial", "escpos+usb", "escpos+tcp", "fake"),
+        "file://var/receipts",
+        schemes=("file", "escpos+serial", "escpos+usb", "escpos+tcp", "fake"),
         device=True,
     )
     terminal: str = _f("zvt+sim://", schemes=("zvt+sim", "zvt+serial", "zvt+tcp", "fake"), device=True)

@@ -168,8 +168,12 @@ class RepeatCollapser(logging.Filter):
     :class:`RedactingFilter` (it compares redacted text). Thread-safe.
     """
 
-    def __init__(self, emit: Callable[[logging.LogRecord], None], window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        emit: Callable[[logging.LogRecord], None],
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self._emit = emit
         self.window = window
@@ -216,8 +220,9 @@ class RepeatCollapser(logging.Filter):
                 self._emit(summary)
 
 
-def make_handler(stream: TextIO | None = None, collapse_window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> logging.Handler:
+def make_handler(
+    stream: TextIO | None = None, collapse_window: float = 60.0, clock: Callable[[], float] = time.monotonic
+) -> logging.Handler:
     """The kiosk's log handler: to ``stream`` (default: the current stderr), redacted, repeated lines
     collapsed; ``<N>`` journald priority prefixes instead of a timestamp when ``$JOURNAL_STREAM``
     names the stream (running under systemd)."""

@@ -33,8 +33,9 @@ class EventSink(Protocol):
 class ScanRouter:
     """A scanner's :class:`drivers.scanner.Scanned` → :class:`~kiosk.core.events.BarcodeScanned`."""
 
-    def __init__(self, runtime: EventSink, validation: str,
-                 pass_filters: list[Callable[[str], bool]] | None = None) -> None:
+    def __init__(
+        self, runtime: EventSink, validation: str, pass_filters: list[Callable[[str], bool]] | None = None
+    ) -> None:
         self.runtime = runtime
         self.validation = validation
         self.pass_filters = pass_filters if pass_filters is not None else []
@@ -91,4 +92,4 @@ class KeyboardEntry:
                 if number:
                     self.typed(number)
             elif char.isprintable():
-                self._buffer = (self._buffer + char)[-self.MAX_TYPED:]
+                self._buffer = (self._buffer + char)[-self.MAX_TYPED :]

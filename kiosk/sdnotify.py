@@ -77,8 +77,11 @@ def on_kivy_clock(kiosk: Any, timeout: float) -> None:
     from kivy.clock import Clock
 
     def first_frame(_dt: float) -> None:
-        threading.Thread(target=lambda: (wait_first_contact(kiosk, timeout), ready("touch UI up")),
-                         name="sd-ready", daemon=True).start()
+        threading.Thread(
+            target=lambda: (wait_first_contact(kiosk, timeout), ready("touch UI up")),
+            name="sd-ready",
+            daemon=True,
+        ).start()
 
     Clock.schedule_once(first_frame, 0)
     interval = watchdog_interval()

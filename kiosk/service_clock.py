@@ -51,8 +51,11 @@ def until_from_text(text: str, schedule: Schedule, now: datetime) -> datetime:
             raise ValueError(f"expected HH:MM, got {text!r}")
         local = now.astimezone(zone)
         moment = local_instant(zone, local.date(), hours * 60 + minutes)
-        return moment if moment > now else local_instant(zone, local.date() + timedelta(days=1),
-                                                         hours * 60 + minutes)
+        return (
+            moment
+            if moment > now
+            else local_instant(zone, local.date() + timedelta(days=1), hours * 60 + minutes)
+        )
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
@@ -81,8 +84,9 @@ def _write_atomically(path: Path, data: dict[str, str]) -> None:
 class ServiceClock:
     """Posts wall-clock time and staffing overrides to the runtime; keeps the override on disk."""
 
-    def __init__(self, runtime: Any, state_dir: Path, clock: Callable[[], datetime] = now_utc,
-                 interval: float = 2.0) -> None:
+    def __init__(
+        self, runtime: Any, state_dir: Path, clock: Callable[[], datetime] = now_utc, interval: float = 2.0
+    ) -> None:
         """``runtime`` needs ``send`` and ``subscribe``; ``clock`` returns an aware datetime."""
         self.runtime = runtime
         self.state_dir = state_dir
@@ -100,8 +104,9 @@ class ServiceClock:
             data = json.loads(path.read_text(encoding="ascii"))
             override = Override.from_dict(data)
             self._kept = override.as_dict()
-            self.runtime.send(ev.StaffingOverride(override.mode, override.start, override.until,
-                                                  override.reason))
+            self.runtime.send(
+                ev.StaffingOverride(override.mode, override.start, override.until, override.reason)
+            )
         except FileNotFoundError:
             pass
         except (OSError, ValueError, KeyError, TypeError):
@@ -119,8 +124,12 @@ class ServiceClock:
             else:
                 try:
                     start = datetime.fromisoformat(request["start"]) if request.get("start") else now
-                    wanted = Override(Staffing(request["mode"]), start,
-                                      datetime.fromisoformat(request["until"]), request.get("reason", ""))
+                    wanted = Override(
+                        Staffing(request["mode"]),
+                        start,
+                        datetime.fromisoformat(request["until"]),
+                        request.get("reason", ""),
+                    )
                     if wanted.until <= now:
                         raise ValueError("already over")
                 except (KeyError, ValueError, TypeError):
@@ -128,12 +137,14 @@ class ServiceClock:
                     self._drop_request()
                     self._request_seen = None
                 else:
-                    self.runtime.send(ev.StaffingOverride(wanted.mode, wanted.start, wanted.until,
-                                                          wanted.reason))
+                    self.runtime.send(
+                        ev.StaffingOverride(wanted.mode, wanted.start, wanted.until, wanted.reason)
+                    )
         self.runtime.send(ev.WallClock(now))
 
     def start(self) -> None:
         """Poll every ``interval`` seconds on a daemon thread until :meth:`stop`."""
+
         def run() -> None:
             while not self._stop.wait(self.interval):
                 try:

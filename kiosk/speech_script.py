@@ -149,8 +149,11 @@ def pin_tick(language: str) -> SpeechText:
 def idle_warning(seconds_left: int, language: str) -> tuple[SpeechText, ...]:
     """The idle warning as speech (the screen shows it, a sound plays too): question, time, extend."""
     t = Translator(language)
-    return (SpeechText.public(t("idle.title")), SpeechText.public(t("idle.body", seconds=str(seconds_left))),
-            SpeechText.public(t("speech.more_time")))
+    return (
+        SpeechText.public(t("idle.title")),
+        SpeechText.public(t("idle.body", seconds=str(seconds_left))),
+        SpeechText.public(t("speech.more_time")),
+    )
 
 
 def closing_warning(minutes_left: int, language: str) -> SpeechText:

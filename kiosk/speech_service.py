@@ -28,17 +28,32 @@ from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, Screen, Ses
 log = logging.getLogger(__name__)
 
 TITLES = {
-    Screen.IDLE: "attract.welcome", Screen.PIN: "pin.title", Screen.IDENTIFYING: "identifying.title",
-    Screen.NOTICE: "notice.title", Screen.MENU: "menu.question", Screen.BORROWING: "borrow.title",
-    Screen.RETURNING: "return.title", Screen.RENEWING: "renew.title", Screen.ACCOUNT: "account.title",
-    Screen.PAYING: "pay.title", Screen.ENDING: "receipt.title",
+    Screen.IDLE: "attract.welcome",
+    Screen.PIN: "pin.title",
+    Screen.IDENTIFYING: "identifying.title",
+    Screen.NOTICE: "notice.title",
+    Screen.MENU: "menu.question",
+    Screen.BORROWING: "borrow.title",
+    Screen.RETURNING: "return.title",
+    Screen.RENEWING: "renew.title",
+    Screen.ACCOUNT: "account.title",
+    Screen.PAYING: "pay.title",
+    Screen.ENDING: "receipt.title",
 }
-LINE_KINDS = {Screen.BORROWING: LineKind.LOAN, Screen.RETURNING: LineKind.RETURN,
-              Screen.RENEWING: LineKind.RENEWAL}
+LINE_KINDS = {
+    Screen.BORROWING: LineKind.LOAN,
+    Screen.RETURNING: LineKind.RETURN,
+    Screen.RENEWING: LineKind.RENEWAL,
+}
 
 
-def screen_speech(view: SessionView, lines: tuple[ItemLine, ...] | None = None,
-                  with_message: bool = True, zone: tzinfo = UTC, library: str = "") -> script.ScreenSpeech:
+def screen_speech(
+    view: SessionView,
+    lines: tuple[ItemLine, ...] | None = None,
+    with_message: bool = True,
+    zone: tzinfo = UTC,
+    library: str = "",
+) -> script.ScreenSpeech:
     """What the screen for ``view`` shows that matters (``lines``: only these result lines)."""
     service = view.service
     if view.screen is Screen.IDLE and service.closed:
@@ -58,8 +73,15 @@ def screen_speech(view: SessionView, lines: tuple[ItemLine, ...] | None = None,
     name = view.patron.display_name if view.screen is Screen.MENU and view.patron is not None else ""
     title_params = {"library": library} if view.screen is Screen.IDLE else {}
     return script.ScreenSpeech(
-        view.screen.value, TITLES[view.screen], title_params, name=name, errors=errors,
-        lines=tuple(_line(line) for line in lines), amounts=amounts, prompts=prompts)
+        view.screen.value,
+        TITLES[view.screen],
+        title_params,
+        name=name,
+        errors=errors,
+        lines=tuple(_line(line) for line in lines),
+        amounts=amounts,
+        prompts=prompts,
+    )
 
 
 def _prompt(message: Message) -> script.Prompt:
@@ -86,8 +108,9 @@ class SpeechService:
     """Speaks the view in speech mode. Thread-safe: views arrive on the session thread, keys and the
     headset jack on their own."""
 
-    def __init__(self, output: SpeechOutput, language: str = "nl", zone: tzinfo = UTC,
-                 library: str = "") -> None:
+    def __init__(
+        self, output: SpeechOutput, language: str = "nl", zone: tzinfo = UTC, library: str = ""
+    ) -> None:
         """``language``: what the attract screen speaks before a member chose one; ``zone``: the
         library's time zone (the closed screen's next opening)."""
         self.output = output
@@ -168,8 +191,11 @@ class SpeechService:
             return
         if view.idle_warning and not before.idle_warning:
             self.output.say(script.idle_warning(int(view.seconds_left or 0), language), channel=self.channel)
-        changed = tuple(line for line in view.items if line not in before.items
-                        and line.kind is LINE_KINDS.get(view.screen))
+        changed = tuple(
+            line
+            for line in view.items
+            if line not in before.items and line.kind is LINE_KINDS.get(view.screen)
+        )
         new_message = view.message is not None and view.message != before.message
         amounts_new = view.account != before.account
         if changed or new_message or amounts_new:
@@ -180,4 +206,3 @@ class SpeechService:
     def _say(self, texts: tuple[SpeechText, ...], interrupt: bool = False) -> None:
         if texts:
             self.output.say(texts, channel=self.channel, interrupt=interrupt)
-

@@ -38,8 +38,15 @@ class Reopener:
     """Calls ``opener()`` every 5 s … 60 s (doubling) on its own thread until it succeeds, then hands the
     device to ``on_open``. ``stop()`` ends the loop (and is registered with the runtime's stop)."""
 
-    def __init__(self, name: str, opener: Callable[[], Any], on_open: Callable[[Any], None],
-                 first: float = FIRST_RETRY, cap: float = MAX_RETRY, error: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        opener: Callable[[], Any],
+        on_open: Callable[[Any], None],
+        first: float = FIRST_RETRY,
+        cap: float = MAX_RETRY,
+        error: str = "",
+    ) -> None:
         self.name = name
         self._opener, self._on_open = opener, on_open
         self._first, self._cap = first, cap
@@ -94,8 +101,14 @@ class TerminalStandby:
     ``submit``, ``idle``, ``health``, ``end_of_day``, ``on_progress``, ``stop``.
     """
 
-    def __init__(self, open_worker: Callable[[], Any], post: Callable[[ev.Event], None], error: str,
-                 first: float = FIRST_RETRY, cap: float = MAX_RETRY) -> None:
+    def __init__(
+        self,
+        open_worker: Callable[[], Any],
+        post: Callable[[ev.Event], None],
+        error: str,
+        first: float = FIRST_RETRY,
+        cap: float = MAX_RETRY,
+    ) -> None:
         self._post = post
         self._worker: Any = None
         self._lock = threading.Lock()
@@ -168,8 +181,13 @@ class TerminalStandby:
 class PrinterStandby:
     """The receipt printer while it cannot be opened; tries again (at most every ``every`` s) when asked."""
 
-    def __init__(self, open_printer: Callable[[], Any], error: str, every: float = FIRST_RETRY,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        open_printer: Callable[[], Any],
+        error: str,
+        every: float = FIRST_RETRY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._open, self._error = open_printer, error
         self._every, self._clock = every, clock
         self._last_try = clock()

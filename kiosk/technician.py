@@ -99,11 +99,20 @@ def start_monitoring(kiosk: Any) -> Any:
     monitor = HealthMonitor(KioskHealth(kiosk).snapshot, metrics, policy, notifier)
     tls = ListenerTls(cfg.metrics_tls_cert_file, cfg.metrics_tls_key_file, cfg.metrics_client_ca_file)
     try:
-        server = start_metrics_server(metrics, cfg.metrics_address, cfg.metrics_port,
-                                      lambda: monitor.last.to_json() if monitor.last else None, tls)
+        server = start_metrics_server(
+            metrics,
+            cfg.metrics_address,
+            cfg.metrics_port,
+            lambda: monitor.last.to_json() if monitor.last else None,
+            tls,
+        )
     except OSError as exc:  # the port is taken or the address is not this machine's: run without metrics
-        log.error("metrics endpoint %s:%d cannot listen (%s); running without it", cfg.metrics_address,
-                  cfg.metrics_port, exc.strerror or exc)
+        log.error(
+            "metrics endpoint %s:%d cannot listen (%s); running without it",
+            cfg.metrics_address,
+            cfg.metrics_port,
+            exc.strerror or exc,
+        )
         kiosk.alert("metrics_unavailable", "metrics", str(exc))
         server = None
     kiosk.runtime.subscribe(TransactionCounter(metrics))  # kinds and results only
@@ -126,8 +135,16 @@ def _webhook_alert(notifier: Any) -> Any:
 
     def send(kind: str, reference: str) -> None:
         now = wall_clock()
-        notifier.send(Alert(kind, "firing", f"{kind} ({reference}): staff must check this", now, now,
-                            labels={"reference": reference}))
+        notifier.send(
+            Alert(
+                kind,
+                "firing",
+                f"{kind} ({reference}): staff must check this",
+                now,
+                now,
+                labels={"reference": reference},
+            )
+        )
 
     return send
 
@@ -180,8 +197,9 @@ class TechnicianBackend:
 
         try:
             self.kiosk.printer.print_receipt(
-                Receipt(library_name=self.kiosk.config.site.library_name, printed_at=datetime.now(),
-                        footer="TEST")
+                Receipt(
+                    library_name=self.kiosk.config.site.library_name, printed_at=datetime.now(), footer="TEST"
+                )
             )
         except Exception as exc:
             return ActionResult(False, "maint.result.print_failed", (("error", type(exc).__name__),))

@@ -129,7 +129,8 @@ class Sip2Client:
         connection on a 37 it does not support).  ``supported_overrides`` corrects a wrong BX."""
         if self.link.acs_status is not None and not self.supports(message):
             raise Sip2ConfigurationError(
-                f"the ILS does not support {message} (98 BX); set supported_overrides if it does")
+                f"the ILS does not support {message} (98 BX); set supported_overrides if it does"
+            )
 
     def _now(self) -> str:
         return self.link.now()
@@ -146,58 +147,112 @@ class Sip2Client:
     def patron_status(self, patron_id: str, pin: str | None = None) -> PatronStatusResponse:
         """23 patron status (validates the pass and, with *pin*, the PIN: ``valid_patron_password``)."""
         s = self.settings
-        return self._typed(PatronStatusRequest(
-            language=s.language, transaction_date=self._now(), institution_id=s.institution,
-            patron_id=patron_id, terminal_password=s.terminal_password, patron_password=pin or "",
-        ), PatronStatusResponse)
+        return self._typed(
+            PatronStatusRequest(
+                language=s.language,
+                transaction_date=self._now(),
+                institution_id=s.institution,
+                patron_id=patron_id,
+                terminal_password=s.terminal_password,
+                patron_password=pin or "",
+            ),
+            PatronStatusResponse,
+        )
 
-    def patron_information(self, patron_id: str, pin: str | None = None, summary: str = "", start: int = 1,
-                           end: int = 10) -> PatronInformationResponse:
+    def patron_information(
+        self, patron_id: str, pin: str | None = None, summary: str = "", start: int = 1, end: int = 10
+    ) -> PatronInformationResponse:
         """63 patron information; *summary* names one list: hold, overdue, charged, fine, recall,
         unavailable_holds (or a raw 10-character summary field)."""
         s = self.settings
         field_value = summary if len(summary) == 10 else fields.summary(summary or None)
-        return self._typed(PatronInformationRequest(
-            language=s.language, transaction_date=self._now(), summary=field_value,
-            institution_id=s.institution, patron_id=patron_id, terminal_password=s.terminal_password,
-            patron_password=pin, start_item=start, end_item=end,
-        ), PatronInformationResponse)
+        return self._typed(
+            PatronInformationRequest(
+                language=s.language,
+                transaction_date=self._now(),
+                summary=field_value,
+                institution_id=s.institution,
+                patron_id=patron_id,
+                terminal_password=s.terminal_password,
+                patron_password=pin,
+                start_item=start,
+                end_item=end,
+            ),
+            PatronInformationResponse,
+        )
 
     def item_information(self, item_id: str) -> ItemInformationResponse:
         """17 item information."""
         s = self.settings
-        return self._typed(ItemInformationRequest(transaction_date=self._now(), institution_id=s.institution,
-                                                  item_id=item_id, terminal_password=s.terminal_password),
-                           ItemInformationResponse)
+        return self._typed(
+            ItemInformationRequest(
+                transaction_date=self._now(),
+                institution_id=s.institution,
+                item_id=item_id,
+                terminal_password=s.terminal_password,
+            ),
+            ItemInformationResponse,
+        )
 
     def checkout(
-        self, patron_id: str, item_id: str, pin: str | None = None, no_block: bool = False,
-        transaction_date: dt.datetime | None = None, fee_acknowledged: bool = False,
+        self,
+        patron_id: str,
+        item_id: str,
+        pin: str | None = None,
+        no_block: bool = False,
+        transaction_date: dt.datetime | None = None,
+        fee_acknowledged: bool = False,
     ) -> CheckoutResponse:
         """11 checkout.  A refusal is ``reply.ok == False`` with ``screen_messages``, not an error."""
         s = self.settings
         stamp = self._stamp(transaction_date)
-        return self._typed(CheckoutRequest(
-            renewal_policy=False, no_block=no_block, transaction_date=stamp, nb_due_date=stamp,
-            institution_id=s.institution, patron_id=patron_id, item_id=item_id,
-            terminal_password=s.terminal_password, patron_password=pin,
-            fee_acknowledged=True if fee_acknowledged else None,
-        ), CheckoutResponse)
+        return self._typed(
+            CheckoutRequest(
+                renewal_policy=False,
+                no_block=no_block,
+                transaction_date=stamp,
+                nb_due_date=stamp,
+                institution_id=s.institution,
+                patron_id=patron_id,
+                item_id=item_id,
+                terminal_password=s.terminal_password,
+                patron_password=pin,
+                fee_acknowledged=True if fee_acknowledged else None,
+            ),
+            CheckoutResponse,
+        )
 
-    def checkin(self, item_id: str, no_block: bool = False, transaction_date: dt.datetime | None = None,
-                return_date: dt.datetime | None = None) -> CheckinResponse:
+    def checkin(
+        self,
+        item_id: str,
+        no_block: bool = False,
+        transaction_date: dt.datetime | None = None,
+        return_date: dt.datetime | None = None,
+    ) -> CheckinResponse:
         """09 checkin at this kiosk's location."""
         s = self.settings
         stamp = self._stamp(transaction_date)
-        return self._typed(CheckinRequest(
-            no_block=no_block, transaction_date=stamp,
-            return_date=self._stamp(return_date) if return_date else stamp,
-            current_location=s.location, institution_id=s.institution, item_id=item_id,
-            terminal_password=s.terminal_password,
-        ), CheckinResponse)
+        return self._typed(
+            CheckinRequest(
+                no_block=no_block,
+                transaction_date=stamp,
+                return_date=self._stamp(return_date) if return_date else stamp,
+                current_location=s.location,
+                institution_id=s.institution,
+                item_id=item_id,
+                terminal_password=s.terminal_password,
+            ),
+            CheckinResponse,
+        )
 
-    def renew(self, patron_id: str, item_id: str, pin: str | None = None, no_block: bool = False,
-              transaction_date: dt.datetime | None = None) -> RenewResponse:
+    def renew(
+        self,
+        patron_id: str,
+        item_id: str,
+        pin: str | None = None,
+        no_block: bool = False,
+        transaction_date: dt.datetime | None = None,
+    ) -> RenewResponse:
         """29 renew one item (refused with Sip2ConfigurationError if BX says renew is unsupported).
 
         The loan's due date is read first (17) so that a lost reply can be settled: a later due date
@@ -207,8 +262,14 @@ class Sip2Client:
         s = self.settings
         stamp = self._stamp(transaction_date)
         request = RenewRequest(
-            third_party_allowed=False, no_block=no_block, transaction_date=stamp, nb_due_date=stamp,
-            institution_id=s.institution, patron_id=patron_id, patron_password=pin, item_id=item_id,
+            third_party_allowed=False,
+            no_block=no_block,
+            transaction_date=stamp,
+            nb_due_date=stamp,
+            institution_id=s.institution,
+            patron_id=patron_id,
+            patron_password=pin,
+            item_id=item_id,
             terminal_password=s.terminal_password,
         )
         return self._typed(request, RenewResponse, self.link.snapshot_loan(request))
@@ -217,21 +278,42 @@ class Sip2Client:
         """65 renew all (gated by BX like :meth:`renew`)."""
         self._require("renew_all")
         s = self.settings
-        return self._typed(RenewAllRequest(transaction_date=self._now(), institution_id=s.institution,
-                                           patron_id=patron_id, patron_password=pin,
-                                           terminal_password=s.terminal_password), RenewAllResponse)
+        return self._typed(
+            RenewAllRequest(
+                transaction_date=self._now(),
+                institution_id=s.institution,
+                patron_id=patron_id,
+                patron_password=pin,
+                terminal_password=s.terminal_password,
+            ),
+            RenewAllResponse,
+        )
 
-    def fee_paid(self, patron_id: str, amount: Decimal, fee_id: str | None = None,
-                 transaction_id: str | None = None, fee_type: str = "01", payment_type: str = "02",
-                 currency: str = "EUR") -> FeePaidResponse:
+    def fee_paid(
+        self,
+        patron_id: str,
+        amount: Decimal,
+        fee_id: str | None = None,
+        transaction_id: str | None = None,
+        fee_type: str = "01",
+        payment_type: str = "02",
+        currency: str = "EUR",
+    ) -> FeePaidResponse:
         """37 fee paid.  The fee state is read first (63) so that a lost reply can be settled exactly;
         keep ``reply.transaction_id`` (the ACS may assign its own BK).  Gated by BX like :meth:`renew`."""
         self._require("fee_paid")
         s = self.settings
         request = FeePaidRequest(
-            transaction_date=self._now(), fee_type=fee_type, payment_type=payment_type, currency=currency,
-            fee_amount=Decimal(amount), institution_id=s.institution, patron_id=patron_id,
-            terminal_password=s.terminal_password, fee_id=fee_id, transaction_id=transaction_id,
+            transaction_date=self._now(),
+            fee_type=fee_type,
+            payment_type=payment_type,
+            currency=currency,
+            fee_amount=Decimal(amount),
+            institution_id=s.institution,
+            patron_id=patron_id,
+            terminal_password=s.terminal_password,
+            fee_id=fee_id,
+            transaction_id=transaction_id,
         )
         snapshot = self.link.snapshot_fees(request)
         return self._typed(request, FeePaidResponse, snapshot)
@@ -239,21 +321,35 @@ class Sip2Client:
     def end_patron_session(self, patron_id: str, pin: str | None = None) -> EndSessionResponse:
         """35 end patron session."""
         s = self.settings
-        return self._typed(EndPatronSessionRequest(
-            transaction_date=self._now(), institution_id=s.institution, patron_id=patron_id,
-            terminal_password=s.terminal_password, patron_password=pin,
-        ), EndSessionResponse)
+        return self._typed(
+            EndPatronSessionRequest(
+                transaction_date=self._now(),
+                institution_id=s.institution,
+                patron_id=patron_id,
+                terminal_password=s.terminal_password,
+                patron_password=pin,
+            ),
+            EndSessionResponse,
+        )
 
     def unpaid_registrations(self, patron_id: str, pin: str | None = None) -> list[WiseFee]:
         """OCLC Wise SIP2+ 41/42: the patron's unpaid registrations (only with ``wise_sip2plus``)."""
         s = self.settings
         if not s.dialect.wise_sip2plus:
             raise Sip2ConfigurationError("unpaid registrations need the Wise SIP2+ dialect (wise_sip2plus)")
-        reply = self._typed(WiseUnpaidRegistrationsRequest(
-            transaction_date=self._now(), institution_id=s.institution, patron_id=patron_id,
-            terminal_password=s.terminal_password, patron_password=pin,
-            flag_fa=True, flag_fb=True, flag_fc=True,
-        ), WiseUnpaidRegistrationsResponse)
+        reply = self._typed(
+            WiseUnpaidRegistrationsRequest(
+                transaction_date=self._now(),
+                institution_id=s.institution,
+                patron_id=patron_id,
+                terminal_password=s.terminal_password,
+                patron_password=pin,
+                flag_fa=True,
+                flag_fb=True,
+                flag_fc=True,
+            ),
+            WiseUnpaidRegistrationsResponse,
+        )
         return parse_fees(reply)
 
 

@@ -75,6 +75,7 @@ class Frame:
 
 # --------------------------------------------------------------------------------------------- encode
 
+
 def _format_var(var: Var, value: Any) -> str:
     """Wire text of a typed (decimal, Y/N, number) variable field."""
     kind = var.kind
@@ -131,8 +132,9 @@ def encode_body(message: Message, dialect: Dialect = DEFAULT_DIALECT) -> str:
         value = getattr(message, attr)
         if kind is _F_TEXT:
             if not isinstance(value, str) or len(value) != width or not value.isascii():
-                raise Sip2ValueError(f"fixed field {attr}: needs exactly {width} ASCII characters, "
-                                     f"got {value!r}")
+                raise Sip2ValueError(
+                    f"fixed field {attr}: needs exactly {width} ASCII characters, got {value!r}"
+                )
             values.append(value)
             append(value)
         elif kind is _F_YN:
@@ -205,6 +207,7 @@ def encode(message: Message, dialect: Dialect = DEFAULT_DIALECT, sequence: int |
 
 # --------------------------------------------------------------------------------------------- decode
 
+
 def _parse_fixed(kind: FixedKind, text: str, name: str, code: str) -> Any:
     if kind is FixedKind.TEXT:
         return text
@@ -258,13 +261,22 @@ def _strip_frame(data: bytes) -> bytes:
 def _split_trailer(data: bytes, fixed_end: int) -> tuple[bytes, int | None, str | None, bool | None]:
     """Remove ``AY``/``AZ`` from the end of *data*: (body, sequence, checksum digits, valid)."""
     n = len(data)
-    if (n >= fixed_end + 9 and data[n - 6 : n - 4] == b"AZ" and data[n - 9 : n - 7] == b"AY"
-            and 0x30 <= data[n - 7] <= 0x39 and (n - 9 == fixed_end or data[n - 10] == 0x7C)
-            and _HEX4.fullmatch(data, n - 4)):
+    if (
+        n >= fixed_end + 9
+        and data[n - 6 : n - 4] == b"AZ"
+        and data[n - 9 : n - 7] == b"AY"
+        and 0x30 <= data[n - 7] <= 0x39
+        and (n - 9 == fixed_end or data[n - 10] == 0x7C)
+        and _HEX4.fullmatch(data, n - 4)
+    ):
         # The usual ``|AY<digit>AZ<4 hex>`` trailer, read by position: the same result as below.
         checksum_digits = data[n - 4 :].decode("ascii")
-        return (data[: n - 9], data[n - 7] - 0x30, checksum_digits,
-                verify_checksum(data[: n - 4], checksum_digits))
+        return (
+            data[: n - 9],
+            data[n - 7] - 0x30,
+            checksum_digits,
+            verify_checksum(data[: n - 4], checksum_digits),
+        )
     body, digits, valid = data, None, None
     match = _AZ_RE.search(data)
     if match and match.start() >= fixed_end:
@@ -392,5 +404,14 @@ def _plan(cls: type[Message]) -> _Plan:
     return plan
 
 
-__all__ = ["DEFAULT_DIALECT", "Frame", "FrameBuffer", "checksum", "decode", "decode_frame", "encode",
-           "encode_body", "verify_checksum"]
+__all__ = [
+    "DEFAULT_DIALECT",
+    "Frame",
+    "FrameBuffer",
+    "checksum",
+    "decode",
+    "decode_frame",
+    "encode",
+    "encode_body",
+    "verify_checksum",
+]

@@ -157,8 +157,10 @@ class Sip2Connection:
         assert pending is not None
         if pending.resend_requests >= self.max_resends:
             self._pending = None
-            raise Sip2ProtocolError(f"no usable reply to message {pending.message.CODE} "
-                                    f"after {pending.resend_requests} resend requests ({reason})")
+            raise Sip2ProtocolError(
+                f"no usable reply to message {pending.message.CODE} "
+                f"after {pending.resend_requests} resend requests ({reason})"
+            )
         pending.resend_requests += 1
         log.info("requesting ACS resend (97) for message %s: %s", pending.message.CODE, reason)
         return Transmit(encode(RequestACSResend(), self._dialect()), reason)
@@ -166,8 +168,11 @@ class Sip2Connection:
     def on_timeout(self) -> bytes | None:
         """No reply in time: the 97 to send on the same socket, or ``None`` if the budget is used up."""
         pending = self._pending
-        if (pending is None or pending.resend_requests >= self.max_resends
-                or pending.timeouts >= self.max_timeout_resends):
+        if (
+            pending is None
+            or pending.resend_requests >= self.max_resends
+            or pending.timeouts >= self.max_timeout_resends
+        ):
             return None
         pending.timeouts += 1
         return self._request_resend("read timeout").data
@@ -201,15 +206,25 @@ class Sip2Connection:
             return self._resend_after_96()
         if message.CODE != pending.message.RESPONSE_CODE:
             self.discarded_frames += 1
-            log.info("discarding unexpected message %s while waiting for %s", message.CODE,
-                     pending.message.RESPONSE_CODE)
+            log.info(
+                "discarding unexpected message %s while waiting for %s",
+                message.CODE,
+                pending.message.RESPONSE_CODE,
+            )
             return None
-        if (frame.sequence is not None and pending.sequence is not None
-                and frame.sequence != pending.sequence
-                and not (pending.resend_requests and frame.sequence == 0)):
+        if (
+            frame.sequence is not None
+            and pending.sequence is not None
+            and frame.sequence != pending.sequence
+            and not (pending.resend_requests and frame.sequence == 0)
+        ):
             self.discarded_frames += 1
-            log.info("discarding reply %s with AY%d while waiting for AY%d", message.CODE,
-                     frame.sequence, pending.sequence)
+            log.info(
+                "discarding reply %s with AY%d while waiting for AY%d",
+                message.CODE,
+                frame.sequence,
+                pending.sequence,
+            )
             return None
         if pending.sequence is not None:
             if self._acs_checksums is None:
@@ -228,10 +243,15 @@ class Sip2Connection:
         auto = self.dialect.error_detection == "auto"
         if not acs_checksums and auto:
             self._checksums = False
-        log.info("SIP2 error detection (%s): the ACS %s AY/AZ (%s); %s", self.dialect.error_detection,
-                 "uses" if acs_checksums else "does not use", evidence,
-                 "checksums required from now on" if acs_checksums
-                 else ("no longer sending AY/AZ" if auto else "replies without AZ accepted"))
+        log.info(
+            "SIP2 error detection (%s): the ACS %s AY/AZ (%s); %s",
+            self.dialect.error_detection,
+            "uses" if acs_checksums else "does not use",
+            evidence,
+            "checksums required from now on"
+            if acs_checksums
+            else ("no longer sending AY/AZ" if auto else "replies without AZ accepted"),
+        )
 
     def _resend_after_96(self) -> Transmit:
         pending = self._pending
@@ -241,22 +261,31 @@ class Sip2Connection:
             # Our 97 went out, so the ACS may have processed the message and its reply got lost:
             # a blind resend could check out twice (a renewal on SIPServer) or pay twice.
             self._pending = None
-            log.warning("ACS answered 96 after our 97 for message %s: not resending; outcome in doubt",
-                        code)
-            raise Sip2ResendInDoubt(f"ACS asked to resend message {code} after a lost reply (97 sent); "
-                                    f"it may already have been applied", pending.message)
+            log.warning("ACS answered 96 after our 97 for message %s: not resending; outcome in doubt", code)
+            raise Sip2ResendInDoubt(
+                f"ACS asked to resend message {code} after a lost reply (97 sent); "
+                f"it may already have been applied",
+                pending.message,
+            )
         if pending.resends >= self.max_resends:
             self._pending = None
             if pending.resend_requests:
                 # A reply may have been lost on the way: "not processed" cannot be claimed.
-                raise Sip2ProtocolError(f"no usable reply to message {code} after "
-                                        f"{pending.resend_requests} resend requests and "
-                                        f"{pending.resends} resends; giving up")
-            raise Sip2ResendError(f"ACS asked to resend message {code} {pending.resends + 1} times; "
-                                  f"giving up")
+                raise Sip2ProtocolError(
+                    f"no usable reply to message {code} after "
+                    f"{pending.resend_requests} resend requests and "
+                    f"{pending.resends} resends; giving up"
+                )
+            raise Sip2ResendError(
+                f"ACS asked to resend message {code} {pending.resends + 1} times; giving up"
+            )
         pending.resends += 1
-        if (self.dialect.error_detection == "auto" and self._checksums and pending.resends == 1
-                and self._acs_checksums is None):
+        if (
+            self.dialect.error_detection == "auto"
+            and self._checksums
+            and pending.resends == 1
+            and self._acs_checksums is None
+        ):
             # Undecided, and our first message got 96: some ACSs (Aleph with error_correction = N)
             # reject checksummed messages, so try without.  Once decided, a 96 changes nothing.
             self._decide(False, "a 96 to our first message")

@@ -102,9 +102,27 @@ class Dialect:
 
 
 #: Replacements for characters NFKD cannot reduce to ASCII (Dutch/German/Nordic names, money).
-_SPECIAL = {"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "Đ": "D",
-            "đ": "d", "Ł": "L", "ł": "l", "€": "EUR", "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-",
-            "—": "-", "…": "..."}
+_SPECIAL = {
+    "ß": "ss",
+    "Æ": "AE",
+    "æ": "ae",
+    "Ø": "O",
+    "ø": "o",
+    "Œ": "OE",
+    "œ": "oe",
+    "Đ": "D",
+    "đ": "d",
+    "Ł": "L",
+    "ł": "l",
+    "€": "EUR",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+}
 
 
 def _transliterate_char(ch: str, codec: str) -> str:

@@ -55,8 +55,10 @@ _AMOUNT = re.compile(rf"^(?:[A-Z]{{3}}\s?|[{_SIGNS}]\s?)?({_NUMBER})(?:\s?[{_SIG
 _LEADING_AMOUNT = re.compile(rf"^(?:[A-Z]{{3}}\s+|[{_SIGNS}]\s?)?({_NUMBER})(?:\s|$)")
 _TRAILING_AMOUNT = re.compile(rf"(?:^|\s)(?:[A-Z]{{3}}\s?|[{_SIGNS}]\s?)?({_NUMBER})\s*[{_SIGNS}]?$")
 _QUOTED_TYPE = re.compile(r'^"([^"]*)"\s*')
-_SWYER_B = re.compile(r"Charge-Number:\s*(?P<id>[^,]*),\s*Amount-Due:\s*(?P<amount>[^,]*)"
-                      r"(?:,\s*Fine-Type:\s*(?P<type>[^,]*))?(?:,\s*Title:\s*(?P<title>.*))?$")
+_SWYER_B = re.compile(
+    r"Charge-Number:\s*(?P<id>[^,]*),\s*Amount-Due:\s*(?P<amount>[^,]*)"
+    r"(?:,\s*Fine-Type:\s*(?P<type>[^,]*))?(?:,\s*Title:\s*(?P<title>.*))?$"
+)
 MAX_LINE = 1024  # longer AV values are not a fee line anyone wrote by hand: cut, never slow
 
 
@@ -134,12 +136,22 @@ def _swyer_b(text: str) -> FineItem:
     if match is None:
         return _generic(text)
     amount = _AMOUNT.match(match.group("amount").strip())
-    return FineItem(match.group("id").strip() or None, _money(amount.group(1)) if amount else None,
-                   _clean(match.group("title") or ""), (match.group("type") or "").strip())
+    return FineItem(
+        match.group("id").strip() or None,
+        _money(amount.group(1)) if amount else None,
+        _clean(match.group("title") or ""),
+        (match.group("type") or "").strip(),
+    )
 
 
-_PARSERS = {"generic": _generic, "3m": _generic, "swyer_b": _swyer_b, "evergreen": _evergreen,
-            "koha": _amount_last, "wise": _amount_last}
+_PARSERS = {
+    "generic": _generic,
+    "3m": _generic,
+    "swyer_b": _swyer_b,
+    "evergreen": _evergreen,
+    "koha": _amount_last,
+    "wise": _amount_last,
+}
 
 
 def parse_fee_line(raw: str, fee_format: str = "generic") -> FineItem | None:
@@ -158,16 +170,22 @@ def parse_fee_lines(entries: tuple[str, ...] | list[str], fee_format: str = "gen
     return [line for line in lines if line is not None]
 
 
-def format_fee_line(fee_format: str, fee_id: str, amount: Decimal, fee_type: str, description: str,
-                    currency: str = "EUR") -> str:
+def format_fee_line(
+    fee_format: str, fee_id: str, amount: Decimal, fee_type: str, description: str, currency: str = "EUR"
+) -> str:
     """An ``AV`` value as an ILS of *fee_format* writes it (for the simulator and tests)."""
     money = format(amount.quantize(Decimal("0.01")), "f")
     check_format(fee_format)
     if fee_format == "generic":
         return f'{fee_id} {currency} {money} "{description}"'
     if fee_format == "3m":
-        kind = "LOST" if fee_type.upper().startswith("LOST") else "FINE" if "OVERDUE" in fee_type.upper() \
+        kind = (
+            "LOST"
+            if fee_type.upper().startswith("LOST")
+            else "FINE"
+            if "OVERDUE" in fee_type.upper()
             else "FEE"
+        )
         return f'{fee_id} ${money} "{kind}" {description}'
     if fee_format == "swyer_b":
         return f"Charge-Number: {fee_id}, Amount-Due: {money}, Fine-Type: {fee_type}, Title: {description}"

@@ -14,24 +14,71 @@ from dataclasses import dataclass, fields
 
 #: Field identifier -> name, from the SIP2 2.00 spec plus common 3M extensions (CR..DA).
 FIELD_NAMES: dict[str, str] = {
-    "AA": "patron identifier", "AB": "item identifier", "AC": "terminal password",
-    "AD": "patron password", "AE": "personal name", "AF": "screen message", "AG": "print line",
-    "AH": "due date", "AJ": "title identifier", "AL": "blocked card msg", "AM": "library name",
-    "AN": "terminal location", "AO": "institution id", "AP": "current location",
-    "AQ": "permanent location", "AS": "hold items", "AT": "overdue items", "AU": "charged items",
-    "AV": "fine items", "AY": "sequence number", "AZ": "checksum", "BD": "home address",
-    "BE": "e-mail address", "BF": "home phone number", "BG": "owner", "BH": "currency type",
-    "BI": "cancel", "BK": "transaction id", "BL": "valid patron", "BM": "renewed items",
-    "BN": "unrenewed items", "BO": "fee acknowledged", "BP": "start item", "BQ": "end item",
-    "BR": "queue position", "BS": "pickup location", "BT": "fee type", "BU": "recall items",
-    "BV": "fee amount", "BW": "expiration date", "BX": "supported messages", "BY": "hold type",
-    "BZ": "hold items limit", "CA": "overdue items limit", "CB": "charged items limit",
-    "CC": "fee limit", "CD": "unavailable hold items", "CF": "hold queue length",
-    "CG": "fee identifier", "CH": "item properties", "CI": "security inhibit", "CJ": "recall date",
-    "CK": "media type", "CL": "sort bin", "CM": "hold pickup date", "CN": "login user id",
-    "CO": "login password", "CP": "location code", "CQ": "valid patron password",
-    "CR": "collection code", "CS": "call number", "CT": "destination location", "CV": "alert type",
-    "CY": "hold patron id", "DA": "hold patron name",
+    "AA": "patron identifier",
+    "AB": "item identifier",
+    "AC": "terminal password",
+    "AD": "patron password",
+    "AE": "personal name",
+    "AF": "screen message",
+    "AG": "print line",
+    "AH": "due date",
+    "AJ": "title identifier",
+    "AL": "blocked card msg",
+    "AM": "library name",
+    "AN": "terminal location",
+    "AO": "institution id",
+    "AP": "current location",
+    "AQ": "permanent location",
+    "AS": "hold items",
+    "AT": "overdue items",
+    "AU": "charged items",
+    "AV": "fine items",
+    "AY": "sequence number",
+    "AZ": "checksum",
+    "BD": "home address",
+    "BE": "e-mail address",
+    "BF": "home phone number",
+    "BG": "owner",
+    "BH": "currency type",
+    "BI": "cancel",
+    "BK": "transaction id",
+    "BL": "valid patron",
+    "BM": "renewed items",
+    "BN": "unrenewed items",
+    "BO": "fee acknowledged",
+    "BP": "start item",
+    "BQ": "end item",
+    "BR": "queue position",
+    "BS": "pickup location",
+    "BT": "fee type",
+    "BU": "recall items",
+    "BV": "fee amount",
+    "BW": "expiration date",
+    "BX": "supported messages",
+    "BY": "hold type",
+    "BZ": "hold items limit",
+    "CA": "overdue items limit",
+    "CB": "charged items limit",
+    "CC": "fee limit",
+    "CD": "unavailable hold items",
+    "CF": "hold queue length",
+    "CG": "fee identifier",
+    "CH": "item properties",
+    "CI": "security inhibit",
+    "CJ": "recall date",
+    "CK": "media type",
+    "CL": "sort bin",
+    "CM": "hold pickup date",
+    "CN": "login user id",
+    "CO": "login password",
+    "CP": "location code",
+    "CQ": "valid patron password",
+    "CR": "collection code",
+    "CS": "call number",
+    "CT": "destination location",
+    "CV": "alert type",
+    "CY": "hold patron id",
+    "DA": "hold patron name",
 }
 
 #: Fields that must never reach a log: passwords (CO login, AC terminal, AD patron PIN).
@@ -43,17 +90,38 @@ ID_FIELDS = frozenset({"AA", "AB", "CY"})
 
 #: Position (0-based) in the 98 ``BX`` field -> message name, spec order.
 SUPPORTED_MESSAGES: tuple[str, ...] = (
-    "patron_status", "checkout", "checkin", "block_patron", "sc_status", "resend", "login",
-    "patron_information", "end_patron_session", "fee_paid", "item_information",
-    "item_status_update", "patron_enable", "hold", "renew", "renew_all",
+    "patron_status",
+    "checkout",
+    "checkin",
+    "block_patron",
+    "sc_status",
+    "resend",
+    "login",
+    "patron_information",
+    "end_patron_session",
+    "fee_paid",
+    "item_information",
+    "item_status_update",
+    "patron_enable",
+    "hold",
+    "renew",
+    "renew_all",
 )
 
 #: 18 item circulation status codes of message 18.
 CIRCULATION_STATUS: dict[str, str] = {
-    "01": "other", "02": "on order", "03": "available", "04": "charged",
-    "05": "charged; not to be recalled until earliest recall date", "06": "in process",
-    "07": "recalled", "08": "waiting on hold shelf", "09": "waiting to be re-shelved",
-    "10": "in transit between library locations", "11": "claimed returned", "12": "lost",
+    "01": "other",
+    "02": "on order",
+    "03": "available",
+    "04": "charged",
+    "05": "charged; not to be recalled until earliest recall date",
+    "06": "in process",
+    "07": "recalled",
+    "08": "waiting on hold shelf",
+    "09": "waiting to be re-shelved",
+    "10": "in transit between library locations",
+    "11": "claimed returned",
+    "12": "lost",
     "13": "missing",
 }
 
@@ -90,7 +158,12 @@ def on_loan(circulation_status: str) -> bool:
 
 #: Positions of the 10-character summary of message 63 (at most one ``Y``).
 SUMMARY_POSITIONS: tuple[str, ...] = (
-    "hold", "overdue", "charged", "fine", "recall", "unavailable_holds",
+    "hold",
+    "overdue",
+    "charged",
+    "fine",
+    "recall",
+    "unavailable_holds",
 )
 
 TIMESTAMP_LENGTH = 18
@@ -126,8 +199,10 @@ _last_now: tuple[int, bool, str] = (-1, False, "")  # (epoch second, utc, text) 
 
 def _format_timestamp(when: dt.datetime, utc: bool) -> str:
     # f-string rather than two strftime calls: this runs for every request the kiosk sends.
-    return (f"{when.year:04d}{when.month:02d}{when.day:02d}{'   Z' if utc else '    '}"
-            f"{when.hour:02d}{when.minute:02d}{when.second:02d}")
+    return (
+        f"{when.year:04d}{when.month:02d}{when.day:02d}{'   Z' if utc else '    '}"
+        f"{when.hour:02d}{when.minute:02d}{when.second:02d}"
+    )
 
 
 def parse_timestamp(value: str) -> dt.datetime | None:
@@ -150,8 +225,15 @@ def parse_timestamp(value: str) -> dt.datetime | None:
         text = value.strip()
         if len(text) > 40:  # none of the forms below is longer; strptime need not look
             return None
-        for pattern in ("%Y%m%d", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-                        "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%d-%m-%Y"):
+        for pattern in (
+            "%Y%m%d",
+            "%Y-%m-%d",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S",
+            "%m/%d/%Y",
+            "%m/%d/%Y %H:%M:%S",
+            "%d-%m-%Y",
+        ):
             try:
                 return dt.datetime.strptime(text, pattern).astimezone()
             except ValueError:

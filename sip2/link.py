@@ -129,7 +129,8 @@ class Sip2Link:
             # Started even when the first attempt fails: it reconnects in the background.
             if self._keepalive is None and self.settings.keepalive_interval > 0:
                 self._keepalive = threading.Thread(
-                    target=self._keepalive_loop, name="sip2-keepalive", daemon=True)
+                    target=self._keepalive_loop, name="sip2-keepalive", daemon=True
+                )
                 self._keepalive.start()
 
     def close(self) -> None:
@@ -177,12 +178,16 @@ class Sip2Link:
         self._drop()
         s = self.settings
         deadline = time.monotonic() + s.connect_timeout
-        tls = (TlsOptions(s.tls_ca_file, s.tls_cert_file, s.tls_key_file, s.tls_verify, s.tls_server_name)
-               if s.tls else None)
+        tls = (
+            TlsOptions(s.tls_ca_file, s.tls_cert_file, s.tls_key_file, s.tls_verify, s.tls_server_name)
+            if s.tls
+            else None
+        )
         try:
             self._sock = open_socket(s.host, s.port, s.connect_timeout, tls)
-            login = self._handshake(LoginRequest(user_id=s.user, password=s.password,
-                                                 location_code=s.location or None), deadline)
+            login = self._handshake(
+                LoginRequest(user_id=s.user, password=s.password, location_code=s.location or None), deadline
+            )
             if not isinstance(login, LoginResponse) or not login.ok:
                 raise Sip2LoginRefused("SIP2 login refused by the ILS (check user and password)")
             status = self._handshake(SCStatusRequest(max_print_width=s.max_print_width), deadline)
@@ -194,8 +199,9 @@ class Sip2Link:
         except Sip2Error as exc:
             self._drop()
             wait = self.backoff.failed(login_refused=isinstance(exc, Sip2LoginRefused))
-            log.warning("SIP2 connection to %s:%d failed: %s (next attempt in %.1f s)", s.host, s.port, exc,
-                        wait)
+            log.warning(
+                "SIP2 connection to %s:%d failed: %s (next attempt in %.1f s)", s.host, s.port, exc, wait
+            )
             if isinstance(exc, Sip2ConnectionError):
                 raise
             raise Sip2ConnectionError(f"SIP2 connection setup failed: {exc}") from exc
@@ -216,7 +222,8 @@ class Sip2Link:
         except Sip2TimeoutError as exc:
             raise Sip2ConnectionError(
                 f"the ILS accepted the connection but did not answer within "
-                f"{self.settings.connect_timeout:.1f} s") from exc
+                f"{self.settings.connect_timeout:.1f} s"
+            ) from exc
 
     def _ensure_connected(self) -> None:
         if self._sock is not None:
@@ -271,8 +278,11 @@ class Sip2Link:
                     # One fresh connection for a read-only request, and only after a link that had
                     # stayed up: reconnecting at once to a server that drops every link is a storm.
                     attempts += 1
-                    if (attempts > min(1, self.settings.retries) or isinstance(exc, Sip2ProtocolError)
-                            or wait > 0):
+                    if (
+                        attempts > min(1, self.settings.retries)
+                        or isinstance(exc, Sip2ProtocolError)
+                        or wait > 0
+                    ):
                         raise
                     self._open()
 
@@ -309,7 +319,8 @@ class Sip2Link:
         except Sip2ConnectionError as exc:
             raise Sip2OutcomeUnknown(
                 f"message {message.CODE} was sent but the ILS is unreachable ({exc}); outcome unknown",
-                message) from cause
+                message,
+            ) from cause
         try:
             return recover(message, self._exchange, self.now, snapshot)
         except Sip2Error:
@@ -339,8 +350,9 @@ class Sip2Link:
             self._ensure_connected()
             try:
                 dialect = self.settings.dialect
-                return fee_snapshot(self._exchange, request, self.now, dialect.wise_sip2plus,
-                                    dialect.fee_format)
+                return fee_snapshot(
+                    self._exchange, request, self.now, dialect.wise_sip2plus, dialect.fee_format
+                )
             except Sip2Error as exc:
                 log.info("fee state could not be read before paying: %s", exc)
                 self._drop()

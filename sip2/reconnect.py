@@ -27,9 +27,16 @@ from collections.abc import Callable
 class ReconnectBackoff:
     """Decides how long to wait before the next connection attempt (thread-safe)."""
 
-    def __init__(self, initial: float = 0.5, maximum: float = 60.0, *, healthy_after: float = 10.0,
-                 refused_wait: float = 300.0, clock: Callable[[], float] = time.monotonic,
-                 rand: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        initial: float = 0.5,
+        maximum: float = 60.0,
+        *,
+        healthy_after: float = 10.0,
+        refused_wait: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
         if not 0 < initial <= maximum:
             raise ValueError("backoff needs 0 < initial <= maximum")
         self.initial = initial

@@ -112,12 +112,18 @@ def _fee_entry(info: PatronInformationResponse, fee_id: str, fee_format: str = "
     return None
 
 
-def _patron_info(send: Send, request: CheckoutRequest | FeePaidRequest, kind: str,
-                 now: Callable[[], str]) -> PatronInformationResponse:
+def _patron_info(
+    send: Send, request: CheckoutRequest | FeePaidRequest, kind: str, now: Callable[[], str]
+) -> PatronInformationResponse:
     query = PatronInformationRequest(
-        transaction_date=now(), summary=summary(kind), institution_id=request.institution_id,
-        patron_id=request.patron_id, terminal_password=request.terminal_password or None,
-        patron_password=request.patron_password, start_item=1, end_item=9999,
+        transaction_date=now(),
+        summary=summary(kind),
+        institution_id=request.institution_id,
+        patron_id=request.patron_id,
+        terminal_password=request.terminal_password or None,
+        patron_password=request.patron_password,
+        start_item=1,
+        end_item=9999,
     )
     reply = send(query)
     if not isinstance(reply, PatronInformationResponse):
@@ -127,11 +133,18 @@ def _patron_info(send: Send, request: CheckoutRequest | FeePaidRequest, kind: st
 
 def _registration(send: Send, request: FeePaidRequest, now: Callable[[], str]) -> str | None:
     """The Wise SIP2+ registration line whose unique id is the fee id, if listed."""
-    reply = send(WiseUnpaidRegistrationsRequest(
-        transaction_date=now(), institution_id=request.institution_id, patron_id=request.patron_id,
-        terminal_password=request.terminal_password or None, patron_password=request.patron_password,
-        flag_fa=True, flag_fb=True, flag_fc=True,
-    ))
+    reply = send(
+        WiseUnpaidRegistrationsRequest(
+            transaction_date=now(),
+            institution_id=request.institution_id,
+            patron_id=request.patron_id,
+            terminal_password=request.terminal_password or None,
+            patron_password=request.patron_password,
+            flag_fa=True,
+            flag_fb=True,
+            flag_fc=True,
+        )
+    )
     if not isinstance(reply, WiseUnpaidRegistrationsResponse):
         raise Sip2OutcomeUnknown("unpaid registrations query got an unexpected reply", request)
     for line in reply.registrations:
@@ -144,7 +157,10 @@ def _registration(send: Send, request: FeePaidRequest, now: Callable[[], str]) -
 
 
 def fee_snapshot(
-    send: Send, request: FeePaidRequest, now: Callable[[], str], wise: bool = False,
+    send: Send,
+    request: FeePaidRequest,
+    now: Callable[[], str],
+    wise: bool = False,
     fee_format: str = "generic",
 ) -> FeeSnapshot:
     """Record the fee state before paying, so a lost 38 can be resolved exactly afterwards.
@@ -161,10 +177,14 @@ def fee_snapshot(
 
 
 def _item_info(send: Send, request: Message, item_id: str, now: Callable[[], str]) -> ItemInformationResponse:
-    reply = send(ItemInformationRequest(
-        transaction_date=now(), institution_id=getattr(request, "institution_id", ""), item_id=item_id,
-        terminal_password=getattr(request, "terminal_password", None) or None,
-    ))
+    reply = send(
+        ItemInformationRequest(
+            transaction_date=now(),
+            institution_id=getattr(request, "institution_id", ""),
+            item_id=item_id,
+            terminal_password=getattr(request, "terminal_password", None) or None,
+        )
+    )
     if not isinstance(reply, ItemInformationResponse):
         raise Sip2OutcomeUnknown("item information query got an unexpected reply", request)
     return reply
@@ -203,24 +223,41 @@ def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: Sna
         item = _item_info(send, request, request.item_id, now)
         log.info("checkout was applied before the connection was lost; reply reconstructed")
         return CheckoutResponse(
-            ok=True, renewal_ok=False, magnetic_media=None, desensitize=None, transaction_date=now(),
-            institution_id=request.institution_id, patron_id=request.patron_id, item_id=request.item_id,
-            title=item.title, due_date=item.due_date or "", media_type=item.media_type, recovered=True,
+            ok=True,
+            renewal_ok=False,
+            magnetic_media=None,
+            desensitize=None,
+            transaction_date=now(),
+            institution_id=request.institution_id,
+            patron_id=request.patron_id,
+            item_id=request.item_id,
+            title=item.title,
+            due_date=item.due_date or "",
+            media_type=item.media_type,
+            recovered=True,
         )
     if isinstance(request, CheckinRequest):
         item = _item_info(send, request, request.item_id, now)
         if item.unknown:
             # "Not on loan" is no proof here: the ILS does not know the item at all (issue 11 item 4).
-            raise Sip2OutcomeUnknown("checkin: the ILS does not know the item; whether it was returned "
-                                     "cannot be told", request)
+            raise Sip2OutcomeUnknown(
+                "checkin: the ILS does not know the item; whether it was returned cannot be told", request
+            )
         if item.charged:
             return _resend(request, send, now)
         log.info("checkin was applied before the connection was lost; reply reconstructed")
         return CheckinResponse(
-            ok=True, resensitize=True, magnetic_media=None, alert=item.circulation_status in ("08", "10"),
-            transaction_date=now(), institution_id=request.institution_id, item_id=request.item_id,
-            permanent_location=item.permanent_location or "", title=item.title,
-            media_type=item.media_type, recovered=True,
+            ok=True,
+            resensitize=True,
+            magnetic_media=None,
+            alert=item.circulation_status in ("08", "10"),
+            transaction_date=now(),
+            institution_id=request.institution_id,
+            item_id=request.item_id,
+            permanent_location=item.permanent_location or "",
+            title=item.title,
+            media_type=item.media_type,
+            recovered=True,
         )
     if isinstance(request, RenewRequest) and request.item_id:
         item = _item_info(send, request, request.item_id, now)
@@ -230,19 +267,31 @@ def _recover(request: Message, send: Send, now: Callable[[], str], snapshot: Sna
         if before is not None and before.on_loan and _later(item.due_date, before.due_date):
             log.info("renew was applied before the connection was lost (due date moved); reply reconstructed")
             return RenewResponse(
-                ok=True, renewal_ok=True, magnetic_media=None, desensitize=None, transaction_date=now(),
-                institution_id=request.institution_id, patron_id=request.patron_id, item_id=request.item_id,
-                title=item.title, due_date=item.due_date or "", media_type=item.media_type, recovered=True,
+                ok=True,
+                renewal_ok=True,
+                magnetic_media=None,
+                desensitize=None,
+                transaction_date=now(),
+                institution_id=request.institution_id,
+                patron_id=request.patron_id,
+                item_id=request.item_id,
+                title=item.title,
+                due_date=item.due_date or "",
+                media_type=item.media_type,
+                recovered=True,
             )
-        raise Sip2OutcomeUnknown("renew: the item is on loan and its due date did not move; whether it was "
-                                 "renewed cannot be told", request)
+        raise Sip2OutcomeUnknown(
+            "renew: the item is on loan and its due date did not move; whether it was renewed cannot be told",
+            request,
+        )
     if isinstance(request, FeePaidRequest):
         return _recover_fee(request, send, now, snapshot if isinstance(snapshot, FeeSnapshot) else None)
     raise Sip2OutcomeUnknown(f"message {request.CODE} changes state and cannot be verified", request)
 
 
-def _recover_fee(request: FeePaidRequest, send: Send, now: Callable[[], str],
-                 snapshot: FeeSnapshot | None) -> Message:
+def _recover_fee(
+    request: FeePaidRequest, send: Send, now: Callable[[], str], snapshot: FeeSnapshot | None
+) -> Message:
     """Applied or not, from evidence that changes only if *this* payment went through."""
     info = _patron_info(send, request, "fine", now)
     applied: bool | None = None
@@ -263,6 +312,11 @@ def _recover_fee(request: FeePaidRequest, send: Send, now: Callable[[], str],
     if not applied:
         return _resend(request, send, now)
     log.info("fee paid was applied before the connection was lost; reply reconstructed")
-    return FeePaidResponse(payment_accepted=True, transaction_date=now(),
-                           institution_id=request.institution_id, patron_id=request.patron_id,
-                           transaction_id=request.transaction_id, recovered=True)
+    return FeePaidResponse(
+        payment_accepted=True,
+        transaction_date=now(),
+        institution_id=request.institution_id,
+        patron_id=request.patron_id,
+        transaction_id=request.transaction_id,
+        recovered=True,
+    )

@@ -18,11 +18,50 @@ from sip2.messages import Message, VarKind
 
 _SALT = secrets.token_bytes(16)
 #: Variable fields whose values are safe to log as they are (codes, flags, amounts, locations).
-SAFE_FIELDS = frozenset({
-    "AO", "AH", "AM", "AN", "AP", "AQ", "BH", "BK", "BL", "BO", "BI", "BP", "BQ", "BR", "BT", "BV",
-    "BW", "BX", "BY", "BZ", "CA", "CB", "CC", "CF", "CG", "CH", "CI", "CJ", "CK", "CL", "CM", "CN",
-    "CP", "CQ", "CR", "CS", "CT", "CV", "AY", "AZ",
-})
+SAFE_FIELDS = frozenset(
+    {
+        "AO",
+        "AH",
+        "AM",
+        "AN",
+        "AP",
+        "AQ",
+        "BH",
+        "BK",
+        "BL",
+        "BO",
+        "BI",
+        "BP",
+        "BQ",
+        "BR",
+        "BT",
+        "BV",
+        "BW",
+        "BX",
+        "BY",
+        "BZ",
+        "CA",
+        "CB",
+        "CC",
+        "CF",
+        "CG",
+        "CH",
+        "CI",
+        "CJ",
+        "CK",
+        "CL",
+        "CM",
+        "CN",
+        "CP",
+        "CQ",
+        "CR",
+        "CS",
+        "CT",
+        "CV",
+        "AY",
+        "AZ",
+    }
+)
 _WIRE_FIELD = re.compile(r"(?<=[|0-9 NYU])([A-Z]{2})([^|]*)(?=\|)")
 
 

@@ -50,8 +50,6 @@ class ClientSettings:
         if len(self.language) != 3:
             raise Sip2ConfigurationError("language must be a 3-digit SIP2 language code")
 
-
-
     @classmethod
     def from_url(cls, url: str, **settings: Any) -> ClientSettings:
         """Settings from a ``tcp://host:port`` or ``tls://host:port`` URL plus keyword settings.

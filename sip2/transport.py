@@ -79,8 +79,13 @@ def _send(sock: socket.socket, data: bytes) -> None:
         raise Sip2ConnectionLost(f"connection lost while sending: {exc}") from exc
 
 
-def exchange(sock: socket.socket, connection: Sip2Connection, message: Message, read_timeout: float,
-             resend_timeout: float | None) -> Message:
+def exchange(
+    sock: socket.socket,
+    connection: Sip2Connection,
+    message: Message,
+    read_timeout: float,
+    resend_timeout: float | None,
+) -> Message:
     """Send *message* and wait for its reply, answering 96/97 as the connection decides.
 
     Waits *read_timeout* for the reply; on silence sends 97 once (if the connection allows) and

@@ -64,8 +64,16 @@ def parse_fee(line: str) -> WiseFee:
     fee_id = parts[-3]
     if not fee_id:
         raise Sip2ProtocolError("Wise registration without a unique id")
-    return WiseFee(fee_id=fee_id, description=parts[1], amount=amount, date=parts[0], status=status,
-                   fee_type=parts[-2], arrangement_date=parts[-1], parts=parts)
+    return WiseFee(
+        fee_id=fee_id,
+        description=parts[1],
+        amount=amount,
+        date=parts[0],
+        status=status,
+        fee_type=parts[-2],
+        arrangement_date=parts[-1],
+        parts=parts,
+    )
 
 
 def parse_fees(response: WiseUnpaidRegistrationsResponse) -> list[WiseFee]:
@@ -73,8 +81,16 @@ def parse_fees(response: WiseUnpaidRegistrationsResponse) -> list[WiseFee]:
     return [parse_fee(line) for line in response.registrations if line.strip()]
 
 
-def format_fee(fee_id: str, description: str, amount: Decimal, date: str, status: str = "I",
-               fee_type: str = "", arrangement_date: str = "", middle: tuple[str, ...] = ()) -> str:
+def format_fee(
+    fee_id: str,
+    description: str,
+    amount: Decimal,
+    date: str,
+    status: str = "I",
+    fee_type: str = "",
+    arrangement_date: str = "",
+    middle: tuple[str, ...] = (),
+) -> str:
     """Build a ``YZ`` value in the layout :func:`parse_fee` reads (for simulators and tests).
 
     *middle* holds site-specific parts placed between description and amount.

@@ -214,6 +214,7 @@ def receipt_lines(receipt: Receipt, width: int, encoding: str | None = None) -> 
             return format_amount(amount, lang, euro)
         text = receipt.format_money(amount).replace("\u00a0", " ")
         return fit(text if euro == "€" else text.replace("€", "EUR"))
+
     lines: list[tuple[str, str]] = [("title", line) for line in _wrap(fit(receipt.library_name), width)]
     when = receipt.printed_at
     lines.append(("", f"{fmt_date(when.date())} {when:%H:%M}"))
@@ -254,9 +255,7 @@ def receipt_lines(receipt: Receipt, width: int, encoding: str | None = None) -> 
             lines += [("", line) for line in _pair(fit(fee.description), amount, width)]
             for terminal_line in fee.terminal_lines:
                 lines += [("", line) for line in _wrap(fit(terminal_line), width, "  ")]
-        lines += [
-            ("heading", line) for line in _pair(label("total"), fmt_money(total), width)
-        ]
+        lines += [("heading", line) for line in _pair(label("total"), fmt_money(total), width)]
     lines.append(("", rule))
     for text in (fit(receipt.footer), label("thanks")):
         if text:

@@ -53,7 +53,9 @@ def _port(device: DeviceURL) -> str:
         host, port = device.host_port(10001)
         return f"socket://{host}:{port}"
     if not device.target:
-        raise DeviceConfigurationError(f"{device.url}: no serial port; expected e.g. {device.scheme}:///dev/ttyUSB0")
+        raise DeviceConfigurationError(
+            f"{device.url}: no serial port; expected e.g. {device.scheme}:///dev/ttyUSB0"
+        )
     return device.target
 
 

@@ -35,8 +35,13 @@ class FeigReader(Reader):
 
     kind: ClassVar[str] = "feig"
 
-    def __init__(self, transport: SerialTransport, addr: int = fc.BROADCAST_ADDR, retries: int = 2,
-                 advanced: bool = False) -> None:
+    def __init__(
+        self,
+        transport: SerialTransport,
+        addr: int = fc.BROADCAST_ADDR,
+        retries: int = 2,
+        advanced: bool = False,
+    ) -> None:
         self.transport = transport
         self.addr = addr
         self.retries = retries
@@ -59,8 +64,15 @@ class FeigReader(Reader):
                 return None
             return item
 
-        return exchange(self.transport, request, self._decoder.feed, self._decoder.reset, accept,
-                        self.retries, f"FEIG {what}")
+        return exchange(
+            self.transport,
+            request,
+            self._decoder.feed,
+            self._decoder.reset,
+            accept,
+            self.retries,
+            f"FEIG {what}",
+        )
 
     def _tag_call(self, cmd: int, data: bytes, uid: str, what: str) -> fc.Response:
         resp = self._call(cmd, data, what)
@@ -108,8 +120,9 @@ class FeigReader(Reader):
         raw, out = uid_bytes(uid), bytearray()
         for start in range(first, first + count, fc.MAX_BLOCKS_PER_READ):
             n = min(fc.MAX_BLOCKS_PER_READ, first + count - start)
-            resp = self._tag_call(fc.CMD_ISO, fc.read_multiple_data(raw, start, n), normalise_uid(uid),
-                                  "read blocks")
+            resp = self._tag_call(
+                fc.CMD_ISO, fc.read_multiple_data(raw, start, n), normalise_uid(uid), "read blocks"
+            )
             try:
                 size, data = fc.parse_read_multiple(resp.data)
             except ValueError as exc:
@@ -129,13 +142,18 @@ class FeigReader(Reader):
         for start in range(first, first + count, fc.MAX_BLOCKS_PER_READ):
             n = min(fc.MAX_BLOCKS_PER_READ, first + count - start)
             chunk = data[(start - first) * BLOCK_SIZE : (start - first + n) * BLOCK_SIZE]
-            self._tag_call(fc.CMD_ISO, fc.write_multiple_data(raw, start, chunk, BLOCK_SIZE),
-                           normalise_uid(uid), "write blocks")
+            self._tag_call(
+                fc.CMD_ISO,
+                fc.write_multiple_data(raw, start, chunk, BLOCK_SIZE),
+                normalise_uid(uid),
+                "write blocks",
+            )
 
     def system_info(self, uid: str) -> SystemInfo:
         """Get System Information ``[0x2B]``."""
-        resp = self._tag_call(fc.CMD_ISO, fc.system_info_data(uid_bytes(uid)), normalise_uid(uid),
-                              "system information")
+        resp = self._tag_call(
+            fc.CMD_ISO, fc.system_info_data(uid_bytes(uid)), normalise_uid(uid), "system information"
+        )
         try:
             dsfid, raw_uid, afi, block_size, blocks, ic_ref = fc.parse_system_info(resp.data)
         except ValueError as exc:
@@ -152,8 +170,12 @@ class FeigReader(Reader):
     def set_eas(self, uid: str, on: bool) -> None:
         """NXP Set / Reset EAS through ``[0xB1]``."""
         command = fc.NXP_SET_EAS if on else fc.NXP_RESET_EAS
-        self._tag_call(fc.CMD_CUSTOM, fc.nxp_data(command, uid_bytes(uid)), normalise_uid(uid),
-                       "set EAS" if on else "reset EAS")
+        self._tag_call(
+            fc.CMD_CUSTOM,
+            fc.nxp_data(command, uid_bytes(uid)),
+            normalise_uid(uid),
+            "set EAS" if on else "reset EAS",
+        )
 
     def eas_alarm(self, uid: str) -> bool:
         """NXP EAS Alarm: status 0x00 = the bit is set; 0x01 (no answer) = clear or tag gone."""

@@ -305,4 +305,3 @@ def status_error(status: int, data: bytes, uid: str | None) -> Exception:
     if status in _READER_ERRORS:
         return ReaderError(f"{text}: {_READER_ERRORS[status]}", status)
     return ReaderError(f"{text}: unexpected status", status)
-

@@ -46,8 +46,15 @@ class M3Reader(Reader):
         def accept(item: object) -> mc.Frame | None:
             return item if isinstance(item, mc.Frame) and item.cmd == request.cmd else None
 
-        resp = exchange(self.transport, mc.build(request), self._decoder.feed, self._decoder.reset, accept,
-                        self.retries, f"3M {what}")
+        resp = exchange(
+            self.transport,
+            mc.build(request),
+            self._decoder.feed,
+            self._decoder.reset,
+            accept,
+            self.retries,
+            f"3M {what}",
+        )
         if resp.error:
             raise mc.error_for(resp.error, uid)
         if uid is None:

@@ -18,8 +18,15 @@ from drivers.rfid.feig_device import Answer
 from drivers.rfid.reader import uid_bytes, uid_text
 from drivers.rfid.tagfield import TagField
 
-_ADDRESSED = {mc.CMD_READ_MULTIBLOCK, mc.CMD_WRITE_MULTIBLOCK, mc.CMD_GET_AFI, mc.CMD_WRITE_AFI,
-              mc.CMD_CHECK_EAS, mc.CMD_EAS_CONTROL, mc.CMD_TAG_INFO}
+_ADDRESSED = {
+    mc.CMD_READ_MULTIBLOCK,
+    mc.CMD_WRITE_MULTIBLOCK,
+    mc.CMD_GET_AFI,
+    mc.CMD_WRITE_AFI,
+    mc.CMD_CHECK_EAS,
+    mc.CMD_EAS_CONTROL,
+    mc.CMD_TAG_INFO,
+}
 
 
 class M3Device:
@@ -69,7 +76,8 @@ class M3Device:
             body = bytes((afi, options, len(found)))
             for dsfid, uid in found:
                 body += (bytes((dsfid,)) if options & mc.INVENTORY_DSFID else b"") + (
-                    uid_bytes(uid) if options & mc.INVENTORY_UID else b"")
+                    uid_bytes(uid) if options & mc.INVENTORY_UID else b""
+                )
             return mc.Frame(req.cmd, body, mc.OK), airtime.inventory(len(found))
         if req.cmd not in _ADDRESSED or len(req.data) < 8:
             if self.strict:
@@ -91,7 +99,8 @@ class M3Device:
             first, count = rest[0], rest[1]
             data = f.read_blocks(uid, first, count)
             body = bytes((count,)) + b"".join(
-                bytes((first + i, 0)) + data[i * 4 : i * 4 + 4] for i in range(count))
+                bytes((first + i, 0)) + data[i * 4 : i * 4 + 4] for i in range(count)
+            )
             return body, airtime.read_blocks(count)
         if cmd == mc.CMD_WRITE_MULTIBLOCK and len(rest) >= 3:
             first, count, data = rest[0], rest[1], rest[3:]
@@ -113,8 +122,17 @@ class M3Device:
             return b"", airtime.set_eas()
         if cmd == mc.CMD_TAG_INFO and len(rest) == 1:
             info = f.system_info(uid)
-            body = bytes((mc.TAG_INFO_ALL, info.dsfid or 0, info.afi or 0, (info.block_size or 4) - 1,
-                          (info.block_count or 32) - 1, 0, info.ic_reference or 0))
+            body = bytes(
+                (
+                    mc.TAG_INFO_ALL,
+                    info.dsfid or 0,
+                    info.afi or 0,
+                    (info.block_size or 4) - 1,
+                    (info.block_count or 32) - 1,
+                    0,
+                    info.ic_reference or 0,
+                )
+            )
             return body, airtime.system_info()
         raise _Refused(mc.PARAMETER_ERROR)
 

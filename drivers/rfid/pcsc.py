@@ -73,8 +73,9 @@ class PcscReader(Reader):
     kind: ClassVar[str] = "pcsc"
     max_tags: ClassVar[int | None] = 1
 
-    def __init__(self, name_filter: str, block_in: str = "p1",
-                 connect: Callable[[], CardConnection] | None = None) -> None:
+    def __init__(
+        self, name_filter: str, block_in: str = "p1", connect: Callable[[], CardConnection] | None = None
+    ) -> None:
         self.name_filter = name_filter
         self.block_in = block_in
         self._connect = connect or _pyscard_connect(name_filter)
@@ -154,8 +155,11 @@ class PcscReader(Reader):
         check_block_range(first, len(data) // BLOCK_SIZE)
         uid = self._same_tag(uid)
         for i in range(0, len(data), BLOCK_SIZE):
-            self._apdu(b"\xff\xd6" + self._p1p2(first + i // BLOCK_SIZE) + b"\x04" + data[i : i + 4], uid,
-                       "write block")
+            self._apdu(
+                b"\xff\xd6" + self._p1p2(first + i // BLOCK_SIZE) + b"\x04" + data[i : i + 4],
+                uid,
+                "write block",
+            )
 
     def _transceive(self, frame: bytes, uid: str, what: str) -> bytes | None:
         """Send a raw ISO frame; return the tag's answer (flags first), or None if it stayed silent."""

@@ -15,7 +15,13 @@ from drivers.rfid.tagfield import TagField
 
 ATR_ISO15693 = bytes.fromhex("3B8F8001804F0CA0000003060B00140000000077")
 OK, NOT_FOUND, WRONG_P1P2, NOT_SUPPORTED, WRITE_FAILED, DENIED = (
-    b"\x90\x00", b"\x6a\x82", b"\x6b\x00", b"\x6d\x00", b"\x65\x81", b"\x69\x82")
+    b"\x90\x00",
+    b"\x6a\x82",
+    b"\x6b\x00",
+    b"\x6d\x00",
+    b"\x65\x81",
+    b"\x69\x82",
+)
 
 
 class Iso15693Card:
@@ -93,8 +99,13 @@ class Iso15693Card:
             if cmd == iso.SYSTEM_INFO:
                 info = self.field.system_info(self.uid)
                 mem = bytes(((info.block_count or 32) - 1, (info.block_size or 4) - 1))
-                return (b"\x00\x0f" + uid_bytes(self.uid)[::-1] + bytes((info.dsfid or 0, info.afi or 0))
-                        + mem + bytes((info.ic_reference or 0,)))
+                return (
+                    b"\x00\x0f"
+                    + uid_bytes(self.uid)[::-1]
+                    + bytes((info.dsfid or 0, info.afi or 0))
+                    + mem
+                    + bytes((info.ic_reference or 0,))
+                )
             if cmd == iso.WRITE_AFI and len(params) == 1:
                 self.field.write_afi(self.uid, params[0])
                 return b"\x00"

@@ -29,10 +29,14 @@ UID_DEICHMAN = "E0040150338607AE"
 HOME_COUNTRY, HOME_ISIL = "NL", "0001"  # the demo library's owner code on its simulated tags
 
 
-
-
-def danish_blocks(item_id: str, parts: int = 1, part: int = 1, country: str = HOME_COUNTRY,
-                  isil: str = HOME_ISIL, usage: int = 1) -> bytes:
+def danish_blocks(
+    item_id: str,
+    parts: int = 1,
+    part: int = 1,
+    country: str = HOME_COUNTRY,
+    isil: str = HOME_ISIL,
+    usage: int = 1,
+) -> bytes:
     """32 bytes of a Danish-model basic block (byte 1 = parts in set, byte 2 = part number; CRC over
     bytes 0-18 and 21-31 plus two zero bytes, stored LSB first at 19-20)."""
     data = bytearray(32)
@@ -51,9 +55,17 @@ def item_blocks(item_id: str, parts: int = 1, part: int = 1) -> bytes:
     there (a circulating item, canonical byte order), else by :func:`danish_blocks` (the same bytes)."""
     try:
         models: Any = importlib.import_module("drivers.rfid.models")
-        data = models.TagData(model="danish", variant="", item_id=item_id,
-                              owner_isil=f"{HOME_COUNTRY}-{HOME_ISIL}", country=HOME_COUNTRY,
-                              parts_in_set=parts, part_number=part, usage="item-circulating", raw_usage=1)
+        data = models.TagData(
+            model="danish",
+            variant="",
+            item_id=item_id,
+            owner_isil=f"{HOME_COUNTRY}-{HOME_ISIL}",
+            country=HOME_COUNTRY,
+            parts_in_set=parts,
+            part_number=part,
+            usage="item-circulating",
+            raw_usage=1,
+        )
         return bytes(models.encode_danish(data))
     except (ImportError, AttributeError):  # no models package (or a stand-in without the encoder)
         return danish_blocks(item_id, parts, part)
@@ -90,8 +102,9 @@ def _set_2_of_3() -> TagField:
 
 
 def _foreign() -> TagField:
-    return TagField([VirtualTag(UID_DEICHMAN, memory(VECTOR_NO_DEICHMAN)),
-                     VirtualTag(_uid(2), memory(VECTOR_DE_705))])
+    return TagField(
+        [VirtualTag(UID_DEICHMAN, memory(VECTOR_NO_DEICHMAN)), VirtualTag(_uid(2), memory(VECTOR_DE_705))]
+    )
 
 
 def _blank() -> TagField:
@@ -119,10 +132,23 @@ def _eas_protected() -> TagField:
 # The demo library's items (docs/demo-data.md) as tags: the pad starts empty and every item waits "in the
 # tray" (not present) until ``kiosk rfid sim put`` or a test puts it on the pad.
 DEMO_ITEMS = (
-    "30301000500013", "30301000500021", "30301000500039", "30301000500047", "30301000500054",
-    "30301000500062", "30301000500070", "30301000500088", "30301000500096", "30301000500104",
-    "30301000500112", "30301000500120", "30301000500138", "30301000500146", "30301000500153",
-    "30301000500161", "30302000600019",
+    "30301000500013",
+    "30301000500021",
+    "30301000500039",
+    "30301000500047",
+    "30301000500054",
+    "30301000500062",
+    "30301000500070",
+    "30301000500088",
+    "30301000500096",
+    "30301000500104",
+    "30301000500112",
+    "30301000500120",
+    "30301000500138",
+    "30301000500146",
+    "30301000500153",
+    "30301000500161",
+    "30302000600019",
 )
 
 

@@ -86,20 +86,23 @@ def read_state(reader: Reader, uid: str, policy: SecurityPolicy) -> SecurityStat
     return SecurityState(uid, afi, eas, secured, released)
 
 
-def secure(reader: Reader, uid: str, policy: SecurityPolicy,
-           pause: Callable[[float], None] = time.sleep) -> SecurityState:
+def secure(
+    reader: Reader, uid: str, policy: SecurityPolicy, pause: Callable[[float], None] = time.sleep
+) -> SecurityState:
     """Put the item's security on (it was returned) and prove it."""
     return _switch(reader, uid, policy, on=True, pause=pause)
 
 
-def release(reader: Reader, uid: str, policy: SecurityPolicy,
-            pause: Callable[[float], None] = time.sleep) -> SecurityState:
+def release(
+    reader: Reader, uid: str, policy: SecurityPolicy, pause: Callable[[float], None] = time.sleep
+) -> SecurityState:
     """Take the item's security off (it was lent) and prove it."""
     return _switch(reader, uid, policy, on=False, pause=pause)
 
 
-def _switch(reader: Reader, uid: str, policy: SecurityPolicy, on: bool,
-            pause: Callable[[float], None]) -> SecurityState:
+def _switch(
+    reader: Reader, uid: str, policy: SecurityPolicy, on: bool, pause: Callable[[float], None]
+) -> SecurityState:
     uid = normalise_uid(uid)
     afi = policy.afi_in_library if on else policy.afi_on_loan
     last: Exception | None = None
@@ -117,7 +120,7 @@ def _switch(reader: Reader, uid: str, policy: SecurityPolicy, on: bool,
         except (TagWriteFailed, TagAirError, TagNotFound) as exc:
             last = exc
             continue
-        if (state.secured if on else state.released):
+        if state.secured if on else state.released:
             return state
         last = SecurityNotVerified(f"tag {uid} reads back AFI {state.afi} EAS {state.eas}", uid)
     what = "secure" if on else "release"

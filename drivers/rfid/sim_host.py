@@ -47,8 +47,13 @@ def make_device(kind: str, field: TagField, strict: bool = False) -> Device:
 class DeviceHost:
     """Serves one device on a pty and/or TCP until :meth:`stop`."""
 
-    def __init__(self, device: Device, realistic: bool = False, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        device: Device,
+        realistic: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.device = device
         self.realistic = realistic
         self._sleep = sleep

@@ -134,8 +134,20 @@ class EspeakSpeech(SpeechOutput):
 
     def command(self, job: Job, wav_path: Path | None = None) -> list[str]:
         """The espeak-ng command line for ``job`` (the text itself goes to stdin)."""
-        argv = [self.program, "-v", self.voice, "-s", str(job.rate), "-a", str(job.volume * 2),
-                "-p", str(self.pitch), "-b", "1", "--stdin"]
+        argv = [
+            self.program,
+            "-v",
+            self.voice,
+            "-s",
+            str(job.rate),
+            "-a",
+            str(job.volume * 2),
+            "-p",
+            str(self.pitch),
+            "-b",
+            "1",
+            "--stdin",
+        ]
         if wav_path is not None:
             argv += ["-w", str(wav_path)]
         elif self.audio_sink is not None:
@@ -157,7 +169,9 @@ class EspeakSpeech(SpeechOutput):
                 return
             try:
                 proc = subprocess.Popen(
-                    argv, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                    argv,
+                    stdin=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
                     stdout=subprocess.PIPE if (self.audio_sink and wav_path is None) else subprocess.DEVNULL,
                 )
             except OSError as exc:

@@ -182,8 +182,9 @@ class SpeechOutput(ABC):
 
     def _start_locked(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name=f"speech-{type(self).__name__}",
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._work, name=f"speech-{type(self).__name__}", daemon=True
+            )
             self._thread.start()
 
     def _work(self) -> None:

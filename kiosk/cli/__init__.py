@@ -24,8 +24,18 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 
 # Area modules, in the order they appear in ``kiosk --help``. A module that does not exist yet is skipped,
 # so areas can land one by one.
-AREAS = ("run", "config", "sip2", "reader", "rfid", "printer", "terminal", "queue", "maintenance",
-         "screenshots")
+AREAS = (
+    "run",
+    "config",
+    "sip2",
+    "reader",
+    "rfid",
+    "printer",
+    "terminal",
+    "queue",
+    "maintenance",
+    "screenshots",
+)
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ def register(sub: Any) -> None:
     check = actions.add_parser(
         "check", help="validate and print the effective configuration as JSON (secrets masked)"
     )
-    check.add_argument("path", nargs="?", default=None,
-                       help=f"config file (default: $KIOSK_CONFIG, else {SYSTEM_CONFIG})")
+    check.add_argument(
+        "path", nargs="?", default=None, help=f"config file (default: $KIOSK_CONFIG, else {SYSTEM_CONFIG})"
+    )
     check.add_argument("--config", dest="config_opt", default=None, help=argparse.SUPPRESS)
     check.set_defaults(func=_check)
 

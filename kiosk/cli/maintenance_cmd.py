@@ -28,15 +28,18 @@ def register(subparsers: Any) -> None:
     add_config_argument(status)
     status.set_defaults(func=cmd_status)
     mode = sub.add_parser(
-        "mode", help="override the staffing mode: staffed, unstaffed, closed, or back to the schedule",
+        "mode",
+        help="override the staffing mode: staffed, unstaffed, closed, or back to the schedule",
         description="Leaves the request in the kiosk's state directory; the running kiosk applies it "
         "within seconds (a kiosk that is off, at its start) and keeps it across a restart until it "
         "expires. See docs/unstaffed.md.",
     )
     mode.add_argument("mode", choices=("staffed", "unstaffed", "closed", "schedule"))
-    mode.add_argument("--until", default="",
-                      help="HH:MM (local, next occurrence) or YYYY-MM-DDTHH:MM; default: the schedule's "
-                      "next change")
+    mode.add_argument(
+        "--until",
+        default="",
+        help="HH:MM (local, next occurrence) or YYYY-MM-DDTHH:MM; default: the schedule's next change",
+    )
     mode.add_argument("--reason", default="", help="a short note for the log")
     add_config_argument(mode)
     mode.set_defaults(func=cmd_mode)
@@ -109,8 +112,12 @@ def cmd_mode(args: argparse.Namespace) -> int:
         except ValueError as exc:
             say(f"kiosk maintenance mode: --until: {exc}")
             return EXIT_USAGE
-        data = {"mode": args.mode, "start": now.isoformat(), "until": until.isoformat(),
-                "reason": args.reason}
+        data = {
+            "mode": args.mode,
+            "start": now.isoformat(),
+            "until": until.isoformat(),
+            "reason": args.reason,
+        }
     try:
         path = write_request(state_dir, data)
     except OSError as exc:
@@ -140,12 +147,16 @@ def running_kiosk_health(config: Any) -> int | None:
         if health is not None:
             emit(health)
             return EXIT_OK if health.get("ils_online", True) else EXIT_CONNECTION
-        say(f"kiosk maintenance status: the kiosk is running ({who}) but its health endpoint "
+        say(
+            f"kiosk maintenance status: the kiosk is running ({who}) but its health endpoint "
             f"http://{_host(mon.metrics_address)}:{mon.metrics_port}/healthz did not answer; "
-            "see the maintenance screen, or the journal (journalctl -u library-kiosk)")
+            "see the maintenance screen, or the journal (journalctl -u library-kiosk)"
+        )
         return EXIT_CONNECTION
-    say(f"kiosk maintenance status: the kiosk is running on {state_dir} ({who}) and owns the devices; "
-        "its health is on the maintenance screen, or set [monitoring] metrics_port to read it here")
+    say(
+        f"kiosk maintenance status: the kiosk is running on {state_dir} ({who}) and owns the devices; "
+        "its health is on the maintenance screen, or set [monitoring] metrics_port to read it here"
+    )
     return EXIT_USAGE
 
 

@@ -44,8 +44,10 @@ def say(message: str) -> None:
 def add_config_argument(parser: Any) -> None:
     """Add the common ``--config PATH`` option."""
     parser.add_argument(
-        "--config", default=None, metavar="PATH",
-        help=f"configuration file (default: $KIOSK_CONFIG, else {SYSTEM_CONFIG})"
+        "--config",
+        default=None,
+        metavar="PATH",
+        help=f"configuration file (default: $KIOSK_CONFIG, else {SYSTEM_CONFIG})",
     )
 
 

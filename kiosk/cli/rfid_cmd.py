@@ -48,13 +48,23 @@ def register(subparsers: Any) -> None:
     """Add ``kiosk rfid`` and its subcommands."""
     common = argparse.ArgumentParser(add_help=False)
     add_config_argument(common)
-    common.add_argument("--url", help="reader URL, e.g. rfid+feig:///dev/ttyUSB0 or rfid+sim://?scenario=stack3")
+    common.add_argument(
+        "--url", help="reader URL, e.g. rfid+feig:///dev/ttyUSB0 or rfid+sim://?scenario=stack3"
+    )
     security = argparse.ArgumentParser(add_help=False)
-    security.add_argument("--security", choices=("afi", "eas", "afi+eas"), default="afi",
-                          help="what the gate reads (default afi)")
+    security.add_argument(
+        "--security",
+        choices=("afi", "eas", "afi+eas"),
+        default="afi",
+        help="what the gate reads (default afi)",
+    )
     security.add_argument("--afi-on-loan", type=_byte, default=0xC2, help="AFI of a lent item (default 0xC2)")
-    security.add_argument("--afi-in-library", type=_byte, default=0x07,
-                          help="AFI of an item in the library, gate alarms (default 0x07)")
+    security.add_argument(
+        "--afi-in-library",
+        type=_byte,
+        default=0x07,
+        help="AFI of an item in the library, gate alarms (default 0x07)",
+    )
     security.add_argument("--retries", type=int, default=4, help="write/read-back attempts after the first")
 
     parser = subparsers.add_parser("rfid", help="RFID pad: list, dump and secure item tags; simulator")
@@ -75,8 +85,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--first", type=int, default=0)
     p.add_argument("--count", type=int, default=DETECT_BLOCKS)
     p.set_defaults(func=_read)
-    for name, text in (("secure", "security on (item is back in the library)"),
-                       ("release", "security off (item is on loan)")):
+    for name, text in (
+        ("secure", "security on (item is back in the library)"),
+        ("release", "security off (item is on loan)"),
+    ):
         p = sub.add_parser(name, parents=[common, security], help=text)
         p.add_argument("uid")
         p.set_defaults(func=_switch, on=name == "secure")
@@ -144,8 +156,13 @@ def _hex(value: int | None) -> str | None:
 
 
 def _state(state: Any) -> dict[str, object]:
-    return {"uid": state.uid, "afi": _hex(state.afi), "eas": state.eas, "secured": state.secured,
-            "released": state.released}
+    return {
+        "uid": state.uid,
+        "afi": _hex(state.afi),
+        "eas": state.eas,
+        "secured": state.secured,
+        "released": state.released,
+    }
 
 
 def describe_tag(blocks: bytes, own_isils: tuple[str, ...]) -> dict[str, object]:
@@ -156,8 +173,16 @@ def describe_tag(blocks: bytes, own_isils: tuple[str, ...]) -> dict[str, object]
         return {"model": None, "detail": "drivers.rfid.models is not installed"}
     result = models.detect(blocks, own_isils=own_isils)
     if type(result).__name__ == "TagData":
-        fields = ("model", "variant", "item_id", "owner_isil", "country", "parts_in_set", "part_number",
-                  "usage")
+        fields = (
+            "model",
+            "variant",
+            "item_id",
+            "owner_isil",
+            "country",
+            "parts_in_set",
+            "part_number",
+            "usage",
+        )
         out: dict[str, object] = {name: getattr(result, name, None) for name in fields}
         return {k: (str(v) if v is not None and not isinstance(v, int | str) else v) for k, v in out.items()}
     out = {"model": None, "kind": type(result).__name__}
@@ -215,8 +240,12 @@ def _dump(args: argparse.Namespace) -> int:
             out: dict[str, object] = {"uid": uid}
             try:
                 info = reader.system_info(uid)
-                out.update(dsfid=_hex(info.dsfid), afi=_hex(info.afi), block_size=info.block_size,
-                           block_count=info.block_count)
+                out.update(
+                    dsfid=_hex(info.dsfid),
+                    afi=_hex(info.afi),
+                    block_size=info.block_size,
+                    block_count=info.block_count,
+                )
                 out["eas"] = reader.eas_alarm(uid) if reader.supports_eas else None
                 count = (info.block_count or DETECT_BLOCKS) if args.blocks else DETECT_BLOCKS
                 data = reader.read_blocks(uid, 0, count)
@@ -239,8 +268,13 @@ def _read(args: argparse.Namespace) -> int:
     def body(reader: Any) -> int:
         uid = normalise_uid(args.uid)
         data = reader.read_blocks(uid, args.first, args.count)
-        emit({"uid": uid, "first": args.first, "blocks": [data[i : i + 4].hex().upper()
-                                                           for i in range(0, len(data), 4)]})
+        emit(
+            {
+                "uid": uid,
+                "first": args.first,
+                "blocks": [data[i : i + 4].hex().upper() for i in range(0, len(data), 4)],
+            }
+        )
         return EXIT_OK
 
     return _run(args, body)
@@ -305,8 +339,16 @@ def _simulate(args: argparse.Namespace) -> int:
     # The handler goes in before the URL is printed: whoever reads the URL may stop us at once.
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    emit({"kind": args.kind, "scenario": args.scenario, "url": url, "strict": args.strict,
-          "realistic": args.realistic, "tags": [t.uid for t in field.tags]})
+    emit(
+        {
+            "kind": args.kind,
+            "scenario": args.scenario,
+            "url": url,
+            "strict": args.strict,
+            "realistic": args.realistic,
+            "tags": [t.uid for t in field.tags],
+        }
+    )
     say(f"kiosk rfid: simulated {args.kind} reader at {url} (Ctrl-C or SIGTERM to stop)")
     try:
         while not stop.wait(0.5):

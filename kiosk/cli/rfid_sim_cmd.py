@@ -18,8 +18,9 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 
 def register_sim(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``kiosk rfid sim`` under ``kiosk rfid``."""
-    p = sub.add_parser("sim", parents=[common], help="put demo items on / take them off the running kiosk's "
-                                                     "simulated pad")
+    p = sub.add_parser(
+        "sim", parents=[common], help="put demo items on / take them off the running kiosk's simulated pad"
+    )
     p.add_argument("action", choices=("put", "take", "list"))
     p.add_argument("items", nargs="*", metavar="ITEM", help="item ids, e.g. 30301000500013")
     p.set_defaults(func=run_sim)

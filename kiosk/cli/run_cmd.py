@@ -24,8 +24,13 @@ def register(sub: Any) -> None:
     add_config_argument(parser)
     parser.add_argument("--headless", action="store_true", help="no UI: run the services and print status")
     parser.add_argument("--windowed", action="store_true", help="an ordinary window instead of full screen")
-    parser.add_argument("--status-interval", type=float, default=5.0, metavar="S",
-                        help="seconds between headless status lines (default 5)")
+    parser.add_argument(
+        "--status-interval",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds between headless status lines (default 5)",
+    )
     parser.add_argument("--exit-after", type=float, default=None, metavar="S", help=argparse.SUPPRESS)
     parser.set_defaults(func=_run)
 
@@ -71,8 +76,10 @@ def _headless(kiosk: Any, health: Any, interval: float, exit_after: float | None
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    say(f"kiosk: {kiosk.config.site.library_name} ({kiosk.config.site.kiosk_id}) is running; "
-        f"ILS {kiosk.config.sip2.url}")
+    say(
+        f"kiosk: {kiosk.config.site.library_name} ({kiosk.config.site.kiosk_id}) is running; "
+        f"ILS {kiosk.config.sip2.url}"
+    )
     sdnotify.wait_first_contact(kiosk, kiosk.config.sip2.connect_timeout + 10)
     sdnotify.ready("headless")
     ping = sdnotify.watchdog_interval()

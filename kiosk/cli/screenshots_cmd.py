@@ -14,10 +14,15 @@ EXIT_OK, EXIT_USAGE = 0, 2
 def register(subparsers: Any) -> None:
     """Add ``kiosk screenshots``."""
     parser = subparsers.add_parser(
-        "screenshots", help="render every screen in every language to PNG (offscreen, demo data)")
+        "screenshots", help="render every screen in every language to PNG (offscreen, demo data)"
+    )
     parser.add_argument("--out", required=True, metavar="DIR", help="output directory (DIR/<lang>/*.png)")
-    parser.add_argument("--language", action="append", choices=("nl", "en", "de", "tr"),
-                        help="only this language (repeatable; default: all four)")
+    parser.add_argument(
+        "--language",
+        action="append",
+        choices=("nl", "en", "de", "tr"),
+        help="only this language (repeatable; default: all four)",
+    )
     parser.add_argument("--library-name", default="Bibliotheek Wierden", help="name on the attract screen")
     parser.set_defaults(func=cmd_screenshots)
 

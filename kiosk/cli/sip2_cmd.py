@@ -230,5 +230,3 @@ def _read_pin() -> str:
     if not line:
         raise KioskUsageError("--pin-stdin: no PIN on stdin")
     return line
-
-

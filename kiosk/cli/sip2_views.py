@@ -25,7 +25,6 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 UsageError = KioskUsageError
 
 
-
 def _messages(reply: Any) -> list[str]:
     return list(reply.screen_messages)
 
@@ -73,8 +72,9 @@ def _patron(args: argparse.Namespace, client: Any) -> int:
     items: dict[str, list[str]] = {}
     if status.valid_patron:
         for kind in args.list or ("charged", "overdue", "hold"):
-            reply = client.patron_information(args.patron_id, pin=args.pin, summary=kind, start=args.start,
-                                              end=args.end)
+            reply = client.patron_information(
+                args.patron_id, pin=args.pin, summary=kind, start=args.start, end=args.end
+            )
             items[kind] = list(getattr(reply, _LIST_ATTR[kind]))
     valid = bool(status.valid_patron) and (args.pin is None or bool(status.valid_patron_password))
     emit(
@@ -216,13 +216,16 @@ WINDOW = 20
 
 
 def _fees(args: argparse.Namespace, client: Any) -> int:
-    info = client.patron_information(args.patron_id, pin=args.pin, summary="fine", start=args.start,
-                                     end=args.end)
+    info = client.patron_information(
+        args.patron_id, pin=args.pin, summary="fine", start=args.start, end=args.end
+    )
     fee_format = client.settings.dialect.fee_format
     # The ILS's free text is left out: it can name the item (a title tied to a member).  Where the
     # format has no fee ids, fee_id is null and the balance is paid as a whole (fee-paid without --fee-id).
-    fees = [{"fee_id": line.fee_id, "amount": _money(line.amount), "type": line.fee_type or None}
-            for line in parse_fee_lines(info.fine_items, fee_format)]
+    fees = [
+        {"fee_id": line.fee_id, "amount": _money(line.amount), "type": line.fee_type or None}
+        for line in parse_fee_lines(info.fine_items, fee_format)
+    ]
     result: dict[str, Any] = {
         "command": "fees",
         "ok": bool(info.valid_patron),

@@ -255,7 +255,10 @@ def _simulate(args: argparse.Namespace) -> int:
         say(f"kiosk terminal simulate: {exc}")
         return EXIT_USAGE
     settings = SimSettings(
-        tid=args.tid, password=password, step_delay=args.step_delay, card_wait=args.card_wait,
+        tid=args.tid,
+        password=password,
+        step_delay=args.step_delay,
+        card_wait=args.card_wait,
         strict_ack=args.strict_ack,
     )
     sim = TerminalSimulator(settings, books, default_scenario=args.scenario)

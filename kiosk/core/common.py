@@ -63,7 +63,10 @@ def end_session(
     if state.screen is not Screen.IDLE:
         out.append(ShowScreen(Screen.IDLE))
     fresh = SessionState.initial(settings).with_(
-        session_id=state.session_id + 1, clock=state.clock, ils_online=state.ils_online, mode=state.mode,
+        session_id=state.session_id + 1,
+        clock=state.clock,
+        ils_online=state.ils_online,
+        mode=state.mode,
         pin_failures=state.pin_failures,
     )
     return fresh, out
@@ -99,15 +102,23 @@ def receipt_lines(state: SessionState, list_loans: bool = False) -> tuple[Receip
     lines = [
         ReceiptLine(
             kind=LineKind.RENEWAL if line.renewal else line.kind,
-            item_id=line.item_id, title=line.title, due=line.due, offline=line.offline,
+            item_id=line.item_id,
+            title=line.title,
+            due=line.due,
+            offline=line.offline,
             amount=line.fine if line.kind is LineKind.RETURN else None,  # a fine charged by the return
         )
         for line in state.items
         if line.status is LineStatus.DONE
     ]
     lines += [  # what was paid in words (the fees' descriptions), with the terminal's card receipt
-        ReceiptLine(kind=LineKind.PAYMENT, item_id=",".join(p.fee_ids), title="; ".join(p.descriptions),
-                    amount=p.amount, terminal_lines=p.terminal_lines)
+        ReceiptLine(
+            kind=LineKind.PAYMENT,
+            item_id=",".join(p.fee_ids),
+            title="; ".join(p.descriptions),
+            amount=p.amount,
+            terminal_lines=p.terminal_lines,
+        )
         for p in state.paid
     ]
     if list_loans and state.account is not None:
@@ -127,8 +138,10 @@ def current_loans(state: SessionState) -> list[ReceiptLine]:
         elif line.kind in (LineKind.LOAN, LineKind.RENEWAL):
             title = line.title or loans.get(line.item_id, ("", ""))[0]
             loans[line.item_id] = (title, line.due)
-    return [ReceiptLine(kind=LineKind.LOAN, item_id=item_id, title=title, due=due, current=True)
-            for item_id, (title, due) in sorted(loans.items(), key=lambda kv: (kv[1][1], kv[0]))]
+    return [
+        ReceiptLine(kind=LineKind.LOAN, item_id=item_id, title=title, due=due, current=True)
+        for item_id, (title, due) in sorted(loans.items(), key=lambda kv: (kv[1][1], kv[0]))
+    ]
 
 
 def finish(settings: SessionSettings, state: SessionState) -> Outcome:

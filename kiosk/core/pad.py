@@ -90,8 +90,11 @@ def on_items_on_pad(settings: SessionSettings, state: SessionState, event: ev.Ev
     """The pad changed: new items are lent/returned, taken-off ones marked, others get a line."""
     assert isinstance(event, ItemsOnPad)
     effects: list[Effect] = []
-    if state.screen is Screen.IDLE and getattr(settings, "rfid_returns_from_idle", False) and any(
-            item.status == OK for item in event.items):
+    if (
+        state.screen is Screen.IDLE
+        and getattr(settings, "rfid_returns_from_idle", False)
+        and any(item.status == OK for item in event.items)
+    ):
         state = state.with_(last_activity=state.clock, pin_tries_left=settings.pin_tries)
         state, effects = go(state, Screen.RETURNING, effects)
     kind = SCREEN_KIND.get(state.screen)
@@ -107,8 +110,9 @@ def on_items_on_pad(settings: SessionSettings, state: SessionState, event: ev.Ev
     return _with_pad(state, PadState(pad_of(state).tags, now_on_pad)), effects
 
 
-def _one_item(settings: SessionSettings, state: SessionState, item: PadItem,
-              kind: LineKind) -> tuple[SessionState, list[Effect]]:
+def _one_item(
+    settings: SessionSettings, state: SessionState, item: PadItem, kind: LineKind
+) -> tuple[SessionState, list[Effect]]:
     existing = state.line(kind, item.item_id)
     if existing is not None and existing.status is not LineStatus.REFUSED:
         return state, []  # sent already (the pad reports a stack again and again)
@@ -116,9 +120,11 @@ def _one_item(settings: SessionSettings, state: SessionState, item: PadItem,
     if other is not None and other.status is not LineStatus.REFUSED:
         return state, []  # just lent (returned) in this session and still on the pad: not undone by accident
     if item.status != OK:
-        message = (Message(SET_INCOMPLETE, "", (("present", str(item.present)), ("parts", str(item.parts))))
-                   if item.status == INCOMPLETE else
-                   Message(TAG_KEYS.get(item.status, "rfid.unknown"), "", (("owner", item.owner),)))
+        message = (
+            Message(SET_INCOMPLETE, "", (("present", str(item.present)), ("parts", str(item.parts))))
+            if item.status == INCOMPLETE
+            else Message(TAG_KEYS.get(item.status, "rfid.unknown"), "", (("owner", item.owner),))
+        )
         if existing is not None and existing.message == message:
             return state, []
         line = ItemLine(kind=kind, item_id=item.item_id, status=LineStatus.REFUSED, message=message)
@@ -126,8 +132,9 @@ def _one_item(settings: SessionSettings, state: SessionState, item: PadItem,
     offline = not state.ils_online or (state.patron is not None and state.patron.offline)
     refuse_offline = getattr(settings, "rfid_offline_security", "release") == "refuse"
     if kind is LineKind.LOAN and offline and refuse_offline:
-        line = ItemLine(kind=kind, item_id=item.item_id, status=LineStatus.REFUSED,
-                        message=Message(OFFLINE_REFUSED))
+        line = ItemLine(
+            kind=kind, item_id=item.item_id, status=LineStatus.REFUSED, message=Message(OFFLINE_REFUSED)
+        )
         return state.with_line(line), [PlaySound("error")]
     handler = tx.on_item_borrow if kind is LineKind.LOAN else tx.on_item_return
     state, effects = handler(settings, state, ev.ItemPresented(item.item_id))
@@ -187,8 +194,11 @@ def on_security_result(settings: SessionSettings, state: SessionState, event: ev
     if line is None:
         return state, []
     # A password-protected tag is a configuration fault (always the desk); otherwise the mode's policy.
-    key = SECURITY_PASSWORD if event.reason == "password" else unsecured_note(
-        state.mode.policy, loan=event.action == RELEASE)
+    key = (
+        SECURITY_PASSWORD
+        if event.reason == "password"
+        else unsecured_note(state.mode.policy, loan=event.action == RELEASE)
+    )
     if key is None:
         return state, []
     if any(note.key == key for note in line.notes):
@@ -207,7 +217,9 @@ def rows(table: Table) -> Table:
         (None, PadSecurityResult): on_security_result,
     }
     answers: tuple[tuple[type[ev.Event], str], ...] = (
-        (ev.ItemCheckedOut, RELEASE), (ev.ItemCheckedIn, SECURE))
+        (ev.ItemCheckedOut, RELEASE),
+        (ev.ItemCheckedIn, SECURE),
+    )
     for event_type, action in answers:
         if (None, event_type) in table:
             out[(None, event_type)] = _then_security(table[(None, event_type)], action)

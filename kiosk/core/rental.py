@@ -28,21 +28,33 @@ def rental_fee_id(item_id: str) -> str:
 
 def rental_item(fee_id: str) -> str | None:
     """The item a rental payment line is for, or None for an ordinary fee id."""
-    return fee_id[len(RENTAL_PREFIX):] if fee_id.startswith(RENTAL_PREFIX) else None
+    return fee_id[len(RENTAL_PREFIX) :] if fee_id.startswith(RENTAL_PREFIX) else None
 
 
 def on_pay_rental(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
-    """"Pay here and borrow": one payment for the rental the ILS asked for (the amount from its answer)."""
+    """ "Pay here and borrow": one payment for the rental the ILS asked for (the amount from its answer)."""
     assert isinstance(event, ev.PayRental)
     line = state.line(LineKind.LOAN, event.item_id)
-    if (line is None or line.rental is None or state.pass_number is None or PAYMENT in state.pending
-            or not settings.payment_enabled or not state.ils_online):
+    if (
+        line is None
+        or line.rental is None
+        or state.pass_number is None
+        or PAYMENT in state.pending
+        or not settings.payment_enabled
+        or not state.ils_online
+    ):
         return state, []
-    paying = ItemLine(kind=LineKind.LOAN, item_id=line.item_id, status=LineStatus.PENDING, title=line.title,
-                      message=Message("item.rental_paying", params=(("amount", str(line.rental)),)),
-                      rental=line.rental)
-    effects: list[Effect] = [StartPayment(state.session_id, state.pass_number, (rental_fee_id(line.item_id),),
-                                          line.rental)]
+    paying = ItemLine(
+        kind=LineKind.LOAN,
+        item_id=line.item_id,
+        status=LineStatus.PENDING,
+        title=line.title,
+        message=Message("item.rental_paying", params=(("amount", str(line.rental)),)),
+        rental=line.rental,
+    )
+    effects: list[Effect] = [
+        StartPayment(state.session_id, state.pass_number, (rental_fee_id(line.item_id),), line.rental)
+    ]
     return state.with_line(paying).with_(pending=state.asking(PAYMENT), message=None), effects
 
 
@@ -55,8 +67,16 @@ def rented_lines(state: SessionState, event: ev.PaymentCompleted) -> SessionStat
         amount = previous.rental if previous is not None else None
         paid = Message("item.rental_paid", params=(("amount", str(amount)),))
         notes = (paid,) if amount is not None else ()
-        state = state.with_line(ItemLine(kind=LineKind.LOAN, item_id=item_id, status=LineStatus.DONE,
-                                         title=previous.title if previous else "", due=due, notes=notes))
+        state = state.with_line(
+            ItemLine(
+                kind=LineKind.LOAN,
+                item_id=item_id,
+                status=LineStatus.DONE,
+                title=previous.title if previous else "",
+                due=due,
+                notes=notes,
+            )
+        )
     return state
 
 
@@ -64,9 +84,13 @@ def rental_failed(state: SessionState) -> SessionState:
     """A rental payment that did not go through: its line offers to pay again (nothing was lent)."""
     for line in state.items:
         if line.kind is LineKind.LOAN and line.status is LineStatus.PENDING and line.rental is not None:
-            offer = ItemLine(kind=LineKind.LOAN, item_id=line.item_id, status=LineStatus.REFUSED,
-                             title=line.title, rental=line.rental,
-                             message=Message("item.rental_fee_pay", params=(("amount", str(line.rental)),)))
+            offer = ItemLine(
+                kind=LineKind.LOAN,
+                item_id=line.item_id,
+                status=LineStatus.REFUSED,
+                title=line.title,
+                rental=line.rental,
+                message=Message("item.rental_fee_pay", params=(("amount", str(line.rental)),)),
+            )
             state = state.with_line(offer)
     return state
-

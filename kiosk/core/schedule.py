@@ -114,14 +114,22 @@ class Override:
 
     def as_dict(self) -> dict[str, str]:
         """Plain data to keep across a restart (ISO 8601 with offset)."""
-        return {"mode": self.mode.value, "start": self.start.isoformat(), "until": self.until.isoformat(),
-                "reason": self.reason}
+        return {
+            "mode": self.mode.value,
+            "start": self.start.isoformat(),
+            "until": self.until.isoformat(),
+            "reason": self.reason,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, str]) -> Override:
         """The inverse of :meth:`as_dict` (raises ValueError/KeyError on bad data)."""
-        return cls(ServiceMode(data["mode"]), datetime.fromisoformat(data["start"]),
-                   datetime.fromisoformat(data["until"]), data.get("reason", ""))
+        return cls(
+            ServiceMode(data["mode"]),
+            datetime.fromisoformat(data["start"]),
+            datetime.fromisoformat(data["until"]),
+            data.get("reason", ""),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +256,11 @@ class Schedule:
 
     def _segments(self, day: date) -> Iterator[tuple[datetime, datetime, ServiceMode]]:
         for period in self.plan_for(day).periods:
-            yield (local_instant(self.timezone, day, period.start),
-                   local_instant(self.timezone, day, period.end), period.mode)
+            yield (
+                local_instant(self.timezone, day, period.start),
+                local_instant(self.timezone, day, period.end),
+                period.mode,
+            )
 
     def _boundaries_after(self, moment: datetime) -> Iterator[datetime]:
         """Every instant after ``moment`` at which the mode may change, in order, up to the horizon."""

@@ -79,18 +79,30 @@ class ModePolicy:
 STAFFED_POLICY = ModePolicy()
 UNSTAFFED_POLICY = ModePolicy(
     offline_loans=False,
-    desk_texts=MappingProxyType({
-        **{key: "unstaffed.notice_desk" for key in ("notice.desk", "error.blocked", "error.card_lost",
-                                                     "error.expired", "error.pin_tries", "payment.unknown",
-                                                     "payment.not_recorded")},
-        **{key: "unstaffed.come_back" for key in ("item.refused", "offline.loan_limit")},
-        **{key: "unstaffed.drop_box" for key in ("return.refused", "offline.storage_failed")},
-    }),
+    desk_texts=MappingProxyType(
+        {
+            **{
+                key: "unstaffed.notice_desk"
+                for key in (
+                    "notice.desk",
+                    "error.blocked",
+                    "error.card_lost",
+                    "error.expired",
+                    "error.pin_tries",
+                    "payment.unknown",
+                    "payment.not_recorded",
+                )
+            },
+            **{key: "unstaffed.come_back" for key in ("item.refused", "offline.loan_limit")},
+            **{key: "unstaffed.drop_box" for key in ("return.refused", "offline.storage_failed")},
+        }
+    ),
     unsecured_loan="cancel",
     unsecured_return="drop_box",
 )
-CLOSED_POLICY = ModePolicy(borrow=False, returns=False, renew=False, payments=False, hold_pickup=False,
-                           offline_loans=False)
+CLOSED_POLICY = ModePolicy(
+    borrow=False, returns=False, renew=False, payments=False, hold_pickup=False, offline_loans=False
+)
 _BOOLS = ("borrow", "returns", "renew", "payments", "hold_pickup", "offline_loans")
 
 
@@ -100,9 +112,15 @@ class ServiceHours:
 
     schedule: Schedule
     closing_warning_minutes: int = 10
-    policies: Mapping[ServiceMode, ModePolicy] = field(default_factory=lambda: MappingProxyType({
-        ServiceMode.STAFFED: STAFFED_POLICY, ServiceMode.UNSTAFFED: UNSTAFFED_POLICY,
-        ServiceMode.CLOSED: CLOSED_POLICY}))
+    policies: Mapping[ServiceMode, ModePolicy] = field(
+        default_factory=lambda: MappingProxyType(
+            {
+                ServiceMode.STAFFED: STAFFED_POLICY,
+                ServiceMode.UNSTAFFED: UNSTAFFED_POLICY,
+                ServiceMode.CLOSED: CLOSED_POLICY,
+            }
+        )
+    )
 
     def policy(self, mode: ServiceMode) -> ModePolicy:
         """The policy of ``mode`` (closed always offers nothing)."""
@@ -165,8 +183,11 @@ def parse_service_hours(data: Mapping[str, Any], source: str = "config.toml") ->
     policies = {mode: _policy(modes, mode, err) for mode in (ServiceMode.STAFFED, ServiceMode.UNSTAFFED)}
     unknown_modes = sorted(set(modes) - {"staffed", "unstaffed"})
     if unknown_modes:
-        raise err(f"[modes.{unknown_modes[0]}]", "modes.staffed or modes.unstaffed (closed offers nothing)",
-                  unknown_modes[0])
+        raise err(
+            f"[modes.{unknown_modes[0]}]",
+            "modes.staffed or modes.unstaffed (closed offers nothing)",
+            unknown_modes[0],
+        )
     if raw is None:
         schedule = Schedule(ZoneInfo("Europe/Amsterdam"), (ALWAYS_STAFFED,) * 7)
         return ServiceHours(schedule, 10, MappingProxyType({**policies, ServiceMode.CLOSED: CLOSED_POLICY}))
@@ -293,7 +314,8 @@ def _policy(modes: Mapping[str, Any], mode: ServiceMode, err: _Errors) -> ModePo
         isinstance(k, str) and isinstance(v, str) and _MESSAGE_KEY.match(k) and _MESSAGE_KEY.match(v)
         for k, v in texts.items()
     ):
-        raise err(f"{where} desk_texts", 'a table of message keys, e.g. { "notice.desk" = "unstaffed.x" }',
-                  texts)
+        raise err(
+            f"{where} desk_texts", 'a table of message keys, e.g. { "notice.desk" = "unstaffed.x" }', texts
+        )
     values["desk_texts"] = MappingProxyType(dict(texts))
     return ModePolicy(**values)

@@ -50,7 +50,10 @@ _NEEDS: dict[tuple[Screen | None, type[ev.Event]], str] = {
 }
 # Effects a switched-off function must never produce (whatever a handler returns).
 _EFFECT_NEEDS: dict[type[fx.Effect], str] = {
-    fx.CheckOut: "borrow", fx.CheckIn: "returns", fx.Renew: "renew", fx.StartPayment: "payments",
+    fx.CheckOut: "borrow",
+    fx.CheckIn: "returns",
+    fx.Renew: "renew",
+    fx.StartPayment: "payments",
 }
 # Events that start a session from the attract screen.
 _STARTS = (ev.PassPresented, ev.ItemPresented, ev.StartReturn, ev.CardNotAPass)
@@ -102,7 +105,7 @@ def refusal(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     if need is not None and not getattr(policy, need):
         key = PAYMENT_OFF if need == "payments" and mode.staffing is Staffing.STAFFED else NOT_OFFERED
         return state.with_(message=Message(key, params=(("function", need),))), []
-    if (isinstance(event, ev.StartBorrow) and not state.ils_online and not policy.offline_loans):
+    if isinstance(event, ev.StartBorrow) and not state.ils_online and not policy.offline_loans:
         return state.with_(message=Message(NOT_OFFERED, params=(("function", "offline_loans"),))), []
     return None
 
@@ -115,7 +118,10 @@ def allowed(policy: ModePolicy, effects: list[fx.Effect]) -> list[fx.Effect]:
 # The notes for an item whose security could not be switched (pad.py puts them on the line).
 UNSECURED_LOAN_NOTES = {"desk": "rfid.security_still_on", "keep": "rfid.security_gate_warning"}
 UNSECURED_RETURN_NOTES: dict[str, str | None] = {
-    "desk": "rfid.security_not_set", "drop_box": "unstaffed.drop_box", "accept": None}
+    "desk": "rfid.security_not_set",
+    "drop_box": "unstaffed.drop_box",
+    "accept": None,
+}
 
 
 def unsecured_note(policy: ModePolicy, loan: bool) -> str | None:
@@ -137,4 +143,3 @@ def close_safely(settings: SessionSettings, state: SessionState, effects: list[f
         out.append(fx.PrintReceipt(lines, state.language))
     log.info("closing: the session on %s is finished", state.screen.value)
     return end_session(settings, state, out)
-

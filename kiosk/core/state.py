@@ -207,9 +207,14 @@ class SessionState:
         policy = self.mode.policy
         items = self.items
         if policy.desk_texts:
-            items = tuple(replace(line, message=_instead(line.message, policy),
-                                  notes=tuple(_instead(n, policy) or n for n in line.notes))
-                          for line in self.items)
+            items = tuple(
+                replace(
+                    line,
+                    message=_instead(line.message, policy),
+                    notes=tuple(_instead(n, policy) or n for n in line.notes),
+                )
+                for line in self.items
+            )
         return SessionView(
             screen=self.screen,
             language=self.language,

@@ -206,8 +206,9 @@ def menu_actions(patron: PatronView | None, ils_online: bool, payment_enabled: b
         elif "expired" in flags:
             out["borrow"] = MenuAction("borrow", False, Message("error.expired", patron.screen_message))
         elif flags & FEE_FLAGS and can_pay:
-            out["borrow"] = MenuAction("borrow", False, Message("error.blocked_fees", patron.screen_message),
-                                       points_to="pay")
+            out["borrow"] = MenuAction(
+                "borrow", False, Message("error.blocked_fees", patron.screen_message), points_to="pay"
+            )
         else:
             out["borrow"] = MenuAction("borrow", False, Message("error.blocked", patron.screen_message))
     if not online:

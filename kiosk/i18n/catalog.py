@@ -64,22 +64,22 @@ def parse_po(path: Path) -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         if line.startswith("msgid_plural"):
-            msgid_plural = _unquote(line[len("msgid_plural"):], path, lineno)
+            msgid_plural = _unquote(line[len("msgid_plural") :], path, lineno)
             section = "msgid_plural"
         elif line.startswith("msgid"):
             if section in ("msgstr",):
                 flush()
             fuzzy, pending_fuzzy = pending_fuzzy, False
-            msgid = _unquote(line[len("msgid"):], path, lineno)
+            msgid = _unquote(line[len("msgid") :], path, lineno)
             section = "msgid"
         elif line.startswith("msgstr["):
             close = line.index("]")
-            index = int(line[len("msgstr["):close])
-            msgstr[index] = _unquote(line[close + 1:], path, lineno)
+            index = int(line[len("msgstr[") : close])
+            msgstr[index] = _unquote(line[close + 1 :], path, lineno)
             section = "msgstr"
         elif line.startswith("msgstr"):
             index = 0
-            msgstr[0] = _unquote(line[len("msgstr"):], path, lineno)
+            msgstr[0] = _unquote(line[len("msgstr") :], path, lineno)
             section = "msgstr"
         elif line.startswith('"'):
             piece = _unquote(line, path, lineno)
@@ -120,8 +120,13 @@ def compile_mo(messages: dict[str, str]) -> bytes:
         key_entries += [key_len, key_start + key_off]
         value_entries += [val_len, value_start + val_off]
     header = struct.pack("<7I", MO_MAGIC, 0, count, key_table, value_table, 0, 0)
-    return (header + struct.pack(f"<{len(key_entries)}I", *key_entries)
-            + struct.pack(f"<{len(value_entries)}I", *value_entries) + ids + strs)
+    return (
+        header
+        + struct.pack(f"<{len(key_entries)}I", *key_entries)
+        + struct.pack(f"<{len(value_entries)}I", *value_entries)
+        + ids
+        + strs
+    )
 
 
 def compile_po_file(po_path: Path) -> Path:

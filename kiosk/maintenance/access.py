@@ -66,8 +66,13 @@ class MaintenanceAccess:
     compared in constant time and never logged.
     """
 
-    def __init__(self, gate: PinGate, technician_cards: Iterable[str] = (),
-                 taps: CornerTaps | None = None, pin_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        gate: PinGate,
+        technician_cards: Iterable[str] = (),
+        taps: CornerTaps | None = None,
+        pin_timeout: float = 30.0,
+    ) -> None:
         self.gate = gate
         self._cards = tuple(c.strip() for c in technician_cards if c.strip())
         self.taps = taps or CornerTaps()

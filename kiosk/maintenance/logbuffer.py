@@ -17,8 +17,9 @@ class RingBufferHandler(logging.Handler):
         super().__init__(level)
         self._lines: deque[str] = deque(maxlen=capacity)
         self._guard = threading.Lock()
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                            datefmt="%H:%M:%S"))
+        self.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+        )
         install_redaction(self)
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -43,11 +43,13 @@ def pad_status(pad: Any) -> ActionResult:
     try:
         tags = len(reader.inventory())
     except DriverError as exc:
-        return ActionResult(False, "maint.result.pad_status", (
-            ("kind", kind), ("tags", "?"), ("error", type(exc).__name__)))
+        return ActionResult(
+            False, "maint.result.pad_status", (("kind", kind), ("tags", "?"), ("error", type(exc).__name__))
+        )
     error = str(getattr(pad.watcher, "error", "") or "").split(":", 1)[0] or "-"
-    return ActionResult(error == "-", "maint.result.pad_status", (
-        ("kind", kind), ("tags", str(tags)), ("error", error)))
+    return ActionResult(
+        error == "-", "maint.result.pad_status", (("kind", kind), ("tags", str(tags)), ("error", error))
+    )
 
 
 def _describe(blocks: bytes, own_isils: tuple[str, ...]) -> tuple[str, str]:
@@ -86,6 +88,14 @@ def tag_test(pad: Any, policy: SecurityPolicy, own_isils: tuple[str, ...] = ()) 
     except DriverError as exc:
         log.warning("pad tag test failed: %s", type(exc).__name__)
         return ActionResult(False, "maint.result.tag_test_failed", (("error", type(exc).__name__),))
-    return ActionResult(True, "maint.result.tag_test_ok", (
-        ("uid", uid), ("model", model), ("item", item_id), ("afi", _hex(after.afi)), ("eas", _eas(after.eas)),
-    ))
+    return ActionResult(
+        True,
+        "maint.result.tag_test_ok",
+        (
+            ("uid", uid),
+            ("model", model),
+            ("item", item_id),
+            ("afi", _hex(after.afi)),
+            ("eas", _eas(after.eas)),
+        ),
+    )

@@ -47,13 +47,20 @@ def validate_new_pin(pin: str) -> None:
         raise ValueError(f"the maintenance PIN must have {MIN_PIN_LENGTH} to {MAX_PIN_LENGTH} digits")
 
 
-def hash_pin(pin: str, *, log2_n: int = DEFAULT_LOG2_N, r: int = DEFAULT_R, p: int = DEFAULT_P,
-             salt: bytes | None = None) -> str:
+def hash_pin(
+    pin: str,
+    *,
+    log2_n: int = DEFAULT_LOG2_N,
+    r: int = DEFAULT_R,
+    p: int = DEFAULT_P,
+    salt: bytes | None = None,
+) -> str:
     """Hash a new PIN into the config string form. The PIN itself is never stored or logged."""
     validate_new_pin(pin)
     salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=1 << log2_n, r=r, p=p, dklen=32,
-                            maxmem=256 * 1024 * 1024)
+    digest = hashlib.scrypt(
+        pin.encode("utf-8"), salt=salt, n=1 << log2_n, r=r, p=p, dklen=32, maxmem=256 * 1024 * 1024
+    )
     return f"{SCHEME}${log2_n}${r}${p}${_b64(salt)}${_b64(digest)}"
 
 
@@ -72,8 +79,10 @@ class PinHash:
         """Parse the config string; a malformed one is a configuration error naming the key."""
         parts = text.strip().split("$")
         if len(parts) != 6 or parts[0] != SCHEME:
-            raise ConfigError("[maintenance] pin_hash: expected 'scrypt$N$r$p$salt$hash' "
-                              "(make one with `kiosk maintenance set-pin`)")
+            raise ConfigError(
+                "[maintenance] pin_hash: expected 'scrypt$N$r$p$salt$hash' "
+                "(make one with `kiosk maintenance set-pin`)"
+            )
         try:
             log2_n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
             salt = base64.b64decode(parts[4], validate=True)
@@ -90,13 +99,21 @@ class PinHash:
             raise ConfigError(
                 f"[maintenance] pin_hash: too weak (scrypt n = 2^{self.log2_n}, {len(self.salt)}-byte salt; "
                 f"expected n >= 2^{MIN_LOG2_N} and a salt of at least {MIN_SALT_BYTES} bytes): "
-                "make a new one with `kiosk maintenance set-pin`")
+                "make a new one with `kiosk maintenance set-pin`"
+            )
         return self
 
     def matches(self, pin: str) -> bool:
         """Constant-time check of ``pin`` against this hash."""
-        candidate = hashlib.scrypt(pin.encode("utf-8"), salt=self.salt, n=1 << self.log2_n, r=self.r,
-                                   p=self.p, dklen=len(self.digest), maxmem=256 * 1024 * 1024)
+        candidate = hashlib.scrypt(
+            pin.encode("utf-8"),
+            salt=self.salt,
+            n=1 << self.log2_n,
+            r=self.r,
+            p=self.p,
+            dklen=len(self.digest),
+            maxmem=256 * 1024 * 1024,
+        )
         return hmac.compare_digest(candidate, self.digest)
 
 
@@ -127,8 +144,13 @@ class PinGate:
     while drawing).
     """
 
-    def __init__(self, pin_hash: str | None, max_tries: int = 5, lockout_seconds: float = 300.0,
-                 store: LockoutStore | None = None) -> None:
+    def __init__(
+        self,
+        pin_hash: str | None,
+        max_tries: int = 5,
+        lockout_seconds: float = 300.0,
+        store: LockoutStore | None = None,
+    ) -> None:
         """``store`` keeps the count and the lockout across restarts (a power cycle gives no fresh tries)."""
         self._hash = PinHash.parse(pin_hash) if pin_hash else None
         self.max_tries = max(1, max_tries)
@@ -196,8 +218,9 @@ class PinGate:
         if left <= 0:
             self._locked_until = now + self.lockout_seconds
             self._save(now)
-            log.warning("maintenance PIN: %d wrong tries, locked for %.0f s", self.max_tries,
-                        self.lockout_seconds)
+            log.warning(
+                "maintenance PIN: %d wrong tries, locked for %.0f s", self.max_tries, self.lockout_seconds
+            )
             return PinAttempt(ok=False, tries_left=0, locked_until=self._locked_until)
         self._save(now)
         log.warning("maintenance PIN: wrong PIN, %d tries left", left)
@@ -219,8 +242,13 @@ class LockoutStore:
     mid-write must not be a way to reset the count.
     """
 
-    def __init__(self, path: Path | str, wall: Callable[[], float] = time.time,
-                 lockout_seconds: float = 300.0, max_tries: int = 5) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        wall: Callable[[], float] = time.time,
+        lockout_seconds: float = 300.0,
+        max_tries: int = 5,
+    ) -> None:
         self.path = Path(path)
         self.wall = wall
         self._lockout_seconds = lockout_seconds
@@ -229,8 +257,11 @@ class LockoutStore:
     @classmethod
     def beside(cls, store_path: str, lockout_seconds: float, max_tries: int) -> LockoutStore:
         """The lockout file in the directory of the kiosk's database (``[store] path``)."""
-        return cls(Path(store_path).parent / "maintenance-lockout.json", lockout_seconds=lockout_seconds,
-                   max_tries=max_tries)
+        return cls(
+            Path(store_path).parent / "maintenance-lockout.json",
+            lockout_seconds=lockout_seconds,
+            max_tries=max_tries,
+        )
 
     def load(self) -> LockoutRecord:
         """The saved record; none yet = no failures; unreadable = locked for one lockout from now."""
@@ -242,8 +273,9 @@ class LockoutStore:
         except FileNotFoundError:
             return LockoutRecord()
         except (OSError, ValueError, KeyError, TypeError):
-            log.warning("maintenance lockout file %s is unreadable; locking for one lockout period",
-                        self.path)
+            log.warning(
+                "maintenance lockout file %s is unreadable; locking for one lockout period", self.path
+            )
             return LockoutRecord(self._max_tries, self.wall() + self._lockout_seconds)
 
     def save(self, record: LockoutRecord) -> None:

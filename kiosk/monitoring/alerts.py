@@ -48,8 +48,13 @@ RESOLVED = {
 
 
 #: Severity label per alert (Alertmanager routes on it); anything not listed is "warning".
-SEVERITY = {"ils_offline": "critical", "queue_storage": "critical", "queue_failed": "warning",
-            "printer_paper_out": "warning", "terminal_unavailable": "warning"}
+SEVERITY = {
+    "ils_offline": "critical",
+    "queue_storage": "critical",
+    "queue_failed": "warning",
+    "printer_paper_out": "warning",
+    "terminal_unavailable": "warning",
+}
 
 
 def rfc3339(seconds: float) -> str:
@@ -76,10 +81,18 @@ class Alert:
 
     def payload(self, kiosk_id: str) -> dict[str, Any]:
         """This alert in Alertmanager's API format."""
-        labels = {"alertname": self.name, "kiosk_id": kiosk_id,
-                  "severity": SEVERITY.get(self.name, "warning"), "service": "library-kiosk", **self.labels}
-        body: dict[str, Any] = {"labels": labels, "annotations": {"summary": self.summary},
-                                "startsAt": rfc3339(self.since)}
+        labels = {
+            "alertname": self.name,
+            "kiosk_id": kiosk_id,
+            "severity": SEVERITY.get(self.name, "warning"),
+            "service": "library-kiosk",
+            **self.labels,
+        }
+        body: dict[str, Any] = {
+            "labels": labels,
+            "annotations": {"summary": self.summary},
+            "startsAt": rfc3339(self.since),
+        }
         ends = self.at if self.state == "resolved" else self.ends
         if ends is not None:
             body["endsAt"] = rfc3339(ends)
@@ -127,8 +140,9 @@ class AlertPolicy:
         out: list[Alert] = []
         active = self._conditions(snap, now)
         for name, summary in active.items():
-            since = self._since.setdefault(name, self._offline_seen if name == "ils_offline"
-                                           and self._offline_seen is not None else now)
+            since = self._since.setdefault(
+                name, self._offline_seen if name == "ils_offline" and self._offline_seen is not None else now
+            )
             last = self._sent.get(name)
             if last is None or now - last >= self.min_interval:
                 self._sent[name] = now
@@ -144,8 +158,9 @@ class WebhookNotifier:
     """Posts alerts as JSON to the configured webhook URL. Failures are logged, never raised: a dead
     webhook must not disturb the patron. Call it from a worker thread."""
 
-    def __init__(self, url: str, kiosk_id: str, timeout: float = 5.0,
-                 session: requests.Session | None = None) -> None:
+    def __init__(
+        self, url: str, kiosk_id: str, timeout: float = 5.0, session: requests.Session | None = None
+    ) -> None:
         self.url = url
         self.kiosk_id = kiosk_id
         self.timeout = timeout

@@ -52,8 +52,9 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def monitoring_app(registry: CollectorRegistry,
-                   health: HealthSource | None) -> Callable[..., Iterable[bytes]]:
+def monitoring_app(
+    registry: CollectorRegistry, health: HealthSource | None
+) -> Callable[..., Iterable[bytes]]:
     """The WSGI application: /metrics from ``registry``, /healthz from ``health()`` (None = not yet)."""
     metrics_app = make_wsgi_app(registry)
 
@@ -62,8 +63,9 @@ def monitoring_app(registry: CollectorRegistry,
         if path == "/healthz":
             snapshot = health() if health is not None else None
             status = "200 OK" if snapshot is not None else "503 Service Unavailable"
-            body = json.dumps({"status": "ok" if snapshot is not None else "starting",
-                               "health": snapshot}, default=str).encode()
+            body = json.dumps(
+                {"status": "ok" if snapshot is not None else "starting", "health": snapshot}, default=str
+            ).encode()
             start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
             return [body]
         if path in ("/metrics", "/"):
@@ -93,11 +95,17 @@ class MonitoringListener:
         self.thread.join(timeout=5)
 
 
-def start_listener(registry: CollectorRegistry, address: str, port: int, health: HealthSource | None = None,
-                   tls: ListenerTls | None = None) -> MonitoringListener:
+def start_listener(
+    registry: CollectorRegistry,
+    address: str,
+    port: int,
+    health: HealthSource | None = None,
+    tls: ListenerTls | None = None,
+) -> MonitoringListener:
     """Serve /metrics and /healthz on ``address:port`` (port 0 here means any free port) in a thread."""
-    server = make_server(address, port, monitoring_app(registry, health), ThreadingWSGIServer,
-                         handler_class=_QuietHandler)
+    server = make_server(
+        address, port, monitoring_app(registry, health), ThreadingWSGIServer, handler_class=_QuietHandler
+    )
     ctx = (tls or ListenerTls()).context()
     if ctx is not None:
         server.socket = ctx.wrap_socket(server.socket, server_side=True)

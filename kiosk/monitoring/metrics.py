@@ -41,39 +41,60 @@ class KioskMetrics:
         # process_* (CPU, resident memory, open fds, start time) and python_info, as every exporter has.
         ProcessCollector(registry=r)
         PlatformCollector(registry=r)
-        self.build_info = Gauge("kiosk_build_info", "Always 1; the kiosk software version in labels",
-                                ["version", "python"], registry=r)
+        self.build_info = Gauge(
+            "kiosk_build_info",
+            "Always 1; the kiosk software version in labels",
+            ["version", "python"],
+            registry=r,
+        )
         self.build_info.labels(version=__version__, python=platform.python_version()).set(1)
-        self.transactions = Counter("kiosk_transactions", "Transactions by kind and result",
-                                    ["kind", "result"], registry=r)
-        self.ils_latency = Histogram("kiosk_ils_latency_seconds", "SIP2 round trip time",
-                                     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10), registry=r)
-        self.ils_latency_last = Gauge("kiosk_ils_latency_last_seconds",
-                                      "Latest SIP2 round trip seen by the health check", registry=r)
+        self.transactions = Counter(
+            "kiosk_transactions", "Transactions by kind and result", ["kind", "result"], registry=r
+        )
+        self.ils_latency = Histogram(
+            "kiosk_ils_latency_seconds",
+            "SIP2 round trip time",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10),
+            registry=r,
+        )
+        self.ils_latency_last = Gauge(
+            "kiosk_ils_latency_last_seconds", "Latest SIP2 round trip seen by the health check", registry=r
+        )
         self.ils_online = Gauge("kiosk_ils_online", "1 when the ILS answers", registry=r)
-        self.ils_login_refused = Gauge("kiosk_ils_login_refused", "1 when the ILS refuses the SIP2 login",
-                                       registry=r)
+        self.ils_login_refused = Gauge(
+            "kiosk_ils_login_refused", "1 when the ILS refuses the SIP2 login", registry=r
+        )
         self.queue_depth = Gauge("kiosk_queue_depth", "Offline transactions waiting", registry=r)
         self.queue_failed = Gauge("kiosk_queue_failed", "Queued transactions the ILS refused", registry=r)
-        self.queue_writable = Gauge("kiosk_queue_writable", "0 when the transaction queue cannot be written "
-                                    "(disk full)", registry=r)
-        self.device_state = Gauge("kiosk_device_state", "1 for the current state of each device",
-                                  ["device", "state"], registry=r)
-        self.printer_paper = Gauge("kiosk_printer_paper", "1 for the current paper state", ["state"],
-                                   registry=r)
+        self.queue_writable = Gauge(
+            "kiosk_queue_writable", "0 when the transaction queue cannot be written (disk full)", registry=r
+        )
+        self.device_state = Gauge(
+            "kiosk_device_state", "1 for the current state of each device", ["device", "state"], registry=r
+        )
+        self.printer_paper = Gauge(
+            "kiosk_printer_paper", "1 for the current paper state", ["state"], registry=r
+        )
         self.out_of_order = Gauge("kiosk_out_of_order", "1 when switched out of order", registry=r)
-        self.service_mode = Gauge("kiosk_service_mode", "1 for the current staffing mode (Open+ hours)",
-                                  ["mode"], registry=r)
-        self.payments_needs_staff = Gauge("kiosk_payments_needs_staff", "Payments only staff can settle "
-                                          "(NEEDS_STAFF in the payment journal)", registry=r)
-        self.security_not_switched = Gauge("kiosk_security_not_switched", "Items whose security could not "
-                                           "be switched", registry=r)
+        self.service_mode = Gauge(
+            "kiosk_service_mode", "1 for the current staffing mode (Open+ hours)", ["mode"], registry=r
+        )
+        self.payments_needs_staff = Gauge(
+            "kiosk_payments_needs_staff",
+            "Payments only staff can settle (NEEDS_STAFF in the payment journal)",
+            registry=r,
+        )
+        self.security_not_switched = Gauge(
+            "kiosk_security_not_switched", "Items whose security could not be switched", registry=r
+        )
 
     def count_transaction(self, kind: str, result: str) -> None:
         """Count one transaction; unknown kinds/results are refused so labels stay a small fixed set."""
         if kind not in TRANSACTION_KINDS or result not in TRANSACTION_RESULTS:
-            raise ValueError(f"transaction {kind}/{result}: expected kind in {TRANSACTION_KINDS} "
-                             f"and result in {TRANSACTION_RESULTS}")
+            raise ValueError(
+                f"transaction {kind}/{result}: expected kind in {TRANSACTION_KINDS} "
+                f"and result in {TRANSACTION_RESULTS}"
+            )
         self.transactions.labels(kind=kind, result=result).inc()
 
     def observe_ils_latency(self, seconds: float) -> None:
@@ -97,7 +118,8 @@ class KioskMetrics:
         for device in snapshot.devices:
             for state in DEVICE_STATES:
                 self.device_state.labels(device=device.name, state=state).set(
-                    1 if device.state == state else 0)
+                    1 if device.state == state else 0
+                )
         for state in PAPER_STATES:
             self.printer_paper.labels(state=state).set(1 if snapshot.printer_paper == state else 0)
 
@@ -105,8 +127,13 @@ class KioskMetrics:
 MetricsServer = MonitoringListener  # the name older callers use
 
 
-def start_metrics_server(metrics: KioskMetrics, address: str, port: int, health: HealthSource | None = None,
-                         tls: ListenerTls | None = None) -> MonitoringListener | None:
+def start_metrics_server(
+    metrics: KioskMetrics,
+    address: str,
+    port: int,
+    health: HealthSource | None = None,
+    tls: ListenerTls | None = None,
+) -> MonitoringListener | None:
     """Serve ``/metrics`` and ``/healthz`` on ``address:port``; returns None when ``port`` is 0 (off)."""
     if port == 0:
         return None

@@ -19,9 +19,15 @@ class HealthMonitor:
     ``tick(now)`` does one round synchronously (tests call it directly with chosen times).
     """
 
-    def __init__(self, source: Callable[[], HealthSnapshot], metrics: KioskMetrics | None = None,
-                 policy: AlertPolicy | None = None, notifier: WebhookNotifier | None = None,
-                 interval: float = 15.0, clock: Callable[[], float] = wall_clock) -> None:
+    def __init__(
+        self,
+        source: Callable[[], HealthSnapshot],
+        metrics: KioskMetrics | None = None,
+        policy: AlertPolicy | None = None,
+        notifier: WebhookNotifier | None = None,
+        interval: float = 15.0,
+        clock: Callable[[], float] = wall_clock,
+    ) -> None:
         self.source = source
         self.metrics = metrics
         self.policy = policy

@@ -15,10 +15,18 @@ from __future__ import annotations
 from kiosk.core.view import LineKind, LineStatus, Screen, SessionView
 from kiosk.monitoring.metrics import KioskMetrics
 
-_KINDS = {LineKind.LOAN: "loan", LineKind.RETURN: "return", LineKind.RENEWAL: "renewal",
-          LineKind.PAYMENT: "payment"}
-_PAYMENT_FAILED = ("payment.declined", "payment.aborted", "payment.terminal_unavailable",
-                   "payment.not_recorded")
+_KINDS = {
+    LineKind.LOAN: "loan",
+    LineKind.RETURN: "return",
+    LineKind.RENEWAL: "renewal",
+    LineKind.PAYMENT: "payment",
+}
+_PAYMENT_FAILED = (
+    "payment.declined",
+    "payment.aborted",
+    "payment.terminal_unavailable",
+    "payment.not_recorded",
+)
 
 
 class TransactionCounter:

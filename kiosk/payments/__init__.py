@@ -17,6 +17,11 @@ from kiosk.payments.service import PaymentService
 from kiosk.payments.states import Line, PaymentLine, PaymentRecord, State
 
 __all__ = [
-    "JournalError", "Line", "PaymentJournal", "PaymentLine", "PaymentRecord",
-    "PaymentService", "State",
+    "JournalError",
+    "Line",
+    "PaymentJournal",
+    "PaymentLine",
+    "PaymentRecord",
+    "PaymentService",
+    "State",
 ]

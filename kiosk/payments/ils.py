@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 FEE_WINDOW = 50
 
 
-
 class FeeClient(Protocol):
     """The part of :class:`sip2.client.Sip2Client` this module uses."""
 

@@ -95,6 +95,9 @@ class RentalGoods:
     @staticmethod
     def check(patron_id: str, item_id: str) -> Line:
         """A rental line whose outcome is unknown: staff decide (the kiosk never lends or charges twice)."""
-        log.warning("rental of item %s for patron %s: outcome unknown, staff decide", short_hash(item_id),
-                    short_hash(patron_id))
+        log.warning(
+            "rental of item %s for patron %s: outcome unknown, staff decide",
+            short_hash(item_id),
+            short_hash(patron_id),
+        )
         return Line.IN_DOUBT

@@ -236,8 +236,12 @@ class PaymentService:
     def _event(session_id: int, outcome: PaymentOutcome) -> ResultEvent:
         rec = outcome.record
         if outcome.paid:
-            return PaymentCompleted(session_id, fee_ids=rec.fee_ids, amount=Decimal(rec.amount_cents) / 100,
-                                    terminal_lines=outcome.terminal_lines)
+            return PaymentCompleted(
+                session_id,
+                fee_ids=rec.fee_ids,
+                amount=Decimal(rec.amount_cents) / 100,
+                terminal_lines=outcome.terminal_lines,
+            )
         return PaymentFailed(session_id, reason=outcome.reason, screen_message=outcome.member_message)
 
     @classmethod

@@ -135,9 +135,17 @@ def open_pad(kiosk: Any, *, on_loan: Callable[[str], bool | None] | None = None)
     def changed(items: tuple[PadItem, ...]) -> None:
         runtime.send(ItemsOnPad(items))
 
-    watcher = PadWatcher(reader, changed, rule=rule, models=models, own_isils=rfid.own_isils,
-                         set_wait=rfid.set_wait, poll_interval=rfid.poll_interval,
-                         empty_poll_interval=rfid.empty_poll_interval, busy=lambda: security.expecting)
+    watcher = PadWatcher(
+        reader,
+        changed,
+        rule=rule,
+        models=models,
+        own_isils=rfid.own_isils,
+        set_wait=rfid.set_wait,
+        poll_interval=rfid.poll_interval,
+        empty_poll_interval=rfid.empty_poll_interval,
+        busy=lambda: security.expecting,
+    )
     release(watcher.stop)
     screen: list[Screen] = [runtime.view.screen]
 
@@ -159,6 +167,7 @@ def open_pad(kiosk: Any, *, on_loan: Callable[[str], bool | None] | None = None)
         except OSError as exc:
             log.warning("rfid sim control socket not available: %s", exc)
     if security.pending.records():  # a previous run died between an ILS answer and a security write
+
         def recover() -> None:
             pad.recovered.extend(security.recover(on_loan or _sip2_on_loan(kiosk)))
             pad.recovery_done.set()

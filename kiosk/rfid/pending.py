@@ -44,12 +44,14 @@ class PendingStore:
             try:
                 raw = json.loads(self.path.read_text(encoding="utf-8"))
                 for row in raw:
-                    record = PendingSecurity(str(row["item_id"]), tuple(row["uids"]), str(row["wanted"]),
-                                             float(row["since"]))
+                    record = PendingSecurity(
+                        str(row["item_id"]), tuple(row["uids"]), str(row["wanted"]), float(row["since"])
+                    )
                     self._records[record.item_id] = record
             except (OSError, ValueError, KeyError, TypeError) as exc:
-                log.error("security pending record %s unreadable (%s); kept aside", self.path,
-                          type(exc).__name__)
+                log.error(
+                    "security pending record %s unreadable (%s); kept aside", self.path, type(exc).__name__
+                )
                 self.path.replace(self.path.with_suffix(".unreadable"))
 
     def add(self, item_id: str, uids: tuple[str, ...], wanted: str) -> None:

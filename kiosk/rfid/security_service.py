@@ -52,10 +52,18 @@ UNVERIFIED_ALERT = "rfid_security_unverified"
 class SecurityService:
     """The effect handler for tag security (``submit``), with its worker thread."""
 
-    def __init__(self, reader: Reader, policy: SecurityPolicy, pending: PendingStore,
-                 post: Callable[[Event], None], alert: Alert, *,
-                 pause: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 awaiting_for: float = 5.0) -> None:
+    def __init__(
+        self,
+        reader: Reader,
+        policy: SecurityPolicy,
+        pending: PendingStore,
+        post: Callable[[Event], None],
+        alert: Alert,
+        *,
+        pause: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        awaiting_for: float = 5.0,
+    ) -> None:
         self.reader = reader
         self.policy = policy
         self.pending = pending
@@ -163,9 +171,12 @@ class SecurityService:
         if "password" in reasons:
             if not self.password_alerted:
                 self.password_alerted = True
-                self._alert(PASSWORD_ALERT, "config",
-                            "the tags refuse AFI/EAS writes: they are password-protected; configure the "
-                            "password or the security mode (docs/rfid.md)")
+                self._alert(
+                    PASSWORD_ALERT,
+                    "config",
+                    "the tags refuse AFI/EAS writes: they are password-protected; configure the "
+                    "password or the security mode (docs/rfid.md)",
+                )
             return False, "password"
         what = "released" if action == RELEASE else "secured"
         self._alert(FAILED_ALERT, short_hash(item_id), f"item could not be {what} ({', '.join(reasons)})")
@@ -199,8 +210,11 @@ class SecurityService:
         if not all(uid in present for uid in record.uids):
             self.pending.remove(record.item_id)
             what = "lent" if record.wanted == RELEASED else "returned"
-            self._alert(UNVERIFIED_ALERT, short_hash(record.item_id),
-                        f"item {what} before a restart; its security could not be switched (not on the pad)")
+            self._alert(
+                UNVERIFIED_ALERT,
+                short_hash(record.item_id),
+                f"item {what} before a restart; its security could not be switched (not on the pad)",
+            )
             return "reported"
         action = RELEASE if record.wanted == RELEASED else SECURE
         ok, reason = self.switch(record.item_id, record.uids, action)

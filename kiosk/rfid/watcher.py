@@ -59,11 +59,22 @@ class _Tag:
 class PadWatcher:
     """Watches one reader (shared with the security service through a locking reader)."""
 
-    def __init__(self, reader: Reader, on_change: Callable[[tuple[PadItem, ...]], None], *,
-                 rule: ItemIdRule | None = None, models: Sequence[TagModel] = DEFAULT_MODELS,
-                 own_isils: Collection[str] = (), set_wait: float = 3.0, poll_interval: float = 0.3,
-                 empty_poll_interval: float = 0.02, busy: Callable[[], bool] = lambda: False,
-                 misses: int = 3, read_tries: int = 3, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        reader: Reader,
+        on_change: Callable[[tuple[PadItem, ...]], None],
+        *,
+        rule: ItemIdRule | None = None,
+        models: Sequence[TagModel] = DEFAULT_MODELS,
+        own_isils: Collection[str] = (),
+        set_wait: float = 3.0,
+        poll_interval: float = 0.3,
+        empty_poll_interval: float = 0.02,
+        busy: Callable[[], bool] = lambda: False,
+        misses: int = 3,
+        read_tries: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.reader = reader
         self.on_change = on_change
         self.rule = rule or ItemIdRule()

@@ -22,6 +22,7 @@ from sip2.reconnect import ReconnectBackoff
 log = logging.getLogger(__name__)
 _service_log = logging.getLogger("kiosk.services.circulation")
 
+
 class WatchedClient:
     """The :class:`~kiosk.services.circulation_online.CirculationClient` the online desk talks to: each
     SIP2 call goes to the service's current client through ``call`` (watchdog, timing, offline switch).

@@ -61,8 +61,14 @@ def checked_out(session_id: int, item_id: str, reply: Any) -> ev.Event:
     """A 12 reply: the loan, or the refusal with the ILS's reason."""
     if not getattr(reply, "ok", False):
         fee = getattr(reply, "fee_amount", None)
-        return ev.ItemRefused(session_id, item_id, "loan", "item.refused", screen_message(reply),
-                              fee_amount=fee if isinstance(fee, Decimal) else None)
+        return ev.ItemRefused(
+            session_id,
+            item_id,
+            "loan",
+            "item.refused",
+            screen_message(reply),
+            fee_amount=fee if isinstance(fee, Decimal) else None,
+        )
     return ev.ItemCheckedOut(
         session_id, item_id, text(getattr(reply, "title", "")), due_text(getattr(reply, "due_date", "")),
         magnetic_media=bool(getattr(reply, "magnetic_media", False)), screen_message=screen_message(reply),
@@ -114,7 +120,10 @@ def fee_line(raw: str, fee_format: str = "generic") -> FeeLine | None:
 
 
 def account(
-    loans: list[LoanLine], holds: list[HoldLine | str], fines: list[str], fee_format: str = "generic",
+    loans: list[LoanLine],
+    holds: list[HoldLine | str],
+    fines: list[str],
+    fee_format: str = "generic",
     balance: Decimal | None = None,
 ) -> AccountView:
     """Loans (with titles from 18 replies), holds and fees as an :class:`AccountView`.

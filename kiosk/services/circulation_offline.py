@@ -106,8 +106,9 @@ class OfflineDesk:
         if not self._record(kind, effect.item_id, pass_number):
             refused_kind = "loan" if isinstance(effect, fx.CheckOut) else "return"
             return ev.ItemRefused(effect.session_id, effect.item_id, refused_kind, "offline.storage_failed")
-        log.info("%s %s queued behind a waiting transaction for the same item", kind,
-                 short_hash(effect.item_id))
+        log.info(
+            "%s %s queued behind a waiting transaction for the same item", kind, short_hash(effect.item_id)
+        )
         if isinstance(effect, fx.CheckOut):
             return ev.ItemCheckedOut(effect.session_id, effect.item_id, offline=True)
         return ev.ItemCheckedIn(effect.session_id, effect.item_id, offline=True)

@@ -34,12 +34,16 @@ MAX_ACCOUNT_LOANS = 50
 #: The message key shown when the ILS answered with something the kiosk cannot map to a result.
 UNUSABLE_REPLY = "error.ils_unavailable"
 #: What the session calls each request in a ServiceUnavailable (see kiosk.core.events).
-_REQUEST_KIND = {fx.LookUpPatron: "lookup", fx.CheckOut: "loan", fx.CheckIn: "return",
-                 fx.Renew: "renewal", fx.LoadAccount: "account"}
+_REQUEST_KIND = {
+    fx.LookUpPatron: "lookup",
+    fx.CheckOut: "loan",
+    fx.CheckIn: "return",
+    fx.Renew: "renewal",
+    fx.LoadAccount: "account",
+}
 
 #: A renewal was sent but its reply was lost and the ILS could not confirm it: "check your account".
 RENEW_UNCONFIRMED = "renew.unconfirmed"
-
 
 
 class CirculationClient(Protocol):
@@ -164,7 +168,10 @@ class OnlineDesk:
         return ev.AccountLoaded(
             effect.session_id,
             cmap.account(
-                loans, hold_lines, list(fines.fine_items), self._client.fee_format or "generic",
+                loans,
+                hold_lines,
+                list(fines.fine_items),
+                self._client.fee_format or "generic",
                 fines.fee_amount,
             ),
         )

@@ -28,8 +28,13 @@ Job = Callable[[], Any]
 class PaymentWorker:
     """Runs everything that talks to the payment terminal on one thread."""
 
-    def __init__(self, service: Any, post: Callable[[ev.Event], None],
-                 on_progress: Callable[[str], None] | None = None, recover_every: float = 60.0) -> None:
+    def __init__(
+        self,
+        service: Any,
+        post: Callable[[ev.Event], None],
+        on_progress: Callable[[str], None] | None = None,
+        recover_every: float = 60.0,
+    ) -> None:
         """``recover_every`` s, when idle, unfinished payments are settled again (e.g. a Fee Paid that
         waited for the ILS to come back), without waiting for the next payment or a restart."""
         self.service = service
@@ -43,8 +48,12 @@ class PaymentWorker:
         self._last_state: tuple[str, str] = ("unknown", "")
         self.call(self._start_up)
         if recover_every > 0:
-            threading.Thread(target=self._recover_now_and_then, args=(recover_every,),
-                             name="payments-recovery", daemon=True).start()
+            threading.Thread(
+                target=self._recover_now_and_then,
+                args=(recover_every,),
+                name="payments-recovery",
+                daemon=True,
+            ).start()
 
     # --- the runtime's side -------------------------------------------------------------------------
     def submit(self, effect: fx.Effect) -> bool:

@@ -48,9 +48,17 @@ class KioskApp(App):
 
     title = "Library kiosk"
 
-    def __init__(self, runtime: UiRuntime, settings: UiSettings, *, access: MaintenanceAccess | None = None,
-                 backend: MaintenanceBackend | None = None, log_buffer: RingBufferHandler | None = None,
-                 speech: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        runtime: UiRuntime,
+        settings: UiSettings,
+        *,
+        access: MaintenanceAccess | None = None,
+        backend: MaintenanceBackend | None = None,
+        log_buffer: RingBufferHandler | None = None,
+        speech: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.runtime, self.settings, self.speech = runtime, settings, speech
         self.access, self.backend, self.log_buffer = access, backend, log_buffer
@@ -61,8 +69,14 @@ class KioskApp(App):
         configure_window(self.settings.fullscreen)
         if self.settings.fullscreen:
             Window.bind(on_keyboard=_swallow_escape)
-        self.kiosk_root = KioskRoot(self.runtime, self.settings, access=self.access, backend=self.backend,
-                                    log_buffer=self.log_buffer, speech=self.speech)
+        self.kiosk_root = KioskRoot(
+            self.runtime,
+            self.settings,
+            access=self.access,
+            backend=self.backend,
+            log_buffer=self.log_buffer,
+            speech=self.speech,
+        )
         from kiosk.ui.rfid_tray import attach_demo_tray
 
         attach_demo_tray(Window)  # only when the RFID pad is simulated (docs/rfid.md, demo)

@@ -72,21 +72,28 @@ class DialogHost:
         from kivy.uix.image import Image
 
         t, s = self.t, self.settings
-        box = Surface(role="panel", orientation="vertical", size_hint=(0.92, 0.9),
-                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
-                      spacing=look.sizes["spacing"])
+        box = Surface(
+            role="panel",
+            orientation="vertical",
+            size_hint=(0.92, 0.9),
+            pos_hint={"center_x": 0.5, "center_y": 0.5},
+            padding=look.sizes["padding"],
+            spacing=look.sizes["spacing"],
+        )
         box.add_widget(KioskLabel(text=t("help.title"), role="panel", size_name="title"))
         grid = GridLayout(cols=4, spacing=look.sizes["spacing"])
         for name in ("pass_reader", "scanner", "pad", "terminal"):
             cell = BoxLayout(orientation="vertical", spacing=4)
             cell.add_widget(Image(source=s.picture(name), fit_mode="contain"))
-            cell.add_widget(KioskLabel(text=t(f"help.{name}"), role="panel", size_name="small",
-                                       halign="center"))
+            cell.add_widget(
+                KioskLabel(text=t(f"help.{name}"), role="panel", size_name="small", halign="center")
+            )
             grid.add_widget(cell)
         box.add_widget(grid)
         staff = BoxLayout(size_hint_y=None, height=look.sizes["button_height"] * 1.4, spacing=16)
-        staff.add_widget(Image(source=s.picture("staff"), size_hint_x=None,
-                               width=look.sizes["button_height"] * 1.8))
+        staff.add_widget(
+            Image(source=s.picture("staff"), size_hint_x=None, width=look.sizes["button_height"] * 1.8)
+        )
         staff.add_widget(KioskLabel(text=s.help_contact or t("help.staff"), role="panel"))
         box.add_widget(staff)
         bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"])
@@ -105,8 +112,11 @@ class DialogHost:
                 lines.append((self.t("banner.offline"), "small"))
             minutes = view.service.closing_in_minutes
             if minutes is not None and not view.service.closed:
-                text = (self.t("closing.one_minute") if minutes <= 1
-                        else self.t("closing.countdown", minutes=str(minutes)))
+                text = (
+                    self.t("closing.one_minute")
+                    if minutes <= 1
+                    else self.t("closing.countdown", minutes=str(minutes))
+                )
                 lines.append((text, "small"))
         if lines:
             self.banner.set_lines("offline" if not view.ils_online else "", lines)
@@ -127,13 +137,24 @@ class DialogHost:
         self.help_button.disabled = self.maintenance is not None
         if self.maintenance is None and not self.view.service.out_of_order:
             if view.confirm_switch:
-                dialog = self._make_dialog("warning", "switch.title", "session.switch_pass", [
-                    ("switch.no", "button", ev.CancelSwitch()),
-                    ("switch.yes", "primary", ev.ConfirmSwitch())])
+                dialog = self._make_dialog(
+                    "warning",
+                    "switch.title",
+                    "session.switch_pass",
+                    [
+                        ("switch.no", "button", ev.CancelSwitch()),
+                        ("switch.yes", "primary", ev.ConfirmSwitch()),
+                    ],
+                )
             elif view.idle_warning and view.screen is not Screen.IDLE:
                 seconds = math.ceil(view.seconds_left or 0)
-                dialog = self._make_dialog("warning", "idle.title", "idle.body",
-                                           [("idle.more_time", "primary", ev.MoreTime())], seconds=seconds)
+                dialog = self._make_dialog(
+                    "warning",
+                    "idle.title",
+                    "idle.body",
+                    [("idle.more_time", "primary", ev.MoreTime())],
+                    seconds=seconds,
+                )
             elif self.help_open:
                 dialog = self._make_help()
         if self._dialog is not None:
@@ -146,11 +167,17 @@ class DialogHost:
             self.add_widget(dialog)
             self._dialog = dialog
 
-    def _make_dialog(self, role: str, title: str, body: str, buttons: list[tuple[str, str, ev.Event]],
-                     **fields: Any) -> Widget:
-        box = Surface(role=role, orientation="vertical", size_hint=(0.75, None),
-                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=look.sizes["padding"],
-                      spacing=look.sizes["spacing"])
+    def _make_dialog(
+        self, role: str, title: str, body: str, buttons: list[tuple[str, str, ev.Event]], **fields: Any
+    ) -> Widget:
+        box = Surface(
+            role=role,
+            orientation="vertical",
+            size_hint=(0.75, None),
+            pos_hint={"center_x": 0.5, "center_y": 0.5},
+            padding=look.sizes["padding"],
+            spacing=look.sizes["spacing"],
+        )
         box.add_widget(KioskLabel(text=self.t(title), role=role, size_name="title"))
         count = fields.get("seconds")
         plural = body == "idle.body" and count is not None
@@ -158,8 +185,9 @@ class DialogHost:
         box.add_widget(KioskLabel(text=text, role=role))
         bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"], spacing=look.sizes["spacing"])
         for key, button_role, event in buttons:
-            bar.add_widget(KioskButton(text=self.t(key), role=button_role,
-                                       action=(lambda e=event: self.send(e))))
+            bar.add_widget(
+                KioskButton(text=self.t(key), role=button_role, action=(lambda e=event: self.send(e)))
+            )
         box.add_widget(bar)
         box.bind(minimum_height=box.setter("height"))
         box.dialog_kind = title

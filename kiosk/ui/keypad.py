@@ -23,15 +23,22 @@ BACK = frozenset({8})  # Backspace (the keypad's back key sends it)
 def focus_order(buttons: Sequence[Any]) -> list[Any]:
     """Enabled buttons with a label, top row first, left to right within a row."""
     usable = [b for b in buttons if getattr(b, "text", "") and not getattr(b, "disabled", False)]
-    return sorted(usable, key=lambda b: (-round(float(getattr(b, "top", getattr(b, "y", 0)))),
-                                         float(getattr(b, "x", 0))))
+    return sorted(
+        usable,
+        key=lambda b: (-round(float(getattr(b, "top", getattr(b, "y", 0)))), float(getattr(b, "x", 0))),
+    )
 
 
 class KeypadNavigator:
     """Moves a focus through ``buttons()`` and announces it with ``announce(label, position, count)``."""
 
-    def __init__(self, buttons: Callable[[], Sequence[Any]], announce: Callable[[str, int, int], None],
-                 back: Callable[[], None], active: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        buttons: Callable[[], Sequence[Any]],
+        announce: Callable[[str, int, int], None],
+        back: Callable[[], None],
+        active: Callable[[], bool],
+    ) -> None:
         """``active()``: whether speech mode is on (the keypad acts only then)."""
         self.buttons = buttons
         self.announce = announce
@@ -90,8 +97,9 @@ def attach_keypad(root: Any, speech: Any, send_back: Callable[[], None]) -> Keyp
         return _walk(current)
 
     def announce(label: str, position: int, count: int) -> None:
-        speech.output.say(SpeechText.public(f"{label}. {position} / {count}"), channel=speech.channel,
-                          interrupt=True)
+        speech.output.say(
+            SpeechText.public(f"{label}. {position} / {count}"), channel=speech.channel, interrupt=True
+        )
 
     navigator = KeypadNavigator(buttons, announce, send_back, lambda: bool(speech.active))
 

@@ -25,8 +25,14 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     settings = UiSettings.from_config(config, **({"fullscreen": False} if windowed else {}))
     gate = technician_gate(config)
     access = MaintenanceAccess(gate, config.maintenance.technician_cards)
-    app = KioskApp(kiosk.runtime, settings, access=access, backend=TechnicianBackend(kiosk),
-                   log_buffer=attach_log_buffer(), speech=kiosk.speech)
+    app = KioskApp(
+        kiosk.runtime,
+        settings,
+        access=access,
+        backend=TechnicianBackend(kiosk),
+        log_buffer=attach_log_buffer(),
+        speech=kiosk.speech,
+    )
 
     def route_technician_cards(*_: Any) -> None:
         if app.kiosk_root is not None:

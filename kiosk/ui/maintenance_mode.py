@@ -99,8 +99,9 @@ class MaintenanceHost:
     @out_of_order.setter
     def out_of_order(self, on: bool) -> None:
         # For screenshots of a still view only: the running kiosk changes the mode through the core.
-        self.view = replace(self.view, service=ServiceMode(
-            Availability.OUT_OF_ORDER if on else Availability.IN_SERVICE))
+        self.view = replace(
+            self.view, service=ServiceMode(Availability.OUT_OF_ORDER if on else Availability.IN_SERVICE)
+        )
 
     def set_out_of_order(self, on: bool, from_maintenance: bool = False) -> None:
         """Switch the kiosk out of order (or back): the core decides, the screen follows its view."""

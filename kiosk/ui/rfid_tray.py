@@ -23,8 +23,9 @@ class DemoTray(BoxLayout):
     """One toggle button per item; pressing it puts the item on the pad or takes it off."""
 
     def __init__(self, control: Control, items: Sequence[str], **kwargs: Any) -> None:
-        super().__init__(orientation="horizontal", size_hint=(1, None), height=TRAY_HEIGHT, pos=(0, 0),
-                         spacing=2, **kwargs)
+        super().__init__(
+            orientation="horizontal", size_hint=(1, None), height=TRAY_HEIGHT, pos=(0, 0), spacing=2, **kwargs
+        )
         self.control = control
         self.buttons: dict[str, ToggleButton] = {}
         for item in items:

@@ -55,15 +55,34 @@ Builder.load_file(str(Path(__file__).with_name("screens.kv")))
 Builder.load_file(str(Path(__file__).with_name("maintenance.kv")))
 
 SCREENS: dict[str, type[KioskScreen]] = {
-    "attract": AttractScreen, "pin": PinScreen, "identifying": IdentifyingScreen, "notice": NoticeScreen,
-    "menu": MenuScreen, "borrow": ItemsScreen, "return": ReturnScreen, "renew": RenewScreen,
-    "account": AccountScreen, "pay": PayScreen, "receipt": ReceiptScreen, "goodbye": GoodbyeScreen,
-    "out_of_order": OutOfOrderScreen, "maint_pin": MaintPinScreen, "maintenance": MaintenanceScreen,
+    "attract": AttractScreen,
+    "pin": PinScreen,
+    "identifying": IdentifyingScreen,
+    "notice": NoticeScreen,
+    "menu": MenuScreen,
+    "borrow": ItemsScreen,
+    "return": ReturnScreen,
+    "renew": RenewScreen,
+    "account": AccountScreen,
+    "pay": PayScreen,
+    "receipt": ReceiptScreen,
+    "goodbye": GoodbyeScreen,
+    "out_of_order": OutOfOrderScreen,
+    "maint_pin": MaintPinScreen,
+    "maintenance": MaintenanceScreen,
 }
 FOR_CORE_SCREEN = {
-    Screen.IDLE: "attract", Screen.PIN: "pin", Screen.IDENTIFYING: "identifying", Screen.NOTICE: "notice",
-    Screen.MENU: "menu", Screen.BORROWING: "borrow", Screen.RETURNING: "return",
-    Screen.RENEWING: "renew", Screen.ACCOUNT: "account", Screen.PAYING: "pay", Screen.ENDING: "receipt",
+    Screen.IDLE: "attract",
+    Screen.PIN: "pin",
+    Screen.IDENTIFYING: "identifying",
+    Screen.NOTICE: "notice",
+    Screen.MENU: "menu",
+    Screen.BORROWING: "borrow",
+    Screen.RETURNING: "return",
+    Screen.RENEWING: "renew",
+    Screen.ACCOUNT: "account",
+    Screen.PAYING: "pay",
+    Screen.ENDING: "receipt",
 }
 
 
@@ -120,10 +139,19 @@ def _same_screen(a: SessionView, b: SessionView) -> bool:
 class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
     """Everything on the kiosk's window."""
 
-    def __init__(self, runtime: UiRuntime, settings: UiSettings, *, access: MaintenanceAccess | None = None,
-                 backend: MaintenanceBackend | None = None, log_buffer: RingBufferHandler | None = None,
-                 sounds: SoundBank | None = None, clock: Callable[[], float] = time.monotonic,
-                 speech: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        runtime: UiRuntime,
+        settings: UiSettings,
+        *,
+        access: MaintenanceAccess | None = None,
+        backend: MaintenanceBackend | None = None,
+        log_buffer: RingBufferHandler | None = None,
+        sounds: SoundBank | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        speech: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.speech = speech  # the SpeechService (issue 17), or None when [speech] is not configured
         self.runtime, self.settings = runtime, settings
@@ -146,8 +174,9 @@ class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
         self.header.add_widget(self.banner)
         # "Hulp" on every screen, always in the same corner: pictures of where things are and how to
         # reach staff (site-replaceable images).
-        self.help_button = KioskButton(role="button", size_hint=(None, 1),
-                                       width=look.sizes["button_height"] * 2.2, action=self.open_help)
+        self.help_button = KioskButton(
+            role="button", size_hint=(None, 1), width=look.sizes["button_height"] * 2.2, action=self.open_help
+        )
         self.header.add_widget(self.help_button)
         self.help_open = False
         self.manager = ScreenManager(transition=NoTransition())
@@ -268,8 +297,11 @@ class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
     def on_touch_down(self, touch: Any) -> bool:
         """Watch for the five-tap corner gesture; a tap on the goodbye screen goes to the attract screen."""
         self._touched = self.clock()
-        if self.access is not None and self.maintenance is None and self.access.tap(
-                touch.x, touch.y, self.height, self.clock()):
+        if (
+            self.access is not None
+            and self.maintenance is None
+            and self.access.tap(touch.x, touch.y, self.height, self.clock())
+        ):
             self.open_maintenance_pin()
             return True
         if self.current == "goodbye":

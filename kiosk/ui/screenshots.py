@@ -45,8 +45,13 @@ class StaticRuntime:
         self._listeners.append(callback)
 
 
-def render_all(out: Path, languages: list[str], library_name: str = "Bibliotheek Wierden",
-               size: tuple[int, int] = (1280, 800), only: set[str] | None = None) -> list[Path]:
+def render_all(
+    out: Path,
+    languages: list[str],
+    library_name: str = "Bibliotheek Wierden",
+    size: tuple[int, int] = (1280, 800),
+    only: set[str] | None = None,
+) -> list[Path]:
     """Write ``<out>/<language>/<scene>.png`` for every scene (or the scenes named in ``only``);
     returns the files."""
     prepare_headless()
@@ -86,17 +91,25 @@ def render_all(out: Path, languages: list[str], library_name: str = "Bibliotheek
     return written
 
 
-def scene_root(languages: tuple[str, ...], library_name: str = "Bibliotheek Wierden",
-               language: str = "nl") -> Any:
+def scene_root(
+    languages: tuple[str, ...], library_name: str = "Bibliotheek Wierden", language: str = "nl"
+) -> Any:
     """A :class:`KioskRoot` for showing scenes (not yet added to the window)."""
     from kiosk.core.view import Screen
     from kiosk.ui.demo import DemoMaintenanceBackend
     from kiosk.ui.root import KioskRoot
     from kiosk.ui.settings import UiSettings
 
-    settings = UiSettings(library_name=library_name, languages=languages, default_language=language,
-                          tick_interval=0, sound_volume=0, goodbye_seconds=3600,
-                          opening_hours=("09:00-17:30",) * 7, help_contact="")
+    settings = UiSettings(
+        library_name=library_name,
+        languages=languages,
+        default_language=language,
+        tick_interval=0,
+        sound_volume=0,
+        goodbye_seconds=3600,
+        opening_hours=("09:00-17:30",) * 7,
+        help_contact="",
+    )
     view = SessionView(screen=Screen.IDLE, language=language)
     return KioskRoot(StaticRuntime(view), settings, backend=DemoMaintenanceBackend())
 

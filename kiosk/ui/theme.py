@@ -150,10 +150,12 @@ class Sizes:
     spacing: int
 
 
-NORMAL_SIZES = Sizes(body=26, title=44, huge=60, small=22, button_height=84, key_size=96, padding=24,
-                     spacing=16)
-LARGE_SIZES = Sizes(body=36, title=58, huge=76, small=30, button_height=104, key_size=112, padding=24,
-                    spacing=18)
+NORMAL_SIZES = Sizes(
+    body=26, title=44, huge=60, small=22, button_height=84, key_size=96, padding=24, spacing=16
+)
+LARGE_SIZES = Sizes(
+    body=36, title=58, huge=76, small=30, button_height=104, key_size=112, padding=24, spacing=18
+)
 
 
 @dataclass(frozen=True)
@@ -173,8 +175,10 @@ class Theme:
 
 def make_theme(high_contrast: bool = False, large_text: bool = False) -> Theme:
     """Build the theme selected by config ``[ui] high_contrast`` and ``[ui] large_text``."""
-    return Theme(palette=HIGH_CONTRAST if high_contrast else STANDARD,
-                 sizes=LARGE_SIZES if large_text else NORMAL_SIZES)
+    return Theme(
+        palette=HIGH_CONTRAST if high_contrast else STANDARD,
+        sizes=LARGE_SIZES if large_text else NORMAL_SIZES,
+    )
 
 
 def all_themes() -> list[Theme]:

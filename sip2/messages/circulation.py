@@ -33,8 +33,11 @@ _LOAN_RESPONSE_FIELDS = (
     Var("AG", "print_lines", _REPEAT),
 )
 _LOAN_RESPONSE_FIXED = (
-    Fixed("ok", 1, F.BOOL01), Fixed("renewal_ok", 1, F.YN), Fixed("magnetic_media", 1, F.YNU),
-    Fixed("desensitize", 1, F.YNU), Fixed("transaction_date", 18),
+    Fixed("ok", 1, F.BOOL01),
+    Fixed("renewal_ok", 1, F.YN),
+    Fixed("magnetic_media", 1, F.YNU),
+    Fixed("desensitize", 1, F.YNU),
+    Fixed("transaction_date", 18),
 )
 
 
@@ -45,8 +48,12 @@ class CheckoutRequest(Message):
 
     CODE = "11"
     RESPONSE_CODE = "12"
-    FIXED = (Fixed("renewal_policy", 1, F.YN), Fixed("no_block", 1, F.YN),
-             Fixed("transaction_date", 18), Fixed("nb_due_date", 18))
+    FIXED = (
+        Fixed("renewal_policy", 1, F.YN),
+        Fixed("no_block", 1, F.YN),
+        Fixed("transaction_date", 18),
+        Fixed("nb_due_date", 18),
+    )
     VARIABLE = (
         Var("AO", "institution_id", required=True),
         Var("AA", "patron_id", required=True),
@@ -145,8 +152,13 @@ class CheckinResponse(Message):
 
     CODE = "10"
     SENDER = "acs"
-    FIXED = (Fixed("ok", 1, F.BOOL01), Fixed("resensitize", 1, F.YN), Fixed("magnetic_media", 1, F.YNU),
-             Fixed("alert", 1, F.YN), Fixed("transaction_date", 18))
+    FIXED = (
+        Fixed("ok", 1, F.BOOL01),
+        Fixed("resensitize", 1, F.YN),
+        Fixed("magnetic_media", 1, F.YNU),
+        Fixed("alert", 1, F.YN),
+        Fixed("transaction_date", 18),
+    )
     VARIABLE = (
         Var("AO", "institution_id", required=True),
         Var("AB", "item_id", required=True),
@@ -202,8 +214,12 @@ class RenewRequest(Message):
 
     CODE = "29"
     RESPONSE_CODE = "30"
-    FIXED = (Fixed("third_party_allowed", 1, F.YN), Fixed("no_block", 1, F.YN),
-             Fixed("transaction_date", 18), Fixed("nb_due_date", 18))
+    FIXED = (
+        Fixed("third_party_allowed", 1, F.YN),
+        Fixed("no_block", 1, F.YN),
+        Fixed("transaction_date", 18),
+        Fixed("nb_due_date", 18),
+    )
     VARIABLE = (
         Var("AO", "institution_id", required=True),
         Var("AA", "patron_id", required=True),
@@ -266,8 +282,12 @@ class RenewAllResponse(Message):
 
     CODE = "66"
     SENDER = "acs"
-    FIXED = (Fixed("ok", 1, F.BOOL01), Fixed("renewed_count", 4, F.INT),
-             Fixed("unrenewed_count", 4, F.INT), Fixed("transaction_date", 18))
+    FIXED = (
+        Fixed("ok", 1, F.BOOL01),
+        Fixed("renewed_count", 4, F.INT),
+        Fixed("unrenewed_count", 4, F.INT),
+        Fixed("transaction_date", 18),
+    )
     VARIABLE = (
         Var("AO", "institution_id", required=True),
         Var("BM", "renewed_items", _REPEAT),

@@ -38,8 +38,12 @@ class ItemInformationResponse(Message):
 
     CODE = "18"
     SENDER = "acs"
-    FIXED = (Fixed("circulation_status", 2), Fixed("security_marker", 2), Fixed("fee_type", 2),
-             Fixed("transaction_date", 18))
+    FIXED = (
+        Fixed("circulation_status", 2),
+        Fixed("security_marker", 2),
+        Fixed("fee_type", 2),
+        Fixed("transaction_date", 18),
+    )
     VARIABLE = (
         Var("CF", "hold_queue_length", _INT),
         Var("AH", "due_date"),
@@ -93,8 +97,11 @@ class ItemInformationResponse(Message):
         """Whether this is the ILS's answer for an item it does not know: no title, circulation
         status ``01`` (other) or not a status of the spec's table (SIPServer and Koha answer an
         unknown barcode with ``01`` and an empty ``AJ``)."""
-        return (not self.title.strip() or self.circulation_status == "01"
-                or self.circulation_status not in CIRCULATION_STATUS)
+        return (
+            not self.title.strip()
+            or self.circulation_status == "01"
+            or self.circulation_status not in CIRCULATION_STATUS
+        )
 
 
 @register

@@ -42,8 +42,7 @@ class PatronStatusResponse(Message):
 
     CODE = "24"
     SENDER = "acs"
-    FIXED = (Fixed("patron_status", 14, F.PATRON_STATUS), Fixed("language", 3),
-             Fixed("transaction_date", 18))
+    FIXED = (Fixed("patron_status", 14, F.PATRON_STATUS), Fixed("language", 3), Fixed("transaction_date", 18))
     VARIABLE = (
         Var("AO", "institution_id", required=True),
         Var("AA", "patron_id", required=True),
@@ -126,10 +125,14 @@ class PatronInformationResponse(Message):
     CODE = "64"
     SENDER = "acs"
     FIXED = (
-        Fixed("patron_status", 14, F.PATRON_STATUS), Fixed("language", 3),
-        Fixed("transaction_date", 18), Fixed("hold_items_count", 4, F.INT),
-        Fixed("overdue_items_count", 4, F.INT), Fixed("charged_items_count", 4, F.INT),
-        Fixed("fine_items_count", 4, F.INT), Fixed("recall_items_count", 4, F.INT),
+        Fixed("patron_status", 14, F.PATRON_STATUS),
+        Fixed("language", 3),
+        Fixed("transaction_date", 18),
+        Fixed("hold_items_count", 4, F.INT),
+        Fixed("overdue_items_count", 4, F.INT),
+        Fixed("charged_items_count", 4, F.INT),
+        Fixed("fine_items_count", 4, F.INT),
+        Fixed("recall_items_count", 4, F.INT),
         Fixed("unavailable_holds_count", 4, F.INT),
     )
     VARIABLE = (
@@ -260,8 +263,7 @@ class PatronEnableResponse(Message):
 
     CODE = "26"
     SENDER = "acs"
-    FIXED = (Fixed("patron_status", 14, F.PATRON_STATUS), Fixed("language", 3),
-             Fixed("transaction_date", 18))
+    FIXED = (Fixed("patron_status", 14, F.PATRON_STATUS), Fixed("language", 3), Fixed("transaction_date", 18))
     VARIABLE = (
         Var("AO", "institution_id", required=True),
         Var("AA", "patron_id", required=True),
@@ -291,8 +293,12 @@ class FeePaidRequest(Message):
 
     CODE = "37"
     RESPONSE_CODE = "38"
-    FIXED = (Fixed("transaction_date", 18), Fixed("fee_type", 2), Fixed("payment_type", 2),
-             Fixed("currency", 3))
+    FIXED = (
+        Fixed("transaction_date", 18),
+        Fixed("fee_type", 2),
+        Fixed("payment_type", 2),
+        Fixed("currency", 3),
+    )
     VARIABLE = (
         Var("BV", "fee_amount", _DEC, required=True),
         Var("AO", "institution_id", required=True),

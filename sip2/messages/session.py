@@ -63,10 +63,15 @@ class ACSStatus(Message):
     CODE = "98"
     SENDER = "acs"
     FIXED = (
-        Fixed("online", 1, F.YN), Fixed("checkin_ok", 1, F.YN), Fixed("checkout_ok", 1, F.YN),
-        Fixed("renewal_policy", 1, F.YN), Fixed("status_update_ok", 1, F.YN),
-        Fixed("offline_ok", 1, F.YN), Fixed("timeout_period", 3, F.INT),
-        Fixed("retries_allowed", 3, F.INT), Fixed("date_time_sync", 18),
+        Fixed("online", 1, F.YN),
+        Fixed("checkin_ok", 1, F.YN),
+        Fixed("checkout_ok", 1, F.YN),
+        Fixed("renewal_policy", 1, F.YN),
+        Fixed("status_update_ok", 1, F.YN),
+        Fixed("offline_ok", 1, F.YN),
+        Fixed("timeout_period", 3, F.INT),
+        Fixed("retries_allowed", 3, F.INT),
+        Fixed("date_time_sync", 18),
         Fixed("protocol_version", 4),
     )
     VARIABLE = (

@@ -71,11 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--tls-key", metavar="PEM", help="private key of --tls-cert (if not in the same file)"
     )
-    parser.add_argument("--dialect", default="default", choices=sorted(DIALECT_FEE_FORMATS),
-                        help="fee-line format and habits of a real ILS (default: our demo's)")
-    parser.add_argument("--strict", action="store_true",
-                        help="behave like the least forgiving server: padded lists, UTC dates, no fee ids, "
-                             "96 and a closed connection for bad checksums")
+    parser.add_argument(
+        "--dialect",
+        default="default",
+        choices=sorted(DIALECT_FEE_FORMATS),
+        help="fee-line format and habits of a real ILS (default: our demo's)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="behave like the least forgiving server: padded lists, UTC dates, no fee ids, "
+        "96 and a closed connection for bad checksums",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log connections on stderr")
     return parser
 

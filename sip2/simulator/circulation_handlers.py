@@ -214,8 +214,11 @@ class CirculationHandlers:
                 permanent_location=item.location,
                 current_location=item.location,
                 # On the hold shelf: the last day to pick it up (a week, as many libraries do).
-                hold_pickup_date=(timestamp(library.now() + timedelta(days=HOLD_SHELF_DAYS))
-                                  if item.hold_shelf_for else None),
+                hold_pickup_date=(
+                    timestamp(library.now() + timedelta(days=HOLD_SHELF_DAYS))
+                    if item.hold_shelf_for
+                    else None
+                ),
                 item_properties=item.properties or None,
             )
 

@@ -32,12 +32,22 @@ from sip2.fees import format_fee_line
 
 #: Dialect name -> the fee-line format (:mod:`sip2.fees`) its ``AV`` fields use.
 DIALECT_FEE_FORMATS: dict[str, str] = {
-    "default": "generic", "evergreen": "evergreen", "3m": "3m", "koha": "koha", "wise": "wise",
+    "default": "generic",
+    "evergreen": "evergreen",
+    "3m": "3m",
+    "koha": "koha",
+    "wise": "wise",
 }
 #: SIP2 fee type (BT) -> the billing type name Evergreen writes (``last_billing_type``).
 BILLING_TYPES: dict[str, str] = {
-    "01": "Miscellaneous", "02": "Administrative", "03": "Damaged Item", "04": "Overdue Materials",
-    "05": "Processing Fee", "06": "Rental", "07": "Lost Materials", "09": "Hold Fee",
+    "01": "Miscellaneous",
+    "02": "Administrative",
+    "03": "Damaged Item",
+    "04": "Overdue Materials",
+    "05": "Processing Fee",
+    "06": "Rental",
+    "07": "Lost Materials",
+    "09": "Hold Fee",
 }
 #: Bad-checksum requests a strict ACS answers with 96 before it closes the connection.
 STRICT_PROTOCOL_ERRORS = 3
@@ -66,12 +76,14 @@ class SimDialect:
             dialect = replace(dialect, fee_format=own, pad_lists=True, utc_dates=True, strict=True)
         return dialect
 
-    def fine_item(self, fee_id: str, amount: Decimal, fee_type: str, description: str,
-                  currency: str = "EUR") -> str:
+    def fine_item(
+        self, fee_id: str, amount: Decimal, fee_type: str, description: str, currency: str = "EUR"
+    ) -> str:
         """One ``AV`` value in this dialect's format (*fee_type* the SIP2 fee type code)."""
         billing = BILLING_TYPES.get(fee_type, "Miscellaneous")
-        return format_fee_line(self.fee_format, fee_id, amount, billing, description.replace('"', "'"),
-                               currency)
+        return format_fee_line(
+            self.fee_format, fee_id, amount, billing, description.replace('"', "'"), currency
+        )
 
     def pad(self, items: tuple[str, ...], start: int, end: int | None) -> tuple[str, ...]:
         """*items* padded with empty entries up to the window ``start..end`` (when padding)."""

@@ -195,8 +195,16 @@ class AcsHandlers(CirculationHandlers):
             view.hold_items,
             view.overdue_items,
             view.charged_items,
-            [self.dialect.fine_item(fee.fee_id, as_money(fee.outstanding), fee.fee_type, fee.description,
-                                    self.library.currency) for fee in view.fine_items],
+            [
+                self.dialect.fine_item(
+                    fee.fee_id,
+                    as_money(fee.outstanding),
+                    fee.fee_type,
+                    fee.description,
+                    self.library.currency,
+                )
+                for fee in view.fine_items
+            ],
             view.recall_items,
             view.unavailable_holds,
         ]
@@ -205,8 +213,9 @@ class AcsHandlers(CirculationHandlers):
         if 0 <= position < len(lists):
             start = max(request.start_item or 1, 1)
             end = request.end_item or len(lists[position])
-            wanted[position] = self.dialect.pad(tuple(lists[position][start - 1 : end]), start,
-                                                request.end_item)
+            wanted[position] = self.dialect.pad(
+                tuple(lists[position][start - 1 : end]), start, request.end_item
+            )
         patron = view.patron
         return PatronInformationResponse(
             patron_status=self._status(view),

@@ -62,7 +62,10 @@ class AcsSession:
         self.last_reply: bytes | None = None
         self.dialect = Dialect(encoding=server.encoding, error_detection="auto", normalize_nfc=True)
         self.handlers = AcsHandlers(
-            server.library, server.institution, server.library_name, server.wise_sip2plus,
+            server.library,
+            server.institution,
+            server.library_name,
+            server.wise_sip2plus,
             dialect=server.dialect,
         )
         self.strict = server.dialect.strict
@@ -170,8 +173,9 @@ class AcsSession:
         """Answer 96; a strict ACS closes the connection at its limit of such requests."""
         self.protocol_errors += 1
         if self.strict and self.protocol_errors >= STRICT_PROTOCOL_ERRORS:
-            log.info("connection %d: %d unreadable requests (strict): closing", self.number,
-                     self.protocol_errors)
+            log.info(
+                "connection %d: %d unreadable requests (strict): closing", self.number, self.protocol_errors
+            )
             raise _Close
         self._send(RequestSCResend(), None, with_checksum=with_checksum)
 

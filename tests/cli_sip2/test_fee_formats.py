@@ -19,8 +19,9 @@ def strict_sim(request: pytest.FixtureRequest) -> Iterator[IlsSimulator]:
     simulator = IlsSimulator(users={"kiosk": PASSWORD}, dialect=request.param, strict=True).start()
     library = simulator.library
     created = library.now()
-    library.fees["2001"] = Fee("2001", demo.FEES, FEE_OVERDUE, Decimal("0.50"), Decimal("0.50"),
-                               "Perl 5 desktop reference", created)
+    library.fees["2001"] = Fee(
+        "2001", demo.FEES, FEE_OVERDUE, Decimal("0.50"), Decimal("0.50"), "Perl 5 desktop reference", created
+    )
     try:
         yield simulator
     finally:

@@ -52,8 +52,9 @@ def test_the_mode_survives_the_end_of_a_session() -> None:
     assert session.view.service.out_of_order
 
 
-MODES = st.one_of(st.sampled_from(tuple(Availability)).map(ev.ServiceModeChanged),
-                  st.just(ev.MaintenanceEnded()))
+MODES = st.one_of(
+    st.sampled_from(tuple(Availability)).map(ev.ServiceModeChanged), st.just(ev.MaintenanceEnded())
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

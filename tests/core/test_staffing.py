@@ -17,16 +17,18 @@ from kiosk.core.service_hours import parse_service_hours
 from kiosk.core.view import AccountView, FeeLine, LineKind, LineStatus, Message, Screen
 from tests.core.helpers import PASS, identify, settings, sid
 
-HOURS = parse_service_hours({
-    "schedule": {
-        "timezone": "Europe/Amsterdam",
-        "closing_warning_minutes": 10,
-        "last_session_minutes": 1,
-        # 2026-03-02 is a Monday (CET, UTC+1)
-        "monday": ["08:00-10:00 unstaffed", "10:00-17:00 staffed", "17:00-22:00 unstaffed"],
-    },
-    "modes": {"unstaffed": {"payments": False}},
-})
+HOURS = parse_service_hours(
+    {
+        "schedule": {
+            "timezone": "Europe/Amsterdam",
+            "closing_warning_minutes": 10,
+            "last_session_minutes": 1,
+            # 2026-03-02 is a Monday (CET, UTC+1)
+            "monday": ["08:00-10:00 unstaffed", "10:00-17:00 staffed", "17:00-22:00 unstaffed"],
+        },
+        "modes": {"unstaffed": {"payments": False}},
+    }
+)
 S = settings(hours=HOURS, receipt="ask")
 
 
@@ -42,16 +44,19 @@ def at(moment: datetime) -> Session:
     return session
 
 
-@pytest.mark.parametrize(("moment", "mode"), [
-    (local(7, 59), Staffing.CLOSED),
-    (local(8, 0), Staffing.UNSTAFFED),
-    (local(9, 59, 59), Staffing.UNSTAFFED),
-    (local(10, 0), Staffing.STAFFED),
-    (local(16, 59), Staffing.STAFFED),
-    (local(17, 0), Staffing.UNSTAFFED),
-    (local(22, 0), Staffing.CLOSED),
-    (local(12, 0, day=3), Staffing.CLOSED),  # Tuesday has no hours
-])
+@pytest.mark.parametrize(
+    ("moment", "mode"),
+    [
+        (local(7, 59), Staffing.CLOSED),
+        (local(8, 0), Staffing.UNSTAFFED),
+        (local(9, 59, 59), Staffing.UNSTAFFED),
+        (local(10, 0), Staffing.STAFFED),
+        (local(16, 59), Staffing.STAFFED),
+        (local(17, 0), Staffing.UNSTAFFED),
+        (local(22, 0), Staffing.CLOSED),
+        (local(12, 0, day=3), Staffing.CLOSED),  # Tuesday has no hours
+    ],
+)
 def test_the_mode_table_follows_the_schedule(moment: datetime, mode: Staffing) -> None:
     session = at(moment)
     assert session.view.service.staffing is mode
@@ -212,11 +217,12 @@ def test_the_config_refuses_an_idle_warning_below_20_seconds() -> None:
 
     with pytest.raises(ConfigError, match="idle_warning"):
         parse_config("[session]\nidle_warning = 15\n")
-    config = parse_config("[schedule]\nmonday = [\"08:00-12:00 unstaffed\"]\n[modes.unstaffed]\n"
-                          "payments = false\n")
+    config = parse_config(
+        '[schedule]\nmonday = ["08:00-12:00 unstaffed"]\n[modes.unstaffed]\npayments = false\n'
+    )
     assert config.hours.policy(Staffing.UNSTAFFED).payments is False
     with pytest.raises(ConfigError, match=r"\[schedule\] monday"):
-        parse_config("[schedule]\nmonday = [\"8-12 open\"]\n")
+        parse_config('[schedule]\nmonday = ["8-12 open"]\n')
 
 
 def test_the_speech_section_is_validated() -> None:
@@ -232,8 +238,9 @@ def test_the_speech_section_is_validated() -> None:
 def _pad_session(policy: dict[str, str], returning: bool):  # type: ignore[no-untyped-def]
     from kiosk.core.pad_model import ItemsOnPad, PadItem
 
-    hours = parse_service_hours({
-        "schedule": {"timezone": "UTC", "monday": ["08:00-22:00 unstaffed"]}, "modes": {"unstaffed": policy}})
+    hours = parse_service_hours(
+        {"schedule": {"timezone": "UTC", "monday": ["08:00-22:00 unstaffed"]}, "modes": {"unstaffed": policy}}
+    )
     session = Session(settings(hours=hours, pin="never", receipt="ask"))
     session.handle(ev.Tick(0.0))
     session.handle(ev.WallClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC)))
@@ -248,8 +255,10 @@ def _pad_session(policy: dict[str, str], returning: bool):  # type: ignore[no-un
     return session
 
 
-@pytest.mark.parametrize(("rule", "note"), [
-    ("desk", "rfid.security_not_set"), ("drop_box", "unstaffed.drop_box"), ("accept", None)])
+@pytest.mark.parametrize(
+    ("rule", "note"),
+    [("desk", "rfid.security_not_set"), ("drop_box", "unstaffed.drop_box"), ("accept", None)],
+)
 def test_an_unsecured_return_follows_the_mode_policy(rule: str, note: str | None) -> None:
     from kiosk.core.pad_model import SECURE, PadSecurityResult
 
@@ -260,8 +269,9 @@ def test_an_unsecured_return_follows_the_mode_policy(rule: str, note: str | None
     assert [n.key for n in line.notes] == ([note] if note else [])
 
 
-@pytest.mark.parametrize(("rule", "note"), [
-    ("desk", "rfid.security_still_on"), ("keep", "rfid.security_gate_warning")])
+@pytest.mark.parametrize(
+    ("rule", "note"), [("desk", "rfid.security_still_on"), ("keep", "rfid.security_gate_warning")]
+)
 def test_an_unsecured_loan_follows_the_mode_policy(rule: str, note: str) -> None:
     from kiosk.core.pad_model import RELEASE, PadSecurityResult
 

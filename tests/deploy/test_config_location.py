@@ -12,8 +12,7 @@ import pytest
 from kiosk.cli import output
 from kiosk.config import load_config
 
-SECRETS = '[sip2]\nurl = "sim://"\npassword_file = "credentials/sip2-password"\n' \
-          '[store]\npath = "kiosk.db"\n'
+SECRETS = '[sip2]\nurl = "sim://"\npassword_file = "credentials/sip2-password"\n[store]\npath = "kiosk.db"\n'
 
 
 def test_config_path_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,8 +31,9 @@ def test_config_path_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert output.config_path("given.toml") == Path("given.toml")
 
 
-def test_secrets_come_from_credentials_directory_under_systemd(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secrets_come_from_credentials_directory_under_systemd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     etc = tmp_path / "etc"
     (etc / "credentials").mkdir(parents=True)
     (etc / "credentials" / "sip2-password").write_text("root-readable\n")
@@ -58,8 +58,9 @@ def test_secrets_come_from_credentials_directory_under_systemd(tmp_path: Path,
 
 
 def test_version_names_the_command() -> None:
-    out = subprocess.run([sys.executable, "-m", "kiosk", "--version"], capture_output=True, text=True,
-                         timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--version"], capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0 and out.stdout.strip().startswith("kiosk 0.")
     script = Path(sys.executable).parent / "library-kiosk"
     if script.exists():  # the entry point the package puts on PATH

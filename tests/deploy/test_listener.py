@@ -23,8 +23,13 @@ from kiosk.monitoring.metrics import KioskMetrics, start_metrics_server
 
 
 def _snapshot() -> HealthSnapshot:
-    return HealthSnapshot(ils_online=True, queue_depth=2, printer_paper="out",
-                          devices=(DeviceHealth("printer", "error", "paper"),), payment_enabled=True)
+    return HealthSnapshot(
+        ils_online=True,
+        queue_depth=2,
+        printer_paper="out",
+        devices=(DeviceHealth("printer", "error", "paper"),),
+        payment_enabled=True,
+    )
 
 
 def test_healthz_says_starting_until_the_first_snapshot_then_serves_it(free_port: int) -> None:
@@ -54,13 +59,20 @@ def _name(cn: str) -> x509.Name:
 
 def _cert(subject: str, key: Any, issuer: str, issuer_key: Any, ca: bool = False) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
-    builder = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(_name(issuer))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
     if not ca:
         builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -68,8 +80,11 @@ def _write(path: Path, cert: x509.Certificate, key: Any = None) -> None:
     data = cert.public_bytes(serialization.Encoding.PEM)
     path.write_bytes(data)
     if key is not None:
-        path.with_suffix(".key").write_bytes(key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        path.with_suffix(".key").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
 
 
 def test_tls_with_client_certificates_refuses_strangers(tmp_path: Path, free_port: int) -> None:
@@ -84,8 +99,12 @@ def test_tls_with_client_certificates_refuses_strangers(tmp_path: Path, free_por
     assert server is not None
     url = f"https://127.0.0.1:{free_port}"
     try:
-        ok = requests.get(f"{url}/metrics", timeout=15, verify=str(tmp_path / "ca.pem"),
-                          cert=(str(tmp_path / "client.pem"), str(tmp_path / "client.key")))
+        ok = requests.get(
+            f"{url}/metrics",
+            timeout=15,
+            verify=str(tmp_path / "ca.pem"),
+            cert=(str(tmp_path / "client.pem"), str(tmp_path / "client.key")),
+        )
         with pytest.raises((requests.exceptions.SSLError, requests.exceptions.ConnectionError)):
             requests.get(f"{url}/healthz", timeout=15, verify=str(tmp_path / "ca.pem"))  # no client cert
         with pytest.raises(requests.exceptions.ConnectionError):
@@ -107,6 +126,7 @@ def test_metric_names_pass_promtool(free_port: int) -> None:
         text = requests.get(f"http://127.0.0.1:{free_port}/metrics", timeout=15).text
     finally:
         server.close()
-    result = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        ["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and not result.stdout.strip() and not result.stderr.strip(), result

@@ -73,8 +73,9 @@ def test_different_levels_or_loggers_are_not_merged_and_summaries_stay_redacted(
     assert "repeated 1 times" in out.getvalue()
 
 
-def test_priority_prefixes_when_journal_stream_names_our_stream(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_priority_prefixes_when_journal_stream_names_our_stream(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with open(tmp_path / "journal", "w+") as stream:
         st = os.fstat(stream.fileno())
         monkeypatch.setenv("JOURNAL_STREAM", f"{st.st_dev}:{st.st_ino}")
@@ -87,13 +88,18 @@ def test_priority_prefixes_when_journal_stream_names_our_stream(tmp_path: Path,
         stream.flush()
         stream.seek(0)
         lines = stream.read().splitlines()
-    assert lines == ["<3>ERROR kiosk.test.journal: printer gone", "<3>second line",
-                     "<4>WARNING kiosk.test.journal: paper low", "<6>INFO kiosk.test.journal: ILS online",
-                     "<7>DEBUG kiosk.test.journal: detail"]
+    assert lines == [
+        "<3>ERROR kiosk.test.journal: printer gone",
+        "<3>second line",
+        "<4>WARNING kiosk.test.journal: paper low",
+        "<6>INFO kiosk.test.journal: ILS online",
+        "<7>DEBUG kiosk.test.journal: detail",
+    ]
 
 
-def test_no_prefixes_when_journal_stream_is_someone_elses(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_prefixes_when_journal_stream_is_someone_elses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("JOURNAL_STREAM", "1:2")  # stderr was redirected away from the journal
     with open(tmp_path / "log", "w+") as stream:
         log = _logger(make_handler(stream), "kiosk.test.nojournal")

@@ -34,16 +34,28 @@ def test_rules_and_dashboard_use_only_exported_metrics() -> None:
     rules = yaml.safe_load((PROM / "kiosk-alerts.yml").read_text())["groups"][0]["rules"]
     used = {name for rule in rules for name in _NAME.findall(rule["expr"])}
     dashboard = json.loads((PROM / "grafana-dashboard.json").read_text())
-    used |= {name for panel in dashboard["panels"] for t in panel["targets"]
-             for name in _NAME.findall(t["expr"])}
+    used |= {
+        name for panel in dashboard["panels"] for t in panel["targets"] for name in _NAME.findall(t["expr"])
+    }
     assert used and used <= exported, sorted(used - exported)
     names = {rule["alert"] for rule in rules}
-    assert {"KioskDown", "KioskIlsDown", "KioskQueueWaiting", "KioskPaymentNeedsStaff", "KioskPaperOut",
-            "KioskSecurityNotSwitched"} <= names
+    assert {
+        "KioskDown",
+        "KioskIlsDown",
+        "KioskQueueWaiting",
+        "KioskPaymentNeedsStaff",
+        "KioskPaperOut",
+        "KioskSecurityNotSwitched",
+    } <= names
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed (make deploy-check)")
 def test_rules_pass_their_promtool_unit_tests() -> None:
-    result = subprocess.run(["promtool", "test", "rules", "kiosk-alerts.test.yml"], cwd=PROM,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["promtool", "test", "rules", "kiosk-alerts.test.yml"],
+        cwd=PROM,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

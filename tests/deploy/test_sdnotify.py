@@ -56,7 +56,8 @@ def test_without_systemd_everything_is_a_quiet_no_op(monkeypatch: pytest.MonkeyP
 
 
 def test_watchdog_interval_is_half_of_watchdogsec_and_only_for_our_pid(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("WATCHDOG_PID", raising=False)
     monkeypatch.delenv("WATCHDOG_USEC", raising=False)
     assert sdnotify.watchdog_interval() is None
@@ -72,25 +73,48 @@ def test_watchdog_interval_is_half_of_watchdogsec_and_only_for_our_pid(
 
 def _demo_config(tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
-    config.write_text((ROOT / "config.toml").read_text(encoding="utf-8")
-                      .replace('"file://var/receipts"', f'"file://{tmp_path}/receipts"')
-                      .replace('"var/queue.key"', f'"{tmp_path}/keys/queue.key"'))  # not in the state dir
+    config.write_text(
+        (ROOT / "config.toml")
+        .read_text(encoding="utf-8")
+        .replace('"file://var/receipts"', f'"file://{tmp_path}/receipts"')
+        .replace('"var/queue.key"', f'"{tmp_path}/keys/queue.key"')
+    )  # not in the state dir
     return config
 
 
 def test_headless_kiosk_is_ready_after_first_contact_pings_and_says_stopping(
-        notify_socket: socket.socket, tmp_path: Path) -> None:
+    notify_socket: socket.socket, tmp_path: Path
+) -> None:
     config = _demo_config(tmp_path)
     state = tmp_path / "state"
     state.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "KIOSK_CONFIG")}
     # What systemd sets for Type=notify, WatchdogSec=2 and StateDirectory=; the config comes from
     # $KIOSK_CONFIG, not --config.
-    env.update(NOTIFY_SOCKET=os.environ["NOTIFY_SOCKET"], WATCHDOG_USEC="2000000", STATE_DIRECTORY=str(state),
-               KIOSK_CONFIG=str(config))
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--headless", "--status-interval", "30",
-                             "--exit-after", "600"], env=env, cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env.update(
+        NOTIFY_SOCKET=os.environ["NOTIFY_SOCKET"],
+        WATCHDOG_USEC="2000000",
+        STATE_DIRECTORY=str(state),
+        KIOSK_CONFIG=str(config),
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "run",
+            "--headless",
+            "--status-interval",
+            "30",
+            "--exit-after",
+            "600",
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         messages = []
         while "READY=1" not in "".join(messages):
@@ -138,8 +162,13 @@ while time.monotonic() < deadline:  # the UI thread's frames
 def test_ui_clock_sends_ready_after_first_contact_and_pings(notify_socket: socket.socket) -> None:
     env = dict(os.environ, WATCHDOG_USEC="400000")
     env.pop("WATCHDOG_PID", None)
-    proc = subprocess.Popen([sys.executable, "-c", _KIVY_CHILD], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KIVY_CHILD],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         messages: list[bytes] = []
         while b"READY=1" not in messages:

@@ -35,10 +35,15 @@ def test_state_of_the_previous_version_survives_the_upgrade(tmp_path: Path) -> N
     try:
         waiting = queue.outstanding()
         assert sorted((t.kind, t.item_id, t.pass_number) for t in waiting) == [
-            ("checkin", "3000100000002", None), ("checkout", "3000100000001", "29990000000017")]
+            ("checkin", "3000100000002", None),
+            ("checkout", "3000100000001", "29990000000017"),
+        ]
         [failed] = queue.failed()
         assert (failed.item_id, failed.result_code, failed.pass_number) == (
-            "3000100000003", "item-blocked", "29990000000025")
+            "3000100000003",
+            "item-blocked",
+            "29990000000025",
+        )
         [unfinished] = journal.unfinished()
         assert unfinished.state is State.AUTH_SENT and unfinished.amount_cents == 200
         assert journal.pass_of(unfinished.payment_id) == "29990000000033"  # the old key still decrypts

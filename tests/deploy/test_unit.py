@@ -33,8 +33,12 @@ def test_unit_is_notify_with_watchdog_credentials_and_no_console_switching() -> 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_systemd_analyze_security_rates_the_unit_at_most_3() -> None:
-    result = subprocess.run(["systemd-analyze", "security", "--offline=true", str(UNIT)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", str(UNIT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     match = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout + result.stderr)
     if match is None and "offline" in result.stderr:
         pytest.skip("this systemd-analyze has no --offline mode")

@@ -29,14 +29,17 @@ def main(config_path: str, when: str) -> None:
         service_clock._write_atomically = die_instead  # type: ignore[assignment]
     kiosk = build_kiosk(config, readers=False)
     if when == "after":
+
         def die_after(view: Any) -> None:
             if view.service.override is not None:
                 os.kill(os.getpid(), signal.SIGKILL)
 
         kiosk.runtime.subscribe(die_after)  # runs after the ServiceClock kept the override
     now = service_clock.now_utc()
-    service_clock.write_request(Path(config.store.path).parent, {
-        "mode": "closed", "start": now.isoformat(), "until": (now + timedelta(hours=2)).isoformat()})
+    service_clock.write_request(
+        Path(config.store.path).parent,
+        {"mode": "closed", "start": now.isoformat(), "until": (now + timedelta(hours=2)).isoformat()},
+    )
     threading.Event().wait(120)  # the killer ends this process; 120 s is only a hang guard
     sys.exit(3)
 

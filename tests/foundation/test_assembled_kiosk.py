@@ -79,16 +79,32 @@ def test_borrow_two_items_with_receipt(kiosk: Kiosk, tmp_path: Path) -> None:
 def test_headless_run_prints_status_and_says_how_to_see_the_ui(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
-        (ROOT / "config.toml").read_text(encoding="utf-8")
-        .replace('"var/kiosk.db"', f'"{tmp_path}/kiosk.db"').replace('"var/queue.key"', f'"{tmp_path}/k.key"')
+        (ROOT / "config.toml")
+        .read_text(encoding="utf-8")
+        .replace('"var/kiosk.db"', f'"{tmp_path}/kiosk.db"')
+        .replace('"var/queue.key"', f'"{tmp_path}/k.key"')
         .replace('"file://var/receipts"', f'"file://{tmp_path}/receipts"')
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     # No fixed run time: read the status lines until one says the ILS is online (a loaded machine may
     # take seconds to get there), then stop the kiosk as an operator would (SIGTERM).
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "run", "--config", str(config), "--status-interval", "0.2",
-         "--exit-after", "300"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "run",
+            "--config",
+            str(config),
+            "--status-interval",
+            "0.2",
+            "--exit-after",
+            "300",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
         cwd=tmp_path,
     )
     lines: queue.Queue[str | None] = queue.Queue()
@@ -219,8 +235,12 @@ def test_kiosk_alerts_reach_the_webhook_without_personal_data(kiosk: Kiosk, free
     server = http.server.HTTPServer(("127.0.0.1", free_port), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        kiosk.config = dataclasses.replace(kiosk.config, monitoring=dataclasses.replace(
-            kiosk.config.monitoring, webhook_url=f"http://127.0.0.1:{free_port}/hook"))
+        kiosk.config = dataclasses.replace(
+            kiosk.config,
+            monitoring=dataclasses.replace(
+                kiosk.config.monitoring, webhook_url=f"http://127.0.0.1:{free_port}/hook"
+            ),
+        )
         start_monitoring(kiosk)
         kiosk.alert("payment_reversed", "P26112500AB", f"fee 900002 of {SANNE}")
     finally:

@@ -30,13 +30,27 @@ def ils() -> Iterator[IlsSimulator]:
 def test_service_comes_back_online_after_a_hang_the_client_survived(ils: IlsSimulator) -> None:
     events: list[ev.Event] = []
     # Generous client timeouts: only the service's watchdog (1.5 s) is meant to give up here.
-    settings = ClientSettings("127.0.0.1", ils.port, user="kiosk", password="demo", institution="WIERDEN",
-                              location="KIOSK1", connect_timeout=15.0, read_timeout=15.0,
-                              keepalive_interval=0)
+    settings = ClientSettings(
+        "127.0.0.1",
+        ils.port,
+        user="kiosk",
+        password="demo",
+        institution="WIERDEN",
+        location="KIOSK1",
+        connect_timeout=15.0,
+        read_timeout=15.0,
+        keepalive_interval=0,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         store = TransactionQueue(Path(tmp) / "q.db", Path(tmp) / "q.key")
-        service = CirculationService(lambda: Sip2Client(settings), store, OfflinePolicy(), events.append,
-                                     validate_pass=lambda number: True, probe_interval=0.3)
+        service = CirculationService(
+            lambda: Sip2Client(settings),
+            store,
+            OfflinePolicy(),
+            events.append,
+            validate_pass=lambda number: True,
+            probe_interval=0.3,
+        )
         service.start()
         try:
             eventually(lambda: service.online, "online")

@@ -126,8 +126,11 @@ def test_an_ils_that_is_not_there_raises_a_standard_connection_error() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    client = Sip2Client(ClientSettings(host="127.0.0.1", port=port, user="u", password="p",
-                                       keepalive_interval=0, connect_timeout=5.0))
+    client = Sip2Client(
+        ClientSettings(
+            host="127.0.0.1", port=port, user="u", password="p", keepalive_interval=0, connect_timeout=5.0
+        )
+    )
     try:
         with pytest.raises(ConnectionError) as caught:
             client.connect()
@@ -148,8 +151,9 @@ def test_the_old_import_places_still_work() -> None:
     assert NoConnection is kiosk.errors.NoConnection
 
 
-@pytest.mark.parametrize(("package", "classes"), [(sip2, SIP2_CLASSES), (kiosk, KIOSK_CLASSES)],
-                         ids=["sip2", "kiosk"])
+@pytest.mark.parametrize(
+    ("package", "classes"), [(sip2, SIP2_CLASSES), (kiosk, KIOSK_CLASSES)], ids=["sip2", "kiosk"]
+)
 def test_every_error_is_raised_somewhere(package: ModuleType, classes: list[type[BaseException]]) -> None:
     """Errors that nothing raises are deleted; a class that only groups others (has subclasses) may stay."""
     root = pathlib.Path(str(package.__file__)).parent

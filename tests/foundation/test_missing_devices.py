@@ -60,9 +60,11 @@ def act(kiosk: Kiosk, event: ev.Event) -> None:
 
 
 def test_the_kiosk_runs_degraded_and_takes_the_terminal_when_it_appears(
-        kiosk: Kiosk, port: int, caplog: pytest.LogCaptureFixture) -> None:
-    alerts = " ".join(r.getMessage() for r in caplog.get_records("setup")
-                      if "alert device_unavailable" in r.getMessage())
+    kiosk: Kiosk, port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    alerts = " ".join(
+        r.getMessage() for r in caplog.get_records("setup") if "alert device_unavailable" in r.getMessage()
+    )
     assert "for terminal" in alerts and "for barcode_scanner" in alerts and "for printer" in alerts
     health = KioskHealth(kiosk).snapshot()
     for device in ("terminal", "barcode_scanner", "printer"):

@@ -43,7 +43,7 @@ def on_disk(data: Path, blobs: list[bytes]) -> list[str]:
     for name in ("kiosk.db", "kiosk.db-wal"):
         path = data / name
         raw = path.read_bytes() if path.exists() else b""
-        found += [f"{name}: blob {i}" for i, blob in enumerate(blobs) if blob[crypto.NONCE_BYTES:] in raw]
+        found += [f"{name}: blob {i}" for i, blob in enumerate(blobs) if blob[crypto.NONCE_BYTES :] in raw]
     return found
 
 

@@ -21,21 +21,28 @@ def test_the_systemd_credential_is_the_key(tmp_path: Path, monkeypatch: pytest.M
     assert config.store.key_file == str(creds / "queue-key")
 
 
-def test_a_key_in_the_state_directory_is_refused_under_systemd(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_key_in_the_state_directory_is_refused_under_systemd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
     with pytest.raises(ConfigError) as info:
-        parse_config(f'[store]\npath = "{tmp_path}/state/kiosk.db"\n'
-                     f'key_file = "{tmp_path}/state/queue.key"\n', source="c.toml", base_dir=tmp_path)
+        parse_config(
+            f'[store]\npath = "{tmp_path}/state/kiosk.db"\nkey_file = "{tmp_path}/state/queue.key"\n',
+            source="c.toml",
+            base_dir=tmp_path,
+        )
     assert "c.toml:3: [store] key_file:" in str(info.value) and "LoadCredential" in str(info.value)
-    outside = parse_config(f'[store]\npath = "{tmp_path}/state/kiosk.db"\n'
-                           f'key_file = "{tmp_path}/etc/queue.key"\n', base_dir=tmp_path)
+    outside = parse_config(
+        f'[store]\npath = "{tmp_path}/state/kiosk.db"\nkey_file = "{tmp_path}/etc/queue.key"\n',
+        base_dir=tmp_path,
+    )
     assert outside.store.key_file == f"{tmp_path}/etc/queue.key"
 
 
-def test_a_development_checkout_may_keep_the_key_in_var(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_development_checkout_may_keep_the_key_in_var(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
     config = parse_config("", base_dir=tmp_path)

@@ -62,8 +62,13 @@ def test_online_return_waits_behind_the_queued_offline_loan(kiosk: Kiosk, tmp_pa
         assert kiosk.circulation.store.has_item(HET_DINER)  # the replay could not run
         assert HET_DINER not in library.loans
         act(kiosk, ev.ItemPresented(HET_DINER))  # the member returns it online, on the attract screen
-        wait_for(kiosk, lambda: any(line.item_id == HET_DINER and line.status.value == "done"
-                                    for line in kiosk.runtime.view.items), "return done")
+        wait_for(
+            kiosk,
+            lambda: any(
+                line.item_id == HET_DINER and line.status.value == "done" for line in kiosk.runtime.view.items
+            ),
+            "return done",
+        )
         assert library.times_applied("checkin", item_id=HET_DINER) == 0  # not sent ahead of the loan
     finally:
         os.close(lock_fd)  # the other replay is done

@@ -28,8 +28,14 @@ def test_an_override_is_kept_then_expires_while_running(tmp_path: Path) -> None:
         clock.restore()
         runtime.settle(timeout=30)
         assert runtime.service_mode.staffing is Staffing.STAFFED
-        write_request(tmp_path, {"mode": "unstaffed", "start": now[0].isoformat(),
-                                 "until": (now[0] + timedelta(minutes=30)).isoformat()})
+        write_request(
+            tmp_path,
+            {
+                "mode": "unstaffed",
+                "start": now[0].isoformat(),
+                "until": (now[0] + timedelta(minutes=30)).isoformat(),
+            },
+        )
         clock.poll()
         runtime.settle(timeout=30)
         assert runtime.service_mode.staffing is Staffing.UNSTAFFED
@@ -47,9 +53,11 @@ def test_an_override_is_kept_then_expires_while_running(tmp_path: Path) -> None:
 
 def test_the_cli_leaves_a_request_for_the_kiosk(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
-                      '[schedule]\ntimezone = "Europe/Amsterdam"\nmonday = ["08:00-22:00 staffed"]\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
+        '[schedule]\ntimezone = "Europe/Amsterdam"\nmonday = ["08:00-22:00 staffed"]\n',
+        encoding="utf-8",
+    )
     cli = ["--config", str(config)]
     assert main(["maintenance", "mode", "closed", "--until", "2099-01-01T10:00", *cli]) == 0
     request = json.loads((tmp_path / REQUEST_FILE).read_text())

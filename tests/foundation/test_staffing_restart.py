@@ -36,16 +36,23 @@ def test_sigkill_at_the_mode_switch_keeps_the_mode_and_the_queue(tmp_path: Path,
     config_path.write_text(
         f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
         f'[devices]\nprinter = "fake://"\nterminal = "zvt+sim://?state={tmp_path}/terminal.json"\n'
-        f'[sip2]\nurl = "tcp://127.0.0.1:{_dead_port()}"\n', encoding="utf-8")
+        f'[sip2]\nurl = "tcp://127.0.0.1:{_dead_port()}"\n',
+        encoding="utf-8",
+    )
     config = load_config(config_path)
     store = TransactionQueue.from_config(config.store)
     for n in range(3):
         store.enqueue("checkin", f"3030100050{n:04d}")
     store.close()
 
-    child = subprocess.run([sys.executable, str(HERE / "staffing_child.py"), str(config_path), when],
-                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=180,
-                           capture_output=True, check=False)
+    child = subprocess.run(
+        [sys.executable, str(HERE / "staffing_child.py"), str(config_path), when],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=180,
+        capture_output=True,
+        check=False,
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr.decode(errors="replace")[-2000:]
 
     kiosk = build_kiosk(config, readers=False)

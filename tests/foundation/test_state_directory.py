@@ -20,8 +20,11 @@ COMMANDS = (["queue", "status"], ["run", "--headless", "--exit-after", "1"])
 
 def config_for(tmp_path: Path, state: Path) -> Path:
     config = tmp_path / "config.toml"
-    config.write_text(f'[store]\npath = "{state}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
-                      '[devices]\nprinter = "fake://"\n', encoding="utf-8")
+    config.write_text(
+        f'[store]\npath = "{state}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
+        '[devices]\nprinter = "fake://"\n',
+        encoding="utf-8",
+    )
     return config
 
 
@@ -37,8 +40,9 @@ def test_a_state_directory_that_is_a_file(tmp_path: Path, command: list[str]) ->
     blocker = tmp_path / "state"
     blocker.write_text("not a directory", encoding="utf-8")
     config = config_for(tmp_path, blocker)
-    result = subprocess.run([*KIOSK, *command, "--config", str(config)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [*KIOSK, *command, "--config", str(config)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     check_one_clear_line(result, blocker)
     assert blocker.read_text(encoding="utf-8") == "not a directory"
 
@@ -67,8 +71,9 @@ def test_a_read_only_state_directory_loses_nothing(tmp_path: Path, command: list
     config = config_for(tmp_path, state)
     argv = " ".join([*KIOSK, *command, "--config", str(config)])
     script = f"mount --bind {state} {state} && mount -o remount,ro,bind {state} && exec {argv}"
-    result = subprocess.run([*prefix, "sh", "-c", script], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [*prefix, "sh", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     check_one_clear_line(result, state)
     queue = TransactionQueue(state / "kiosk.db", tmp_path / "queue.key")
     try:

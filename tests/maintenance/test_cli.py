@@ -17,8 +17,9 @@ def run(monkeypatch: pytest.MonkeyPatch, stdin: str, argv: list[str]) -> int:
     return main(argv)
 
 
-def test_set_pin_prints_a_config_line(monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_set_pin_prints_a_config_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(monkeypatch, "246810\n246810\n", ["maintenance", "set-pin"]) == 0
     out = capsys.readouterr()
     line = out.out.strip()
@@ -27,8 +28,9 @@ def test_set_pin_prints_a_config_line(monkeypatch: pytest.MonkeyPatch,
     assert PinHash.parse(line.split('"')[1]).matches("246810")
 
 
-def test_set_pin_refuses_mismatch_and_bad_pins(monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_set_pin_refuses_mismatch_and_bad_pins(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(monkeypatch, "246810\n246811\n", ["maintenance", "set-pin"]) == 2
     assert "differ" in capsys.readouterr().err
     assert run(monkeypatch, "12\n12\n", ["maintenance", "set-pin"]) == 2
@@ -42,13 +44,17 @@ def test_set_pin_has_no_pin_flag() -> None:
         build_parser().parse_args(["maintenance", "set-pin", "--pin", "1234"])
 
 
-def test_status_prints_health_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_prints_health_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     # The embedded ILS simulator (sim://) on loopback, a fake printer, no terminal.
     config = tmp_path / "config.toml"
-    config.write_text('[sip2]\nurl = "sim://"\n[devices]\nprinter = "fake://"\npass_readers = []\n'
-                      "[payment]\nenabled = false\n"
-                      '[store]\npath = "var/kiosk.db"\nkey_file = "var/queue.key"\n', encoding="utf-8")
+    config.write_text(
+        '[sip2]\nurl = "sim://"\n[devices]\nprinter = "fake://"\npass_readers = []\n'
+        "[payment]\nenabled = false\n"
+        '[store]\npath = "var/kiosk.db"\nkey_file = "var/queue.key"\n',
+        encoding="utf-8",
+    )
     assert run(monkeypatch, "", ["maintenance", "status", "--config", str(config)]) == 0
     health = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert health["ils_online"] is True

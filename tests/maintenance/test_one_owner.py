@@ -29,7 +29,9 @@ def write_config(tmp_path: Path, extra: str = "") -> Path:
     path.write_text(
         f'[store]\npath = "{tmp_path}/state/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
         f'[devices]\nprinter = "fake://"\nterminal = "zvt+sim://?state={tmp_path}/terminal.json"\n'
-        f'[sip2]\npassword = "demo"\n{extra}', encoding="utf-8")
+        f'[sip2]\npassword = "demo"\n{extra}',
+        encoding="utf-8",
+    )
     return path
 
 
@@ -66,15 +68,20 @@ def test_the_running_kiosk_holds_the_state_directory(running: tuple[Kiosk, Path]
 
 def test_a_second_kiosk_run_exits_2_with_one_line(running: tuple[Kiosk, Path]) -> None:
     _kiosk, config = running
-    result = subprocess.run([sys.executable, "-m", "kiosk", "run", "--headless", "--exit-after", "1",
-                             "--config", str(config)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run", "--headless", "--exit-after", "1", "--config", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2, result.stderr
     assert "already running" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_maintenance_status_refuses_beside_a_running_kiosk(running: tuple[Kiosk, Path],
-                                                           payment_workers: list[object],
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_maintenance_status_refuses_beside_a_running_kiosk(
+    running: tuple[Kiosk, Path], payment_workers: list[object], capsys: pytest.CaptureFixture[str]
+) -> None:
     _kiosk, config = running
     assert main(["maintenance", "status", "--config", str(config)]) == 2
     err = capsys.readouterr().err
@@ -96,8 +103,9 @@ class _Health(BaseHTTPRequestHandler):
         pass
 
 
-def test_maintenance_status_reads_the_running_kiosk(tmp_path: Path, payment_workers: list[object],
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_maintenance_status_reads_the_running_kiosk(
+    tmp_path: Path, payment_workers: list[object], capsys: pytest.CaptureFixture[str]
+) -> None:
     server = HTTPServer(("127.0.0.1", 0), _Health)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -66,8 +66,11 @@ def test_a_corrupt_lockout_file_locks_rather_than_resets(tmp_path: Path, weak_ha
 
 def test_the_kiosk_gate_keeps_its_lockout_in_the_state_directory(tmp_path: Path) -> None:
     strong = hash_pin("4711")
-    config = parse_config(f'[store]\npath = "{tmp_path}/state/kiosk.db"\n[maintenance]\n'
-                          f'pin_hash = "{strong}"\nlockout_tries = 2\n', base_dir=tmp_path)
+    config = parse_config(
+        f'[store]\npath = "{tmp_path}/state/kiosk.db"\n[maintenance]\n'
+        f'pin_hash = "{strong}"\nlockout_tries = 2\n',
+        base_dir=tmp_path,
+    )
     (tmp_path / "state").mkdir()
     gate = technician_gate(config)
     gate.attempt("0000", now=1.0)
@@ -80,11 +83,14 @@ def _hash_with(log2_n: int, salt: bytes) -> str:
     return hash_pin("4711", log2_n=log2_n, r=1, p=1, salt=salt)
 
 
-@pytest.mark.parametrize(("text", "what"), [
-    (lambda: _hash_with(1, b"s"), "too weak"),
-    (lambda: _hash_with(14, b"s" * 15), "too weak"),
-    (lambda: "scrypt$14$8$1$AAAA", "expected 'scrypt$N$r$p$salt$hash'"),
-])
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        (lambda: _hash_with(1, b"s"), "too weak"),
+        (lambda: _hash_with(14, b"s" * 15), "too weak"),
+        (lambda: "scrypt$14$8$1$AAAA", "expected 'scrypt$N$r$p$salt$hash'"),
+    ],
+)
 def test_a_weak_or_malformed_configured_hash_is_refused(tmp_path: Path, text, what: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError) as info:
         parse_config(f'[maintenance]\npin_hash = "{text()}"\n', source="site.toml", base_dir=tmp_path)

@@ -9,8 +9,15 @@ import pytest
 from kiosk.core import SessionSettings
 from tests.ui.sim_runtime import SimRuntime
 
-SETTINGS = SessionSettings(pin="patron", pin_tries=3, idle_timeout=60.0, idle_warning=15.0, receipt="ask",
-                           languages=("nl", "en", "de", "tr"), default_language="nl")
+SETTINGS = SessionSettings(
+    pin="patron",
+    pin_tries=3,
+    idle_timeout=60.0,
+    idle_warning=15.0,
+    receipt="ask",
+    languages=("nl", "en", "de", "tr"),
+    default_language="nl",
+)
 
 
 @pytest.fixture
@@ -21,5 +28,6 @@ def runtime() -> Iterator[SimRuntime]:
         yield rt
     finally:
         rt.close()
+
 
 from tests.core.conftest import kiosk, sim  # noqa: E402,F401  (the real SIP2 flow over TCP)

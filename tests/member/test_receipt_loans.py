@@ -48,8 +48,11 @@ def session(kiosk: Kiosk, start: ev.Event, item_id: str) -> str:
     kiosk.runtime.send(start)
     settle(kiosk)
     kiosk.runtime.send(ev.ItemPresented(item_id))
-    wait_for(kiosk, lambda: any(x.item_id == item_id and x.status.value != "pending"
-                                for x in kiosk.runtime.view.items), "the item's answer")
+    wait_for(
+        kiosk,
+        lambda: any(x.item_id == item_id and x.status.value != "pending" for x in kiosk.runtime.view.items),
+        "the item's answer",
+    )
     kiosk.runtime.send(ev.Finish())
     folder = Path(kiosk.config.devices.printer.removeprefix("file://"))
     wait_for(kiosk, lambda: folder.is_dir() and any(folder.iterdir()), "the receipt")
@@ -62,7 +65,7 @@ def test_the_receipt_lists_every_current_loan_with_its_due_date(make_kiosk: Call
     library = kiosk.ils_simulator.library
     loans = library.loans_of(demo.NORMAL)  # the ILS's books after the session
     assert demo.AVAILABLE in {loan.item_id for loan in loans} and len(loans) > 1
-    section = text[text.index(f"Je leningen ({len(loans)})"):]
+    section = text[text.index(f"Je leningen ({len(loans)})") :]
     for loan in loans:
         assert loan.item_id in section
         assert format_day(loan.due.date(), "nl") in section

@@ -27,8 +27,18 @@ def printed(runtime: SimRuntime) -> str:
 
 def test_paid_fees_are_described_not_numbered_and_carry_the_card_receipt() -> None:
     runtime_lines = ("BETAALAUTOMAAT", "Kaart: xxxxxxxxxxxx8074", "Akkoord")
-    effect = fx.PrintReceipt((fx.ReceiptLine(LineKind.PAYMENT, "900001,900002", "Te laat; Vervangen pas",
-                                             amount=Decimal("3.00"), terminal_lines=runtime_lines),), "nl")
+    effect = fx.PrintReceipt(
+        (
+            fx.ReceiptLine(
+                LineKind.PAYMENT,
+                "900001,900002",
+                "Te laat; Vervangen pas",
+                amount=Decimal("3.00"),
+                terminal_lines=runtime_lines,
+            ),
+        ),
+        "nl",
+    )
     text = render_text(build_receipt(effect, "Bibliotheek Wierden", NOW), 42)
     assert "Te laat; Vervangen pas" in text and "900001" not in text
     assert "Kaart: xxxxxxxxxxxx8074" in text and "€ 3,00" in text
@@ -53,18 +63,25 @@ def test_a_checkout_the_ils_took_as_a_renewal_is_printed_as_renewed(runtime: Sim
     assert "Verlengd (1)" in printed(runtime) and "Geleend" not in printed(runtime)
 
 
-@pytest.mark.parametrize(("language", "word", "due"), [("de", "Ausgeliehen", "Rückgabe bis 27.12.2026"),
-                                                       ("tr", "Ödünç alındı", "Son iade 27.12.2026"),
-                                                       ("nl", "Geleend", "Inleveren uiterlijk 27-12-2026")])
+@pytest.mark.parametrize(
+    ("language", "word", "due"),
+    [
+        ("de", "Ausgeliehen", "Rückgabe bis 27.12.2026"),
+        ("tr", "Ödünç alındı", "Son iade 27.12.2026"),
+        ("nl", "Geleend", "Inleveren uiterlijk 27-12-2026"),
+    ],
+)
 def test_the_receipt_is_in_the_members_language(language: str, word: str, due: str) -> None:
-    effect = fx.PrintReceipt((fx.ReceiptLine(LineKind.LOAN, "30301000500013", "Het diner",
-                                             "2026-12-27"),), language)
+    effect = fx.PrintReceipt(
+        (fx.ReceiptLine(LineKind.LOAN, "30301000500013", "Het diner", "2026-12-27"),), language
+    )
     text = render_text(build_receipt(effect, "Bibliotheek Wierden", NOW), 42)
     assert f"{word} (1)" in text and due in text
 
 
 def test_money_is_written_the_same_on_screen_and_on_paper() -> None:
-    effect = fx.PrintReceipt((fx.ReceiptLine(LineKind.PAYMENT, "1", "Boete", amount=Decimal("1234.50")),),
-                             "de")
+    effect = fx.PrintReceipt(
+        (fx.ReceiptLine(LineKind.PAYMENT, "1", "Boete", amount=Decimal("1234.50")),), "de"
+    )
     text = render_text(build_receipt(effect, "B", NOW), 42)
     assert format_money(Decimal("1234.50"), "de") == "1.234,50 €" and "1.234,50 €" in text

@@ -59,8 +59,11 @@ def offered(kiosk: Kiosk) -> None:
     wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu")
     step(kiosk, ev.StartBorrow())
     step(kiosk, ev.ItemPresented(DVD))
-    wait_for(kiosk, lambda: (line := dvd_line(kiosk)) is not None and line.status is LineStatus.REFUSED,
-             "the rental offer")
+    wait_for(
+        kiosk,
+        lambda: (line := dvd_line(kiosk)) is not None and line.status is LineStatus.REFUSED,
+        "the rental offer",
+    )
 
 
 def receipts(kiosk: Kiosk) -> Path:
@@ -107,8 +110,13 @@ def test_a_declined_payment_lends_nothing(make_kiosk: Callable[..., Kiosk]) -> N
     offered(kiosk)
     kiosk.payments.service.terminal.simulator.push("decline")
     step(kiosk, ev.PayRental(DVD))
-    wait_for(kiosk, lambda: kiosk.runtime.view.message is not None
-             and kiosk.runtime.view.message.key.startswith("payment."), "the payment's answer")
+    wait_for(
+        kiosk,
+        lambda: (
+            kiosk.runtime.view.message is not None and kiosk.runtime.view.message.key.startswith("payment.")
+        ),
+        "the payment's answer",
+    )
     line = dvd_line(kiosk)
     assert line is not None and line.status is LineStatus.REFUSED and line.rental is not None  # may try again
     library = kiosk.ils_simulator.library

@@ -12,8 +12,12 @@ from kiosk.monitoring.metrics import KioskMetrics
 from kiosk.monitoring.monitor import HealthMonitor
 from tests.monitoring.conftest import Receiver
 
-HEALTHY = HealthSnapshot(ils_online=True, printer_paper="ok", payment_enabled=True,
-                         devices=(DeviceHealth("terminal", "ok"), DeviceHealth("printer", "ok")))
+HEALTHY = HealthSnapshot(
+    ils_online=True,
+    printer_paper="ok",
+    payment_enabled=True,
+    devices=(DeviceHealth("terminal", "ok"), DeviceHealth("printer", "ok")),
+)
 
 
 class Source:
@@ -26,10 +30,15 @@ class Source:
         return self.snapshot
 
 
-def make_monitor(webhook: Receiver, source: Source, minutes: float = 5,
-                 interval: float = 900) -> HealthMonitor:
-    return HealthMonitor(source, KioskMetrics(), AlertPolicy(minutes, interval),
-                         WebhookNotifier(webhook.url, "KIOSK7", timeout=15))  # generous: loaded CI
+def make_monitor(
+    webhook: Receiver, source: Source, minutes: float = 5, interval: float = 900
+) -> HealthMonitor:
+    return HealthMonitor(
+        source,
+        KioskMetrics(),
+        AlertPolicy(minutes, interval),
+        WebhookNotifier(webhook.url, "KIOSK7", timeout=15),
+    )  # generous: loaded CI
 
 
 def sent(webhook: Receiver) -> list[dict[str, Any]]:
@@ -40,6 +49,7 @@ def sent(webhook: Receiver) -> list[dict[str, Any]]:
 
 def replace(**kw: object) -> HealthSnapshot:
     from dataclasses import replace as dc_replace
+
     return dc_replace(HEALTHY, **kw)  # type: ignore[arg-type]
 
 
@@ -53,8 +63,12 @@ def test_ils_offline_alerts_only_after_n_minutes(webhook: Receiver) -> None:
     assert webhook.bodies == []
     monitor.tick(now=1010 + 5 * 60)
     [alert] = sent(webhook)
-    assert alert["labels"] == {"alertname": "ils_offline", "kiosk_id": "KIOSK7", "severity": "critical",
-                               "service": "library-kiosk"}
+    assert alert["labels"] == {
+        "alertname": "ils_offline",
+        "kiosk_id": "KIOSK7",
+        "severity": "critical",
+        "service": "library-kiosk",
+    }
     # Firing: endsAt three resend intervals ahead, so a lost "resolved" expires on its own.
     assert alert["startsAt"] == rfc3339(1010) == "1970-01-01T00:16:50Z"
     assert alert["endsAt"] == rfc3339(1310 + 3 * 900)
@@ -80,11 +94,15 @@ def test_alerts_are_rate_limited(webhook: Receiver) -> None:
 def test_each_condition_alerts(webhook: Receiver) -> None:
     source = Source()
     monitor = make_monitor(webhook, source)
-    source.snapshot = replace(queue_failed=2, printer_paper="out",
-                              devices=(DeviceHealth("terminal", "offline"),))
+    source.snapshot = replace(
+        queue_failed=2, printer_paper="out", devices=(DeviceHealth("terminal", "offline"),)
+    )
     monitor.tick(now=50)
     assert sorted(a["labels"]["alertname"] for a in sent(webhook)) == [
-        "printer_paper_out", "queue_failed", "terminal_unavailable"]
+        "printer_paper_out",
+        "queue_failed",
+        "terminal_unavailable",
+    ]
     assert any("2 queued" in a["annotations"]["summary"] for a in sent(webhook))
 
 

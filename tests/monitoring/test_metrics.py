@@ -11,9 +11,18 @@ from kiosk.monitoring.metrics import KioskMetrics, start_metrics_server
 
 def snapshot(**kw: object) -> HealthSnapshot:
     base: dict[str, object] = dict(
-        ils_online=True, ils_latency_s=0.05, queue_depth=3, queue_failed=1, printer_paper="low",
-        devices=(DeviceHealth("pass_reader", "ok"), DeviceHealth("printer", "error", "OSError"),
-                 DeviceHealth("terminal", "ok")), payment_enabled=True)
+        ils_online=True,
+        ils_latency_s=0.05,
+        queue_depth=3,
+        queue_failed=1,
+        printer_paper="low",
+        devices=(
+            DeviceHealth("pass_reader", "ok"),
+            DeviceHealth("printer", "error", "OSError"),
+            DeviceHealth("terminal", "ok"),
+        ),
+        payment_enabled=True,
+    )
     base.update(kw)
     return HealthSnapshot(**base)  # type: ignore[arg-type]
 
@@ -57,8 +66,7 @@ def test_registries_are_isolated() -> None:
 def test_gauges_follow_the_latest_snapshot() -> None:
     metrics = KioskMetrics()
     metrics.update(snapshot())
-    metrics.update(snapshot(ils_online=False, printer_paper="out",
-                            devices=(DeviceHealth("printer", "ok"),)))
+    metrics.update(snapshot(ils_online=False, printer_paper="out", devices=(DeviceHealth("printer", "ok"),)))
     get = metrics.registry.get_sample_value
     assert get("kiosk_ils_online") == 0
     assert get("kiosk_printer_paper", {"state": "out"}) == 1

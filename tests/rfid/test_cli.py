@@ -34,8 +34,20 @@ def lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
 def test_list_and_read(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rfid", "list", "--url", "rfid+sim://?scenario=stack3"]) == 0
     assert [o["uid"] for o in lines(capsys)] == [f"E004015000{i:06X}" for i in (1, 2, 3)]
-    assert main(["rfid", "read", "e0:04:01:50:00:00:00:01", "--url", "rfid+sim://?scenario=blank_tag",
-                 "--count", "2"]) == 0
+    assert (
+        main(
+            [
+                "rfid",
+                "read",
+                "e0:04:01:50:00:00:00:01",
+                "--url",
+                "rfid+sim://?scenario=blank_tag",
+                "--count",
+                "2",
+            ]
+        )
+        == 0
+    )
     assert lines(capsys) == [{"uid": ONE, "first": 0, "blocks": ["00000000", "00000000"]}]
 
 
@@ -96,8 +108,20 @@ def test_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rfid", "list", "--url", "rfid+sim://?scenario=nope"]) == 2
     assert main(["rfid", "read", "E004", "--url", "rfid+sim://"]) == 2
     assert main(["rfid", "list", "--url", "rfid+feig:///dev/no-such-reader"]) == 3
-    assert main(["rfid", "release", ONE, "--url", "rfid+sim://?scenario=eas_password_protected",
-                 "--security", "eas"]) == 1
+    assert (
+        main(
+            [
+                "rfid",
+                "release",
+                ONE,
+                "--url",
+                "rfid+sim://?scenario=eas_password_protected",
+                "--security",
+                "eas",
+            ]
+        )
+        == 1
+    )
     assert lines(capsys)[-1]["error"] == "TagLocked"
     assert main(["rfid", "read", ONE, "--url", "rfid+sim://?scenario=empty"]) == 1
     assert main(["rfid", "simulate", "--kind", "3m", "--tcp", "0"]) == 2
@@ -109,16 +133,33 @@ def test_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
 def test_watch_reports_tags_arriving(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["rfid", "watch", "--url", "rfid+sim://?scenario=stack3", "--count", "3", "--interval", "0"]
     assert main(argv) == 0
-    assert [(o["event"], o["uid"]) for o in lines(capsys)] == [("tag_added", f"E004015000{i:06X}")
-                                                                for i in (1, 2, 3)]
+    assert [(o["event"], o["uid"]) for o in lines(capsys)] == [
+        ("tag_added", f"E004015000{i:06X}") for i in (1, 2, 3)
+    ]
 
 
 @pytest.mark.parametrize(("kind", "tcp"), [("feig", False), ("feig", True), ("3m", False)])
 def test_simulate_runs_a_reader_drivers_can_use(kind: str, tcp: bool) -> None:
-    argv = [sys.executable, "-m", "kiosk", "rfid", "simulate", "--kind", kind, "--scenario", "set_2_of_3",
-            "--strict"] + (["--tcp", "0"] if tcp else [])
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    argv = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "rfid",
+        "simulate",
+        "--kind",
+        kind,
+        "--scenario",
+        "set_2_of_3",
+        "--strict",
+    ] + (["--tcp", "0"] if tcp else [])
+    proc = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         assert proc.stdout is not None
         first = json.loads(proc.stdout.readline())
@@ -169,8 +210,9 @@ def test_dump_prints_the_fields_of_what_detect_returns(
             return Blank()
         if blocks[21:23] == b"NO":
             return Foreign("NO-02030000")
-        return TagData("danish", "iso28560-3", blocks[3:19].rstrip(b"\0").decode(), "NL-0001", "NL", 3, 2,
-                       "circulation")
+        return TagData(
+            "danish", "iso28560-3", blocks[3:19].rstrip(b"\0").decode(), "NL-0001", "NL", 3, 2, "circulation"
+        )
 
     stub = types.ModuleType("drivers.rfid.models")
     stub.detect = detect  # type: ignore[attr-defined]
@@ -179,10 +221,28 @@ def test_dump_prints_the_fields_of_what_detect_returns(
         url = f"rfid+sim://?scenario={scenario}"
         assert main(["rfid", "dump", "--url", url, "--own-isil", "NL-0001"]) == 0
     out = lines(capsys)
-    assert {k: out[1][k] for k in ("model", "variant", "item_id", "owner_isil", "country", "parts_in_set",
-                                   "part_number", "usage")} == {
-        "model": "danish", "variant": "iso28560-3", "item_id": "30001000000777", "owner_isil": "NL-0001",
-        "country": "NL", "parts_in_set": 3, "part_number": 2, "usage": "circulation"}
+    assert {
+        k: out[1][k]
+        for k in (
+            "model",
+            "variant",
+            "item_id",
+            "owner_isil",
+            "country",
+            "parts_in_set",
+            "part_number",
+            "usage",
+        )
+    } == {
+        "model": "danish",
+        "variant": "iso28560-3",
+        "item_id": "30001000000777",
+        "owner_isil": "NL-0001",
+        "country": "NL",
+        "parts_in_set": 3,
+        "part_number": 2,
+        "usage": "circulation",
+    }
     assert (out[2]["kind"], out[2]["isil"]) == ("Foreign", "NO-02030000")
     assert out[4]["kind"] == "Blank" and out[4]["model"] is None
     assert all(len(blocks) == 32 and isils == ("NL-0001",) for blocks, isils in seen)

@@ -205,8 +205,15 @@ def test_3m_inventory_answer_keeps_duplicates_and_checks_its_length() -> None:
 
 @pytest.mark.parametrize(
     ("code", "error"),
-    [(0x06, TagNotFound), (0x16, TagWriteFailed), (0x12, TagLocked), (0x11, TagRefused), (0x21, TagRefused),
-     (0x02, ReaderError), (0x32, ReaderError)],
+    [
+        (0x06, TagNotFound),
+        (0x16, TagWriteFailed),
+        (0x12, TagLocked),
+        (0x11, TagRefused),
+        (0x21, TagRefused),
+        (0x02, ReaderError),
+        (0x32, ReaderError),
+    ],
 )
 def test_3m_error_to_typed_error(code: int, error: type[Exception]) -> None:
     assert type(mc.error_for(code, "E004010050338607")) is error

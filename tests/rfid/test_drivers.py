@@ -71,8 +71,12 @@ def test_system_info_afi_and_eas(rig_factory: Factory, link: str) -> None:
 def test_absent_tag_is_tag_not_found(rig_factory: Factory, link: str) -> None:
     rig = rig_factory(link, "single_book")
     rig.field.remove(ONE)
-    for call in (lambda: rig.reader.read_blocks(ONE, 0, 1), lambda: rig.reader.system_info(ONE),
-                 lambda: rig.reader.write_afi(ONE, 0xC2), lambda: rig.reader.set_eas(ONE, False)):
+    for call in (
+        lambda: rig.reader.read_blocks(ONE, 0, 1),
+        lambda: rig.reader.system_info(ONE),
+        lambda: rig.reader.write_afi(ONE, 0xC2),
+        lambda: rig.reader.set_eas(ONE, False),
+    ):
         with pytest.raises(TagNotFound):
             call()
     assert rig.reader.eas_alarm(ONE) is False
@@ -245,8 +249,15 @@ def test_every_reader_lacks_lock_commands() -> None:
 
 
 def test_faults_default_to_none() -> None:
-    assert Faults() == Faults(drop_out={}, write_failures={}, collision_bursts=0, duplicate_uids=False,
-                              corrupt_crc=0, page_size=None, buffer_limit=None)
+    assert Faults() == Faults(
+        drop_out={},
+        write_failures={},
+        collision_bursts=0,
+        duplicate_uids=False,
+        corrupt_crc=0,
+        page_size=None,
+        buffer_limit=None,
+    )
 
 
 def test_strict_3m_pad_ignores_a_command_sent_while_busy() -> None:

@@ -29,8 +29,9 @@ class CardOnReader:
         pass
 
 
-def reader_for(scenario: str = "foreign_isil", block_in: str = "p1", strict: bool = True,
-               uid: str = DEICHMAN) -> tuple[PcscReader, CardOnReader]:
+def reader_for(
+    scenario: str = "foreign_isil", block_in: str = "p1", strict: bool = True, uid: str = DEICHMAN
+) -> tuple[PcscReader, CardOnReader]:
     field = make_field(scenario)
     connection = CardOnReader(Iso15693Card(field, uid, block_in, strict))
 

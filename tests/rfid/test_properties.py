@@ -36,16 +36,24 @@ class Loopback:
 
 uids = st.binary(min_size=7, max_size=7).map(lambda b: (b"\xe0" + b).hex().upper())
 writes = st.integers(0, 31).flatmap(
-    lambda first: st.tuples(st.just(first), st.binary(min_size=4, max_size=4 * (32 - first)).map(
-        lambda b: b[: len(b) - len(b) % 4] or b"\0\0\0\0")))
+    lambda first: st.tuples(
+        st.just(first),
+        st.binary(min_size=4, max_size=4 * (32 - first)).map(
+            lambda b: b[: len(b) - len(b) % 4] or b"\0\0\0\0"
+        ),
+    )
+)
 
 
 @given(uid=uids, write=writes, kind=st.sampled_from(["feig", "3m"]))
 def test_what_is_written_is_read_back_in_tag_order(uid: str, write: tuple[int, bytes], kind: str) -> None:
     first, data = write
     field = TagField([VirtualTag(uid)])
-    reader: Any = (FeigReader(Loopback(FeigDevice(field, strict=True))) if kind == "feig"  # type: ignore[arg-type]
-                   else M3Reader(Loopback(M3Device(field, strict=True))))  # type: ignore[arg-type]
+    reader: Any = (
+        FeigReader(Loopback(FeigDevice(field, strict=True)))
+        if kind == "feig"  # type: ignore[arg-type]
+        else M3Reader(Loopback(M3Device(field, strict=True)))
+    )  # type: ignore[arg-type]
     assert reader.inventory() == [uid]
     reader.write_blocks(uid, first, data)
     assert bytes(field.tag(uid).blocks[first * 4 : first * 4 + len(data)]) == data

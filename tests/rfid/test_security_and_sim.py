@@ -95,8 +95,17 @@ def test_danish_blocks_reproduce_both_verified_vectors() -> None:
 
 
 def test_every_scenario_builds_and_the_named_ones_exist() -> None:
-    named = {"single_book", "stack10", "set_2_of_3", "foreign_isil", "blank_tag", "crc_bad",
-             "reversed_blocks", "afi_write_fails_twice", "eas_password_protected"}
+    named = {
+        "single_book",
+        "stack10",
+        "set_2_of_3",
+        "foreign_isil",
+        "blank_tag",
+        "crc_bad",
+        "reversed_blocks",
+        "afi_write_fails_twice",
+        "eas_password_protected",
+    }
     assert named <= set(SCENARIOS)
     for name in SCENARIOS:
         field = make_field(name)
@@ -110,9 +119,16 @@ def test_every_scenario_builds_and_the_named_ones_exist() -> None:
 def test_sim_url_and_bad_urls() -> None:
     reader = open_reader("rfid+sim://?scenario=stack10")
     assert len(reader.inventory()) == 10
-    for bad in ("rfid+sim://?scenario=nope", "rfid+sim://?speed=1", "rfid+feig://", "rfid+nfc:///dev/x",
-                "rfid+feig:///dev/null?parity=X", "rfid+feig:///dev/null?addr=300", "rfid+3m:///dev/x?parity=E",
-                "rfid+feig+tcp://host:port"):
+    for bad in (
+        "rfid+sim://?scenario=nope",
+        "rfid+sim://?speed=1",
+        "rfid+feig://",
+        "rfid+nfc:///dev/x",
+        "rfid+feig:///dev/null?parity=X",
+        "rfid+feig:///dev/null?addr=300",
+        "rfid+3m:///dev/x?parity=E",
+        "rfid+feig+tcp://host:port",
+    ):
         with pytest.raises(DeviceConfigurationError):
             open_reader(bad)
 

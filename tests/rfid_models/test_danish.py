@@ -45,8 +45,11 @@ def test_bibliotheca_swapped_nibbles_crc_over_stored_byte() -> None:
     crc = danish_crc(bytes(tag))
     tag[19], tag[20] = crc & 0xFF, crc >> 8
     data = decode_danish(bytes(tag))
-    assert (data.variant, data.usage, data.raw_usage) == \
-        ("lsb-first/nibble-swapped", "item-not-circulating", 2)
+    assert (data.variant, data.usage, data.raw_usage) == (
+        "lsb-first/nibble-swapped",
+        "item-not-circulating",
+        2,
+    )
     assert encode_danish(data, variant="lsb-first/nibble-swapped") == bytes(tag)
 
 
@@ -150,14 +153,17 @@ def test_garbage_behind_padding_is_refused() -> None:
         decode_danish(bytes(tag))
 
 
-@pytest.mark.parametrize("bad", [
-    TagData("danish", "", "12345678901234567", None, None, 1, 1, "item-circulating", None),  # 17 chars
-    TagData("danish", "", "", None, None, 1, 1, "item-circulating", None),
-    TagData("danish", "", "caf\u00e9", None, None, 1, 1, "item-circulating", None),
-    TagData("danish", "", "1", "NL-0123456789", "NL", 1, 1, "item-circulating", None),  # library > 9
-    TagData("danish", "", "1", None, None, 2, 3, "item-circulating", None),
-    TagData("danish", "", "1", None, None, 1, 1, "mystery", None),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        TagData("danish", "", "12345678901234567", None, None, 1, 1, "item-circulating", None),  # 17 chars
+        TagData("danish", "", "", None, None, 1, 1, "item-circulating", None),
+        TagData("danish", "", "caf\u00e9", None, None, 1, 1, "item-circulating", None),
+        TagData("danish", "", "1", "NL-0123456789", "NL", 1, 1, "item-circulating", None),  # library > 9
+        TagData("danish", "", "1", None, None, 2, 3, "item-circulating", None),
+        TagData("danish", "", "1", None, None, 1, 1, "mystery", None),
+    ],
+)
 def test_encoder_refuses_what_does_not_fit(bad: TagData) -> None:
     with pytest.raises(TagDataError):
         encode_danish(bad)
@@ -170,22 +176,45 @@ def test_encoder_refuses_unknown_variant() -> None:
 
 _ids = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=16)
 _library = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=9).filter(
-    lambda text: text[2:3] != "-")  # "AB-x" without a country would be read as the ISIL AB-x
+    lambda text: text[2:3] != "-"
+)  # "AB-x" without a country would be read as the ISIL AB-x
 
 
 @FAST
-@given(item_id=_ids, parts=st.integers(1, 255), data=st.data(),
-       country=st.sampled_from([None, "NL", "DK", "NO"]), library=_library, category=st.integers(0, 15),
-       variant=st.sampled_from(DANISH_VARIANTS), block_size=st.sampled_from([4, 8]))
-def test_round_trip_random_ids(item_id: str, parts: int, data: st.DataObject, country: str | None,
-                               library: str, category: int, variant: str, block_size: int) -> None:
+@given(
+    item_id=_ids,
+    parts=st.integers(1, 255),
+    data=st.data(),
+    country=st.sampled_from([None, "NL", "DK", "NO"]),
+    library=_library,
+    category=st.integers(0, 15),
+    variant=st.sampled_from(DANISH_VARIANTS),
+    block_size=st.sampled_from([4, 8]),
+)
+def test_round_trip_random_ids(
+    item_id: str,
+    parts: int,
+    data: st.DataObject,
+    country: str | None,
+    library: str,
+    category: int,
+    variant: str,
+    block_size: int,
+) -> None:
     part = data.draw(st.integers(1, parts))
     isil = f"{country}-{library}" if country and library else (library or None)
     original = TagData("danish", "", item_id, isil, country, parts, part, "x", category)
-    decoded = decode_danish(encode_danish(original, block_size=block_size, variant=variant),
-                            block_size=block_size)
-    assert (decoded.item_id, decoded.owner_isil, decoded.country, decoded.parts_in_set,
-            decoded.part_number, decoded.raw_usage) == (item_id, isil, country, parts, part, category)
+    decoded = decode_danish(
+        encode_danish(original, block_size=block_size, variant=variant), block_size=block_size
+    )
+    assert (
+        decoded.item_id,
+        decoded.owner_isil,
+        decoded.country,
+        decoded.parts_in_set,
+        decoded.part_number,
+        decoded.raw_usage,
+    ) == (item_id, isil, country, parts, part, category)
     # byte 0 = 0x11 reads the same with swapped nibbles, so that tag is reported unswapped
     expected = variant.split("/")[0] if category == 1 else variant
     assert decoded.variant == expected
@@ -201,5 +230,9 @@ def test_a_corrupted_byte_never_decodes_to_other_data(item_id: str, index: int, 
         decoded = decode_danish(bytes(tag))
     except TagDataError:
         return
-    assert (decoded.item_id, decoded.owner_isil, decoded.parts_in_set, decoded.part_number) == \
-        (item_id, "NL-1234", 2, 1)
+    assert (decoded.item_id, decoded.owner_isil, decoded.parts_in_set, decoded.part_number) == (
+        item_id,
+        "NL-1234",
+        2,
+        1,
+    )

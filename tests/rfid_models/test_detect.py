@@ -36,13 +36,16 @@ def _memory(image: bytes) -> bytes:
     return image + bytes(USER_MEMORY - len(image))
 
 
-@pytest.mark.parametrize(("image", "model", "item_id"), [
-    (DANISH_LIBDANRFID, "danish", "11223344"),
-    (DANISH_DEICHMAN, "danish", "1003011860976002"),
-    (reverse_blocks(DANISH_DEICHMAN, 4), "danish", "1003011860976002"),
-    (ISO2_FINNISH, "iso28560-2", "1234"),
-    (M3_BOOK, "3m-501", "1301234567"),
-])
+@pytest.mark.parametrize(
+    ("image", "model", "item_id"),
+    [
+        (DANISH_LIBDANRFID, "danish", "11223344"),
+        (DANISH_DEICHMAN, "danish", "1003011860976002"),
+        (reverse_blocks(DANISH_DEICHMAN, 4), "danish", "1003011860976002"),
+        (ISO2_FINNISH, "iso28560-2", "1234"),
+        (M3_BOOK, "3m-501", "1301234567"),
+    ],
+)
 def test_each_model_is_detected_in_full_user_memory(image: bytes, model: str, item_id: str) -> None:
     result = detect(_memory(image))
     assert isinstance(result, TagData)
@@ -83,7 +86,8 @@ def test_danish_tag_without_country_matches_the_library_part() -> None:
 
 def test_patron_card_is_decoded_not_an_item() -> None:
     card = encode_danish(
-        TagData("danish", "", "21234000012345", "NL-0000123", "NL", 1, 1, "patron-card", None))
+        TagData("danish", "", "21234000012345", "NL-0000123", "NL", 1, 1, "patron-card", None)
+    )
     result = detect(_memory(card))
     assert isinstance(result, TagData) and result.usage == "patron-card" and not result.is_item
 
@@ -91,16 +95,25 @@ def test_patron_card_is_decoded_not_an_item() -> None:
 def test_configured_order_decides() -> None:
     only_iso = detect(_memory(DANISH_LIBDANRFID), [Iso28560Part2Model()])
     assert isinstance(only_iso, Unknown)  # a Danish tag is not ISO 28560-2 data, whatever the order
-    assert detect(_memory(ISO2_FINNISH), [DanishModel()]) == Unknown((
-        "danish: no byte order gives a valid CRC",))
+    assert detect(_memory(ISO2_FINNISH), [DanishModel()]) == Unknown(
+        ("danish: no byte order gives a valid CRC",)
+    )
 
 
 def test_models_by_name_and_protocol() -> None:
     assert models_by_name(["danish", "3m-501"]) == (DanishModel(), M3Legacy501Model())
     assert models_by_name(["auto"]) == DEFAULT_MODELS
-    for model in (*DEFAULT_MODELS, SiteLayout.from_mapping(
-            {"name": "x", "block_count": 1, "require": [{"offset": 0, "hex": "01"}],
-             "fields": {"item_id": {"offset": 1, "width": 3, "encoding": "ascii"}}})):
+    for model in (
+        *DEFAULT_MODELS,
+        SiteLayout.from_mapping(
+            {
+                "name": "x",
+                "block_count": 1,
+                "require": [{"offset": 0, "hex": "01"}],
+                "fields": {"item_id": {"offset": 1, "width": 3, "encoding": "ascii"}},
+            }
+        ),
+    ):
         assert isinstance(model, TagModel)
 
 
@@ -125,8 +138,10 @@ def test_fuzz_decoders_raise_only_tag_data_error(memory: bytes) -> None:
 
 
 @_FUZZ
-@given(st.sampled_from([DANISH_LIBDANRFID, ISO2_FINNISH, M3_BOOK]), st.lists(
-    st.tuples(st.integers(0, 31), st.integers(0, 255)), min_size=1, max_size=4))
+@given(
+    st.sampled_from([DANISH_LIBDANRFID, ISO2_FINNISH, M3_BOOK]),
+    st.lists(st.tuples(st.integers(0, 31), st.integers(0, 255)), min_size=1, max_size=4),
+)
 def test_fuzz_near_valid_tags(image: bytes, changes: list[tuple[int, int]]) -> None:
     tag = bytearray(_memory(image))
     for index, value in changes:
@@ -142,13 +157,20 @@ def test_fuzz_near_valid_tags(image: bytes, changes: list[tuple[int, int]]) -> N
 @_FUZZ
 @given(st.binary(min_size=28, max_size=60))
 def test_fuzz_site_layout(memory: bytes) -> None:
-    layout = SiteLayout.from_mapping({
-        "name": "f", "block_count": 7, "checksum": {"kind": "sum8", "offset": 27},
-        "fields": {"item_id": {"offset": 0, "width": 8, "encoding": "bcd"},
-                   "parts_in_set": {"offset": 8, "width": 1, "encoding": "binary"},
-                   "part_number": {"offset": 9, "width": 2, "encoding": "bcd"},
-                   "usage": {"offset": 11, "width": 1, "encoding": "binary"},
-                   "owner_isil": {"offset": 12, "width": 10, "encoding": "ascii"}}})
+    layout = SiteLayout.from_mapping(
+        {
+            "name": "f",
+            "block_count": 7,
+            "checksum": {"kind": "sum8", "offset": 27},
+            "fields": {
+                "item_id": {"offset": 0, "width": 8, "encoding": "bcd"},
+                "parts_in_set": {"offset": 8, "width": 1, "encoding": "binary"},
+                "part_number": {"offset": 9, "width": 2, "encoding": "bcd"},
+                "usage": {"offset": 11, "width": 1, "encoding": "binary"},
+                "owner_isil": {"offset": 12, "width": 10, "encoding": "ascii"},
+            },
+        }
+    )
     tag = bytearray(memory)
     tag[27] = sum(tag[:27]) & 0xFF  # let the fuzzer past the checksum into the fields
     try:

@@ -23,24 +23,27 @@ def test_isil_compaction_by_hand() -> None:
     assert cp.encode_isil("FI-He") == bytes.fromhex("32408e17")
     assert cp.decode_isil(bytes.fromhex("32408e17")) == "FI-He"
     # digits latch to the 4-bit table (code 30): "NL-1" = N L - latch-numeric 1, padded with ones
-    bits = "01110" "01100" "00000" "11110" "0001"
+    bits = "011100110000000111100001"
     assert cp.encode_isil("NL-1") == int(bits + "1" * (-len(bits) % 8), 2).to_bytes(3, "big")
 
 
 def test_shift_applies_to_one_character_only() -> None:
-    bits = "00001" "11111" "0001" "00010" + "11111"  # A, shift numeric, 1, B (back in upper case), padding
+    bits = "0000111111000100010" + "11111"  # A, shift numeric, 1, B (back in upper case), padding
     assert cp.decode_isil(int(bits, 2).to_bytes(3, "big")) == "A1B"
 
 
-@pytest.mark.parametrize(("compaction", "text", "stored"), [
-    (cp.INTEGER, "12345", bytes.fromhex("3039")),
-    (cp.NUMERIC, "0012", (10012).to_bytes(2, "big")),
-    (cp.FIVE_BIT, "AB", bytes([0b00001000, 0b10000000])),
-    (cp.SIX_BIT, "A1", bytes([0b00000111, 0b00010000])),
-    (cp.SEVEN_BIT, "a", bytes([0b11000010])),
-    (cp.OCTET, "h\u00e9", b"h\xe9"),
-    (cp.UTF8, "x\u20ac", "x\u20ac".encode()),
-])
+@pytest.mark.parametrize(
+    ("compaction", "text", "stored"),
+    [
+        (cp.INTEGER, "12345", bytes.fromhex("3039")),
+        (cp.NUMERIC, "0012", (10012).to_bytes(2, "big")),
+        (cp.FIVE_BIT, "AB", bytes([0b00001000, 0b10000000])),
+        (cp.SIX_BIT, "A1", bytes([0b00000111, 0b00010000])),
+        (cp.SEVEN_BIT, "a", bytes([0b11000010])),
+        (cp.OCTET, "h\u00e9", b"h\xe9"),
+        (cp.UTF8, "x\u20ac", "x\u20ac".encode()),
+    ],
+)
 def test_compaction_schemes(compaction: int, text: str, stored: bytes) -> None:
     assert cp.encode_compacted(compaction, text) == stored
     assert cp.decode_compacted(compaction, stored) == text
@@ -58,18 +61,21 @@ def test_other_elements_go_to_extra() -> None:
     assert decode_iso28560_2(memory).extra == (("shelf_location", "R1"),)
 
 
-@pytest.mark.parametrize(("memory", "reason"), [
-    (bytes.fromhex("0304328e0000"), "first data element"),
-    (bytes.fromhex("61014161014200"), "twice"),
-    (bytes.fromhex("6120414243"), "past the end"),
-    (bytes.fromhex("618041"), "over 127"),
-    (bytes.fromhex("6101410f2000"), "not a library data element"),  # OID 15 + 0x20
-    (bytes.fromhex("00000000"), "no data elements"),
-    (bytes.fromhex("61014114011700"), "set information"),
-    (bytes.fromhex("610141050210100000"), "type of usage"),
-    (bytes.fromhex("6102410100"), "control characters"),
-    (bytes.fromhex("0101410000"), "no text compaction"),
-])
+@pytest.mark.parametrize(
+    ("memory", "reason"),
+    [
+        (bytes.fromhex("0304328e0000"), "first data element"),
+        (bytes.fromhex("61014161014200"), "twice"),
+        (bytes.fromhex("6120414243"), "past the end"),
+        (bytes.fromhex("618041"), "over 127"),
+        (bytes.fromhex("6101410f2000"), "not a library data element"),  # OID 15 + 0x20
+        (bytes.fromhex("00000000"), "no data elements"),
+        (bytes.fromhex("61014114011700"), "set information"),
+        (bytes.fromhex("610141050210100000"), "type of usage"),
+        (bytes.fromhex("6102410100"), "control characters"),
+        (bytes.fromhex("0101410000"), "no text compaction"),
+    ],
+)
 def test_malformed_memory_is_refused(memory: bytes, reason: str) -> None:
     with pytest.raises(TagDataError, match=reason):
         decode_iso28560_2(memory)
@@ -90,20 +96,29 @@ def test_memory_size_is_enforced() -> None:
 
 _printable = st.characters(codec="utf-8").filter(lambda c: c.isprintable())
 _isil_tail = st.text(st.sampled_from("ABCxyz0123456789:/-"), min_size=1, max_size=10).filter(
-    lambda s: not s.endswith("-"))
+    lambda s: not s.endswith("-")
+)
 
 
 @FAST
-@given(item_id=st.text(_printable, min_size=1, max_size=24), country=st.sampled_from(["FI", "SE", "NO"]),
-       tail=_isil_tail, parts=st.integers(1, 300), data=st.data(), category=st.integers(0, 15))
-def test_round_trip(item_id: str, country: str, tail: str, parts: int, data: st.DataObject,
-                    category: int) -> None:
+@given(
+    item_id=st.text(_printable, min_size=1, max_size=24),
+    country=st.sampled_from(["FI", "SE", "NO"]),
+    tail=_isil_tail,
+    parts=st.integers(1, 300),
+    data=st.data(),
+    category=st.integers(0, 15),
+)
+def test_round_trip(
+    item_id: str, country: str, tail: str, parts: int, data: st.DataObject, category: int
+) -> None:
     part = data.draw(st.integers(1, parts))
     isil = f"{country}-{tail}"
     original = TagData("iso28560-2", "", item_id, isil, country, parts, part, "x", category << 4 | 3)
     decoded = decode_iso28560_2(encode_iso28560_2(original, memory_size=112))
-    assert decoded == TagData("iso28560-2", "", item_id, isil, country, parts, part,
-                              decoded.usage, category << 4 | 3)
+    assert decoded == TagData(
+        "iso28560-2", "", item_id, isil, country, parts, part, decoded.usage, category << 4 | 3
+    )
 
 
 @FAST

@@ -34,8 +34,12 @@ def test_mapping_file_wins(tmp_path: Path) -> None:
     table = tmp_path / "ids.csv"
     table.write_text("# tag id, barcode\n3000123,WIE-A-1\n3000124;WIE-A-2\n\n3000125\tWIE-A-3\n", "utf-8")
     rule = ItemIdRule.from_mapping({"mapping_file": str(table), "add_prefix": "X"})
-    assert [rule.to_ils(i) for i in ("3000123", "3000124", "3000125", "3000126")] == \
-        ["WIE-A-1", "WIE-A-2", "WIE-A-3", "X3000126"]
+    assert [rule.to_ils(i) for i in ("3000123", "3000124", "3000125", "3000126")] == [
+        "WIE-A-1",
+        "WIE-A-2",
+        "WIE-A-3",
+        "X3000126",
+    ]
 
 
 def test_mapping_file_read_through_the_callers_reader() -> None:
@@ -47,15 +51,18 @@ def test_inline_mapping() -> None:
     assert ItemIdRule.from_mapping({"mapping": {"1": "B"}}).to_ils("1") == "B"
 
 
-@pytest.mark.parametrize(("config", "message"), [
-    ({"strip_prefx": "1"}, "unknown key"),
-    ({"add_prefix": 3}, "rfid.item_id.add_prefix: expected a string"),
-    ({"strip_leading_10": "yes"}, "expected true or false"),
-    ({"strip_prefix": [1]}, "list of strings"),
-    ({"leading_10_length": 2}, "from 3 to 64"),
-    ({"mapping": {"1": 2}}, "tag id = barcode"),
-    ({"mapping_file": "/nonexistent/ids.csv"}, "cannot read"),
-])
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"strip_prefx": "1"}, "unknown key"),
+        ({"add_prefix": 3}, "rfid.item_id.add_prefix: expected a string"),
+        ({"strip_leading_10": "yes"}, "expected true or false"),
+        ({"strip_prefix": [1]}, "list of strings"),
+        ({"leading_10_length": 2}, "from 3 to 64"),
+        ({"mapping": {"1": 2}}, "tag id = barcode"),
+        ({"mapping_file": "/nonexistent/ids.csv"}, "cannot read"),
+    ],
+)
 def test_bad_config_names_the_key(config: dict[str, object], message: str) -> None:
     with pytest.raises(TagModelConfigError, match=message) as caught:
         ItemIdRule.from_mapping(config)

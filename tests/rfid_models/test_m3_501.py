@@ -27,15 +27,18 @@ def test_set_nibbles_part_high_parts_low() -> None:
     assert (extra["branch"], extra["library"], extra["custom"]) == ("5", "77", "-1")
 
 
-@pytest.mark.parametrize(("index", "value", "reason"), [
-    (0, 0x05, "block 0"),
-    (2, 0x01, "block 0"),
-    (3, 0x42, "item type"),
-    (1, 0x32, "part 3 of 2"),
-    (4, 0x00, "padding"),
-    (5, 0xFF, "ASCII"),
-    (6, 0x07, "control"),
-])
+@pytest.mark.parametrize(
+    ("index", "value", "reason"),
+    [
+        (0, 0x05, "block 0"),
+        (2, 0x01, "block 0"),
+        (3, 0x42, "item type"),
+        (1, 0x32, "part 3 of 2"),
+        (4, 0x00, "padding"),
+        (5, 0xFF, "ASCII"),
+        (6, 0x07, "control"),
+    ],
+)
 def test_implausible_tags_are_refused(index: int, value: int, reason: str) -> None:
     tag = bytearray(M3_BOOK)
     tag[index] = value

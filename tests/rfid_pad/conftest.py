@@ -25,8 +25,9 @@ TONIO = "30301000500054"  # on loan to Jan
 AFI_ON_LOAN, AFI_IN_LIBRARY = 0xC2, 0x07
 
 
-def kiosk_config(tmp_path: Path, rfid: str = "rfid+sim://?scenario=demo", rfid_section: str = "",
-                 sip2: str = "") -> Any:
+def kiosk_config(
+    tmp_path: Path, rfid: str = "rfid+sim://?scenario=demo", rfid_section: str = "", sip2: str = ""
+) -> Any:
     return parse_config(
         f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
         f'[devices]\nprinter = "file://{tmp_path}/receipts"\nrfid = "{rfid}"\n'

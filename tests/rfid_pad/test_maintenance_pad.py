@@ -32,7 +32,7 @@ def test_tag_test_dumps_the_tag_and_switches_security_both_ways(kiosk: Kiosk) ->
     values = result.fields()
     assert values["uid"] == uid and values["item"] == HET_DINER and values["model"] != "-"
     assert values["afi"] == f"0x{AFI_IN_LIBRARY:02X}"  # a secured test tag ends secured
-    assert writes_to(kiosk, uid)[len(before):] == ["write_afi", "write_afi"]  # released, then secured
+    assert writes_to(kiosk, uid)[len(before) :] == ["write_afi", "write_afi"]  # released, then secured
     assert field(kiosk).tag(uid).afi == AFI_IN_LIBRARY
 
     # a released (on loan) test tag ends released

@@ -69,8 +69,11 @@ def test_ils_refuses_one_item_its_tag_untouched_the_others_lent(kiosk: Kiosk) ->
     put(kiosk, HET_DINER, DE_AANSLAG, AVOND)
     wait_for(kiosk, done(kiosk, LineKind.LOAN, HET_DINER, AVOND), "two loans")
     wait_for(kiosk, lambda: afi(kiosk, HET_DINER) == afi(kiosk, AVOND) == AFI_ON_LOAN, "two tags released")
-    wait_for(kiosk, lambda: getattr(line(kiosk, LineKind.LOAN, DE_AANSLAG), "status", None)
-             is LineStatus.REFUSED, "refusal")
+    wait_for(
+        kiosk,
+        lambda: getattr(line(kiosk, LineKind.LOAN, DE_AANSLAG), "status", None) is LineStatus.REFUSED,
+        "refusal",
+    )
     assert afi(kiosk, DE_AANSLAG) == AFI_IN_LIBRARY and writes_to(kiosk, demo_uid(DE_AANSLAG)) == []
     assert not kiosk.pad.security.pending.records()
 
@@ -116,8 +119,11 @@ def test_item_taken_off_mid_transaction(kiosk: Kiosk) -> None:
     take(kiosk, HET_DINER)
     wait_for(kiosk, lambda: "rfid.taken_off" in notes(kiosk, LineKind.LOAN, HET_DINER), "shown as taken off")
     gate.open()
-    wait_for(kiosk, lambda: "rfid.security_still_on" in notes(kiosk, LineKind.LOAN, HET_DINER),
-             "lent, but the tag was gone before its release")
+    wait_for(
+        kiosk,
+        lambda: "rfid.security_still_on" in notes(kiosk, LineKind.LOAN, HET_DINER),
+        "lent, but the tag was gone before its release",
+    )
     assert kiosk.alerts == [("rfid_security_failed", short_hash(HET_DINER))]  # type: ignore[attr-defined]
 
 
@@ -149,8 +155,11 @@ def test_password_protected_tags_one_configuration_alert(kiosk: Kiosk) -> None:
     for item in STACK:
         field(kiosk).tag(demo_uid(item)).password_protected = True
     put(kiosk, *STACK)
-    wait_for(kiosk, lambda: all("rfid.security_password" in notes(kiosk, LineKind.LOAN, i) for i in STACK),
-             "every line says so")
+    wait_for(
+        kiosk,
+        lambda: all("rfid.security_password" in notes(kiosk, LineKind.LOAN, i) for i in STACK),
+        "every line says so",
+    )
     assert kiosk.alerts == [("rfid_security_password", "config")]  # type: ignore[attr-defined]
 
 

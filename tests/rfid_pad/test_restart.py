@@ -52,14 +52,20 @@ def _config(tmp_path: Path, ils_port: int, pad_port: int) -> Path:
         f'[devices]\nprinter = "file://{tmp_path}/receipts"\nrfid = "rfid+feig+tcp://127.0.0.1:{pad_port}"\n'
         f'terminal = "zvt+sim://?state={tmp_path}/terminal.json"\n'
         f'[sip2]\nurl = "tcp://127.0.0.1:{ils_port}"\npassword = "demo"\n{PATIENT_SIP2}'
-        f"[session]\npin = 'never'\n[rfid]\nown_isils = [\"NL-0001\"]\npoll_interval = 0.05\n")
+        f"[session]\npin = 'never'\n[rfid]\nown_isils = [\"NL-0001\"]\npoll_interval = 0.05\n"
+    )
     return path
 
 
 def _crash(tmp_path: Path, config: Path) -> None:
-    child = subprocess.run([sys.executable, "-m", "tests.rfid_pad.crash_child", str(config), JAN], cwd=ROOT,
-                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=WAIT_LIMIT * 4,
-                           capture_output=True, text=True)
+    child = subprocess.run(
+        [sys.executable, "-m", "tests.rfid_pad.crash_child", str(config), JAN],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=WAIT_LIMIT * 4,
+        capture_output=True,
+        text=True,
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
     record = json.loads((tmp_path / PENDING_FILE).read_text())
     assert [(r["item_id"], r["uids"], r["wanted"]) for r in record] == [(HET_DINER, [UID], "released")]
@@ -76,7 +82,8 @@ def _restart(config: Path) -> list[tuple[str, str]]:
 
 
 def test_killed_after_the_ils_answer_the_tag_is_released_after_restart(
-        tmp_path: Path, ils: IlsSimulator, pad: tuple[TagField, int]) -> None:
+    tmp_path: Path, ils: IlsSimulator, pad: tuple[TagField, int]
+) -> None:
     field, pad_port = pad
     config = _config(tmp_path, ils.port, pad_port)
     _crash(tmp_path, config)
@@ -87,7 +94,8 @@ def test_killed_after_the_ils_answer_the_tag_is_released_after_restart(
 
 
 def test_killed_and_the_item_gone_it_is_reported_after_restart(
-        tmp_path: Path, ils: IlsSimulator, pad: tuple[TagField, int]) -> None:
+    tmp_path: Path, ils: IlsSimulator, pad: tuple[TagField, int]
+) -> None:
     field, pad_port = pad
     config = _config(tmp_path, ils.port, pad_port)
     _crash(tmp_path, config)

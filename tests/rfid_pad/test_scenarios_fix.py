@@ -22,4 +22,8 @@ def test_item_blocks_uses_encode_danish(monkeypatch: pytest.MonkeyPatch) -> None
     decoded = detect(blocks, own_isils=("NL-0001",))
     assert isinstance(decoded, TagData)
     assert (decoded.item_id, decoded.parts_in_set, decoded.part_number, decoded.usage) == (
-        "30301000500013", 2, 1, "item-circulating")
+        "30301000500013",
+        2,
+        1,
+        "item-circulating",
+    )

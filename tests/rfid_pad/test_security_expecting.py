@@ -14,9 +14,15 @@ from kiosk.rfid.security_service import SecurityService
 
 def _service(tmp_path: Path, clock: list[float]) -> SecurityService:
     reader = open_reader("rfid+sim://?scenario=demo")
-    return SecurityService(reader, SecurityPolicy(), PendingStore(tmp_path / "pending.json"),
-                           lambda event: None, lambda kind, ref, text: None, clock=lambda: clock[0],
-                           awaiting_for=5.0)
+    return SecurityService(
+        reader,
+        SecurityPolicy(),
+        PendingStore(tmp_path / "pending.json"),
+        lambda event: None,
+        lambda kind, ref, text: None,
+        clock=lambda: clock[0],
+        awaiting_for=5.0,
+    )
 
 
 def test_an_intent_is_expected_until_forgotten(tmp_path: Path) -> None:

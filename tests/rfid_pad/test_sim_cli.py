@@ -16,13 +16,15 @@ from tests.foundation.waiting import wait_for
 from .conftest import AFI_ON_LOAN, AVOND, HET_DINER, MAX_HAVELAAR, afi, borrowing, done, kiosk_config
 
 
-def test_put_three_books_on_the_pad_from_the_command_line(tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_put_three_books_on_the_pad_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
         f'[store]\npath = "{tmp_path}/kiosk.db"\nkey_file = "{tmp_path}/queue.key"\n'
         f'[devices]\nprinter = "file://{tmp_path}/receipts"\nrfid = "rfid+sim://?scenario=demo"\n'
-        f'terminal = "zvt+sim://?state={tmp_path}/terminal.json"\n[sip2]\npassword = "demo"\n')
+        f'terminal = "zvt+sim://?state={tmp_path}/terminal.json"\n[sip2]\npassword = "demo"\n'
+    )
     assert kiosk_config(tmp_path).store.path == parse_config(config.read_text(), base_dir=tmp_path).store.path
     kiosk = build_kiosk(kiosk_config(tmp_path))
     try:

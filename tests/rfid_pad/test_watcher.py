@@ -47,8 +47,12 @@ def test_each_tag_is_read_once_and_a_tag_is_gone_only_after_three_missed_invento
 
 
 def test_a_set_waits_for_its_parts_then_is_incomplete() -> None:
-    field = TagField([VirtualTag("E004015000000001", memory(item_blocks(SET, 3, 1))),
-                      VirtualTag("E004015000000002", memory(item_blocks(SET, 3, 2)))])
+    field = TagField(
+        [
+            VirtualTag("E004015000000001", memory(item_blocks(SET, 3, 1))),
+            VirtualTag("E004015000000002", memory(item_blocks(SET, 3, 2))),
+        ]
+    )
     watcher, seen, clock = _watch(field, set_wait=3.0)
     watcher.poll()
     assert all(items == () for items in seen)  # still putting the rest down

@@ -30,8 +30,11 @@ def day_plans(draw: st.DrawFn) -> DayPlan:
     return DayPlan(tuple(periods))
 
 
-schedules = st.builds(lambda week, last: Schedule(AMS, tuple(week), last_session_minutes=last),
-                      st.lists(day_plans(), min_size=7, max_size=7), st.integers(0, 5))
+schedules = st.builds(
+    lambda week, last: Schedule(AMS, tuple(week), last_session_minutes=last),
+    st.lists(day_plans(), min_size=7, max_size=7),
+    st.integers(0, 5),
+)
 moments = st.integers(0, SPAN).map(lambda s: START + timedelta(seconds=s))
 
 

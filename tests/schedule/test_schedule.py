@@ -14,18 +14,21 @@ from tests.schedule.conftest import AMS, local
 STAFFED, UNSTAFFED, CLOSED = ServiceMode.STAFFED, ServiceMode.UNSTAFFED, ServiceMode.CLOSED
 
 
-@pytest.mark.parametrize(("moment", "mode"), [
-    (local(2026, 11, 30, 7, 59), CLOSED),  # Monday before opening
-    (local(2026, 11, 30, 8, 0), UNSTAFFED),
-    (local(2026, 11, 30, 12, 59, 59), UNSTAFFED),
-    (local(2026, 11, 30, 13, 0), STAFFED),
-    (local(2026, 11, 30, 17, 0), UNSTAFFED),
-    (local(2026, 11, 30, 21, 59, 59), UNSTAFFED),
-    (local(2026, 11, 30, 22, 0), CLOSED),
-    (local(2026, 12, 3, 19, 30), STAFFED),  # Thursday late staffed evening
-    (local(2026, 12, 5, 16, 0), UNSTAFFED),  # Saturday afternoon
-    (local(2026, 12, 6, 12, 0), CLOSED),  # Sunday
-])
+@pytest.mark.parametrize(
+    ("moment", "mode"),
+    [
+        (local(2026, 11, 30, 7, 59), CLOSED),  # Monday before opening
+        (local(2026, 11, 30, 8, 0), UNSTAFFED),
+        (local(2026, 11, 30, 12, 59, 59), UNSTAFFED),
+        (local(2026, 11, 30, 13, 0), STAFFED),
+        (local(2026, 11, 30, 17, 0), UNSTAFFED),
+        (local(2026, 11, 30, 21, 59, 59), UNSTAFFED),
+        (local(2026, 11, 30, 22, 0), CLOSED),
+        (local(2026, 12, 3, 19, 30), STAFFED),  # Thursday late staffed evening
+        (local(2026, 12, 5, 16, 0), UNSTAFFED),  # Saturday afternoon
+        (local(2026, 12, 6, 12, 0), CLOSED),  # Sunday
+    ],
+)
 def test_mode_table(wierden: ServiceHours, moment: datetime, mode: ServiceMode) -> None:
     assert wierden.schedule.mode_at(moment) is mode
     assert wierden.schedule.mode_at(moment.astimezone(UTC)) is mode  # any zone in, same answer
@@ -77,8 +80,9 @@ def test_holidays_and_special_days(wierden: ServiceHours) -> None:
 
 
 def test_override_wins_then_expires_by_itself(wierden: ServiceHours) -> None:
-    s = wierden.schedule.with_override(CLOSED, local(2026, 11, 30, 10, 0), local(2026, 11, 30, 14, 0),
-                                       reason="power cut")
+    s = wierden.schedule.with_override(
+        CLOSED, local(2026, 11, 30, 10, 0), local(2026, 11, 30, 14, 0), reason="power cut"
+    )
     assert s.mode_at(local(2026, 11, 30, 9, 59)) is UNSTAFFED
     assert s.mode_at(local(2026, 11, 30, 13, 59, 59)) is CLOSED
     assert s.mode_at(local(2026, 11, 30, 14, 0)) is STAFFED  # expired: back to the schedule

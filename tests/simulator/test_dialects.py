@@ -37,8 +37,10 @@ def _connected(sim: IlsSimulator) -> SipSocket:
 
 def test_dialects_write_their_own_fee_lines() -> None:
     assert SimDialect.named("3m").fine_item("7", demo_amount(), "04", "Dik Trom") == '7 $0.50 "FINE" Dik Trom'
-    assert SimDialect.named("evergreen").fine_item("7", demo_amount(), "04", "Dik Trom") == \
-        "0.50 Overdue Materials Dik Trom"
+    assert (
+        SimDialect.named("evergreen").fine_item("7", demo_amount(), "04", "Dik Trom")
+        == "0.50 Overdue Materials Dik Trom"
+    )
     assert SimDialect.named("koha").fine_item("7", demo_amount(), "04", "Te laat") == "Te laat 0.50"
     assert SimDialect.named("default", strict=True).fee_format == "evergreen"  # strict: no fee ids
     with pytest.raises(ValueError):
@@ -51,8 +53,15 @@ def demo_amount() -> Decimal:
 
 def test_strict_pads_lists_to_the_window_asked_for(strict: IlsSimulator) -> None:
     sc = _connected(strict)
-    sc.send(PatronInformationRequest(summary=summary("fine"), patron_id=demo.FEES,
-                                     patron_password=demo.FEES_PIN, start_item=1, end_item=999))
+    sc.send(
+        PatronInformationRequest(
+            summary=summary("fine"),
+            patron_id=demo.FEES,
+            patron_password=demo.FEES_PIN,
+            start_item=1,
+            end_item=999,
+        )
+    )
     raw = sc.read_raw()
     assert raw.count(b"|AV") == 999 and re.search(rb"\|AV[^|$\"]+ 0\.50\|", raw)  # Koha: text, amount
     sc.close()

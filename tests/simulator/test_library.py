@@ -248,8 +248,9 @@ def test_state_round_trips_through_json(lib: Library, tmp_path: Path) -> None:
 def test_offline_loan_with_transaction_date_as_nb_due_date_gets_the_loan_period(lib: Library) -> None:
     # An SC that lent offline sends its transaction date as "nb due date": not a due date to keep.
     offline_at = NOW - timedelta(days=1)
-    result = lib.checkout(d.NORMAL, d.AVAILABLE, no_block=True, transaction_date=offline_at,
-                          nb_due_date=offline_at)
+    result = lib.checkout(
+        d.NORMAL, d.AVAILABLE, no_block=True, transaction_date=offline_at, nb_due_date=offline_at
+    )
     assert result.ok
     loan = lib.loans[d.AVAILABLE]
     assert loan.checked_out == offline_at

@@ -209,8 +209,9 @@ class FakeAcs:
                         continue
                     if action == "corrupt_96":
                         last_reply = encode(RequestSCResend(), self.dialect)
-                        sock.sendall(last_reply[:-2] + (b"0" if last_reply[-2:-1] != b"0" else b"1")
-                                     + last_reply[-1:])
+                        sock.sendall(
+                            last_reply[:-2] + (b"0" if last_reply[-2:-1] != b"0" else b"1") + last_reply[-1:]
+                        )
                         continue
                     reply = self.handle(frame.message)
                     if action == "apply_close":
@@ -426,7 +427,10 @@ class ShortWait:
         real = sip2.link.exchange
 
         def exchange(
-            sock: socket.socket, connection: object, message: Message, read_timeout: float,
+            sock: socket.socket,
+            connection: object,
+            message: Message,
+            read_timeout: float,
             resend_timeout: float | None,
         ) -> Message:
             # resend_timeout None is the login/status handshake, bounded by connect_timeout instead.

@@ -39,8 +39,9 @@ def _variable(kind: VarKind, required: bool, width: int, code: str = "") -> st.S
         item = text().filter(str.strip) if code in ITEM_LIST_FIELDS else text()
         return st.lists(item, max_size=3).map(tuple)
     if kind is VarKind.DECIMAL:
-        return st.none() | st.decimals(min_value=-1000, max_value=100000, places=2, allow_nan=False,
-                                       allow_infinity=False)
+        return st.none() | st.decimals(
+            min_value=-1000, max_value=100000, places=2, allow_nan=False, allow_infinity=False
+        )
     if kind is VarKind.YN:
         return st.none() | st.booleans()
     if kind is VarKind.INT:

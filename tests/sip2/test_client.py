@@ -224,8 +224,15 @@ def test_96_after_our_97_to_a_raw_fee_paid_is_outcome_unknown_not_resend_error(a
     acs.script["37"] = ["corrupt"]
     acs.script["97"] = ["96"]
     with pytest.raises(Sip2OutcomeUnknown) as info:  # no fee snapshot: the query cannot settle it
-        client.request(FeePaidRequest(fee_amount=Decimal("2.50"), institution_id="WIERDEN",
-                                      patron_id=PATRON, fee_id="FEE1", transaction_id="BK-1"))
+        client.request(
+            FeePaidRequest(
+                fee_amount=Decimal("2.50"),
+                institution_id="WIERDEN",
+                patron_id=PATRON,
+                fee_id="FEE1",
+                transaction_id="BK-1",
+            )
+        )
     assert not isinstance(info.value, Sip2ResendError) and info.value.request.CODE == "37"
     assert acs.applied["fee_paid"] == 1 and acs.codes().count("37") == 1
     client.close()

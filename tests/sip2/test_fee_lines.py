@@ -37,13 +37,22 @@ THREE_M = '2001 $0.50 "FINE" Perl 5 desktop reference'
         (THREE_M, "generic", FineItem("2001", Decimal("0.50"), "Perl 5 desktop reference", "FINE")),
         ('77 €1,25 "LOST" Max Havelaar', "3m", FineItem("77", Decimal("1.25"), "Max Havelaar", "LOST")),
         ('78 3.00 "FEE" Reservering', "3m", FineItem("78", Decimal("3.00"), "Reservering", "FEE")),
-        ("2.50 Overdue Materials Café Ñandú – Über / Müller, Zoë", "evergreen",
-         FineItem(None, Decimal("2.50"), "Overdue Materials Café Ñandú – Über / Müller, Zoë")),
+        (
+            "2.50 Overdue Materials Café Ñandú – Über / Müller, Zoë",
+            "evergreen",
+            FineItem(None, Decimal("2.50"), "Overdue Materials Café Ñandú – Über / Müller, Zoë"),
+        ),
         ("Te laat ingeleverd 0.50", "koha", FineItem(None, Decimal("0.50"), "Te laat ingeleverd")),
-        ("Charge-Number: 12, Amount-Due: 4.00, Fine-Type: FINE, Title: Dik Trom", "swyer_b",
-         FineItem("12", Decimal("4.00"), "Dik Trom", "FINE")),
-        ('900001 EUR 0.50 "Te laat ingeleverd"', "generic",
-         FineItem("900001", Decimal("0.50"), "Te laat ingeleverd")),
+        (
+            "Charge-Number: 12, Amount-Due: 4.00, Fine-Type: FINE, Title: Dik Trom",
+            "swyer_b",
+            FineItem("12", Decimal("4.00"), "Dik Trom", "FINE"),
+        ),
+        (
+            '900001 EUR 0.50 "Te laat ingeleverd"',
+            "generic",
+            FineItem("900001", Decimal("0.50"), "Te laat ingeleverd"),
+        ),
         ("900003", "generic", FineItem("900003", None, "")),
     ],
 )
@@ -68,8 +77,13 @@ def test_no_quote_or_currency_sign_reaches_the_screen(raw: str, fee_format: str)
 
 
 def test_padded_lists_are_not_items() -> None:
-    padded = b"64              00020260101    120000" + b"0000" * 6 + b"AOX|AA2|AEP|" + b"AU|" * 500 + \
-        b"AUITEM-1|AT|AV |BLY|\r"
+    padded = (
+        b"64              00020260101    120000"
+        + b"0000" * 6
+        + b"AOX|AA2|AEP|"
+        + b"AU|" * 500
+        + b"AUITEM-1|AT|AV |BLY|\r"
+    )
     info = decode(padded)
     assert info.charged_items == ("ITEM-1",)  # type: ignore[attr-defined]
     assert info.overdue_items == () and info.fine_items == ()  # type: ignore[attr-defined]

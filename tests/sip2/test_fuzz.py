@@ -23,12 +23,33 @@ from sip2.messages import MESSAGE_TYPES, CheckoutRequest, ItemInformationRequest
 from tests.sip2.strategies import message_strategy
 
 EXAMPLES = int(os.environ.get("SIP2_FUZZ_EXAMPLES", "300"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 SEEN: Counter[str] = Counter()
 _CODES = sorted(MESSAGE_TYPES)
-_FIELD_CODES = ("AA", "AB", "AF", "AH", "AU", "AV", "BV", "CF", "CK", "BH", "CG", "BK", "AY", "AZ", "YZ",
-                "CA", "CB", "CC", "BZ", "BP", "BQ", "XX")
+_FIELD_CODES = (
+    "AA",
+    "AB",
+    "AF",
+    "AH",
+    "AU",
+    "AV",
+    "BV",
+    "CF",
+    "CK",
+    "BH",
+    "CG",
+    "BK",
+    "AY",
+    "AZ",
+    "YZ",
+    "CA",
+    "CB",
+    "CC",
+    "BZ",
+    "BP",
+    "BQ",
+    "XX",
+)
 _DIALECTS = (Dialect(), Dialect(encoding="utf-8", error_detection="auto"), Dialect(error_detection="off"))
 
 
@@ -46,10 +67,14 @@ def _frames() -> st.SearchStrategy[bytes]:
         st.lists(_field(), max_size=8).map(b"".join),
         st.sampled_from([b"", b"AY1AZ", b"AY9AZFFFF", b"AZ0", b"AZ" + b"F" * 8]),
     ).map(b"".join)
-    encoded = st.sampled_from(_CODES).flatmap(lambda code: message_strategy(MESSAGE_TYPES[code])).map(
-        lambda m: encode(m, Dialect(), sequence=3))
+    encoded = (
+        st.sampled_from(_CODES)
+        .flatmap(lambda code: message_strategy(MESSAGE_TYPES[code]))
+        .map(lambda m: encode(m, Dialect(), sequence=3))
+    )
     mutated = st.tuples(encoded, st.integers(0, 400), st.binary(min_size=1, max_size=8)).map(
-        lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + len(t[2]) :])
+        lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + len(t[2]) :]
+    )
     return st.one_of(st.binary(max_size=300), soup, mutated)
 
 
@@ -65,8 +90,11 @@ def _decode_only_protocol_errors(data: bytes, dialect_index: int) -> None:
 def _connection_only_protocol_errors(chunks: list[bytes], checkout: bool, dialect_index: int) -> None:
     SEEN["connection"] += 1
     connection = Sip2Connection(_DIALECTS[dialect_index], max_resends=3)
-    request = (CheckoutRequest(patron_id="2100", item_id="3100") if checkout
-               else ItemInformationRequest(item_id="3100"))
+    request = (
+        CheckoutRequest(patron_id="2100", item_id="3100")
+        if checkout
+        else ItemInformationRequest(item_id="3100")
+    )
     connection.start_request(request)
     try:
         for chunk in chunks:
@@ -86,8 +114,9 @@ def test_decoder_raises_only_sip2_protocol_error() -> None:
 
 def test_connection_raises_only_sip2_protocol_error() -> None:
     chunks = st.lists(_frames().map(lambda f: f + b"\r"), min_size=1, max_size=6)
-    run = FUZZ(given(chunks, st.booleans(), st.integers(0, len(_DIALECTS) - 1))(
-        _connection_only_protocol_errors))
+    run = FUZZ(
+        given(chunks, st.booleans(), st.integers(0, len(_DIALECTS) - 1))(_connection_only_protocol_errors)
+    )
     before = SEEN["connection"]
     run()
     print(f"\nfuzz: connection fed {SEEN['connection'] - before} reply sequences")

@@ -75,8 +75,14 @@ def store() -> Iterator[TransactionQueue]:
 
 def _service(sim: IlsSimulator, store: TransactionQueue, password: str = "secret") -> CirculationService:
     settings = settings_for(sim.port, password=password)
-    service = CirculationService(lambda: Sip2Client(settings), store, OfflinePolicy(), lambda event: None,
-                                 validate_pass=lambda number: True, probe_interval=0.2)
+    service = CirculationService(
+        lambda: Sip2Client(settings),
+        store,
+        OfflinePolicy(),
+        lambda event: None,
+        validate_pass=lambda number: True,
+        probe_interval=0.2,
+    )
     service.start()
     return service
 

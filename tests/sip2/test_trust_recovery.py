@@ -156,8 +156,14 @@ def test_kiosk_says_could_not_confirm_when_the_ils_cannot_tell() -> None:
 def _service(sim: IlsSimulator, tmp: str, events: list[ev.Event]) -> tuple[CirculationService, Any]:
     store = TransactionQueue(Path(tmp) / "q.db", Path(tmp) / "q.key")
     settings = settings_for(sim.port)
-    service = CirculationService(lambda: Sip2Client(settings), store, OfflinePolicy(), events.append,
-                                 validate_pass=lambda number: True, offline_after=30.0)
+    service = CirculationService(
+        lambda: Sip2Client(settings),
+        store,
+        OfflinePolicy(),
+        events.append,
+        validate_pass=lambda number: True,
+        offline_after=30.0,
+    )
     service.start()
     eventually(lambda: service.online, "online")
     return service, store

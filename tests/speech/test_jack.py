@@ -28,8 +28,12 @@ HEADPHONE = SWITCHES["headphone"]
 
 def test_decoder_reports_each_change_once() -> None:
     d = JackDecoder()
-    stream = (encode_switch(HEADPHONE, True) + encode_switch(HEADPHONE, True)
-              + encode_switch(SWITCHES["jack"], False) + encode_switch(HEADPHONE, False))
+    stream = (
+        encode_switch(HEADPHONE, True)
+        + encode_switch(HEADPHONE, True)
+        + encode_switch(SWITCHES["jack"], False)
+        + encode_switch(HEADPHONE, False)
+    )
     assert d.feed(stream) == [True, False]
     assert d.plugged is False
 
@@ -82,12 +86,15 @@ def test_fake_jack() -> None:
     assert seen == [True, False]
 
 
-@pytest.mark.parametrize(("url", "error", "message"), [
-    ("evdev://", DeviceConfigurationError, "expected a device path"),
-    ("evdev:///dev/input/event5?switch=mic", DeviceConfigurationError, "switch="),
-    ("jack://x", DeviceConfigurationError, "unsupported scheme"),
-    ("evdev:///no/such/device", DeviceConnectionError, "cannot open jack device"),
-])
+@pytest.mark.parametrize(
+    ("url", "error", "message"),
+    [
+        ("evdev://", DeviceConfigurationError, "expected a device path"),
+        ("evdev:///dev/input/event5?switch=mic", DeviceConfigurationError, "switch="),
+        ("jack://x", DeviceConfigurationError, "unsupported scheme"),
+        ("evdev:///no/such/device", DeviceConnectionError, "cannot open jack device"),
+    ],
+)
 def test_bad_jack_urls(url: str, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         open_jack(url, lambda plugged: None)

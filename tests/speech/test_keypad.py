@@ -26,8 +26,12 @@ OFF = Button("Verlengen", 300, 300, disabled=True)
 def navigator(active: bool = True) -> tuple[KeypadNavigator, list[tuple[str, int, int]], list[str]]:
     said: list[tuple[str, int, int]] = []
     backs: list[str] = []
-    nav = KeypadNavigator(lambda: [PAY, OFF, RETURN, BORROW], lambda *a: said.append(a),
-                          lambda: backs.append("back"), lambda: active)
+    nav = KeypadNavigator(
+        lambda: [PAY, OFF, RETURN, BORROW],
+        lambda *a: said.append(a),
+        lambda: backs.append("back"),
+        lambda: active,
+    )
     return nav, said, backs
 
 

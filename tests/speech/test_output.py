@@ -73,14 +73,15 @@ def test_stop_silences_everything(held: FakeSpeech) -> None:
 def test_personal_data_never_reaches_the_loudspeaker() -> None:
     out = FakeSpeech()
     try:
-        queued = out.say([P("Lenen"), SpeechText.personal("De avonden"), P("Geleend")],
-                         channel="loudspeaker")
+        queued = out.say([P("Lenen"), SpeechText.personal("De avonden"), P("Geleend")], channel="loudspeaker")
         assert queued == 2 and out.dropped_private == 1
         out.say(SpeechText.personal("De avonden"), channel=Channel.HEADSET)
         assert out.wait_idle(LIMIT)
         assert [(s.text, s.channel) for s in out.spoken] == [
-            ("Lenen", Channel.LOUDSPEAKER), ("Geleend", Channel.LOUDSPEAKER),
-            ("De avonden", Channel.HEADSET)]
+            ("Lenen", Channel.LOUDSPEAKER),
+            ("Geleend", Channel.LOUDSPEAKER),
+            ("De avonden", Channel.HEADSET),
+        ]
     finally:
         out.close()
 
@@ -167,16 +168,19 @@ def test_closed_output_refuses_speech() -> None:
         out.say(P("y"))
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("speaker://", "unsupported scheme"),
-    ("fake://?colour=red", "unknown option"),
-    ("espeak-ng://?rate=9000", "at most 450"),
-    ("espeak-ng://?volume=-1", "at least 0"),
-    ("espeak-ng://?voice=nl;rm", "voice="),
-    ("espeak-ng://somewhere", "only options"),
-    ("wav://", "expected a directory"),
-    ("wav:///no/such/dir", "not a directory"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("speaker://", "unsupported scheme"),
+        ("fake://?colour=red", "unknown option"),
+        ("espeak-ng://?rate=9000", "at most 450"),
+        ("espeak-ng://?volume=-1", "at least 0"),
+        ("espeak-ng://?voice=nl;rm", "voice="),
+        ("espeak-ng://somewhere", "only options"),
+        ("wav://", "expected a directory"),
+        ("wav:///no/such/dir", "not a directory"),
+    ],
+)
 def test_bad_urls_are_refused_clearly(url: str, message: str) -> None:
     with pytest.raises(DeviceConfigurationError, match=message):
         open_speech(url)

@@ -14,10 +14,18 @@ from kiosk.speech_script import AmountLine, Prompt, ResultLine, ScreenSpeech, sp
 
 # Personal data carries a marker no catalog text contains, so a leak cannot hide in ordinary words.
 secret = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ÄÖÜéëï'-", min_size=1, max_size=20).map(
-    lambda s: f"QX{s.strip()}QX")
+    lambda s: f"QX{s.strip()}QX"
+)
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999.99"), places=2)
-lines = st.lists(st.builds(ResultLine, st.sampled_from(["line.loan_done", "line.refused", "line.pending"]),
-                           secret, st.sampled_from(["", "2026-12-29", "20261229    235900"])), max_size=4)
+lines = st.lists(
+    st.builds(
+        ResultLine,
+        st.sampled_from(["line.loan_done", "line.refused", "line.pending"]),
+        secret,
+        st.sampled_from(["", "2026-12-29", "20261229    235900"]),
+    ),
+    max_size=4,
+)
 
 
 @settings(max_examples=60)
@@ -26,7 +34,10 @@ def test_loudspeaker_says_none_of_it_headset_says_all_of_it(
     lang: str, name: str, result_lines: list[ResultLine], sums: list[Decimal], ils: str
 ) -> None:
     screen = ScreenSpeech(
-        screen="account", title_key="account.title", name=name, lines=tuple(result_lines),
+        screen="account",
+        title_key="account.title",
+        name=name,
+        lines=tuple(result_lines),
         amounts=tuple(AmountLine("account.fee_total", a) for a in sums),
         errors=(Prompt("patron.ils_message", ils_text=ils),),
     )

@@ -32,9 +32,12 @@ NAME, TITLE_1, TITLE_2 = "Mevr. J. Jansen", "De avonden", "Het diner"
 PIN = "4711"
 
 BORROWING = ScreenSpeech(
-    screen="borrowing", title_key="borrow.title",
-    lines=(ResultLine("line.loan_done", TITLE_1, "2026-12-29"),
-           ResultLine("line.refused", TITLE_2, notes=(Prompt("item.on_hold"),))),
+    screen="borrowing",
+    title_key="borrow.title",
+    lines=(
+        ResultLine("line.loan_done", TITLE_1, "2026-12-29"),
+        ResultLine("line.refused", TITLE_2, notes=(Prompt("item.on_hold"),)),
+    ),
     prompts=(Prompt("borrow.prompt"),),
 )
 
@@ -70,7 +73,9 @@ def test_the_loudspeaker_gets_no_titles_and_a_hint_to_plug_in_headphones() -> No
 
 def test_name_amounts_and_ils_messages_are_headset_only() -> None:
     account = ScreenSpeech(
-        screen="account", title_key="account.title", name=NAME,
+        screen="account",
+        title_key="account.title",
+        name=NAME,
         errors=(Prompt("patron.ils_message", ils_text="Jansen, u heeft een boete van 3 euro"),),
         amounts=(AmountLine("account.fee_total", Decimal("3.50")),),
     )
@@ -82,10 +87,15 @@ def test_name_amounts_and_ils_messages_are_headset_only() -> None:
     assert Translator("nl")("menu.greeting_anonymous") in public and "koptelefoon" in public
 
 
-@pytest.mark.parametrize(("amount", "nl", "en"), [
-    (Decimal("2.50"), "2 euro 50", "2 euros 50"), (Decimal("3"), "3 euro", "3 euros"),
-    (Decimal("0.05"), "0 euro 05", "0 euros 05"), (Decimal("12.345"), "12 euro 35", "12 euros 35"),
-])
+@pytest.mark.parametrize(
+    ("amount", "nl", "en"),
+    [
+        (Decimal("2.50"), "2 euro 50", "2 euros 50"),
+        (Decimal("3"), "3 euro", "3 euros"),
+        (Decimal("0.05"), "0 euro 05", "0 euros 05"),
+        (Decimal("12.345"), "12 euro 35", "12 euros 35"),
+    ],
+)
 def test_amounts_are_said_not_read(amount: Decimal, nl: str, en: str) -> None:
     assert spoken_amount(amount, Translator("nl")) == nl
     assert spoken_amount(amount, Translator("en")) == en
@@ -94,8 +104,11 @@ def test_amounts_are_said_not_read(amount: Decimal, nl: str, en: str) -> None:
 def test_pin_screen_says_how_many_digits_never_which() -> None:
     screen = ScreenSpeech(screen="pin", title_key="pin.title", pin_digits=3, prompts=(Prompt("pin.hint"),))
     said = texts(utterances(screen, "nl", Channel.LOUDSPEAKER))
-    assert said == ["Voer je pincode in", "3 cijfers ingevoerd",
-                    "Je pincode wordt niet op het scherm getoond"]
+    assert said == [
+        "Voer je pincode in",
+        "3 cijfers ingevoerd",
+        "Je pincode wordt niet op het scherm getoond",
+    ]
     tick = pin_tick("nl")
     assert tick.masked and tick.text == "cijfer"
     assert [pin_tick(lang).text for lang in ("en", "de", "tr")] == ["digit", "Ziffer", "rakam"]
@@ -104,8 +117,12 @@ def test_pin_screen_says_how_many_digits_never_which() -> None:
 def test_unstaffed_hours_replace_the_desk_referral() -> None:
     hours = parse_service_hours({})
     unstaffed = parse_service_hours({"schedule": {}}).policy(ServiceMode.UNSTAFFED)
-    notice = ScreenSpeech(screen="notice", title_key="notice.title", errors=(Prompt("error.blocked"),),
-                          prompts=(Prompt("notice.desk"),))
+    notice = ScreenSpeech(
+        screen="notice",
+        title_key="notice.title",
+        errors=(Prompt("error.blocked"),),
+        prompts=(Prompt("notice.desk"),),
+    )
     staffed_text = texts(utterances(notice, "nl", Channel.HEADSET, hours.policy(ServiceMode.STAFFED)))
     open_plus = texts(utterances(notice, "nl", Channel.HEADSET, unstaffed))
     assert staffed_text[-1] == "Vraag een medewerker om hulp."
@@ -123,8 +140,9 @@ def test_every_language_speaks_from_its_catalog(lang: str) -> None:
     assert closing_warning(5, lang).text == t("closing.countdown", minutes="5")
     assert closing_warning(1, lang).text == t("closing.one_minute")
     assert speech_on(lang).text == t("speech.on")
-    assert focus("menu.borrow", 1, 5, lang).text == t("speech.focus", label=t("menu.borrow"), position="1",
-                                                      count="5")
+    assert focus("menu.borrow", 1, 5, lang).text == t(
+        "speech.focus", label=t("menu.borrow"), position="1", count="5"
+    )
 
 
 def session(channel: Channel) -> list[str]:
@@ -143,8 +161,9 @@ def session(channel: Channel) -> list[str]:
             ScreenSpeech("menu", "menu.question", name=NAME),
             ScreenSpeech("borrowing", "borrow.title", prompts=(Prompt("borrow.prompt"),)),
             BORROWING,
-            ScreenSpeech("account", "account.title",
-                         amounts=(AmountLine("account.fee_total", Decimal("1.20")),)),
+            ScreenSpeech(
+                "account", "account.title", amounts=(AmountLine("account.fee_total", Decimal("1.20")),)
+            ),
             ScreenSpeech("ending", "receipt.title"),
             ScreenSpeech("idle", "goodbye.title", prompts=(Prompt("goodbye.body"),)),
         ]

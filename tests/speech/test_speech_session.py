@@ -70,7 +70,7 @@ def assert_no_pin_digits(said: list[str]) -> None:
     """The PIN never, and between the PIN prompt and the check nothing but ticks and no digit at all."""
     t = Translator("nl")
     assert PIN not in " ".join(said)
-    during = said[said.index(t("pin.title")) + 1:said.index(t("identifying.title"))]
+    during = said[said.index(t("pin.title")) + 1 : said.index(t("identifying.title"))]
     assert during == [t("speech.pin_tick")] * len(PIN)
 
 
@@ -78,10 +78,17 @@ def test_a_borrowing_session_on_the_loudspeaker(kiosk: Kiosk) -> None:
     runtime, speech, output = kiosk
     said = borrow_session(runtime, speech, output)
     t = Translator("nl")
-    expected_order = [t("speech.on"), t("attract.welcome", library="Bibliotheek Wierden"), t("pin.title"),
-                      t("speech.pin_tick"),
-                      t("identifying.title"), t("menu.question"), t("menu.greeting_anonymous"),
-                      t("borrow.title"), t("receipt.title")]
+    expected_order = [
+        t("speech.on"),
+        t("attract.welcome", library="Bibliotheek Wierden"),
+        t("pin.title"),
+        t("speech.pin_tick"),
+        t("identifying.title"),
+        t("menu.question"),
+        t("menu.greeting_anonymous"),
+        t("borrow.title"),
+        t("receipt.title"),
+    ]
     positions = [said.index(text) for text in expected_order]
     assert positions == sorted(positions), said
     assert said.count(t("speech.pin_tick")) == len(PIN)
@@ -119,8 +126,11 @@ def test_idle_warning_and_closing_countdown_are_spoken() -> None:
     runtime.start()
     t = Translator("nl")
     try:
-        for event in (ev.Tick(0.0), ev.WallClock(datetime(2026, 3, 2, 21, 40, tzinfo=UTC)),
-                      ev.PassPresented(PASS)):
+        for event in (
+            ev.Tick(0.0),
+            ev.WallClock(datetime(2026, 3, 2, 21, 40, tzinfo=UTC)),
+            ev.PassPresented(PASS),
+        ):
             runtime.send(event)
         runtime.settle(timeout=30)
         speech.start("button")
@@ -147,7 +157,9 @@ def test_the_assembled_kiosk_wires_speech_from_config(tmp_path: object) -> None:
     config = parse_config(
         f'[store]\npath = "{base}/kiosk.db"\nkey_file = "{base}/queue.key"\n'
         f'[devices]\nprinter = "fake://"\nterminal = "zvt+sim://?state={base}/terminal.json"\n'
-        '[speech]\nurl = "fake://"\njack = "fake://"\n', base_dir=base)
+        '[speech]\nurl = "fake://"\njack = "fake://"\n',
+        base_dir=base,
+    )
     kiosk = build_kiosk(config, readers=False)
     try:
         speech = kiosk.speech

@@ -47,8 +47,12 @@ class Kiosk:
         self.runtime = runtime
         self.now = 1000.0
         settings = root_kwargs.pop("settings", None) or UiSettings(
-            library_name="Bibliotheek Wierden", languages=("nl", "en", "de", "tr"), tick_interval=0,
-            goodbye_seconds=3600, touch_guard=0)
+            library_name="Bibliotheek Wierden",
+            languages=("nl", "en", "de", "tr"),
+            tick_interval=0,
+            goodbye_seconds=3600,
+            touch_guard=0,
+        )
         self.root = KioskRoot(runtime, settings, clock=lambda: self.now, **root_kwargs)
         window.add_widget(self.root)
         self.frames(2)
@@ -145,8 +149,9 @@ def kiosk_factory(window: Any) -> Iterator[Callable[..., Kiosk]]:
     made: list[Kiosk] = []
 
     def make(session: SessionSettings | None = None, runtime: SimRuntime | None = None, **kw: Any) -> Kiosk:
-        rt = runtime or SimRuntime(session or SessionSettings(languages=("nl", "en", "de", "tr"),
-                                                               idle_timeout=60, idle_warning=15))
+        rt = runtime or SimRuntime(
+            session or SessionSettings(languages=("nl", "en", "de", "tr"), idle_timeout=60, idle_warning=15)
+        )
         k = Kiosk(window, rt, **kw)
         made.append(k)
         return k

@@ -22,10 +22,20 @@ from kiosk.runtime import KioskRuntime
 from sip2.simulator.library import Library
 
 FLAG_NAMES = (
-    "charge_privileges_denied", "renewal_privileges_denied", "recall_privileges_denied",
-    "hold_privileges_denied", "card_reported_lost", "too_many_items_charged", "too_many_items_overdue",
-    "too_many_renewals", "too_many_claims_of_items_returned", "too_many_items_lost",
-    "excessive_outstanding_fines", "excessive_outstanding_fees", "recall_overdue", "too_many_items_billed",
+    "charge_privileges_denied",
+    "renewal_privileges_denied",
+    "recall_privileges_denied",
+    "hold_privileges_denied",
+    "card_reported_lost",
+    "too_many_items_charged",
+    "too_many_items_overdue",
+    "too_many_renewals",
+    "too_many_claims_of_items_returned",
+    "too_many_items_lost",
+    "excessive_outstanding_fines",
+    "excessive_outstanding_fees",
+    "recall_overdue",
+    "too_many_items_billed",
 )
 
 
@@ -34,8 +44,9 @@ class LibraryDesk:
     the same result events the real circulation and payment services post. Screens, sounds and the
     language are not its business: ``submit`` declines them so the runtime hands them to the UI."""
 
-    def __init__(self, library: Library, latency: float = 0.0,
-                 pay: Callable[[Decimal], bool] | None = None) -> None:
+    def __init__(
+        self, library: Library, latency: float = 0.0, pay: Callable[[Decimal], bool] | None = None
+    ) -> None:
         self.library = library
         self.latency = latency
         self.pay = pay
@@ -68,28 +79,50 @@ class LibraryDesk:
                 flags.add("expired")
             has_pin = bool(patron.pin)
             pin_valid = None if effect.pin is None else lib.check_pin(patron.patron_id, effect.pin)
-            return ev.PatronFound(effect.session_id, display_name=patron.name.split()[0],
-                                  pin_valid=pin_valid, pin_required=has_pin and effect.pin is None,
-                                  flags=frozenset(flags), language=patron.language,
-                                  holds_ready=len(view.hold_items))
+            return ev.PatronFound(
+                effect.session_id,
+                display_name=patron.name.split()[0],
+                pin_valid=pin_valid,
+                pin_required=has_pin and effect.pin is None,
+                flags=frozenset(flags),
+                language=patron.language,
+                holds_ready=len(view.hold_items),
+            )
         if isinstance(effect, fx.CheckOut):
             self._ils()
             r = lib.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
             if r.ok and r.loan is not None:
-                return ev.ItemCheckedOut(effect.session_id, effect.item_id, title=r.title,
-                                         due=r.loan.due.date().isoformat(), magnetic_media=r.magnetic,
-                                         renewed=r.renewal)
-            return ev.ItemRefused(effect.session_id, effect.item_id, "loan", "item.refused", r.screen_message,
-                                  fee_amount=r.fee_required)
+                return ev.ItemCheckedOut(
+                    effect.session_id,
+                    effect.item_id,
+                    title=r.title,
+                    due=r.loan.due.date().isoformat(),
+                    magnetic_media=r.magnetic,
+                    renewed=r.renewal,
+                )
+            return ev.ItemRefused(
+                effect.session_id,
+                effect.item_id,
+                "loan",
+                "item.refused",
+                r.screen_message,
+                fee_amount=r.fee_required,
+            )
         if isinstance(effect, fx.CheckIn):
             self._ils()
             c = lib.checkin(effect.item_id)
             if c.ok:
-                return ev.ItemCheckedIn(effect.session_id, effect.item_id, title=c.title, sort_bin=c.sort_bin,
-                                        hold_for_other=c.alert and c.alert_type in ("01", "02"),
-                                        magnetic_media=c.magnetic)
-            return ev.ItemRefused(effect.session_id, effect.item_id, "return", "return.refused",
-                                  c.screen_message)
+                return ev.ItemCheckedIn(
+                    effect.session_id,
+                    effect.item_id,
+                    title=c.title,
+                    sort_bin=c.sort_bin,
+                    hold_for_other=c.alert and c.alert_type in ("01", "02"),
+                    magnetic_media=c.magnetic,
+                )
+            return ev.ItemRefused(
+                effect.session_id, effect.item_id, "return", "return.refused", c.screen_message
+            )
         if isinstance(effect, fx.Renew):
             for item_id in effect.item_ids:
                 self._ils()
@@ -98,8 +131,11 @@ class LibraryDesk:
                     due = r.loan.due.date().isoformat()
                     self.send(ev.ItemRenewed(effect.session_id, item_id, r.title, due))
                 else:
-                    self.send(ev.ItemRefused(effect.session_id, item_id, "renewal", "item.not_renewable",
-                                             r.screen_message))
+                    self.send(
+                        ev.ItemRefused(
+                            effect.session_id, item_id, "renewal", "item.not_renewable", r.screen_message
+                        )
+                    )
             return None
         if isinstance(effect, fx.LoadAccount):
             self._ils()
@@ -116,8 +152,9 @@ class LibraryDesk:
                 for fee_id in set(lib.fees) - before:
                     lib.pay_fee(effect.pass_number, lib.fees[fee_id].outstanding, fee_id=fee_id)
                 due = result.loan.due.date().isoformat() if result.loan else ""
-                return ev.PaymentCompleted(effect.session_id, effect.fee_ids, effect.amount,
-                                           rented=((item_id, due),))
+                return ev.PaymentCompleted(
+                    effect.session_id, effect.fee_ids, effect.amount, rented=((item_id, due),)
+                )
             for fee_id in effect.fee_ids:
                 lib.pay_fee(effect.pass_number, lib.fees[fee_id].outstanding, fee_id=fee_id)
             return ev.PaymentCompleted(effect.session_id, effect.fee_ids, effect.amount)
@@ -130,22 +167,28 @@ class LibraryDesk:
         view = lib.patron_view(pass_number)
         assert view is not None
         now = lib.now()
-        loans = tuple(LoanLine(ln.item_id, lib.items[ln.item_id].title, ln.due.date().isoformat(),
-                               ln.due < now) for ln in lib.loans_of(pass_number))
+        loans = tuple(
+            LoanLine(ln.item_id, lib.items[ln.item_id].title, ln.due.date().isoformat(), ln.due < now)
+            for ln in lib.loans_of(pass_number)
+        )
         until = (now + timedelta(days=7)).date().isoformat()
-        holds = tuple(HoldLine(lib.items[i].title, True, i, lib.items[i].location, until)
-                      for i in view.hold_items) + tuple(
-            HoldLine(lib.items[i].title, False, i) for i in view.unavailable_holds)
-        fees = tuple(FeeLine(f.fee_id, f.outstanding, f.description or f.fee_type)
-                     for f in view.fine_items)
+        holds = tuple(
+            HoldLine(lib.items[i].title, True, i, lib.items[i].location, until) for i in view.hold_items
+        ) + tuple(HoldLine(lib.items[i].title, False, i) for i in view.unavailable_holds)
+        fees = tuple(FeeLine(f.fee_id, f.outstanding, f.description or f.fee_type) for f in view.fine_items)
         return AccountView(loans, holds, fees)
 
 
 class SimRuntime(KioskRuntime):
     """The real runtime (session thread, subscribers, ``settle``) on the in-process :class:`LibraryDesk`."""
 
-    def __init__(self, settings: SessionSettings, library: Library | None = None, latency: float = 0.0,
-                 pay: Callable[[Decimal], bool] | None = None) -> None:
+    def __init__(
+        self,
+        settings: SessionSettings,
+        library: Library | None = None,
+        latency: float = 0.0,
+        pay: Callable[[Decimal], bool] | None = None,
+    ) -> None:
         self.library = library or Library.demo()
         self.desk = LibraryDesk(self.library, latency, pay)
         super().__init__(Session(settings), [self.desk])
@@ -167,8 +210,9 @@ class SimTerminal:
 
         self.prompts: list[str] = []
         self.on_prompt: Callable[[str], None] | None = None
-        self.terminal = open_terminal(f"fake://?scenario={scenario}", password="123456",
-                                      on_status=self._status)
+        self.terminal = open_terminal(
+            f"fake://?scenario={scenario}", password="123456", on_status=self._status
+        )
         self.terminal.register()
 
     def _status(self, event: Any) -> None:

@@ -58,8 +58,10 @@ def assert_on_screen(widget: Any, root: Any, where: str) -> None:
     x, y = widget.to_window(widget.x, widget.y)
     inside = y >= -1 and y + widget.height <= Window.height + 1 and -1 <= x <= Window.width - widget.width + 1
     name = getattr(widget, "text", type(widget).__name__)
-    assert inside, (f"{where}: {name!r} is cut off at ({x:.0f}, {y:.0f}) {widget.width:.0f}x"
-                    f"{widget.height:.0f} in a {Window.width}x{Window.height} window")
+    assert inside, (
+        f"{where}: {name!r} is cut off at ({x:.0f}, {y:.0f}) {widget.width:.0f}x"
+        f"{widget.height:.0f} in a {Window.width}x{Window.height} window"
+    )
 
 
 def check_tree(root: Any, where: str) -> int:
@@ -74,8 +76,9 @@ def check_tree(root: Any, where: str) -> int:
             icons = [c for c in w.children if isinstance(c, IconLabel) and c.text.strip()]
             assert icons, f"{where}: a {w.role} row without an icon"
         if isinstance(w, ButtonBehavior):
-            assert w.width >= MIN_TOUCH_PX and w.height >= MIN_TOUCH_PX, \
+            assert w.width >= MIN_TOUCH_PX and w.height >= MIN_TOUCH_PX, (
                 f"{where}: touch target {w.text!r} is {w.width:.0f}x{w.height:.0f}"
+            )
         if isinstance(w, Label) and w.text.strip():
             bg = background_of(w, root)
             assert bg is not None, f"{where}: {w.text!r} has no background"
@@ -92,8 +95,11 @@ def test_all_screens_contrast_and_touch_targets(window: Any, high_contrast: bool
     window.add_widget(root)
     try:
         for scene in scenes("nl"):
-            scene = replace(scene, high_contrast=high_contrast or scene.high_contrast,
-                            large_text=large_text or scene.large_text)
+            scene = replace(
+                scene,
+                high_contrast=high_contrast or scene.high_contrast,
+                large_text=large_text or scene.large_text,
+            )
             show_scene(root, scene)
             for _ in range(2):
                 EventLoop.idle()

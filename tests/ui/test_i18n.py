@@ -21,7 +21,8 @@ KEYS = {lang: {k for k in msgs if k} for lang, msgs in CATALOGS.items()}
 # Message keys as the core and services write them: Message("x.y"...), reason="x.y", key = "x.y".
 KEY_IN_CODE = re.compile(
     r"""(?:Message\(\s*|ActionResult\(\s*\w+,\s*|reason\s*(?::\s*str\s*)?=\s*|key\s*=\s*|\bt\(\s*)"""
-    r""""([a-z_]+\.[a-z_.]+)\"""")
+    r""""([a-z_]+\.[a-z_.]+)\""""
+)
 
 
 def keys_used_in(*dirs: str) -> set[str]:
@@ -61,8 +62,14 @@ def test_other_catalogs_have_no_stray_keys(lang: str) -> None:
 
 
 def test_every_key_in_the_code_has_a_text() -> None:
-    used = keys_used_in("kiosk/core", "kiosk/services", "kiosk/ui", "kiosk/maintenance",
-                        "kiosk/technician.py", "kiosk/payments")
+    used = keys_used_in(
+        "kiosk/core",
+        "kiosk/services",
+        "kiosk/ui",
+        "kiosk/maintenance",
+        "kiosk/technician.py",
+        "kiosk/payments",
+    )
     assert "error.pin_wrong" in used or not (ROOT / "kiosk/core").exists()
     assert used - KEYS["en"] == set()
     assert used - KEYS["nl"] == set()
@@ -94,8 +101,10 @@ def test_translator_fills_fields_and_falls_back() -> None:
     assert Translator("tr")("menu.borrow") == "Ödünç al"
 
 
-@pytest.mark.parametrize(("code", "expected"), [("005", "nl"), ("001", "en"), ("003", "de"),
-                                                ("000", "nl"), ("", "nl"), ("tr", "tr"), ("099", "nl")])
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("005", "nl"), ("001", "en"), ("003", "de"), ("000", "nl"), ("", "nl"), ("tr", "tr"), ("099", "nl")],
+)
 def test_sip2_language(code: str, expected: str) -> None:
     assert language_from_sip2(code, "nl") == expected
 
@@ -108,7 +117,8 @@ def test_parser_handles_continuations_plurals_and_fuzzy(tmp_path: Path) -> None:
         '#, fuzzy\nmsgid "a.fuzzy"\nmsgstr "skip me"\n\n'
         'msgid "a.untranslated"\nmsgstr ""\n\n'
         'msgid "one item"\nmsgid_plural "{n} items"\nmsgstr[0] "een item"\nmsgstr[1] "{n} items"\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     parsed = parse_po(po)
     assert parsed["a.long"] == 'first second "q"'
     assert "a.fuzzy" not in parsed and "a.untranslated" not in parsed
@@ -145,11 +155,11 @@ def raw_entries(lang: str) -> dict[str, list[str]]:
     for line in text.splitlines():
         line = line.strip()
         if line.startswith("msgid_plural"):
-            plural = line[len("msgid_plural"):].strip().strip('"')
+            plural = line[len("msgid_plural") :].strip().strip('"')
         elif line.startswith("msgid "):
             msgid, forms, plural = line[6:].strip()[1:-1], {}, ""
         elif line.startswith("msgstr[") and msgid is not None:
-            forms[int(line[7:line.index("]")])] = line[line.index("]") + 1:].strip()[1:-1]
+            forms[int(line[7 : line.index("]")])] = line[line.index("]") + 1 :].strip()[1:-1]
         elif line.startswith("msgstr ") and msgid is not None:
             forms[0] = line[7:].strip()[1:-1]
         elif not line and msgid:

@@ -38,8 +38,9 @@ def tech_hash() -> str:
     return hash_pin("2468", log2_n=8, r=2, p=1)
 
 
-def test_two_quick_pins_during_a_check_still_lock_after_five(kiosk_factory: Callable[..., Kiosk],
-                                                             tech_hash: str) -> None:
+def test_two_quick_pins_during_a_check_still_lock_after_five(
+    kiosk_factory: Callable[..., Kiosk], tech_hash: str
+) -> None:
     gate, held = held_gate(tech_hash, max_tries=5, lockout_seconds=300)
     access = WatchedAccess(gate)
     kiosk = kiosk_factory(access=access, backend=Backend())
@@ -68,8 +69,9 @@ def test_two_quick_pins_during_a_check_still_lock_after_five(kiosk_factory: Call
     assert access.state is AccessState.PIN
 
 
-def test_right_pin_opens_only_the_prompt_it_was_typed_into(kiosk_factory: Callable[..., Kiosk],
-                                                          tech_hash: str) -> None:
+def test_right_pin_opens_only_the_prompt_it_was_typed_into(
+    kiosk_factory: Callable[..., Kiosk], tech_hash: str
+) -> None:
     gate, held = held_gate(tech_hash)
     access = MaintenanceAccess(gate)
     kiosk = kiosk_factory(access=access, backend=Backend())

@@ -75,7 +75,8 @@ def tap_and_check_the_spot(kiosk: Kiosk, widget: Any) -> None:
     assert kiosk.root.current != before, f"{text!r} did not change the screen"
     there = button_at(kiosk, x, y)
     assert there is None or there.text == text, (
-        f"{before} {text!r} → {kiosk.root.current}: {there.text!r} sits under the same finger")
+        f"{before} {text!r} → {kiosk.root.current}: {there.text!r} sits under the same finger"
+    )
 
 
 def test_no_screen_puts_another_action_where_the_last_tap_was(kiosk: Kiosk) -> None:
@@ -96,8 +97,11 @@ def test_no_screen_puts_another_action_where_the_last_tap_was(kiosk: Kiosk) -> N
 def test_a_double_tap_on_done_does_not_answer_the_receipt_question(kiosk_factory: Any) -> None:
     from kiosk.ui.settings import UiSettings
 
-    kiosk = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl", "en"), tick_interval=0,
-                                              goodbye_seconds=3600, touch_guard=0.4))
+    kiosk = kiosk_factory(
+        settings=UiSettings(
+            library_name="B", languages=("nl", "en"), tick_interval=0, goodbye_seconds=3600, touch_guard=0.4
+        )
+    )
     kiosk.send(ev.PassPresented(demo.NORMAL))
     kiosk.send(ev.PinEntered(demo.NORMAL_PIN))
     kiosk.now += 1.0
@@ -146,14 +150,25 @@ class QueueBackend:
     def health(self) -> Any:
         from kiosk.monitoring.health import DeviceHealth, HealthSnapshot
 
-        return HealthSnapshot(ils_online=True, ils_latency_s=0.01, queue_depth=self.depth,
-                              queue_failed=self.failed, printer_paper="ok",
-                              devices=(DeviceHealth("pass_reader_0", "ok"), DeviceHealth("terminal", "ok",
-                                                                                          "terminal_ready")))
+        return HealthSnapshot(
+            ils_online=True,
+            ils_latency_s=0.01,
+            queue_depth=self.depth,
+            queue_failed=self.failed,
+            printer_paper="ok",
+            devices=(DeviceHealth("pass_reader_0", "ok"), DeviceHealth("terminal", "ok", "terminal_ready")),
+        )
 
     def failed_rows(self) -> list[dict[str, Any]]:
-        return [{"kind": "checkin", "item_id": f"3030100050007{i}", "updated_at": "2026-12-06T10:05:40",
-                 "result_code": "checkin:refused"} for i in range(self.failed)]
+        return [
+            {
+                "kind": "checkin",
+                "item_id": f"3030100050007{i}",
+                "updated_at": "2026-12-06T10:05:40",
+                "result_code": "checkin:refused",
+            }
+            for i in range(self.failed)
+        ]
 
     def purge_failed(self) -> Any:
         from kiosk.maintenance.backend import ActionResult
@@ -195,9 +210,17 @@ def test_help_on_every_screen_with_the_sites_own_pictures(kiosk_factory: Any, tm
     from kiosk.ui.settings import PICTURES, UiSettings
 
     (tmp_path / "terminal.png").write_bytes((PICTURES / "terminal.png").read_bytes())  # the site's own
-    kiosk = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl", "en"), tick_interval=0,
-                                              goodbye_seconds=3600, touch_guard=0, pictures_dir=str(tmp_path),
-                                              help_contact="Bel de balie: 0546 57 12 34"))
+    kiosk = kiosk_factory(
+        settings=UiSettings(
+            library_name="B",
+            languages=("nl", "en"),
+            tick_interval=0,
+            goodbye_seconds=3600,
+            touch_guard=0,
+            pictures_dir=str(tmp_path),
+            help_contact="Bel de balie: 0546 57 12 34",
+        )
+    )
     help_button = kiosk.root.help_button
     place = help_button.to_window(help_button.x, help_button.y)
     log_in(kiosk)
@@ -222,15 +245,17 @@ def test_start_screen_shows_logo_picture_and_todays_hours(kiosk_factory: Any) ->
 
     week = ["09:00-17:30"] * 7
     week[date.today().weekday()] = "10:00-14:00"
-    kiosk = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl",), tick_interval=0,
-                                              opening_hours=tuple(week)))
+    kiosk = kiosk_factory(
+        settings=UiSettings(library_name="B", languages=("nl",), tick_interval=0, opening_hours=tuple(week))
+    )
     ids = kiosk.screen("attract").ids
     assert ids.logo.source == str(PICTURES / "logo.png")
     assert ids.action_picture.source.endswith("pass_reader.png")
     assert "Vandaag open 10:00–14:00" in kiosk.texts()
     week[date.today().weekday()] = ""
-    closed = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl",), tick_interval=0,
-                                               opening_hours=tuple(week)))
+    closed = kiosk_factory(
+        settings=UiSettings(library_name="B", languages=("nl",), tick_interval=0, opening_hours=tuple(week))
+    )
     assert "Vandaag gesloten" in closed.texts()
 
 
@@ -238,8 +263,11 @@ def test_a_rental_fee_says_how_much_and_where_to_borrow_it(kiosk_factory: Any) -
     """Without payment at the kiosk (with payment: tests/ui/test_rental_and_pad.py)."""
     from kiosk.core import SessionSettings
 
-    kiosk = kiosk_factory(SessionSettings(languages=("nl", "en", "de", "tr"), idle_timeout=60,
-                                          idle_warning=15, payment_enabled=False))
+    kiosk = kiosk_factory(
+        SessionSettings(
+            languages=("nl", "en", "de", "tr"), idle_timeout=60, idle_warning=15, payment_enabled=False
+        )
+    )
     log_in(kiosk)
     kiosk.tap(kiosk.button("menu", "borrow"))
     kiosk.send(ev.ItemPresented(demo.RENTAL_DVD))

@@ -72,8 +72,14 @@ class Backend:
 
     def health(self) -> HealthSnapshot:
         self.calls.append("health")
-        return HealthSnapshot(ils_online=True, ils_latency_s=0.05, queue_depth=4, queue_failed=1,
-                              printer_paper="out", devices=(DeviceHealth("printer", "error", "NoPaper"),))
+        return HealthSnapshot(
+            ils_online=True,
+            ils_latency_s=0.05,
+            queue_depth=4,
+            queue_failed=1,
+            printer_paper="out",
+            devices=(DeviceHealth("printer", "error", "NoPaper"),),
+        )
 
     def print_test_receipt(self) -> ActionResult:
         self.calls.append("print")
@@ -83,6 +89,7 @@ class Backend:
         def action(*_a: Any) -> ActionResult:
             self.calls.append(name)
             return ActionResult(True, "maint.result.ok")
+
         return action
 
     def set_out_of_order(self, on: bool) -> None:
@@ -109,8 +116,9 @@ def tech_hash() -> str:
     return hash_pin("2468", log2_n=8, r=2, p=1)
 
 
-def test_maintenance_gesture_pin_status_and_out_of_order(kiosk_factory: Callable[..., Kiosk],
-                                                         tech_hash: str) -> None:
+def test_maintenance_gesture_pin_status_and_out_of_order(
+    kiosk_factory: Callable[..., Kiosk], tech_hash: str
+) -> None:
     backend = Backend()
     access = MaintenanceAccess(PinGate(tech_hash), technician_cards=["29990000000017"])
     logger = logging.getLogger("tests.ui.maintenance")

@@ -36,8 +36,16 @@ def test_the_pad_picture_shows_only_when_a_pad_is_configured(kiosk_factory: Any)
     from kiosk.ui.settings import UiSettings
 
     for pad in (True, False):
-        kiosk = kiosk_factory(settings=UiSettings(library_name="B", languages=("nl", "en"), tick_interval=0,
-                                                  goodbye_seconds=3600, touch_guard=0, pad=pad))
+        kiosk = kiosk_factory(
+            settings=UiSettings(
+                library_name="B",
+                languages=("nl", "en"),
+                tick_interval=0,
+                goodbye_seconds=3600,
+                touch_guard=0,
+                pad=pad,
+            )
+        )
         log_in(kiosk)
         kiosk.tap(kiosk.button("menu", "borrow"))
         picture = kiosk.screen("borrow").ids.pad_picture

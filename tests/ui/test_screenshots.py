@@ -19,7 +19,11 @@ def test_renders_named_scenes_as_pngs(window: Any, tmp_path: Path) -> None:
 
     files = render_all(tmp_path, ["en", "tr"], only={"01-attract", "14-account"})
     assert sorted(p.relative_to(tmp_path).as_posix() for p in files) == [
-        "en/01-attract.png", "en/14-account.png", "tr/01-attract.png", "tr/14-account.png"]
+        "en/01-attract.png",
+        "en/14-account.png",
+        "tr/01-attract.png",
+        "tr/14-account.png",
+    ]
     for path in files:
         with Image.open(path) as image:
             assert image.size == (1280, 800)

@@ -35,8 +35,9 @@ def speaking_kiosk(kiosk_factory: Callable[..., Kiosk], output: FakeSpeech) -> t
     return kiosk_factory(runtime=runtime, speech=speech), speech
 
 
-def test_pin_digits_in_speech_mode_are_ticks_only(kiosk_factory: Callable[..., Kiosk],
-                                                  spoken: FakeSpeech) -> None:
+def test_pin_digits_in_speech_mode_are_ticks_only(
+    kiosk_factory: Callable[..., Kiosk], spoken: FakeSpeech
+) -> None:
     kiosk, speech = speaking_kiosk(kiosk_factory, spoken)
     speech.start("key")
     kiosk.send(ev.PassPresented(demo.NORMAL))
@@ -52,8 +53,9 @@ def test_pin_digits_in_speech_mode_are_ticks_only(kiosk_factory: Callable[..., K
     assert not any(demo.NORMAL_PIN in text for text in spoken.texts(include_interrupted=True))
 
 
-def test_pin_digits_without_speech_mode_say_nothing(kiosk_factory: Callable[..., Kiosk],
-                                                   spoken: FakeSpeech) -> None:
+def test_pin_digits_without_speech_mode_say_nothing(
+    kiosk_factory: Callable[..., Kiosk], spoken: FakeSpeech
+) -> None:
     kiosk, _speech = speaking_kiosk(kiosk_factory, spoken)
     kiosk.send(ev.PassPresented(demo.NORMAL))
     pad = kiosk.screen("pin").ids.pad
@@ -64,8 +66,6 @@ def test_pin_digits_without_speech_mode_say_nothing(kiosk_factory: Callable[...,
     assert spoken.texts(include_interrupted=True) == []
 
 
-
-
 def test_the_closing_countdown_banner_in_the_members_language(kiosk_factory: Callable[..., Kiosk]) -> None:
     from datetime import UTC, datetime, timedelta
 
@@ -73,11 +73,19 @@ def test_the_closing_countdown_banner_in_the_members_language(kiosk_factory: Cal
     from kiosk.core.service_hours import parse_service_hours
     from tests.ui.sim_runtime import SimRuntime
 
-    hours = parse_service_hours({"schedule": {
-        "timezone": "UTC", "closing_warning_minutes": 10, "last_session_minutes": 1,
-        "monday": ["08:00-17:00 staffed", "17:00-22:00 unstaffed"]}})  # 2026-03-02 is a Monday
-    runtime = SimRuntime(SessionSettings(languages=("nl", "en", "de", "tr"), idle_timeout=60, idle_warning=15,
-                                         hours=hours))
+    hours = parse_service_hours(
+        {
+            "schedule": {
+                "timezone": "UTC",
+                "closing_warning_minutes": 10,
+                "last_session_minutes": 1,
+                "monday": ["08:00-17:00 staffed", "17:00-22:00 unstaffed"],
+            }
+        }
+    )  # 2026-03-02 is a Monday
+    runtime = SimRuntime(
+        SessionSettings(languages=("nl", "en", "de", "tr"), idle_timeout=60, idle_warning=15, hours=hours)
+    )
     kiosk = kiosk_factory(runtime=runtime)
     evening = datetime(2026, 3, 2, 21, 0, tzinfo=UTC)
     kiosk.send(ev.WallClock(evening))
@@ -95,8 +103,9 @@ def test_the_closing_countdown_banner_in_the_members_language(kiosk_factory: Cal
     assert not kiosk.root.banner_shown
 
 
-def test_the_spraak_button_starts_speech_mode(kiosk_factory: Callable[..., Kiosk],
-                                              spoken: FakeSpeech) -> None:
+def test_the_spraak_button_starts_speech_mode(
+    kiosk_factory: Callable[..., Kiosk], spoken: FakeSpeech
+) -> None:
     from kiosk.ui.look import look
 
     kiosk, speech = speaking_kiosk(kiosk_factory, spoken)

@@ -44,8 +44,9 @@ class Table:
             raise TagModelConfigError(f"{self.key(name)}: {value!r} is not one of {', '.join(choices)}")
         return value
 
-    def integer(self, name: str, default: int | None = None, *, minimum: int = 0,
-                maximum: int = 1 << 16) -> int:
+    def integer(
+        self, name: str, default: int | None = None, *, minimum: int = 0, maximum: int = 1 << 16
+    ) -> int:
         """An integer in ``minimum``–``maximum``."""
         value = self._get(name)
         if value is None:
@@ -54,7 +55,8 @@ class Table:
             return default
         if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
             raise TagModelConfigError(
-                f"{self.key(name)}: expected an integer from {minimum} to {maximum}, got {value!r}")
+                f"{self.key(name)}: expected an integer from {minimum} to {maximum}, got {value!r}"
+            )
         return value
 
     def boolean(self, name: str, default: bool) -> bool:
@@ -87,4 +89,5 @@ class Table:
         if unknown:
             raise TagModelConfigError(
                 f"{self.where or 'layout'}: unknown key(s) {', '.join(unknown)}; "
-                f"expected {', '.join(sorted(self.taken))}")
+                f"expected {', '.join(sorted(self.taken))}"
+            )

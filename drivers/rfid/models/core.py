@@ -85,8 +85,13 @@ class TagData:
     @property
     def is_item(self) -> bool:
         """True for library material (not a patron card, equipment or discarded item)."""
-        return self.usage in {"item-circulating", "item-not-circulating", "acquisition", "local-use",
-                              "no-information"}
+        return self.usage in {
+            "item-circulating",
+            "item-not-circulating",
+            "acquisition",
+            "local-use",
+            "no-information",
+        }
 
 
 @dataclass(frozen=True)

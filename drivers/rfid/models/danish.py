@@ -37,8 +37,16 @@ MSB_FIRST = "msb-first"
 NIBBLE_SWAPPED = "nibble-swapped"
 VARIANTS = (LSB_FIRST, MSB_FIRST, f"{LSB_FIRST}/{NIBBLE_SWAPPED}", f"{MSB_FIRST}/{NIBBLE_SWAPPED}")
 
-_CATEGORY_BY_USAGE = {"acquisition": 0, "item-circulating": 1, "item-not-circulating": 2, "local-use": 3,
-                      "no-information": 6, "discarded": 7, "patron-card": 8, "library-equipment": 9}
+_CATEGORY_BY_USAGE = {
+    "acquisition": 0,
+    "item-circulating": 1,
+    "item-not-circulating": 2,
+    "local-use": 3,
+    "no-information": 6,
+    "discarded": 7,
+    "patron-card": 8,
+    "library-equipment": 9,
+}
 
 
 def danish_crc(block: bytes) -> int:
@@ -92,8 +100,18 @@ def _fields(data: bytes, variant: str, full: bool) -> TagData:
         library = None
         extra.append(("library_raw", raw_library.hex()))
     isil = f"{country}-{library}" if country and library else library
-    return TagData(MODEL, variant, item_id, isil, country, parts, part,
-                   usage_from_category(usage_nibble), usage_nibble, tuple(extra))
+    return TagData(
+        MODEL,
+        variant,
+        item_id,
+        isil,
+        country,
+        parts,
+        part,
+        usage_from_category(usage_nibble),
+        usage_nibble,
+        tuple(extra),
+    )
 
 
 def decode_danish(blocks: bytes, *, block_size: int = 4) -> TagData:
@@ -127,9 +145,11 @@ def decode_danish(blocks: bytes, *, block_size: int = 4) -> TagData:
         raise TagDataError(objections[0] if objections else "danish: no byte order gives a valid CRC")
     results = list(found)
     first = results[0]
-    if any((r.item_id, r.owner_isil, r.parts_in_set, r.part_number, r.raw_usage)
-           != (first.item_id, first.owner_isil, first.parts_in_set, first.part_number, first.raw_usage)
-           for r in results[1:]):
+    if any(
+        (r.item_id, r.owner_isil, r.parts_in_set, r.part_number, r.raw_usage)
+        != (first.item_id, first.owner_isil, first.parts_in_set, first.part_number, first.raw_usage)
+        for r in results[1:]
+    ):
         raise TagDataError("danish: two byte orders give a valid CRC but different data")
     return first
 

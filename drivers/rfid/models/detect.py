@@ -21,8 +21,9 @@ DEFAULT_MODELS: tuple[TagModel, ...] = (DanishModel(), Iso28560Part2Model(), M3L
 """The models every kiosk knows; a site puts its own :class:`~drivers.rfid.models.site.SiteLayout` first."""
 
 
-def detect(blocks: bytes, models: Sequence[TagModel] = DEFAULT_MODELS, *,
-           own_isils: Collection[str] = ()) -> TagData | Unknown | Blank | Foreign:
+def detect(
+    blocks: bytes, models: Sequence[TagModel] = DEFAULT_MODELS, *, own_isils: Collection[str] = ()
+) -> TagData | Unknown | Blank | Foreign:
     """Decode ``blocks`` (user memory in tag order, block 0 first) with the first model that proves itself.
 
     With ``own_isils`` given, a tag whose owner ISIL is not one of them is :class:`Foreign` (the decoded
@@ -71,6 +72,7 @@ def models_by_name(names: Sequence[str], layouts: Sequence[SiteLayout] = ()) -> 
         elif name in known:
             chosen.append(known[name])
         else:
-            raise TagModelConfigError(f"unknown tag data model {name!r}; expected auto or one of "
-                                      f"{', '.join(known)}")
+            raise TagModelConfigError(
+                f"unknown tag data model {name!r}; expected auto or one of {', '.join(known)}"
+            )
     return tuple(dict.fromkeys(chosen))

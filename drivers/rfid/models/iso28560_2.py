@@ -31,12 +31,31 @@ MODEL = "iso28560-2"
 PRIMARY_ITEM_ID, CONTENT_PARAMETER, OWNER_ISIL, SET_INFORMATION, TYPE_OF_USAGE = 1, 2, 3, 4, 5
 LAST_OID = 26
 OID_NAMES = {
-    1: "primary_item_id", 2: "content_parameter", 3: "owner_isil", 4: "set_information", 5: "type_of_usage",
-    6: "shelf_location", 7: "onix_media_format", 8: "marc_media_format", 9: "supplier_id", 10: "order_number",
-    11: "ill_borrowing_isil", 12: "ill_transaction_number", 13: "gs1_product_id", 14: "alternative_unique_id",
-    15: "local_data_a", 16: "local_data_b", 17: "title", 18: "product_id_local", 19: "media_format_other",
-    20: "supply_chain_stage", 21: "supplier_invoice_number", 22: "alternative_item_id",
-    23: "alternative_owner_id", 24: "subsidiary_of_owner", 25: "alternative_ill_institution",
+    1: "primary_item_id",
+    2: "content_parameter",
+    3: "owner_isil",
+    4: "set_information",
+    5: "type_of_usage",
+    6: "shelf_location",
+    7: "onix_media_format",
+    8: "marc_media_format",
+    9: "supplier_id",
+    10: "order_number",
+    11: "ill_borrowing_isil",
+    12: "ill_transaction_number",
+    13: "gs1_product_id",
+    14: "alternative_unique_id",
+    15: "local_data_a",
+    16: "local_data_b",
+    17: "title",
+    18: "product_id_local",
+    19: "media_format_other",
+    20: "supply_chain_stage",
+    21: "supplier_invoice_number",
+    22: "alternative_item_id",
+    23: "alternative_owner_id",
+    24: "subsidiary_of_owner",
+    25: "alternative_ill_institution",
     26: "local_data_c",
 }
 
@@ -116,8 +135,11 @@ def decode_iso28560_2(blocks: bytes) -> TagData:
     isil = country = None
     if OWNER_ISIL in values:
         owner = values[OWNER_ISIL]
-        isil = cp.decode_isil(owner.data) if owner.compaction == cp.APPLICATION else \
-            cp.decode_compacted(owner.compaction, owner.data)
+        isil = (
+            cp.decode_isil(owner.data)
+            if owner.compaction == cp.APPLICATION
+            else cp.decode_compacted(owner.compaction, owner.data)
+        )
         country = country_of(isil)
     parts = part = 1
     if SET_INFORMATION in values:
@@ -149,8 +171,16 @@ def _element(oid: int, compaction: int, data: bytes) -> bytes:
     return bytes([compaction << 4 | oid, len(data)]) + data
 
 
-_CATEGORY_BY_USAGE = {"acquisition": 0, "item-circulating": 1, "item-not-circulating": 2, "local-use": 3,
-                      "no-information": 6, "discarded": 7, "patron-card": 8, "library-equipment": 9}
+_CATEGORY_BY_USAGE = {
+    "acquisition": 0,
+    "item-circulating": 1,
+    "item-not-circulating": 2,
+    "local-use": 3,
+    "no-information": 6,
+    "discarded": 7,
+    "patron-card": 8,
+    "library-equipment": 9,
+}
 
 
 def encode_iso28560_2(data: TagData, *, block_size: int = 4, memory_size: int | None = None) -> bytes:

@@ -72,8 +72,13 @@ class ItemIdRule:
         return self.add_prefix + item_id
 
     @classmethod
-    def from_mapping(cls, config: Mapping[str, object], *, where: str = "rfid.item_id",
-                     read_text: Callable[[str], str] | None = None) -> ItemIdRule:
+    def from_mapping(
+        cls,
+        config: Mapping[str, object],
+        *,
+        where: str = "rfid.item_id",
+        read_text: Callable[[str], str] | None = None,
+    ) -> ItemIdRule:
         """Build the rule from a config table; unknown keys and bad values raise TagModelConfigError.
 
         ``mapping_file`` is read once, here, with ``read_text`` (default: the file as UTF-8 text);
@@ -84,7 +89,8 @@ class ItemIdRule:
         inline = table.item("mapping")
         if inline is not None:
             if not isinstance(inline, Mapping) or not all(
-                    isinstance(k, str) and isinstance(v, str) and k and v for k, v in inline.items()):
+                isinstance(k, str) and isinstance(v, str) and k and v for k, v in inline.items()
+            ):
                 raise TagModelConfigError(f"{table.key('mapping')}: expected a table of tag id = barcode")
             rule_mapping.update(inline)
         if table.has("mapping_file"):
@@ -94,7 +100,8 @@ class ItemIdRule:
                 text = reader(path)
             except OSError as error:
                 raise TagModelConfigError(
-                    f"{table.key('mapping_file')}: cannot read {path}: {error}") from None
+                    f"{table.key('mapping_file')}: cannot read {path}: {error}"
+                ) from None
             rule_mapping.update(parse_mapping_table(text, source=path))
         rule = cls(
             strip_prefixes=table.strings("strip_prefix"),

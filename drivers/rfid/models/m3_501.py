@@ -22,9 +22,19 @@ from drivers.rfid.models.core import TagData, text_field
 
 MODEL = "3m-501"
 LENGTH = 28  # blocks 0–6
-ITEM_TYPES = {0: "other", 1: "book", 2: "magazine", 3: "bound journal", 4: "audio tape", 5: "video",
-              6: "cd/cd-rom", 7: "diskette", 8: "book with diskette", 9: "book with cd/cd-rom",
-              13: "book with audio tape"}
+ITEM_TYPES = {
+    0: "other",
+    1: "book",
+    2: "magazine",
+    3: "bound journal",
+    4: "audio tape",
+    5: "video",
+    6: "cd/cd-rom",
+    7: "diskette",
+    8: "book with diskette",
+    9: "book with cd/cd-rom",
+    13: "book with audio tape",
+}
 
 
 def blank_kind(blocks: bytes) -> str | None:
@@ -54,13 +64,25 @@ def decode_3m_501(blocks: bytes) -> TagData:
     branch_library = int.from_bytes(blocks[20:24], "big")
     branch, library = branch_library >> 20, branch_library & 0xFFFFF
     custom = int.from_bytes(blocks[24:28], "big", signed=True)
-    extra = (("item_type", ITEM_TYPES[item_type]), ("branch", str(branch)), ("library", str(library)),
-             ("custom", str(custom)))
+    extra = (
+        ("item_type", ITEM_TYPES[item_type]),
+        ("branch", str(branch)),
+        ("library", str(library)),
+        ("custom", str(custom)),
+    )
     return TagData(MODEL, "", barcode, None, None, parts, part, "item-circulating", None, extra)
 
 
-def encode_3m_501(barcode: str, *, parts_in_set: int = 1, part_number: int = 1, item_type: int = 1,
-                  branch: int = 0, library: int = 0, custom: int = 0) -> bytes:
+def encode_3m_501(
+    barcode: str,
+    *,
+    parts_in_set: int = 1,
+    part_number: int = 1,
+    item_type: int = 1,
+    branch: int = 0,
+    library: int = 0,
+    custom: int = 0,
+) -> bytes:
     """Blocks 0–7 of a 3M 501 tag (for simulators and tests); raises :class:`TagDataError`."""
     raw = barcode.encode("ascii", "replace")
     if not barcode or len(raw) > 16 or not barcode.isascii() or not barcode.isprintable():
@@ -72,8 +94,13 @@ def encode_3m_501(barcode: str, *, parts_in_set: int = 1, part_number: int = 1, 
     # Biblio::RFID writes 0 / 0 for an item that is not a set; so do we.
     set_byte = 0 if parts_in_set == 1 else part_number << 4 | parts_in_set
     head = bytes([0x04, set_byte, 0x00, item_type])
-    return (head + raw.ljust(16, b"\0") + (branch << 20 | library).to_bytes(4, "big")
-            + custom.to_bytes(4, "big", signed=True) + bytes(4))
+    return (
+        head
+        + raw.ljust(16, b"\0")
+        + (branch << 20 | library).to_bytes(4, "big")
+        + custom.to_bytes(4, "big", signed=True)
+        + bytes(4)
+    )
 
 
 @dataclass(frozen=True)

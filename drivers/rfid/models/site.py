@@ -23,8 +23,16 @@ ENCODINGS = ("ascii", "bcd", "binary", "binary-le", "hex")
 KNOWN_FIELDS = ("item_id", "owner_isil", "country", "library", "parts_in_set", "part_number", "usage")
 NUMBER_FIELDS = ("parts_in_set", "part_number", "usage")
 BYTE_ORDERS = ("lsb-first", "msb-first")
-USAGES = ("acquisition", "item-circulating", "item-not-circulating", "local-use", "no-information",
-          "discarded", "patron-card", "library-equipment")
+USAGES = (
+    "acquisition",
+    "item-circulating",
+    "item-not-circulating",
+    "local-use",
+    "no-information",
+    "discarded",
+    "patron-card",
+    "library-equipment",
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,8 @@ class Field:
             raw = text.encode("ascii", "replace")
             if len(raw) > self.width or not text.isascii() or not text.isprintable():
                 raise TagDataError(
-                    f"{self.name}: {text!r} is not up to {self.width} printable ASCII characters")
+                    f"{self.name}: {text!r} is not up to {self.width} printable ASCII characters"
+                )
             return raw.ljust(self.width, b"\0" if self.pad == "nul" else b" ")
         if self.encoding == "hex":
             try:
@@ -182,8 +191,18 @@ class SiteLayout:
         if isil and country is None:
             country = country_of(isil)
         variant = "msb-first" if self.byte_order == "msb-first" else ""
-        return TagData(self.name, variant, item_id, isil, country, parts, part, usage, raw_usage,
-                       tuple(sorted(values.items())))
+        return TagData(
+            self.name,
+            variant,
+            item_id,
+            isil,
+            country,
+            parts,
+            part,
+            usage,
+            raw_usage,
+            tuple(sorted(values.items())),
+        )
 
     def encode(self, values: Mapping[str, str | int]) -> bytes:
         """User memory from block 0 to the layout's end for ``values`` (field name → value): test tags.
@@ -210,8 +229,14 @@ class SiteLayout:
         return bytes(self.first_block * self.block_size) + data
 
     @classmethod
-    def from_mapping(cls, config: Mapping[str, object], *, name: str | None = None,
-                     where: str = "rfid.layout", read_text: Callable[[str], str] | None = None) -> SiteLayout:
+    def from_mapping(
+        cls,
+        config: Mapping[str, object],
+        *,
+        name: str | None = None,
+        where: str = "rfid.layout",
+        read_text: Callable[[str], str] | None = None,
+    ) -> SiteLayout:
         """Build a layout from its config table; raises :class:`TagModelConfigError` naming the bad key."""
         from drivers.rfid.models.site_config import layout_from_table
 

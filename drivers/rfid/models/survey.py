@@ -29,8 +29,9 @@ class Candidate:
     checksum: Checksum | None = None
 
 
-def _regions(tags: Sequence[bytes], first_block: int, block_count: int, block_size: int,
-             byte_order: str) -> list[bytes]:
+def _regions(
+    tags: Sequence[bytes], first_block: int, block_count: int, block_size: int, byte_order: str
+) -> list[bytes]:
     start, size = first_block * block_size, block_count * block_size
     regions = []
     for tag in tags:
@@ -51,8 +52,14 @@ def _matches(field: Field, region: bytes, barcode: str) -> bool:
     return value == barcode
 
 
-def find_item_id(tags: Sequence[bytes], barcodes: Sequence[str], *, block_count: int, block_size: int = 4,
-                 first_block: int = 0) -> list[Candidate]:
+def find_item_id(
+    tags: Sequence[bytes],
+    barcodes: Sequence[str],
+    *,
+    block_count: int,
+    block_size: int = 4,
+    first_block: int = 0,
+) -> list[Candidate]:
     """Every (byte order, offset, width, encoding) at which each tag holds its barcode."""
     if len(tags) != len(barcodes) or not tags:
         raise TagDataError("survey: give one barcode per captured tag")
@@ -69,8 +76,9 @@ def find_item_id(tags: Sequence[bytes], barcodes: Sequence[str], *, block_count:
     return found
 
 
-def find_checksums(tags: Sequence[bytes], *, block_count: int, block_size: int = 4,
-                   first_block: int = 0) -> list[Candidate]:
+def find_checksums(
+    tags: Sequence[bytes], *, block_count: int, block_size: int = 4, first_block: int = 0
+) -> list[Candidate]:
     """Every checksum (kind, offset, stored byte order, coverage) that all ``tags`` satisfy.
 
     Coverage tried: every other byte of the region, or only the bytes before the checksum; each with and

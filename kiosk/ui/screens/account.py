@@ -35,21 +35,26 @@ class AccountScreen(KioskScreen):
                 due = t("line.due", due=format_due(loan.due, t.language)) if loan.due else ""
                 if loan.overdue:
                     due = f"{t('account.overdue')} · {due}"
-                row.set_lines("warning" if loan.overdue else "ok",
-                              [(loan.title or t("line.item", item=loan.item_id), "body"), (due, "small")])
+                row.set_lines(
+                    "warning" if loan.overdue else "ok",
+                    [(loan.title or t("line.item", item=loan.item_id), "body"), (due, "small")],
+                )
                 box.add_widget(row)
             if not account.loans:
                 box.add_widget(KioskLabel(text=t("account.no_loans")))
             box.add_widget(KioskLabel(text=t("account.holds", count=len(account.holds)), size_name="title"))
             for hold in sorted(account.holds, key=lambda h: not h.available):  # ready ones first
                 row = Row(role="success" if hold.available else "panel")
-                lines = [(hold.title or t("line.item", item=hold.item_id), "body"),
-                         (t("account.hold_ready" if hold.available else "account.hold_waiting"), "small")]
+                lines = [
+                    (hold.title or t("line.item", item=hold.item_id), "body"),
+                    (t("account.hold_ready" if hold.available else "account.hold_waiting"), "small"),
+                ]
                 if hold.available and hold.pickup_location:
                     lines.append((t("account.hold_where", place=hold.pickup_location), "small"))
                 if hold.available and hold.pickup_until:
-                    lines.append((t("account.hold_until", date=format_due(hold.pickup_until, t.language)),
-                                  "small"))
+                    lines.append(
+                        (t("account.hold_until", date=format_due(hold.pickup_until, t.language)), "small")
+                    )
                 row.set_lines("ok" if hold.available else "info", lines)
                 box.add_widget(row)
             if not account.holds:
@@ -57,12 +62,20 @@ class AccountScreen(KioskScreen):
             box.add_widget(KioskLabel(text=t("account.fees", count=len(account.fees)), size_name="title"))
             for fee in account.fees:
                 row = Row(role="panel")
-                row.set_lines("info", [(fee.description or fee.fee_id, "body"),
-                                       (format_amount(fee.amount, t.language), "small")])
+                row.set_lines(
+                    "info",
+                    [
+                        (fee.description or fee.fee_id, "body"),
+                        (format_amount(fee.amount, t.language), "small"),
+                    ],
+                )
                 box.add_widget(row)
             if account.fees:
-                box.add_widget(KioskLabel(
-                    text=t("account.fee_total", amount=format_amount(account.fee_total, t.language))))
+                box.add_widget(
+                    KioskLabel(
+                        text=t("account.fee_total", amount=format_amount(account.fee_total, t.language))
+                    )
+                )
             else:
                 box.add_widget(KioskLabel(text=t("account.no_fees")))
         self.show_message(ui, view)
@@ -113,11 +126,13 @@ class PayScreen(KioskScreen):
         elif not paying:
             for fee in fees:
                 chosen = fee.fee_id in selection
-                text = f"{'[x]' if chosen else '[  ]'} {fee.description or fee.fee_id}\n" \
-                       f"{format_amount(fee.amount, t.language)}"
+                text = (
+                    f"{'[x]' if chosen else '[  ]'} {fee.description or fee.fee_id}\n"
+                    f"{format_amount(fee.amount, t.language)}"
+                )
                 button = KioskButton(text=text, selected=chosen)
                 button.fee_id = fee.fee_id
-                button.action = (lambda fee_id=fee.fee_id: self._toggle(fee_id, ui))
+                button.action = lambda fee_id=fee.fee_id: self._toggle(fee_id, ui)
                 box.add_widget(button)
         for _ids, amount in view.payments:
             row = Row(role="success")

@@ -54,8 +54,12 @@ def message_row(ui: KioskRoot, message: Message | None) -> Row | None:
     return row
 
 
-_DONE_KEYS = {LineKind.LOAN: "line.loan_done", LineKind.RETURN: "line.return_done",
-              LineKind.RENEWAL: "line.renewal_done", LineKind.PAYMENT: "line.payment_done"}
+_DONE_KEYS = {
+    LineKind.LOAN: "line.loan_done",
+    LineKind.RETURN: "line.return_done",
+    LineKind.RENEWAL: "line.renewal_done",
+    LineKind.PAYMENT: "line.payment_done",
+}
 
 
 def item_row(ui: KioskRoot, line: ItemLine) -> Row:

@@ -44,7 +44,7 @@ class MenuScreen(KioskScreen):
             # Disabled by its colours; why is in the message above (or the offline banner). The label
             # stays the same, so a button never grows and nothing moves when the ILS comes and goes.
             button.text = ui.t(f"menu.{name}")
-            button.action = (lambda e=event: ui.send(e))
+            button.action = lambda e=event: ui.send(e)
             button.disabled = not action.enabled
             button.opacity = 1 if action.shown else 0
             button.role = "primary" if name in helpers else role
@@ -128,7 +128,7 @@ class RenewScreen(KioskScreen):
                 text += f" · {ui.t('renew.selected')}"
             button = KioskButton(text=text, selected=chosen, role="button")
             button.item_id = loan.item_id
-            button.action = (lambda item_id=loan.item_id: self._toggle(item_id, ui))
+            button.action = lambda item_id=loan.item_id: self._toggle(item_id, ui)
             ids.lines.add_widget(button)
         loan_ids = {loan.item_id for loan in loans}
         for line in view.lines(LineKind.RENEWAL):  # an item renewed by scanning it, not on the list

@@ -20,8 +20,17 @@ if TYPE_CHECKING:
 
 PIN_MAX = 12
 # Messages whose text already tells the member to ask at the desk.
-SENDS_TO_DESK = frozenset({"error.blocked", "error.card_lost", "error.expired", "error.pin_tries",
-                           "offline.loan_limit", "payment.unknown", "payment.not_recorded"})
+SENDS_TO_DESK = frozenset(
+    {
+        "error.blocked",
+        "error.card_lost",
+        "error.expired",
+        "error.pin_tries",
+        "offline.loan_limit",
+        "payment.unknown",
+        "payment.not_recorded",
+    }
+)
 
 
 class AttractScreen(KioskScreen):
@@ -35,18 +44,24 @@ class AttractScreen(KioskScreen):
         ids.logo.source = ui.settings.picture("logo")
         ids.action_picture.source = ui.settings.picture("pass_reader")
         hours = ui.settings.hours_on(date.today())
-        ids.hours.text = ("" if hours is None else ui.t("attract.closed_today") if not hours
-                          else ui.t("attract.open_today", hours=hours.replace("-", "–")))
+        ids.hours.text = (
+            ""
+            if hours is None
+            else ui.t("attract.closed_today")
+            if not hours
+            else ui.t("attract.open_today", hours=hours.replace("-", "–"))
+        )
         ids.return_button.text = ui.t("attract.return_no_pass")
         ids.return_button.action = lambda: ui.send(ev.StartReturn())
         ids.language_label.text = ui.t("attract.language")
         ids.languages.clear_widgets()
         for lang in ui.settings.languages:
             chosen = lang == view.language  # marked by colour *and* a thick outline
-            button = KioskButton(text=LANGUAGE_NAMES.get(lang, lang), selected=chosen,
-                                 role="primary" if chosen else "button")
+            button = KioskButton(
+                text=LANGUAGE_NAMES.get(lang, lang), selected=chosen, role="primary" if chosen else "button"
+            )
             button.lang = lang
-            button.action = (lambda chosen=lang: ui.send(ev.LanguageChosen(chosen)))
+            button.action = lambda chosen=lang: ui.send(ev.LanguageChosen(chosen))
             ids.languages.add_widget(button)
         self._speech_button(ui)
         ids.large_text.text = ui.t("a11y.normal_text" if ui.look.large_text else "a11y.large_text")
@@ -82,10 +97,12 @@ class PinPad(GridLayout):
         super().__init__(**kwargs)
         self._digits = ""
         for label in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"):
-            button = KioskButton(role="primary" if label == "ok" else "button",
-                                 size_name="title" if label.isdigit() else "body")
+            button = KioskButton(
+                role="primary" if label == "ok" else "button",
+                size_name="title" if label.isdigit() else "body",
+            )
             button.key = label
-            button.action = (lambda key=label: self.press(key))
+            button.action = lambda key=label: self.press(key)
             self.add_widget(button)
         self.bind(clear_text=self._relabel, ok_text=self._relabel)
         self._relabel()
@@ -191,5 +208,8 @@ class OutOfOrderScreen(KioskScreen):
         if view.service.closed and not view.service.out_of_order:  # the library is closed (issue 17)
             self.ids.title.text = ui.t("closed.title")
             opening = hours.next_opening if hours is not None else None
-            self.ids.body.text = ui.t("closed.next_opening", when=opening.astimezone().strftime(
-                "%d-%m %H:%M")) if opening is not None else ""
+            self.ids.body.text = (
+                ui.t("closed.next_opening", when=opening.astimezone().strftime("%d-%m %H:%M"))
+                if opening is not None
+                else ""
+            )

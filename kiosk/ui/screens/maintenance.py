@@ -96,8 +96,15 @@ def failed_row_text(t: Any, row: dict[str, Any]) -> str:
     kind_key = f"maint.kind.{row.get('kind', '')}"
     kind = str(t(kind_key)) if t.has(kind_key) else str(row.get("kind", ""))
     when = str(row.get("updated_at") or row.get("created_at") or "")[:16].replace("T", " ")
-    return str(t("maint.failed_row", kind=kind, item=row.get("item_id", ""), time=when,
-             reason=row.get("result_code") or "-"))
+    return str(
+        t(
+            "maint.failed_row",
+            kind=kind,
+            item=row.get("item_id", ""),
+            time=when,
+            reason=row.get("result_code") or "-",
+        )
+    )
 
 
 def _ignore(_result: Any) -> None:
@@ -146,8 +153,9 @@ class MaintPinScreen(KioskScreen):
         now, round_ = ui.clock(), self._round
         self.checks_pending += 1
         self.ids.status.text = ui.t("maint.running")
-        check_pin_in_background(lambda: access.gate.attempt(pin, now),
-                                lambda attempt: self._checked(attempt, round_, ui))
+        check_pin_in_background(
+            lambda: access.gate.attempt(pin, now), lambda attempt: self._checked(attempt, round_, ui)
+        )
 
     def _checked(self, attempt: Any, round_: int, ui: KioskRoot) -> None:
         """A check came back (on the Kivy thread)."""
@@ -266,8 +274,7 @@ class MaintenanceScreen(KioskScreen):
             self.last_result = result
             self.ids.result.text = ui.t(result.key, **result.fields())
         else:
-            self.last_result = ActionResult(False, "maint.result.failed",
-                                            (("error", type(result).__name__),))
+            self.last_result = ActionResult(False, "maint.result.failed", (("error", type(result).__name__),))
             self.ids.result.text = ui.t("maint.result.failed", error=type(result).__name__)
         if ui.backend is not None:
             run_in_background(ui.backend.health, lambda h: self._got_health(ui, h))
@@ -288,19 +295,41 @@ class MaintenanceScreen(KioskScreen):
         else:
             latency = round((h.ils_latency_s or 0) * 1000)
             ils = t("maint.ils_online", latency=latency) if h.ils_online else t("maint.ils_offline")
-            lines = [t("maint.ils", state=ils), t("maint.queue", depth=h.queue_depth, failed=h.queue_failed),
-                     t("maint.paper", state=state_name(t, h.printer_paper))]
-            lines += [t("maint.device", name=device_name(t, d.name), state=state_name(t, d.state),
-                        detail=f"({state_name(t, d.detail)})" if d.detail else "") for d in h.devices]
+            lines = [
+                t("maint.ils", state=ils),
+                t("maint.queue", depth=h.queue_depth, failed=h.queue_failed),
+                t("maint.paper", state=state_name(t, h.printer_paper)),
+            ]
+            lines += [
+                t(
+                    "maint.device",
+                    name=device_name(t, d.name),
+                    state=state_name(t, d.state),
+                    detail=f"({state_name(t, d.detail)})" if d.detail else "",
+                )
+                for d in h.devices
+            ]
             override = h.service_hours.get("override_until") or ""  # issue 17: mode and override
-            lines.append(t("maint.device", name=device_name(t, "service_mode"),
-                           state=state_name(t, h.service_mode), detail=f"({override})" if override else ""))
+            lines.append(
+                t(
+                    "maint.device",
+                    name=device_name(t, "service_mode"),
+                    state=state_name(t, h.service_mode),
+                    detail=f"({override})" if override else "",
+                )
+            )
             for line in lines:
                 # Wrapped inside the panel's width: a long device detail never runs over its neighbours.
                 box.add_widget(KioskLabel(text=line, role="panel", size_name="small", shorten=False))
             if self.failed_rows is not None:
-                box.add_widget(KioskLabel(text=t("maint.failed_list", count=len(self.failed_rows)),
-                                          role="panel", size_name="small", bold=True))
+                box.add_widget(
+                    KioskLabel(
+                        text=t("maint.failed_list", count=len(self.failed_rows)),
+                        role="panel",
+                        size_name="small",
+                        bold=True,
+                    )
+                )
                 for row in self.failed_rows[:8]:
                     box.add_widget(KioskLabel(text=failed_row_text(t, row), role="panel", size_name="small"))
         log_lines = ui.log_buffer.lines(last=12) if ui.log_buffer is not None else []
