@@ -46,6 +46,7 @@ def test_rules_and_dashboard_use_only_exported_metrics() -> None:
         "KioskPaymentNeedsStaff",
         "KioskPaperOut",
         "KioskSecurityNotSwitched",
+        "KioskIlsLoginRefused",
     } <= names
 
 
