@@ -26,7 +26,7 @@ The serial port may be a pyserial URL: ``zvt+serial://spy:///dev/ttyS0`` shows t
 from __future__ import annotations
 
 from drivers.payment.link import Timers
-from drivers.payment.messages import CONFIG_KIOSK, StatusInformation
+from drivers.payment.messages import CONFIG_KIOSK
 from drivers.payment.results import (
     AskAgain,
     Commit,
@@ -41,6 +41,7 @@ from drivers.payment.results import (
     TerminalInfo,
     TerminalStatus,
 )
+from drivers.payment.status_information import StatusInformation
 from drivers.payment.terminal import StatusCallback, TerminalRefusedError, ZvtTerminal
 from drivers.registry import schemes
 

@@ -33,6 +33,7 @@ from drivers.payment.fields import bcd_decode, parse_bitmaps
 from drivers.payment.link import ApduLink, LinkFaults, SerialLink, Timers
 from drivers.payment.sim_books import AUTHORISED, COMMITTED, DECLINED, REVERSED, Books, SimTransaction
 from drivers.payment.sim_host import SimulatorHost
+from drivers.payment.status_information import StatusInformation, build_status_information
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +257,7 @@ class TerminalSimulator(SimulatorHost):
         self._tell(m.completion(sw_version=self.settings.sw_version, status=0x00))
 
     def _si(self, tx: SimTransaction, result: int = 0x00) -> Apdu:
-        si = m.StatusInformation(
+        si = StatusInformation(
             result_code=result,
             amount=tx.amount,
             currency=m.EUR,
@@ -271,7 +272,7 @@ class TerminalSimulator(SimulatorHost):
             payment_type=0x70,
             text="STORNO" if tx.kind == "reversal" else None,  # how its receipt marks a reversal
         )
-        apdu = m.build_status_information(si, None if result else self.settings.masked_pan)
+        apdu = build_status_information(si, None if result else self.settings.masked_pan)
         if self.settings.extra_bmps:
             apdu = Apdu(apdu.cls, apdu.instr, apdu.data[:2] + self.settings.extra_bmps + apdu.data[2:])
         return apdu
@@ -412,8 +413,8 @@ class TerminalSimulator(SimulatorHost):
     def _end_of_day(self, apdu: Apdu) -> None:
         self._send(m.ack_apdu())
         count, total = self.books.settle()
-        si = m.StatusInformation(result_code=0, amount=total, trace=self.books.trace, tid=self.settings.tid)
-        self._tell(m.build_status_information(si))
+        si = StatusInformation(result_code=0, amount=total, trace=self.books.trace, tid=self.settings.tid)
+        self._tell(build_status_information(si))
         lines = ("Kassenschnitt / Dagafsluiting", f"Betalingen: {count}", f"Totaal EUR {total / 100:.2f}")
         for i, line in enumerate(lines if sim_config.admin_lines_wanted(self.config_byte) else ()):
             self._tell(m.print_line(line, last=i == len(lines) - 1))

@@ -50,6 +50,7 @@ from drivers.payment.si_answers import (
     refuse_payment_si,
     refuse_undecided,
 )
+from drivers.payment.status_information import StatusInformation
 from drivers.payment.texts import intermediate_key, terminal_status_key
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ class ZvtTerminal:
         self.link.send(apdu)
 
     def _master_loop(
-        self, run: Run, first: Apdu | None, on_si: Callable[[m.StatusInformation | None], tuple[Apdu, bool]]
+        self, run: Run, first: Apdu | None, on_si: Callable[[StatusInformation | None], tuple[Apdu, bool]]
     ) -> None:
         """Serve the terminal's messages until Completion or Abort; timeouts end the run with ``error``."""
         t4 = self.link.timers.t4
@@ -303,7 +304,7 @@ class ZvtTerminal:
             self._abort.clear()
             run = Run()
 
-            def on_si(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
+            def on_si(si: StatusInformation | None) -> tuple[Apdu, bool]:
                 return answer_status_information(run, si, amount_cents, self.currency, vending, decide)
 
             try:
