@@ -7,6 +7,7 @@ Layers, bottom up (each usable alone):
   reply parsers (Status-Information, Completion, Abort, Print Line);
 * :mod:`~drivers.payment.link` - the transport seam: serial link protocol (ACK/NAK, T1/T2, repeats)
   or bare APDUs over TCP;
+* :mod:`~drivers.payment.exchange` - one command's exchange (T3, the terminal as master, T4);
 * :mod:`~drivers.payment.terminal` - :class:`ZvtTerminal`, the commands the kiosk uses;
 * :mod:`~drivers.payment.simulator` - a terminal to test and demo against.
 
@@ -25,6 +26,7 @@ The serial port may be a pyserial URL: ``zvt+serial://spy:///dev/ttyS0`` shows t
 
 from __future__ import annotations
 
+from drivers.payment.exchange import StatusCallback, TerminalRefusedError
 from drivers.payment.link import Timers
 from drivers.payment.messages import CONFIG_KIOSK
 from drivers.payment.results import (
@@ -42,7 +44,7 @@ from drivers.payment.results import (
     TerminalStatus,
 )
 from drivers.payment.status_information import StatusInformation
-from drivers.payment.terminal import StatusCallback, TerminalRefusedError, ZvtTerminal
+from drivers.payment.terminal import ZvtTerminal
 from drivers.registry import schemes
 
 __all__ = [
