@@ -22,7 +22,8 @@ import time
 from drivers.payment import Commit, Outcome, ZvtTerminal
 from drivers.payment.codec import FrameParser, encode_frame
 from drivers.payment.link import SerialChannel, SerialLink, TcpLink, Timers, connect_tcp
-from drivers.payment.simulator import SimSettings, TerminalSimulator
+from drivers.payment.sim_scenarios import SimSettings
+from drivers.payment.simulator import TerminalSimulator
 from drivers.payment.status_information import (
     StatusInformation,
     build_status_information,

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from drivers.payment.sim_books import Books
-from drivers.payment.simulator import SimSettings, TerminalSimulator
+from drivers.payment.sim_scenarios import SimSettings
+from drivers.payment.simulator import TerminalSimulator
 from kiosk.assembly import Kiosk, build_kiosk
 from kiosk.config import parse_config
 from kiosk.core import Screen
