@@ -211,7 +211,7 @@ def _payment_worker(
     """Open the terminal and the journal and start their worker (raises DriverError when the terminal
     cannot be opened)."""
     from kiosk.payments.service import PaymentService
-    from kiosk.services.payments import PaymentWorker
+    from kiosk.payments.worker import PaymentWorker
 
     service = PaymentService.from_config(
         config,
