@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Protocol
 
 from drivers.cardreader.events import (
-    ForeignCardRead,
     EventCallback,
+    ForeignCardRead,
     PassRead,
     PassRemoved,
     ReaderAttached,
@@ -32,8 +32,8 @@ from drivers.cardreader.mapping import RULES, PassMapping
 
 __all__ = [
     "RULES",
-    "ForeignCardRead",
     "FakePassReader",
+    "ForeignCardRead",
     "PassMapping",
     "PassRead",
     "PassReader",

@@ -10,8 +10,8 @@ import queue
 import threading
 
 from drivers.cardreader.events import (
-    ForeignCardRead,
     EventCallback,
+    ForeignCardRead,
     PassRead,
     PassRemoved,
     ReaderAttached,

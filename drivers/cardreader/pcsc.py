@@ -23,8 +23,8 @@ from types import ModuleType
 from typing import Any
 
 from drivers.cardreader.events import (
-    ForeignCardRead,
     EventCallback,
+    ForeignCardRead,
     PassRead,
     PassRemoved,
     ReaderAttached,
