@@ -4,12 +4,14 @@ Layers, bottom up (each usable alone):
 
 * :mod:`~drivers.payment.codec` - sans-IO APDUs, DLE/STX framing, CRC-16/KERMIT, incremental parsers;
 * :mod:`~drivers.payment.fields` / :mod:`~drivers.payment.messages` - BMPs, TLV, command builders and
-  reply parsers (Status-Information, Completion, Abort, Print Line);
+  reply parsers (Completion, Abort, Print Line); :mod:`~drivers.payment.status_information` - the
+  ``04 0F`` with the payment's result;
 * :mod:`~drivers.payment.link` - the transport seam: serial link protocol (ACK/NAK, T1/T2, repeats)
   or bare APDUs over TCP;
 * :mod:`~drivers.payment.exchange` - one command's exchange (T3, the terminal as master, T4);
 * :mod:`~drivers.payment.terminal` - :class:`ZvtTerminal`, the commands the kiosk uses;
-* :mod:`~drivers.payment.simulator` - a terminal to test and demo against.
+* :mod:`~drivers.payment.simulator` - a terminal to test and demo against (its settings and scenarios
+  in :mod:`~drivers.payment.sim_scenarios`).
 
 Open a terminal by URL::
 
