@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drivers.errors import DeviceConnectionError, DeviceProtocolError, DeviceTimeoutError, DriverError
 from drivers.payment import messages as m
@@ -49,6 +49,9 @@ from drivers.payment.si_answers import (
 )
 from drivers.payment.status_information import StatusInformation
 from drivers.payment.texts import terminal_status_key
+
+if TYPE_CHECKING:
+    from drivers.payment.simulator import TerminalSimulator
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ class ZvtTerminal:
         self._lock = threading.Lock()
         self._abort = threading.Event()
         self.tid: str | None = None
-        self.simulator: Any = None  # the embedded TerminalSimulator for zvt+sim:// and fake://
+        self.simulator: TerminalSimulator | None = None  # the embedded one for zvt+sim:// and fake://
 
     def __repr__(self) -> str:  # never show the password
         return f"ZvtTerminal(link={type(self.link).__name__}, tid={self.tid!r})"
