@@ -20,10 +20,15 @@ import statistics
 import time
 
 from drivers.payment import Commit, Outcome, ZvtTerminal
-from drivers.payment import messages as m
 from drivers.payment.codec import FrameParser, encode_frame
 from drivers.payment.link import SerialChannel, SerialLink, TcpLink, Timers, connect_tcp
-from drivers.payment.simulator import SimSettings, TerminalSimulator
+from drivers.payment.sim_scenarios import SimSettings
+from drivers.payment.simulator import TerminalSimulator
+from drivers.payment.status_information import (
+    StatusInformation,
+    build_status_information,
+    parse_status_information,
+)
 
 GOAL_MS = 20.0
 
@@ -63,15 +68,15 @@ def run_payments(transport: str, n: int, step_delay: float) -> dict[str, float]:
 
 def codec_rate(seconds: float = 0.5) -> float:
     """Approved Status-Information frames encoded + parsed byte-wise per second."""
-    si = m.StatusInformation(
+    si = StatusInformation(
         result_code=0, amount=1250, currency=978, trace=1, receipt_no=1, tid="52523535", card_name="Maestro"
     )
-    apdu = m.build_status_information(si, "676389EEEEEE1230")
+    apdu = build_status_information(si, "676389EEEEEE1230")
     count, end = 0, time.perf_counter() + seconds
     parser = FrameParser()
     while time.perf_counter() < end:
         for ev in parser.feed(encode_frame(apdu)):
-            m.parse_status_information(ev.payload[3:])
+            parse_status_information(ev.payload[3:])
         count += 1
     return count / seconds
 

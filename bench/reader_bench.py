@@ -1,12 +1,12 @@
-"""Benchmark: a library pass put on the (virtual) reader → ``PassPresented`` delivered to the callback.
+"""Benchmark: a library pass put on the (virtual) reader → ``PassRead`` delivered to the callback.
 
 Starts a private pcscd with the vpcd reader (see notes/test-infra.md §2; needs root and no other pcscd),
 taps a virtual pass N times and prints the median and p95 of:
 
-* end to end: card inserted (vpcd connection made) → PassPresented delivered;
+* end to end: card inserted (vpcd connection made) → PassRead delivered;
 * pcscd detection: card inserted → a separate, bare ``SCardGetStatusChange`` sees it present. vpcd has
   no polling thread, so pcscd polls it every 400 ms: this part is the daemon's, not the driver's;
-* driver: pcscd reported the card → PassPresented delivered (connect, GET UID, READ BINARY for NDEF,
+* driver: pcscd reported the card → PassRead delivered (connect, GET UID, READ BINARY for NDEF,
   mapping, validation, callback) — the part this project controls.
 
 Usage: ``python bench/reader_bench.py [--taps 100] [--rule hex|ndef]``. Goal: end to end ≤ 100 ms.
@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from drivers.cardreader import PassPresented, PassRemoved, ReaderEvent, open_pass_reader
+from drivers.cardreader import PassRead, PassRemoved, ReaderEvent, open_pass_reader
 from drivers.cardreader.pcscd_runner import PcscdRunner, PcscdUnavailable
 from drivers.cardreader.virtual import VirtualCardSpec, VirtualPass
 
@@ -96,7 +96,7 @@ def run(taps: int, rule: str) -> int:
                 card.insert()
                 while True:
                     at, event = events.get(timeout=10)
-                    if isinstance(event, PassPresented):
+                    if isinstance(event, PassRead):
                         break
                 seen = watcher.seen.get(timeout=10)
                 end_to_end.append((at - start) * 1000)
@@ -113,9 +113,9 @@ def run(taps: int, rule: str) -> int:
             runner.stop()
     print(f"reader_bench: {taps} taps on vpcd '{READER}', rule={rule}")
     for name, values in (
-        ("end to end (insert → PassPresented)", end_to_end),
+        ("end to end (insert → PassRead)", end_to_end),
         ("pcscd detection (insert → pcscd reports card)", detection),
-        ("driver (pcscd reports card → PassPresented)", driver),
+        ("driver (pcscd reports card → PassRead)", driver),
     ):
         print(
             f"  {name:48s} median {statistics.median(values):7.1f} ms  p95 {percentile(values, 0.95):7.1f} ms"

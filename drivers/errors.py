@@ -14,7 +14,7 @@
         │
         │   remote: the device (or the line to it) is wrong, retrying or a technician may help
         ├── DeviceProtocolError              the device broke the rules: bad frame/CRC, unexpected answer
-        │   ├── TerminalRefusedError         drivers.payment.terminal: the terminal answered ``84 xx``
+        │   ├── TerminalRefusedError         drivers.payment.exchange: the terminal answered ``84 xx``
         │   ├── NdefError (ValueError)       a pass card's memory/NDEF message is malformed
         │   └── ReaderError                  drivers.rfid.errors: the RFID reader refused the request
         │       └── ReaderOverflow           more tags on the pad than the reader can hold

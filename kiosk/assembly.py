@@ -211,7 +211,7 @@ def _payment_worker(
     """Open the terminal and the journal and start their worker (raises DriverError when the terminal
     cannot be opened)."""
     from kiosk.payments.service import PaymentService
-    from kiosk.services.payments import PaymentWorker
+    from kiosk.payments.worker import PaymentWorker
 
     service = PaymentService.from_config(
         config,
@@ -318,17 +318,16 @@ class ReaderRouter:
 
     def __call__(self, event: Any) -> None:
         """Called by the readers' threads."""
-        from drivers.cardreader.events import CardNotAPass
-        from drivers.cardreader.events import PassPresented as ReaderPass
+        from drivers.cardreader.events import ForeignCardRead, PassRead
 
         capture = self.capture
-        if capture is not None and isinstance(event, ReaderPass | CardNotAPass):
+        if capture is not None and isinstance(event, PassRead | ForeignCardRead):
             capture(event)
-        elif isinstance(event, ReaderPass):
+        elif isinstance(event, PassRead):
             log.info("pass presented on %s: %s", event.source, short_hash(event.pass_number))
             if not any(consumed(event.pass_number) for consumed in self.pass_filters):
                 self.runtime.send(ev.PassPresented(event.pass_number))
-        elif isinstance(event, CardNotAPass):
+        elif isinstance(event, ForeignCardRead):
             log.info("card on %s is not a library pass: %s", event.source, event.reason)
             self.runtime.send(ev.CardNotAPass())
 

@@ -97,7 +97,7 @@ def _close(device: Any) -> None:
 class TerminalStandby:
     """The payment worker while the terminal is missing; becomes the real one once it opens.
 
-    Implements what the runtime and maintenance use of :class:`kiosk.services.payments.PaymentWorker`:
+    Implements what the runtime and maintenance use of :class:`kiosk.payments.worker.PaymentWorker`:
     ``submit``, ``idle``, ``health``, ``end_of_day``, ``on_progress``, ``stop``.
     """
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Protocol
 
 from drivers.cardreader.events import (
-    CardNotAPass,
     EventCallback,
-    PassPresented,
+    ForeignCardRead,
+    PassRead,
     PassRemoved,
     ReaderAttached,
     ReaderDetached,
@@ -32,10 +32,10 @@ from drivers.cardreader.mapping import RULES, PassMapping
 
 __all__ = [
     "RULES",
-    "CardNotAPass",
     "FakePassReader",
+    "ForeignCardRead",
     "PassMapping",
-    "PassPresented",
+    "PassRead",
     "PassReader",
     "PassRemoved",
     "ReaderAttached",
@@ -70,7 +70,7 @@ def open_pass_reader(
 
     ``rule`` (``[passes] uid_rule``) maps a card to a pass number (see :mod:`drivers.cardreader.mapping`),
     ``validation``/``legacy_lengths`` (``[passes]``) check the number; with ``reject_invalid`` an invalid
-    number gives :class:`CardNotAPass` instead of :class:`PassPresented`.
+    number gives :class:`ForeignCardRead` instead of :class:`PassRead`.
     Raises DeviceConfigurationError for a bad URL/rule/table or a missing pyscard.
     """
     from drivers.registry import check_url, open_device

@@ -26,8 +26,9 @@ def short_hash(value: str | bytes) -> str:
 
 
 @dataclass(frozen=True, repr=False)
-class PassPresented:
-    """A library pass was put on a reader. ``rule`` says how the number was found (``hex``, ``ndef``…)."""
+class PassRead:
+    """The reader read a library pass that was put on it. ``rule`` says how the number was found (``hex``,
+    ``ndef``…). The kiosk turns it into its own :class:`kiosk.core.events.PassPresented`."""
 
     pass_number: str
     source: str
@@ -36,7 +37,7 @@ class PassPresented:
 
     def __repr__(self) -> str:
         return (
-            f"PassPresented(pass_number={mask_pass_number(self.pass_number)!r}, source={self.source!r}, "
+            f"PassRead(pass_number={mask_pass_number(self.pass_number)!r}, source={self.source!r}, "
             f"rule={self.rule!r}, valid={self.check.valid})"
         )
 
@@ -49,8 +50,9 @@ class PassRemoved:
 
 
 @dataclass(frozen=True)
-class CardNotAPass:
-    """A card was presented that is not (readable as) a library pass; ``reason`` is for the screen/log."""
+class ForeignCardRead:
+    """The reader saw a card that is not (readable as) a library pass: a bank card, a phone, an unknown
+    card type, an invalid number; ``reason`` is for the screen/log."""
 
     reason: str
     source: str
@@ -71,13 +73,13 @@ class ReaderDetached:
     reason: str
 
 
-ReaderEvent = PassPresented | PassRemoved | CardNotAPass | ReaderAttached | ReaderDetached
+ReaderEvent = PassRead | PassRemoved | ForeignCardRead | ReaderAttached | ReaderDetached
 EventCallback = Callable[[ReaderEvent], None]
 
 
 def describe(event: ReaderEvent) -> dict[str, object]:
     """A JSON-ready description with the pass number masked to its last 4 digits (technician output)."""
-    if isinstance(event, PassPresented):
+    if isinstance(event, PassRead):
         return {
             "event": "pass_presented",
             "source": event.source,
@@ -89,7 +91,7 @@ def describe(event: ReaderEvent) -> dict[str, object]:
         }
     if isinstance(event, PassRemoved):
         return {"event": "pass_removed", "source": event.source}
-    if isinstance(event, CardNotAPass):
+    if isinstance(event, ForeignCardRead):
         return {"event": "card_not_a_pass", "source": event.source, "reason": event.reason}
     if isinstance(event, ReaderAttached):
         return {"event": "reader_attached", "source": event.source}

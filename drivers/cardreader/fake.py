@@ -10,9 +10,9 @@ import queue
 import threading
 
 from drivers.cardreader.events import (
-    CardNotAPass,
     EventCallback,
-    PassPresented,
+    ForeignCardRead,
+    PassRead,
     PassRemoved,
     ReaderAttached,
     ReaderEvent,
@@ -47,9 +47,9 @@ class FakePassReader:
         check = validate_pass_number(pass_number, self.mapping.validation, self.mapping.legacy_lengths)
         self._card_on = True
         if not check.valid and self.mapping.reject_invalid:
-            self._queue.put(CardNotAPass(f"not a valid library pass number ({check.reason})", self.source))
+            self._queue.put(ForeignCardRead(f"not a valid library pass number ({check.reason})", self.source))
         else:
-            self._queue.put(PassPresented(check.number, self.source, "fake", check))
+            self._queue.put(PassRead(check.number, self.source, "fake", check))
 
     def present_card(self, uid: bytes | None, ndef_text: str | None = None) -> None:
         """Put a chip card on the reader and map it by the configured rules (UID, NDEF, table)."""
@@ -57,15 +57,15 @@ class FakePassReader:
         self._card_on = True
         result = self.mapping.map_card(uid, lambda: ndef_text)
         if isinstance(result, Mapped):
-            self._queue.put(PassPresented(result.number, self.source, result.rule, result.check))
+            self._queue.put(PassRead(result.number, self.source, result.rule, result.check))
         else:
-            self._queue.put(CardNotAPass(result.reason, self.source))
+            self._queue.put(ForeignCardRead(result.reason, self.source))
 
     def present_non_pass(self, reason: str = "unknown card type") -> None:
         """Put a card on the reader that is not a library pass."""
         self._take_off()
         self._card_on = True
-        self._queue.put(CardNotAPass(reason, self.source))
+        self._queue.put(ForeignCardRead(reason, self.source))
 
     def remove(self) -> None:
         """Take the card off the reader (no event if there was none)."""

@@ -8,7 +8,7 @@ callback on that thread. What it survives, and how:
   changes; the list is re-read and ReaderDetached / ReaderAttached are sent;
 * pcscd stopped or restarted: calls fail with SCARD_E_NO_SERVICE / SERVICE_STOPPED; the context is
   dropped and re-established with a back-off until the daemon is back;
-* a card left on the reader: one PassPresented per presence, however long it lies there. Presence is
+* a card left on the reader: one PassRead per presence, however long it lies there. Presence is
   remembered across a daemon restart: the same card still lying there afterwards is not reported again.
 
 Stopping cancels the blocked call with ``SCardCancel`` (pcscd must still be running then).
@@ -23,9 +23,9 @@ from types import ModuleType
 from typing import Any
 
 from drivers.cardreader.events import (
-    CardNotAPass,
     EventCallback,
-    PassPresented,
+    ForeignCardRead,
+    PassRead,
     PassRemoved,
     ReaderAttached,
     ReaderDetached,
@@ -242,7 +242,7 @@ class PcscPassReader:
             identity = "mute:" + atr.hex()
             if self._present.get(reader) != identity:
                 self._present[reader] = identity
-                self._emit(CardNotAPass("the card does not respond", reader))
+                self._emit(ForeignCardRead("the card does not respond", reader))
             return
         event, uid = self._read_card(reader, atr)
         identity = f"atr:{atr.hex()}:{short_hash(uid or b'')}"
@@ -258,16 +258,16 @@ class PcscPassReader:
     def _read_card(self, reader: str, atr: bytes) -> tuple[ReaderEvent, bytes | None]:
         scard = self._scard
         if not atr:
-            return CardNotAPass("the card gave no ATR", reader), None
+            return ForeignCardRead("the card gave no ATR", reader), None
         if self._storage_only and _PCSC_STORAGE_RID not in atr:
-            return CardNotAPass("unknown card type (not a contactless storage card)", reader), None
+            return ForeignCardRead("unknown card type (not a contactless storage card)", reader), None
         hresult, card, protocol = scard.SCardConnect(
             self._context, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
         )
         if hresult in (scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_REMOVED_CARD):
-            return CardNotAPass("the card was taken away before it could be read", reader), None
+            return ForeignCardRead("the card was taken away before it could be read", reader), None
         if hresult != scard.SCARD_S_SUCCESS:
-            return CardNotAPass("the card could not be read", reader), None
+            return ForeignCardRead("the card could not be read", reader), None
         pci = scard.SCARD_PCI_T1 if protocol == scard.SCARD_PROTOCOL_T1 else scard.SCARD_PCI_T0
 
         def transmit(apdu: list[int]) -> tuple[bytes, int]:
@@ -282,15 +282,15 @@ class PcscPassReader:
                 data, sw = transmit(GET_UID)
                 uid = data if sw == 0x9000 and data else None
             except DeviceConnectionError:
-                return CardNotAPass("the card could not be read", reader), None
+                return ForeignCardRead("the card could not be read", reader), None
             result = self.mapping.map_card(uid, lambda: read_ndef_text(transmit))
         finally:
             scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
         if isinstance(result, Mapped):
             log.info("pass %s presented on %s (rule %s)", short_hash(result.number), reader, result.rule)
-            return PassPresented(result.number, reader, result.rule, result.check), uid
+            return PassRead(result.number, reader, result.rule, result.check), uid
         log.info("card on %s is not a pass: %s", reader, result.reason)
-        return CardNotAPass(result.reason, reader), uid
+        return ForeignCardRead(result.reason, reader), uid
 
 
 def read_ndef_text(transmit: Callable[[list[int]], tuple[bytes, int]]) -> str | None:

@@ -4,11 +4,14 @@ Layers, bottom up (each usable alone):
 
 * :mod:`~drivers.payment.codec` - sans-IO APDUs, DLE/STX framing, CRC-16/KERMIT, incremental parsers;
 * :mod:`~drivers.payment.fields` / :mod:`~drivers.payment.messages` - BMPs, TLV, command builders and
-  reply parsers (Status-Information, Completion, Abort, Print Line);
+  reply parsers (Completion, Abort, Print Line); :mod:`~drivers.payment.status_information` - the
+  ``04 0F`` with the payment's result;
 * :mod:`~drivers.payment.link` - the transport seam: serial link protocol (ACK/NAK, T1/T2, repeats)
   or bare APDUs over TCP;
+* :mod:`~drivers.payment.exchange` - one command's exchange (T3, the terminal as master, T4);
 * :mod:`~drivers.payment.terminal` - :class:`ZvtTerminal`, the commands the kiosk uses;
-* :mod:`~drivers.payment.simulator` - a terminal to test and demo against.
+* :mod:`~drivers.payment.simulator` - a terminal to test and demo against (its settings and scenarios
+  in :mod:`~drivers.payment.sim_scenarios`).
 
 Open a terminal by URL::
 
@@ -25,8 +28,9 @@ The serial port may be a pyserial URL: ``zvt+serial://spy:///dev/ttyS0`` shows t
 
 from __future__ import annotations
 
+from drivers.payment.exchange import StatusCallback, TerminalRefusedError
 from drivers.payment.link import Timers
-from drivers.payment.messages import CONFIG_KIOSK, StatusInformation
+from drivers.payment.messages import CONFIG_KIOSK
 from drivers.payment.results import (
     AskAgain,
     Commit,
@@ -41,7 +45,8 @@ from drivers.payment.results import (
     TerminalInfo,
     TerminalStatus,
 )
-from drivers.payment.terminal import StatusCallback, TerminalRefusedError, ZvtTerminal
+from drivers.payment.status_information import StatusInformation
+from drivers.payment.terminal import ZvtTerminal
 from drivers.registry import schemes
 
 __all__ = [

@@ -49,7 +49,8 @@ def open_tcp(device: DeviceURL, timers: Timers | None = None, **options: Any) ->
 def open_simulated(device: DeviceURL, timers: Timers | None = None, **options: Any) -> ZvtTerminal:
     """``zvt+sim://`` (the simulator on a pty pair) or ``fake://`` (on a socket pair, no pty)."""
     from drivers.payment.sim_books import Books
-    from drivers.payment.simulator import SimSettings, TerminalSimulator
+    from drivers.payment.sim_scenarios import SimSettings
+    from drivers.payment.simulator import TerminalSimulator
 
     kwargs = _terminal_options(**options)
     device.check_options(_SIM_OPTIONS)

@@ -16,17 +16,18 @@ from dataclasses import dataclass, field, replace
 from drivers.payment import messages as m
 from drivers.payment.codec import Apdu
 from drivers.payment.results import AskAgain, Commit, Decision, Outcome, PaymentResult, Reverse
+from drivers.payment.status_information import StatusInformation
 
 log = logging.getLogger(__name__)
 
-DecideCallback = Callable[[m.StatusInformation], Decision]
+DecideCallback = Callable[[StatusInformation], Decision]
 
 
 @dataclass
 class Run:
     """What happened while the terminal was master."""
 
-    si: m.StatusInformation | None = None
+    si: StatusInformation | None = None
     lines: list[str] = field(default_factory=list)
     completion: m.CompletionInfo | None = None
     abort: m.AbortInfo | None = None
@@ -41,7 +42,7 @@ class Run:
 
 def answer_status_information(
     run: Run,
-    si: m.StatusInformation | None,
+    si: StatusInformation | None,
     amount: int,
     currency: int,
     vending: bool,
@@ -138,7 +139,7 @@ def with_amount(result: PaymentResult, amount: int) -> PaymentResult:
 REVERSAL_WORDS = re.compile(r"\b(storno|stornierung|reversal|annulering)\b", re.IGNORECASE)
 
 
-def is_reversal_record(si: m.StatusInformation, lines: Iterable[str] = ()) -> bool:
+def is_reversal_record(si: StatusInformation, lines: Iterable[str] = ()) -> bool:
     """Whether a Status-Information (from Repeat Receipt) is the record of a reversal, not a payment.
 
     Assumption, documented because the notes (zvt.md §4) give no "transaction type" field in the

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from drivers.payment.messages import StatusInformation
+from drivers.payment.status_information import StatusInformation
 
 
 class Outcome(Enum):

@@ -16,15 +16,16 @@ from drivers.errors import DeviceProtocolError
 from drivers.payment import messages as m
 from drivers.payment.codec import Apdu
 from drivers.payment.payment_flow import Run
+from drivers.payment.status_information import StatusInformation, parse_status_information
 
 log = logging.getLogger(__name__)
 
 #: ``held(status_information) -> commit?``: asked about an *approved* Status-Information that arrives
 #: while a command that takes no payment runs (a held issue-of-goods payment the terminal asks about
 #: again). True → ``80 00 00`` (the terminal stores it), False → ``84 6C`` (the terminal reverses it).
-HeldCallback = Callable[[m.StatusInformation], bool]
+HeldCallback = Callable[[StatusInformation], bool]
 #: ``on_si(status_information or None if unreadable) -> (our answer, whether it commits a payment)``.
-SiAnswer = Callable[[m.StatusInformation | None], tuple[Apdu, bool]]
+SiAnswer = Callable[[StatusInformation | None], tuple[Apdu, bool]]
 
 
 class OwnStatusInformation:
@@ -47,7 +48,7 @@ class OwnStatusInformation:
         self.seen = 0
         self.problem: str | None = None
 
-    def __call__(self, si: m.StatusInformation | None) -> tuple[Apdu, bool]:
+    def __call__(self, si: StatusInformation | None) -> tuple[Apdu, bool]:
         self.seen += 1
         if si is None:
             return self._refuse("an unreadable Status-Information")
@@ -81,10 +82,10 @@ def refuse_undecided(apdu: Apdu) -> Apdu:
     return m.ack_apdu()
 
 
-def parse_si(data: bytes) -> m.StatusInformation | None:
+def parse_si(data: bytes) -> StatusInformation | None:
     """A Status-Information's fields, or None if it is unreadable (then it is never committed)."""
     try:
-        return m.parse_status_information(data)
+        return parse_status_information(data)
     except DeviceProtocolError as exc:
         log.warning("unreadable Status-Information: %s", exc)
         return None
@@ -95,7 +96,7 @@ def held_answer(decide: HeldCallback) -> SiAnswer:
     terminal after a restart): ``decide`` commits or refuses an approved one; an unreadable one is
     refused, a declined one acknowledged (that commits nothing)."""
 
-    def answer(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
+    def answer(si: StatusInformation | None) -> tuple[Apdu, bool]:
         if si is None:
             return m.negative_apdu(m.RESULT_ECR_REFUSES), False
         if not si.approved:
@@ -114,7 +115,7 @@ def held_answer(decide: HeldCallback) -> SiAnswer:
     return answer
 
 
-def refuse_payment_si(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
+def refuse_payment_si(si: StatusInformation | None) -> tuple[Apdu, bool]:
     """``on_si`` for commands that take no payment (Registration, Status Enquiry): a Status-Information
     arriving then belongs to a payment held from before; never commit it by acknowledging."""
     return m.negative_apdu(m.RESULT_ECR_REFUSES), False

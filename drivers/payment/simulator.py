@@ -5,13 +5,8 @@ TCP), keeps books (:mod:`drivers.payment.sim_books`) with receipt and trace numb
 Receipt, Reversal, End-of-Day and Status Enquiry, and auto-reverses a payment the kiosk never committed
 (no ACK of the ``04 0F``, ``84 yy`` in vending mode, or no answer within the vending timeout), as a
 real terminal does (P015 §2.2.6-2.2.9).
-
-Each payment plays a scenario; queue them with :meth:`TerminalSimulator.push` (or set a default):
-
-``approve`` · ``decline`` · ``cancel`` (customer presses stop) · ``card_timeout`` (no card within
-``card_wait``) · ``no_ack`` (the 06 01 is never acknowledged) · ``corrupt_crc`` (the first 04 0F has a
-broken CRC) · ``slow_ack`` (every ACK comes late, within T2) · ``power_loss`` (silent after the commit)
-· ``receipt`` (the receipt arrives as Print Lines, if the ECR's config byte asks for them).
+Each payment plays a scenario (:mod:`drivers.payment.sim_scenarios`); queue them with
+:meth:`TerminalSimulator.push` (or set a default).
 
 It honours the ECR's registration config byte (:mod:`drivers.payment.sim_config`), and with
 ``SimSettings.strict_ack`` it is as strict as the least forgiving terminals about ACKs.
@@ -20,10 +15,7 @@ It honours the ECR's registration config byte (:mod:`drivers.payment.sim_config`
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import deque
-from dataclasses import dataclass
 
 from drivers.errors import DeviceConnectionError, DeviceTimeoutError, DriverError
 from drivers.payment import messages as m
@@ -33,53 +25,13 @@ from drivers.payment.fields import bcd_decode, parse_bitmaps
 from drivers.payment.link import ApduLink, LinkFaults, SerialLink, Timers
 from drivers.payment.sim_books import AUTHORISED, COMMITTED, DECLINED, REVERSED, Books, SimTransaction
 from drivers.payment.sim_host import SimulatorHost
+from drivers.payment.sim_scenarios import ScenarioQueue, SimSettings, check_scenario
+from drivers.payment.status_information import StatusInformation, build_status_information
 
 log = logging.getLogger(__name__)
 
-SCENARIOS = (
-    "approve",
-    "decline",
-    "cancel",
-    "card_timeout",
-    "no_ack",
-    "corrupt_crc",
-    "slow_ack",
-    "power_loss",
-    "receipt",
-)
 WRONG_PASSWORD = 0x83  # the simulator's answer (84 83) to a wrong terminal password
 NOTHING_TO_REPEAT = 0xFF
-
-
-@dataclass(frozen=True)
-class SimSettings:
-    """How the simulated terminal behaves. Delays are in seconds; ``step_delay`` is the pause before
-    each message the terminal sends on its own (card read, PIN, host), as a real terminal would have."""
-
-    tid: str = "52523535"
-    password: str = "000000"
-    sw_version: str = "kiosk-sim 1.0"
-    step_delay: float = 0.0
-    card_wait: float = 2.0
-    commit_timeout: float = 30.0  # at most this long for the kiosk's answer to an approved 04 0F
-    ask_again_delay: float = 0.0  # P015 says 2 s; 0 keeps tests fast
-    slow_ack: float = 0.0  # ACK delay in the slow_ack scenario; 0 → half of T2
-    power_off: float = 0.5
-    card_name: str = "Maestro"
-    masked_pan: str = "676389EEEEEE1230"  # the only PAN it ever sends, already masked (V28)
-    #: Raw BMPs a newer terminal puts into its Status-Information right after the result code (e.g.
-    #: ``AA 261206``, the date with its year; or a BMP the kiosk does not know).
-    extra_bmps: bytes = b""
-    #: Behave like the strictest terminals on the serial link: while waiting for an ACK, any other byte
-    #: is a failed try (the frame is repeated; after all repeats the message counts as not acknowledged).
-    strict_ack: bool = False
-    #: Raw bytes appended to the Abort (06 1E) that follows an auto-reversal (tests: odd TLV in it).
-    abort_extra: bytes = b""
-    receipt_lines: tuple[str, ...] = (
-        "OPENBARE BIBLIOTHEEK",
-        "Betaling / Payment",
-        "Maestro xxxxxxxxxxxx1230",
-    )
 
 
 class TerminalSimulator(SimulatorHost):
@@ -96,9 +48,7 @@ class TerminalSimulator(SimulatorHost):
         self.settings = settings or SimSettings()
         self.books = books or Books()
         self.timers = timers or Timers()
-        self.set_default(default_scenario)
-        self._queue: deque[str] = deque()
-        self._qlock = threading.Lock()
+        self.scenarios = ScenarioQueue(default_scenario)
         self._current: str | None = None  # scenario of the payment in progress
         self._swallowed = 0
         self._link: ApduLink | None = None
@@ -113,41 +63,29 @@ class TerminalSimulator(SimulatorHost):
 
     def set_default(self, scenario: str) -> None:
         """The scenario for payments when the queue is empty."""
-        if scenario not in SCENARIOS:
-            raise ValueError(f"unknown scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
-        self.default_scenario = scenario
+        self.scenarios.default = check_scenario(scenario)
 
     def push(self, *scenarios: str) -> None:
         """Queue scenarios for the next payments, in order."""
-        for s in scenarios:
-            if s not in SCENARIOS:
-                raise ValueError(f"unknown scenario {s!r}; expected one of {', '.join(SCENARIOS)}")
-        with self._qlock:
-            self._queue.extend(scenarios)
-
-    def _peek(self) -> str:
-        with self._qlock:
-            return self._queue[0] if self._queue else self.default_scenario
-
-    def _take(self) -> str:
-        with self._qlock:
-            return self._queue.popleft() if self._queue else self.default_scenario
+        self.scenarios.push(*scenarios)
 
     def _swallow(self, apdu: Apdu) -> bool:
         """Link hook: in the no_ack scenario drop the Authorization and each of its repeats."""
-        if apdu.command != m.AUTHORIZATION or self._peek() != "no_ack":
+        if apdu.command != m.AUTHORIZATION or self.scenarios.peek() != "no_ack":
             return False
         self._swallowed += 1
         assert self._link is not None
         expected = self._link.timers.repeats + 1 if isinstance(self._link, SerialLink) else 1
         if self._swallowed >= expected:
             self._swallowed = 0
-            self.played.append(self._take())
+            self.played.append(self.scenarios.take())
         return True
 
     def _ack_delay(self, apdu: Apdu) -> float:
         """Link hook: in the slow_ack scenario every ACK of the payment comes late (within T2)."""
-        slow = self._current == "slow_ack" or (apdu.command == m.AUTHORIZATION and self._peek() == "slow_ack")
+        slow = self._current == "slow_ack" or (
+            apdu.command == m.AUTHORIZATION and self.scenarios.peek() == "slow_ack"
+        )
         return (self.settings.slow_ack or self.timers.t2 / 2) if slow else 0.0
 
     # --- serving -------------------------------------------------------------------------------------
@@ -255,29 +193,13 @@ class TerminalSimulator(SimulatorHost):
         self._send(m.ack_apdu())
         self._tell(m.completion(sw_version=self.settings.sw_version, status=0x00))
 
-    def _si(self, tx: SimTransaction, result: int = 0x00) -> Apdu:
-        si = m.StatusInformation(
-            result_code=result,
-            amount=tx.amount,
-            currency=m.EUR,
-            trace=tx.trace,
-            receipt_no=tx.receipt_no,
-            turnover=tx.trace,
-            tid=self.settings.tid,
-            date=tx.date,
-            time=tx.time,
-            card_name=tx.card_name,
-            card_type=0x05,
-            payment_type=0x70,
-            text="STORNO" if tx.kind == "reversal" else None,  # how its receipt marks a reversal
-        )
-        apdu = m.build_status_information(si, None if result else self.settings.masked_pan)
-        if self.settings.extra_bmps:
-            apdu = Apdu(apdu.cls, apdu.instr, apdu.data[:2] + self.settings.extra_bmps + apdu.data[2:])
-        return apdu
+    def status_information(self, tx: SimTransaction, result: int = 0x00) -> Apdu:
+        """The ``04 0F`` sent about ``tx`` (:meth:`SimSettings.status_information`; tests override it
+        for a terminal that misbehaves)."""
+        return self.settings.status_information(tx, result)
 
     def _authorization(self, apdu: Apdu) -> None:
-        scenario = self._current = self._take()
+        scenario = self._current = self.scenarios.take()
         self.played.append(scenario)
         assert self._link is not None
         faults: LinkFaults = self._link.faults  # type: ignore[attr-defined]
@@ -314,7 +236,7 @@ class TerminalSimulator(SimulatorHost):
         date, clock = time.strftime("%m-%d", now), time.strftime("%H:%M:%S", now)
         if scenario == "decline":
             tx = self.books.new(amount, DECLINED, date=date, time=clock)
-            self._tell(self._si(tx, m.RESULT_DECLINED))
+            self._tell(self.status_information(tx, m.RESULT_DECLINED))
             self._tell(m.abort_from_terminal(m.RESULT_DECLINED))
             return
         tx = self.books.new(self.approved_amount or amount, AUTHORISED, date=date, time=clock)
@@ -324,7 +246,7 @@ class TerminalSimulator(SimulatorHost):
         asks = 0
         while True:
             try:
-                answer = self._tell_within(self._si(tx), window)
+                answer = self._tell_within(self.status_information(tx), window)
             except DeviceTimeoutError:  # the kiosk never ACKed our 04 0F
                 return self._auto_reverse(tx, "no ACK of the Status-Information")
             if answer is None:
@@ -380,7 +302,7 @@ class TerminalSimulator(SimulatorHost):
         if tx is None:
             self._tell(m.abort_from_terminal(NOTHING_TO_REPEAT))
             return
-        self._tell(self._si(tx, m.RESULT_DECLINED if tx.state == DECLINED else 0x00))
+        self._tell(self.status_information(tx, m.RESULT_DECLINED if tx.state == DECLINED else 0x00))
         self._tell(m.completion())
 
     def _reversal(self, apdu: Apdu) -> None:
@@ -406,14 +328,14 @@ class TerminalSimulator(SimulatorHost):
             date=time.strftime("%m-%d", now),
             time=time.strftime("%H:%M:%S", now),
         )
-        self._tell(self._si(record))
+        self._tell(self.status_information(record))
         self._tell(m.completion())
 
     def _end_of_day(self, apdu: Apdu) -> None:
         self._send(m.ack_apdu())
         count, total = self.books.settle()
-        si = m.StatusInformation(result_code=0, amount=total, trace=self.books.trace, tid=self.settings.tid)
-        self._tell(m.build_status_information(si))
+        si = StatusInformation(result_code=0, amount=total, trace=self.books.trace, tid=self.settings.tid)
+        self._tell(build_status_information(si))
         lines = ("Kassenschnitt / Dagafsluiting", f"Betalingen: {count}", f"Totaal EUR {total / 100:.2f}")
         for i, line in enumerate(lines if sim_config.admin_lines_wanted(self.config_byte) else ()):
             self._tell(m.print_line(line, last=i == len(lines) - 1))

@@ -9,19 +9,21 @@ How a payment ends (P015 §2.2.6-2.2.9, §4 "issue of goods"): the terminal stor
 the kiosk acknowledged the approved ``04 0F`` (and every Print Line). So the result is
 ``APPROVED_COMMITTED`` only after our ``80 00 00`` was acknowledged and the Completion ``06 0F`` came;
 any silence or broken link after the ``06 01`` left is ``UNKNOWN`` (journal → recovery), never declined.
+
+The exchange of one command (T3, the terminal as master, T4) is :mod:`drivers.payment.exchange`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drivers.errors import DeviceConnectionError, DeviceProtocolError, DeviceTimeoutError, DriverError
 from drivers.payment import messages as m
 from drivers.payment.codec import Apdu
+from drivers.payment.exchange import CommandExchange, StatusCallback, TerminalRefusedError
 from drivers.payment.fields import password_bcd
 from drivers.payment.link import ApduLink, Timers
 from drivers.payment.payment_flow import (
@@ -35,8 +37,6 @@ from drivers.payment.results import (
     EndOfDayResult,
     Outcome,
     PaymentResult,
-    PrintLineEvent,
-    StatusEvent,
     TerminalEvent,
     TerminalInfo,
     TerminalStatus,
@@ -44,29 +44,16 @@ from drivers.payment.results import (
 from drivers.payment.si_answers import (
     HeldCallback,
     OwnStatusInformation,
-    SiAnswer,
     held_answer,
-    parse_si,
     refuse_payment_si,
-    refuse_undecided,
 )
-from drivers.payment.texts import intermediate_key, terminal_status_key
+from drivers.payment.status_information import StatusInformation
+from drivers.payment.texts import terminal_status_key
+
+if TYPE_CHECKING:
+    from drivers.payment.simulator import TerminalSimulator
 
 log = logging.getLogger(__name__)
-
-# Messages of its own (a late Completion, a repeated frame) the terminal may send before it answers our
-# command; after each one T3 starts again, but only this many times.
-MAX_STRAYS_BEFORE_ANSWER = 3
-
-StatusCallback = Callable[[TerminalEvent], None]
-
-
-class TerminalRefusedError(DeviceProtocolError):
-    """The terminal answered a command with ``84 xx`` (e.g. wrong password, busy)."""
-
-    def __init__(self, command: bytes, code: int) -> None:
-        super().__init__(f"terminal refused {command.hex(' ').upper()} with code {code:02X}")
-        self.code = code
 
 
 class ZvtTerminal:
@@ -100,7 +87,7 @@ class ZvtTerminal:
         self._lock = threading.Lock()
         self._abort = threading.Event()
         self.tid: str | None = None
-        self.simulator: Any = None  # the embedded TerminalSimulator for zvt+sim:// and fake://
+        self.simulator: TerminalSimulator | None = None  # the embedded one for zvt+sim:// and fake://
 
     def __repr__(self) -> str:  # never show the password
         return f"ZvtTerminal(link={type(self.link).__name__}, tid={self.tid!r})"
@@ -120,136 +107,9 @@ class ZvtTerminal:
         except Exception:  # a broken screen callback must not break a payment
             log.exception("terminal status callback failed")
 
-    def _start(self, apdu: Apdu, on_si: SiAnswer | None = None) -> Apdu | None:
-        """Send a command and wait T3 for ``80 00``; return an early 04 FF if one came instead.
-
-        Messages left over from an earlier command (a late Completion after T4, a repeated frame whose
-        ACK was lost) are dropped first, and any that still arrive before the answer are acknowledged
-        and ignored: they must never be taken for this command's result. A Status-Information among them
-        is refused, unless ``on_si`` (Registration with a held payment) decides on it.
-        """
-        self.link.drain()
-        self.link.send(apdu)
-        t3 = self.link.timers.t3
-        deadline = time.monotonic() + t3
-        strays = 0
-        while (remaining := deadline - time.monotonic()) > 0:
-            reply = self.link.receive(remaining)
-            if reply is None:
-                break
-            if reply.cls == 0x80 or (reply.cls == 0x84 and reply.instr == 0x00):
-                return None
-            if reply.cls == 0x84:
-                raise TerminalRefusedError(apdu.command, reply.instr)
-            if reply.command == m.INTERMEDIATE_STATUS:
-                return reply  # the terminal went straight on: accept it as "command taken"
-            log.info("ignoring stale %s before the answer to %s", reply.describe(), apdu.command.hex(" "))
-            # A stale Status-Information is a payment nobody is deciding on now: "80 00 00" would make the
-            # terminal store (commit) it (P015 §2.2.6), so refuse it and let the terminal reverse, unless
-            # the caller decides on it (a held payment asked about again, see register()).
-            if reply.command == m.STATUS_INFORMATION and on_si is not None:
-                self._answer(on_si(parse_si(reply.data))[0])
-            else:
-                self._answer(refuse_undecided(reply))
-            # The terminal spent this time on its own message, not on our command: T3 starts again after
-            # our answer (a few times at most, so a terminal that keeps sending cannot hold us forever).
-            strays += 1
-            if strays <= MAX_STRAYS_BEFORE_ANSWER:
-                deadline = time.monotonic() + t3
-        raise DeviceTimeoutError(f"no answer to {apdu.command.hex(' ').upper()} within T3")
-
-    def _answer(self, apdu: Apdu) -> None:
-        self.link.send(apdu)
-
-    def _master_loop(
-        self, run: Run, first: Apdu | None, on_si: Callable[[m.StatusInformation | None], tuple[Apdu, bool]]
-    ) -> None:
-        """Serve the terminal's messages until Completion or Abort; timeouts end the run with ``error``."""
-        t4 = self.link.timers.t4
-        deadline = time.monotonic() + t4
-        abort_sent = False
-        pending = first
-        while True:
-            if self._abort.is_set() and not abort_sent:
-                abort_sent = True
-                self.link.send(m.abort_request())
-            if pending is not None:
-                apdu, pending = pending, None
-            else:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    run.error = "no completion from the terminal within T4"
-                    return
-                got = self.link.receive(min(remaining, 0.1))
-                if got is None:
-                    continue
-                apdu = got
-            cmd = apdu.command
-            if cmd == m.INTERMEDIATE_STATUS:
-                code, minutes = m.parse_intermediate_status(apdu.data)
-                self._answer(m.ack_apdu())
-                t4 = minutes * 60.0 if minutes else t4
-                deadline = time.monotonic() + t4
-                self._notify(StatusEvent(code, intermediate_key(code)))
-            elif cmd == m.STATUS_INFORMATION:
-                deadline = time.monotonic() + t4
-                si = parse_si(apdu.data)
-                run.si = si
-                reply, commits = on_si(si)
-                self._answer(reply)  # raises if never ACKed: then the payment is not committed → UNKNOWN
-                run.committed = run.committed or commits
-            elif cmd in (m.PRINT_LINE, m.TEXT_BLOCK) and not self._can_print(run):
-                run.print_refused = True
-                self._answer(m.negative_apdu(m.RESULT_PRINTER_NOT_READY))
-            elif cmd == m.PRINT_LINE:
-                text, last = m.parse_print_line(apdu.data)
-                run.lines.append(text)
-                self._answer(m.ack_apdu())
-                self._notify(PrintLineEvent(text, last))
-            elif cmd == m.TEXT_BLOCK:
-                lines = m.parse_text_block(apdu.data)
-                run.lines.extend(lines)
-                self._answer(m.ack_apdu())
-                for i, text in enumerate(lines):
-                    self._notify(PrintLineEvent(text, i == len(lines) - 1))
-            elif cmd == m.COMPLETION:
-                run.completion = m.parse_completion(apdu.data)
-                self._answer(m.ack_apdu())
-                return
-            elif cmd == m.ABORT_FROM_PT:
-                run.abort = m.parse_abort(apdu.data)
-                self._answer(m.ack_apdu())
-                return
-            elif apdu.cls in (0x80, 0x84):
-                continue  # the answer to our 06 B0
-            else:
-                log.warning("unexpected %s from terminal while it is master", apdu.describe())
-                self._answer(m.negative_apdu(0x83))
-
-    def _can_print(self, run: Run) -> bool:
-        """Whether the kiosk printer can take this command's receipt (asked once per command)."""
-        if run.printer_ok is None:
-            run.printer_ok = True
-            if self.printer_ready is not None:
-                try:
-                    run.printer_ok = bool(self.printer_ready())
-                except Exception:  # a printer that cannot even say: it cannot print either
-                    log.exception("printer status check failed; answering printer not ready")
-                    run.printer_ok = False
-                if not run.printer_ok:
-                    log.warning("kiosk printer not ready: receipt lines answered 84 CC")
-        return run.printer_ok
-
-    def _serve(self, command: Apdu, on_si: SiAnswer | None = None, stale_si: SiAnswer | None = None) -> Run:
-        """Run one command to its end; DriverErrors are caught into ``run.error`` after the command left.
-        ``stale_si`` answers a Status-Information that comes before the command's ``80 00``."""
-        run = Run()
-        first = self._start(command, stale_si)  # errors before "80 00" propagate to the caller
-        try:
-            self._master_loop(run, first, on_si or (lambda si: (m.ack_apdu(), False)))
-        except DriverError as exc:
-            run.error = f"{type(exc).__name__}: {exc}"
-        return run
+    def _exchange(self) -> CommandExchange:
+        """A fresh exchange for one command (call with the lock held)."""
+        return CommandExchange(self.link, self._notify, self.printer_ready, self._abort)
 
     # --- public commands --------------------------------------------------------------------------------
 
@@ -265,7 +125,9 @@ class ZvtTerminal:
         """
         answer = refuse_payment_si if on_si is None else held_answer(on_si)
         with self._lock:
-            run = self._serve(m.registration(self._password, self.config_byte, self.currency), answer, answer)
+            run = self._exchange().run(
+                m.registration(self._password, self.config_byte, self.currency), answer, answer
+            )
         if run.completion is None:
             raise self._run_error(run, "Registration")
         self.tid = run.completion.tid
@@ -277,7 +139,7 @@ class ZvtTerminal:
     def status(self) -> TerminalStatus:
         """``05 01``: the terminal status (00 = ready) and software version."""
         with self._lock:
-            run = self._serve(m.status_enquiry(self._password), refuse_payment_si)
+            run = self._exchange().run(m.status_enquiry(self._password), refuse_payment_si)
         if run.completion is None or run.completion.status is None:
             raise self._run_error(run, "Status Enquiry")
         code = run.completion.status
@@ -303,11 +165,12 @@ class ZvtTerminal:
             self._abort.clear()
             run = Run()
 
-            def on_si(si: m.StatusInformation | None) -> tuple[Apdu, bool]:
+            def on_si(si: StatusInformation | None) -> tuple[Apdu, bool]:
                 return answer_status_information(run, si, amount_cents, self.currency, vending, decide)
 
+            exchange = self._exchange()
             try:
-                first = self._start(command)
+                first = exchange.start(command)
             except TerminalRefusedError as exc:
                 return PaymentResult(
                     Outcome.DECLINED, amount=amount_cents, result_code=exc.code, error=str(exc)
@@ -317,7 +180,7 @@ class ZvtTerminal:
                     Outcome.UNKNOWN, amount=amount_cents, error=f"{type(exc).__name__}: {exc}"
                 )
             try:
-                self._master_loop(run, first, on_si)
+                exchange.serve_master(run, first, on_si)
             except DriverError as exc:
                 run.error = f"{type(exc).__name__}: {exc}"
             finally:
@@ -336,7 +199,7 @@ class ZvtTerminal:
         check = OwnStatusInformation("Repeat Receipt")
         stale = held_answer(on_si) if on_si is not None else None
         with self._lock:
-            run = self._serve(m.repeat_receipt(self._password), check, stale)
+            run = self._exchange().run(m.repeat_receipt(self._password), check, stale)
         if run.abort is not None and check.problem is None:
             return None
         if run.completion is None and check.problem is None:
@@ -356,7 +219,7 @@ class ZvtTerminal:
         """``06 30``: reverse the payment with ``receipt_no`` (same day, before End-of-Day)."""
         with self._lock:
             try:
-                run = self._serve(m.reversal(self._password, receipt_no, amount_cents))
+                run = self._exchange().run(m.reversal(self._password, receipt_no, amount_cents))
             except TerminalRefusedError as exc:
                 return PaymentResult(
                     Outcome.DECLINED, receipt_no=receipt_no, result_code=exc.code, error=str(exc)
@@ -376,7 +239,7 @@ class ZvtTerminal:
         """``06 50``: close the terminal's batch; totals and receipt lines."""
         check = OwnStatusInformation("End-of-Day", totals=True)
         with self._lock:
-            run = self._serve(m.end_of_day(self._password), check)
+            run = self._exchange().run(m.end_of_day(self._password), check)
         si = run.si
         if run.completion is None and run.abort is None and check.problem is None:
             raise self._run_error(run, "End-of-Day")
@@ -402,7 +265,7 @@ class ZvtTerminal:
         if not acquired:
             return False
         try:
-            self._start(m.log_off())
+            self._exchange().start(m.log_off())
             log.info("terminal logged off")
             return True
         except DriverError as exc:
@@ -419,7 +282,7 @@ class ZvtTerminal:
             return True
         with self._lock:
             try:
-                self._start(m.abort_request())
+                self._exchange().start(m.abort_request())
             except TerminalRefusedError:
                 return False
             return True

@@ -94,7 +94,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from drivers.cardreader import FakePassReader, PassPresented, PassReader, describe, open_pass_reader
+    from drivers.cardreader import FakePassReader, PassRead, PassReader, describe, open_pass_reader
     from drivers.errors import DriverError
 
     config = _config(args)
@@ -153,7 +153,7 @@ def _watch(args: argparse.Namespace) -> int:
             except queue.Empty:
                 continue
             emit({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), **describe(event)})
-            if isinstance(event, PassPresented) or describe(event)["event"] == "card_not_a_pass":
+            if isinstance(event, PassRead) or describe(event)["event"] == "card_not_a_pass":
                 cards += 1
     finally:
         for reader in readers:

@@ -44,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
     from drivers.errors import DriverError
     from kiosk.assembly import build_kiosk
     from kiosk.errors import KioskError
-    from kiosk.technician import KioskHealth, start_monitoring
+    from kiosk.health import KioskHealth, start_monitoring
 
     config = load_config_or_exit(args.config)
     headless = args.headless or not has_display()

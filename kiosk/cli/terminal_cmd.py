@@ -236,7 +236,8 @@ def _end_of_day(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     from drivers.payment.sim_books import Books
-    from drivers.payment.simulator import SCENARIOS, SimSettings, TerminalSimulator
+    from drivers.payment.sim_scenarios import SCENARIOS, SimSettings
+    from drivers.payment.simulator import TerminalSimulator
 
     password = DEFAULT_PASSWORD
     if args.password_file or args.config or Path(DEFAULT_CONFIG).exists():

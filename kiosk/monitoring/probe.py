@@ -1,7 +1,7 @@
 """One health snapshot from the configuration, for ``kiosk maintenance status``.
 
 It assembles the kiosk's services without pass readers (a kiosk that is running keeps its readers),
-takes one snapshot through the same :class:`kiosk.technician.KioskHealth` that monitoring uses, and
+takes one snapshot through the same :class:`kiosk.health.KioskHealth` that monitoring uses, and
 stops everything again.
 """
 
@@ -20,7 +20,7 @@ def probe_health(config: Any, settle: float | None = None) -> HealthSnapshot:
     """Assemble, snapshot, stop. ``settle`` (s, default the SIP2 connect timeout) is how long to give
     the ILS link to come up before the snapshot is taken."""
     from kiosk.assembly import build_kiosk
-    from kiosk.technician import KioskHealth
+    from kiosk.health import KioskHealth
 
     kiosk = build_kiosk(config, readers=False)
     try:

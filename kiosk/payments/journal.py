@@ -4,7 +4,8 @@ Why: the kiosk can die at any instant (power, SIGKILL, a bug). Whatever it was a
 terminal or the ILS, the journal already says so, and start-up recovery (:mod:`kiosk.payments.recovery`)
 finishes or closes the payment from there (zvt.md §6: "Write each state, fsynced, *before* acting").
 Hence WAL with ``synchronous=FULL`` and one committed transaction per write (:mod:`kiosk.store.sqlite`;
-the tables are in :mod:`kiosk.store.schema`, shared with the offline queue's file).
+the tables are in :mod:`kiosk.store.schema`, shared with the offline queue's file; rows become values in
+:mod:`kiosk.payments.journal_rows`).
 
 Minimal data only (DESIGN.md, privacy): payment id, amount, fee ids and their amounts, the patron's pass
 number encrypted with the store's key (:mod:`kiosk.store.crypto`, bound to the payment id and wiped as
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import KioskProtocolError
+from kiosk.payments.journal_rows import export_view, line_of, record_of
 from kiosk.payments.states import (
     BLOCKING,
     FINAL,
@@ -224,7 +226,7 @@ class PaymentJournal:
         ).fetchone()
         if row is None:
             raise JournalError(f"payment {payment_id} has no fee line {seq}")
-        return _fee(row)
+        return line_of(row)
 
     # --- reading --------------------------------------------------------------------------------------------
 
@@ -237,23 +239,7 @@ class PaymentJournal:
             fees = self._db.execute(
                 "SELECT * FROM payment_fee WHERE payment_id = ? ORDER BY seq", (payment_id,)
             ).fetchall()
-        return PaymentRecord(
-            payment_id=row["payment_id"],
-            state=State(row["state"]),
-            mode=row["mode"],
-            amount_cents=row["amount_cents"],
-            currency=row["currency"],
-            prior_receipt=row["prior_receipt"],
-            receipt_no=row["receipt_no"],
-            trace=row["trace"],
-            tid=row["tid"],
-            term_date=row["term_date"],
-            money=row["money"],
-            reason=row["reason"],
-            created=row["created"],
-            updated=row["updated"],
-            fees=tuple(_fee(f) for f in fees),
-        )
+        return record_of(row, fees)
 
     def pass_of(self, payment_id: str) -> str | None:
         """The decrypted pass number of an unfinished payment (None once the payment is final)."""
@@ -361,37 +347,7 @@ class PaymentJournal:
 
     def export(self, payment_id: str) -> dict[str, Any]:
         """A JSON-ready view for technicians (no pass number)."""
-        rec = self.get(payment_id)
-        data = {
-            k: getattr(rec, k)
-            for k in (
-                "payment_id",
-                "mode",
-                "amount_cents",
-                "currency",
-                "receipt_no",
-                "trace",
-                "tid",
-                "term_date",
-                "money",
-                "reason",
-                "created",
-                "updated",
-            )
-        }
-        data["state"] = rec.state.value
-        data["fees"] = [
-            {
-                "fee_id": f.fee_id,
-                "amount_cents": f.amount_cents,
-                "bk": f.bk,
-                "state": f.state.value,
-                "sends": f.sends,
-            }
-            for f in rec.fees
-        ]
-        result: dict[str, Any] = json.loads(json.dumps(data))
-        return result
+        return export_view(self.get(payment_id))
 
     def close(self) -> None:
         """Checkpoint the WAL and close."""
@@ -400,9 +356,3 @@ class PaymentJournal:
                 store_db.checkpoint(self._db, self.path)
             finally:
                 self._db.close()
-
-
-def _fee(row: sqlite3.Row) -> PaymentLine:
-    return PaymentLine(
-        row["seq"], row["fee_id"], row["amount_cents"], row["bk"], Line(row["state"]), row["sends"]
-    )

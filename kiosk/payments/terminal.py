@@ -34,6 +34,7 @@ from drivers.errors import DriverError
 from drivers.payment import Outcome, PaymentResult, ZvtTerminal
 from drivers.payment import messages as m
 from drivers.payment.si_answers import held_answer, parse_si
+from drivers.payment.status_information import StatusInformation
 from kiosk.payments.states import MONEY_COMMITTED, MONEY_NOT_TAKEN, PaymentRecord
 
 log = logging.getLogger(__name__)
@@ -79,11 +80,11 @@ class Held:
             return None
         return cls(rec.receipt_no, rec.trace, rec.amount_cents, rec.tid, commit)
 
-    def decide(self, si: m.StatusInformation) -> bool:
+    def decide(self, si: StatusInformation) -> bool:
         """Commit ``si``? Only if it is this payment and the journal wants the money kept."""
         return self.commit and self.matches(si)
 
-    def matches(self, si: m.StatusInformation) -> bool:
+    def matches(self, si: StatusInformation) -> bool:
         """Whether the approved ``si`` is the very payment the journal recorded."""
         return (
             si.approved

@@ -17,8 +17,8 @@ def launch_ui(kiosk: Any, config: Any, windowed: bool = False) -> None:
     """Open the touch UI on the kiosk and run until it closes."""
     kivy_settings()  # before kiosk.ui.app creates the window
     from kiosk.maintenance.access import MaintenanceAccess
+    from kiosk.maintenance.backend import TechnicianBackend, technician_gate
     from kiosk.maintenance.logbuffer import attach_log_buffer
-    from kiosk.technician import TechnicianBackend, technician_gate
     from kiosk.ui.app import KioskApp
     from kiosk.ui.settings import UiSettings
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from sip2.simulator.circulation import Circulation
 from sip2.simulator.models import FEE_OVERDUE, Fee, Patron, Payment
-from sip2.simulator.results import HoldResult, PaymentResult
+from sip2.simulator.results import FeePaidResult, HoldResult
 from sip2.simulator.texts import money, text
 
 #: Overdue items beyond which the "too many items overdue" flag is set.
@@ -110,17 +110,17 @@ class Accounts(Circulation):
         currency: str = "",
         payment_type: str = "00",
         transaction_date: datetime | None = None,
-    ) -> PaymentResult:
+    ) -> FeePaidResult:
         """Apply a payment (37 fee paid) to one fee (``fee_id``, CG) or to the oldest open fees."""
         with self.lock:
             when = transaction_date or self.now()
             patron = self.patrons.get(patron_id)
             if patron is None:
-                return PaymentResult(False, patron_id, transaction_id, text("unknown_patron"))
+                return FeePaidResult(False, patron_id, transaction_id, text("unknown_patron"))
             language = patron.language
 
-            def refuse(key: str, **values: object) -> PaymentResult:
-                return PaymentResult(False, patron_id, transaction_id, text(key, language, **values))
+            def refuse(key: str, **values: object) -> FeePaidResult:
+                return FeePaidResult(False, patron_id, transaction_id, text(key, language, **values))
 
             if currency.strip() and currency.strip().upper() != self.currency:
                 return refuse("bad_currency")
@@ -163,7 +163,7 @@ class Accounts(Circulation):
             )
             self.payments.append(payment)
             self._applied("fee_paid", patron_id, None, when, subject=transaction_id)
-            return PaymentResult(
+            return FeePaidResult(
                 True,
                 patron_id,
                 transaction_id,

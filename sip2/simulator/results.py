@@ -72,8 +72,8 @@ class RenewAllResult:
 
 
 @dataclass(frozen=True)
-class PaymentResult:
-    """Outcome of a fee payment (the 38 reply's ``payment accepted``)."""
+class FeePaidResult:
+    """Outcome of a Fee Paid (37) at the simulated ILS: the 38 reply's ``payment accepted``."""
 
     accepted: bool
     patron_id: str

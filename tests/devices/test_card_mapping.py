@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from drivers.cardreader import (
-    CardNotAPass,
     FakePassReader,
-    PassPresented,
+    ForeignCardRead,
+    PassRead,
     PassRemoved,
     ReaderAttached,
     describe,
@@ -156,13 +156,13 @@ def test_fake_reader_delivers_on_its_own_thread() -> None:
         reader.close()
     got = [events.next() for _ in range(8)]
     assert got[0] == ReaderAttached("fake")
-    assert isinstance(got[1], PassPresented) and got[1].pass_number == "20105000000011"
+    assert isinstance(got[1], PassRead) and got[1].pass_number == "20105000000011"
     assert got[2] == PassRemoved("fake")
-    assert isinstance(got[3], CardNotAPass) and "check digit" in got[3].reason
+    assert isinstance(got[3], ForeignCardRead) and "check digit" in got[3].reason
     assert got[4] == PassRemoved("fake")
-    assert got[5] == CardNotAPass("the card has a random UID (a bank card or phone?)", "fake")
+    assert got[5] == ForeignCardRead("the card has a random UID (a bank card or phone?)", "fake")
     assert got[6] == PassRemoved("fake")
-    assert got[7] == CardNotAPass("unknown card type", "fake")
+    assert got[7] == ForeignCardRead("unknown card type", "fake")
     assert set(threads) == {"fake-pass-reader"} and threading.current_thread().name not in threads
 
 
@@ -173,7 +173,7 @@ def test_describe_masks_and_hash_is_short() -> None:
         UID4, lambda: None
     )
     assert isinstance(check, Mapped)
-    line = describe(PassPresented("20105000000011", "r", "hex", check.check))
+    line = describe(PassRead("20105000000011", "r", "hex", check.check))
     assert line["pass_number"] == "**********0011" and line["valid"] is False and line["rule"] == "hex"
     assert short_hash("20105000000011").startswith("#") and len(short_hash("x")) == 9
     assert short_hash("20105000000011") != short_hash("20105000000012")
@@ -195,13 +195,13 @@ def test_a_reader_can_be_closed_from_its_own_callback() -> None:
 
     def on_event(event: object) -> None:
         events(event)  # type: ignore[arg-type]
-        if isinstance(event, PassPresented):
+        if isinstance(event, PassRead):
             holder[0].close()
 
     reader = open_pass_reader("fake://", on_event=on_event)
     assert isinstance(reader, FakePassReader)
     holder.append(reader)
     reader.present("20105000000011")
-    assert isinstance(events.next_of(PassPresented), PassPresented)
+    assert isinstance(events.next_of(PassRead), PassRead)
     reader._thread.join(timeout=30)
     assert not reader._thread.is_alive()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from drivers.cardreader import PassPresented, PassRemoved, ReaderAttached, ReaderDetached, open_pass_reader
+from drivers.cardreader import PassRead, PassRemoved, ReaderAttached, ReaderDetached, open_pass_reader
 from drivers.cardreader import pcsc as pcsc_module
 from drivers.cardreader.virtual import ATR_ULTRALIGHT, VirtualCardSpec, VirtualPass
 
@@ -131,7 +131,7 @@ def test_readers_unplugged_and_plugged_back(hotplug: HotplugScard, events: Event
         card = VirtualPass(VirtualCardSpec(uid=bytes.fromhex("04112233445566"), atr=ATR_ULTRALIGHT))
         hotplug.change("ACS ACR1252 00 00", card)
         presented = events.next()
-        assert isinstance(presented, PassPresented) and presented.pass_number == "04112233445566"
+        assert isinstance(presented, PassRead) and presented.pass_number == "04112233445566"
         hotplug.change("ACS ACR1252 00 00", unplug=True)  # pulled out with the card on it
         assert events.next() == PassRemoved("ACS ACR1252 00 00")
         assert events.next() == ReaderDetached("ACS ACR1252 00 00", "reader unplugged")
@@ -142,7 +142,7 @@ def test_readers_unplugged_and_plugged_back(hotplug: HotplugScard, events: Event
         hotplug.change("ACS ACR1252 00 01", card)  # a second matching reader plugged in later
         assert events.next() == ReaderAttached("ACS ACR1252 00 01")
         second = events.next()
-        assert isinstance(second, PassPresented) and second.source == "ACS ACR1252 00 01"
+        assert isinstance(second, PassRead) and second.source == "ACS ACR1252 00 01"
         assert events.quiet_for(0.3) == []
     finally:
         reader.close()
@@ -157,12 +157,12 @@ def test_a_card_lying_on_the_reader_through_a_daemon_restart_is_not_reported_twi
     reader = open_pass_reader("pcsc://", on_event=events, rule="hex")
     try:
         assert events.next() == ReaderAttached("R 00 00")
-        assert isinstance(events.next(), PassPresented)
+        assert isinstance(events.next(), PassRead)
         hotplug.set_service(False)
         assert events.next() == ReaderDetached("R 00 00", "PC/SC service stopped")
         hotplug.set_service(True)
         assert events.next() == ReaderAttached("R 00 00")
-        assert events.quiet_for(0.3) == []  # same card, still there: no second PassPresented
+        assert events.quiet_for(0.3) == []  # same card, still there: no second PassRead
         hotplug.set_service(False)
         assert isinstance(events.next(), ReaderDetached)
         hotplug.change("R 00 00", other)  # swapped while the daemon was down
@@ -170,6 +170,6 @@ def test_a_card_lying_on_the_reader_through_a_daemon_restart_is_not_reported_twi
         assert events.next() == ReaderAttached("R 00 00")
         assert events.next() == PassRemoved("R 00 00")  # the first card's removal was never seen
         swapped = events.next()
-        assert isinstance(swapped, PassPresented) and swapped.pass_number == "04998877665544"
+        assert isinstance(swapped, PassRead) and swapped.pass_number == "04998877665544"
     finally:
         reader.close()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from drivers.cardreader import (
-    CardNotAPass,
-    PassPresented,
+    ForeignCardRead,
+    PassRead,
     PassReader,
     PassRemoved,
     ReaderAttached,
@@ -77,14 +77,14 @@ def test_tap_remove_tap_again(open_reader: Opener, events: EventLog, cards: list
     assert wait_attached(events) == {SLOT0, SLOT1}
     card = card_on(cards)
     first = events.next()
-    assert isinstance(first, PassPresented)
+    assert isinstance(first, PassRead)
     assert (first.pass_number, first.source, first.rule) == ("04A1B2C3D4E580", SLOT0, "hex")
     assert "04A1B2C3D4E580" not in repr(first)  # events never show the full number
     card.remove()
     assert events.next() == PassRemoved(SLOT0)
     card.insert()
     again = events.next()
-    assert isinstance(again, PassPresented) and again.pass_number == "04A1B2C3D4E580"
+    assert isinstance(again, PassRead) and again.pass_number == "04A1B2C3D4E580"
 
 
 def test_card_left_on_the_reader_is_reported_once(
@@ -93,7 +93,7 @@ def test_card_left_on_the_reader_is_reported_once(
     open_reader()
     wait_attached(events)
     card_on(cards)
-    assert isinstance(events.next(), PassPresented)
+    assert isinstance(events.next(), PassRead)
     # pcscd polls the reader every 0.4 s and the reader waits in 0.2 s slices: several rounds, no repeat.
     assert events.quiet_for(1.0) == []
 
@@ -113,7 +113,7 @@ def test_uid_rules(
     wait_attached(events, 1)
     card_on(cards)
     event = events.next()
-    assert isinstance(event, PassPresented)
+    assert isinstance(event, PassRead)
     assert (event.pass_number, event.rule) == (expected, rule)
 
 
@@ -128,7 +128,7 @@ def test_two_readers_each_report_their_own_pass(
     got = {}
     for _ in range(2):
         event = events.next()
-        assert isinstance(event, PassPresented) and event.check.valid
+        assert isinstance(event, PassRead) and event.check.valid
         got[event.source] = event.pass_number
     assert got == {SLOT0: number_a, SLOT1: number_b}
 
@@ -141,7 +141,7 @@ def test_name_filter_watches_only_matching_reader(
     card_on(cards, 0)
     card_on(cards, 1, uid=bytes.fromhex("04998877665544"))
     event = events.next()
-    assert isinstance(event, PassPresented) and event.source == SLOT1
+    assert isinstance(event, PassRead) and event.source == SLOT1
     assert events.quiet_for(0.8) == []
     assert reader.readers == [SLOT1]
 
@@ -152,14 +152,14 @@ def test_non_pass_cards_give_a_clear_event(
     open_reader("pcsc://Virtual PCD?cards=storage", rule="hex")
     wait_attached(events)
     bank = card_on(cards, 0, uid=bytes.fromhex("08A1B2C3"))  # random UID: bank card / phone
-    assert events.next() == CardNotAPass("the card has a random UID (a bank card or phone?)", SLOT0)
+    assert events.next() == ForeignCardRead("the card has a random UID (a bank card or phone?)", SLOT0)
     bank.remove()
     assert events.next() == PassRemoved(SLOT0)
     card_on(cards, 1, broken=True)  # answers 6F00 to everything
-    assert events.next() == CardNotAPass("the card gave no UID", SLOT1)
+    assert events.next() == ForeignCardRead("the card gave no UID", SLOT1)
     foreign = card_on(cards, 0, atr=bytes.fromhex("3B8880010000000000718100F9"))  # ISO 14443-4, not storage
     event = events.next()
-    assert isinstance(event, CardNotAPass) and "unknown card type" in event.reason
+    assert isinstance(event, ForeignCardRead) and "unknown card type" in event.reason
     foreign.remove()
     assert events.next() == PassRemoved(SLOT0)
 
@@ -172,7 +172,7 @@ def test_invalid_number_is_refused_when_validation_is_on(
     wait_attached(events)
     card_on(cards, 0, ndef_text=bad)
     event = events.next()
-    assert isinstance(event, CardNotAPass) and "check digit" in event.reason
+    assert isinstance(event, ForeignCardRead) and "check digit" in event.reason
 
 
 def test_ndef_first_then_table_as_last_resort(
@@ -185,7 +185,7 @@ def test_ndef_first_then_table_as_last_resort(
     wait_attached(events)
     card_on(cards, 0)  # no NDEF data on it
     event = events.next()
-    assert isinstance(event, PassPresented)
+    assert isinstance(event, PassRead)
     assert (event.pass_number, event.rule) == (number, "table")
 
 
@@ -195,7 +195,7 @@ def test_survives_a_pcscd_restart(
     open_reader()
     wait_attached(events)
     card = card_on(cards)
-    assert isinstance(events.next(), PassPresented)
+    assert isinstance(events.next(), PassRead)
     pcscd.stop()  # the readers vanish with the daemon (as when the reader is unplugged)
     detached = {events.next_of(ReaderDetached).source for _ in range(2)}  # type: ignore[union-attr]
     assert detached == {SLOT0, SLOT1}
@@ -206,7 +206,7 @@ def test_survives_a_pcscd_restart(
     assert events.next() == PassRemoved(SLOT0)
     card.insert()
     event = events.next()
-    assert isinstance(event, PassPresented) and event.source == SLOT0
+    assert isinstance(event, PassRead) and event.source == SLOT0
 
 
 def test_consumer_exception_does_not_stop_the_reader(
@@ -223,7 +223,7 @@ def test_consumer_exception_does_not_stop_the_reader(
     reader = open_pass_reader("pcsc://Virtual PCD 00 00", on_event=flaky)
     try:
         card_on(cards)  # the first event (ReaderAttached) raised; the pass still arrives
-        assert isinstance(events.next(), PassPresented)
+        assert isinstance(events.next(), PassRead)
     finally:
         reader.close()
     assert not any(t.name == "pcsc-pass-reader" and t.is_alive() for t in __import__("threading").enumerate())

@@ -306,7 +306,8 @@ def test_spy_shows_the_terminal_line_while_the_kiosk_pays(capsys: pytest.Capture
     from drivers.payment import Outcome, open_terminal
     from drivers.payment.link import Timers
     from drivers.payment.sim_books import Books
-    from drivers.payment.simulator import SimSettings, TerminalSimulator
+    from drivers.payment.sim_scenarios import SimSettings
+    from drivers.payment.simulator import TerminalSimulator
 
     timers = Timers(t1=0.5, t2=5.0, t3=10.0, t4=10.0, repeats=2)
     sim = TerminalSimulator(SimSettings(password="123456", card_wait=0.0), Books(), timers)

@@ -194,7 +194,7 @@ def test_metrics_endpoint_counts_a_loan_without_personal_data(kiosk: Kiosk, free
     import dataclasses
     import urllib.request
 
-    from kiosk.technician import start_monitoring
+    from kiosk.health import start_monitoring
 
     kiosk.config = dataclasses.replace(
         kiosk.config, monitoring=dataclasses.replace(kiosk.config.monitoring, metrics_port=free_port)
@@ -219,7 +219,7 @@ def test_kiosk_alerts_reach_the_webhook_without_personal_data(kiosk: Kiosk, free
     import http.server
     import threading
 
-    from kiosk.technician import start_monitoring
+    from kiosk.health import start_monitoring
 
     received: list[bytes] = []
 

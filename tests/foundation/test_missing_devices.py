@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from drivers.payment.sim_books import Books
-from drivers.payment.simulator import SimSettings, TerminalSimulator
+from drivers.payment.sim_scenarios import SimSettings
+from drivers.payment.simulator import TerminalSimulator
 from kiosk.assembly import Kiosk, build_kiosk
 from kiosk.config import parse_config
 from kiosk.core import Screen
 from kiosk.core import events as ev
-from kiosk.technician import KioskHealth
+from kiosk.health import KioskHealth
 
 from .waiting import PATIENT_SIP2, settle, wait_for
 
@@ -104,7 +105,7 @@ def test_a_device_missing_at_start_reaches_the_webhook(tmp_path: Path, port: int
     import http.server
     import threading
 
-    from kiosk.technician import start_monitoring
+    from kiosk.health import start_monitoring
 
     received: list[bytes] = []
 

@@ -12,7 +12,8 @@ from kiosk.assembly import Kiosk, build_kiosk
 from kiosk.config import parse_config
 from kiosk.core import Screen
 from kiosk.core import events as ev
-from kiosk.technician import KioskHealth, TechnicianBackend
+from kiosk.health import KioskHealth
+from kiosk.maintenance.backend import TechnicianBackend
 
 from .waiting import PATIENT_SIP2, settle, wait_for
 

@@ -15,8 +15,8 @@ import pytest
 
 from kiosk.assembly import build_kiosk
 from kiosk.config import load_config
+from kiosk.health import KioskHealth
 from kiosk.store.queue import TransactionQueue
-from kiosk.technician import KioskHealth
 
 from .waiting import wait_for
 

@@ -18,7 +18,7 @@ import pytest
 from kiosk.assembly import Kiosk, build_kiosk
 from kiosk.cli import main
 from kiosk.config import load_config
-from kiosk.services import payments
+from kiosk.payments import worker as payments
 from kiosk.store.statelock import KioskRunningError, running_owner
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ import pytest
 
 from kiosk.config import parse_config
 from kiosk.errors import ConfigError
+from kiosk.maintenance.backend import technician_gate
 from kiosk.maintenance.pin import LockoutStore, PinGate, hash_pin
-from kiosk.technician import technician_gate
 
 FAST = {"log2_n": 8, "r": 2, "p": 1}
 

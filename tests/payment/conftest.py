@@ -18,7 +18,8 @@ import pytest
 from drivers.payment import TerminalEvent, ZvtTerminal
 from drivers.payment.link import SerialChannel, SerialLink, TcpLink, Timers, connect_tcp
 from drivers.payment.sim_books import Books
-from drivers.payment.simulator import SimSettings, TerminalSimulator
+from drivers.payment.sim_scenarios import SimSettings
+from drivers.payment.simulator import TerminalSimulator
 
 PASSWORD = "123456"
 TEST_TIMERS = Timers(t1=0.5, t2=5.0, t3=10.0, t4=10.0, repeats=2)

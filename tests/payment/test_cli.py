@@ -15,7 +15,8 @@ import pytest
 
 from drivers.payment.link import Timers
 from drivers.payment.sim_books import COMMITTED, REVERSED, Books
-from drivers.payment.simulator import SimSettings, TerminalSimulator
+from drivers.payment.sim_scenarios import SimSettings
+from drivers.payment.simulator import TerminalSimulator
 from kiosk.cli import main
 from kiosk.cli.terminal_cmd import parse_amount
 

@@ -28,6 +28,7 @@ from drivers.payment.fields import (
     parse_tlv,
     password_bcd,
 )
+from drivers.payment.status_information import parse_status_information
 
 apdus = st.builds(
     Apdu,
@@ -172,7 +173,7 @@ def test_fuzz_frame_layer_only_events_or_protocol_errors(noise: bytes) -> None:
 @settings(max_examples=300, deadline=None)
 def test_fuzz_message_parsers_raise_only_protocol_errors(data: bytes) -> None:
     parsers = (
-        m.parse_status_information,
+        parse_status_information,
         m.parse_completion,
         m.parse_abort,
         m.parse_intermediate_status,

@@ -18,12 +18,13 @@ from drivers.payment import messages as m
 from drivers.payment.codec import FrameParser, decode_apdu, decode_frame, encode_frame
 from drivers.payment.fields import MAX_TLV_DEPTH, ber_length, parse_bitmaps, parse_tlv
 from drivers.payment.si_answers import parse_si
+from drivers.payment.status_information import parse_status_information
 
 EXAMPLES = int(os.environ.get("ZVT_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 DECODERS: tuple[Callable[[bytes], object], ...] = (
-    m.parse_status_information,
+    parse_status_information,
     m.parse_completion,
     m.parse_abort,
     m.parse_intermediate_status,
@@ -88,5 +89,5 @@ def test_deep_nesting_is_refused_cleanly_and_shallow_nesting_read() -> None:
     bad = b"\x6c\x06" + ber_length(len(deep)) + deep
     assert m.parse_abort(bad).result_code == 0x6C
     approved = bytes.fromhex("2700 04000000001250")
-    si = m.parse_status_information(approved + b"\x06" + ber_length(len(deep)) + deep)
+    si = parse_status_information(approved + b"\x06" + ber_length(len(deep)) + deep)
     assert si.approved and si.amount == 1250

@@ -9,9 +9,9 @@ import dataclasses
 import pytest
 
 from drivers.payment import Outcome
-from drivers.payment import messages as m
 from drivers.payment.fields import BMP_LENGTHS, parse_bitmaps
 from drivers.payment.sim_books import COMMITTED
+from drivers.payment.status_information import parse_status_information
 from tests.payment.conftest import SIM_SETTINGS, make_rig
 
 
@@ -39,9 +39,9 @@ def test_an_unknown_bmp_before_the_amount_never_refuses_the_approval() -> None:
 
 
 def test_parsing_keeps_what_came_before_an_unknown_bmp() -> None:
-    si = m.parse_status_information(bytes.fromhex("2700 04000000001250 7E0102 870004"))
+    si = parse_status_information(bytes.fromhex("2700 04000000001250 7E0102 870004"))
     assert (si.result_code, si.amount, si.unparsed, si.receipt_no) == (0, 1250, 0x7E, None)
-    si = m.parse_status_information(bytes.fromhex("2700 AA261206 04000000001250 870004"))
+    si = parse_status_information(bytes.fromhex("2700 AA261206 04000000001250 870004"))
     assert (si.amount, si.date, si.unparsed, si.receipt_no) == (1250, "12-06", None, 4)
 
 

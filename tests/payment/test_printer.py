@@ -13,6 +13,7 @@ from drivers.payment import Outcome, StatusInformation, ZvtTerminal
 from drivers.payment import messages as m
 from drivers.payment.link import SocketChannel, TcpLink
 from drivers.payment.sim_books import COMMITTED, REVERSED
+from drivers.payment.status_information import build_status_information
 from tests.payment.conftest import TEST_TIMERS, Rig
 from tests.payment.test_terminal_edge import ScriptedTerminal
 
@@ -78,7 +79,7 @@ def test_log_off_never_gets_in_the_way_of_a_running_command(rig: Rig) -> None:
 def test_a_completion_after_a_refused_receipt_line_is_unknown_not_paid() -> None:
     """The terminal should reverse after our 84 CC; a Completion instead contradicts that, so the result
     is UNKNOWN (the journal's recovery asks Repeat Receipt), never "paid" and never "declined"."""
-    approved = m.build_status_information(StatusInformation(result_code=0, amount=500, receipt_no=7, trace=7))
+    approved = build_status_information(StatusInformation(result_code=0, amount=500, receipt_no=7, trace=7))
     ack = m.ack_apdu()
     pt = ScriptedTerminal([("expect", None), ("send", ack), ("send", approved), ("expect", ack),
                            ("send", m.print_line("x", last=True)), ("expect", m.negative_apdu(0xCC)),

@@ -16,6 +16,7 @@ from drivers.payment import messages as m
 from drivers.payment.codec import Apdu
 from drivers.payment.link import SocketChannel, TcpLink
 from drivers.payment.payment_flow import is_reversal_record
+from drivers.payment.status_information import build_status_information, parse_status_information
 from tests.payment.conftest import PASSWORD, TEST_TIMERS, Rig
 from tests.payment.test_terminal_edge import ScriptedTerminal, Step
 
@@ -41,7 +42,7 @@ def scripted() -> Iterator[Scripted]:
 
 
 def _si(receipt: int = 7, amount: int = 500, text: str | None = None, result: int = 0) -> Apdu:
-    return m.build_status_information(
+    return build_status_information(
         StatusInformation(result_code=result, amount=amount, currency=978, trace=receipt, receipt_no=receipt,
                           tid="52523535", text=text)
     )  # fmt: skip
@@ -84,7 +85,7 @@ def test_reversal_record_is_told_by_its_receipt_text(
 
 
 def test_status_information_text_round_trips() -> None:
-    si = m.parse_status_information(_si(text="STORNO").data)
+    si = parse_status_information(_si(text="STORNO").data)
     assert si.text == "STORNO" and si.receipt_no == 7
 
 
@@ -104,7 +105,7 @@ def test_reversal_record_from_print_lines(scripted: Scripted) -> None:
 # --- 2. only the command's own messages ---------------------------------------------------------------------
 
 UNREADABLE = Apdu(0x04, 0x0F, bytes.fromhex("2700 04000000"))  # amount cut off
-CARD_SI = m.build_status_information(
+CARD_SI = build_status_information(
     StatusInformation(result_code=0, amount=500, receipt_no=8, trace=8, tid="52523535", card_name="Maestro"),
     masked_pan="676389EEEEEE1230",
 )

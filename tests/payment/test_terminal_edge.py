@@ -14,12 +14,13 @@ from drivers.payment import Commit, Outcome, StatusEvent, StatusInformation, Zvt
 from drivers.payment import messages as m
 from drivers.payment.codec import Apdu, ApduStreamParser, encode_apdu
 from drivers.payment.link import SocketChannel, TcpLink, Timers
+from drivers.payment.status_information import build_status_information
 from tests.payment.conftest import SILENT_TIMERS, TEST_TIMERS
 
 #: The terminal accepts the command, then stays silent on purpose: only T4 is short.
 SILENT_T4 = dataclasses.replace(TEST_TIMERS, t4=SILENT_TIMERS.t4)
 
-APPROVED = m.build_status_information(
+APPROVED = build_status_information(
     StatusInformation(result_code=0, amount=500, currency=978, trace=7, receipt_no=7, tid="52523535")
 )
 
@@ -185,7 +186,7 @@ def test_terminal_skips_80_00_and_extends_t4(
 def test_declined_status_then_completion_is_declined(
     scripted: Callable[..., tuple[ZvtTerminal, ScriptedTerminal]],
 ) -> None:
-    declined = m.build_status_information(StatusInformation(result_code=0x05, amount=500))
+    declined = build_status_information(StatusInformation(result_code=0x05, amount=500))
     term, pt = scripted(
         [
             ("expect", None),

@@ -21,6 +21,7 @@ from drivers.payment.codec import (
     encode_frame,
 )
 from drivers.payment.fields import parse_bitmaps, parse_tlv
+from drivers.payment.status_information import parse_status_information
 
 
 def h(text: str) -> bytes:
@@ -142,7 +143,7 @@ V18 = "040F25 2705 2929000274 3CF0F0F9416267656C65686E74 8A06 060D240B0709416267
 
 
 def test_v16_approved_status_information() -> None:
-    si = m.parse_status_information(decode_apdu(h(V16)).data)
+    si = parse_status_information(decode_apdu(h(V16)).data)
     assert si.approved and si.amount == 2500 and si.currency == 978
     assert (si.receipt_no, si.trace, si.tid) == (231, 975, "52523535")
     assert (si.auth_attribute, si.card_name, si.payment_type) == ("750071", "MasterCard", 0x60)
@@ -152,7 +153,7 @@ def test_v16_approved_status_information() -> None:
 
 
 def test_v17_approved_status_information() -> None:
-    si = m.parse_status_information(decode_apdu(h(V17)).data)
+    si = parse_status_information(decode_apdu(h(V17)).data)
     assert si.approved and si.amount == 2040
     assert (si.receipt_no, si.trace, si.turnover, si.tid) == (470, 470, 470, "28004869")
     assert si.card_name == "Debit Mastercard" and si.text == "GEN.NR.:611804"
@@ -160,7 +161,7 @@ def test_v17_approved_status_information() -> None:
 
 
 def test_v18_declined_then_abort() -> None:
-    si = m.parse_status_information(decode_apdu(h(V18)).data)
+    si = parse_status_information(decode_apdu(h(V18)).data)
     assert si.result_code == 0x05 and not si.approved and si.text == "Abgelehnt" and si.tid == "29000274"
     tlv = parse_tlv(parse_bitmaps(decode_apdu(h(V18)).data).get(0x06) or b"")
     assert tlv[0].tag == 0x24 and tlv[0].children[0].tag == 0x07 and tlv[0].children[0].value == b"Abgelehnt"
@@ -214,5 +215,5 @@ def test_v26_message_sequence_id() -> None:
 
 
 def test_v28_masked_pan_bmp() -> None:
-    si = m.parse_status_information(h("22 F0F8 676389EEEEEE1230"))
+    si = parse_status_information(h("22 F0F8 676389EEEEEE1230"))
     assert si.pan_last4 == "1230" and si.receipt_pan() == "xxxxxxxxxxxx1230"

@@ -14,7 +14,8 @@ from pathlib import Path
 from drivers.payment import open_terminal
 from drivers.payment.link import Timers
 from drivers.payment.sim_books import Books
-from drivers.payment.simulator import SimSettings, TerminalSimulator
+from drivers.payment.sim_scenarios import SimSettings
+from drivers.payment.simulator import TerminalSimulator
 from kiosk.payments.ils import IlsFees
 from kiosk.payments.journal import JournalHook, PaymentJournal
 from kiosk.payments.recovery import AlertHook

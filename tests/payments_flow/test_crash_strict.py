@@ -13,7 +13,8 @@ import pytest
 
 from drivers.payment.link import SerialLink, Timers
 from drivers.payment.sim_books import COMMITTED, Books
-from drivers.payment.simulator import SimSettings, TerminalSimulator
+from drivers.payment.sim_scenarios import SimSettings
+from drivers.payment.simulator import TerminalSimulator
 from kiosk.payments.states import State
 from sip2.simulator import IlsSimulator
 from tests.payment.conftest import wait_for

@@ -19,6 +19,7 @@ from drivers.payment.codec import Apdu
 from drivers.payment.link import SocketChannel, TcpLink
 from drivers.payment.sim_books import COMMITTED
 from drivers.payment.simulator import TerminalSimulator
+from drivers.payment.status_information import build_status_information
 from kiosk.payments.states import State
 from sip2.simulator import IlsSimulator
 from tests.payment.conftest import TEST_TIMERS
@@ -130,7 +131,7 @@ def test_held_payment_asked_again_during_registration_is_committed(during_regist
 
 
 def _si(receipt: int = 7, amount: int = 500, result: int = 0) -> Apdu:
-    return m.build_status_information(
+    return build_status_information(
         StatusInformation(result_code=result, amount=amount, currency=978, trace=7, receipt_no=receipt,
                           tid="52523535")
     )  # fmt: skip

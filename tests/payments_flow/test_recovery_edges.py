@@ -25,6 +25,7 @@ from drivers.payment.codec import Apdu
 from drivers.payment.link import SocketChannel, TcpLink
 from drivers.payment.sim_books import COMMITTED, REVERSED
 from drivers.payment.simulator import TerminalSimulator
+from drivers.payment.status_information import build_status_information
 from kiosk.core.effects import StartPayment
 from kiosk.core.events import PaymentFailed
 from kiosk.payments import terminal as t
@@ -125,7 +126,7 @@ def _held(commit: bool = True) -> t.Held:
 
 
 def _si(receipt: int = 7, trace: int = 7, amount: int = 500, result: int = 0) -> Apdu:
-    return m.build_status_information(
+    return build_status_information(
         StatusInformation(result_code=result, amount=amount, currency=978, trace=trace, receipt_no=receipt,
                           tid="52523535")
     )  # fmt: skip

@@ -73,8 +73,8 @@ def test_terminal_that_stays_away_blocks_every_further_authorization(
 class PartialApprovalTerminal(TerminalSimulator):
     """A terminal that approves less than asked (partial approval), which the kiosk must never keep."""
 
-    def _si(self, tx: SimTransaction, result: int = 0x00) -> Apdu:
-        apdu = super()._si(
+    def status_information(self, tx: SimTransaction, result: int = 0x00) -> Apdu:
+        apdu = super().status_information(
             dataclasses.replace(tx, amount=tx.amount - 100) if tx.kind == "payment" else tx, result
         )
         return apdu

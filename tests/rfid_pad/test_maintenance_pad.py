@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from drivers.rfid.scenarios import demo_uid
 from kiosk.assembly import Kiosk
-from kiosk.technician import TechnicianBackend
+from kiosk.maintenance.backend import TechnicianBackend
 from tests.rfid_pad.conftest import AFI_IN_LIBRARY, AFI_ON_LOAN, HET_DINER, add_tag, field, put, writes_to
 
 

@@ -8,8 +8,8 @@ import requests
 from drivers.rfid.scenarios import demo_uid
 from kiosk.assembly import Kiosk
 from kiosk.core.view import LineKind
+from kiosk.health import KioskHealth
 from kiosk.monitoring.metrics import KioskMetrics, start_metrics_server
-from kiosk.technician import KioskHealth
 from tests.foundation.waiting import wait_for
 
 from .conftest import AVOND, HET_DINER, borrowing, done, field, notes, put

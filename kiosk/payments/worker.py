@@ -15,10 +15,13 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
+
+if TYPE_CHECKING:
+    from kiosk.payments.service import PaymentService
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +33,7 @@ class PaymentWorker:
 
     def __init__(
         self,
-        service: Any,
+        service: PaymentService,
         post: Callable[[ev.Event], None],
         on_progress: Callable[[str], None] | None = None,
         recover_every: float = 60.0,
