@@ -13,7 +13,6 @@ while the ILS hangs on purpose.
 from __future__ import annotations
 
 import queue
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from kiosk.store import TransactionQueue
 from sip2.client import Sip2Client
 from sip2.settings import ClientSettings
 from sip2.simulator import IlsSimulator
+from tests.foundation.waiting import wait_until
 
 LIMIT = 60.0  # seconds: only against hangs
 PATIENT = 15.0  # connect and read timeouts: far beyond any slow moment of a loaded machine
@@ -134,15 +134,15 @@ class Kiosk:
 
     def wait_for(self, condition: Callable[[], bool]) -> None:
         """Pump events until ``condition()`` holds (bounded only against hangs)."""
-        deadline = time.monotonic() + LIMIT
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError("condition not reached")
-            try:
-                self.effects += self.session.handle(self.results.get(timeout=0.05))
-            except queue.Empty:
-                pass
+        wait_until(condition, what="the condition", timeout=LIMIT, interval=0, pump=self._apply_next)
         self.pump()
+
+    def _apply_next(self) -> None:
+        """Apply the next event the service posts, if one comes within a moment."""
+        try:
+            self.effects += self.session.handle(self.results.get(timeout=0.05))
+        except queue.Empty:
+            pass
 
     def sign_in(self, pass_number: str, pin: str) -> None:
         """Present a pass and type the PIN."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from kiosk.store import TransactionQueue
 from sip2.client import Sip2Client
 from sip2.simulator import IlsSimulator, demo
 from tests.core.harness import LIMIT, OFFLINE_AFTER, Kiosk, client_settings
+from tests.foundation.waiting import wait_until
 
 WATCHDOG = 0.5  # seconds: the watchdog's bound while the ILS hangs on purpose (patient otherwise)
 
@@ -250,9 +250,7 @@ def test_the_service_purges_failed_rows_past_retention(sim: IlsSimulator, tmp_pa
     )
     service.start()
     try:
-        deadline = time.monotonic() + LIMIT
-        while store.get(old.txn_id) is not None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: store.get(old.txn_id) is None, what="the old failed return purged", timeout=LIMIT)
         assert [row.item_id for row in store.all()] == ["RECENT-1"]
     finally:
         service.stop()

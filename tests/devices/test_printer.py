@@ -28,6 +28,7 @@ from drivers.printer import (
     render_text,
 )
 from drivers.printer.status import parse_dle_eot_paper, parse_dle_eot_printer, parse_gs_r_paper
+from tests.foundation.waiting import wait_until
 
 from .printer_sim import PrinterSim
 
@@ -157,7 +158,7 @@ def test_serial_printer_prints_and_reports_status(
         assert printer.status() == PrinterStatus(Paper(paper), online)
         printer.print_receipt(sample_receipt())
         expected = render_receipt(sample_receipt(), 32)
-        assert _wait_for(lambda: bytes(sim.received) == expected)
+        wait_until(lambda: bytes(sim.received) == expected, what="the receipt at the printer")
     finally:
         printer.close()
     assert sim.queries == [b"\x10\x04\x01", b"\x10\x04\x04"]
@@ -171,7 +172,7 @@ def test_status_without_an_answer_or_with_gs_r(serial_printer: tuple[PrinterSim,
     silent.close()
     # The simulator must have taken that query in before it starts answering again, or a late answer
     # to it would sit in the pty and be read as the reply to GS r below.
-    assert _wait_for(lambda: sim.queries == [b"\x10\x04\x01"] and not sim.received)
+    wait_until(lambda: sim.queries == [b"\x10\x04\x01"] and not sim.received, what="the query taken in")
     sim.answers, sim.paper = True, "near_end"
     gs = open_printer(f"escpos+serial://{path}?status=gs&timeout=15")
     assert gs.status().paper is Paper.NEAR_END
@@ -187,7 +188,7 @@ def test_tcp_printer(tcp_printer: tuple[PrinterSim, int], free_port: int) -> Non
     status = printer.status()
     assert status.paper is Paper.NEAR_END and status.online and status.can_print
     printer.print_receipt(sample_receipt("en"))
-    assert _wait_for(lambda: bytes(sim.received) == render_receipt(sample_receipt("en"), 48))
+    wait_until(lambda: bytes(sim.received) == render_receipt(sample_receipt("en"), 48), what="the receipt")
     gone = open_printer(f"escpos+tcp://127.0.0.1:{free_port}?timeout=1")
     down = gone.status()
     assert down.online is False and not down.can_print and "cannot reach printer" in down.detail
@@ -231,14 +232,3 @@ def test_fake_printer_and_bad_urls() -> None:
             open_printer(url)
     with pytest.raises(DeviceConfigurationError, match="width 40"):
         open_printer("fake://", width=40)
-
-
-def _wait_for(condition: object, limit: float = 30.0) -> bool:
-    import time
-
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.01)
-    return False

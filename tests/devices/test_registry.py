@@ -25,7 +25,7 @@ from drivers.printer import LoanLine, Receipt, open_printer
 from drivers.registry import open_device, schemes
 from drivers.scanner import Scanned, open_scanner
 from drivers.url import parse_device_url
-from tests.foundation.waiting import eventually
+from tests.foundation.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 HAVE_RFID = importlib.util.find_spec("drivers.rfid") is not None
@@ -71,7 +71,7 @@ def _read_until(master: int, needed: bytes) -> bytes:
             got += os.read(master, 4096)
         return needed in got
 
-    eventually(more, f"{needed!r} on the line")
+    wait_until(more, what=f"{needed!r} on the line")
     return got
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from drivers.errors import DeviceConfigurationError, DeviceConnectionError
 from drivers.scanner import FakeScanner, Scanned, open_scanner
+from tests.foundation.waiting import wait_until
 
 
 @pytest.fixture
@@ -112,10 +113,10 @@ def test_scanner_unplugged_and_plugged_back(tmp_path: object) -> None:
         os.write(master1, b"half")  # an unfinished barcode, then the device disappears
         os.close(master1)
         link.unlink()
-        assert _wait(lambda: not scanner.connected.is_set())  # type: ignore[attr-defined]
+        wait_until(lambda: not scanner.connected.is_set(), what="disconnected")  # type: ignore[attr-defined]
         master2, path2 = new_pty()
         link.symlink_to(path2)
-        assert _wait(lambda: scanner.connected.is_set())  # type: ignore[attr-defined]
+        wait_until(lambda: scanner.connected.is_set(), what="connected again")  # type: ignore[attr-defined]
         os.write(master2, b"222222\r")
         assert next_scan(scans).text == "222222"
     finally:
@@ -125,14 +126,3 @@ def test_scanner_unplugged_and_plugged_back(tmp_path: object) -> None:
                 os.close(fd)
             except OSError:
                 pass
-
-
-def _wait(condition: object, limit: float = 10.0) -> bool:
-    import time
-
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.01)
-    return False

@@ -16,7 +16,7 @@ from kiosk.store.queue import TransactionQueue
 from sip2.client import ClientSettings, Sip2Client
 from sip2.simulator import IlsSimulator
 
-from .waiting import eventually
+from .waiting import wait_until
 
 
 @pytest.fixture
@@ -53,11 +53,11 @@ def test_service_comes_back_online_after_a_hang_the_client_survived(ils: IlsSimu
         )
         service.start()
         try:
-            eventually(lambda: service.online, "online")
+            wait_until(lambda: service.online, what="online")
             ils.faults.latency = 2.0  # the next probe hangs past the watchdog (1.5 s) ...
-            eventually(lambda: not service.online, "offline after the hang")
+            wait_until(lambda: not service.online, what="offline after the hang")
             ils.faults.latency = 0.0  # ... and the ILS is fine again a moment later
-            eventually(lambda: service.online, "back online")
+            wait_until(lambda: service.online, what="back online")
             kinds = [type(e).__name__ for e in events]
             assert kinds[-2:] == ["IlsOffline", "IlsOnline"], kinds
         finally:

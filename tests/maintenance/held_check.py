@@ -6,8 +6,9 @@ from __future__ import annotations
 import threading
 
 from kiosk.maintenance.pin import PinGate, PinHash
+from tests.foundation.waiting import WAIT_LIMIT
 
-WAIT = 30.0  # generous bound: only reached if the code under test is broken
+WAIT = WAIT_LIMIT  # generous bound: only reached if the code under test is broken
 
 
 class HeldHash:

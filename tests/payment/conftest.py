@@ -8,8 +8,7 @@ then only make it run out later, never wrongly. Nothing asserts on elapsed time.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,15 +66,6 @@ def make_rig(
     )
     term.simulator = sim
     return Rig(term, sim, transport, events)
-
-
-def wait_for(condition: Callable[[], bool], what: str, bound: float = 30.0) -> None:
-    """Wait until ``condition()`` holds; ``bound`` s only catches a broken test (not a timing goal)."""
-    deadline = time.monotonic() + bound
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {bound:.0f} s: {what}")
-        time.sleep(0.02)
 
 
 @pytest.fixture(params=["pty", "tcp"])

@@ -30,13 +30,13 @@ from drivers.payment.link import (
     TcpLink,
 )
 from drivers.payment.sim_books import REVERSED
+from tests.foundation.waiting import wait_until
 from tests.payment.conftest import (
     QUIET_T4,
     SILENT_TIMERS,
     SIM_SETTINGS,
     TEST_TIMERS,
     make_rig,
-    wait_for,
 )
 
 
@@ -78,14 +78,13 @@ def receive_nothing_until_nak(link: SerialLink, peer: Peer, slice_s: float, boun
     A single short ``receive`` could return before the link even read the line if its thread is held
     up; repeating the slices until the NAK arrives does not depend on that.
     """
-    deadline = time.monotonic() + bound
-    while True:
+
+    def received_nothing_and_peer_saw() -> list[EventKind]:
         assert link.receive(slice_s) is None
-        kinds = peer.read_events(1, timeout=0.0)
-        if kinds:
-            assert kinds == [EventKind.NAK]
-            return
-        assert time.monotonic() < deadline, f"no NAK within {bound:.0f} s"
+        return peer.read_events(1, timeout=0.0)
+
+    kinds = wait_until(received_nothing_and_peer_saw, what="the NAK at the peer", timeout=bound, interval=0)
+    assert kinds == [EventKind.NAK]
 
 
 @pytest.fixture
@@ -182,8 +181,8 @@ def test_kiosk_never_acks_status_information_terminal_auto_reverses() -> None:
         rig.term.on_status = on_status
         result = rig.term.authorize(400)
         assert result.outcome is Outcome.UNKNOWN
-        wait_for(lambda: [(t.amount, t.state) for t in rig.sim.books.payments()] == [(400, REVERSED)],
-                 "the terminal reversed the payment nobody acknowledged")  # fmt: skip
+        wait_until(lambda: [(t.amount, t.state) for t in rig.sim.books.payments()] == [(400, REVERSED)],
+                   what="the terminal reversed the payment nobody acknowledged")  # fmt: skip
         assert rig.sim._link is not None
         rig.sim._link.timers = TEST_TIMERS
         faults.swallow_hook = None
@@ -205,7 +204,7 @@ def test_vending_timeout_terminal_auto_reverses(transport: str) -> None:
 
         def slow_decision(si: StatusInformation) -> Commit:
             # the SIP2 fee paid took too long: the answer comes once the terminal has given up
-            wait_for(reversed_by_the_terminal, "the terminal's commit window ran out")
+            wait_until(reversed_by_the_terminal, what="the terminal's commit window ran out")
             return Commit()
 
         result = rig.term.authorize(400, decide=slow_decision)
@@ -281,7 +280,7 @@ def test_a_frame_already_on_the_line_is_read_even_with_no_time_left(peer: Peer, 
     peer.channel.write(frame)
     # A pty hands bytes over asynchronously: wait until the whole frame can be read (nothing consumed).
     fd = link.channel.port.fileno()  # type: ignore[attr-defined]
-    wait_for(lambda: waiting_bytes(fd) >= len(frame), "the frame on the kiosk's side of the line")
+    wait_until(lambda: waiting_bytes(fd) >= len(frame), what="the frame on the kiosk's side of the line")
     got = link.receive(0.0)
     assert got is not None and got.command == m.completion().command
     assert peer.read_events(1) == [EventKind.ACK]

@@ -22,6 +22,7 @@ from drivers.payment.codec import ACK, DLE, NAK, EventKind, encode_frame
 from drivers.payment.link import FdChannel, LinkFaults, SerialChannel, SerialLink
 from drivers.payment.sim_books import COMMITTED, Books
 from drivers.payment.simulator import TerminalSimulator
+from tests.foundation.waiting import wait_until
 from tests.payment.conftest import PASSWORD, SILENT_TIMERS, SIM_SETTINGS, TEST_TIMERS
 from tests.payment.test_link import Peer, receive_nothing_until_nak
 
@@ -120,10 +121,13 @@ def test_a_frame_repeated_after_a_lost_ack_is_acked_but_processed_once(peer: Pee
         assert link.receive(30.0) == m.print_line("------")
         assert peer.read_events(1) == [EventKind.ACK]
         peer.channel.write(line)  # our ACK was lost: the terminal sends the same frame again
-        acks: list[EventKind] = []
-        while not acks:  # receiving in slices: nothing is delivered, until the repeat is acknowledged
+
+        def received_nothing_and_peer_saw() -> list[EventKind]:
             assert link.receive(0.1) is None
-            acks = peer.read_events(1, timeout=0.0)
+            return peer.read_events(1, timeout=0.0)
+
+        # receiving in slices: nothing is delivered, until the repeat is acknowledged
+        acks = wait_until(received_nothing_and_peer_saw, what="the repeat acknowledged", interval=0)
         assert acks == [EventKind.ACK] and link.repeats_dropped == 1
         assert link.receive(0.3) is None
         # once we answered, an equal frame is a new message (a second "------" receipt line)

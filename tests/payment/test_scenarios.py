@@ -10,7 +10,8 @@ import pytest
 
 from drivers.payment import AskAgain, Commit, Outcome, PrintLineEvent, Reverse, StatusEvent, StatusInformation
 from drivers.payment.sim_books import COMMITTED, DECLINED, REVERSED, Books
-from tests.payment.conftest import PASSWORD, QUIET_T4, SILENT_TIMERS, TEST_TIMERS, Rig, make_rig, wait_for
+from tests.foundation.waiting import wait_until
+from tests.payment.conftest import PASSWORD, QUIET_T4, SILENT_TIMERS, TEST_TIMERS, Rig, make_rig
 
 
 def states(rig: Rig) -> list[tuple[int, str]]:
@@ -122,7 +123,9 @@ def test_no_ack_is_unknown_never_declined(rig: Rig) -> None:
     result = rig.term.authorize(250)
     rig.term.link.timers = TEST_TIMERS
     assert result.outcome is Outcome.UNKNOWN and result.amount == 250 and not result.paid
-    wait_for(lambda: rig.sim.played == ["no_ack"], "the terminal swallowed every send of the Authorization")
+    wait_until(
+        lambda: rig.sim.played == ["no_ack"], what="the terminal swallowed every send of the Authorization"
+    )
     assert states(rig) == []
     # recovery: the terminal's last transaction is not this payment → it failed, nothing to book
     assert rig.term.repeat_receipt() is None
@@ -137,7 +140,7 @@ def test_power_loss_after_commit_is_unknown_then_recovered(rig: Rig) -> None:
     result = rig.term.authorize(250)
     rig.term.link.timers = TEST_TIMERS
     assert result.outcome is Outcome.UNKNOWN and result.receipt_no == 2
-    wait_for(lambda: states(rig) == [(100, COMMITTED), (250, COMMITTED)], "the terminal committed it")
+    wait_until(lambda: states(rig) == [(100, COMMITTED), (250, COMMITTED)], what="the terminal committed it")
     rig.term.register()
     again = rig.term.repeat_receipt()
     assert again is not None and again.outcome is Outcome.APPROVED_COMMITTED

@@ -29,6 +29,7 @@ from drivers.payment.simulator import TerminalSimulator
 from kiosk.payments.journal import PaymentJournal
 from kiosk.payments.states import FINAL, PaymentRecord, State
 from sip2.simulator import IlsSimulator
+from tests.foundation.waiting import wait_until
 from tests.payments_flow.rig import FEE_HOLD, FEE_SMALL, PATRON, start_terminal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,10 +195,11 @@ def test_restart_after_the_terminal_gave_up_waiting_needs_staff(ils: IlsSimulato
         c = Crash(terminal, tty, ils, tmp_path / "kiosk.db")
         code, _ = c.run(*PAY_HOLD, "--kill-at", "SIP2_ACCEPTED")
         assert code == -signal.SIGKILL
-        deadline = time.monotonic() + 30  # a bound for a broken test, not a timing assumption
-        while terminal.books.payments()[0].state != REVERSED:  # the terminal's own timeout ran out
-            assert time.monotonic() < deadline, "the terminal never reversed the payment it held"
-            time.sleep(0.05)
+        wait_until(  # the terminal's own timeout ran out
+            lambda: terminal.books.payments()[0].state == REVERSED,
+            what="the terminal reversing the payment it held",
+            interval=0.05,
+        )
         lines = c.restart()
         (rec,) = c.records()
         assert rec.state is State.NEEDS_STAFF and rec.reason == "ils_recorded_unpaid"

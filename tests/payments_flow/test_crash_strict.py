@@ -17,7 +17,7 @@ from drivers.payment.sim_scenarios import SimSettings
 from drivers.payment.simulator import TerminalSimulator
 from kiosk.payments.states import State
 from sip2.simulator import IlsSimulator
-from tests.payment.conftest import wait_for
+from tests.foundation.waiting import wait_until
 from tests.payments_flow.rig import PASSWORD
 from tests.payments_flow.test_crash import FEES, PAY_BOTH, Crash, assert_books_agree
 
@@ -54,7 +54,7 @@ def test_restart_while_the_terminal_waits_for_the_ack_of_its_repeated_status_inf
     strict.ils.faults.latency = 0.0
     link = strict.terminal._link
     assert isinstance(link, SerialLink)
-    wait_for(lambda: link._awaiting_ack, "the terminal waiting for the ACK of its repeated 04 0F")
+    wait_until(lambda: link._awaiting_ack, what="the terminal waiting for the ACK of its repeated 04 0F")
     strict.restart()
     rec = assert_books_agree(strict, FEES)
     assert rec.state is State.DONE  # the fee was recorded: the held payment is committed, not lost

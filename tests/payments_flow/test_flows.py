@@ -7,7 +7,6 @@ Every test asserts the books on both sides: the terminal's (committed / reversed
 from __future__ import annotations
 
 import dataclasses
-import time
 from decimal import Decimal
 
 import pytest
@@ -16,6 +15,7 @@ from drivers.payment.sim_books import COMMITTED, DECLINED, REVERSED
 from kiosk.core.effects import StartPayment
 from kiosk.core.events import PaymentCompleted, PaymentFailed, ServiceUnavailable
 from kiosk.payments.states import Line, State
+from tests.foundation.waiting import wait_until
 from tests.payments_flow.conftest import Kiosk, silent_terminal
 from tests.payments_flow.rig import (
     FEE_HOLD,
@@ -146,15 +146,18 @@ def _ils_vanishes_with_the_fee_paid_in_flight(k: Kiosk) -> None:
 def recover_until_final(k: Kiosk, bound: float = 30.0) -> State:
     """Run recovery (as the idle loop would) until the payment is final; the client's reconnect
     backoff makes the first attempts fail fast. ``bound`` only catches a recovery that never ends."""
-    assert k.service is not None
-    deadline = time.monotonic() + bound
-    while True:
-        (rec,) = k.service.recover() or k.service.journal.all()
-        if rec.final:
-            return rec.state
-        if time.monotonic() > deadline:
-            raise AssertionError(f"recovery did not finish within {bound:.0f} s: still {rec.state.value}")
-        time.sleep(0.1)
+    service = k.service
+    assert service is not None
+    seen: list[State] = []
+
+    def final_state() -> State | None:
+        (rec,) = service.recover() or service.journal.all()
+        seen.append(rec.state)
+        return rec.state if rec.final else None
+
+    return wait_until(
+        final_state, what=lambda: f"recovery finishing: still {seen[-1].value}", timeout=bound, interval=0.1
+    )
 
 
 def test_fee_paid_lost_in_an_ils_outage_is_delivered_once_afterwards(kiosk: Kiosk) -> None:

@@ -16,6 +16,7 @@ from kiosk.assembly import build_kiosk
 from kiosk.config import parse_config
 from kiosk.core import events as ev
 from kiosk.rfid.security_service import SecurityService
+from tests.foundation.waiting import wait_until
 
 
 def _die(*args: object, **kwargs: object) -> tuple[bool, str]:
@@ -27,12 +28,9 @@ def main() -> None:
     config_path, pass_number = Path(sys.argv[1]), sys.argv[2]
     SecurityService.switch = _die  # type: ignore[method-assign,assignment]
     kiosk = build_kiosk(parse_config(config_path.read_text(), base_dir=config_path.parent))
-    end = time.monotonic() + 60
-    while not kiosk.circulation.online and time.monotonic() < end:
-        time.sleep(0.02)
+    wait_until(lambda: kiosk.circulation.online, what="the ILS online")
     kiosk.runtime.send(ev.PassPresented(pass_number))
-    while kiosk.runtime.view.screen.value != "menu" and time.monotonic() < end:
-        time.sleep(0.02)
+    wait_until(lambda: kiosk.runtime.view.screen.value == "menu", what="the menu")
     kiosk.runtime.send(ev.StartBorrow())
     time.sleep(60)  # the security worker kills the process long before this ends
     sys.exit(3)

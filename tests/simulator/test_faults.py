@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -22,6 +21,7 @@ from sip2.messages import (
 from sip2.simulator import Faults, IlsSimulator
 from sip2.simulator import demo as d
 from sip2.simulator.faults import GARBAGE
+from tests.foundation.waiting import wait_until
 from tests.simulator.rawsip import USERS, SipSocket
 
 INST = d.INSTITUTION
@@ -158,7 +158,7 @@ def test_never_answer_keeps_the_connection_open(sim: IlsSimulator) -> None:
     with pytest.raises(TimeoutError):  # silence can only get longer under load: a safe short timeout
         conn.sock.recv(4096)
     # The server thread registers the connection when it gets to it: wait for that, do not assume it.
-    assert _eventually(lambda: sim.open_connections == 1)
+    wait_until(lambda: sim.open_connections == 1, what="the server registered the connection")
     conn.close()
 
 
@@ -203,13 +203,3 @@ def test_a_connection_that_sends_nothing_but_closes(sim: IlsSimulator) -> None:
     conn = SipSocket(sim.port)
     assert conn.login()  # the server keeps serving
     conn.close()
-
-
-def _eventually(condition: Callable[[], bool], limit: float = 30.0) -> bool:
-    """Whether ``condition`` becomes true within ``limit`` seconds (a generous bound, polled)."""
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()

@@ -20,9 +20,8 @@ import dataclasses
 import socket
 import ssl
 import threading
-import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -400,16 +399,6 @@ def settings_for(port: int, **overrides: object) -> ClientSettings:
     )
     values.update(overrides)
     return ClientSettings(**values)  # type: ignore[arg-type]
-
-
-def wait_until(condition: Callable[[], bool], limit: float = LIMIT) -> bool:
-    """Whether ``condition()`` came true within ``limit`` seconds (the bound is only against hangs)."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 class ShortWait:

@@ -14,6 +14,7 @@ from sip2.client import Sip2Client
 from sip2.dialect import Dialect
 from sip2.errors import Sip2ConfigurationError, Sip2ConnectionError, Sip2OutcomeUnknown, Sip2ProtocolError
 from sip2.messages import CheckoutRequest, CheckoutResponse, ItemInformationRequest
+from tests.foundation.waiting import wait_until
 from tests.sip2.conftest import (
     ITEM,
     ITEM_2,
@@ -23,7 +24,6 @@ from tests.sip2.conftest import (
     FakeAcs,
     ShortWait,
     settings_for,
-    wait_until,
 )
 
 
@@ -391,9 +391,9 @@ def test_one_request_in_flight_across_threads(acs: FakeAcs) -> None:
 
 def test_keepalive_and_background_reconnect(acs: FakeAcs) -> None:
     client = connected(acs, keepalive_interval=0.2)
-    assert wait_until(lambda: acs.codes().count("99") >= 3)  # status sent while idle
+    wait_until(lambda: acs.codes().count("99") >= 3, what="three statuses sent while idle")
     acs.drop_all()
-    assert wait_until(lambda: acs.connections >= 2 and client.online)
+    wait_until(lambda: acs.connections >= 2 and client.online, what="online again on a second connection")
     client.close()
 
 
@@ -448,7 +448,7 @@ def test_background_reconnect_after_a_failed_first_connect(free_port: int) -> No
     with pytest.raises(Sip2ConnectionError):
         client.connect()
     server = FakeAcs(port=free_port).start()
-    assert wait_until(lambda: client.online)
+    wait_until(lambda: client.online, what="online in the background")
     assert server.codes()[:2] == ["93", "99"]
     client.close()
     server.stop()

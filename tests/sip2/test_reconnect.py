@@ -21,7 +21,7 @@ from sip2.client import Sip2Client
 from sip2.errors import Sip2LoginRefused
 from sip2.reconnect import ReconnectBackoff
 from sip2.simulator.server import IlsSimulator
-from tests.foundation.waiting import PATIENT_SIP2, eventually
+from tests.foundation.waiting import PATIENT_SIP2, wait_until
 from tests.sip2.conftest import settings_for
 
 
@@ -91,7 +91,7 @@ def test_wrong_password_is_an_alert_and_not_retried_every_second(store: Transact
     sim = IlsSimulator(users={"kiosk": "secret"}).start()
     service = _service(sim, store, password="wrong")
     try:
-        eventually(lambda: service.health().get("ils_login_refused"), "login refused reported")
+        wait_until(lambda: service.health().get("ils_login_refused"), what="login refused reported")
         assert sim.connections_accepted == 1
         assert service.backoff.remaining() > 60.0  # next try in minutes, not in a second
         with pytest.raises(Sip2LoginRefused):
@@ -106,7 +106,7 @@ def test_a_server_that_drops_every_link_is_not_stormed(store: TransactionQueue) 
     sim.faults.close_after_replies = 2  # login and status answered; the next request sees EOF
     service = _service(sim, store)
     try:
-        eventually(lambda: service.backoff.failures >= 4, "backing off")
+        wait_until(lambda: service.backoff.failures >= 4, what="backing off")
         # One connection per attempt (the first loss may reconnect at once, once); never a storm.
         assert sim.connections_accepted <= service.backoff.failures + 2
         assert not service.health()["ils_login_refused"]

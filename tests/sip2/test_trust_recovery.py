@@ -25,7 +25,7 @@ from sip2.fields import ON_LOAN, on_loan, parse_timestamp
 from sip2.messages import ItemInformationResponse
 from sip2.simulator import demo
 from sip2.simulator.server import IlsSimulator
-from tests.foundation.waiting import eventually
+from tests.foundation.waiting import wait_until
 from tests.sip2.conftest import ITEM, PATRON, PIN, FakeAcs, settings_for
 from tests.sip2.proxy import CorruptingProxy
 
@@ -165,12 +165,12 @@ def _service(sim: IlsSimulator, tmp: str, events: list[ev.Event]) -> tuple[Circu
         offline_after=30.0,
     )
     service.start()
-    eventually(lambda: service.online, "online")
+    wait_until(lambda: service.online, what="online")
     return service, store
 
 
 def _answer(events: list[ev.Event]) -> ev.Event:
-    eventually(lambda: any(isinstance(e, ev.ResultEvent) for e in events), "an answer to the request")
+    wait_until(lambda: any(isinstance(e, ev.ResultEvent) for e in events), what="an answer to the request")
     return next(e for e in events if isinstance(e, ev.ResultEvent))
 
 

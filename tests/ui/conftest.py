@@ -22,6 +22,7 @@ from kivy.base import EventLoop  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
 
 from kiosk.core import SessionSettings  # noqa: E402
+from tests.foundation.waiting import wait_until  # noqa: E402
 from tests.ui.sim_runtime import SimRuntime  # noqa: E402
 
 
@@ -62,17 +63,10 @@ class Kiosk:
         for _ in range(n):
             EventLoop.idle()
 
-    def until(self, condition: Any, what: str, limit: int = 2000) -> None:
+    def until(self, condition: Any, what: str) -> None:
         """Run frames until ``condition()`` holds: for results that come from a worker thread (maintenance
-        actions), however loaded the machine is. Fails after ``limit`` frames (not a time limit)."""
-        import time
-
-        for _ in range(limit):
-            if condition():
-                return
-            EventLoop.idle()
-            time.sleep(0.002)  # let the worker thread run
-        raise AssertionError(f"never happened: {what}")
+        actions), however loaded the machine is (:func:`wait_until` with a Kivy frame as its pump)."""
+        wait_until(condition, what=what, interval=0.002, pump=EventLoop.idle)  # the pause lets the worker run
 
     def settle(self) -> None:
         """Wait for the runtime, then for the UI to render what it produced."""
