@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ class UiSettings:
     # The service hours ([schedule]): the one definition of when the library is open; today's hours on
     # the start screen come from it, in its time zone. None when the configuration has no [schedule].
     schedule: Schedule | None = None
+    # The library's time zone ([schedule] timezone, also without a schedule): times shown to staff.
+    timezone: tzinfo | None = None
     # Deprecated fallback ([site] opening_hours), used only without a schedule: Monday..Sunday as
     # "09:00-17:30" ("" = closed).
     opening_hours: tuple[str, ...] = ()
@@ -56,13 +58,29 @@ class UiSettings:
             return None
         return self.opening_hours[day.weekday()].strip()
 
+    @property
+    def zone(self) -> tzinfo | None:
+        """The library's time zone (None: the kiosk's own local time)."""
+        return self.schedule.timezone if self.schedule is not None else self.timezone
+
+    def local_time(self, instant: str, now: datetime | None = None) -> str:
+        """An instant (ISO 8601 with offset, as health reports it in UTC) as the library's wall time:
+        "03:00" when it is today there, else "2026-12-08 03:00"; text that is no instant as it is."""
+        try:
+            moment = datetime.fromisoformat(instant)
+        except ValueError:
+            return instant
+        if moment.tzinfo is None:
+            return instant
+        local = moment.astimezone(self.zone)
+        today = (now or datetime.now(UTC)).astimezone(self.zone).date()
+        return local.strftime("%H:%M" if local.date() == today else "%Y-%m-%d %H:%M")
+
     def today(self, moment: datetime | None = None) -> date:
         """The date at ``moment`` (default: now) where the library is: in the schedule's time zone;
         without a schedule, the kiosk's own local date."""
         moment = moment or datetime.now(UTC)
-        if self.schedule is not None:
-            return moment.astimezone(self.schedule.timezone).date()
-        return moment.astimezone().date()
+        return moment.astimezone(self.zone).date()
 
     def hours_today(self, moment: datetime | None = None) -> str | None:
         """:meth:`hours_on` for today where the library is (see :meth:`today`)."""
@@ -82,6 +100,7 @@ class UiSettings:
             payment_enabled=bool(config.payment.enabled),
             pictures_dir=str(config.site.pictures_dir or PICTURES),
             schedule=config.hours.schedule if getattr(config, "hours_configured", False) else None,
+            timezone=config.hours.schedule.timezone,
             opening_hours=tuple(config.site.opening_hours),
             help_contact=str(config.site.help_contact),
             pad=bool(getattr(config.devices, "rfid", "")),
