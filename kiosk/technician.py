@@ -53,6 +53,9 @@ class KioskHealth:
             devices.append(DeviceHealth("terminal", *kiosk.payments.health()))
         else:
             devices.append(DeviceHealth("terminal", "disabled"))
+        speech = getattr(kiosk, "speech", None)  # [speech] url set: its output's state (issue 17)
+        if speech is not None:
+            devices.append(DeviceHealth("speech", *speech.health()))
         return HealthSnapshot(
             ils_online=bool(ils["ils_online"]),
             ils_latency_s=ils["ils_latency_s"],
