@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kiosk.config_report import config_warnings, hours_as_dict
 from kiosk.config_schema import SECTIONS, KioskConfig
 from kiosk.core.service_hours import parse_service_hours
 from kiosk.errors import ConfigError
@@ -74,6 +75,8 @@ def config_as_dict(config: KioskConfig) -> dict[str, Any]:
                 value = MASK if value else ""
             values[f.name] = value
         out[name] = values
+    out.update(hours_as_dict(config.hours, config.hours_configured))
+    out["warnings"] = config_warnings(config)
     return out
 
 
@@ -114,7 +117,7 @@ class _Builder:
         sections: dict[str, Any] = {}
         # [schedule] and [modes.*] have their own parser (nested tables, arrays of exceptions).
         hours = parse_service_hours({k: data[k] for k in HOURS_TABLES if k in data}, self.source)
-        data = {k: v for k, v in data.items() if k not in HOURS_TABLES}
+        data_all, data = data, {k: v for k, v in data.items() if k not in HOURS_TABLES}
         for name, value in data.items():
             if name not in SECTIONS:
                 hint = _did_you_mean(name, SECTIONS)
@@ -125,7 +128,9 @@ class _Builder:
             sections[name] = self._section(name, value)
         for name in SECTIONS.keys() - sections.keys():
             sections[name] = self._section(name, {})  # defaults, with paths resolved like the rest
-        config = KioskConfig(**sections, hours=hours, source=self.source)
+        config = KioskConfig(
+            **sections, hours=hours, hours_configured="schedule" in data_all, source=self.source
+        )
         config = self._queue_key(config, explicit="key_file" in data.get("store", {}))
         self._cross_checks(config)
         return config

@@ -46,6 +46,7 @@ class SiteConfig:
     # The library's own pictures (logo.png, pass_reader.png, scanner.png, pad.png, terminal.png,
     # staff.png); a missing one falls back to the kiosk's default. "" = the defaults under assets/.
     pictures_dir: str = _f("", path=True)
+    # Deprecated: today's hours come from [schedule]; used on the start screen only without one.
     opening_hours: list[str] = _f([])  # Monday..Sunday, "09:00-17:30" or "" (closed); 7 entries
     help_contact: str = _f("")  # how to reach staff, on the help screen
 
@@ -263,6 +264,7 @@ class KioskConfig:
     speech: SpeechConfig = field(default_factory=SpeechConfig)
     # [schedule] and [modes.staffed] / [modes.unstaffed] (kiosk/core/service_hours.py, docs/unstaffed.md)
     hours: ServiceHours = field(default_factory=lambda: parse_service_hours({}))
+    hours_configured: bool = False  # the file has a [schedule] table (else staffed around the clock)
     source: str = ""
 
 

@@ -53,6 +53,8 @@ class KioskHealth:
             devices.append(DeviceHealth("terminal", *kiosk.payments.health()))
         else:
             devices.append(DeviceHealth("terminal", "disabled"))
+        if kiosk.speech is not None:  # [speech] url set: its output's state (issue 17)
+            devices.append(DeviceHealth("speech", *kiosk.speech.health()))
         return HealthSnapshot(
             ils_online=bool(ils["ils_online"]),
             ils_latency_s=ils["ils_latency_s"],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -121,6 +122,31 @@ class SpeechService:
         self.headset_plugged = False
         self._view: SessionView | None = None
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[bool], None]] = []
+
+    # -- state for the screen and the maintenance panel ------------------------------------------------
+    def subscribe(self, callback: Callable[[bool], None]) -> None:
+        """Call ``callback(active)`` whenever speech mode goes on or off (the screen's "Spraak" button
+        shows it). Called on the thread that changed it: a Kivy UI hands it over with
+        ``Clock.schedule_once``."""
+        self._listeners.append(callback)
+
+    def health(self) -> tuple[str, str]:
+        """The speech output as a device state and detail for health and the maintenance panel:
+        ``("ok", "")``; ``("error", "DeviceConnectionError")`` while the last utterance failed (e.g.
+        espeak-ng without a sound device); ``("degraded", ...)`` when it failed before but works now."""
+        output = self.output
+        if not getattr(output, "errors", 0):
+            return "ok", ""
+        error = str(getattr(output, "last_error", "")).partition(":")[0]
+        return ("error" if getattr(output, "failing", True) else "degraded"), error
+
+    def _changed(self) -> None:
+        for callback in tuple(self._listeners):
+            try:
+                callback(self.active)
+            except Exception:  # a broken listener must not stop speech
+                log.exception("speech mode listener failed")
 
     @property
     def channel(self) -> Channel:
@@ -141,6 +167,7 @@ class SpeechService:
             self.active = True
             view = self._view
             log.info("speech mode on (%s)", via)
+            self._changed()
             language = view.language if view is not None else self.language
             self.output.say(script.speech_on(language), channel=self.channel, interrupt=True)
             if view is not None:
@@ -175,10 +202,13 @@ class SpeechService:
             self._speak_change(before, view)
 
     def _end(self) -> None:
-        if self.active:
+        was = self.active
+        if was:
             log.info("speech mode off (session ended)")
         self.active = False
         self.output.reset()
+        if was:
+            self._changed()
 
     def _speak_change(self, before: SessionView, view: SessionView) -> None:
         language, policy = view.language, view.service.policy

@@ -65,6 +65,8 @@ class SpeechOutput(ABC):
         self.rate = self.default_rate
         self.errors = 0  # utterances the backend failed to play
         self.last_error = ""  # what went wrong last (never the text)
+        self.played = 0  # utterances played to the end (or cut off) without an error
+        self.failing = False  # the last utterance failed: the output is not working now
         self.dropped_private = 0  # personal texts refused on the loudspeaker
         self._cond = threading.Condition()
         self._queue: deque[Job] = deque()
@@ -202,8 +204,13 @@ class SpeechOutput(ABC):
             except Exception as exc:  # a broken backend must not kill the worker or the kiosk
                 with self._cond:
                     self.errors += 1
+                    self.failing = True
                     self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("speech output failed: %s", type(exc).__name__)
+            else:
+                with self._cond:
+                    self.played += 1
+                    self.failing = False
             finally:
                 with self._cond:
                     self._current = None

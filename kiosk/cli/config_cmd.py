@@ -1,4 +1,5 @@
-"""``kiosk config check [PATH]``: validate the configuration and print it as JSON, secrets masked."""
+"""``kiosk config check [PATH]``: validate the configuration and print it as JSON, secrets masked
+(``[schedule]`` and ``[modes]`` included; warnings also under ``"warnings"`` and on stderr)."""
 
 from __future__ import annotations
 
@@ -32,5 +33,8 @@ def _check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         say(f"kiosk: {exc}")
         return 2
-    emit(config_as_dict(config))
+    report = config_as_dict(config)
+    for warning in report["warnings"]:
+        say(f"kiosk: warning: {warning}")
+    emit(report)
     return 0

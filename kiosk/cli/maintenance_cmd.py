@@ -7,9 +7,10 @@ import getpass
 import sys
 from typing import Any
 
-from kiosk.cli.output import add_config_argument, emit, load_config_or_exit, say
+from kiosk.cli.output import add_config_argument, emit, emit_error, load_config_or_exit, say
 
 EXIT_OK, EXIT_USAGE, EXIT_CONNECTION = 0, 2, 3
+STATUS = "kiosk maintenance status"
 
 
 def register(subparsers: Any) -> None:
@@ -86,10 +87,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         snapshot = probe_health(config)
     except ConfigError as exc:
-        say(f"kiosk maintenance status: {exc}")
+        emit_error(STATUS, str(exc), "correct the configuration (kiosk config check)", exit=EXIT_USAGE)
         return EXIT_USAGE
     except (KioskError, DriverError) as exc:
-        say(f"kiosk maintenance status: {exc}")
+        emit_error(STATUS, str(exc), "check the devices and the ILS connection", exit=EXIT_CONNECTION)
         return EXIT_CONNECTION
     emit(snapshot.to_json())
     return EXIT_OK if snapshot.ils_online else EXIT_CONNECTION
@@ -121,10 +122,29 @@ def cmd_mode(args: argparse.Namespace) -> int:
     try:
         path = write_request(state_dir, data)
     except OSError as exc:
-        say(f"kiosk maintenance mode: cannot write to {state_dir}: {exc.strerror}")
+        emit_error(
+            "kiosk maintenance mode",
+            f"cannot write to {state_dir}: {exc.strerror}",
+            "run it as the kiosk's user (or root), with [store] path pointing at the kiosk's state",
+            exit=EXIT_USAGE,
+        )
         return EXIT_USAGE
-    emit({"request": str(path), **data})
+    emit({"request": str(path), **_local_times(data, config.hours.schedule.timezone)})
     return EXIT_OK
+
+
+def _local_times(data: dict[str, str], zone: Any) -> dict[str, str]:
+    """The request as the technician reads it: ``start``/``until`` in the library's local time (the
+    schedule's time zone), with the UTC instants the kiosk keeps as ``start_utc``/``until_utc``."""
+    from datetime import datetime
+
+    shown = dict(data)
+    for key in ("start", "until"):
+        if key in data:
+            moment = datetime.fromisoformat(data[key])
+            shown[key] = moment.astimezone(zone).isoformat(timespec="seconds")
+            shown[f"{key}_utc"] = data[key]
+    return shown
 
 
 def running_kiosk_health(config: Any) -> int | None:
@@ -147,15 +167,26 @@ def running_kiosk_health(config: Any) -> int | None:
         if health is not None:
             emit(health)
             return EXIT_OK if health.get("ils_online", True) else EXIT_CONNECTION
-        say(
-            f"kiosk maintenance status: the kiosk is running ({who}) but its health endpoint "
-            f"http://{_host(mon.metrics_address)}:{mon.metrics_port}/healthz did not answer; "
-            "see the maintenance screen, or the journal (journalctl -u library-kiosk)"
+        url = f"http://{_host(mon.metrics_address)}:{mon.metrics_port}/healthz"
+        emit_error(
+            STATUS,
+            f"the kiosk is running ({who}) but its health endpoint {url} did not answer",
+            "see the maintenance screen, or the journal (journalctl -u library-kiosk)",
+            kiosk_running=True,
+            pid=pid or None,
+            health_url=url,
+            exit=EXIT_CONNECTION,
         )
         return EXIT_CONNECTION
-    say(
-        f"kiosk maintenance status: the kiosk is running on {state_dir} ({who}) and owns the devices; "
-        "its health is on the maintenance screen, or set [monitoring] metrics_port to read it here"
+    emit_error(
+        STATUS,
+        f"the kiosk is running on {state_dir} ({who}) and owns the devices",
+        "its health is on the maintenance screen (five taps top-left, then the PIN); or set "
+        "[monitoring] metrics_port in the configuration and restart the kiosk to read it here",
+        kiosk_running=True,
+        pid=pid or None,
+        state_dir=str(state_dir),
+        exit=EXIT_USAGE,
     )
     return EXIT_USAGE
 

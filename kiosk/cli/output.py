@@ -36,6 +36,13 @@ def emit(obj: Any) -> None:
     sys.stdout.flush()
 
 
+def emit_error(command: str, error: str, todo: str, **fields: Any) -> None:
+    """A failed technician command as one JSON object on stdout (``{"error", "what_to_do", ...}``) and
+    as a human line on stderr: a script reading stdout always gets JSON, never prose."""
+    emit({"command": command, "error": error, "what_to_do": todo, **fields})
+    say(f"{command}: {error}; {todo}")
+
+
 def say(message: str) -> None:
     """Print a human message to stderr."""
     print(message, file=sys.stderr, flush=True)

@@ -335,6 +335,7 @@ class ItemRefused(ResultEvent):
     reason: str = "item.refused"
     screen_message: str = ""
     fee_amount: Decimal | None = None  # a loan refused for a rental fee not yet acknowledged (12 BV)
+    title: str = ""  # the item's title when the ILS's answer names it (AJ): shown and on the receipt
 
 
 @dataclass(frozen=True, slots=True)

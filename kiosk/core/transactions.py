@@ -292,7 +292,7 @@ def on_refused(settings: SessionSettings, state: SessionState, event: ev.Event) 
         kind=kind,
         item_id=event.item_id,
         status=LineStatus.REFUSED,
-        title=previous.title if previous else "",
+        title=event.title or (previous.title if previous else ""),
         message=message,
         rental=rental,
     )

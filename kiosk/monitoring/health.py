@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-DEVICE_STATES = ("ok", "busy", "error", "offline", "disabled", "unknown")
+# "degraded": works, but has failed since the start (e.g. speech output that failed and recovered)
+DEVICE_STATES = ("ok", "busy", "degraded", "error", "offline", "disabled", "unknown")
 PAPER_STATES = ("ok", "low", "out", "unknown")
 
 

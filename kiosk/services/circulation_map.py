@@ -68,6 +68,7 @@ def checked_out(session_id: int, item_id: str, reply: Any) -> ev.Event:
             "item.refused",
             screen_message(reply),
             fee_amount=fee if isinstance(fee, Decimal) else None,
+            title=text(getattr(reply, "title", "")),
         )
     return ev.ItemCheckedOut(
         session_id, item_id, text(getattr(reply, "title", "")), due_text(getattr(reply, "due_date", "")),

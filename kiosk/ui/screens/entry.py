@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kivy.properties import ObjectProperty, StringProperty
@@ -43,7 +42,7 @@ class AttractScreen(KioskScreen):
         ids.prompt.text = ui.t("attract.prompt")
         ids.logo.source = ui.settings.picture("logo")
         ids.action_picture.source = ui.settings.picture("pass_reader")
-        hours = ui.settings.hours_on(date.today())
+        hours = ui.settings.hours_today()  # from [schedule], in its time zone
         ids.hours.text = (
             ""
             if hours is None

@@ -72,7 +72,7 @@ def check_pin_in_background(work: Callable[[], PinAttempt], done: Callable[[Any]
     return worker.submit(target)
 
 
-DEVICE_KEYS = ("pass_reader", "barcode_scanner", "printer", "terminal", "rfid", "service_mode")
+DEVICE_KEYS = ("pass_reader", "barcode_scanner", "printer", "terminal", "rfid", "speech", "service_mode")
 
 
 def device_name(t: Any, name: str) -> str:
@@ -315,7 +315,8 @@ class MaintenanceScreen(KioskScreen):
                     "maint.device",
                     name=device_name(t, "service_mode"),
                     state=state_name(t, h.service_mode),
-                    detail=f"({override})" if override else "",
+                    # the end in the library's wall time ("tot 03:00"), never the UTC instant
+                    detail=f"({t('maint.until', time=ui.settings.local_time(override))})" if override else "",
                 )
             )
             for line in lines:
@@ -335,3 +336,4 @@ class MaintenanceScreen(KioskScreen):
         log_lines = ui.log_buffer.lines(last=12) if ui.log_buffer is not None else []
         self.ids.log.text = "\n".join(log_lines)
         self.ids.log.texture_update()
+        self.ids.log_scroll.scroll_y = 0  # follow the newest line
