@@ -12,11 +12,11 @@ from drivers.speech.output import Job
 from kiosk.assembly import build_kiosk
 from kiosk.config import parse_config
 from kiosk.core.view import Screen, SessionView
+from kiosk.health import KioskHealth
 from kiosk.i18n import Translator
 from kiosk.speech_service import SpeechService
-from kiosk.technician import KioskHealth
 from kiosk.ui.screens.maintenance import device_name, state_name
-from tests.foundation.waiting import eventually
+from tests.foundation.waiting import wait_until
 
 NO_DEVICE = "espeak-ng://?voice=nl&loudspeaker=no-such-sound-device"  # as on a kiosk without sound
 
@@ -43,7 +43,7 @@ def test_speech_that_cannot_play_is_an_error_in_health_and_on_the_panel(tmp_path
         assert kiosk.speech is not None
         assert KioskHealth(kiosk).snapshot().device("speech") is not None  # listed before any word
         kiosk.speech.start("button")
-        eventually(lambda: kiosk.speech.output.errors > 0, "espeak-ng failed on the missing device")
+        wait_until(lambda: kiosk.speech.output.errors > 0, what="espeak-ng failed on the missing device")
         speech = KioskHealth(kiosk).snapshot().device("speech")
     finally:
         kiosk.stop()
@@ -63,13 +63,13 @@ def test_speech_that_failed_and_works_again_is_degraded() -> None:
     service = SpeechService(output)
     assert service.health() == ("ok", "")
     service.start("button")
-    eventually(lambda: output.errors > 0, "the first utterance failed")
+    wait_until(lambda: output.errors > 0, what="the first utterance failed")
     assert service.health() == ("error", "DeviceConnectionError")
     output.broken = False  # the sound device is back
     service.on_view(SessionView(screen=Screen.MENU, language="nl"))
     service.on_view(SessionView(screen=Screen.IDLE, language="nl"))  # that session ended: speech off
     service.start("button")  # the next member
-    eventually(lambda: output.played > 0, "spoken again")
+    wait_until(lambda: output.played > 0, what="spoken again")
     assert service.health() == ("degraded", "DeviceConnectionError")
     assert state_name(Translator("nl"), "degraded") == "met storingen"
     output.close()

@@ -16,7 +16,7 @@ from kiosk.core.view import LineStatus
 from tests.foundation.waiting import wait_for
 from tests.member.test_rental_checkout import DVD, dvd_line, make_kiosk, offered, receipts, step
 
-__all__ = ["make_kiosk"]  # the fixture, shared with tests/member
+__all__ = ["make_kiosk"]  # the fixture, shared with the other rental tests
 TITLE = "Zwartboek"  # the demo DVD's title in the simulated ILS (docs/demo-data.md)
 
 
