@@ -254,7 +254,7 @@ def _undoing(state: SessionState, item_id: str) -> bool:
 
 def _then_undone(previous: Handler) -> Handler:
     """Wrap the handlers of a return's answer: the answer to :func:`cancel_loan` keeps the loan line
-    "not lent" (no return line, nothing on the receipt) and secures any part that was released; when the
+    "not lent" (no return line, nothing on the receipt) and secures the parts of a set again; when the
     ILS refuses the undo, the loan stands and the line gets the desk note, as without "cancel"."""
 
     @functools.wraps(previous)
@@ -270,7 +270,11 @@ def _then_undone(previous: Handler) -> Handler:
         if isinstance(event, ev.ItemCheckedIn):
             notes = (Message("offline.queued"),) if event.offline else ()
             state = state.with_line(replace(loan, notes=notes))
-            return state, [PadSecurity(state.session_id, item_id, uids, SECURE)] if uids else []
+            # One tag whose release failed is still secured; of a set, the parts that were released
+            # are secured again (the service switches every part, even when one fails).
+            if uids is None or len(uids) < 2:
+                return state, []
+            return state, [PadSecurity(state.session_id, item_id, uids, SECURE)]
         still_lent = replace(
             loan, status=LineStatus.DONE, message=None, notes=(Message(UNSECURED_LOAN_NOTES["desk"]),)
         )
