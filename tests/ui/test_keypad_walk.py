@@ -228,3 +228,60 @@ def test_keypad_only_borrow_then_pay(walk: Walk) -> None:
     # --- never a PIN digit, anywhere ---------------------------------------------------------------
     for pin in (demo.NORMAL_PIN, demo.FEES_PIN):
         assert not any(pin in text for text in walk.said())
+
+
+# --- the keypad's rules without a window ----------------------------------------------------------
+@dataclass(eq=False)
+class Button:
+    text: str
+    x: float
+    top: float
+    disabled: bool = False
+    pressed: list[str] = field(default_factory=list)
+
+    def dispatch(self, name: str) -> None:
+        self.pressed.append(name)
+
+
+class Pad:
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def press(self, key: str) -> None:
+        self.keys.append(key)
+
+
+def test_the_focus_follows_its_button_keeps_its_place_on_a_redraw_and_resets_when_it_is_gone() -> None:
+    a, b, c = Button("A", 0, 300), Button("B", 0, 200), Button("C", 0, 100)
+    shown = [a, b, c]
+    said: list[str] = []
+    nav = KeypadNavigator(lambda: shown, lambda label, *_: said.append(label), lambda: None, lambda: True,
+                          context=lambda: "screen")  # fmt: skip
+    nav.key(NEXT), nav.key(NEXT)  # B focused
+    shown = [b, c]  # A went away: the focus stays on B
+    nav.key(NEXT)
+    assert said[-1] == "C"
+    shown = [b, Button("C", 0, 100)]  # C redrawn in place (a toggle): the focus stays on its place
+    nav.key(PREVIOUS)
+    assert said[-1] == "B"
+    shown = [c]  # B gone for good: nothing focused, the next move starts at the first
+    assert not nav.key(PRESS)
+    nav.key(NEXT)
+    assert said[-1] == "C"
+
+
+def test_with_a_pin_pad_the_digit_keys_type_and_enter_confirms() -> None:
+    pad, ok = Pad(), Button("OK", 0, 100)
+    nav = KeypadNavigator(lambda: [ok], lambda *_: None, lambda: None, lambda: True, lambda: pad)
+    for code in (KP[1], 50, KP[8], KP[6]):  # keypad 1, the number row's 2, keypad 8 and 6 (not moves)
+        assert nav.key(code)
+    nav.key(ENTER)
+    assert pad.keys == ["1", "2", "8", "6", "ok"] and ok.pressed == []
+    nav.key(DOWN), nav.key(ENTER)  # the arrows reach the other buttons; Enter presses the focused one
+    assert ok.pressed == ["on_press", "on_release"]
+
+
+def test_a_toggles_drawn_box_is_said_in_words() -> None:
+    assert spoken_label("[x] Boete\n€ 0,50", NL) == "Boete, € 0,50, gekozen"
+    assert spoken_label("[  ] Boete\n€ 0,50", Translator("en")) == "Boete, € 0,50, not selected"
+    assert spoken_label("Lenen", NL) == "Lenen"
