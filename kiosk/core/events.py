@@ -271,6 +271,7 @@ class PatronFound(ResultEvent):
     offline: bool = False
     offline_loans_allowed: bool = False
     holds_ready: int = 0  # holds waiting for the patron on the hold shelf (64 hold items count)
+    hold_items: tuple[str, ...] = field(default=(), repr=False)  # their item ids (64 AS), if listed
 
 
 @dataclass(frozen=True, slots=True)

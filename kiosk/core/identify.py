@@ -222,6 +222,7 @@ def patron_view(event: ev.PatronFound) -> PatronView:
         screen_message=event.screen_message,
         offline=event.offline,
         holds_ready=max(0, event.holds_ready),
+        hold_items=event.hold_items,
     )
 
 
@@ -259,6 +260,7 @@ def on_patron_refreshed(settings: SessionSettings, state: SessionState, event: e
         screen_message=patron.screen_message,
         offline=patron.offline,
         holds_ready=patron.holds_ready,
+        hold_items=patron.hold_items,
     )
     message = state.message
     if patron.can_borrow and not before.can_borrow:

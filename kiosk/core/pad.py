@@ -11,6 +11,9 @@ handled by the table's own handlers; this module only adds what the tags need ar
   refusal (then ``FORGET``: the tag is left untouched);
 * an incomplete set, a foreign, blank, unreadable or unknown tag, a pass on the pad: a line that says so,
   no transaction, no security write;
+* a loan whose tags could not be released, where the mode's policy says ``unsecured_loan = "cancel"``:
+  the loan is undone (:class:`~kiosk.core.pad_model.CancelLoan`, a return through the normal effect
+  path), the line says "not lent, leave it here", and the receipt does not list it;
 * offline (``rfid_offline_security``): ``"release"`` lends as the offline policy allows (queued) and
   releases; ``"refuse"`` refuses offline loans of RFID items. Returns are queued and secured.
 """
@@ -32,13 +35,14 @@ from kiosk.core.pad_model import (
     OK,
     RELEASE,
     SECURE,
+    CancelLoan,
     ItemsOnPad,
     PadItem,
     PadSecurity,
     PadSecurityResult,
     PadState,
 )
-from kiosk.core.staffing import unsecured_note
+from kiosk.core.staffing import UNSECURED_LOAN_NOTES, unsecured_note
 from kiosk.core.state import SessionSettings, SessionState
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, Screen
 
@@ -47,6 +51,7 @@ SET_INCOMPLETE = "rfid.set_incomplete"  # "Leg alle delen op de plaat ({present}
 TAKEN_OFF = "rfid.taken_off"
 SECURITY_PASSWORD = "rfid.security_password"
 OFFLINE_REFUSED = "rfid.offline_refused"
+LOAN_CANCELLED = "rfid.loan_cancelled"  # "Niet geleend: de beveiliging ... Laat het hier liggen."
 PROGRESS = "rfid.progress"  # "{done} van {total} materialen verwerkt" (plural by total)
 TAG_KEYS = {
     "foreign": "rfid.foreign",
@@ -116,6 +121,8 @@ def _one_item(
     existing = state.line(kind, item.item_id)
     if existing is not None and existing.status is not LineStatus.REFUSED:
         return state, []  # sent already (the pad reports a stack again and again)
+    if existing is not None and _cancelled(existing):
+        return state, []  # its loan was undone (tags not released): not lent again while it lies there
     other = state.line(LineKind.RETURN if kind is LineKind.LOAN else LineKind.LOAN, item.item_id)
     if other is not None and other.status is not LineStatus.REFUSED:
         return state, []  # just lent (returned) in this session and still on the pad: not undone by accident
@@ -135,6 +142,12 @@ def _one_item(
         line = ItemLine(
             kind=kind, item_id=item.item_id, status=LineStatus.REFUSED, message=Message(OFFLINE_REFUSED)
         )
+        return state.with_line(line), [PlaySound("error")]
+    hold = tx.hold_refusal(state, item.item_id) if kind is LineKind.LOAN else None
+    if hold is not None:  # a hold the mode does not hand out: no checkout, the tag untouched
+        if existing is not None and existing.message == hold:
+            return state, []
+        line = ItemLine(kind=kind, item_id=item.item_id, status=LineStatus.REFUSED, message=hold)
         return state.with_line(line), [PlaySound("error")]
     handler = tx.on_item_borrow if kind is LineKind.LOAN else tx.on_item_return
     state, effects = handler(settings, state, ev.ItemPresented(item.item_id))
@@ -185,7 +198,8 @@ def _then_forget(previous: Handler) -> Handler:
 
 
 def on_security_result(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
-    """A tag could not be switched: the line says what to do (the service already alerted staff)."""
+    """A tag could not be switched: the line says what to do (the service already alerted staff); with
+    ``unsecured_loan = "cancel"`` a loan is undone instead (:func:`cancel_loan`)."""
     assert isinstance(event, PadSecurityResult)
     if event.ok or event.session_id != state.session_id:
         return state, []
@@ -193,6 +207,8 @@ def on_security_result(settings: SessionSettings, state: SessionState, event: ev
     line = state.line(kind, event.item_id)
     if line is None:
         return state, []
+    if kind is LineKind.LOAN and state.mode.policy.unsecured_loan == "cancel":
+        return cancel_loan(state, line)
     # A password-protected tag is a configuration fault (always the desk); otherwise the mode's policy.
     key = (
         SECURITY_PASSWORD
@@ -204,6 +220,67 @@ def on_security_result(settings: SessionSettings, state: SessionState, event: ev
     if any(note.key == key for note in line.notes):
         return state, []
     return state.with_line(replace(line, notes=(*line.notes, Message(key)))), [PlaySound("error")]
+
+
+def _cancelled(line: ItemLine) -> bool:
+    """A loan line whose loan was (being) undone because its tags stayed secured."""
+    return (
+        line.status is LineStatus.REFUSED and line.message is not None and line.message.key == LOAN_CANCELLED
+    )
+
+
+def cancel_loan(state: SessionState, line: ItemLine) -> Outcome:
+    """Undo a loan whose tags could not be released: a return through the normal effect path (online, or
+    queued offline), and the line says "not lent, leave it here" — whatever the pad or the ILS says next,
+    the member is not sent away with an item that sets off the gate (and nobody at a desk to help)."""
+    if line.status is not LineStatus.DONE:
+        return state, []  # not lent (yet), or already being undone
+    cancelled = replace(line, status=LineStatus.REFUSED, message=Message(LOAN_CANCELLED), due="", notes=())
+    state = state.with_line(cancelled)
+    pending = state.asking(("return", line.item_id))
+    return state.with_(pending=pending), [CancelLoan(state.session_id, line.item_id), PlaySound("error")]
+
+
+def _undoing(state: SessionState, item_id: str) -> bool:
+    """Whether a return answer for ``item_id`` answers :func:`cancel_loan` (not a member's return)."""
+    loan = state.line(LineKind.LOAN, item_id)
+    returned = state.line(LineKind.RETURN, item_id)
+    return (
+        loan is not None
+        and _cancelled(loan)
+        and (returned is None or returned.status is not LineStatus.PENDING)
+    )
+
+
+def _then_undone(previous: Handler) -> Handler:
+    """Wrap the handlers of a return's answer: the answer to :func:`cancel_loan` keeps the loan line
+    "not lent" (no return line, nothing on the receipt) and secures the parts of a set again; when the
+    ILS refuses the undo, the loan stands and the line gets the desk note, as without "cancel"."""
+
+    @functools.wraps(previous)
+    def handler(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+        item_id = getattr(event, "item_id", "")
+        is_return = isinstance(event, ev.ItemCheckedIn) or getattr(event, "kind", "") == "return"
+        is_return = is_return or getattr(event, "request", "") == "return"
+        if not item_id or not is_return or not _undoing(state, item_id):
+            return previous(settings, state, event)
+        loan = state.line(LineKind.LOAN, item_id)
+        assert loan is not None
+        uids = pad_of(state).uids(item_id)
+        if isinstance(event, ev.ItemCheckedIn):
+            notes = (Message("offline.queued"),) if event.offline else ()
+            state = state.with_line(replace(loan, notes=notes))
+            # One tag whose release failed is still secured; of a set, the parts that were released
+            # are secured again (the service switches every part, even when one fails).
+            if uids is None or len(uids) < 2:
+                return state, []
+            return state, [PadSecurity(state.session_id, item_id, uids, SECURE)]
+        still_lent = replace(
+            loan, status=LineStatus.DONE, message=None, notes=(Message(UNSECURED_LOAN_NOTES["desk"]),)
+        )
+        return state.with_line(still_lent), [PlaySound("error")]
+
+    return handler
 
 
 Table = dict[tuple[Screen | None, type[ev.Event]], Handler]
@@ -226,4 +303,7 @@ def rows(table: Table) -> Table:
     for refusal in (ev.ItemRefused, ev.ServiceUnavailable):
         if (None, refusal) in table:
             out[(None, refusal)] = _then_forget(table[(None, refusal)])
+    for answer in (ev.ItemCheckedIn, ev.ItemRefused, ev.ServiceUnavailable):
+        if (None, answer) in out:
+            out[(None, answer)] = _then_undone(out[(None, answer)])
     return out

@@ -6,6 +6,8 @@
 * :class:`PadSecurity` — an effect for the security service: *intend* (before the SIP2 request goes out,
   so a crash right after the ILS answer is found after a restart), *release*/*secure* (the ILS said yes),
   *forget* (the ILS said no: the tag is left as it is).
+* :class:`CancelLoan` — undo a loan whose tags could not be released (``unsecured_loan = "cancel"``): a
+  return, carried out by the circulation service like any other (online, or queued when offline).
 * :class:`PadSecurityResult` — the security service's answer. It is not a
   :class:`~kiosk.core.events.ResultEvent` (those answer a pending SIP2 request); the handler checks the
   session id itself.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kiosk.core.effects import Effect
+from kiosk.core.effects import CheckIn, Effect
 from kiosk.core.events import Event, UserEvent
 
 # PadItem.status values
@@ -104,3 +106,11 @@ class PadState:
         """Remember an item's tags."""
         rest = tuple((k, u) for k, u in self.tags if k != item_id)
         return PadState((*rest, (item_id, uids)), self.on_pad)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelLoan(CheckIn):
+    """Undo a loan the ILS made but whose tag security could not be switched off (the mode's
+    ``unsecured_loan = "cancel"``). It *is* a return for the circulation service (SIP2 09, or queued
+    offline), but not a member's return: the mode's ``returns`` switch does not stop it, and its answer
+    marks the loan line "not lent" instead of adding a return line."""

@@ -126,8 +126,9 @@ UNSECURED_RETURN_NOTES: dict[str, str | None] = {
 
 def unsecured_note(policy: ModePolicy, loan: bool) -> str | None:
     """The note for a lent (``loan``) or returned item whose tag security could not be switched, as the
-    mode's policy says (None: the line needs no note). ``unsecured_loan = "cancel"`` (undo the loan) is
-    not carried out yet: it gets the ``desk`` note."""
+    mode's policy says (None: the line needs no note). ``unsecured_loan = "cancel"`` undoes the loan
+    instead (:func:`kiosk.core.pad.cancel_loan`); it gets the ``desk`` note only when the ILS refuses
+    the undo (the loan then stands)."""
     if loan:
         return UNSECURED_LOAN_NOTES.get(policy.unsecured_loan, UNSECURED_LOAN_NOTES["desk"])
     return UNSECURED_RETURN_NOTES.get(policy.unsecured_return, UNSECURED_RETURN_NOTES["desk"])

@@ -18,6 +18,7 @@ from kiosk.core.effects import (
 )
 from kiosk.core.identify import refresh_patron
 from kiosk.core.rental import rental_failed, rental_item, rented_lines
+from kiosk.core.service import Staffing
 from kiosk.core.state import ACCOUNT, PAYMENT, SessionSettings, SessionState
 from kiosk.core.view import (
     AccountView,
@@ -32,6 +33,8 @@ from kiosk.core.view import (
     menu_actions,
 )
 
+HOLD_AT_DESK = "item.hold_pickup_desk"  # hold_pickup = false, staffed: "collect it at the desk"
+HOLD_LATER = "item.hold_pickup_later"  # hold_pickup = false, unstaffed: "come back in staffed hours"
 KINDS = {"loan": LineKind.LOAN, "return": LineKind.RETURN, "renewal": LineKind.RENEWAL}
 
 
@@ -133,12 +136,30 @@ def _already(state: SessionState, kind: LineKind, item_id: str) -> bool:
     return line is not None and line.status is not LineStatus.REFUSED
 
 
+def hold_refusal(state: SessionState, item_id: str) -> Message | None:
+    """Why ``item_id`` may not be lent now because it is this member's hold waiting on the hold shelf and
+    the mode's policy says ``hold_pickup = false``; None when it may. The member's available holds come
+    from the patron lookup (64 hold items) and, once loaded, the account. Decided before any checkout."""
+    if state.mode.policy.hold_pickup or state.patron is None:
+        return None
+    holds = set(state.patron.hold_items)
+    if state.account is not None:
+        holds |= {hold.item_id for hold in state.account.holds if hold.available and hold.item_id}
+    if item_id not in holds:
+        return None
+    # Staffed, the desk hands it out; unstaffed (or closing) nobody is there: come back in staffed hours.
+    return Message(HOLD_AT_DESK if state.mode.staffing is Staffing.STAFFED else HOLD_LATER)
+
+
 def on_item_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
-    """Lend the item presented on the borrowing screen."""
+    """Lend the item presented on the borrowing screen (not a hold the mode does not hand out)."""
     pass_number = state.pass_number
     assert isinstance(event, ev.ItemPresented) and pass_number
     if _already(state, LineKind.LOAN, event.item_id):
         return state, []
+    if (why := hold_refusal(state, event.item_id)) is not None:
+        line = ItemLine(kind=LineKind.LOAN, item_id=event.item_id, status=LineStatus.REFUSED, message=why)
+        return state.with_line(line).with_(message=None), [PlaySound("error")]
     state = state.with_line(ItemLine(kind=LineKind.LOAN, item_id=event.item_id))
     effects: list[Effect] = [CheckOut(state.session_id, pass_number, event.item_id, state.pin)]
     return state.with_(pending=state.asking(("loan", event.item_id)), message=None), effects

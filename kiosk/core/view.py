@@ -148,6 +148,7 @@ class PatronView:
     screen_message: str = ""
     offline: bool = False  # accepted by the offline pass check, not by the ILS
     holds_ready: int = 0  # holds waiting on the hold shelf (a notice on the menu)
+    hold_items: tuple[str, ...] = field(default=(), repr=False)  # their item ids, when the ILS listed them
 
 
 @dataclass(frozen=True, slots=True)

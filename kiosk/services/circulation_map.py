@@ -54,6 +54,7 @@ def patron_found(session_id: int, reply: Any, pin: str | None) -> ev.PatronFound
         screen_message=screen_message(reply),
         language=str(getattr(reply, "language", "000") or "000"),
         holds_ready=int(getattr(reply, "hold_items_count", 0) or 0),
+        hold_items=tuple(text(i) for i in (getattr(reply, "hold_items", ()) or ()) if i),
     )
 
 

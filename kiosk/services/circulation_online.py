@@ -107,8 +107,12 @@ class OnlineDesk:
         if isinstance(effect, fx.LookUpPatron):
             # An empty AD (rather than none) makes the ILS say whether this patron has a PIN (CQ N),
             # which the "patron" PIN policy needs; Koha and SIPServer check AD whenever it is sent.
+            # The hold items (summary "hold": AS) tell the core which items wait for this member on the
+            # hold shelf, for a mode that does not let the kiosk hand them out (hold_pickup = false).
             pin = effect.pin if effect.pin is not None else ""
-            patron = self._client.patron_information(effect.pass_number, pin=pin)
+            patron = self._client.patron_information(
+                effect.pass_number, pin=pin, summary="hold", end=MAX_ACCOUNT_LOANS
+            )
             return cmap.patron_found(effect.session_id, patron, effect.pin)
         if isinstance(effect, fx.CheckOut | fx.CheckIn):
             self._before_item(effect.item_id)  # a queued transaction for this item goes first
