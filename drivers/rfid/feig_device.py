@@ -50,8 +50,10 @@ class FeigDevice:
         strict: bool = False,
         pause: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        notification: bool = True,
     ) -> None:
         self.field = field
+        self.notification = notification  # False: firmware without MODE.NTFC (answers 0x11 to it)
         self.pause = pause
         self.clock = clock
         self.addr = addr
@@ -152,6 +154,8 @@ class FeigDevice:
 
     def _inventory(self, mode: int, advanced: bool, rest: bytes = b"") -> tuple[int, bytes, float]:
         air = 0.0
+        if mode & fc.MODE_NTFC and not self.notification:
+            return fc.PARAMETER_RANGE, b"", 0.0
         if mode & fc.MODE_NTFC and (mode & fc.MODE_MORE or len(rest) != 1 or not rest[0]):
             return (fc.PARAMETER_RANGE if rest else fc.LENGTH_ERROR), b"", 0.0  # MORE and NTFC are exclusive
         if not mode & fc.MODE_MORE:

@@ -93,8 +93,7 @@ class SecurityService:
             self.pending.add(effect.item_id, effect.uids, wanted)
             with self._busy_lock:
                 self._awaiting[effect.item_id] = self._clock()
-                self._busy += 1
-            self._jobs.put(_SYNC)  # the fsync, off the SIP2 request's way
+            self._jobs.put(_SYNC)  # the fsync, off the SIP2 request's way (not a switch: idle stays)
         elif effect.action == FORGET:
             self.pending.remove(effect.item_id)
             with self._busy_lock:
@@ -145,24 +144,43 @@ class SecurityService:
             job = self._jobs.get()
             if job is None:
                 return
+            if isinstance(job, str):  # _SYNC
+                self._sync()
+                continue
             try:
-                if isinstance(job, str):  # _SYNC
-                    self.pending.sync()
-                    continue
-                self.pending.sync()  # the intent survives a power cut before its tag is touched
                 record = self.pending.get(job.item_id)
-                ok, reason = self.switch(job.item_id, job.uids, job.action)
+                if self._synced(job.item_id):  # the intent survives a power cut before a tag is touched
+                    ok, reason = self.switch(job.item_id, job.uids, job.action)
+                else:
+                    ok, reason = False, "failed"
                 self._post(PadSecurityResult(job.session_id, job.item_id, job.action, ok, reason))
                 # The record goes after the member was told: its write is not between the last tag's
                 # read-back and the screen. (Killed in between, the restart finds the item switched.)
                 self.pending.remove(job.item_id, only=record)
                 if self._jobs.empty():
-                    self.pending.sync()  # while nothing waits: the removals too
+                    self._sync()  # while nothing waits: the removals too
             except Exception:  # the worker must survive any bug; the record stays for the next start
                 log.exception("security switch of an item failed unexpectedly")
             finally:
                 with self._busy_lock:
                     self._busy -= 1
+
+    def _sync(self) -> None:
+        try:
+            self.pending.sync()
+        except OSError as exc:  # the next switch syncs again (and fails loudly there if the disk is gone)
+            log.error("security pending record not synced: %s", type(exc).__name__)
+
+    def _synced(self, item_id: str) -> bool:
+        """Sync the records; if the disk refuses, the tag is not touched and staff hear of it."""
+        try:
+            self.pending.sync()
+            return True
+        except OSError as exc:
+            self.failures += 1
+            what = f"security record not on disk ({type(exc).__name__}); tags left as they are"
+            self._alert(FAILED_ALERT, short_hash(item_id), what)
+            return False
 
     def switch(self, item_id: str, uids: tuple[str, ...], action: str) -> tuple[bool, str]:
         """Release or secure every tag of the item (every part of a set, even after one failed) and prove
