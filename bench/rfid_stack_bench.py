@@ -28,6 +28,7 @@ Usage: ``python bench/rfid_stack_bench.py [--repeat 5] [--poll 0.3]``.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import tempfile
@@ -127,6 +128,7 @@ class Bench:
 
     def __init__(self, poll: float, tmp: Path) -> None:
         self.trace: Trace = []
+        self.rng = random.Random(16)
         for name in ("checkout", "checkin"):  # the kiosk's SIP2 requests, timed where they are sent
             setattr(Sip2Client, name, _timed(self.trace, name, getattr(Sip2Client, name)))
         self.sim = IlsSimulator(host="127.0.0.1", port=0)
@@ -189,6 +191,11 @@ class Bench:
             self.kiosk.runtime.settle(LIMIT, quiet=self.kiosk.idle)
 
     def place(self, present: bool, items: list[str] | None = None) -> float:
+        """Put the tags on (or take them off) the pad; returns the moment. A stack is put down after a
+        random pause of up to 20 ms: a member's hand keeps no time with the reader's inventory cycle,
+        but the bench's own thread would (it wakes in step with the simulator's threads)."""
+        if present:
+            time.sleep(self.rng.uniform(0.0, 0.02))
         with self.field.lock:
             start = time.perf_counter()
             for tag in self.field.tags:
