@@ -196,8 +196,9 @@ class PadWatcher:
     def _pause(self) -> float:
         """Seconds until the next round: ``poll_interval`` with tags on the pad; on an empty pad
         ``empty_poll_interval``, or only a breath when the reader waits for tags itself (the lock is
-        free for a moment: a security write or the maintenance test may go first)."""
-        if self._tags:
+        free for a moment: a security write or the maintenance test may go first); after a failed
+        inventory ``poll_interval`` (a reader that is gone is not asked 500 times a second)."""
+        if self._tags or self.error:
             return self.poll_interval
         return 0.002 if self.reader.notifies() else self.empty_poll_interval
 

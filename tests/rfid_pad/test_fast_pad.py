@@ -169,3 +169,20 @@ def test_sync_covers_every_change_written_before_it(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert store.durable
+
+
+def test_a_failing_reader_is_not_asked_again_at_once(pad: tuple[TagField, str]) -> None:
+    field, path = pad
+    reader = LockedReader(open_reader(f"rfid+feig://{path}?timeout={ANSWER_TIMEOUT}"))
+    watcher = PadWatcher(reader, lambda items: None, poll_interval=0.3)
+    try:
+        watcher.poll()
+        assert watcher.error == "" and watcher._pause() < 0.01  # empty pad: the reader waits for tags
+        field.faults.collision_bursts = 100  # every inventory ends in an unfinished anticollision
+        watcher.poll()
+        assert watcher.error.startswith("TagAirError") and watcher._pause() == 0.3
+        field.faults.collision_bursts = 0
+        watcher.poll()
+        assert watcher.error == "" and watcher._pause() < 0.01
+    finally:
+        reader.close()
