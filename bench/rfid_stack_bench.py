@@ -17,17 +17,26 @@ Floor: max(10 × the SIP2 round trip measured in the same run, the pad's air tim
 The pad's inventory interval (``--poll``, default the kiosk's 0.3 s) is in the figures: a stack put down
 just after an inventory waits for the next one.
 
+The breakdown line splits each run at the first tag read, the first and the last ILS answer: stack →
+first item id (the inventory that finds the stack + one read; on an empty pad the FEIG reader waits for
+tags in notification mode), → first SIP2 request (core, intent record), the ILS requests (vs 10 × the
+round trip), last answer → verified (one AFI write + one read-back).
+
 Usage: ``python bench/rfid_stack_bench.py [--repeat 5] [--poll 0.3]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -90,10 +99,39 @@ def pad_floor(n: int) -> float:
     return airtime.inventory_and_read(n, 8) + n * (airtime.write_afi() + airtime.system_info())
 
 
+Trace = list[tuple[str, float, float]]
+
+
+def _timed(trace: Trace, what: str, call: Callable[..., Any]) -> Callable[..., Any]:
+    """``call`` that notes (what, start, end) in ``trace``."""
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            trace.append((what, start, time.perf_counter()))
+
+    return timed
+
+
+def breakdown(trace: Trace, start: float, end: float, ils: str) -> tuple[float, float, float, float]:
+    """(stack → first item id, → first ILS request, the ILS requests, last answer → verified) of one run."""
+    run = [t for t in trace if start <= t[1] and t[2] <= end]
+    first_read = min(t[2] for t in run if t[0] == "read")
+    requests = [t for t in run if t[0] == ils]
+    first, last = min(t[1] for t in requests), max(t[2] for t in requests)
+    return first_read - start, first - first_read, last - first, end - last
+
+
 class Bench:
     """One kiosk, one ILS, one pad with the stack's tags (off the pad until put down)."""
 
     def __init__(self, poll: float, tmp: Path) -> None:
+        self.trace: Trace = []
+        self.rng = random.Random(16)
+        for name in ("checkout", "checkin"):  # the kiosk's SIP2 requests, timed where they are sent
+            setattr(Sip2Client, name, _timed(self.trace, name, getattr(Sip2Client, name)))
         self.sim = IlsSimulator(host="127.0.0.1", port=0)
         self.items = [f"3030100090{i:04d}" for i in range(1, N + 1)]
         for i, item in enumerate(self.items):
@@ -121,8 +159,23 @@ class Bench:
             base_dir=tmp,
         )
         self.kiosk: Kiosk = build_kiosk(config)
+        reader = self.kiosk.pad.reader.inner
+        reader.read_blocks = _timed(self.trace, "read", reader.read_blocks)  # type: ignore[method-assign]
+        self.parts: dict[str, list[tuple[float, float, float, float]]] = {"checkout": [], "checkin": []}
         self.seen: dict[str, float] = {}
         self.kiosk.runtime.subscribe(self._on_view)
+        # The end of a run is noticed when the security service posts a result, not by polling: a bench
+        # thread waking every millisecond would take the interpreter from the kiosk's threads.
+        self.posted = threading.Condition()
+        security = self.kiosk.pad.security
+        post = security._post
+
+        def posted(event: ev.Event) -> None:
+            post(event)
+            with self.posted:
+                self.posted.notify_all()
+
+        security._post = posted  # type: ignore[method-assign]
 
     def _on_view(self, view: SessionView) -> None:
         now = time.perf_counter()
@@ -151,6 +204,11 @@ class Bench:
             self.kiosk.runtime.settle(LIMIT, quiet=self.kiosk.idle)
 
     def place(self, present: bool, items: list[str] | None = None) -> float:
+        """Put the tags on (or take them off) the pad; returns the moment. A stack is put down after a
+        random pause of up to 20 ms: a member's hand keeps no time with the reader's inventory cycle,
+        but the bench's own thread would (it wakes in step with the simulator's threads)."""
+        if present:
+            time.sleep(self.rng.uniform(0.0, 0.02))
         with self.field.lock:
             start = time.perf_counter()
             for tag in self.field.tags:
@@ -158,13 +216,22 @@ class Bench:
                     tag.present = present
         return start
 
+    def until_done(self, kind: LineKind, afi: int, verified: int, what: str) -> float:
+        """Wait until :meth:`all_done`; the moment it was seen."""
+        end = time.monotonic() + LIMIT
+        with self.posted:
+            while not self.all_done(kind, afi, verified):
+                if time.monotonic() > end:
+                    raise SystemExit(f"bench: never reached {what}")
+                self.posted.wait(0.05)
+            return time.perf_counter()
+
     def all_done(self, kind: LineKind, afi: int, verified: int) -> bool:
+        """Every line done and every tag switched and verified."""
+        if self.kiosk.pad.security.verified < verified:
+            return False
         lines = [x for x in self.kiosk.runtime.view.items if x.kind is kind and x.status is LineStatus.DONE]
-        return (
-            len(lines) == N
-            and all(t.afi == afi for t in self.field.tags)
-            and self.kiosk.pad.security.verified >= verified
-        )
+        return len(lines) == N and all(t.afi == afi for t in self.field.tags)
 
     def round(self) -> tuple[float, float]:
         """One member lends the stack, a return session takes it back; seconds for each."""
@@ -173,15 +240,15 @@ class Bench:
         self.screen(ev.StartBorrow(), Screen.BORROWING)
         verified = self.kiosk.pad.security.verified
         start = self.place(True)
-        _until(lambda: self.all_done(LineKind.LOAN, 0xC2, verified + N), "all lent and released")
-        lend = time.perf_counter() - start
+        lend = self.until_done(LineKind.LOAN, 0xC2, verified + N, "all lent and released") - start
+        self.parts["checkout"].append(breakdown(self.trace, start, start + lend, "checkout"))
         self.place(False)
         _until(lambda: not self.kiosk.pad.watcher.contents, "pad empty")
         self.to_idle()
         self.screen(ev.StartReturn(), Screen.RETURNING)
         start = self.place(True)
-        _until(lambda: self.all_done(LineKind.RETURN, 0x07, verified + 2 * N), "all returned and secured")
-        back = time.perf_counter() - start
+        back = self.until_done(LineKind.RETURN, 0x07, verified + 2 * N, "all returned and secured") - start
+        self.parts["checkin"].append(breakdown(self.trace, start, start + back, "checkin"))
         self.place(False)
         _until(lambda: not self.kiosk.pad.watcher.contents, "pad empty")
         self.to_idle()
@@ -244,14 +311,26 @@ def main() -> int:
         worst = max(worst, median / floor)
         print(f"  {name:25s} median {median * 1000:7.1f} ms  ratio {median / floor:4.2f}")
     # What no overlap can hide: the stack's first inventory and first read before any item id is known,
-    # and the last item's write + read-back after the last ILS answer.
-    edges = airtime.inventory(N) + airtime.read_blocks(8) + airtime.write_afi() + airtime.system_info()
+    # and the last item's write + read-back after the last ILS answer (the commands the pad sends: the
+    # read without the blocks' security status).
+    first = airtime.inventory(N) + airtime.read_blocks(8, security_status=False)
+    last = airtime.write_afi() + airtime.system_info()
+    edges = first + last
     print(
         f"  with the unavoidable edges ({edges * 1000:.0f} ms of air: first inventory + read, last write + "
         f"read-back) the floor is {(floor + edges) * 1000:.0f} ms: ratios "
         f"{statistics.median(lends) / (floor + edges):4.2f} / "
         f"{statistics.median(backs) / (floor + edges):4.2f}"
     )
+    for name, label in (("checkout", "lend"), ("checkin", "return")):
+        to_id, to_ils, ils, tail = (statistics.median(p[i] for p in bench.parts[name]) for i in range(4))
+        print(
+            f"  {label:6s} breakdown (ms): stack → first item id {to_id * 1000:5.1f} "
+            f"(air {first * 1000:.1f}), "
+            f"→ first SIP2 request {to_ils * 1000:4.1f}, {N} requests {ils * 1000:5.1f} "
+            f"({N} × RTT {floor_ils * 1000:.0f}), last answer → verified {tail * 1000:4.1f} "
+            f"(air {last * 1000:.1f})"
+        )
     print(
         f"  one item → its line on screen: median {statistics.median(ones) * 1000:6.1f} ms "
         f"(poll interval {args.poll * 1000:.0f} ms, air time of one inventory + read "

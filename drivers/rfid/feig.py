@@ -2,7 +2,10 @@
 
 Every tag command is ``[0xB0]`` (or ``[0xB1]`` for the NXP EAS bit) in addressed mode. Inventory follows
 status 0x94 ("more data") with MODE.MORE until the reader has handed out every tag, and retries an
-unfinished anticollision (0x83) a few times. A garbled answer or silence makes the request go out again
+unfinished anticollision (0x83) a few times. :meth:`FeigReader.wait_for_tags` uses the notification mode
+(MODE.NTFC): the reader inventories by itself until a tag arrives and answers at once, so an empty pad
+sees a stack within one empty inventory (8 ms of air) without the host polling; a reader that refuses
+the mode is polled instead from then on. A garbled answer or silence makes the request go out again
 (``retries``); the reader answers nothing at all to a frame it could not read (manual §3.1).
 """
 
@@ -13,7 +16,7 @@ from typing import ClassVar
 
 from drivers.errors import DeviceProtocolError
 from drivers.rfid import feig_codec as fc
-from drivers.rfid.errors import TagAirError
+from drivers.rfid.errors import ReaderError, TagAirError
 from drivers.rfid.reader import (
     Reader,
     SystemInfo,
@@ -46,6 +49,7 @@ class FeigReader(Reader):
         self.addr = addr
         self.retries = retries
         self.advanced = advanced
+        self._notify = True
         self._decoder = fc.FrameDecoder(responses=True)
 
     def close(self) -> None:
@@ -54,7 +58,7 @@ class FeigReader(Reader):
 
     # --- one request, one answer ------------------------------------------------------------------------
 
-    def _call(self, cmd: int, data: bytes, what: str) -> fc.Response:
+    def _call(self, cmd: int, data: bytes, what: str, timeout: float | None = None) -> fc.Response:
         request = fc.build_request(fc.Request(self.addr, cmd, data, self.advanced))
 
         def accept(item: object) -> fc.Response | None:
@@ -72,6 +76,7 @@ class FeigReader(Reader):
             accept,
             self.retries,
             f"FEIG {what}",
+            timeout,
         )
 
     def _tag_call(self, cmd: int, data: bytes, uid: str, what: str) -> fc.Response:
@@ -93,11 +98,34 @@ class FeigReader(Reader):
                 log.debug("inventory: anticollision unfinished, again")
         raise AssertionError("unreachable")
 
-    def _inventory_once(self) -> list[str]:
+    def notifies(self) -> bool:
+        """Whether the notification mode is used (until the reader refused it once)."""
+        return self._notify
+
+    def wait_for_tags(self, longest: float) -> list[str]:
+        """Inventory in notification mode: answered as soon as a tag is in the field, or with none after
+        ``longest`` seconds (rounded to the reader's 100 ms, 0.1..25.5 s)."""
+        if not self._notify:
+            return self.inventory()
+        units = max(1, min(255, round(longest / fc.NTFC_UNIT)))
+        try:
+            return self._inventory_once(fc.inventory_data(notify_time=units), units * fc.NTFC_UNIT)
+        except TagAirError:
+            return self.inventory()  # an unfinished anticollision: the ordinary inventory retries it
+        except ReaderError as exc:
+            if exc.code not in (fc.UNKNOWN_COMMAND, fc.LENGTH_ERROR, fc.PARAMETER_RANGE):
+                raise
+            log.info("FEIG reader refuses the notification inventory (status 0x%02X): polling", exc.code)
+            self._notify = False
+            return self.inventory()
+
+    def _inventory_once(self, first: bytes | None = None, held: float = 0.0) -> list[str]:
         found: list[str] = []
         more = False
         while True:
-            resp = self._call(fc.CMD_ISO, fc.inventory_data(more), "inventory")
+            data = first if first is not None and not more else fc.inventory_data(more)
+            wait = self.transport.timeout + (held if not more else 0.0)
+            resp = self._call(fc.CMD_ISO, data, "inventory", wait)
             if resp.status == fc.NO_TRANSPONDER:
                 return found
             if resp.status not in (fc.OK, fc.MORE_DATA):

@@ -47,6 +47,8 @@ NXP_EAS_ALARM = 0xA5
 MODE_ADDRESSED = 0x01
 MODE_SEC = 0x08  # Read Multiple Blocks: return each block's security status
 MODE_MORE = 0x80  # Inventory: fetch the rest after status 0x94
+MODE_NTFC = 0x40  # Inventory: notification mode, the reader inventories until a tag is found (§7.1.1)
+NTFC_UNIT = 0.1  # NTFC_TIME counts 100 ms
 TR_TYPE_ISO15693 = 0x03
 MAX_BLOCKS_PER_READ = 32  # at most 128 bytes per request (§7.2.4)
 
@@ -200,14 +202,27 @@ def reverse_blocks(data: bytes, block_size: int) -> bytes:
 # --- [0xB0]/[0xB1] request data (host side) ----------------------------------------------------------------
 
 
-def inventory_data(more: bool = False) -> bytes:
-    """``[01][MODE]``: a new inventory, or with MORE the rest of the last one after status 0x94."""
+def inventory_data(more: bool = False, notify_time: int | None = None) -> bytes:
+    """``[01][MODE]``: a new inventory, or with MORE the rest of the last one after status 0x94.
+
+    ``notify_time`` (1..255, in 100 ms): ``[01][MODE NTFC][NTFC_TIME]``, the notification mode: the reader
+    runs the inventory internally again and again until a tag is detected, and answers then (or with
+    "no transponder" once NTFC_TIME has passed); MORE and NTFC are exclusive (manual §7.1.1, p. 82-83).
+    """
+    if notify_time is not None:
+        if more or not 1 <= notify_time <= 255:
+            raise ValueError("a notification inventory takes NTFC_TIME 1..255 and no MORE")
+        return bytes((ISO_INVENTORY, MODE_NTFC, notify_time))
     return bytes((ISO_INVENTORY, MODE_MORE if more else 0x00))
 
 
-def read_multiple_data(uid: bytes, first: int, count: int) -> bytes:
-    """``[23][MODE addressed+SEC][UID][DB_ADR][DB-N]``."""
-    return bytes((ISO_READ_MULTIPLE, MODE_ADDRESSED | MODE_SEC)) + uid + bytes((first, count))
+def read_multiple_data(uid: bytes, first: int, count: int, security_status: bool = False) -> bytes:
+    """``[23][MODE addressed][UID][DB_ADR][DB-N]``. The blocks' security (lock) status is not asked for
+    by default: nothing here uses it, and the tag would send one byte more per block (2.4 ms of air for
+    8 blocks). The answer carries a SEC-STATUS byte per block either way, 0x00 when not asked
+    (manual §7.1.3, p. 93-94)."""
+    mode = MODE_ADDRESSED | (MODE_SEC if security_status else 0)
+    return bytes((ISO_READ_MULTIPLE, mode)) + uid + bytes((first, count))
 
 
 def write_multiple_data(uid: bytes, first: int, data: bytes, block_size: int) -> bytes:
@@ -255,7 +270,8 @@ def parse_inventory(data: bytes) -> list[InventoryEntry]:
 
 
 def parse_read_multiple(data: bytes, with_sec: bool = True) -> tuple[int, bytes]:
-    """``DB-N DB-SIZE {SEC-STATUS DB}×N`` → (block size, blocks in tag order)."""
+    """``DB-N DB-SIZE {SEC-STATUS DB}×N`` → (block size, blocks in tag order). A FEIG reader always sends
+    SEC-STATUS (0x00 when MODE.SEC was clear); ``with_sec=False`` only reads foreign captures without it."""
     if len(data) < 2:
         raise ValueError("read answer without DB-N/DB-SIZE")
     count, size = data[0], data[1]

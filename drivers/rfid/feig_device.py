@@ -6,10 +6,16 @@ real reader it sends *nothing* for a frame with a bad CRC (manual §3.1). Strict
 least forgiving reader: a byte that cannot start a frame discards everything buffered, frames for another
 COM-ADR are ignored, tag commands must be addressed, more than 32 blocks per read or write is a parameter
 error, and a command the protocol does not know is refused with 0x80.
+
+One command takes real time inside :meth:`receive`: an inventory in notification mode (MODE.NTFC) runs the
+field's inventory every empty-inventory air time (``pause``) until a tag is there or NTFC_TIME has passed,
+as the reader does; a stack put down meanwhile is found by the next internal inventory.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from drivers.rfid import airtime
@@ -37,8 +43,19 @@ class FeigDevice:
 
     kind = "feig"
 
-    def __init__(self, field: TagField, addr: int = 0x00, strict: bool = False) -> None:
+    def __init__(
+        self,
+        field: TagField,
+        addr: int = 0x00,
+        strict: bool = False,
+        pause: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        notification: bool = True,
+    ) -> None:
         self.field = field
+        self.notification = notification  # False: firmware without MODE.NTFC (answers 0x11 to it)
+        self.pause = pause
+        self.clock = clock
         self.addr = addr
         self.strict = strict
         # a host never sends more than a 32-block write; a lenient reader re-scans noise for a frame
@@ -89,7 +106,7 @@ class FeigDevice:
     def _iso(self, req: fc.Request) -> tuple[int, bytes, float]:
         sub, mode, rest = req.data[0], (req.data[1] if len(req.data) > 1 else 0), req.data[2:]
         if sub == fc.ISO_INVENTORY:
-            return self._inventory(mode, req.advanced)
+            return self._inventory(mode, req.advanced, rest)
         air = 0.0
         try:
             uid, rest = self._uid_for(mode, rest)
@@ -100,8 +117,9 @@ class FeigDevice:
                     return fc.PARAMETER_RANGE, b"", 0.0
                 blocks = self.field.read_blocks(uid, first, count)
                 wire = fc.reverse_blocks(blocks, 4)
-                sec = bool(mode & fc.MODE_SEC)
-                body = b"".join((b"\0" if sec else b"") + wire[i : i + 4] for i in range(0, len(wire), 4))
+                # SEC-STATUS precedes every block whether asked or not (0x00 then; manual §7.1.3); only
+                # the air time differs: the tag sends the status byte only when MODE.SEC asks for it
+                body = b"".join(b"\0" + wire[i : i + 4] for i in range(0, len(wire), 4))
                 return fc.OK, bytes((count, 4)) + body, air
             if sub == fc.ISO_WRITE_MULTIPLE and len(rest) >= 3:
                 first, count, size = rest[0], rest[1], rest[2]
@@ -134,14 +152,28 @@ class FeigDevice:
         except TagError as exc:
             return (*_status_of(exc), air or airtime.addressed_miss(12))
 
-    def _inventory(self, mode: int, advanced: bool) -> tuple[int, bytes, float]:
+    def _inventory(self, mode: int, advanced: bool, rest: bytes = b"") -> tuple[int, bytes, float]:
         air = 0.0
+        if mode & fc.MODE_NTFC and not self.notification:
+            return fc.PARAMETER_RANGE, b"", 0.0
+        if mode & fc.MODE_NTFC and (mode & fc.MODE_MORE or len(rest) != 1 or not rest[0]):
+            return (fc.PARAMETER_RANGE if rest else fc.LENGTH_ERROR), b"", 0.0  # MORE and NTFC are exclusive
         if not mode & fc.MODE_MORE:
             try:
+                start = cycle = self.clock()  # the request's arrival; when this inventory began
                 found = self.field.inventory()
+                air = airtime.inventory(len(found))
+                if mode & fc.MODE_NTFC:  # the reader inventories by itself until a tag answers
+                    held = rest[0] * fc.NTFC_UNIT
+                    while not found and cycle + air - start < held:
+                        self.pause(max(0.0, cycle + air - self.clock()))  # real time: the reader is busy
+                        cycle = self.clock()
+                        found = self.field.inventory()
+                        air = airtime.inventory(len(found))
+                    # the whole command from the request on (the host runner waits out the rest)
+                    air = cycle - start + air if found else held
             except TagAirError:
                 return fc.RF_COMMUNICATION, b"", airtime.inventory(1)
-            air = airtime.inventory(len(found))
             if not found:
                 self._pending = []
                 return fc.NO_TRANSPONDER, b"", air  # the reader's way of saying "no tags" (Annex C)

@@ -74,6 +74,16 @@ class Reader(ABC):
     def inventory(self) -> list[str]:
         """The UIDs in the field, each once, in the order the reader found them."""
 
+    def notifies(self) -> bool:
+        """Whether :meth:`wait_for_tags` lets the reader itself wait for tags to arrive (FEIG notification
+        mode); if not, it is one inventory and the caller polls."""
+        return False
+
+    def wait_for_tags(self, longest: float) -> list[str]:
+        """The tags in the field as soon as there are any (the reader inventories by itself), or ``[]``
+        after about ``longest`` seconds. Readers that cannot wait: one :meth:`inventory`."""
+        return self.inventory()
+
     @abstractmethod
     def read_blocks(self, uid: str, first: int, count: int) -> bytes:
         """``count`` blocks from block ``first`` of one tag, in tag order."""

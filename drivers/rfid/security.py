@@ -10,8 +10,10 @@ silent) mean on a tag, by the library's security mode:
 
 Writes are addressed to one UID and never lock anything. Every write is checked by reading it back: the
 AFI with Get System Information, the EAS bit with EAS Alarm — but only after the tag has proved it is
-present, because a tag with EAS clear and an absent tag both stay silent. A failed write or read-back is
-retried ``retries`` times ``retry_pause`` apart (go-feig uses 5 × 50 ms); then :class:`SecurityNotVerified`.
+present, because a tag with EAS clear and an absent tag both stay silent. (Securing in ``eas`` mode needs
+no such proof: a tag that answers EAS Alarm is there and set — one command less on the air.) A failed
+write or read-back is retried ``retries`` times ``retry_pause`` apart (go-feig uses 5 × 50 ms); then
+:class:`SecurityNotVerified`.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ def _switch(
                 reader.write_afi(uid, afi)
             if policy.uses_eas:
                 reader.set_eas(uid, on)
+            if on and policy.mode == "eas" and reader.eas_alarm(uid):
+                return SecurityState(uid, None, True, secured=True, released=False)  # it answered: proof
             state = read_state(reader, uid, policy)
         except TagLocked:
             raise  # a password or lock does not go away by trying again

@@ -71,18 +71,21 @@ def exchange(
     accept: Callable[[object], T | None],
     retries: int,
     what: str,
+    timeout: float | None = None,
 ) -> T:
     """Send ``request`` and return the first decoded answer ``accept`` takes.
 
     ``feed`` turns bytes into frames or frame errors (``accept`` returns None for anything else). A
     garbled answer or silence is retried ``retries`` times (the request is sent again), then raised as
-    DeviceProtocolError / DeviceTimeoutError.
+    DeviceProtocolError / DeviceTimeoutError. ``timeout``: how long to wait for this answer (default
+    the transport's; longer for a command the reader may hold on purpose).
     """
+    wait = transport.timeout if timeout is None else timeout
     problem = "no answer"
     for attempt in range(retries + 1):
         reset()
         transport.write(request)
-        deadline = time.monotonic() + transport.timeout
+        deadline = time.monotonic() + wait
         garbled = False
         while not garbled and time.monotonic() < deadline:
             chunk = transport.read_some()
@@ -97,5 +100,5 @@ def exchange(
         if attempt < retries:
             log.debug("%s: %s, sending again", what, problem)
     if problem == "no answer":
-        raise DeviceTimeoutError(f"{what}: the reader did not answer within {transport.timeout:g} s")
+        raise DeviceTimeoutError(f"{what}: the reader did not answer within {wait:g} s")
     raise DeviceProtocolError(f"{what}: {problem}")

@@ -45,6 +45,16 @@ class LockedReader(Reader):
         with self.lock:
             return self.inner.inventory()
 
+    def notifies(self) -> bool:
+        """Whether the inner reader waits for tags by itself."""
+        return self.inner.notifies()
+
+    def wait_for_tags(self, longest: float) -> list[str]:
+        """Inventory that waits for tags (the lock is held meanwhile: the pad is empty, nothing else to do
+        with the tags; ``longest`` bounds the wait of anyone else)."""
+        with self.lock:
+            return self.inner.wait_for_tags(longest)
+
     def read_blocks(self, uid: str, first: int, count: int) -> bytes:
         """Read blocks."""
         with self.lock:

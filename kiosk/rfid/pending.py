@@ -5,7 +5,18 @@ ILS said no, or a failure was reported to staff). A kiosk killed between the ILS
 write finds the record after the restart (:func:`kiosk.rfid.security_service.SecurityService.recover`).
 
 Minimal data, no patron data: item id, tag UIDs, the wanted state (``"released"`` / ``"secured"``) and the
-time. One small JSON file in the state directory, replaced atomically (write, fsync, rename).
+time. One small JSON file in the state directory, replaced atomically (write a new file, rename it over).
+
+Two steps of durability, so that no fsync stands between a tag read and its SIP2 request:
+
+* :meth:`PendingStore.add` / :meth:`~PendingStore.remove` write and rename before they return: from then
+  on a kiosk *killed* (kill -9, a crash) finds the change after its restart — the kernel has the file;
+* :meth:`PendingStore.sync` makes every change so far survive a *power cut* (fsync of the file and of the
+  directory, for the rename). The security service runs it on its worker right after an intent was
+  recorded (while the SIP2 request is on its way: one fsync for every intent of a stack recorded
+  meanwhile) and again before every security write: an intent is on disk before its tag is touched.
+  Power lost between a SIP2 request and that fsync can lose the intent: the item is then lent with its
+  security still on, and the gate alarms — loud, never silently wrong.
 """
 
 from __future__ import annotations
@@ -34,12 +45,16 @@ class PendingSecurity:
 
 
 class PendingStore:
-    """The records, kept in ``path`` (thread-safe; every change is on disk before the call returns)."""
+    """The records, kept in ``path`` (thread-safe; every change is in the file before the call returns,
+    and survives a power cut after :meth:`sync`)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
         self._records: dict[str, PendingSecurity] = {}
+        self._written = 0  # changes written (renamed into place)
+        self._synced = 0  # … of which fsynced
         if self.path.exists():
             try:
                 raw = json.loads(self.path.read_text(encoding="utf-8"))
@@ -60,11 +75,40 @@ class PendingStore:
             self._records[item_id] = PendingSecurity(item_id, tuple(uids), wanted, time.time())
             self._save()
 
-    def remove(self, item_id: str) -> None:
-        """The item is handled (or was never transacted)."""
+    def remove(self, item_id: str, only: PendingSecurity | None = None) -> None:
+        """The item is handled (or was never transacted). ``only``: remove it only if the record is still
+        that one (a newer intent for the same item, recorded meanwhile, stays)."""
         with self._lock:
+            if only is not None and self._records.get(item_id) != only:
+                return
             if self._records.pop(item_id, None) is not None:
                 self._save()
+
+    @property
+    def durable(self) -> bool:
+        """Whether every change so far survives a power cut."""
+        with self._lock:
+            return self._synced >= self._written
+
+    def sync(self) -> None:
+        """Make every change written so far survive a power cut (one fsync covers all of them)."""
+        with self._sync_lock:
+            with self._lock:  # the file as it is now: a change written meanwhile has its own sync
+                target = self._written
+                if self._synced >= target:
+                    return
+                fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)  # outside the lock: add() never waits for the disk
+            finally:
+                os.close(fd)
+            folder = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)  # the rename
+            finally:
+                os.close(folder)
+            with self._lock:
+                self._synced = max(self._synced, target)
 
     def records(self) -> list[PendingSecurity]:
         """The open records, oldest first."""
@@ -77,11 +121,11 @@ class PendingStore:
             return self._records.get(item_id)
 
     def _save(self) -> None:
+        """Write the records and rename them into place (under ``_lock``); :meth:`sync` fsyncs."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         data = json.dumps([asdict(r) for r in self._records.values()])
         with open(tmp, "w", encoding="utf-8") as out:
             out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
         os.replace(tmp, self.path)
+        self._written += 1

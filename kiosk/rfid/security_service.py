@@ -2,8 +2,9 @@
 
 Carries out :class:`~kiosk.core.pad_model.PadSecurity` effects:
 
-* ``intend-release`` / ``intend-secure`` — synchronously, before the SIP2 request goes out: the durable
-  record (:mod:`kiosk.rfid.pending`);
+* ``intend-release`` / ``intend-secure`` — synchronously, before the SIP2 request goes out: the record
+  (:mod:`kiosk.rfid.pending`; written, so a kill -9 finds it), then fsynced on the worker while the
+  request is on its way, and before the security write at the latest;
 * ``release`` / ``secure`` — queued to the worker, which writes (addressed, never locked) and reads back
   through :mod:`drivers.rfid.security` with its retries; the circulation worker meanwhile sends the next
   SIP2 request (the pipelining that keeps a stack fast);
@@ -44,6 +45,7 @@ from kiosk.rfid.pending import RELEASED, SECURED, PendingSecurity, PendingStore
 log = logging.getLogger(__name__)
 
 Alert = Callable[[str, str, str], None]
+_SYNC = "sync"  # a worker job: fsync the pending records
 FAILED_ALERT = "rfid_security_failed"
 PASSWORD_ALERT = "rfid_security_password"
 UNVERIFIED_ALERT = "rfid_security_unverified"
@@ -70,7 +72,7 @@ class SecurityService:
         self._post = post
         self._alert = alert
         self._pause = pause
-        self._jobs: queue.Queue[PadSecurity | None] = queue.Queue()
+        self._jobs: queue.Queue[PadSecurity | str | None] = queue.Queue()
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -91,6 +93,7 @@ class SecurityService:
             self.pending.add(effect.item_id, effect.uids, wanted)
             with self._busy_lock:
                 self._awaiting[effect.item_id] = self._clock()
+            self._jobs.put(_SYNC)  # the fsync, off the SIP2 request's way (not a switch: idle stays)
         elif effect.action == FORGET:
             self.pending.remove(effect.item_id)
             with self._busy_lock:
@@ -141,19 +144,48 @@ class SecurityService:
             job = self._jobs.get()
             if job is None:
                 return
+            if isinstance(job, str):  # _SYNC
+                self._sync()
+                continue
             try:
-                ok, reason = self.switch(job.item_id, job.uids, job.action)
+                record = self.pending.get(job.item_id)
+                if self._synced(job.item_id):  # the intent survives a power cut before a tag is touched
+                    ok, reason = self.switch(job.item_id, job.uids, job.action)
+                else:
+                    ok, reason = False, "failed"
                 self._post(PadSecurityResult(job.session_id, job.item_id, job.action, ok, reason))
+                # The record goes after the member was told: its write is not between the last tag's
+                # read-back and the screen. (Killed in between, the restart finds the item switched.)
+                self.pending.remove(job.item_id, only=record)
+                if self._jobs.empty():
+                    self._sync()  # while nothing waits: the removals too
             except Exception:  # the worker must survive any bug; the record stays for the next start
                 log.exception("security switch of an item failed unexpectedly")
             finally:
                 with self._busy_lock:
                     self._busy -= 1
 
+    def _sync(self) -> None:
+        try:
+            self.pending.sync()
+        except OSError as exc:  # the next switch syncs again (and fails loudly there if the disk is gone)
+            log.error("security pending record not synced: %s", type(exc).__name__)
+
+    def _synced(self, item_id: str) -> bool:
+        """Sync the records; if the disk refuses, the tag is not touched and staff hear of it."""
+        try:
+            self.pending.sync()
+            return True
+        except OSError as exc:
+            self.failures += 1
+            what = f"security record not on disk ({type(exc).__name__}); tags left as they are"
+            self._alert(FAILED_ALERT, short_hash(item_id), what)
+            return False
+
     def switch(self, item_id: str, uids: tuple[str, ...], action: str) -> tuple[bool, str]:
         """Release or secure every tag of the item (every part of a set, even after one failed) and prove
         it; ``(ok, reason)``. Failures are reported (alert reference: the item id's short salted hash,
-        as in every log line — DESIGN.md)."""
+        as in every log line — DESIGN.md). The caller removes the pending record afterwards."""
         switch = release if action == RELEASE else secure
         reasons: list[str] = []
         for uid in uids:
@@ -163,7 +195,6 @@ class SecurityService:
                 reasons.append("password")
             except (SecurityNotVerified, DriverError):
                 reasons.append("failed" if self._present(uid) else "gone")
-        self.pending.remove(item_id)
         if not reasons:
             self.verified += 1
             return True, ""
@@ -194,6 +225,7 @@ class SecurityService:
         False = not, None = cannot tell now) and switch the tags the ILS answer calls for, if they are on
         the pad; else report them. Returns ``(item_id, outcome)`` per record handled."""
         done: list[tuple[str, str]] = []
+        self.pending.sync()  # a record written just before a kill -9 is only in the kernel's cache
         for record in self.pending.records():
             status = on_loan(record.item_id)
             if status is None:
@@ -218,4 +250,5 @@ class SecurityService:
             return "reported"
         action = RELEASE if record.wanted == RELEASED else SECURE
         ok, reason = self.switch(record.item_id, record.uids, action)
+        self.pending.remove(record.item_id)
         return RELEASED if ok and record.wanted == RELEASED else SECURED if ok else f"failed:{reason}"

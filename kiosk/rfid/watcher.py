@@ -1,11 +1,13 @@
 """The pad watcher: an inventory loop on a worker thread that tells the core what lies on the pad.
 
-* Inventory every ``poll_interval`` (~300 ms, go-feig's advice) while tags lie on the pad, every
-  ``empty_poll_interval`` (20 ms: an empty inventory is 8 ms of air) while it is empty, so a stack put
-  down is seen at once; no inventory while ``busy()`` (the security service switching tags, or an ILS
-  answer due that calls for a switch, has the reader first: it is what the member waits for; never
-  longer than 2 s). A tag counts as gone only after
-  ``misses`` inventories without it (stacked tags on a detuned antenna drop in and out).
+* Inventory every ``poll_interval`` (~300 ms, go-feig's advice) while tags lie on the pad. While it is
+  empty, a reader that can wait for tags by itself (FEIG notification mode,
+  :meth:`~drivers.rfid.reader.Reader.wait_for_tags`) is asked to, ``notify_wait`` (100 ms) at a time: it
+  answers the moment a stack is put down (within one empty inventory, 8 ms of air, and no host polling);
+  other readers are polled every ``empty_poll_interval`` (20 ms). No inventory while ``busy()`` (the
+  security service switching tags, or an ILS answer due that calls for a switch, has the reader first:
+  it is what the member waits for; never longer than 2 s). A tag counts as gone only after ``misses``
+  inventories without it (stacked tags on a detuned antenna drop in and out).
 * Each tag's memory is read *once*, when it first appears (retried ``read_tries`` times, then the tag is
   "unreadable"); the model that proves itself decides (:func:`drivers.rfid.models.detect`), the item id
   rule gives the ILS barcode.
@@ -70,6 +72,7 @@ class PadWatcher:
         set_wait: float = 3.0,
         poll_interval: float = 0.3,
         empty_poll_interval: float = 0.02,
+        notify_wait: float = 0.1,
         busy: Callable[[], bool] = lambda: False,
         misses: int = 3,
         read_tries: int = 3,
@@ -83,6 +86,7 @@ class PadWatcher:
         self.set_wait = set_wait
         self.poll_interval = poll_interval
         self.empty_poll_interval = min(empty_poll_interval, poll_interval)
+        self.notify_wait = notify_wait
         self.busy = busy
         self.misses = misses
         self.read_tries = read_tries
@@ -106,14 +110,17 @@ class PadWatcher:
     # --- one round ------------------------------------------------------------------------------------
     def poll(self) -> None:
         """One inventory: new tags read, missing ones counted, the contents reported if they changed."""
-        now = self.clock()
         try:
-            seen = self.reader.inventory()
+            if not self._tags and self.reader.notifies():
+                seen = self.reader.wait_for_tags(self.notify_wait)
+            else:
+                seen = self.reader.inventory()
         except DriverError as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             log.warning("pad inventory failed: %s", type(exc).__name__)
             return
         self.error = ""
+        now = self.clock()
         for tag in self._tags.values():
             tag.misses = 0 if tag.uid in seen else tag.misses + 1
         for uid in [u for u, t in self._tags.items() if t.misses >= self.misses]:
@@ -186,13 +193,22 @@ class PadWatcher:
             self._thread.join(timeout=10)
             self._thread = None
 
+    def _pause(self) -> float:
+        """Seconds until the next round: ``poll_interval`` with tags on the pad; on an empty pad
+        ``empty_poll_interval``, or only a breath when the reader waits for tags itself (the lock is
+        free for a moment: a security write or the maintenance test may go first); after a failed
+        inventory ``poll_interval`` (a reader that is gone is not asked 500 times a second)."""
+        if self._tags or self.error:
+            return self.poll_interval
+        return 0.002 if self.reader.notifies() else self.empty_poll_interval
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 self.poll()
             except Exception:  # the pad must keep being watched whatever one round did
                 log.exception("pad watcher round failed")
-            self._stop.wait(self.poll_interval if self._tags else self.empty_poll_interval)
+            self._stop.wait(self._pause())
             end = self.clock() + 2.0  # security writes first, but never starve the pad for long
             while self.busy() and self.clock() < end and not self._stop.wait(0.005):
                 pass

@@ -182,4 +182,21 @@ def test_realistic_timing_holds_each_answer_for_its_air_time() -> None:
         reader.close()
     finally:
         host.stop()
-    assert clock.slept == [pytest.approx(airtime.inventory(3)), pytest.approx(airtime.read_blocks(8))]
+    # the driver does not ask for the blocks' security status (one byte less per block on the air)
+    read = airtime.read_blocks(8, security_status=False)
+    assert clock.slept == [pytest.approx(airtime.inventory(3)), pytest.approx(read)]
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_securing_in_eas_mode_is_proved_by_the_alarm_answer_alone(rig_factory: Factory, link: str) -> None:
+    rig = rig_factory(link, "single_book")
+    policy = SecurityPolicy(mode="eas", retry_pause=0.0)
+    release(rig.reader, ONE, policy, pause=no_pause)
+    rig.field.commands.clear()
+    state = secure(rig.reader, ONE, policy, pause=no_pause)
+    assert state.secured and rig.field.tag(ONE).eas is True
+    # set, then the alarm answer proves presence and state: no system information in between
+    assert [c[0] for c in rig.field.commands] == ["set_eas", "eas_alarm"]
+    rig.field.commands.clear()
+    release(rig.reader, ONE, policy, pause=no_pause)  # releasing still proves presence first
+    assert [c[0] for c in rig.field.commands] == ["reset_eas", "system_info", "eas_alarm"]
