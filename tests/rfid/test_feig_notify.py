@@ -15,7 +15,7 @@ from drivers.rfid.feig_device import FeigDevice
 from drivers.rfid.scenarios import make_field
 from drivers.rfid.sim_host import DeviceHost
 from drivers.rfid.tagfield import TagField
-from tests.foundation.waiting import WAIT_LIMIT, eventually
+from tests.foundation.waiting import WAIT_LIMIT, wait_until
 from tests.rfid.conftest import ANSWER_TIMEOUT
 
 STACK = [f"E004015000{i:06X}" for i in range(1, 4)]
@@ -59,7 +59,7 @@ def test_the_reader_answers_when_the_stack_is_put_down(
     before = _inventories(field)
 
     def put_down() -> None:  # once the reader has inventoried the empty pad by itself a few times
-        eventually(lambda: _inventories(field) >= before + 3, "the reader inventories the empty pad")
+        wait_until(lambda: _inventories(field) >= before + 3, what="the reader inventories the empty pad")
         with field.lock:
             for tag in field.tags:
                 tag.present = True

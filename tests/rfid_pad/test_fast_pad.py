@@ -27,7 +27,7 @@ from kiosk.rfid.hub import LockedReader
 from kiosk.rfid.pending import RELEASED, PendingStore
 from kiosk.rfid.security_service import SecurityService
 from kiosk.rfid.watcher import PadWatcher
-from tests.foundation.waiting import eventually
+from tests.foundation.waiting import wait_until
 from tests.rfid.conftest import ANSWER_TIMEOUT
 
 BOOK = "30301000500013"
@@ -78,16 +78,16 @@ def test_the_empty_pad_waits_in_the_reader_and_a_stack_is_tracked_by_inventories
     watcher = PadWatcher(reader, seen.append, own_isils=("NL-0001",), poll_interval=0.05)
     watcher.start()
     try:
-        eventually(lambda: reader.waits >= 2, "the watcher waits for tags in the reader")
+        wait_until(lambda: reader.waits >= 2, what="the watcher waits for tags in the reader")
         assert reader.plain == 0  # no polling of the empty pad
         field.tag(UID).present = True
-        eventually(lambda: watcher.contents == (PadItem(BOOK, (UID,), OK),), "the book is seen")
+        wait_until(lambda: watcher.contents == (PadItem(BOOK, (UID,), OK),), what="the book is seen")
         waits = reader.waits
-        eventually(lambda: reader.plain >= 2, "inventories while the book lies there")
+        wait_until(lambda: reader.plain >= 2, what="inventories while the book lies there")
         assert reader.waits == waits  # tags on the pad: ordinary inventories (presence, debounce)
         field.remove(UID)
-        eventually(lambda: watcher.contents == (), "the book is gone")
-        eventually(lambda: reader.waits > waits, "waiting for tags again")
+        wait_until(lambda: watcher.contents == (), what="the book is gone")
+        wait_until(lambda: reader.waits > waits, what="waiting for tags again")
     finally:
         watcher.stop()
         reader.close()
@@ -116,11 +116,11 @@ def test_the_intent_is_readable_at_once_and_on_disk_before_the_tag_is_touched(
         assert not store.durable  # no fsync between the tag read and the SIP2 request
         service.submit(PadSecurity(1, BOOK, (UID,), RELEASE))  # the ILS said yes
         service.start()
-        eventually(lambda: results, "the release was carried out")
+        wait_until(lambda: results, what="the release was carried out")
         assert results == [PadSecurityResult(1, BOOK, RELEASE, True, "")]
         assert reader.durable_at_write == [True]  # fsynced before the AFI write
         assert field.tag(UID).afi == 0xC2
-        eventually(lambda: not store.records() and store.durable, "the record gone, on disk too")
+        wait_until(lambda: not store.records() and store.durable, what="the record gone, on disk too")
     finally:
         service.stop()
         reader.close()
@@ -137,7 +137,7 @@ def test_an_intent_without_its_sync_job_is_still_synced_before_the_write(
     try:
         service.submit(PadSecurity(1, BOOK, (UID,), RELEASE))
         service.start()
-        eventually(lambda: results, "the release was carried out")
+        wait_until(lambda: results, what="the release was carried out")
         assert reader.durable_at_write == [True]
     finally:
         service.stop()
