@@ -22,6 +22,7 @@ from kiosk.core import events as ev
 from kiosk.core.view import HoldLine
 from kiosk.errors import NoConnection
 from kiosk.services import circulation_map as cmap
+from kiosk.services.circulation_jobs import HANDLED
 from sip2.errors import Sip2Error, Sip2OutcomeUnknown
 from sip2.messages import (
     CheckinResponse,
@@ -204,4 +205,5 @@ def unusable(effect: fx.Effect, exc: Exception, item_id: str = "") -> ev.Event:
     if not item_id and isinstance(effect, fx.CheckOut | fx.CheckIn):
         item_id = effect.item_id
     kind = _REQUEST_KIND.get(type(effect), "lookup")
-    return ev.ServiceUnavailable(getattr(effect, "session_id", 0), kind, UNUSABLE_REPLY, item_id)
+    session_id = effect.session_id if isinstance(effect, HANDLED) else 0
+    return ev.ServiceUnavailable(session_id, kind, UNUSABLE_REPLY, item_id)
