@@ -1,6 +1,10 @@
 """Build a running kiosk from the configuration: ILS (or the embedded simulator), offline queue,
 circulation, receipts, payments and pass readers, all wired to one :class:`~kiosk.runtime.KioskRuntime`.
 
+This module wires the services (circulation, receipts, payments, the kept service mode); the devices
+(printer, pass readers, scanner, speech) are opened by :mod:`kiosk.device_wiring`, the RFID pad by
+:mod:`kiosk.rfid.hub`.
+
 Every piece that is opened is registered to be closed again by :meth:`KioskRuntime.stop`, so a failed
 start leaves nothing running.
 """
@@ -18,11 +22,19 @@ from drivers.errors import DeviceConfigurationError, DriverError
 from kiosk.config_schema import KioskConfig
 from kiosk.core import Session, SessionSettings
 from kiosk.core import events as ev
+from kiosk.device_wiring import (
+    ReaderRouter,
+    Releases,
+    missing_at_start,
+    open_pass_readers,
+    open_receipt_printer,
+    open_scanner_for,
+    open_speech_output,
+)
 from kiosk.ils_connection import client_settings, ils_address, start_embedded_ils
-from kiosk.logsetup import short_hash
 from kiosk.runtime import KioskRuntime
 from kiosk.service_clock import ServiceClock
-from kiosk.standby import PrinterStandby, Reopener, TerminalStandby, describe
+from kiosk.standby import TerminalStandby, describe
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +103,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
     # Everything opened is released by runtime.stop(), in reverse order. (This used to be a list handed
     # to the runtime's constructor, which copied it while it was still empty: nothing was ever released,
     # so the WAL kept deleted rows after a "clean" stop and the devices stayed open.)
-    stops = _Releases(runtime)
+    stops = Releases(runtime)
     try:
         address = ils_address(config.sip2)
         simulator = None
@@ -120,7 +132,7 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
         )
         stops.append(circulation.stop)
 
-        printer = _open_printer(config, stops)
+        printer = open_receipt_printer(config, stops)
         receipts = ReceiptService(printer, config.site.library_name)
         stops.append(receipts.stop)
 
@@ -134,21 +146,21 @@ def build_kiosk(config: KioskConfig, *, readers: bool = True, start: bool = True
             printer=printer,
             reader_router=ReaderRouter(runtime),
         )
-        for device, why in _missing_at_start(printer):
+        for device, why in missing_at_start(printer):
             kiosk.alert("device_unavailable", device, why)
         kiosk.payments = _payments(config, settings, kiosk, stops, scrub=store.scrub)
         if kiosk.payments is not None:  # the terminal's prompts reach the pay screen through the view
             kiosk.payments.on_progress = lambda key: runtime.send(ev.TerminalPrompt(key))
         runtime.handlers.extend(h for h in (circulation, kiosk.payments, receipts) if h is not None)
         if readers:
-            kiosk.readers = _open_readers(kiosk, stops)
-            _open_scanner(kiosk, stops)
+            kiosk.readers = open_pass_readers(kiosk, stops)
+            open_scanner_for(kiosk, stops)
         _keep_service_mode(runtime, state_dir / SERVICE_MODE_FILE)
         if readers and config.devices.rfid:
             from kiosk.rfid.hub import open_pad
 
             kiosk.pad = open_pad(kiosk)
-        kiosk.speech = _open_speech(config, runtime, stops)
+        kiosk.speech = open_speech_output(config, runtime, stops)
         kiosk.service_clock = ServiceClock(runtime, state_dir)
         kiosk.service_clock.restore()  # the override and the time, before any member can act
         if start:
@@ -166,7 +178,7 @@ def _payments(
     config: KioskConfig,
     settings: Any,
     kiosk: Kiosk,
-    stops: _Releases,
+    stops: Releases,
     scrub: Callable[[], object] = lambda: None,
 ) -> Any:
     """The payment worker (terminal + journal + its own SIP2 connection), when payments are enabled."""
@@ -261,25 +273,6 @@ def _keep_service_mode(runtime: KioskRuntime, path: Path) -> None:
     runtime.subscribe(remember)
 
 
-def _open_speech(config: KioskConfig, runtime: KioskRuntime, stops: _Releases) -> Any:
-    """The speech service when ``[speech] url`` names an output (and the headset jack, if set)."""
-    if not config.speech.url:
-        return None
-    from drivers.speech import open_jack, open_speech
-    from kiosk.speech_service import SpeechService
-
-    output = open_speech(config.speech.url)  # lazy: espeak-ng is looked for at the first word
-    stops.append(output.close)
-    speech = SpeechService(
-        output, config.site.default_language, config.hours.schedule.timezone, config.site.library_name
-    )
-    speech.attach(runtime)
-    if config.speech.jack:
-        jack = open_jack(config.speech.jack, speech.headset)
-        stops.append(jack.close)
-    return speech
-
-
 def _scrub_after_final(journal: Any, scrub: Callable[[], object]) -> None:
     """When a payment is final its encrypted pass number is wiped; scrub the WAL then, so the wiped
     value does not stay readable in it until the next stop."""
@@ -294,127 +287,3 @@ def _scrub_after_final(journal: Any, scrub: Callable[[], object]) -> None:
             scrub()
 
     journal.on_write = written
-
-
-class _Releases:
-    """``append(release)`` registers ``release`` with the runtime's stop (the list the builders use)."""
-
-    def __init__(self, runtime: KioskRuntime) -> None:
-        self._runtime = runtime
-
-    def append(self, release: Callable[[], None]) -> None:
-        """Release ``release`` when the runtime stops (after everything registered before it)."""
-        self._runtime.add_on_stop(release)
-
-
-class ReaderRouter:
-    """Routes pass reader events: to a technician's card test, to maintenance (technician cards,
-    via ``pass_filters``), or as :class:`~kiosk.core.events.PassPresented` to the patron session."""
-
-    def __init__(self, runtime: KioskRuntime) -> None:
-        self.runtime = runtime
-        self.capture: Callable[[Any], None] | None = None
-        self.pass_filters: list[Callable[[str], bool]] = []
-
-    def __call__(self, event: Any) -> None:
-        """Called by the readers' threads."""
-        from drivers.cardreader.events import ForeignCardRead, PassRead
-
-        capture = self.capture
-        if capture is not None and isinstance(event, PassRead | ForeignCardRead):
-            capture(event)
-        elif isinstance(event, PassRead):
-            log.info("pass presented on %s: %s", event.source, short_hash(event.pass_number))
-            if not any(consumed(event.pass_number) for consumed in self.pass_filters):
-                self.runtime.send(ev.PassPresented(event.pass_number))
-        elif isinstance(event, ForeignCardRead):
-            log.info("card on %s is not a library pass: %s", event.source, event.reason)
-            self.runtime.send(ev.CardNotAPass())
-
-
-def _open_scanner(kiosk: Kiosk, stops: _Releases) -> None:
-    """Open the barcode scanner; a ``hid://`` one also gets a :class:`KeyboardEntry` for the UI."""
-    from drivers.scanner import HidWedgeScanner, open_scanner
-    from kiosk.scanning import KeyboardEntry, ScanRouter
-
-    passes = kiosk.config.passes
-    router = ScanRouter(kiosk.runtime, passes.validation, kiosk.reader_router.pass_filters)
-
-    def opener() -> Any:
-        return open_scanner(
-            kiosk.config.devices.barcode_scanner, router, passes.validation, passes.legacy_lengths
-        )
-
-    def use(scanner: Any) -> None:
-        stops.append(scanner.close)
-        kiosk.scanner = scanner
-        if isinstance(scanner, HidWedgeScanner):
-            kiosk.keyboard = KeyboardEntry(scanner, lambda n: router.typed(n, passes.legacy_lengths))
-
-    try:
-        use(opener())
-    except DriverError as exc:
-        if isinstance(exc, DeviceConfigurationError):
-            raise
-        kiosk.alert("device_unavailable", "barcode_scanner", describe(exc))
-        kiosk.scanner_retry = Reopener("barcode scanner", opener, use, error=describe(exc)).start()
-        stops.append(kiosk.scanner_retry.stop)
-
-
-def _open_printer(config: KioskConfig, stops: _Releases) -> Any:
-    """The receipt printer, or a stand-in that keeps trying when it cannot be opened now."""
-    from drivers.printer import open_printer
-
-    def opener() -> Any:
-        return open_printer(config.devices.printer, config.receipt.width, config.receipt.code_page)
-
-    try:
-        printer = opener()
-    except DriverError as exc:
-        if isinstance(exc, DeviceConfigurationError):
-            raise
-        printer = PrinterStandby(opener, describe(exc))
-    stops.append(printer.close)
-    return printer
-
-
-def _missing_at_start(printer: Any) -> list[tuple[str, str]]:
-    """Devices standing in for missing ones, to alert about once at start."""
-    if isinstance(printer, PrinterStandby):
-        return [("printer", printer.status().detail)]
-    return []
-
-
-def _open_readers(kiosk: Kiosk, stops: _Releases) -> list[Any]:
-    """Open every configured pass reader, delivering to the kiosk's router; one that cannot be opened
-    now is alerted about and tried again in the background (it joins ``kiosk.readers`` when it opens)."""
-    from drivers.cardreader import open_pass_reader
-
-    config, opened = kiosk.config, []
-    for url in config.devices.pass_readers:
-
-        def opener(url: str = url) -> Any:
-            return open_pass_reader(
-                url,
-                kiosk.reader_router,
-                rule=config.passes.uid_rule,
-                table_file=config.passes.uid_table_file or None,
-                validation=config.passes.validation,
-                legacy_lengths=config.passes.legacy_lengths,
-            )
-
-        def use(reader: Any) -> None:
-            stops.append(reader.close)
-            kiosk.readers.append(reader)
-
-        try:
-            reader = opener()
-        except DriverError as exc:
-            if isinstance(exc, DeviceConfigurationError):
-                raise
-            kiosk.alert("device_unavailable", "pass_reader", describe(exc))
-            stops.append(Reopener("pass reader", opener, use, error=describe(exc)).start().stop)
-            continue
-        stops.append(reader.close)
-        opened.append(reader)
-    return opened

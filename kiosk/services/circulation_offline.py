@@ -18,12 +18,15 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
 from kiosk.logsetup import short_hash
 from kiosk.store.queue import CHECKIN, CHECKOUT, TransactionQueue
+
+if TYPE_CHECKING:
+    from kiosk.config_schema import OfflineConfig
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ class OfflinePolicy:
     offline_pass_validation: bool = True
 
     @classmethod
-    def from_config(cls, offline: Any) -> OfflinePolicy:
+    def from_config(cls, offline: OfflineConfig) -> OfflinePolicy:
         """From the ``[offline]`` section."""
         return cls(
             bool(offline.allow_loans), int(offline.max_loans_per_pass), bool(offline.offline_pass_validation)

@@ -2,10 +2,13 @@
 
 It runs on the circulation service's worker thread and talks to the ILS only through a
 :class:`CirculationClient` -- the SIP2 calls it needs, each returning its typed reply.  The service
-hands it a watched client (:class:`~kiosk.services.circulation_link.WatchedClient`: it times each
+hands it a watched client (:class:`~kiosk.services.circulation_watch.WatchedClient`: it times each
 request, and on failure switches the kiosk offline and re-raises); tests hand it a plain
-:class:`sip2.client.Sip2Client`.  So this module holds the mapping from effects to SIP2 requests and
-nothing of the link.  Its offline twin is :class:`~kiosk.services.circulation_offline.OfflineDesk`.
+:class:`sip2.client.Sip2Client`.  Before a loan or return it lets the offline queue send what still
+waits for that item (a :class:`WaitingQueue`: the service's
+:class:`~kiosk.services.circulation_replay.QueueReplayer`).  So this module holds the mapping from
+effects to SIP2 requests and nothing of the link.  Its offline twin is
+:class:`~kiosk.services.circulation_offline.OfflineDesk`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from kiosk.core import events as ev
 from kiosk.core.view import HoldLine
 from kiosk.errors import NoConnection
 from kiosk.services import circulation_map as cmap
+from kiosk.services.circulation_jobs import HANDLED
 from sip2.errors import Sip2Error, Sip2OutcomeUnknown
 from sip2.messages import (
     CheckinResponse,
@@ -78,17 +82,35 @@ class CirculationClient(Protocol):
         ...
 
 
+class WaitingQueue(Protocol):
+    """What the online desk needs from the offline queue: what still waits for an item goes first."""
+
+    def send_waiting_for(self, item_id: str) -> None:
+        """Send the queued transactions for ``item_id`` to the ILS (if any) before a new one."""
+        ...
+
+
+class NothingWaiting:
+    """A :class:`WaitingQueue` that never holds anything (a desk without an offline queue)."""
+
+    def send_waiting_for(self, item_id: str) -> None:
+        """Nothing to send."""
+
+
 class OnlineDesk:
     """Patron lookups, loans, returns, renewals and the account, answered by the ILS."""
 
     def __init__(
-        self, client: CirculationClient, post: Callable[[ev.Event], None], before_item: Callable[[str], None]
+        self,
+        client: CirculationClient,
+        post: Callable[[ev.Event], None],
+        waiting: WaitingQueue | None = None,
     ) -> None:
-        """``client`` asks the ILS; ``post`` delivers extra answers; ``before_item(item_id)`` runs
-        before a loan or return (the service replays a queued one for that item first)."""
+        """``client`` asks the ILS; ``post`` delivers extra answers; ``waiting`` sends a queued
+        transaction for an item before a loan or return of it (default: :class:`NothingWaiting`)."""
         self._client = client
         self._post = post
-        self._before_item = before_item
+        self._waiting: WaitingQueue = waiting if waiting is not None else NothingWaiting()
 
     def carry_out(self, effect: fx.Effect) -> ev.Event:
         """The ILS's answer to ``effect``; extra answers (one per renewed item) go to ``post``.
@@ -115,7 +137,7 @@ class OnlineDesk:
             )
             return cmap.patron_found(effect.session_id, patron, effect.pin)
         if isinstance(effect, fx.CheckOut | fx.CheckIn):
-            self._before_item(effect.item_id)  # a queued transaction for this item goes first
+            self._waiting.send_waiting_for(effect.item_id)  # a queued transaction for it goes first
         if isinstance(effect, fx.CheckOut):
             loan = self._client.checkout(effect.pass_number, effect.item_id, pin=effect.pin)
             return cmap.checked_out(effect.session_id, effect.item_id, loan)
@@ -187,4 +209,5 @@ def unusable(effect: fx.Effect, exc: Exception, item_id: str = "") -> ev.Event:
     if not item_id and isinstance(effect, fx.CheckOut | fx.CheckIn):
         item_id = effect.item_id
     kind = _REQUEST_KIND.get(type(effect), "lookup")
-    return ev.ServiceUnavailable(getattr(effect, "session_id", 0), kind, UNUSABLE_REPLY, item_id)
+    session_id = effect.session_id if isinstance(effect, HANDLED) else 0
+    return ev.ServiceUnavailable(session_id, kind, UNUSABLE_REPLY, item_id)

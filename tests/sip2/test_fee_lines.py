@@ -108,7 +108,7 @@ def _client(sim: IlsSimulator) -> Sip2Client:
 
 def _account(client: Sip2Client, patron: str, pin: str) -> Any:
     posted: list[ev.Event] = []
-    counter = OnlineDesk(client, posted.append, lambda item: None)
+    counter = OnlineDesk(client, posted.append)
     loaded = counter.carry_out(fx.LoadAccount(7, patron, pin))
     assert isinstance(loaded, ev.AccountLoaded), loaded
     return loaded.account

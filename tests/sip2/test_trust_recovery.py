@@ -123,7 +123,7 @@ def test_lost_renew_reply_is_settled_by_the_due_date(sim: IlsSimulator) -> None:
 
 
 def _counter(client: Sip2Client) -> OnlineDesk:
-    return OnlineDesk(client, lambda event: None, lambda item: None)
+    return OnlineDesk(client, lambda event: None)
 
 
 def test_kiosk_shows_a_renewal_whose_reply_was_lost_as_renewed(sim: IlsSimulator) -> None:
