@@ -114,11 +114,10 @@ def test_a_hold_on_the_pad_is_refused_once_and_its_tag_left_alone() -> None:
 
 
 def test_the_patron_lookup_carries_the_available_hold_item_ids() -> None:
-    from types import SimpleNamespace
-
     from kiosk.services.circulation_map import patron_found
+    from sip2.messages import PatronInformationResponse
 
-    reply = SimpleNamespace(hold_items=[HOLD], hold_items_count=1, personal_name="Kees", screen_messages=[])
+    reply = PatronInformationResponse(hold_items=(HOLD,), hold_items_count=1, personal_name="Kees")
     found = patron_found(7, reply, None)
     assert found.hold_items == (HOLD,) and found.holds_ready == 1
     assert HOLD not in repr(found)  # what a member reserved stays out of logs
