@@ -271,7 +271,9 @@ class Schedule:
         for offset in range(0, HORIZON_DAYS, 7):
             window_end = local_instant(self.timezone, first_day + timedelta(days=offset + 7), 0)
             points = {p for p in extra if lower < p <= window_end}
-            for k in range(offset, offset + 7):
+            # Day offset + 7 too: a period starting at its midnight starts exactly at window_end, which
+            # the next window (``lower < p``) no longer takes.
+            for k in range(offset, offset + 8):
                 for start, end, _ in self._segments(first_day + timedelta(days=k)):
                     points.update(p for p in (start, end) if lower < p <= window_end)
             yield from sorted(points)

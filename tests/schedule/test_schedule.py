@@ -172,3 +172,17 @@ def test_a_schedule_that_never_changes_has_no_next_change() -> None:
 def test_periods_may_not_overlap() -> None:
     with pytest.raises(ValueError, match="overlap"):
         DayPlan((Period(600, 700, STAFFED), Period(650, 800, UNSTAFFED)))
+
+
+def test_a_period_starting_at_midnight_a_week_ahead_is_the_next_change() -> None:
+    """Found by the property test: the boundary search works in week windows, and a period that began at
+    the midnight ending a window was skipped (next_change named its second half, 15 minutes late)."""
+    week = [DayPlan(()) for _ in range(7)]
+    staffed = ServiceMode.STAFFED
+    week[1] = DayPlan((Period(0, 15, staffed), Period(15, 30, staffed)))  # Tuesday 00:00–00:30
+    schedule = Schedule(AMS, tuple(week), last_session_minutes=0)
+    wednesday = local(2025, 1, 1)  # the search's first window ends at Tuesday 7 January, midnight
+    change = schedule.next_change(wednesday)
+    assert change is not None
+    assert change.at == local(2025, 1, 7, 0, 0) and change.mode is staffed
+    assert schedule.next_opening(wednesday) == local(2025, 1, 7, 0, 0)
