@@ -12,7 +12,7 @@ from kiosk.core.common import (
     user_can_leave,
 )
 from kiosk.core.common import start_identification as _start_identification
-from kiosk.core.effects import CheckIn, Effect, LoadAccount, LookUpPatron, PlaySound, SetLanguage
+from kiosk.core.effects import CheckIn, Effect, LoadAccount, LookUpPatron, PlaySound
 from kiosk.core.state import ACCOUNT, LOOKUP, PAYMENT, SessionSettings, SessionState, language_for_sip2
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, PatronView, Screen, menu_actions
 
@@ -68,7 +68,7 @@ def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
         chosen_at = state.last_activity
         lang = settings.default_language
         if state.language != lang and chosen_at is not None and now - chosen_at >= settings.idle_timeout:
-            return state.with_(clock=now, language=lang, last_activity=None), [SetLanguage(lang)]
+            return state.with_(clock=now, language=lang, last_activity=None), []
         return state.with_(clock=now), []
     last = state.last_activity if state.last_activity is not None else now
     if not user_can_leave(state):  # the terminal has its own timeout; do not cut a payment short
@@ -110,7 +110,7 @@ def on_language(settings: SessionSettings, state: SessionState, event: ev.Event)
     assert isinstance(event, ev.LanguageChosen)
     if event.language not in settings.languages or event.language == state.language:
         return state, []
-    return state.with_(language=event.language, last_activity=state.clock), [SetLanguage(event.language)]
+    return state.with_(language=event.language, last_activity=state.clock), []
 
 
 # --- idle / notice ---------------------------------------------------------------------------------
@@ -173,8 +173,7 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     # The member's own language from here on, the PIN pad included (one language per member).
     effects: list[Effect] = []
     language = language_for_sip2(event.language)
-    if language and language in settings.languages and language != state.language:
-        effects.append(SetLanguage(language))
+    if language and language in settings.languages:
         state = state.with_(language=language)
     if settings.pin != "never":
         if state.pin is None and (event.pin_required or event.pin_valid is False):

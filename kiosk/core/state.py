@@ -158,6 +158,7 @@ class SessionState:
     pin_failures: tuple[Any, ...] = field(default=(), repr=False)
     pad: PadState = field(default_factory=PadState)  # the RFID pad's items in this session (kiosk.core.pad)
     terminal_prompt: str | None = None  # the terminal's latest instruction in the payment under way
+    ended: int = 0  # sessions ended since the kiosk started (survives the session; the UI resets on it)
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:
@@ -231,6 +232,7 @@ class SessionState:
             payments=self.payments,
             service=self.mode,
             terminal_prompt=self.terminal_prompt if PAYMENT in self.pending else None,
+            ended=self.ended,
         )
 
     def problems(self, settings: SessionSettings) -> list[str]:

@@ -169,6 +169,9 @@ class SessionView:
     payments: tuple[tuple[tuple[str, ...], Decimal], ...] = field(default=())
     service: ServiceMode = field(default_factory=ServiceMode)  # in service / out of order / maintenance
     terminal_prompt: str | None = None  # the terminal's instruction during a payment (a catalog key)
+    # Sessions ended so far: when it changes, the session before is over and the UI forgets every widget
+    # it filled for it (privacy), whatever screen comes next.
+    ended: int = 0
 
     def lines(self, kind: LineKind) -> tuple[ItemLine, ...]:
         """The item lines of one kind (the borrowing screen shows loans, the return screen returns)."""
