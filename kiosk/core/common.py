@@ -39,12 +39,17 @@ def stay(state: SessionState, message: Message | None = None) -> Outcome:
 
 
 def end_session(
-    settings: SessionSettings, state: SessionState, effects: list[Effect] | None = None
+    settings: SessionSettings,
+    state: SessionState,
+    effects: list[Effect] | None = None,
+    goodbye: bool = True,
 ) -> Outcome:
-    """Forget the patron and everything shown, back to the attract screen in the site's language.
+    """Forget the patron and everything shown: a member who did something (identified, or returned
+    items) gets the goodbye in their language, then the attract screen in the site's language.
 
     The session id moves on, so answers still in flight for this session are ignored when they arrive;
-    ``ended`` counts up, so the view tells the UI to reset every widget (privacy).
+    ``ended`` counts up, so the view tells the UI to reset every widget (privacy). ``goodbye=False``:
+    straight to the attract screen (another session starts at once, or the kiosk leaves service).
     """
     fresh = SessionState.initial(settings).with_(
         session_id=state.session_id + 1,
@@ -54,7 +59,17 @@ def end_session(
         pin_failures=state.pin_failures,
         ended=state.ended + 1,
     )
+    if goodbye and (state.patron is not None or state.items):
+        # The goodbye holds nothing of the member but the language; its timer runs from now (on_tick).
+        fresh = fresh.with_(screen=Screen.GOODBYE, language=state.language, last_activity=state.clock)
     return fresh, list(effects or [])
+
+
+def goodbye_over(settings: SessionSettings, state: SessionState) -> SessionState:
+    """From the goodbye to the attract screen, in the site's language (anything else stays)."""
+    if state.screen is not Screen.GOODBYE:
+        return state
+    return state.with_(screen=Screen.IDLE, language=settings.default_language, last_activity=None)
 
 
 def start_identification(

@@ -91,4 +91,6 @@ def test_patron_language_switches_the_screen(kiosk: Kiosk) -> None:
     kiosk.sign_in(demo.ENGLISH, demo.ENGLISH_PIN)
     assert kiosk.session.view.language == "en"
     kiosk.do(ev.Finish())
-    assert kiosk.session.view.language == "nl"
+    assert kiosk.session.view.screen is Screen.GOODBYE and kiosk.session.view.language == "en"  # goodbye
+    kiosk.do(ev.Acknowledge())  # a tap on the goodbye
+    assert kiosk.session.view.screen is Screen.IDLE and kiosk.session.view.language == "nl"

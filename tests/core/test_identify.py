@@ -114,7 +114,9 @@ def test_patron_language_switches_the_ui_and_the_end_switches_back() -> None:
     session.handle(ev.PatronFound(sid(session), language="001"))
     assert session.view.language == "en"
     session.handle(ev.Finish())
-    assert session.view.language == "nl"
+    assert session.view.screen is Screen.GOODBYE and session.view.language == "en"  # goodbye in English
+    session.handle(ev.Tick(SETTINGS.goodbye_seconds))
+    assert session.view.screen is Screen.IDLE and session.view.language == "nl"
     session.handle(ev.PassPresented(PASS))
     session.handle(ev.PatronFound(sid(session), language="006"))  # Swedish: not offered here
     assert session.view.language == "nl"
@@ -174,7 +176,7 @@ def test_idle_warning_more_time_and_timeout_clear_everything() -> None:
     assert session.handle(ev.Tick(106.0)) == []
     view = session.view
     assert view.ended == 1
-    assert view.screen is Screen.IDLE and view.patron is None and view.items == () and view.message is None
+    assert view.screen is Screen.GOODBYE and view.patron is None and view.items == () and view.message is None
     assert session.state.pass_number is None and session.state.problems(SETTINGS) == []
 
 
@@ -182,7 +184,7 @@ def test_timeout_on_the_receipt_question_clears_without_printing() -> None:
     session = reach(Screen.ENDING)
     effects = session.handle(ev.Tick(61.0))
     assert session.view.ended == 1 and all(type(e).__name__ != "PrintReceipt" for e in effects)
-    assert session.view.screen is Screen.IDLE
+    assert session.view.screen is Screen.GOODBYE and session.view.items == ()
 
 
 def test_clock_going_back_is_ignored_and_idle_has_no_timer() -> None:
@@ -211,7 +213,7 @@ def test_a_handler_bug_resets_the_session_instead_of_raising(monkeypatch: object
     session = reach(Screen.MENU)
     monkeypatch.setitem(machine.TABLE, (Screen.MENU, ev.StartBorrow), broken)  # type: ignore[attr-defined]
     session.handle(ev.StartBorrow())
-    assert session.view.ended == 1 and session.view.screen is Screen.IDLE and session.view.patron is None
+    assert session.view.ended == 1 and session.view.screen is Screen.GOODBYE and session.view.patron is None
 
 
 def test_session_state_starts_clean() -> None:
