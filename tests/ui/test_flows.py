@@ -212,3 +212,20 @@ def test_screens_are_built_on_first_use_and_all_cleared_after_the_patron(kiosk: 
         for widget in screen.walk():
             text = str(getattr(widget, "text", ""))
             assert "Het diner" not in text and patron.display_name not in text, f"{name} still shows {text!r}"
+
+
+def test_a_second_member_confirming_the_switch_finds_nothing_of_the_first(kiosk: Kiosk) -> None:
+    """The core says the first session ended (view.ended) though no attract screen comes between: every
+    screen built for the first member is reset, hidden ones too (privacy)."""
+    log_in(kiosk)
+    kiosk.tap(kiosk.button("menu", "borrow"))
+    kiosk.send(ev.ItemPresented(demo.AVAILABLE))
+    assert "Het diner" in kiosk.texts()
+    kiosk.send(ev.PassPresented(demo.ENGLISH))
+    dialog = kiosk.root.dialog
+    assert dialog is not None and dialog.dialog_kind == "switch.title"
+    kiosk.tap(kiosk.find(lambda w: getattr(w, "text", "") == kiosk.root.t("switch.yes")))
+    assert kiosk.runtime.view.ended == 1 and kiosk.root.current == "pin"
+    for name, screen in kiosk.root.screens.built().items():
+        for widget in screen.walk():
+            assert "Het diner" not in str(getattr(widget, "text", "")), f"{name} still shows the first loan"
