@@ -110,7 +110,9 @@ for _screen in PATRON_SCREENS:
 TABLE.update(pad.rows(TABLE))  # the RFID pad: stacks on the pad, tag security after the ILS answers
 # The goodbye is the attract screen saying thank you: a member's action there is taken as on the attract
 # screen, by the attract screen's handler (transition() ends the goodbye first, see _as_on_attract).
-TABLE.update({(S.GOODBYE, etype): handler for (screen, etype), handler in TABLE.items() if screen is S.IDLE})
+TABLE.update(
+    {(S.GOODBYE, etype): handler for (screen, etype), handler in TABLE.items() if screen is S.IDLE},
+)
 
 
 # Events deliberately ignored on a screen: listed, so the diagram (docs/state-diagram.md) shows them and

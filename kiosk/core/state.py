@@ -167,7 +167,11 @@ class SessionState:
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:
         """The attract screen before anything happened."""
-        return cls(screen=Screen.IDLE, language=settings.default_language, pin_tries_left=settings.pin_tries)
+        return cls(
+            screen=Screen.IDLE,
+            language=settings.default_language,
+            pin_tries_left=settings.pin_tries,
+        )
 
     def asking(self, *requests: Request) -> tuple[Request, ...]:
         """The outstanding requests plus these."""
