@@ -194,7 +194,7 @@ class Bench:
     def to_idle(self) -> None:
         """End the session (no receipt)."""
         end = time.monotonic() + LIMIT
-        while self.kiosk.runtime.view.screen is not Screen.IDLE:
+        while self.kiosk.runtime.view.in_session:
             if time.monotonic() > end:
                 raise SystemExit("bench: the session did not end")
             if self.kiosk.runtime.view.screen is Screen.ENDING:

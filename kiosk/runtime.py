@@ -7,8 +7,9 @@ The core (:mod:`kiosk.core`) is pure; this module is the one place where it meet
 * One *session thread* applies events to the :class:`~kiosk.core.Session` in order and hands each
   effect to the first service whose ``submit(effect)`` accepts it (circulation, payments, receipts).
   Services do their I/O on their own workers and post result events back with :meth:`send`.
-* Effects no service takes (screens, sounds, language, clearing) and every new view go to the UI's
-  subscribers, which marshal them to the Kivy thread with ``Clock.schedule_once``.
+* Every new view goes to the UI's subscribers (the view is the one channel from the core to the UI:
+  screen, language, banners, prompts, service mode, the end of a session), and effects no service
+  takes (sounds); the UI marshals them to the Kivy thread with ``Clock.schedule_once``.
 
 The runtime implements the UI's ``UiRuntime`` protocol (``view``, ``send``, ``subscribe``,
 ``subscribe_effects``) and ``settle()`` for tests and benchmarks (wait until all work is done).
@@ -94,7 +95,7 @@ class KioskRuntime:
         self._view_listeners.append(callback)
 
     def subscribe_effects(self, callback: EffectListener) -> None:
-        """Call ``callback(effect)`` for each effect no service took (sounds, screens, language)."""
+        """Call ``callback(effect)`` for each effect no service took (sounds)."""
         self._effect_listeners.append(callback)
 
     # --- lifecycle -----------------------------------------------------------------------------------

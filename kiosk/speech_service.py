@@ -40,6 +40,7 @@ TITLES = {
     Screen.ACCOUNT: "account.title",
     Screen.PAYING: "pay.title",
     Screen.ENDING: "receipt.title",
+    Screen.GOODBYE: "goodbye.title",
 }
 LINE_KINDS = {
     Screen.BORROWING: LineKind.LOAN,
@@ -194,7 +195,7 @@ class SpeechService:
         """A new view from the core: speak what changed (in speech mode)."""
         with self._lock:
             before, self._view = self._view, view
-            if before is not None and before.screen is not Screen.IDLE and view.screen is Screen.IDLE:
+            if before is not None and before.in_session and not view.in_session:
                 self._end()  # the session ended: speech mode ends, volume and speed reset
                 return
             if not self.active or before is None:

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.core.effects import (
-    ClearSession,
-    Effect,
-    LookUpPatron,
-    PrintReceipt,
-    ReceiptLine,
-    SetLanguage,
-    ShowScreen,
-)
+from kiosk.core.effects import Effect, LookUpPatron, PrintReceipt, ReceiptLine
 from kiosk.core.events import (
     AccountLoaded,
     Event,
@@ -37,11 +29,8 @@ Handler = Callable[[SessionSettings, SessionState, Event], Outcome]
 def go(
     state: SessionState, screen: Screen, effects: list[Effect] | None = None, **changes: object
 ) -> Outcome:
-    """Move to ``screen`` (announcing it with :class:`ShowScreen` when it changes) and apply changes."""
-    out = list(effects or [])
-    if screen is not state.screen:
-        out.append(ShowScreen(screen))
-    return state.with_(screen=screen, **changes), out
+    """Move to ``screen`` and apply changes (the UI follows the view: no effect announces the screen)."""
+    return state.with_(screen=screen, **changes), list(effects or [])
 
 
 def stay(state: SessionState, message: Message | None = None) -> Outcome:
@@ -50,26 +39,37 @@ def stay(state: SessionState, message: Message | None = None) -> Outcome:
 
 
 def end_session(
-    settings: SessionSettings, state: SessionState, effects: list[Effect] | None = None
+    settings: SessionSettings,
+    state: SessionState,
+    effects: list[Effect] | None = None,
+    goodbye: bool = True,
 ) -> Outcome:
-    """Forget the patron and everything shown, back to the attract screen.
+    """Forget the patron and everything shown: a member who did something (identified, or returned
+    items) gets the goodbye in their language, then the attract screen in the site's language.
 
-    The session id moves on, so answers still in flight for this session are ignored when they arrive.
+    The session id moves on, so answers still in flight for this session are ignored when they arrive;
+    ``ended`` counts up, so the view tells the UI to reset every widget (privacy). ``goodbye=False``:
+    straight to the attract screen (another session starts at once, or the kiosk leaves service).
     """
-    out = list(effects or [])
-    out.append(ClearSession())
-    if state.language != settings.default_language:
-        out.append(SetLanguage(settings.default_language))
-    if state.screen is not Screen.IDLE:
-        out.append(ShowScreen(Screen.IDLE))
     fresh = SessionState.initial(settings).with_(
         session_id=state.session_id + 1,
         clock=state.clock,
         ils_online=state.ils_online,
         mode=state.mode,
         pin_failures=state.pin_failures,
+        ended=state.ended + 1,
     )
-    return fresh, out
+    if goodbye and (state.patron is not None or state.items):
+        # The goodbye holds nothing of the member but the language; its timer runs from now (on_tick).
+        fresh = fresh.with_(screen=Screen.GOODBYE, language=state.language, last_activity=state.clock)
+    return fresh, list(effects or [])
+
+
+def goodbye_over(settings: SessionSettings, state: SessionState) -> SessionState:
+    """From the goodbye to the attract screen, in the site's language (anything else stays)."""
+    if state.screen is not Screen.GOODBYE:
+        return state
+    return state.with_(screen=Screen.IDLE, language=settings.default_language, last_activity=None)
 
 
 def start_identification(

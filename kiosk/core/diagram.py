@@ -27,7 +27,7 @@ COMMAND = "python -m kiosk.core.diagram"
 
 #: Per handler (by name): the screens it can lead to besides the one it was called on (empty: it stays).
 LEADS_TO: dict[str, tuple[Screen, ...]] = {
-    "on_tick": (S.IDLE,),  # the idle timeout ends the session
+    "on_tick": (S.GOODBYE, S.IDLE),  # the idle timeout ends the session; the goodbye ends by itself
     "on_ils_offline": (S.MENU,),  # online-only screens fall back to the menu
     "on_ils_online": (),
     "on_language": (),
@@ -43,7 +43,8 @@ LEADS_TO: dict[str, tuple[Screen, ...]] = {
     "on_not_a_pass_idle": (S.NOTICE,),
     "on_item_idle": (S.RETURNING,),
     "on_return_idle": (S.RETURNING,),
-    "on_end": (S.IDLE,),
+    "on_end": (S.GOODBYE, S.IDLE),  # the goodbye when the member returned items before the notice
+    "on_goodbye_over": (S.IDLE,),
     "on_more_time": (),
     "on_pin": (S.IDENTIFYING,),
     "on_other_pass_identifying": (S.PIN, S.IDENTIFYING),
@@ -59,12 +60,14 @@ LEADS_TO: dict[str, tuple[Screen, ...]] = {
     "on_item_return": (),
     "on_renew_items": (),
     "on_pay_fees": (),
-    "on_receipt_choice": (S.IDLE,),
+    "on_receipt_choice": (S.GOODBYE,),
     "on_other_pass_session": (S.PIN, S.IDENTIFYING),
     "on_confirm_switch": (S.PIN, S.IDENTIFYING),
     "on_cancel_switch": (),
-    "on_back": (S.MENU, S.ENDING, S.IDLE),  # with a patron to the menu, else finish (below: exceptions)
-    "on_finish": (S.ENDING, S.IDLE),
+    # with a patron to the menu, else finish (below: exceptions); nothing done and nobody identified (the
+    # return screen left empty): straight to the attract screen, else the goodbye
+    "on_back": (S.MENU, S.ENDING, S.GOODBYE, S.IDLE),
+    "on_finish": (S.ENDING, S.GOODBYE, S.IDLE),
     "on_patron_refreshed": (),  # a re-read status (after paying) updates what the member may do
     "on_barcode_refused": (S.NOTICE,),  # "Dit pasnummer klopt niet" / neither pass nor item: a notice
     "on_items_on_pad": (S.RETURNING,),  # items on the pad at the attract screen are returned (site rule)
@@ -75,8 +78,11 @@ LEADS_TO: dict[str, tuple[Screen, ...]] = {
 
 #: Where a handler leads elsewhere from one screen than from the others (its screen branches).
 LEADS_FROM: dict[tuple[str, Screen], tuple[Screen, ...]] = {
-    ("on_back", S.MENU): (S.ENDING, S.IDLE),  # Back on the menu finishes the session
+    ("on_back", S.MENU): (S.ENDING, S.GOODBYE),  # Back on the menu finishes the session
     ("on_back", S.ENDING): (S.MENU, S.RETURNING),  # back from the receipt question to the screen before
+    # with a member identified, "Klaar" ends in the receipt question or the goodbye, never straight away
+    **{("on_finish", shown): (S.ENDING, S.GOODBYE) for shown in (S.MENU, S.BORROWING, S.RENEWING)},
+    **{("on_finish", shown): (S.ENDING, S.GOODBYE) for shown in (S.ACCOUNT, S.PAYING)},
 }
 
 
@@ -128,6 +134,9 @@ def document() -> str:
         f"Generated from `kiosk/core/machine.py` by `{COMMAND}`; do not edit by hand (a test compares).",
         'An arrow is a row of the table that can change the screen; "any screen" rows apply on every',
         "screen without a row of its own. Rows that only stay on their screen are in the first table.",
+        "GOODBYE is the attract screen saying thank you: a member's event there is taken as on",
+        "IDLE (its rows are IDLE's), ending the goodbye when it leaves IDLE; a tap (Acknowledge)",
+        "or the Tick after `goodbye_seconds` goes to IDLE.",
         "",
         "```mermaid",
         mermaid(),

@@ -1,9 +1,10 @@
 """Effects: what the session asks the outside world to do, as plain immutable data.
 
 The core never performs I/O. The application hands each effect to the service that owns it
-(:mod:`kiosk.services.circulation` for the SIP2 ones, payments, receipts, the UI for screens/sounds) and
-posts the service's answer back as a :class:`kiosk.core.events.ResultEvent` carrying the same
-``session_id``.
+(:mod:`kiosk.services.circulation` for the SIP2 ones, payments, receipts, the UI for sounds) and posts the
+service's answer back as a :class:`kiosk.core.events.ResultEvent` carrying the same ``session_id``.
+What the screen shows (which screen, the language, that a session ended) is not an effect: it is in the
+session view (:class:`kiosk.core.view.SessionView`), the one channel from the core to the UI.
 
 Pass numbers and PINs are excluded from ``repr`` so logging an effect leaks nothing.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kiosk.core.view import LineKind, Screen
+from kiosk.core.view import LineKind
 
 
 class Effect:
@@ -101,26 +102,7 @@ class PrintReceipt(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class ShowScreen(Effect):
-    """The screen changed (the UI may animate; it renders :class:`kiosk.core.view.SessionView`)."""
-
-    screen: Screen
-
-
-@dataclass(frozen=True, slots=True)
-class SetLanguage(Effect):
-    """Switch the UI language (ISO 639-1)."""
-
-    language: str
-
-
-@dataclass(frozen=True, slots=True)
 class PlaySound(Effect):
     """Play a feedback sound: ``"success"``, ``"error"`` or ``"attention"`` (idle warning)."""
 
     sound: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClearSession(Effect):
-    """Forget everything about the patron: services drop cached patron data, the UI resets widgets."""

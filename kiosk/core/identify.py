@@ -8,11 +8,12 @@ from kiosk.core.common import (
     Outcome,
     end_session,
     go,
+    goodbye_over,
     stay,
     user_can_leave,
 )
 from kiosk.core.common import start_identification as _start_identification
-from kiosk.core.effects import CheckIn, Effect, LoadAccount, LookUpPatron, PlaySound, SetLanguage
+from kiosk.core.effects import CheckIn, Effect, LoadAccount, LookUpPatron, PlaySound
 from kiosk.core.state import ACCOUNT, LOOKUP, PAYMENT, SessionSettings, SessionState, language_for_sip2
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, PatronView, Screen, menu_actions
 
@@ -58,17 +59,23 @@ def start_identification(
 
 # --- system events ---------------------------------------------------------------------------------
 def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
-    """Advance the clock: warn before the idle timeout, end the session when it passes."""
+    """Advance the clock: warn before the idle timeout, end the session when it passes; end the goodbye
+    after ``goodbye_seconds``."""
     assert isinstance(event, ev.Tick)
     now = event.now
     if state.clock is not None and now < state.clock:  # a monotonic clock never goes back; ignore
         return state, []
+    if state.screen is Screen.GOODBYE:
+        since = state.last_activity if state.last_activity is not None else now
+        if now - since >= settings.goodbye_seconds:
+            return goodbye_over(settings, state.with_(clock=now)), []
+        return state.with_(clock=now, last_activity=since), []
     if state.screen is Screen.IDLE:
         # A language picked on the attract screen by someone who then walked away is reset too.
         chosen_at = state.last_activity
         lang = settings.default_language
         if state.language != lang and chosen_at is not None and now - chosen_at >= settings.idle_timeout:
-            return state.with_(clock=now, language=lang, last_activity=None), [SetLanguage(lang)]
+            return state.with_(clock=now, language=lang, last_activity=None), []
         return state.with_(clock=now), []
     last = state.last_activity if state.last_activity is not None else now
     if not user_can_leave(state):  # the terminal has its own timeout; do not cut a payment short
@@ -110,7 +117,7 @@ def on_language(settings: SessionSettings, state: SessionState, event: ev.Event)
     assert isinstance(event, ev.LanguageChosen)
     if event.language not in settings.languages or event.language == state.language:
         return state, []
-    return state.with_(language=event.language, last_activity=state.clock), [SetLanguage(event.language)]
+    return state.with_(language=event.language, last_activity=state.clock), []
 
 
 # --- idle / notice ---------------------------------------------------------------------------------
@@ -118,7 +125,7 @@ def on_pass_idle(settings: SessionSettings, state: SessionState, event: ev.Event
     """A pass on the attract (or notice) screen starts a session."""
     assert isinstance(event, ev.PassPresented)
     if state.screen is Screen.NOTICE:
-        state, effects = end_session(settings, state)
+        state, effects = end_session(settings, state, goodbye=False)
         return start_identification(settings, state, event.pass_number, effects)
     return start_identification(settings, state, event.pass_number)
 
@@ -140,6 +147,11 @@ def on_return_idle(settings: SessionSettings, state: SessionState, event: ev.Eve
 def on_end(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """Leave the session without a receipt (notice acknowledged, PIN cancelled)."""
     return end_session(settings, state)
+
+
+def on_goodbye_over(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A tap on the goodbye: the attract screen at once."""
+    return goodbye_over(settings, state), []
 
 
 # --- PIN and lookup --------------------------------------------------------------------------------
@@ -173,8 +185,7 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     # The member's own language from here on, the PIN pad included (one language per member).
     effects: list[Effect] = []
     language = language_for_sip2(event.language)
-    if language and language in settings.languages and language != state.language:
-        effects.append(SetLanguage(language))
+    if language and language in settings.languages:
         state = state.with_(language=language)
     if settings.pin != "never":
         if state.pin is None and (event.pin_required or event.pin_valid is False):
@@ -326,7 +337,7 @@ def on_confirm_switch(settings: SessionSettings, state: SessionState, event: ev.
     if state.switch_pass is None or not user_can_leave(state):
         return state, []
     new_pass = state.switch_pass
-    fresh, effects = end_session(settings, state)
+    fresh, effects = end_session(settings, state, goodbye=False)
     return start_identification(settings, fresh, new_pass, effects)
 
 

@@ -19,12 +19,12 @@ from kiosk.core import pad, staffing
 from kiosk.core import payment_prompt as pp
 from kiosk.core import scanned as scn
 from kiosk.core import transactions as tx
-from kiosk.core.common import Handler, Outcome, end_session, is_current, request_key
+from kiosk.core.common import Handler, Outcome, end_session, goodbye_over, is_current, request_key
 from kiosk.core.effects import Effect
 from kiosk.core.rental import on_pay_rental
 from kiosk.core.service import ServiceMode
 from kiosk.core.state import SessionSettings, SessionState
-from kiosk.core.view import Screen, SessionView
+from kiosk.core.view import AT_REST, Screen, SessionView
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
     (S.PAYING, ev.TerminalPrompt): pp.on_terminal_prompt,
     # the end
     (S.ENDING, ev.ReceiptChoice): tx.on_receipt_choice,
+    (S.GOODBYE, ev.Acknowledge): idn.on_goodbye_over,  # a tap; the Tick after goodbye_seconds too
 }
 for _screen in PATRON_SCREENS:
     TABLE[(_screen, ev.PassPresented)] = idn.on_other_pass_session
@@ -107,6 +108,11 @@ for _screen in PATRON_SCREENS:
     if _screen is not S.ENDING:
         TABLE[(_screen, ev.Finish)] = tx.on_finish
 TABLE.update(pad.rows(TABLE))  # the RFID pad: stacks on the pad, tag security after the ILS answers
+# The goodbye is the attract screen saying thank you: a member's action there is taken as on the attract
+# screen, by the attract screen's handler (transition() ends the goodbye first, see _as_on_attract).
+TABLE.update(
+    {(S.GOODBYE, etype): handler for (screen, etype), handler in TABLE.items() if screen is S.IDLE},
+)
 
 
 # Events deliberately ignored on a screen: listed, so the diagram (docs/state-diagram.md) shows them and
@@ -125,7 +131,7 @@ IGNORED: frozenset[tuple[Screen, type[ev.Event]]] = frozenset(
         if (screen, etype) not in TABLE and (ANY, etype) not in TABLE
     ]
     # a bank card once the attract screen is left: the member is already past the pass reader
-    + [(screen, ev.CardNotAPass) for screen in Screen if screen is not S.IDLE]
+    + [(screen, ev.CardNotAPass) for screen in Screen if screen not in AT_REST]
     # an item on a screen that does not take items (PIN, lookup, menu, account, payment, notice, receipt)
     + [(s, ev.ItemPresented) for s in (S.NOTICE, S.PIN, S.IDENTIFYING, S.MENU, S.ACCOUNT, S.PAYING, S.ENDING)]
     # a lookup's answer after the session left the lookup (Back, a timeout); a PatronFound there is a
@@ -162,7 +168,11 @@ def transition(settings: SessionSettings, state: SessionState, event: ev.Event) 
         return _change_mode(settings, state, state.mode.after_maintenance())
     if isinstance(event, staffing.CLOCK_EVENTS):
         new_state, effects = staffing.on_clock(settings, state, event)
-        return staffing.close_safely(settings, new_state, effects)
+        return _close_safely(settings, new_state, effects)
+    if state.screen is S.GOODBYE and isinstance(event, ev.UserEvent):
+        if type(event) in GOODBYE_OWN:  # a tap on the goodbye ends it, whatever the mode
+            return _session_transition(settings, state, event)
+        return _as_on_attract(settings, state, event)
     if isinstance(event, ev.BarcodeScanned):  # the core decides what was scanned
         event = scn.presented(settings, state.screen, event)
     if not state.mode.serving and isinstance(event, ev.UserEvent):
@@ -174,17 +184,45 @@ def transition(settings: SessionSettings, state: SessionState, event: ev.Event) 
     if not new_state.mode.serving:
         effects = [e for e in effects if not isinstance(e, SERVICE_EFFECTS)]
     effects = staffing.allowed(new_state.mode.policy, effects)
-    return staffing.close_safely(settings, new_state, effects)
+    return _close_safely(settings, new_state, effects)
+
+
+#: The goodbye's own events; any other member's event there is taken as on the attract screen.
+GOODBYE_OWN: tuple[type[ev.Event], ...] = (ev.Acknowledge,)
+
+
+def _as_on_attract(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    """A member's action on the goodbye: applied on the attract screen (with its rules: what a scanned
+    barcode is, what the staffing mode allows). When it leaves the attract screen (a pass, an item) the
+    goodbye is over; when it does not (the pad emptied as the member takes the books away, a late touch),
+    the goodbye goes on."""
+    new_state, effects = transition(settings, goodbye_over(settings, state), event)
+    if new_state.screen is S.IDLE:
+        new_state = new_state.with_(
+            screen=S.GOODBYE, language=state.language, last_activity=state.last_activity
+        )
+    return new_state, effects
+
+
+def _close_safely(settings: SessionSettings, state: SessionState, effects: list[Effect]) -> Outcome:
+    """Closed with a session running: finish it (:func:`staffing.close_safely`); the goodbye is no
+    session, it ends by itself and then the closed screen shows."""
+    if state.screen is S.GOODBYE:
+        return state, effects
+    return staffing.close_safely(settings, state, effects)
 
 
 def _change_mode(settings: SessionSettings, state: SessionState, mode: ServiceMode) -> Outcome:
-    """Switch to ``mode``; leaving service ends a running session (the member's data is cleared)."""
+    """Switch to ``mode``; leaving service ends a running session (the member's data is cleared) and a
+    goodbye, and the technician's screens are in the site's language."""
     if mode == state.mode:
         return state, []
     log.warning("service mode: %s -> %s", state.mode.availability.value, mode.availability.value)
     effects: list[Effect] = []
-    if not mode.serving and state.screen is not Screen.IDLE:
-        state, effects = end_session(settings, state)
+    if not mode.serving and state.screen not in AT_REST:
+        state, effects = end_session(settings, state, goodbye=False)
+    if not mode.serving:
+        state = goodbye_over(settings, state).with_(language=settings.default_language, last_activity=None)
     return state.with_(mode=mode), effects
 
 

@@ -16,6 +16,7 @@ from kiosk.core.pad_model import PadState
 from kiosk.core.service import ServiceMode
 from kiosk.core.service_hours import ModePolicy, ServiceHours
 from kiosk.core.view import (
+    AT_REST,
     AccountView,
     ItemLine,
     LineKind,
@@ -94,6 +95,7 @@ class SessionSettings:
     pass_validation: str = "dutch14"  # [passes] validation: "off" lets the screen tell a pass from an item
     item_rule: ItemRule = ANY_ITEM  # [items]: what an item barcode looks like
     list_loans: bool = False  # [receipt] list_loans: the receipt lists all current loans with due dates
+    goodbye_seconds: float = 4.0  # the goodbye after a session, before the attract screen (a tap skips it)
 
     def __post_init__(self) -> None:
         if self.pin not in PIN_MODES:
@@ -104,6 +106,8 @@ class SessionSettings:
             raise ValueError("session pin_tries must be at least 1")
         if not 0 <= self.idle_warning < self.idle_timeout:
             raise ValueError("session idle_warning must be >= 0 and below idle_timeout")
+        if self.goodbye_seconds < 0:
+            raise ValueError("goodbye_seconds must be >= 0")
         if self.default_language not in self.languages:
             raise ValueError("site default_language must be one of site languages")
 
@@ -158,11 +162,16 @@ class SessionState:
     pin_failures: tuple[Any, ...] = field(default=(), repr=False)
     pad: PadState = field(default_factory=PadState)  # the RFID pad's items in this session (kiosk.core.pad)
     terminal_prompt: str | None = None  # the terminal's latest instruction in the payment under way
+    ended: int = 0  # sessions ended since the kiosk started (survives the session; the UI resets on it)
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:
         """The attract screen before anything happened."""
-        return cls(screen=Screen.IDLE, language=settings.default_language, pin_tries_left=settings.pin_tries)
+        return cls(
+            screen=Screen.IDLE,
+            language=settings.default_language,
+            pin_tries_left=settings.pin_tries,
+        )
 
     def asking(self, *requests: Request) -> tuple[Request, ...]:
         """The outstanding requests plus these."""
@@ -197,7 +206,7 @@ class SessionState:
 
     def seconds_left(self, settings: SessionSettings) -> float | None:
         """Seconds until the idle timeout, or None when no session is running."""
-        if self.screen is Screen.IDLE or self.clock is None or self.last_activity is None:
+        if self.screen in AT_REST or self.clock is None or self.last_activity is None:
             return None
         return max(0.0, settings.idle_timeout - (self.clock - self.last_activity))
 
@@ -231,22 +240,23 @@ class SessionState:
             payments=self.payments,
             service=self.mode,
             terminal_prompt=self.terminal_prompt if PAYMENT in self.pending else None,
+            ended=self.ended,
         )
 
     def problems(self, settings: SessionSettings) -> list[str]:
         """Consistency rules every state must satisfy; returns what is violated (empty = consistent)."""
         out: list[str] = []
         patron_screens = {Screen.MENU, Screen.BORROWING, Screen.RENEWING, Screen.ACCOUNT, Screen.PAYING}
-        if self.screen is Screen.IDLE:
+        if self.screen in AT_REST:
             if self.pass_number or self.pin or self.patron or self.items or self.account:
-                out.append("idle screen still holds patron data")
+                out.append(f"{self.screen.value} screen still holds patron data")
             if self.warned or self.switch_pass or self.payments or self.pending:
-                out.append("idle screen has session leftovers")
+                out.append(f"{self.screen.value} screen has session leftovers")
         if self.screen in patron_screens and (self.patron is None or not self.pass_number):
             out.append(f"{self.screen.value} without an identified patron")
         if self.screen in (Screen.PIN, Screen.IDENTIFYING) and not self.pass_number:
             out.append(f"{self.screen.value} without a pass")
-        if self.mode.closed and self.screen is not Screen.IDLE and not self.pending:
+        if self.mode.closed and self.screen not in AT_REST and not self.pending:
             out.append(f"a session on {self.screen.value} while closed with nothing outstanding")
         if not self.mode.serving and self.screen is not Screen.IDLE:
             out.append(f"a session on {self.screen.value} while {self.mode.availability.value}")

@@ -28,6 +28,12 @@ class Screen(enum.Enum):
     ACCOUNT = "account"
     PAYING = "paying"
     ENDING = "ending"  # receipt choice
+    GOODBYE = "goodbye"  # thank you, in the member's language: the attract screen after a session
+
+
+#: The screens without a session: the attract screen and the goodbye (which is the attract screen saying
+#: thank you: a member's action there is taken as on the attract screen).
+AT_REST = frozenset({Screen.IDLE, Screen.GOODBYE})
 
 
 class LineStatus(enum.Enum):
@@ -170,10 +176,27 @@ class SessionView:
     payments: tuple[tuple[tuple[str, ...], Decimal], ...] = field(default=())
     service: ServiceMode = field(default_factory=ServiceMode)  # in service / out of order / maintenance
     terminal_prompt: str | None = None  # the terminal's instruction during a payment (a catalog key)
+    # Sessions ended so far: when it changes, the session before is over and the UI forgets every widget
+    # it filled for it (privacy), whatever screen comes next.
+    ended: int = 0
 
     def lines(self, kind: LineKind) -> tuple[ItemLine, ...]:
         """The item lines of one kind (the borrowing screen shows loans, the return screen returns)."""
         return tuple(line for line in self.items if line.kind is kind)
+
+    @property
+    def in_session(self) -> bool:
+        """Whether a session is running (any screen but the attract screen and the goodbye)."""
+        return self.screen not in AT_REST
+
+    @property
+    def shown(self) -> str:
+        """The name of the screen the member sees (the UI has a screen of each name): the session's
+        screen, or ``"out_of_order"`` while the kiosk is out of order, and while the library is closed
+        once the session and its goodbye are over (that screen then says when it opens again)."""
+        if self.service.out_of_order or (self.service.closed and self.screen is Screen.IDLE):
+            return "out_of_order"
+        return self.screen.value
 
 
 # --- what the menu may offer -----------------------------------------------------------------------

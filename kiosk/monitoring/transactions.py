@@ -41,7 +41,7 @@ class TransactionCounter:
     def __call__(self, view: SessionView) -> None:
         """Look at a new view."""
         last, self._last = self._last, view
-        if view.screen is Screen.IDLE and not view.items:
+        if not view.in_session and not view.items:
             self._seen.clear()  # a new session starts from nothing
             self._payments = 0
         if last is not None and last.screen is Screen.IDENTIFYING:

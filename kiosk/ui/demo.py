@@ -1,7 +1,7 @@
 """Demo data for screenshots: one view per screen and situation, as the core would produce them.
 
 Plain data (no Kivy): a :class:`Scene` is a name, a :class:`SessionView` and how the UI is set up
-around it (out of order, maintenance, theme). Titles are Dutch books from the ILS simulator's demo
+around it (maintenance, theme). Titles are Dutch books from the ILS simulator's demo
 library; the patron is invented.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from kiosk.core.service import Availability, ServiceMode
 from kiosk.core.view import (
     AccountView,
     FeeLine,
@@ -94,11 +95,9 @@ class Scene:
 
     name: str
     view: SessionView
-    out_of_order: bool = False
     maintenance: str | None = None  # "maint_pin" | "maintenance"
     large_text: bool = False
     high_contrast: bool = False
-    goodbye: bool = False
     terminal_prompt: str | None = None  # the payment terminal's latest instruction (a catalog key)
 
 
@@ -153,13 +152,13 @@ def scenes(language: str) -> list[Scene]:
             replace(s, screen=Screen.PAYING, account=ACCOUNT, message=Message("payment.declined")),
         ),
         Scene("19-receipt", replace(s, screen=Screen.ENDING, items=LOANS[:2])),
-        Scene("20-goodbye", v, goodbye=True),
+        Scene("20-goodbye", replace(v, screen=Screen.GOODBYE)),
         Scene(
             "21-idle-warning",
             replace(s, screen=Screen.BORROWING, items=LOANS[:2], idle_warning=True, seconds_left=12.0),
         ),
         Scene("22-another-pass", replace(s, confirm_switch=True, message=Message("session.switch_pass"))),
-        Scene("23-out-of-order", v, out_of_order=True),
+        Scene("23-out-of-order", replace(v, service=ServiceMode(Availability.OUT_OF_ORDER))),
         Scene("24-maintenance-pin", v, maintenance="maint_pin"),
         Scene("25-maintenance", v, maintenance="maintenance"),
     ]

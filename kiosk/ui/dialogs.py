@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from kiosk.core import events as ev
-from kiosk.core.view import Screen, SessionView
+from kiosk.core.view import SessionView
 from kiosk.i18n import Translator
 from kiosk.ui.kit import KioskButton, KioskLabel, Row, Surface
 from kiosk.ui.look import look
@@ -57,7 +57,7 @@ class DialogHost:
 
     def open_help(self) -> None:
         """Show the help pictures over the current screen (the session goes on; a touch is activity)."""
-        if self.view.screen is not Screen.IDLE:
+        if self.view.in_session:
             self.send(ev.MoreTime())
         self.help_open = True
         self._show_dialog(self.view)
@@ -146,7 +146,7 @@ class DialogHost:
                         ("switch.yes", "primary", ev.ConfirmSwitch()),
                     ],
                 )
-            elif view.idle_warning and view.screen is not Screen.IDLE:
+            elif view.idle_warning and view.in_session:
                 seconds = math.ceil(view.seconds_left or 0)
                 dialog = self._make_dialog(
                     "warning",

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from kivy.clock import Clock
 
 from kiosk.core import events as ev
-from kiosk.core.service import Availability, ServiceMode
+from kiosk.core.service import Availability
 from kiosk.core.view import SessionView
 from kiosk.maintenance.access import AccessState, MaintenanceAccess
 from kiosk.maintenance.backend import MaintenanceBackend
@@ -95,13 +94,6 @@ class MaintenanceHost:
     def out_of_order(self) -> bool:
         """Out of order is the core's state (its view's service mode), not a flag of the UI's own."""
         return self.view.service.out_of_order
-
-    @out_of_order.setter
-    def out_of_order(self, on: bool) -> None:
-        # For screenshots of a still view only: the running kiosk changes the mode through the core.
-        self.view = replace(
-            self.view, service=ServiceMode(Availability.OUT_OF_ORDER if on else Availability.IN_SERVICE)
-        )
 
     def set_out_of_order(self, on: bool, from_maintenance: bool = False) -> None:
         """Switch the kiosk out of order (or back): the core decides, the screen follows its view."""

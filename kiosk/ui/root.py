@@ -1,6 +1,10 @@
 """The root widget: routes the core's view to a screen, shows the offline banner and the dialogs
 (idle warning, another pass), and hosts maintenance mode and the out-of-order switch.
 
+Which screen shows, in which language, and when a session ended all come from the core's view
+(``view.shown``, ``view.language``, ``view.ended``); the UI keeps only the technician's overlay
+(maintenance mode) and what is purely its own (the help pictures, the theme toggles).
+
 It talks to the runtime only through ``view``, ``send(event)`` and ``subscribe(callback)``; the
 callback arrives on a worker thread and is marshalled to the Kivy thread with ``Clock.schedule_once``.
 """
@@ -71,18 +75,13 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "maint_pin": MaintPinScreen,
     "maintenance": MaintenanceScreen,
 }
-FOR_CORE_SCREEN = {
-    Screen.IDLE: "attract",
-    Screen.PIN: "pin",
-    Screen.IDENTIFYING: "identifying",
-    Screen.NOTICE: "notice",
-    Screen.MENU: "menu",
-    Screen.BORROWING: "borrow",
-    Screen.RETURNING: "return",
-    Screen.RENEWING: "renew",
-    Screen.ACCOUNT: "account",
-    Screen.PAYING: "pay",
-    Screen.ENDING: "receipt",
+FOR_CORE_SCREEN = {  # the core's screen names that differ from the UI's
+    "idle": "attract",
+    "borrowing": "borrow",
+    "returning": "return",
+    "renewing": "renew",
+    "paying": "pay",
+    "ending": "receipt",
 }
 
 
@@ -163,8 +162,6 @@ class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
         self.t = Translator(settings.default_language)
         self.maintenance: str | None = None  # None, "maint_pin" or "maintenance"
         self.view: SessionView = runtime.view
-        self._goodbye_until: float | None = None
-        self._goodbye_language = settings.default_language
         self._screen_shown = float("-inf")  # when the screen on display was put there (touch guard)
         self._drawn = False
         self._column = BoxLayout(orientation="vertical")
@@ -240,20 +237,9 @@ class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
             return
         self._drawn = True
         self.t = Translator(view.language)
-        if not again and view.screen is Screen.IDLE and previous.screen is not Screen.IDLE:
-            self._session_ended(previous, view)
-        if self.maintenance is not None:
-            name = self.maintenance
-        elif self.out_of_order:
-            self.t = Translator(self.settings.default_language)
-            name = "out_of_order"
-        elif view.screen is Screen.IDLE and self._goodbye_until is not None:
-            self.t = Translator(self._goodbye_language)  # goodbye in the language the member used
-            name = "goodbye"
-        elif view.screen is Screen.IDLE and view.service.closed:  # issue 17: closed, next opening
-            name = "out_of_order"
-        else:
-            name = FOR_CORE_SCREEN[view.screen]
+        if not again and view.ended != previous.ended:  # the core ended a session
+            self._session_ended(view)
+        name = self.maintenance or FOR_CORE_SCREEN.get(view.shown, view.shown)
         screen = self.screens[name]
         screen.render(view, self)
         if self.manager.current != name:
@@ -262,27 +248,25 @@ class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
         self._show_banner(view)
         self._show_dialog(view)
 
-    def _session_ended(self, previous: SessionView, blank: SessionView) -> None:
+    def _session_ended(self, blank: SessionView) -> None:
         self.help_open = False
-        # Every screen is redrawn from the empty view, so no title or name of this patron stays in a
-        # widget that is merely hidden (privacy: the screen is reset between patrons).
+        # Every screen is redrawn from the view after the session (it holds nobody's data), so no title
+        # or name of this patron stays in a widget that is merely hidden (privacy: the screen is reset
+        # between patrons).
         for name, screen in self.screens.built().items():
             screen.reset()
             if not name.startswith("maint"):
                 screen.render(blank, self)
-        if previous.patron is not None or previous.items:
-            self._goodbye_language = previous.language
-            self._goodbye_until = self.clock() + self.settings.goodbye_seconds
-            Clock.schedule_once(lambda _dt: self.end_goodbye(), self.settings.goodbye_seconds)
+        if blank.in_session:
+            return  # another member's session started at once (a second pass): the theme is theirs
         default = make_theme(self.settings.high_contrast, self.settings.large_text)
         if look.theme != default:
             look.apply(default)
 
     def end_goodbye(self) -> None:
-        """Leave the goodbye screen for the attract screen."""
-        if self._goodbye_until is not None:
-            self._goodbye_until = None
-            self.rerender()
+        """A tap on the goodbye: the core ends it (the attract screen follows with its view)."""
+        if self.view.screen is Screen.GOODBYE:
+            self.send(ev.Acknowledge())
 
     def tick(self) -> None:
         """The UI's interval timer: time for the session (a Tick), and for maintenance mode: a PIN

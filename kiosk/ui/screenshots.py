@@ -106,7 +106,6 @@ def scene_root(
         default_language=language,
         tick_interval=0,
         sound_volume=0,
-        goodbye_seconds=3600,
         opening_hours=("09:00-17:30",) * 7,
         help_contact="",
     )
@@ -120,9 +119,7 @@ def show_scene(root: Any, scene: Scene) -> None:
     from kiosk.ui.theme import make_theme
 
     look.apply(make_theme(scene.high_contrast, scene.large_text))
-    root.out_of_order = scene.out_of_order
     root.maintenance = scene.maintenance
-    root._goodbye_until = float("inf") if scene.goodbye else None
     view = replace(scene.view, terminal_prompt=scene.terminal_prompt)  # the prompt comes with the view
     root.view = view
     root.render(view, again=True)

@@ -24,7 +24,6 @@ class UiSettings:
     high_contrast: bool = False
     sound_volume: float = 0.6
     payment_enabled: bool = True
-    goodbye_seconds: float = 4.0
     tick_interval: float = 0.5  # how often the UI posts a Tick (0 = never: tests send their own)
     maintenance_idle: float = 300.0  # an untouched maintenance panel closes itself after this (seconds)
     # A touch this soon after the screen changed is dropped: a double tap on "Klaar" must not land on

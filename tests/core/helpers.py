@@ -82,6 +82,7 @@ def reach(screen: Screen, s: SessionSettings = SETTINGS) -> Session:
             Screen.ACCOUNT: [ev.ShowAccount()],
             Screen.PAYING: [ev.StartPay()],
             Screen.ENDING: [ev.StartBorrow(), ev.ItemPresented("ITEM-X")],
+            Screen.GOODBYE: [ev.Finish()],  # nothing done: no receipt question, straight to the goodbye
         }
         for event in follow[screen]:
             session.handle(event)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.core import events as ev
-from kiosk.core.effects import ClearSession, PrintReceipt, SetLanguage
+from kiosk.core.effects import PrintReceipt
 from kiosk.core.view import LineKind, LineStatus, Screen
 from sip2.simulator import IlsSimulator, demo
 from tests.core.harness import Kiosk
@@ -32,7 +32,7 @@ def test_borrow_a_stack_with_magnetic_media_and_a_refusal(kiosk: Kiosk, sim: Ils
     effects = kiosk.do(ev.ReceiptChoice(print_receipt=True))
     receipt = next(e for e in effects if isinstance(e, PrintReceipt))
     assert [line.item_id for line in receipt.lines] == [demo.AVAILABLE, demo.AVAILABLE_2, demo.MAGNETIC]
-    assert ClearSession() in effects and kiosk.session.view.patron is None
+    assert kiosk.session.view.ended == 1 and kiosk.session.view.patron is None
     assert kiosk.store.all() == []  # online: nothing was stored
 
 
@@ -89,6 +89,8 @@ def test_blocked_expired_and_wrong_pin(kiosk: Kiosk) -> None:
 
 def test_patron_language_switches_the_screen(kiosk: Kiosk) -> None:
     kiosk.sign_in(demo.ENGLISH, demo.ENGLISH_PIN)
-    assert SetLanguage("en") in kiosk.effects and kiosk.session.view.language == "en"
+    assert kiosk.session.view.language == "en"
     kiosk.do(ev.Finish())
-    assert kiosk.session.view.language == "nl"
+    assert kiosk.session.view.screen is Screen.GOODBYE and kiosk.session.view.language == "en"  # goodbye
+    kiosk.do(ev.Acknowledge())  # a tap on the goodbye
+    assert kiosk.session.view.screen is Screen.IDLE and kiosk.session.view.language == "nl"

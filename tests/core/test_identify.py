@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.core import events as ev
-from kiosk.core.effects import ClearSession, LookUpPatron, PlaySound, SetLanguage, ShowScreen
+from kiosk.core.effects import LookUpPatron, PlaySound
 from kiosk.core.machine import Session
 from kiosk.core.view import Screen
 from tests.core.helpers import OTHER_PASS, PASS, SETTINGS, identify, new_session, reach, settings, sid
@@ -12,13 +12,13 @@ from tests.core.helpers import OTHER_PASS, PASS, SETTINGS, identify, new_session
 def test_pass_starts_a_lookup_without_pin_in_patron_mode() -> None:
     session = new_session()
     effects = session.handle(ev.PassPresented(PASS))
-    assert effects == [LookUpPatron(1, PASS, None), ShowScreen(Screen.IDENTIFYING)]
+    assert effects == [LookUpPatron(1, PASS, None)]
     assert session.view.busy and session.view.screen is Screen.IDENTIFYING
 
 
 def test_site_that_always_asks_a_pin_sends_it_with_the_lookup() -> None:
     session = new_session(settings(pin="always"))
-    assert session.handle(ev.PassPresented(PASS)) == [ShowScreen(Screen.PIN)]
+    assert session.handle(ev.PassPresented(PASS)) == [] and session.view.screen is Screen.PIN
     assert session.handle(ev.PinEntered("")) == [] and session.view.message.key == "error.pin_empty"
     effects = session.handle(ev.PinEntered("4321"))
     assert LookUpPatron(1, PASS, "4321") in effects
@@ -58,8 +58,8 @@ def test_wrong_pin_counts_down_then_refuses_and_forgets_the_pass() -> None:
     session.handle(ev.PatronFound(sid(session), pin_valid=False))
     assert session.view.screen is Screen.NOTICE and session.view.message.key == "error.pin_tries"
     assert session.state.pass_number is None and session.state.pin is None
-    effects = session.handle(ev.Acknowledge())
-    assert ClearSession() in effects and session.view.screen is Screen.IDLE
+    session.handle(ev.Acknowledge())
+    assert session.view.ended == 1 and session.view.screen is Screen.IDLE
 
 
 def test_unknown_patron_shows_the_ils_text_until_ok() -> None:
@@ -111,22 +111,24 @@ def test_lost_card_ends_the_session() -> None:
 def test_patron_language_switches_the_ui_and_the_end_switches_back() -> None:
     session = new_session()
     session.handle(ev.PassPresented(PASS))
-    effects = session.handle(ev.PatronFound(sid(session), language="001"))
-    assert SetLanguage("en") in effects and session.view.language == "en"
-    effects = session.handle(ev.Finish())
-    assert SetLanguage("nl") in effects and session.view.language == "nl"
+    session.handle(ev.PatronFound(sid(session), language="001"))
+    assert session.view.language == "en"
+    session.handle(ev.Finish())
+    assert session.view.screen is Screen.GOODBYE and session.view.language == "en"  # goodbye in English
+    session.handle(ev.Tick(SETTINGS.goodbye_seconds))
+    assert session.view.screen is Screen.IDLE and session.view.language == "nl"
     session.handle(ev.PassPresented(PASS))
-    effects = session.handle(ev.PatronFound(sid(session), language="006"))  # Swedish: not offered here
-    assert not any(isinstance(e, SetLanguage) for e in effects) and session.view.language == "nl"
+    session.handle(ev.PatronFound(sid(session), language="006"))  # Swedish: not offered here
+    assert session.view.language == "nl"
 
 
 def test_language_button_only_offers_site_languages_and_resets_when_nobody_comes() -> None:
     session = new_session()
-    assert session.handle(ev.LanguageChosen("de")) == [SetLanguage("de")]
+    assert session.handle(ev.LanguageChosen("de")) == [] and session.view.language == "de"
     assert session.handle(ev.LanguageChosen("fr")) == []
     assert session.view.language == "de"
-    assert session.handle(ev.Tick(59.0)) == []
-    assert session.handle(ev.Tick(60.0)) == [SetLanguage("nl")] and session.view.language == "nl"
+    assert session.handle(ev.Tick(59.0)) == [] and session.view.language == "de"
+    assert session.handle(ev.Tick(60.0)) == [] and session.view.language == "nl"
     assert session.handle(ev.Tick(200.0)) == []
 
 
@@ -141,7 +143,7 @@ def test_second_pass_mid_session_asks_first() -> None:
     session.handle(ev.ItemPresented("ITEM-Q"))
     session.handle(ev.PassPresented(OTHER_PASS))
     effects = session.handle(ev.ConfirmSwitch())
-    assert effects[0] == ClearSession()
+    assert session.view.ended == 1  # the first patron's session ended: the UI forgets its widgets
     assert LookUpPatron(old + 1, OTHER_PASS, None) in effects
     assert session.view.items == () and session.view.screen is Screen.IDENTIFYING
     # The first patron's late answer is not shown to the second.
@@ -171,18 +173,18 @@ def test_idle_warning_more_time_and_timeout_clear_everything() -> None:
     assert not session.view.idle_warning
     session.handle(ev.Tick(91.0))
     assert session.view.idle_warning
-    effects = session.handle(ev.Tick(106.0))
-    assert ClearSession() in effects and ShowScreen(Screen.IDLE) in effects
+    assert session.handle(ev.Tick(106.0)) == []
     view = session.view
-    assert view.screen is Screen.IDLE and view.patron is None and view.items == () and view.message is None
+    assert view.ended == 1
+    assert view.screen is Screen.GOODBYE and view.patron is None and view.items == () and view.message is None
     assert session.state.pass_number is None and session.state.problems(SETTINGS) == []
 
 
 def test_timeout_on_the_receipt_question_clears_without_printing() -> None:
     session = reach(Screen.ENDING)
     effects = session.handle(ev.Tick(61.0))
-    assert ClearSession() in effects and all(type(e).__name__ != "PrintReceipt" for e in effects)
-    assert session.view.screen is Screen.IDLE
+    assert session.view.ended == 1 and all(type(e).__name__ != "PrintReceipt" for e in effects)
+    assert session.view.screen is Screen.GOODBYE and session.view.items == ()
 
 
 def test_clock_going_back_is_ignored_and_idle_has_no_timer() -> None:
@@ -210,8 +212,8 @@ def test_a_handler_bug_resets_the_session_instead_of_raising(monkeypatch: object
 
     session = reach(Screen.MENU)
     monkeypatch.setitem(machine.TABLE, (Screen.MENU, ev.StartBorrow), broken)  # type: ignore[attr-defined]
-    effects = session.handle(ev.StartBorrow())
-    assert ClearSession() in effects and session.view.screen is Screen.IDLE and session.view.patron is None
+    session.handle(ev.StartBorrow())
+    assert session.view.ended == 1 and session.view.screen is Screen.GOODBYE and session.view.patron is None
 
 
 def test_session_state_starts_clean() -> None:

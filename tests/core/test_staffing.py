@@ -142,12 +142,14 @@ def test_closing_finishes_the_session_safely_receipt_then_goodbye() -> None:
     assert session.handle(ev.ItemPresented("ITEM-C")) == []  # nothing new once closed
     effects = session.handle(ev.ItemCheckedOut(sid(session), "ITEM-B", "Title B", "2026-03-23"))
     kinds = [type(e) for e in effects]
-    assert kinds.index(fx.PrintReceipt) < kinds.index(fx.ClearSession)  # receipt, then goodbye
+    assert session.view.ended == 1  # receipt, then goodbye: the session is over
     receipt = effects[kinds.index(fx.PrintReceipt)]
     assert isinstance(receipt, fx.PrintReceipt)
     assert [line.item_id for line in receipt.lines if line.kind is LineKind.LOAN] == ["ITEM-A", "ITEM-B"]
-    assert session.state.screen is Screen.IDLE and session.state.pass_number is None
-    assert session.view.service.closed
+    assert session.state.screen is Screen.GOODBYE and session.state.pass_number is None
+    assert session.view.service.closed and session.view.shown == "goodbye"  # the goodbye, then closed
+    session.handle(ev.Acknowledge())
+    assert session.view.shown == "out_of_order"  # the closed screen: when the library opens again
     assert session.state.problems(S) == []
 
 
@@ -166,7 +168,7 @@ def test_a_payment_on_the_terminal_is_not_cut_short_by_closing() -> None:
     assert session.state.screen is not Screen.IDLE
     effects = session.handle(ev.PatronFound(sid(session), display_name="A. Patron"))
     assert any(isinstance(e, fx.PrintReceipt) for e in effects)
-    assert session.state.screen is Screen.IDLE
+    assert session.state.screen is Screen.GOODBYE
 
 
 def test_an_override_applies_until_it_expires_while_running() -> None:
@@ -208,7 +210,7 @@ def test_idle_warning_more_time_repeats_at_least_ten_times_with_20_seconds() -> 
         session.handle(ev.MoreTime())
         assert not session.view.idle_warning
     session.handle(ev.Tick(now + 60.0))
-    assert session.state.screen is Screen.IDLE
+    assert session.state.screen is Screen.GOODBYE
 
 
 def test_the_config_refuses_an_idle_warning_below_20_seconds() -> None:

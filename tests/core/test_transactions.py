@@ -8,7 +8,6 @@ from kiosk.core import events as ev
 from kiosk.core.effects import (
     CheckIn,
     CheckOut,
-    ClearSession,
     LoadAccount,
     PlaySound,
     PrintReceipt,
@@ -71,7 +70,7 @@ def test_anonymous_return_with_hold_for_someone_else_and_receipt() -> None:
         (LineKind.RETURN, "R1", False),
         (LineKind.RETURN, "R2", True),
     ]
-    assert ClearSession() in effects and session.view.screen is Screen.IDLE
+    assert session.view.ended == 1 and session.view.screen is Screen.GOODBYE  # returns done: goodbye
 
 
 def test_pass_after_anonymous_returns_keeps_them_for_the_receipt() -> None:
@@ -205,7 +204,7 @@ def test_unavailable_marks_the_item_or_leaves_the_screen() -> None:
 
 
 def test_receipt_modes() -> None:
-    for mode, printed, screen in (("always", True, Screen.IDLE), ("never", False, Screen.IDLE)):
+    for mode, printed, screen in (("always", True, Screen.GOODBYE), ("never", False, Screen.GOODBYE)):
         session = reach(Screen.BORROWING, settings(receipt=mode))
         session.handle(ev.ItemPresented("B1"))
         session.handle(ev.ItemCheckedOut(sid(session), "B1", "T", "2026-12-01"))
@@ -213,10 +212,11 @@ def test_receipt_modes() -> None:
         assert any(isinstance(e, PrintReceipt) for e in effects) is printed
         assert session.view.screen is screen
     session = reach(Screen.MENU)  # nothing done: no receipt question
-    assert ClearSession() in session.handle(ev.Back())
+    session.handle(ev.Back())
+    assert session.view.ended == 1 and session.view.screen is Screen.GOODBYE
     session = reach(Screen.ENDING)
     effects = session.handle(ev.ReceiptChoice(print_receipt=False))
-    assert not any(isinstance(e, PrintReceipt) for e in effects) and ClearSession() in effects
+    assert not any(isinstance(e, PrintReceipt) for e in effects) and session.view.ended == 1
 
 
 def test_results_nobody_asked_for_are_ignored() -> None:

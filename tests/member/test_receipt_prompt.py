@@ -16,5 +16,5 @@ def test_unanswered_receipt_question_ends_the_session_after_15_seconds(runtime: 
     do(runtime, ev.Tick(20.0))
     assert runtime.view.screen is Screen.ENDING  # still time to answer
     do(runtime, ev.Tick(10.0 + 15.5))
-    assert runtime.view.screen is Screen.IDLE and not runtime.view.items  # the titles are gone
+    assert runtime.view.screen is Screen.GOODBYE and not runtime.view.items  # the titles are gone
     assert runtime.printed == []  # no answer is no receipt

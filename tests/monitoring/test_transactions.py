@@ -64,3 +64,22 @@ def test_unknown_pass_counts_a_refused_lookup() -> None:
     drive(session, counter, ev.PatronUnknown(session.state.session_id))
     assert count(metrics, "patron", "refused") == 1
     assert count(metrics, "patron", "ok") == 0
+
+
+def test_the_next_session_started_during_the_goodbye_is_counted_afresh() -> None:
+    from kiosk.core.pad_model import ItemsOnPad, PadItem
+
+    metrics = KioskMetrics()
+    counter = TransactionCounter(metrics)
+    session = Session(SessionSettings(pin="never", receipt="never"))
+    sid = lambda: session.state.session_id  # noqa: E731
+    drive(session, counter, ev.Tick(0))
+    foreign = ItemsOnPad((PadItem("E0040150AAAA0001", ("E0040150AAAA0001",), status="foreign"),))
+    for _ in range(2):  # the second pass arrives on the goodbye: the view never shows the attract screen
+        drive(session, counter, ev.PassPresented("21234000000015"))
+        drive(session, counter, ev.PatronFound(sid(), display_name="Anna"))
+        drive(session, counter, ev.StartBorrow())
+        drive(session, counter, foreign)  # another library's item: refused at once, never pending
+        drive(session, counter, ev.Finish())
+        assert session.view.screen.value == "goodbye"
+    assert count(metrics, "loan", "refused") == 2

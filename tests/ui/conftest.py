@@ -51,7 +51,6 @@ class Kiosk:
             library_name="Bibliotheek Wierden",
             languages=("nl", "en", "de", "tr"),
             tick_interval=0,
-            goodbye_seconds=3600,
             touch_guard=0,
         )
         self.root = KioskRoot(runtime, settings, clock=lambda: self.now, **root_kwargs)

@@ -55,7 +55,7 @@ class LibraryDesk:
 
     def submit(self, effect: fx.Effect) -> bool:
         """Carry out a circulation, payment or receipt effect; decline the UI's own."""
-        if isinstance(effect, fx.ShowScreen | fx.SetLanguage | fx.PlaySound | fx.ClearSession):
+        if isinstance(effect, fx.PlaySound):
             return False
         result = self._carry_out(effect)
         if result is not None:

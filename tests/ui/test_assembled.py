@@ -77,5 +77,5 @@ def test_borrow_by_touch_on_the_assembled_kiosk(kiosk_factory: Callable[..., Kio
     kiosk.tap(kiosk.button("borrow", "done"))
     assert kiosk.root.current == "receipt"
     kiosk.tap(kiosk.button("receipt", "print_receipt"))
-    assert kiosk.runtime.view.screen is Screen.IDLE
+    assert kiosk.runtime.view.screen is Screen.GOODBYE
     assert "Max Havelaar" not in kiosk.texts()

@@ -42,9 +42,10 @@ def test_borrow_two_items_see_due_dates_and_finish(kiosk: Kiosk) -> None:
     kiosk.tap(kiosk.button("borrow", "done"))
     assert kiosk.root.current == "receipt"
     kiosk.tap(kiosk.button("receipt", "no_receipt"))
-    assert kiosk.runtime.view.screen is Screen.IDLE
+    assert kiosk.runtime.view.screen is Screen.GOODBYE  # the core's goodbye, in the view
     assert kiosk.root.current == "goodbye"
-    kiosk.tap(kiosk.screen("goodbye").ids.title)
+    kiosk.tap(kiosk.screen("goodbye").ids.title)  # a tap: Acknowledge to the core
+    assert kiosk.runtime.view.screen is Screen.IDLE
     assert kiosk.root.current == "attract"
     shown = kiosk.texts()
     assert "Het diner" not in shown and "Hallo" not in shown
@@ -64,7 +65,7 @@ def test_return_without_a_pass_shows_where_items_go(kiosk: Kiosk) -> None:
     # Sound cues next to the text: success, attention (put it aside), error (refused).
     assert kiosk.root.sounds.played == ["success", "attention", "error"]
     kiosk.tap(kiosk.button("return", "done"))
-    assert kiosk.runtime.view.screen in (Screen.IDLE, Screen.ENDING)
+    assert kiosk.runtime.view.screen in (Screen.GOODBYE, Screen.ENDING)
     if kiosk.root.current == "receipt":
         kiosk.tap(kiosk.button("receipt", "no_receipt"))
     assert kiosk.root.current == "goodbye"
@@ -87,11 +88,15 @@ def test_idle_warning_more_time_then_timeout_clears_session(kiosk: Kiosk) -> Non
     kiosk.tick(50)
     assert kiosk.root.dialog is not None
     kiosk.tick(11)
-    assert kiosk.runtime.view.screen is Screen.IDLE
+    assert kiosk.runtime.view.screen is Screen.GOODBYE
     assert kiosk.root.dialog is None
-    assert kiosk.root.current in ("goodbye", "attract")
+    assert kiosk.root.current == "goodbye"
     assert "Het diner" not in kiosk.texts() and "Hallo" not in kiosk.texts()
     assert kiosk.screen("borrow").ids.lines.children == []
+    kiosk.tick(3)  # the goodbye is the core's: its own timer, by Tick
+    assert kiosk.root.current == "goodbye"
+    kiosk.tick(1)  # goodbye_seconds (4) after the session ended
+    assert kiosk.runtime.view.screen is Screen.IDLE and kiosk.root.current == "attract"
 
 
 def test_language_switch_on_attract_and_by_patron_language(kiosk: Kiosk) -> None:
@@ -167,7 +172,7 @@ def test_large_text_and_high_contrast_toggles(kiosk: Kiosk) -> None:
     assert tuple(kiosk.screen("attract").children[0].bg_color[:3]) == (0.0, 0.0, 0.0)
     log_in(kiosk)
     kiosk.tap(kiosk.button("menu", "finish"))  # nothing borrowed: no receipt question
-    assert kiosk.runtime.view.screen is Screen.IDLE
+    assert kiosk.runtime.view.screen is Screen.GOODBYE
     assert not look.high_contrast and look.sizes["body"] == body  # the next patron gets the default
 
 
@@ -207,3 +212,20 @@ def test_screens_are_built_on_first_use_and_all_cleared_after_the_patron(kiosk: 
         for widget in screen.walk():
             text = str(getattr(widget, "text", ""))
             assert "Het diner" not in text and patron.display_name not in text, f"{name} still shows {text!r}"
+
+
+def test_a_second_member_confirming_the_switch_finds_nothing_of_the_first(kiosk: Kiosk) -> None:
+    """The core says the first session ended (view.ended) though no attract screen comes between: every
+    screen built for the first member is reset, hidden ones too (privacy)."""
+    log_in(kiosk)
+    kiosk.tap(kiosk.button("menu", "borrow"))
+    kiosk.send(ev.ItemPresented(demo.AVAILABLE))
+    assert "Het diner" in kiosk.texts()
+    kiosk.send(ev.PassPresented(demo.ENGLISH))
+    dialog = kiosk.root.dialog
+    assert dialog is not None and dialog.dialog_kind == "switch.title"
+    kiosk.tap(kiosk.find(lambda w: getattr(w, "text", "") == kiosk.root.t("switch.yes")))
+    assert kiosk.runtime.view.ended == 1 and kiosk.root.current == "pin"
+    for name, screen in kiosk.root.screens.built().items():
+        for widget in screen.walk():
+            assert "Het diner" not in str(getattr(widget, "text", "")), f"{name} still shows the first loan"

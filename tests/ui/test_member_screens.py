@@ -89,8 +89,8 @@ def test_no_screen_puts_another_action_where_the_last_tap_was(kiosk: Kiosk) -> N
     kiosk.send(ev.ItemPresented(demo.AVAILABLE))
     tap_and_check_the_spot(kiosk, kiosk.button("borrow", "done"))  # Klaar → receipt question
     tap_and_check_the_spot(kiosk, kiosk.button("receipt", "no_receipt"))  # → goodbye
-    kiosk.root.end_goodbye()
-    kiosk.frames(3)
+    kiosk.root.end_goodbye()  # a tap on the goodbye: the core ends it
+    kiosk.settle()
     tap_and_check_the_spot(kiosk, kiosk.button("attract", "return_button"))
 
 
@@ -98,9 +98,7 @@ def test_a_double_tap_on_done_does_not_answer_the_receipt_question(kiosk_factory
     from kiosk.ui.settings import UiSettings
 
     kiosk = kiosk_factory(
-        settings=UiSettings(
-            library_name="B", languages=("nl", "en"), tick_interval=0, goodbye_seconds=3600, touch_guard=0.4
-        )
+        settings=UiSettings(library_name="B", languages=("nl", "en"), tick_interval=0, touch_guard=0.4)
     )
     kiosk.send(ev.PassPresented(demo.NORMAL))
     kiosk.send(ev.PinEntered(demo.NORMAL_PIN))
@@ -215,7 +213,6 @@ def test_help_on_every_screen_with_the_sites_own_pictures(kiosk_factory: Any, tm
             library_name="B",
             languages=("nl", "en"),
             tick_interval=0,
-            goodbye_seconds=3600,
             touch_guard=0,
             pictures_dir=str(tmp_path),
             help_contact="Bel de balie: 0546 57 12 34",

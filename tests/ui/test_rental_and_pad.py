@@ -41,7 +41,6 @@ def test_the_pad_picture_shows_only_when_a_pad_is_configured(kiosk_factory: Any)
                 library_name="B",
                 languages=("nl", "en"),
                 tick_interval=0,
-                goodbye_seconds=3600,
                 touch_guard=0,
                 pad=pad,
             )
