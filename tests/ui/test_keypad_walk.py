@@ -192,7 +192,7 @@ def test_keypad_only_borrow_then_pay(walk: Walk) -> None:
     walk.visit_all()
     walk.press(NL("receipt.print"))
     assert (
-        kiosk.runtime.view.screen.value == "idle" and not walk.speech.active
+        kiosk.runtime.view.screen.value == "goodbye" and not walk.speech.active
     )  # speech ends with the session
     assert {line.item_id for line in kiosk.runtime.printed[-1].lines} == {demo.AVAILABLE, demo.AVAILABLE_2}
     assert {loan.item_id for loan in kiosk.runtime.library.loans_of(demo.NORMAL)} >= {
@@ -224,7 +224,7 @@ def test_keypad_only_borrow_then_pay(walk: Walk) -> None:
     walk.press(NL("common.done"))
     assert kiosk.root.current == "receipt"
     walk.press(NL("receipt.none"))
-    assert kiosk.runtime.view.screen.value == "idle"
+    assert kiosk.runtime.view.screen.value == "goodbye"
     # --- never a PIN digit, anywhere ---------------------------------------------------------------
     for pin in (demo.NORMAL_PIN, demo.FEES_PIN):
         assert not any(pin in text for text in walk.said())
