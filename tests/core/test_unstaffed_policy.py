@@ -187,4 +187,4 @@ def test_cancel_offline_the_undo_is_queued_like_any_return() -> None:
     line = session.state.line(LineKind.LOAN, HOLD)
     assert line is not None and line.status is LineStatus.REFUSED
     assert [n.key for n in line.notes] == ["offline.queued"]
-    assert session.view.screen is Screen.BORROWING
+    assert session.view.screen is Screen.BORROW

@@ -67,7 +67,7 @@ def test_speech_that_failed_and_works_again_is_degraded() -> None:
     assert service.health() == ("error", "DeviceConnectionError")
     output.broken = False  # the sound device is back
     service.on_view(SessionView(screen=Screen.MENU, language="nl"))
-    service.on_view(SessionView(screen=Screen.IDLE, language="nl"))  # that session ended: speech off
+    service.on_view(SessionView(screen=Screen.ATTRACT, language="nl"))  # that session ended: speech off
     service.start("button")  # the next member
     wait_until(lambda: output.played > 0, what="spoken again")
     assert service.health() == ("degraded", "DeviceConnectionError")
@@ -85,6 +85,6 @@ def test_speech_mode_tells_listeners_when_it_goes_on_and_off() -> None:
     service.start("button")
     service.start("button")  # already on: no second notice
     assert service.active and seen == [True]
-    service.on_view(SessionView(screen=Screen.IDLE, language="nl"))  # the session ended
+    service.on_view(SessionView(screen=Screen.ATTRACT, language="nl"))  # the session ended
     assert not service.active and seen == [True, False]
     output.close()
