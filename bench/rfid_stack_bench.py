@@ -144,7 +144,7 @@ class Bench:
         while self.kiosk.runtime.view.in_session:
             if time.monotonic() > end:
                 raise SystemExit("bench: the session did not end")
-            if self.kiosk.runtime.view.screen is Screen.ENDING:
+            if self.kiosk.runtime.view.screen is Screen.RECEIPT:
                 self.kiosk.runtime.send(ev.ReceiptChoice(False))
             else:
                 self.kiosk.runtime.send(ev.Finish())
@@ -170,7 +170,7 @@ class Bench:
         """One member lends the stack, a return session takes it back; seconds for each."""
         _until(lambda: self.kiosk.circulation.online, "ILS online")
         self.screen(ev.PassPresented(JAN), Screen.MENU)
-        self.screen(ev.StartBorrow(), Screen.BORROWING)
+        self.screen(ev.StartBorrow(), Screen.BORROW)
         verified = self.kiosk.pad.security.verified
         start = self.place(True)
         _until(lambda: self.all_done(LineKind.LOAN, 0xC2, verified + N), "all lent and released")
@@ -178,7 +178,7 @@ class Bench:
         self.place(False)
         _until(lambda: not self.kiosk.pad.watcher.contents, "pad empty")
         self.to_idle()
-        self.screen(ev.StartReturn(), Screen.RETURNING)
+        self.screen(ev.StartReturn(), Screen.RETURN)
         start = self.place(True)
         _until(lambda: self.all_done(LineKind.RETURN, 0x07, verified + 2 * N), "all returned and secured")
         back = time.perf_counter() - start
@@ -191,7 +191,7 @@ class Bench:
         """Seconds from one item put down to its line in the view."""
         _until(lambda: self.kiosk.circulation.online, "ILS online")
         self.screen(ev.PassPresented(JAN), Screen.MENU)
-        self.screen(ev.StartBorrow(), Screen.BORROWING)
+        self.screen(ev.StartBorrow(), Screen.BORROW)
         item, uid = self.items[0], self.field.tags[0].uid
         self.seen.pop(f"loan:{item}", None)
         start = self.place(True, [uid])
@@ -201,7 +201,7 @@ class Bench:
         self.place(False, [uid])
         _until(lambda: not self.kiosk.pad.watcher.contents, "pad empty")
         self.to_idle()  # an item lent in a session is not returned by the same session (kiosk/core/pad.py)
-        self.screen(ev.StartReturn(), Screen.RETURNING)
+        self.screen(ev.StartReturn(), Screen.RETURN)
         self.place(True, [uid])
         _until(lambda: self.field.tags[0].afi == 0x07 and self.kiosk.pad.idle, "returned and verified")
         self.place(False, [uid])

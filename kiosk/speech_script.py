@@ -63,7 +63,7 @@ class AmountLine:
 class ScreenSpeech:
     """What a screen shows that matters, as data; the lead builds it from the core's view."""
 
-    screen: str  # the screen's id ("borrowing"); not spoken, for logs and tests
+    screen: str  # the screen's id ("borrow"); not spoken, for logs and tests
     title_key: str
     title_params: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     name: str = ""  # the member's name for the greeting (personal)

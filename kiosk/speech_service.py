@@ -28,23 +28,23 @@ from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, Screen, Ses
 log = logging.getLogger(__name__)
 
 TITLES = {
-    Screen.IDLE: "attract.welcome",
+    Screen.ATTRACT: "attract.welcome",
     Screen.PIN: "pin.title",
     Screen.IDENTIFYING: "identifying.title",
     Screen.NOTICE: "notice.title",
     Screen.MENU: "menu.question",
-    Screen.BORROWING: "borrow.title",
-    Screen.RETURNING: "return.title",
-    Screen.RENEWING: "renew.title",
+    Screen.BORROW: "borrow.title",
+    Screen.RETURN: "return.title",
+    Screen.RENEW: "renew.title",
     Screen.ACCOUNT: "account.title",
-    Screen.PAYING: "pay.title",
-    Screen.ENDING: "receipt.title",
+    Screen.PAY: "pay.title",
+    Screen.RECEIPT: "receipt.title",
     Screen.GOODBYE: "goodbye.title",
 }
 LINE_KINDS = {
-    Screen.BORROWING: LineKind.LOAN,
-    Screen.RETURNING: LineKind.RETURN,
-    Screen.RENEWING: LineKind.RENEWAL,
+    Screen.BORROW: LineKind.LOAN,
+    Screen.RETURN: LineKind.RETURN,
+    Screen.RENEW: LineKind.RENEWAL,
 }
 
 
@@ -57,7 +57,7 @@ def screen_speech(
 ) -> script.ScreenSpeech:
     """What the screen for ``view`` shows that matters (``lines``: only these result lines)."""
     service = view.service
-    if view.screen is Screen.IDLE and service.closed:
+    if view.screen is Screen.ATTRACT and service.closed:
         when = service.hours.next_opening if service.hours is not None else None
         prompts = (script.Prompt("closed.next_opening", {"when": _when(when, zone)}),) if when else ()
         return script.ScreenSpeech("closed", "closed.title", prompts=prompts)
@@ -68,11 +68,11 @@ def screen_speech(
         kind = LINE_KINDS.get(view.screen)
         lines = view.lines(kind) if kind is not None else ()
     amounts: tuple[script.AmountLine, ...] = ()
-    if view.screen in (Screen.ACCOUNT, Screen.PAYING) and view.account is not None and view.account.fees:
+    if view.screen in (Screen.ACCOUNT, Screen.PAY) and view.account is not None and view.account.fees:
         amounts = (script.AmountLine("account.fee_total", view.account.fee_total),)
-    prompts = (script.Prompt("attract.prompt"),) if view.screen is Screen.IDLE else ()
+    prompts = (script.Prompt("attract.prompt"),) if view.screen is Screen.ATTRACT else ()
     name = view.patron.display_name if view.screen is Screen.MENU and view.patron is not None else ""
-    title_params = {"library": library} if view.screen is Screen.IDLE else {}
+    title_params = {"library": library} if view.screen is Screen.ATTRACT else {}
     return script.ScreenSpeech(
         view.screen.value,
         TITLES[view.screen],

@@ -69,7 +69,7 @@ def goodbye_over(settings: SessionSettings, state: SessionState) -> SessionState
     """From the goodbye to the attract screen, in the site's language (anything else stays)."""
     if state.screen is not Screen.GOODBYE:
         return state
-    return state.with_(screen=Screen.IDLE, language=settings.default_language, last_activity=None)
+    return state.with_(screen=Screen.ATTRACT, language=settings.default_language, last_activity=None)
 
 
 def start_identification(
@@ -151,12 +151,12 @@ def finish(settings: SessionSettings, state: SessionState) -> Outcome:
     lines = receipt_lines(state, settings.list_loans)
     if settings.receipt == "always":
         return end_session(settings, state, [PrintReceipt(lines, state.language)])
-    return go(state, Screen.ENDING, message=None, switch_pass=None)
+    return go(state, Screen.RECEIPT, message=None, switch_pass=None)
 
 
 def user_can_leave(state: SessionState) -> bool:
     """A payment on the terminal cannot be walked away from from the kiosk side; everything else can."""
-    return not (state.screen in (Screen.PAYING, Screen.BORROWING) and PAYMENT in state.pending)
+    return not (state.screen in (Screen.PAY, Screen.BORROW) and PAYMENT in state.pending)
 
 
 def request_key(event: ResultEvent) -> Request:

@@ -27,7 +27,7 @@ COMMAND = "python -m kiosk.core.diagram"
 
 #: Per handler (by name): the screens it can lead to besides the one it was called on (empty: it stays).
 LEADS_TO: dict[str, tuple[Screen, ...]] = {
-    "on_tick": (S.GOODBYE, S.IDLE),  # the idle timeout ends the session; the goodbye ends by itself
+    "on_tick": (S.GOODBYE, S.ATTRACT),  # the idle timeout ends the session; the goodbye ends by itself
     "on_ils_offline": (S.MENU,),  # online-only screens fall back to the menu
     "on_ils_online": (),
     "on_language": (),
@@ -41,21 +41,21 @@ LEADS_TO: dict[str, tuple[Screen, ...]] = {
     "on_unavailable": (S.MENU,),
     "on_pass_idle": (S.PIN, S.IDENTIFYING),
     "on_not_a_pass_idle": (S.NOTICE,),
-    "on_item_idle": (S.RETURNING,),
-    "on_return_idle": (S.RETURNING,),
-    "on_end": (S.GOODBYE, S.IDLE),  # the goodbye when the member returned items before the notice
-    "on_goodbye_over": (S.IDLE,),
+    "on_item_idle": (S.RETURN,),
+    "on_return_idle": (S.RETURN,),
+    "on_end": (S.GOODBYE, S.ATTRACT),  # the goodbye when the member returned items before the notice
+    "on_goodbye_over": (S.ATTRACT,),
     "on_more_time": (),
     "on_pin": (S.IDENTIFYING,),
     "on_other_pass_identifying": (S.PIN, S.IDENTIFYING),
     "on_patron_found": (S.MENU, S.PIN, S.NOTICE),
     "on_patron_unknown": (S.NOTICE,),
     "_lookup_unavailable": (S.NOTICE, S.MENU),
-    "on_start_borrow": (S.BORROWING,),
-    "on_start_return": (S.RETURNING,),
-    "on_start_renew": (S.RENEWING,),
+    "on_start_borrow": (S.BORROW,),
+    "on_start_return": (S.RETURN,),
+    "on_start_renew": (S.RENEW,),
     "on_show_account": (S.ACCOUNT,),
-    "on_start_pay": (S.PAYING,),
+    "on_start_pay": (S.PAY,),
     "on_item_borrow": (),
     "on_item_return": (),
     "on_renew_items": (),
@@ -66,11 +66,11 @@ LEADS_TO: dict[str, tuple[Screen, ...]] = {
     "on_cancel_switch": (),
     # with a patron to the menu, else finish (below: exceptions); nothing done and nobody identified (the
     # return screen left empty): straight to the attract screen, else the goodbye
-    "on_back": (S.MENU, S.ENDING, S.GOODBYE, S.IDLE),
-    "on_finish": (S.ENDING, S.GOODBYE, S.IDLE),
+    "on_back": (S.MENU, S.RECEIPT, S.GOODBYE, S.ATTRACT),
+    "on_finish": (S.RECEIPT, S.GOODBYE, S.ATTRACT),
     "on_patron_refreshed": (),  # a re-read status (after paying) updates what the member may do
     "on_barcode_refused": (S.NOTICE,),  # "Dit pasnummer klopt niet" / neither pass nor item: a notice
-    "on_items_on_pad": (S.RETURNING,),  # items on the pad at the attract screen are returned (site rule)
+    "on_items_on_pad": (S.RETURN,),  # items on the pad at the attract screen are returned (site rule)
     "on_security_result": (),
     "on_pay_rental": (),  # the rental is paid on the borrow screen
     "on_terminal_prompt": (),
@@ -78,11 +78,11 @@ LEADS_TO: dict[str, tuple[Screen, ...]] = {
 
 #: Where a handler leads elsewhere from one screen than from the others (its screen branches).
 LEADS_FROM: dict[tuple[str, Screen], tuple[Screen, ...]] = {
-    ("on_back", S.MENU): (S.ENDING, S.GOODBYE),  # Back on the menu finishes the session
-    ("on_back", S.ENDING): (S.MENU, S.RETURNING),  # back from the receipt question to the screen before
+    ("on_back", S.MENU): (S.RECEIPT, S.GOODBYE),  # Back on the menu finishes the session
+    ("on_back", S.RECEIPT): (S.MENU, S.RETURN),  # back from the receipt question to the screen before
     # with a member identified, "Klaar" ends in the receipt question or the goodbye, never straight away
-    **{("on_finish", shown): (S.ENDING, S.GOODBYE) for shown in (S.MENU, S.BORROWING, S.RENEWING)},
-    **{("on_finish", shown): (S.ENDING, S.GOODBYE) for shown in (S.ACCOUNT, S.PAYING)},
+    **{("on_finish", shown): (S.RECEIPT, S.GOODBYE) for shown in (S.MENU, S.BORROW, S.RENEW)},
+    **{("on_finish", shown): (S.RECEIPT, S.GOODBYE) for shown in (S.ACCOUNT, S.PAY)},
 }
 
 
@@ -118,7 +118,7 @@ def mermaid() -> str:
         for target in targets:
             if target is not screen:
                 edges.setdefault((_name(screen), target.name), []).append(etype.__name__)
-    lines = ["stateDiagram-v2", f"    [*] --> {S.IDLE.name}"]
+    lines = ["stateDiagram-v2", f"    [*] --> {S.ATTRACT.name}"]
     lines += [f"    {shown.name}: {shown.value}" for shown in _screens()]
     lines.append('    state "any screen" as ANY_SCREEN')
     for (source, destination), events in edges.items():
@@ -135,8 +135,8 @@ def document() -> str:
         'An arrow is a row of the table that can change the screen; "any screen" rows apply on every',
         "screen without a row of its own. Rows that only stay on their screen are in the first table.",
         "GOODBYE is the attract screen saying thank you: a member's event there is taken as on",
-        "IDLE (its rows are IDLE's), ending the goodbye when it leaves IDLE; a tap (Acknowledge)",
-        "or the Tick after `goodbye_seconds` goes to IDLE.",
+        "ATTRACT (its rows are ATTRACT's), ending the goodbye when it leaves ATTRACT; a tap (Acknowledge)",
+        "or the Tick after `goodbye_seconds` goes to ATTRACT.",
         "",
         "```mermaid",
         mermaid(),

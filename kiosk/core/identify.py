@@ -70,7 +70,7 @@ def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
         if now - since >= settings.goodbye_seconds:
             return goodbye_over(settings, state.with_(clock=now)), []
         return state.with_(clock=now, last_activity=since), []
-    if state.screen is Screen.IDLE:
+    if state.screen is Screen.ATTRACT:
         # A language picked on the attract screen by someone who then walked away is reset too.
         chosen_at = state.last_activity
         lang = settings.default_language
@@ -84,7 +84,7 @@ def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     idle = now - last
     if idle >= settings.idle_timeout:
         return end_session(settings, state)
-    if state.screen is Screen.ENDING and idle >= settings.receipt_prompt_seconds:
+    if state.screen is Screen.RECEIPT and idle >= settings.receipt_prompt_seconds:
         return end_session(settings, state)  # the receipt question unanswered: no receipt, goodbye
     if idle >= settings.idle_timeout - settings.idle_warning and not state.warned:
         return state.with_(warned=True), [PlaySound("attention")]
@@ -99,8 +99,8 @@ def on_more_time(settings: SessionSettings, state: SessionState, event: ev.Event
 def on_ils_offline(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """Switch to offline: screens that need the ILS fall back to the menu and say why."""
     state = state.with_(ils_online=False)
-    if state.screen in (Screen.RENEWING, Screen.ACCOUNT) or (
-        state.screen is Screen.PAYING and PAYMENT not in state.pending
+    if state.screen in (Screen.RENEW, Screen.ACCOUNT) or (
+        state.screen is Screen.PAY and PAYMENT not in state.pending
     ):
         return go(state, Screen.MENU, message=Message("offline.unavailable"))
     return state, []
@@ -136,12 +136,12 @@ def on_item_idle(settings: SessionSettings, state: SessionState, event: ev.Event
     state = state.with_(last_activity=state.clock, pin_tries_left=settings.pin_tries)
     state = state.with_line(ItemLine(kind=LineKind.RETURN, item_id=event.item_id))
     effects: list[Effect] = [CheckIn(state.session_id, event.item_id)]
-    return go(state, Screen.RETURNING, effects, pending=state.asking(("return", event.item_id)))
+    return go(state, Screen.RETURN, effects, pending=state.asking(("return", event.item_id)))
 
 
 def on_return_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """ "Return items" on the attract screen."""
-    return go(state, Screen.RETURNING, last_activity=state.clock)
+    return go(state, Screen.RETURN, last_activity=state.clock)
 
 
 def on_end(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
@@ -294,7 +294,7 @@ def on_lookup_unavailable(settings: SessionSettings, state: SessionState, event:
 def on_not_a_pass_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """A bank card or phone on the reader: tell the member, so they try their library pass."""
     assert isinstance(event, ev.CardNotAPass)
-    # Leaving the attract screen starts the idle timer (user events on IDLE do not count as activity).
+    # Leaving the attract screen starts the idle timer (user events on ATTRACT do not count as activity).
     return _notice(state.with_(last_activity=state.clock, warned=False), Message("error.not_a_pass"))
 
 
@@ -305,7 +305,7 @@ def on_barcode_refused(settings: SessionSettings, state: SessionState, event: ev
     """
     assert isinstance(event, ev.BarcodeRefused)
     message = Message(event.reason)
-    if state.screen is Screen.IDLE:
+    if state.screen is Screen.ATTRACT:
         return _notice(state.with_(last_activity=state.clock, warned=False), message)
     return state.with_(message=message), [PlaySound("error")]
 

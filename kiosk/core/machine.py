@@ -32,7 +32,7 @@ ANY = None
 S = Screen
 
 # Screens where a patron is identified (a second pass asks before switching).
-PATRON_SCREENS = (S.MENU, S.BORROWING, S.RETURNING, S.RENEWING, S.ACCOUNT, S.PAYING, S.ENDING)
+PATRON_SCREENS = (S.MENU, S.BORROW, S.RETURN, S.RENEW, S.ACCOUNT, S.PAY, S.RECEIPT)
 
 
 def _lookup_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
@@ -60,10 +60,10 @@ TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
     (ANY, ev.BarcodeRefused): idn.on_barcode_refused,
     (ANY, ev.PatronFound): idn.on_patron_refreshed,
     # attract screen
-    (S.IDLE, ev.PassPresented): idn.on_pass_idle,
-    (S.IDLE, ev.CardNotAPass): idn.on_not_a_pass_idle,
-    (S.IDLE, ev.ItemPresented): idn.on_item_idle,
-    (S.IDLE, ev.StartReturn): idn.on_return_idle,
+    (S.ATTRACT, ev.PassPresented): idn.on_pass_idle,
+    (S.ATTRACT, ev.CardNotAPass): idn.on_not_a_pass_idle,
+    (S.ATTRACT, ev.ItemPresented): idn.on_item_idle,
+    (S.ATTRACT, ev.StartReturn): idn.on_return_idle,
     # refused session
     (S.NOTICE, ev.Acknowledge): idn.on_end,
     (S.NOTICE, ev.Back): idn.on_end,
@@ -86,17 +86,17 @@ TABLE: dict[tuple[Screen | None, type[ev.Event]], Handler] = {
     (S.MENU, ev.ShowAccount): tx.on_show_account,
     (S.MENU, ev.StartPay): tx.on_start_pay,
     # transactions
-    (S.BORROWING, ev.ItemPresented): tx.on_item_borrow,
-    (S.BORROWING, ev.PayRental): on_pay_rental,
-    (S.RETURNING, ev.ItemPresented): tx.on_item_return,
-    (S.RENEWING, ev.ItemPresented): tx.on_renew_items,
-    (S.RENEWING, ev.RenewItems): tx.on_renew_items,
+    (S.BORROW, ev.ItemPresented): tx.on_item_borrow,
+    (S.BORROW, ev.PayRental): on_pay_rental,
+    (S.RETURN, ev.ItemPresented): tx.on_item_return,
+    (S.RENEW, ev.ItemPresented): tx.on_renew_items,
+    (S.RENEW, ev.RenewItems): tx.on_renew_items,
     (S.ACCOUNT, ev.StartPay): tx.on_start_pay,
     (S.ACCOUNT, ev.StartRenew): tx.on_start_renew,
-    (S.PAYING, ev.PayFees): tx.on_pay_fees,
-    (S.PAYING, ev.TerminalPrompt): pp.on_terminal_prompt,
+    (S.PAY, ev.PayFees): tx.on_pay_fees,
+    (S.PAY, ev.TerminalPrompt): pp.on_terminal_prompt,
     # the end
-    (S.ENDING, ev.ReceiptChoice): tx.on_receipt_choice,
+    (S.RECEIPT, ev.ReceiptChoice): tx.on_receipt_choice,
     (S.GOODBYE, ev.Acknowledge): idn.on_goodbye_over,  # a tap; the Tick after goodbye_seconds too
 }
 for _screen in PATRON_SCREENS:
@@ -105,13 +105,13 @@ for _screen in PATRON_SCREENS:
     TABLE[(_screen, ev.CancelSwitch)] = idn.on_cancel_switch
     TABLE[(_screen, ev.Back)] = tx.on_back
     TABLE[(_screen, ev.MoreTime)] = idn.on_more_time
-    if _screen is not S.ENDING:
+    if _screen is not S.RECEIPT:
         TABLE[(_screen, ev.Finish)] = tx.on_finish
 TABLE.update(pad.rows(TABLE))  # the RFID pad: stacks on the pad, tag security after the ILS answers
 # The goodbye is the attract screen saying thank you: a member's action there is taken as on the attract
 # screen, by the attract screen's handler (transition() ends the goodbye first, see _as_on_attract).
 TABLE.update(
-    {(S.GOODBYE, etype): handler for (screen, etype), handler in TABLE.items() if screen is S.IDLE},
+    {(S.GOODBYE, etype): handler for (screen, etype), handler in TABLE.items() if screen is S.ATTRACT},
 )
 
 
@@ -133,12 +133,12 @@ IGNORED: frozenset[tuple[Screen, type[ev.Event]]] = frozenset(
     # a bank card once the attract screen is left: the member is already past the pass reader
     + [(screen, ev.CardNotAPass) for screen in Screen if screen not in AT_REST]
     # an item on a screen that does not take items (PIN, lookup, menu, account, payment, notice, receipt)
-    + [(s, ev.ItemPresented) for s in (S.NOTICE, S.PIN, S.IDENTIFYING, S.MENU, S.ACCOUNT, S.PAYING, S.ENDING)]
+    + [(s, ev.ItemPresented) for s in (S.NOTICE, S.PIN, S.IDENTIFYING, S.MENU, S.ACCOUNT, S.PAY, S.RECEIPT)]
     # a lookup's answer after the session left the lookup (Back, a timeout); a PatronFound there is a
     # re-read of the member's status (the ANY row: on_patron_refreshed)
     + [(s, ev.PatronUnknown) for s in Screen if s is not S.IDENTIFYING]
     # a terminal prompt that arrives after the payment screen was left: nothing to show it on
-    + [(s, ev.TerminalPrompt) for s in Screen if s is not S.PAYING]
+    + [(s, ev.TerminalPrompt) for s in Screen if s is not S.PAY]
 )  # fmt: skip
 _logged_unexpected: set[tuple[Screen, type[ev.Event]]] = set()
 
@@ -197,7 +197,7 @@ def _as_on_attract(settings: SessionSettings, state: SessionState, event: ev.Eve
     goodbye is over; when it does not (the pad emptied as the member takes the books away, a late touch),
     the goodbye goes on."""
     new_state, effects = transition(settings, goodbye_over(settings, state), event)
-    if new_state.screen is S.IDLE:
+    if new_state.screen is S.ATTRACT:
         new_state = new_state.with_(
             screen=S.GOODBYE, language=state.language, last_activity=state.last_activity
         )
@@ -236,7 +236,7 @@ def _session_transition(settings: SessionSettings, state: SessionState, event: e
     if handler is None:
         _unexpected(state.screen, type(event))
         return state, []
-    if isinstance(event, ev.UserEvent) and state.screen is not Screen.IDLE:
+    if isinstance(event, ev.UserEvent) and state.screen is not Screen.ATTRACT:
         state = state.with_(last_activity=state.clock, warned=False)  # any touch is activity
     return handler(settings, state, event)
 

@@ -56,7 +56,7 @@ TAG_KEYS = {
     "patron-card": "rfid.patron_card",
     "not-an-item": "rfid.not_an_item",
 }
-SCREEN_KIND = {Screen.BORROWING: LineKind.LOAN, Screen.RETURNING: LineKind.RETURN}
+SCREEN_KIND = {Screen.BORROW: LineKind.LOAN, Screen.RETURN: LineKind.RETURN}
 
 
 def pad_of(state: SessionState) -> PadState:
@@ -91,12 +91,12 @@ def on_items_on_pad(settings: SessionSettings, state: SessionState, event: ev.Ev
     assert isinstance(event, ItemsOnPad)
     effects: list[Effect] = []
     if (
-        state.screen is Screen.IDLE
+        state.screen is Screen.ATTRACT
         and getattr(settings, "rfid_returns_from_idle", False)
         and any(item.status == OK for item in event.items)
     ):
         state = state.with_(last_activity=state.clock, pin_tries_left=settings.pin_tries)
-        state, effects = go(state, Screen.RETURNING, effects)
+        state, effects = go(state, Screen.RETURN, effects)
     kind = SCREEN_KIND.get(state.screen)
     now_on_pad = tuple(item.item_id for item in event.items)
     if kind is None:

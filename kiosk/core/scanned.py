@@ -25,7 +25,7 @@ from kiosk.logsetup import short_hash
 log = logging.getLogger(__name__)
 
 # Where a barcode is a pass when the pass rule is off.
-PASS_SCREENS = (Screen.IDLE, Screen.PIN)
+PASS_SCREENS = (Screen.ATTRACT, Screen.PIN)
 
 
 def presented(settings: SessionSettings, screen: Screen, event: ev.BarcodeScanned) -> ev.Event:

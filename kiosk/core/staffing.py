@@ -38,13 +38,13 @@ LAST_MINUTE = "closing.one_minute"
 # Which policy switch a member's event (on a screen; None = any screen) needs.
 _NEEDS: dict[tuple[Screen | None, type[ev.Event]], str] = {
     (None, ev.StartBorrow): "borrow",
-    (Screen.BORROWING, ev.ItemPresented): "borrow",
+    (Screen.BORROW, ev.ItemPresented): "borrow",
     (None, ev.StartReturn): "returns",
-    (Screen.IDLE, ev.ItemPresented): "returns",
-    (Screen.RETURNING, ev.ItemPresented): "returns",
+    (Screen.ATTRACT, ev.ItemPresented): "returns",
+    (Screen.RETURN, ev.ItemPresented): "returns",
     (None, ev.StartRenew): "renew",
     (None, ev.RenewItems): "renew",
-    (Screen.RENEWING, ev.ItemPresented): "renew",
+    (Screen.RENEW, ev.ItemPresented): "renew",
     (None, ev.StartPay): "payments",
     (None, ev.PayFees): "payments",
 }
@@ -98,7 +98,7 @@ def refusal(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
         # Closed: no session starts; one still finishing (a payment in flight) takes no new requests.
         log.info("%s ignored: the library is closed", type(event).__name__)
         return state, []
-    if state.screen is Screen.IDLE and isinstance(event, _STARTS) and not mode.may_start_session:
+    if state.screen is Screen.ATTRACT and isinstance(event, _STARTS) and not mode.may_start_session:
         return state.with_(message=Message(LAST_MINUTE)), []
     need = _NEEDS.get((state.screen, type(event))) or _NEEDS.get((None, type(event)))
     policy = mode.policy
@@ -135,7 +135,7 @@ def unsecured_note(policy: ModePolicy, loan: bool) -> str | None:
 
 def close_safely(settings: SessionSettings, state: SessionState, effects: list[fx.Effect]) -> Outcome:
     """Closed with a session on screen and nothing outstanding: receipt, then goodbye."""
-    if not state.mode.closed or state.screen is Screen.IDLE or state.pending:
+    if not state.mode.closed or state.screen is Screen.ATTRACT or state.pending:
         return state, effects
     out = list(effects)
     lines = receipt_lines(state)

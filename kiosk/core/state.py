@@ -168,7 +168,7 @@ class SessionState:
     def initial(cls, settings: SessionSettings) -> SessionState:
         """The attract screen before anything happened."""
         return cls(
-            screen=Screen.IDLE,
+            screen=Screen.ATTRACT,
             language=settings.default_language,
             pin_tries_left=settings.pin_tries,
         )
@@ -246,7 +246,7 @@ class SessionState:
     def problems(self, settings: SessionSettings) -> list[str]:
         """Consistency rules every state must satisfy; returns what is violated (empty = consistent)."""
         out: list[str] = []
-        patron_screens = {Screen.MENU, Screen.BORROWING, Screen.RENEWING, Screen.ACCOUNT, Screen.PAYING}
+        patron_screens = {Screen.MENU, Screen.BORROW, Screen.RENEW, Screen.ACCOUNT, Screen.PAY}
         if self.screen in AT_REST:
             if self.pass_number or self.pin or self.patron or self.items or self.account:
                 out.append(f"{self.screen.value} screen still holds patron data")
@@ -258,7 +258,7 @@ class SessionState:
             out.append(f"{self.screen.value} without a pass")
         if self.mode.closed and self.screen not in AT_REST and not self.pending:
             out.append(f"a session on {self.screen.value} while closed with nothing outstanding")
-        if not self.mode.serving and self.screen is not Screen.IDLE:
+        if not self.mode.serving and self.screen is not Screen.ATTRACT:
             out.append(f"a session on {self.screen.value} while {self.mode.availability.value}")
         if not 0 <= self.pin_tries_left <= settings.pin_tries:
             out.append("pin tries out of range")

@@ -42,7 +42,7 @@ def on_start_borrow(settings: SessionSettings, state: SessionState, event: ev.Ev
     borrow = _actions(settings, state)["borrow"]
     if not borrow.enabled:
         return stay(state, borrow.reason)
-    return go(state, Screen.BORROWING, message=None)
+    return go(state, Screen.BORROW, message=None)
 
 
 def _actions(settings: SessionSettings, state: SessionState) -> dict[str, MenuAction]:
@@ -52,7 +52,7 @@ def _actions(settings: SessionSettings, state: SessionState) -> dict[str, MenuAc
 
 def on_start_return(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
     """Returning is always possible, online or off."""
-    return go(state, Screen.RETURNING, message=None)
+    return go(state, Screen.RETURN, message=None)
 
 
 def _needs_ils(settings: SessionSettings, state: SessionState) -> Message | None:
@@ -80,7 +80,7 @@ def on_start_renew(settings: SessionSettings, state: SessionState, event: ev.Eve
         return stay(state, why)
     if not state.patron.can_renew:
         return stay(state, Message("error.renew_blocked", state.patron.screen_message))
-    return _with_account(state, Screen.RENEWING, refresh=False)
+    return _with_account(state, Screen.RENEW, refresh=False)
 
 
 def on_show_account(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
@@ -96,7 +96,7 @@ def on_start_pay(settings: SessionSettings, state: SessionState, event: ev.Event
         return stay(state, Message("payment.disabled"))
     if (why := _needs_ils(settings, state)) is not None:
         return stay(state, why)
-    return _with_account(state, Screen.PAYING, refresh=False)
+    return _with_account(state, Screen.PAY, refresh=False)
 
 
 def on_back(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
@@ -104,8 +104,8 @@ def on_back(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     if not user_can_leave(state):
         return state, []
     if state.screen is Screen.MENU or state.patron is None:
-        if state.screen is Screen.ENDING:
-            return go(state, Screen.RETURNING)
+        if state.screen is Screen.RECEIPT:
+            return go(state, Screen.RETURN)
         return finish(settings, state)
     return go(state, Screen.MENU, message=None)
 
@@ -348,6 +348,6 @@ def on_unavailable(settings: SessionSettings, state: SessionState, event: ev.Eve
         if line is not None and line.status is LineStatus.PENDING:
             refused = ItemLine(kind=kind, item_id=line.item_id, status=LineStatus.REFUSED, message=message)
             return state.with_line(refused), [PlaySound("error")]
-    if event.request == "account" and state.screen in (Screen.RENEWING, Screen.ACCOUNT, Screen.PAYING):
+    if event.request == "account" and state.screen in (Screen.RENEW, Screen.ACCOUNT, Screen.PAY):
         return go(state, Screen.MENU, [PlaySound("error")], message=message)
     return state.with_(message=message), [PlaySound("error")]

@@ -17,23 +17,23 @@ from kiosk.core.service import ServiceMode
 class Screen(enum.Enum):
     """The session's screens, in the order a patron meets them."""
 
-    IDLE = "idle"  # attract screen: present a pass, or scan an item to return it
+    ATTRACT = "attract"  # attract screen: present a pass, or scan an item to return it
     PIN = "pin"  # the site or the patron requires a PIN
     IDENTIFYING = "identifying"  # waiting for the ILS to answer the patron lookup
     NOTICE = "notice"  # the session was refused (blocked pass, PIN tries used up); acknowledge to leave
     MENU = "menu"
-    BORROWING = "borrowing"
-    RETURNING = "returning"  # also reachable from IDLE without a pass
-    RENEWING = "renewing"
+    BORROW = "borrow"
+    RETURN = "return"  # also reachable from ATTRACT without a pass
+    RENEW = "renew"
     ACCOUNT = "account"
-    PAYING = "paying"
-    ENDING = "ending"  # receipt choice
+    PAY = "pay"
+    RECEIPT = "receipt"  # receipt choice
     GOODBYE = "goodbye"  # thank you, in the member's language: the attract screen after a session
 
 
 #: The screens without a session: the attract screen and the goodbye (which is the attract screen saying
 #: thank you: a member's action there is taken as on the attract screen).
-AT_REST = frozenset({Screen.IDLE, Screen.GOODBYE})
+AT_REST = frozenset({Screen.ATTRACT, Screen.GOODBYE})
 
 
 class LineStatus(enum.Enum):
@@ -193,7 +193,7 @@ class SessionView:
         """The name of the screen the member sees (the UI has a screen of each name): the session's
         screen, or ``"out_of_order"`` while the kiosk is out of order, and while the library is closed
         once the session and its goodbye are over (that screen then says when it opens again)."""
-        if self.service.out_of_order or (self.service.closed and self.screen is Screen.IDLE):
+        if self.service.out_of_order or (self.service.closed and self.screen is Screen.ATTRACT):
             return "out_of_order"
         return self.screen.value
 

@@ -152,7 +152,7 @@ def open_pad(kiosk: Any, *, on_loan: Callable[[str], bool | None] | None = None)
     def on_view(view: SessionView) -> None:
         if view.screen is not screen[0]:
             screen[0] = view.screen
-            if view.screen in (Screen.BORROWING, Screen.RETURNING) and watcher.contents:
+            if view.screen in (Screen.BORROW, Screen.RETURN) and watcher.contents:
                 watcher.resend()
 
     runtime.subscribe(on_view)

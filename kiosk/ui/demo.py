@@ -103,7 +103,7 @@ class Scene:
 
 def scenes(language: str) -> list[Scene]:
     """Every screen and overlay, in ``language``."""
-    v = SessionView(screen=Screen.IDLE, language=language)
+    v = SessionView(screen=Screen.ATTRACT, language=language)
     s = SessionView(screen=Screen.MENU, language=language, patron=PATRON)
     return [
         Scene("01-attract", v),
@@ -118,30 +118,30 @@ def scenes(language: str) -> list[Scene]:
         Scene("07-notice-card-lost", replace(v, screen=Screen.NOTICE, message=Message("error.card_lost"))),
         Scene("08-menu", s),
         Scene("09-menu-blocked", replace(s, message=BLOCKED)),
-        Scene("10-borrow", replace(s, screen=Screen.BORROWING, items=LOANS, busy=True)),
+        Scene("10-borrow", replace(s, screen=Screen.BORROW, items=LOANS, busy=True)),
         Scene(
             "11-borrow-offline",
             replace(
                 s,
-                screen=Screen.BORROWING,
+                screen=Screen.BORROW,
                 ils_online=False,
                 items=(replace(LOANS[0], offline=True, notes=(Message("offline.queued"),)),),
             ),
         ),
-        Scene("12-return", replace(v, screen=Screen.RETURNING, items=RETURNS)),
-        Scene("13-renew", replace(s, screen=Screen.RENEWING, account=ACCOUNT, items=RENEWALS)),
+        Scene("12-return", replace(v, screen=Screen.RETURN, items=RETURNS)),
+        Scene("13-renew", replace(s, screen=Screen.RENEW, account=ACCOUNT, items=RENEWALS)),
         Scene("14-account", replace(s, screen=Screen.ACCOUNT, account=ACCOUNT)),
-        Scene("15-pay", replace(s, screen=Screen.PAYING, account=ACCOUNT)),
+        Scene("15-pay", replace(s, screen=Screen.PAY, account=ACCOUNT)),
         Scene(
             "16-pay-terminal",
-            replace(s, screen=Screen.PAYING, account=ACCOUNT, busy=True),
+            replace(s, screen=Screen.PAY, account=ACCOUNT, busy=True),
             terminal_prompt="terminal.insert_card",
         ),
         Scene(
             "17-pay-done",
             replace(
                 s,
-                screen=Screen.PAYING,
+                screen=Screen.PAY,
                 account=replace(ACCOUNT, fees=()),
                 payments=((("F1001", "F1002"), Decimal("2.50")),),
                 message=Message("payment.done"),
@@ -149,13 +149,13 @@ def scenes(language: str) -> list[Scene]:
         ),
         Scene(
             "18-pay-declined",
-            replace(s, screen=Screen.PAYING, account=ACCOUNT, message=Message("payment.declined")),
+            replace(s, screen=Screen.PAY, account=ACCOUNT, message=Message("payment.declined")),
         ),
-        Scene("19-receipt", replace(s, screen=Screen.ENDING, items=LOANS[:2])),
+        Scene("19-receipt", replace(s, screen=Screen.RECEIPT, items=LOANS[:2])),
         Scene("20-goodbye", replace(v, screen=Screen.GOODBYE)),
         Scene(
             "21-idle-warning",
-            replace(s, screen=Screen.BORROWING, items=LOANS[:2], idle_warning=True, seconds_left=12.0),
+            replace(s, screen=Screen.BORROW, items=LOANS[:2], idle_warning=True, seconds_left=12.0),
         ),
         Scene("22-another-pass", replace(s, confirm_switch=True, message=Message("session.switch_pass"))),
         Scene("23-out-of-order", replace(v, service=ServiceMode(Availability.OUT_OF_ORDER))),

@@ -75,14 +75,6 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "maint_pin": MaintPinScreen,
     "maintenance": MaintenanceScreen,
 }
-FOR_CORE_SCREEN = {  # the core's screen names that differ from the UI's
-    "idle": "attract",
-    "borrowing": "borrow",
-    "returning": "return",
-    "renewing": "renew",
-    "paying": "pay",
-    "ending": "receipt",
-}
 
 
 class ScreenSet(Mapping[str, KioskScreen]):
@@ -239,7 +231,7 @@ class KioskRoot(DialogHost, MaintenanceHost, FloatLayout):
         self.t = Translator(view.language)
         if not again and view.ended != previous.ended:  # the core ended a session
             self._session_ended(view)
-        name = self.maintenance or FOR_CORE_SCREEN.get(view.shown, view.shown)
+        name = self.maintenance or view.shown
         screen = self.screens[name]
         screen.render(view, self)
         if self.manager.current != name:

@@ -109,7 +109,7 @@ def scene_root(
         opening_hours=("09:00-17:30",) * 7,
         help_contact="",
     )
-    view = SessionView(screen=Screen.IDLE, language=language)
+    view = SessionView(screen=Screen.ATTRACT, language=language)
     return KioskRoot(StaticRuntime(view), settings, backend=DemoMaintenanceBackend())
 
 

@@ -62,7 +62,7 @@ def identify(session: Session, **found: object) -> None:
 def reach(screen: Screen, s: SessionSettings = SETTINGS) -> Session:
     """A session showing ``screen`` through the normal path."""
     session = new_session(s)
-    if screen is Screen.IDLE:
+    if screen is Screen.ATTRACT:
         return session
     if screen is Screen.PIN:
         session = new_session(settings(pin="always"))
@@ -76,19 +76,19 @@ def reach(screen: Screen, s: SessionSettings = SETTINGS) -> Session:
         identify(session)
         follow: dict[Screen, list[ev.Event]] = {
             Screen.MENU: [],
-            Screen.BORROWING: [ev.StartBorrow()],
-            Screen.RETURNING: [ev.StartReturn()],
-            Screen.RENEWING: [ev.StartRenew()],
+            Screen.BORROW: [ev.StartBorrow()],
+            Screen.RETURN: [ev.StartReturn()],
+            Screen.RENEW: [ev.StartRenew()],
             Screen.ACCOUNT: [ev.ShowAccount()],
-            Screen.PAYING: [ev.StartPay()],
-            Screen.ENDING: [ev.StartBorrow(), ev.ItemPresented("ITEM-X")],
+            Screen.PAY: [ev.StartPay()],
+            Screen.RECEIPT: [ev.StartBorrow(), ev.ItemPresented("ITEM-X")],
             Screen.GOODBYE: [ev.Finish()],  # nothing done: no receipt question, straight to the goodbye
         }
         for event in follow[screen]:
             session.handle(event)
-        if screen in (Screen.RENEWING, Screen.ACCOUNT, Screen.PAYING):
+        if screen in (Screen.RENEW, Screen.ACCOUNT, Screen.PAY):
             session.handle(ev.AccountLoaded(sid(session), ACCOUNT))
-        if screen is Screen.ENDING:
+        if screen is Screen.RECEIPT:
             session.handle(ev.ItemCheckedOut(sid(session), "ITEM-X", "Title X", "2026-12-24"))
             session.handle(ev.Finish())
     assert session.state.screen is screen, (screen, session.state.screen)

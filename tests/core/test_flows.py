@@ -39,7 +39,7 @@ def test_borrow_a_stack_with_magnetic_media_and_a_refusal(kiosk: Kiosk, sim: Ils
 def test_return_without_pass_and_hold_for_someone_else(kiosk: Kiosk, sim: IlsSimulator) -> None:
     kiosk.do(ev.ItemPresented(demo.ON_HOLD_OTHER), ev.ItemPresented(demo.ON_LOAN))
     hold, plain = kiosk.session.view.lines(LineKind.RETURN)
-    assert kiosk.session.view.screen is Screen.RETURNING and kiosk.session.view.patron is None
+    assert kiosk.session.view.screen is Screen.RETURN and kiosk.session.view.patron is None
     assert hold.status is LineStatus.DONE and hold.notes[0].key == "return.hold_shelf"
     assert hold.notes[0].param("sort_bin") == "RESERVERINGEN" and hold.notes[0].ils_text
     assert plain.status is LineStatus.DONE
@@ -93,4 +93,4 @@ def test_patron_language_switches_the_screen(kiosk: Kiosk) -> None:
     kiosk.do(ev.Finish())
     assert kiosk.session.view.screen is Screen.GOODBYE and kiosk.session.view.language == "en"  # goodbye
     kiosk.do(ev.Acknowledge())  # a tap on the goodbye
-    assert kiosk.session.view.screen is Screen.IDLE and kiosk.session.view.language == "nl"
+    assert kiosk.session.view.screen is Screen.ATTRACT and kiosk.session.view.language == "nl"

@@ -24,19 +24,19 @@ def test_the_goodbye_speaks_the_members_language_and_ends_after_goodbye_seconds(
     session.handle(ev.Tick(13.5))
     assert session.view.screen is Screen.GOODBYE
     session.handle(ev.Tick(14.0))
-    assert session.view.screen is Screen.IDLE and session.view.language == "nl" and session.view.ended == 1
+    assert session.view.screen is Screen.ATTRACT and session.view.language == "nl" and session.view.ended == 1
 
 
 def test_a_tap_on_the_goodbye_ends_it_at_once() -> None:
     session = reach(Screen.GOODBYE)
     assert session.handle(ev.Acknowledge()) == []
-    assert session.view.screen is Screen.IDLE and session.view.ended == 1
+    assert session.view.screen is Screen.ATTRACT and session.view.ended == 1
 
 
 def test_a_session_refused_with_nothing_done_has_no_goodbye() -> None:
     session = reach(Screen.NOTICE)
     session.handle(ev.Acknowledge())
-    assert session.view.screen is Screen.IDLE and session.view.ended == 1
+    assert session.view.screen is Screen.ATTRACT and session.view.ended == 1
 
 
 def test_a_pass_during_the_goodbye_starts_the_next_session_in_the_sites_language() -> None:
@@ -53,7 +53,7 @@ def test_a_pass_during_the_goodbye_starts_the_next_session_in_the_sites_language
 def test_an_item_during_the_goodbye_is_returned_as_on_the_attract_screen() -> None:
     session = reach(Screen.GOODBYE)
     effects = session.handle(ev.ItemPresented("ITEM-R"))
-    assert CheckIn(sid(session), "ITEM-R") in effects and session.view.screen is Screen.RETURNING
+    assert CheckIn(sid(session), "ITEM-R") in effects and session.view.screen is Screen.RETURN
 
 
 def test_a_scanned_barcode_during_the_goodbye_is_a_pass_when_the_screen_decides() -> None:
@@ -74,10 +74,10 @@ def test_going_out_of_order_ends_the_goodbye_and_the_view_shows_out_of_order() -
     session = reach(Screen.GOODBYE)
     session.handle(ev.ServiceModeChanged(Availability.OUT_OF_ORDER))
     view = session.view
-    assert view.screen is Screen.IDLE and view.shown == "out_of_order" and view.language == "nl"
+    assert view.screen is Screen.ATTRACT and view.shown == "out_of_order" and view.language == "nl"
     assert session.state.problems(SETTINGS) == []
     session.handle(ev.ServiceModeChanged(Availability.IN_SERVICE))
-    assert session.view.shown == "idle"
+    assert session.view.shown == "attract"
 
 
 def test_out_of_order_mid_session_goes_straight_to_out_of_order_in_the_sites_language() -> None:
@@ -86,12 +86,12 @@ def test_out_of_order_mid_session_goes_straight_to_out_of_order_in_the_sites_lan
     session.handle(ev.PatronFound(sid(session), display_name="A. Patron", language="001"))
     session.handle(ev.ServiceModeChanged(Availability.OUT_OF_ORDER))
     view = session.view
-    assert view.ended == 1 and view.screen is Screen.IDLE and view.language == "nl" and view.patron is None
+    assert view.ended == 1 and view.screen is Screen.ATTRACT and view.language == "nl" and view.patron is None
     assert view.shown == "out_of_order"
 
 
 def test_a_second_patron_after_confirming_the_switch_is_a_new_session() -> None:
-    session = reach(Screen.BORROWING)
+    session = reach(Screen.BORROW)
     session.handle(ev.PassPresented("20105000067890"))
     session.handle(ev.ConfirmSwitch())
     assert session.view.ended == 1 and session.view.screen is Screen.IDENTIFYING  # no goodbye between

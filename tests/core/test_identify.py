@@ -59,7 +59,7 @@ def test_wrong_pin_counts_down_then_refuses_and_forgets_the_pass() -> None:
     assert session.view.screen is Screen.NOTICE and session.view.message.key == "error.pin_tries"
     assert session.state.pass_number is None and session.state.pin is None
     session.handle(ev.Acknowledge())
-    assert session.view.ended == 1 and session.view.screen is Screen.IDLE
+    assert session.view.ended == 1 and session.view.screen is Screen.ATTRACT
 
 
 def test_unknown_patron_shows_the_ils_text_until_ok() -> None:
@@ -67,7 +67,7 @@ def test_unknown_patron_shows_the_ils_text_until_ok() -> None:
     assert session.view.message.key == "error.patron_unknown"
     assert session.view.message.ils_text == "Onbekende pas"
     session.handle(ev.Acknowledge())
-    assert session.view.screen is Screen.IDLE and session.view.message is None
+    assert session.view.screen is Screen.ATTRACT and session.view.message is None
 
 
 def test_invalid_patron_record_and_unavailable_lookup_are_refused() -> None:
@@ -90,7 +90,7 @@ def test_blocked_patron_may_see_account_and_pay_but_not_borrow() -> None:
     assert session.handle(ev.StartBorrow()) == [] and session.view.screen is Screen.MENU
     assert session.view.message.key == "error.blocked_fees"  # fees block: points to paying them
     session.handle(ev.StartPay())
-    assert session.view.screen is Screen.PAYING
+    assert session.view.screen is Screen.PAY
 
 
 def test_expired_patron_can_neither_borrow_nor_renew() -> None:
@@ -116,7 +116,7 @@ def test_patron_language_switches_the_ui_and_the_end_switches_back() -> None:
     session.handle(ev.Finish())
     assert session.view.screen is Screen.GOODBYE and session.view.language == "en"  # goodbye in English
     session.handle(ev.Tick(SETTINGS.goodbye_seconds))
-    assert session.view.screen is Screen.IDLE and session.view.language == "nl"
+    assert session.view.screen is Screen.ATTRACT and session.view.language == "nl"
     session.handle(ev.PassPresented(PASS))
     session.handle(ev.PatronFound(sid(session), language="006"))  # Swedish: not offered here
     assert session.view.language == "nl"
@@ -133,7 +133,7 @@ def test_language_button_only_offers_site_languages_and_resets_when_nobody_comes
 
 
 def test_second_pass_mid_session_asks_first() -> None:
-    session = reach(Screen.BORROWING)
+    session = reach(Screen.BORROW)
     assert session.handle(ev.PassPresented(PASS)) == [] and not session.view.confirm_switch  # same pass
     session.handle(ev.PassPresented(OTHER_PASS))
     assert session.view.confirm_switch and session.view.message.key == "session.switch_pass"
@@ -162,7 +162,7 @@ def test_other_pass_while_identifying_restarts_with_it() -> None:
 
 
 def test_idle_warning_more_time_and_timeout_clear_everything() -> None:
-    session = reach(Screen.BORROWING)
+    session = reach(Screen.BORROW)
     session.handle(ev.ItemPresented("ITEM-1"))
     session.handle(ev.ItemCheckedOut(sid(session), "ITEM-1", "Title 1", "2026-12-01"))
     assert session.handle(ev.Tick(44.0)) == []
@@ -181,7 +181,7 @@ def test_idle_warning_more_time_and_timeout_clear_everything() -> None:
 
 
 def test_timeout_on_the_receipt_question_clears_without_printing() -> None:
-    session = reach(Screen.ENDING)
+    session = reach(Screen.RECEIPT)
     effects = session.handle(ev.Tick(61.0))
     assert session.view.ended == 1 and all(type(e).__name__ != "PrintReceipt" for e in effects)
     assert session.view.screen is Screen.GOODBYE and session.view.items == ()
@@ -218,4 +218,4 @@ def test_a_handler_bug_resets_the_session_instead_of_raising(monkeypatch: object
 
 def test_session_state_starts_clean() -> None:
     session = Session(SETTINGS)
-    assert session.view.screen is Screen.IDLE and session.state.problems(SETTINGS) == []
+    assert session.view.screen is Screen.ATTRACT and session.state.problems(SETTINGS) == []

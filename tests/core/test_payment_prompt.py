@@ -10,7 +10,7 @@ from tests.core.helpers import reach, sid
 
 
 def test_the_terminal_prompt_is_in_the_view_while_paying_and_gone_after() -> None:
-    session = reach(Screen.PAYING)
+    session = reach(Screen.PAY)
     i = sid(session)
     session.handle(ev.TerminalPrompt("insert_card"))
     assert session.view.terminal_prompt is None  # no payment under way: a stray prompt is dropped

@@ -104,14 +104,14 @@ def test_random_event_sequences_stay_consistent(data: st.DataObject) -> None:
         assert state.problems(SETTINGS) == [], (event, state.screen)
         assert isinstance(effects, list)
     # Whatever happened: once the terminal has answered, silence ends the session and clears everything.
-    if state.screen is Screen.PAYING and ("payment", "") in state.pending:
+    if state.screen is Screen.PAY and ("payment", "") in state.pending:
         state, _ = transition(SETTINGS, state, ev.PaymentFailed(state.session_id))
     state, _ = transition(SETTINGS, state, ev.Tick(now + 0.5))
     state, _ = transition(SETTINGS, state, ev.Tick(now + SETTINGS.idle_timeout + 1.0))
-    assert state.screen in (Screen.GOODBYE, Screen.IDLE), state.screen  # the goodbye holds nothing
+    assert state.screen in (Screen.GOODBYE, Screen.ATTRACT), state.screen  # the goodbye holds nothing
     assert state.pass_number is None and state.patron is None and state.items == () and state.account is None
     state, _ = transition(
         SETTINGS, state, ev.Tick(now + SETTINGS.idle_timeout + 2.0 + SETTINGS.goodbye_seconds)
     )
-    assert state.screen is Screen.IDLE, state.screen
+    assert state.screen is Screen.ATTRACT, state.screen
     assert state.pass_number is None and state.patron is None and state.items == () and state.account is None

@@ -27,18 +27,18 @@ def test_out_of_order_ignores_an_item_on_the_attract_screen_and_a_pass() -> None
     assert session.handle(ev.ItemPresented("ITEM-A")) == []  # was: a CheckIn at the ILS
     assert session.handle(ev.StartReturn()) == []
     assert session.handle(ev.PassPresented(PASS)) == []  # was: a patron lookup, then loans
-    assert session.state.screen is Screen.IDLE
+    assert session.state.screen is Screen.ATTRACT
     session.handle(BACK)
     assert session.view.service.serving
     assert any(isinstance(e, fx.CheckIn) for e in session.handle(ev.ItemPresented("ITEM-A")))
 
 
 def test_leaving_service_mid_session_ends_it_and_its_answers_change_nothing() -> None:
-    session = reach(Screen.BORROWING)
+    session = reach(Screen.BORROW)
     running = sid(session)
     effects = session.handle(ev.ServiceModeChanged(Availability.MAINTENANCE))
     assert session.view.ended == 1 and not any(isinstance(e, fx.CheckOut) for e in effects)
-    assert session.state.screen is Screen.IDLE and session.state.pass_number is None
+    assert session.state.screen is Screen.ATTRACT and session.state.pass_number is None
     assert session.view.service.availability is Availability.MAINTENANCE
     assert session.handle(ev.ItemPresented("ITEM-A")) == []
     assert session.handle(ev.PatronFound(running, display_name="late")) == []

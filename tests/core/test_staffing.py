@@ -74,7 +74,7 @@ def test_closed_nothing_starts_and_the_view_has_the_next_opening() -> None:
     session = at(local(23, 0))
     assert session.handle(ev.PassPresented(PASS)) == []
     assert session.handle(ev.ItemPresented("ITEM-A")) == []  # was: a return
-    assert session.state.screen is Screen.IDLE
+    assert session.state.screen is Screen.ATTRACT
     hours = session.view.service.hours
     assert hours is not None and hours.next_opening is not None
     # Tuesday and onwards have no hours: the next opening is next Monday 08:00 local.
@@ -96,7 +96,7 @@ def test_closing_countdown_from_ten_minutes_in_whole_minutes() -> None:
 def test_no_new_session_in_the_last_minute() -> None:
     session = at(local(21, 59, 10))
     assert session.handle(ev.PassPresented(PASS)) == []
-    assert session.state.screen is Screen.IDLE
+    assert session.state.screen is Screen.ATTRACT
     assert session.view.message == Message("closing.one_minute")
     assert session.handle(ev.ItemPresented("ITEM-A")) == []
     # a minute earlier it would have started
@@ -115,7 +115,7 @@ def test_payments_off_unstaffed_produce_no_effect_and_the_view_says_why() -> Non
     staffed = at(local(12, 0))
     identify(staffed)
     staffed.handle(ev.StartPay())
-    assert staffed.state.screen is Screen.PAYING
+    assert staffed.state.screen is Screen.PAY
 
 
 def test_desk_texts_are_replaced_in_the_view_while_unstaffed() -> None:
@@ -138,7 +138,7 @@ def test_closing_finishes_the_session_safely_receipt_then_goodbye() -> None:
     session.handle(ev.ItemCheckedOut(sid(session), "ITEM-A", "Title A", "2026-03-23"))
     session.handle(ev.ItemPresented("ITEM-B"))  # still outstanding when the library closes
     effects = session.handle(ev.WallClock(local(22, 0)))
-    assert effects == [] and session.state.screen is Screen.BORROWING  # waits for the answer
+    assert effects == [] and session.state.screen is Screen.BORROW  # waits for the answer
     assert session.handle(ev.ItemPresented("ITEM-C")) == []  # nothing new once closed
     effects = session.handle(ev.ItemCheckedOut(sid(session), "ITEM-B", "Title B", "2026-03-23"))
     kinds = [type(e) for e in effects]
@@ -161,11 +161,11 @@ def test_a_payment_on_the_terminal_is_not_cut_short_by_closing() -> None:
     session.handle(ev.AccountLoaded(sid(session), account))
     assert any(isinstance(e, fx.StartPayment) for e in session.handle(ev.PayFees(("FEE-1",))))
     session.handle(ev.StaffingOverride(Staffing.CLOSED, local(16, 55), local(18, 0)))
-    assert session.state.screen is Screen.PAYING
+    assert session.state.screen is Screen.PAY
     effects = session.handle(ev.PaymentCompleted(sid(session), ("FEE-1",), Decimal("2.50")))
     # A paid fee may lift a block, so the kiosk re-reads the patron (issue 13): that answer is awaited too.
     assert any(isinstance(e, fx.LookUpPatron) for e in effects)
-    assert session.state.screen is not Screen.IDLE
+    assert session.state.screen is not Screen.ATTRACT
     effects = session.handle(ev.PatronFound(sid(session), display_name="A. Patron"))
     assert any(isinstance(e, fx.PrintReceipt) for e in effects)
     assert session.state.screen is Screen.GOODBYE

@@ -36,7 +36,7 @@ def test_the_module_writes_and_checks_the_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     text = out.read_text(encoding="utf-8")
-    assert "```mermaid\nstateDiagram-v2\n" in text and "IDLE --> IDENTIFYING: PassPresented" in text
+    assert "```mermaid\nstateDiagram-v2\n" in text and "ATTRACT --> IDENTIFYING: PassPresented" in text
     assert main(["--check", "--output", str(out)]) == 0
 
 
@@ -76,7 +76,7 @@ def test_an_unexpected_pair_is_logged_once_and_ignored(
         assert session.handle(ev.PinEntered("1234")) == []
         session.handle(ev.StartBorrow())  # a pair with a row: not unexpected
         session.handle(ev.CardNotAPass())  # a pair listed as ignored: not unexpected
-    assert session.state.screen is Screen.BORROWING and before.screen is Screen.MENU
+    assert session.state.screen is Screen.BORROW and before.screen is Screen.MENU
     unexpected = [r.getMessage() for r in caplog.records if "unexpected" in r.getMessage()]
     assert unexpected == ["unexpected PinEntered on the menu screen: no row in the table, ignored"]
     assert "1234" not in caplog.text  # the event's data is never logged

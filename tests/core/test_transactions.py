@@ -19,7 +19,7 @@ from tests.core.helpers import ACCOUNT, OTHER_PASS, PASS, identify, new_session,
 
 
 def test_borrowing_a_stack_with_a_refusal_and_a_double_read() -> None:
-    session = reach(Screen.BORROWING, settings(pin="always"))
+    session = reach(Screen.BORROW, settings(pin="always"))
     i = sid(session)
     assert session.handle(ev.ItemPresented("B1")) == [CheckOut(i, PASS, "B1", "1234")]
     assert session.handle(ev.ItemPresented("B2")) == [CheckOut(i, PASS, "B2", "1234")]
@@ -43,7 +43,7 @@ def test_borrowing_a_stack_with_a_refusal_and_a_double_read() -> None:
 def test_anonymous_return_with_hold_for_someone_else_and_receipt() -> None:
     session = new_session()
     effects = session.handle(ev.ItemPresented("R1"))
-    assert CheckIn(sid(session), "R1") in effects and session.view.screen is Screen.RETURNING
+    assert CheckIn(sid(session), "R1") in effects and session.view.screen is Screen.RETURN
     session.handle(ev.ItemPresented("R2"))
     i = sid(session)
     effects = session.handle(
@@ -63,7 +63,7 @@ def test_anonymous_return_with_hold_for_someone_else_and_receipt() -> None:
     assert r1.notes[0].ils_text.startswith("Reservering")
     assert [n.key for n in r2.notes] == ["item.magnetic_media", "offline.queued"]
     session.handle(ev.Finish())
-    assert session.view.screen is Screen.ENDING
+    assert session.view.screen is Screen.RECEIPT
     effects = session.handle(ev.ReceiptChoice(print_receipt=True))
     receipt = next(e for e in effects if isinstance(e, PrintReceipt))
     assert [(line.kind, line.item_id, line.offline) for line in receipt.lines] == [
@@ -88,9 +88,9 @@ def test_back_from_anonymous_returns_finishes_and_ending_back_returns() -> None:
     session.handle(ev.ItemPresented("R1"))
     session.handle(ev.ItemCheckedIn(sid(session), "R1"))
     session.handle(ev.Back())
-    assert session.view.screen is Screen.ENDING
+    assert session.view.screen is Screen.RECEIPT
     session.handle(ev.Back())
-    assert session.view.screen is Screen.RETURNING
+    assert session.view.screen is Screen.RETURN
 
 
 def test_renewing_with_limit_reached() -> None:
@@ -124,7 +124,7 @@ def test_account_is_reloaded_every_time() -> None:
 
 
 def test_paying_selected_fees_uses_the_ils_amounts_and_blocks_leaving() -> None:
-    session = reach(Screen.PAYING)
+    session = reach(Screen.PAY)
     i = sid(session)
     assert (
         session.handle(ev.PayFees(("NOPE",))) == [] and session.view.message.key == "payment.nothing_selected"
@@ -135,7 +135,7 @@ def test_paying_selected_fees_uses_the_ils_amounts_and_blocks_leaving() -> None:
     assert session.handle(ev.Back()) == [] and session.handle(ev.Finish()) == []
     assert session.handle(ev.PassPresented(OTHER_PASS)) == []
     session.handle(ev.Tick(500.0))  # the idle timer waits for the terminal
-    assert session.view.screen is Screen.PAYING
+    assert session.view.screen is Screen.PAY
     session.handle(ev.PaymentCompleted(i, ("FEE-1",), Decimal("1.50")))
     assert [f.fee_id for f in session.view.account.fees] == ["FEE-2"]
     assert session.view.message.key == "payment.done"
@@ -154,14 +154,14 @@ def test_payment_disabled_on_this_kiosk() -> None:
 
 
 def test_going_offline_leaves_online_only_screens_and_coming_back_clears_the_note() -> None:
-    session = reach(Screen.RENEWING)
+    session = reach(Screen.RENEW)
     session.handle(ev.IlsOffline())
     assert session.view.screen is Screen.MENU and session.view.message.key == "offline.unavailable"
     assert not session.view.ils_online
     for event in (ev.StartRenew(), ev.ShowAccount(), ev.StartPay()):
         assert session.handle(event) == [] and session.view.message.key == "offline.unavailable"
     session.handle(ev.StartBorrow())  # borrowing continues; the service applies the offline policy
-    assert session.view.screen is Screen.BORROWING
+    assert session.view.screen is Screen.BORROW
     session.handle(ev.IlsOnline())
     assert session.view.ils_online and session.view.message is None
 
@@ -192,7 +192,7 @@ def test_offline_loan_is_shown_as_queued() -> None:
 
 
 def test_unavailable_marks_the_item_or_leaves_the_screen() -> None:
-    session = reach(Screen.BORROWING)
+    session = reach(Screen.BORROW)
     session.handle(ev.ItemPresented("B9"))
     session.handle(ev.ServiceUnavailable(sid(session), "loan", "offline.unavailable", item_id="B9"))
     assert session.view.lines(LineKind.LOAN)[0].status is LineStatus.REFUSED
@@ -205,7 +205,7 @@ def test_unavailable_marks_the_item_or_leaves_the_screen() -> None:
 
 def test_receipt_modes() -> None:
     for mode, printed, screen in (("always", True, Screen.GOODBYE), ("never", False, Screen.GOODBYE)):
-        session = reach(Screen.BORROWING, settings(receipt=mode))
+        session = reach(Screen.BORROW, settings(receipt=mode))
         session.handle(ev.ItemPresented("B1"))
         session.handle(ev.ItemCheckedOut(sid(session), "B1", "T", "2026-12-01"))
         effects = session.handle(ev.Finish())
@@ -214,13 +214,13 @@ def test_receipt_modes() -> None:
     session = reach(Screen.MENU)  # nothing done: no receipt question
     session.handle(ev.Back())
     assert session.view.ended == 1 and session.view.screen is Screen.GOODBYE
-    session = reach(Screen.ENDING)
+    session = reach(Screen.RECEIPT)
     effects = session.handle(ev.ReceiptChoice(print_receipt=False))
     assert not any(isinstance(e, PrintReceipt) for e in effects) and session.view.ended == 1
 
 
 def test_results_nobody_asked_for_are_ignored() -> None:
-    session = reach(Screen.BORROWING)
+    session = reach(Screen.BORROW)
     before = session.state
     assert session.handle(ev.ItemCheckedOut(sid(session), "NEVER-SCANNED")) == []  # nothing outstanding
     assert session.handle(ev.ItemCheckedOut(sid(session) - 1, "OLD")) == []

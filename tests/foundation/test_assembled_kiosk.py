@@ -259,7 +259,7 @@ def test_a_card_that_is_not_a_library_pass_is_explained(kiosk: Kiosk) -> None:
     wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.NOTICE, "notice shown")
     assert kiosk.runtime.view.message is not None and kiosk.runtime.view.message.key == "error.not_a_pass"
     step(kiosk, ev.Acknowledge())
-    assert kiosk.runtime.view.screen is Screen.IDLE
+    assert kiosk.runtime.view.screen is Screen.ATTRACT
     # Mid-session such a card changes nothing (the member is busy borrowing).
     wait_for(kiosk, lambda: kiosk.circulation.online, "ILS online")
     step(kiosk, ev.PassPresented(JAN))

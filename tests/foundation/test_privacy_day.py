@@ -39,7 +39,7 @@ def identify(kiosk: Kiosk, pass_number: str, pin: str) -> None:
 
 def end_session(kiosk: Kiosk) -> None:
     act(kiosk, ev.Finish())
-    if kiosk.runtime.view.screen is Screen.ENDING:
+    if kiosk.runtime.view.screen is Screen.RECEIPT:
         act(kiosk, ev.ReceiptChoice(print_receipt=False))
     wait_for(kiosk, lambda: kiosk.runtime.view.patron is None, "session cleared")
 

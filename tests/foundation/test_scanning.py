@@ -20,7 +20,7 @@ PASS, ITEM = "20301000010015", "30301000500013"
 
 @dataclass
 class View:
-    screen: Screen = Screen.IDLE
+    screen: Screen = Screen.ATTRACT
 
 
 @dataclass
@@ -81,7 +81,7 @@ def test_without_validation_the_screen_decides() -> None:
     runtime = Recorder()
     entry = keyboard(runtime, validation="off")
     now = type_text(entry, "12345678\r", 100.0, 0.005)
-    runtime.view.screen = Screen.BORROWING
+    runtime.view.screen = Screen.BORROW
     type_text(entry, "12345678\r", now, 0.005)
     assert runtime.events == [ev.PassPresented("12345678"), ev.ItemPresented("12345678")]
 

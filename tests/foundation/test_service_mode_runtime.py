@@ -51,7 +51,7 @@ def test_out_of_order_kiosk_changes_nothing_at_the_ils(kiosk: Kiosk) -> None:
     act(kiosk, ev.StartBorrow())
     act(kiosk, ev.ItemPresented(HET_DINER))
     settle(kiosk)
-    assert kiosk.runtime.view.screen is Screen.IDLE
+    assert kiosk.runtime.view.screen is Screen.ATTRACT
     assert RESERVED in library.loans and HET_DINER not in library.loans
     assert library.times_applied("checkin", item_id=RESERVED) == 0
     assert library.times_applied("checkout", item_id=HET_DINER) == 0

@@ -61,7 +61,7 @@ def test_an_item_barcode_with_a_wrong_check_digit_is_not_sent(runtime: SimRuntim
 
 def test_a_real_item_on_the_start_screen_is_still_returned(runtime: SimRuntime) -> None:
     scan(runtime, "30301000500070")
-    assert runtime.view.screen is Screen.RETURNING
+    assert runtime.view.screen is Screen.RETURN
     assert [line.item_id for line in runtime.view.lines(LineKind.RETURN)] == ["30301000500070"]
 
 
@@ -80,7 +80,7 @@ def test_the_scanner_only_says_scanned_and_the_core_decides(runtime: SimRuntime)
     """A raw BarcodeScanned through the runtime: the core's rule, not the scanner, makes it an item."""
     runtime.send(ev.BarcodeScanned("30301000500070", is_pass=False))
     runtime.settle()
-    assert runtime.view.screen is Screen.RETURNING
+    assert runtime.view.screen is Screen.RETURN
     assert [line.item_id for line in runtime.view.lines(LineKind.RETURN)] == ["30301000500070"]
 
 

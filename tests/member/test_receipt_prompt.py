@@ -12,9 +12,9 @@ def test_unanswered_receipt_question_ends_the_session_after_15_seconds(runtime: 
     do(runtime, ev.Tick(10.0))
     log_in(runtime, "20301000010015")
     do(runtime, ev.StartBorrow(), ev.ItemPresented("30301000500013"), ev.Finish())
-    assert runtime.view.screen is Screen.ENDING and runtime.view.items
+    assert runtime.view.screen is Screen.RECEIPT and runtime.view.items
     do(runtime, ev.Tick(20.0))
-    assert runtime.view.screen is Screen.ENDING  # still time to answer
+    assert runtime.view.screen is Screen.RECEIPT  # still time to answer
     do(runtime, ev.Tick(10.0 + 15.5))
     assert runtime.view.screen is Screen.GOODBYE and not runtime.view.items  # the titles are gone
     assert runtime.printed == []  # no answer is no receipt

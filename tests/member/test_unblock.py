@@ -15,10 +15,10 @@ def test_paying_the_fees_lets_the_member_borrow_without_logging_out(runtime: Sim
     assert runtime.view.screen is Screen.MENU
     assert runtime.view.patron is not None and not runtime.view.patron.can_borrow
     do(runtime, ev.StartPay())
-    assert runtime.view.screen is Screen.PAYING and runtime.view.account is not None
+    assert runtime.view.screen is Screen.PAY and runtime.view.account is not None
     do(runtime, ev.PayFees(tuple(fee.fee_id for fee in runtime.view.account.fees)))
     assert runtime.view.patron is not None and runtime.view.patron.can_borrow
     do(runtime, ev.Back(), ev.StartBorrow())
-    assert runtime.view.screen is Screen.BORROWING
+    assert runtime.view.screen is Screen.BORROW
     do(runtime, ev.ItemPresented("30301000500013"))
     assert [line.status.value for line in runtime.view.items] == ["done"]

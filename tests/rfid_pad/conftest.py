@@ -119,4 +119,4 @@ def borrowing(kiosk: Kiosk, pass_number: str = JAN) -> None:
     wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu")
     kiosk.runtime.send(ev.StartBorrow())
     settle(kiosk)
-    assert kiosk.runtime.view.screen is Screen.BORROWING
+    assert kiosk.runtime.view.screen is Screen.BORROW

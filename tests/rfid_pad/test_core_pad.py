@@ -27,7 +27,7 @@ def _borrowing():  # type: ignore[no-untyped-def]
     session = new_session(settings(pin="never"))
     identify(session)
     session.handle(ev.StartBorrow())
-    assert session.state.screen is Screen.BORROWING
+    assert session.state.screen is Screen.BORROW
     return session
 
 
@@ -78,10 +78,10 @@ def test_a_security_failure_for_an_earlier_session_is_dropped() -> None:
 def test_returns_from_the_attract_screen_only_when_the_site_allows() -> None:
     plain = new_session(settings(pin="never"))
     assert plain.handle(ItemsOnPad((PadItem("A", (UID_A,)),))) == []
-    assert plain.state.screen is Screen.IDLE
+    assert plain.state.screen is Screen.ATTRACT
     allowed = new_session(settings(pin="never", rfid_returns_from_idle=True))
     effects = allowed.handle(ItemsOnPad((PadItem("A", (UID_A,)),)))
-    assert allowed.state.screen is Screen.RETURNING
+    assert allowed.state.screen is Screen.RETURN
     assert [e.action for e in effects if isinstance(e, PadSecurity)] == [INTEND_SECURE]
     assert [e.item_id for e in effects if isinstance(e, CheckIn)] == ["A"]
     answer = allowed.handle(ev.ItemCheckedIn(sid(allowed), "A", "Title A"))
@@ -94,6 +94,6 @@ def test_items_just_lent_and_still_on_the_pad_are_not_returned_by_the_return_scr
     session.handle(ev.ItemCheckedOut(sid(session), "A", "Title A"))
     session.handle(ev.Back())
     session.handle(ev.StartReturn())
-    assert session.state.screen is Screen.RETURNING
+    assert session.state.screen is Screen.RETURN
     effects = session.handle(ItemsOnPad((PadItem("A", (UID_A,)), PadItem("B", (UID_B,)))))
     assert [e.item_id for e in effects if isinstance(e, CheckIn)] == ["B"]

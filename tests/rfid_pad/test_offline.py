@@ -22,7 +22,7 @@ def _offline_borrowing(kiosk: Kiosk) -> None:
     kiosk.runtime.send(ev.PassPresented(JAN))
     wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.MENU, "menu (offline)")
     kiosk.runtime.send(ev.StartBorrow())
-    wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.BORROWING, "borrowing (offline)")
+    wait_for(kiosk, lambda: kiosk.runtime.view.screen is Screen.BORROW, "borrowing (offline)")
 
 
 def test_offline_release_rule_queues_and_releases(make_kiosk: Callable[..., Kiosk]) -> None:

@@ -21,7 +21,7 @@ def test_escape_is_swallowed_other_keys_pass() -> None:
 
 
 def test_windowed_app_builds_the_kiosk_root(window: Any) -> None:
-    runtime = StaticRuntime(SessionView(screen=Screen.IDLE, language="en"))
+    runtime = StaticRuntime(SessionView(screen=Screen.ATTRACT, language="en"))
     app = KioskApp(runtime, UiSettings(fullscreen=False, tick_interval=0, languages=("nl", "en")))
     root = app.build()
     assert isinstance(root, KioskRoot) and app.kiosk_root is root

@@ -45,7 +45,7 @@ def test_borrow_two_items_see_due_dates_and_finish(kiosk: Kiosk) -> None:
     assert kiosk.runtime.view.screen is Screen.GOODBYE  # the core's goodbye, in the view
     assert kiosk.root.current == "goodbye"
     kiosk.tap(kiosk.screen("goodbye").ids.title)  # a tap: Acknowledge to the core
-    assert kiosk.runtime.view.screen is Screen.IDLE
+    assert kiosk.runtime.view.screen is Screen.ATTRACT
     assert kiosk.root.current == "attract"
     shown = kiosk.texts()
     assert "Het diner" not in shown and "Hallo" not in shown
@@ -65,7 +65,7 @@ def test_return_without_a_pass_shows_where_items_go(kiosk: Kiosk) -> None:
     # Sound cues next to the text: success, attention (put it aside), error (refused).
     assert kiosk.root.sounds.played == ["success", "attention", "error"]
     kiosk.tap(kiosk.button("return", "done"))
-    assert kiosk.runtime.view.screen in (Screen.GOODBYE, Screen.ENDING)
+    assert kiosk.runtime.view.screen in (Screen.GOODBYE, Screen.RECEIPT)
     if kiosk.root.current == "receipt":
         kiosk.tap(kiosk.button("receipt", "no_receipt"))
     assert kiosk.root.current == "goodbye"
@@ -96,7 +96,7 @@ def test_idle_warning_more_time_then_timeout_clears_session(kiosk: Kiosk) -> Non
     kiosk.tick(3)  # the goodbye is the core's: its own timer, by Tick
     assert kiosk.root.current == "goodbye"
     kiosk.tick(1)  # goodbye_seconds (4) after the session ended
-    assert kiosk.runtime.view.screen is Screen.IDLE and kiosk.root.current == "attract"
+    assert kiosk.runtime.view.screen is Screen.ATTRACT and kiosk.root.current == "attract"
 
 
 def test_language_switch_on_attract_and_by_patron_language(kiosk: Kiosk) -> None:
