@@ -42,19 +42,22 @@ class ScanRouter:
 
     def __call__(self, scanned: Any) -> None:
         """Called by a scanner (any thread)."""
-        text = scanned.text.strip()
+        self._route(scanned.text, bool(scanned.is_pass), typed=False)
+
+    def typed(self, number: str, legacy_lengths: tuple[int, ...] | list[int] = ()) -> None:
+        """A number typed by hand (ended by Enter): checked like a scan; the core decides what it is (on
+        the PIN screen: the PIN)."""
+        from drivers.passnumber import validate_pass_number
+
+        self._route(number, validate_pass_number(number, self.validation, legacy_lengths).valid, typed=True)
+
+    def _route(self, text: str, is_pass: bool, typed: bool) -> None:
+        text = text.strip()
         if not text:
             return
         if any(consumed(text) for consumed in self.pass_filters):
             return  # a technician card: maintenance took it
-        self.runtime.send(ev.BarcodeScanned(text, bool(scanned.is_pass)))
-
-    def typed(self, number: str, legacy_lengths: tuple[int, ...] | list[int] = ()) -> None:
-        """A number typed by hand (ended by Enter): checked and routed like a scan."""
-        from drivers.passnumber import validate_pass_number
-        from drivers.scanner import Scanned
-
-        self(Scanned(number, "keyboard", validate_pass_number(number, self.validation, legacy_lengths)))
+        self.runtime.send(ev.BarcodeScanned(text, is_pass, typed))
 
 
 class KeyboardEntry:

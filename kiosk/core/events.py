@@ -138,10 +138,13 @@ class BarcodeScanned(UserEvent):
     the core decides whether it is a pass, an item or refused (:mod:`kiosk.core.scanned`).
 
     ``is_pass`` is the pass rule's verdict on the number (``[passes] validation``, checked by the driver).
+    ``typed``: keys typed by a person at the kiosk (a USB keypad or keyboard, ended by Enter), not a
+    scanner's burst — on the PIN screen that is the member typing the PIN.
     """
 
     text: str = field(repr=False)
     is_pass: bool = False
+    typed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,9 @@ from the driver); :func:`presented` turns it into the session event by the libra
   the ILS.
 * With ``validation = "off"`` nothing tells a pass from an item by its digits, so the screen does: on the
   attract and PIN screens a barcode is a pass, elsewhere an item.
+* Digits typed by hand on the PIN screen (a tactile USB keypad, ended by Enter) are the member's PIN, not
+  a pass: never sent to the ILS as a patron id, and never logged, not even as a hash (a PIN has too few
+  digits for a hash to hide it).
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ PASS_SCREENS = (Screen.ATTRACT, Screen.PIN)
 def presented(settings: SessionSettings, screen: Screen, event: ev.BarcodeScanned) -> ev.Event:
     """The session event for a scanned barcode on ``screen``: pass, item, or a refusal."""
     text = event.text.strip()
+    if event.typed and screen is Screen.PIN:
+        log.info("PIN typed on the keypad")
+        return ev.PinEntered(text)
     is_pass = screen in PASS_SCREENS if settings.pass_validation == "off" else event.is_pass
     kind = classify(text, is_pass, settings.item_rule, settings.pass_validation)
     if kind is BarcodeKind.PASS:

@@ -219,3 +219,12 @@ def test_a_handler_bug_resets_the_session_instead_of_raising(monkeypatch: object
 def test_session_state_starts_clean() -> None:
     session = Session(SETTINGS)
     assert session.view.screen is Screen.ATTRACT and session.state.problems(SETTINGS) == []
+
+
+def test_a_pin_typed_on_the_keypad_goes_with_the_lookup_and_is_not_logged(caplog) -> None:  # type: ignore[no-untyped-def]
+    session = new_session(settings(pin="always"))
+    session.handle(ev.PassPresented(PASS))
+    with caplog.at_level("DEBUG"):
+        effects = session.handle(ev.BarcodeScanned("4321", is_pass=False, typed=True))
+    assert LookUpPatron(1, PASS, "4321") in effects and session.view.screen is Screen.IDENTIFYING
+    assert "4321" not in caplog.text and "PIN typed" in caplog.text

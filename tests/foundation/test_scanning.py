@@ -114,3 +114,21 @@ def test_assembled_kiosk_takes_a_scanned_pass_and_item(tmp_path: Path) -> None:
         assert [line.item_id for line in kiosk.runtime.view.items if line.due] == [ITEM]
     finally:
         kiosk.stop()
+
+
+def test_a_pin_typed_on_the_keypad_is_the_pin_not_a_pass() -> None:
+    """A member types the PIN on a USB keypad (slow keys, Enter): on the PIN screen the core takes it as
+    the PIN. Before, with the pass rule off it became a pass (the PIN sent to the ILS as a patron id) and
+    with the rule on a refused barcode."""
+    for validation in ("off", "dutch14"):
+        runtime = Recorder(view=View(Screen.PIN))
+        entry = keyboard(runtime, validation=validation)
+        now = type_text(entry, "4321\r", 100.0, 0.3)
+        type_text(entry, PASS + "\r", now, 0.005)  # a scanner's burst on the PIN screen is still a pass
+        assert runtime.events == [ev.PinEntered("4321"), ev.PassPresented(PASS)], validation
+
+
+def test_hand_typed_digits_elsewhere_are_still_barcodes() -> None:
+    runtime = Recorder(view=View(Screen.BORROW))
+    type_text(keyboard(runtime), ITEM + "\r", 100.0, 0.3)
+    assert runtime.events == [ev.ItemPresented(ITEM)]
