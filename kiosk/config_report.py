@@ -7,7 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from kiosk.config_schema import KioskConfig
-from kiosk.core.schedule import DayPlan, ServiceMode
+from kiosk.core.schedule import DayPlan, Staffing
 from kiosk.core.service_hours import DAYS, ModePolicy, ServiceHours
 
 
@@ -34,7 +34,7 @@ def hours_as_dict(hours: ServiceHours, configured: bool = True) -> dict[str, Any
         )
     else:
         schedule["note"] = "no [schedule]: staffed around the clock"
-    modes = {mode.value: _policy(hours.policy(mode)) for mode in (ServiceMode.STAFFED, ServiceMode.UNSTAFFED)}
+    modes = {mode.value: _policy(hours.policy(mode)) for mode in (Staffing.STAFFED, Staffing.UNSTAFFED)}
     return {"schedule": schedule, "modes": modes}
 
 

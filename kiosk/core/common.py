@@ -22,18 +22,19 @@ from kiosk.core.events import (
 from kiosk.core.state import ACCOUNT, LOOKUP, PAYMENT, Request, SessionSettings, SessionState
 from kiosk.core.view import LineKind, LineStatus, Message, Screen
 
-Outcome = tuple[SessionState, list[Effect]]
-Handler = Callable[[SessionSettings, SessionState, Event], Outcome]
+#: What a handler returns: the new state and the effects for the services to carry out.
+Transition = tuple[SessionState, list[Effect]]
+Handler = Callable[[SessionSettings, SessionState, Event], Transition]
 
 
 def go(
     state: SessionState, screen: Screen, effects: list[Effect] | None = None, **changes: object
-) -> Outcome:
+) -> Transition:
     """Move to ``screen`` and apply changes (the UI follows the view: no effect announces the screen)."""
     return state.with_(screen=screen, **changes), list(effects or [])
 
 
-def stay(state: SessionState, message: Message | None = None) -> Outcome:
+def stay(state: SessionState, message: Message | None = None) -> Transition:
     """Stay on this screen, optionally showing a message."""
     return state.with_(message=message), []
 
@@ -43,7 +44,7 @@ def end_session(
     state: SessionState,
     effects: list[Effect] | None = None,
     goodbye: bool = True,
-) -> Outcome:
+) -> Transition:
     """Forget the patron and everything shown: a member who did something (identified, or returned
     items) gets the goodbye in their language, then the attract screen in the site's language.
 
@@ -74,7 +75,7 @@ def goodbye_over(settings: SessionSettings, state: SessionState) -> SessionState
 
 def start_identification(
     settings: SessionSettings, state: SessionState, pass_number: str, effects: list[Effect] | None = None
-) -> Outcome:
+) -> Transition:
     """A pass was presented: ask for the PIN first (site requires it) or look the patron up right away.
 
     ``state`` must already belong to the new session (fresh id); item lines it holds (returns made
@@ -144,7 +145,7 @@ def current_loans(state: SessionState) -> list[ReceiptLine]:
     ]
 
 
-def finish(settings: SessionSettings, state: SessionState) -> Outcome:
+def finish(settings: SessionSettings, state: SessionState) -> Transition:
     """ "Done": print per the receipt mode (or ask), then end the session."""
     if not receipt_lines(state) or settings.receipt == "never":  # nothing done: no receipt to offer
         return end_session(settings, state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kiosk.core import events as ev
 from kiosk.core import pin_lockout
 from kiosk.core.common import (
-    Outcome,
+    Transition,
     end_session,
     go,
     goodbye_over,
@@ -41,7 +41,7 @@ def _lockout_period(settings: SessionSettings) -> float:
 
 def start_identification(
     settings: SessionSettings, state: SessionState, pass_number: str, effects: list[Effect] | None = None
-) -> Outcome:
+) -> Transition:
     """Identify a pass, unless it is locked by wrong PINs; its tries left carry over from earlier sessions."""
     period = _lockout_period(settings)
     table = pin_lockout.current(state.pin_failures, state.clock, period)
@@ -58,7 +58,7 @@ def start_identification(
 
 
 # --- system events ---------------------------------------------------------------------------------
-def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Advance the clock: warn before the idle timeout, end the session when it passes; end the goodbye
     after ``goodbye_seconds``."""
     assert isinstance(event, ev.Tick)
@@ -91,12 +91,12 @@ def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     return state, []
 
 
-def on_more_time(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_more_time(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The idle warning's "more time": activity was already recorded by the machine; just confirm."""
     return state, []
 
 
-def on_ils_offline(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_ils_offline(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Switch to offline: screens that need the ILS fall back to the menu and say why."""
     state = state.with_(ils_online=False)
     if state.screen in (Screen.RENEW, Screen.ACCOUNT) or (
@@ -106,13 +106,13 @@ def on_ils_offline(settings: SessionSettings, state: SessionState, event: ev.Eve
     return state, []
 
 
-def on_ils_online(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_ils_online(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The ILS is back: everything is available again."""
     message = None if state.message and state.message.key.startswith("offline.") else state.message
     return state.with_(ils_online=True, message=message), []
 
 
-def on_language(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_language(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The patron picked a language the site offers."""
     assert isinstance(event, ev.LanguageChosen)
     if event.language not in settings.languages or event.language == state.language:
@@ -121,7 +121,7 @@ def on_language(settings: SessionSettings, state: SessionState, event: ev.Event)
 
 
 # --- idle / notice ---------------------------------------------------------------------------------
-def on_pass_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_pass_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A pass on the attract (or notice) screen starts a session."""
     assert isinstance(event, ev.PassPresented)
     if state.screen is Screen.NOTICE:
@@ -130,7 +130,7 @@ def on_pass_idle(settings: SessionSettings, state: SessionState, event: ev.Event
     return start_identification(settings, state, event.pass_number)
 
 
-def on_item_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_item_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """An item on the attract screen: returning needs no pass."""
     assert isinstance(event, ev.ItemPresented)
     state = state.with_(last_activity=state.clock, pin_tries_left=settings.pin_tries)
@@ -139,23 +139,23 @@ def on_item_idle(settings: SessionSettings, state: SessionState, event: ev.Event
     return go(state, Screen.RETURN, effects, pending=state.asking(("return", event.item_id)))
 
 
-def on_return_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_return_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """ "Return items" on the attract screen."""
     return go(state, Screen.RETURN, last_activity=state.clock)
 
 
-def on_end(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_end(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Leave the session without a receipt (notice acknowledged, PIN cancelled)."""
     return end_session(settings, state)
 
 
-def on_goodbye_over(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_goodbye_over(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A tap on the goodbye: the attract screen at once."""
     return goodbye_over(settings, state), []
 
 
 # --- PIN and lookup --------------------------------------------------------------------------------
-def on_pin(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_pin(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """PIN entered: look the patron up with it."""
     assert isinstance(event, ev.PinEntered) and state.pass_number
     if not event.pin:
@@ -164,7 +164,7 @@ def on_pin(settings: SessionSettings, state: SessionState, event: ev.Event) -> O
     return go(state, Screen.IDENTIFYING, effects, pin=event.pin, pending=state.asking(LOOKUP), message=None)
 
 
-def on_other_pass_identifying(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_other_pass_identifying(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Another pass while still identifying: nobody is logged in yet, so simply start over with it."""
     assert isinstance(event, ev.PassPresented)
     if event.pass_number == state.pass_number:
@@ -177,7 +177,7 @@ def on_other_pass_identifying(settings: SessionSettings, state: SessionState, ev
     return start_identification(settings, fresh.with_(items=kept), event.pass_number)
 
 
-def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The ILS answered the lookup: PIN checks, blocks, language, then the menu."""
     assert isinstance(event, ev.PatronFound)
     if not event.valid:
@@ -256,7 +256,7 @@ def refresh_patron(state: SessionState, effects: list[Effect]) -> SessionState:
     return state.with_(pending=state.asking(LOOKUP))
 
 
-def on_patron_refreshed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_patron_refreshed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The re-read status arrived mid-session: update what the member may do, keep the screen."""
     assert isinstance(event, ev.PatronFound)
     if state.patron is None or not event.valid:
@@ -281,26 +281,26 @@ def on_patron_refreshed(settings: SessionSettings, state: SessionState, event: e
     return state.with_(patron=patron, message=message), []
 
 
-def on_patron_unknown(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_patron_unknown(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """No such patron (or the pass failed the offline check)."""
     assert isinstance(event, ev.PatronUnknown)
     return _notice(state, Message(event.reason, event.screen_message))
 
 
-def on_lookup_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_lookup_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The lookup could not be done at all."""
     assert isinstance(event, ev.ServiceUnavailable)
     return _notice(state, Message(event.reason or "error.ils_unavailable"))
 
 
-def on_not_a_pass_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_not_a_pass_idle(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A bank card or phone on the reader: tell the member, so they try their library pass."""
     assert isinstance(event, ev.CardNotAPass)
     # Leaving the attract screen starts the idle timer (user events on ATTRACT do not count as activity).
     return _notice(state.with_(last_activity=state.clock, warned=False), Message("error.not_a_pass"))
 
 
-def on_barcode_refused(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_barcode_refused(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A barcode that is no pass and no item: a notice on the attract screen, a message elsewhere.
 
     Nothing is sent to the ILS: a mistyped pass is never taken for a returned item.
@@ -312,7 +312,7 @@ def on_barcode_refused(settings: SessionSettings, state: SessionState, event: ev
     return state.with_(message=message), [PlaySound("error")]
 
 
-def _notice(state: SessionState, message: Message) -> Outcome:
+def _notice(state: SessionState, message: Message) -> Transition:
     """Refuse the session: forget the pass and PIN now, show why, wait for OK (or the idle timeout)."""
     state = state.with_(pass_number=None, pin=None, patron=None, account=None, switch_pass=None)
     # Returns already made without a pass stay visible until OK; they were real transactions.
@@ -320,7 +320,7 @@ def _notice(state: SessionState, message: Message) -> Outcome:
 
 
 # --- a second pass mid-session ---------------------------------------------------------------------
-def on_other_pass_session(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_other_pass_session(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Another pass while a patron is logged in: ask before ending this patron's session."""
     assert isinstance(event, ev.PassPresented)
     if event.pass_number == state.pass_number:
@@ -332,7 +332,7 @@ def on_other_pass_session(settings: SessionSettings, state: SessionState, event:
     return state.with_(switch_pass=event.pass_number, message=Message("session.switch_pass")), []
 
 
-def on_confirm_switch(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_confirm_switch(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Yes: end this session (no receipt) and identify the new pass."""
     if state.switch_pass is None or not user_can_leave(state):
         return state, []
@@ -341,7 +341,7 @@ def on_confirm_switch(settings: SessionSettings, state: SessionState, event: ev.
     return start_identification(settings, fresh, new_pass, effects)
 
 
-def on_cancel_switch(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_cancel_switch(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """No: stay with the current patron."""
     if state.switch_pass is None:
         return state, []

@@ -19,7 +19,7 @@ from kiosk.core import pad, staffing
 from kiosk.core import payment_prompt as pp
 from kiosk.core import scanned as scn
 from kiosk.core import transactions as tx
-from kiosk.core.common import Handler, Outcome, end_session, goodbye_over, is_current, request_key
+from kiosk.core.common import Handler, Transition, end_session, goodbye_over, is_current, request_key
 from kiosk.core.effects import Effect
 from kiosk.core.rental import on_pay_rental
 from kiosk.core.service import ServiceMode
@@ -35,7 +35,7 @@ S = Screen
 PATRON_SCREENS = (S.MENU, S.BORROW, S.RETURN, S.RENEW, S.ACCOUNT, S.PAY, S.RECEIPT)
 
 
-def _lookup_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def _lookup_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """In IDENTIFYING a ServiceUnavailable answers the lookup, unless it names an item (a return)."""
     assert isinstance(event, ev.ServiceUnavailable)
     if event.item_id:
@@ -155,7 +155,7 @@ def _unexpected(screen: Screen, etype: type[ev.Event]) -> None:
 SERVICE_EFFECTS = (fx.LookUpPatron, fx.CheckOut, fx.CheckIn, fx.Renew, fx.LoadAccount, fx.StartPayment)
 
 
-def transition(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def transition(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Apply one event: the new state and the effects to carry out. Never raises for any event.
 
     The service mode is checked here, for every event, rather than in each handler: out of order or in
@@ -191,7 +191,7 @@ def transition(settings: SessionSettings, state: SessionState, event: ev.Event) 
 GOODBYE_OWN: tuple[type[ev.Event], ...] = (ev.Acknowledge,)
 
 
-def _as_on_attract(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def _as_on_attract(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A member's action on the goodbye: applied on the attract screen (with its rules: what a scanned
     barcode is, what the staffing mode allows). When it leaves the attract screen (a pass, an item) the
     goodbye is over; when it does not (the pad emptied as the member takes the books away, a late touch),
@@ -204,7 +204,7 @@ def _as_on_attract(settings: SessionSettings, state: SessionState, event: ev.Eve
     return new_state, effects
 
 
-def _close_safely(settings: SessionSettings, state: SessionState, effects: list[Effect]) -> Outcome:
+def _close_safely(settings: SessionSettings, state: SessionState, effects: list[Effect]) -> Transition:
     """Closed with a session running: finish it (:func:`staffing.close_safely`); the goodbye is no
     session, it ends by itself and then the closed screen shows."""
     if state.screen is S.GOODBYE:
@@ -212,7 +212,7 @@ def _close_safely(settings: SessionSettings, state: SessionState, effects: list[
     return staffing.close_safely(settings, state, effects)
 
 
-def _change_mode(settings: SessionSettings, state: SessionState, mode: ServiceMode) -> Outcome:
+def _change_mode(settings: SessionSettings, state: SessionState, mode: ServiceMode) -> Transition:
     """Switch to ``mode``; leaving service ends a running session (the member's data is cleared) and a
     goodbye, and the technician's screens are in the site's language."""
     if mode == state.mode:
@@ -226,7 +226,7 @@ def _change_mode(settings: SessionSettings, state: SessionState, mode: ServiceMo
     return state.with_(mode=mode), effects
 
 
-def _session_transition(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def _session_transition(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The session's own rules: the table, for the screen the session is on."""
     if isinstance(event, ev.ResultEvent) and not is_current(state, event):
         return state, []  # an answer for an earlier session, or one nobody asked for

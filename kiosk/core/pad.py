@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from kiosk.core import events as ev
 from kiosk.core import transactions as tx
-from kiosk.core.common import Handler, Outcome, go
+from kiosk.core.common import Handler, Transition, go
 from kiosk.core.effects import Effect, PlaySound
 from kiosk.core.pad_model import (
     FORGET,
@@ -91,7 +91,7 @@ def progress_text(language: str, message: Message) -> str:
     return Translator(language)(key, done=done, total=total)
 
 
-def on_items_on_pad(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_items_on_pad(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The pad changed: new items are lent/returned, taken-off ones marked, others get a line."""
     assert isinstance(event, ItemsOnPad)
     effects: list[Effect] = []
@@ -171,7 +171,7 @@ def _then_security(previous: Handler, action: str) -> Handler:
     """Wrap the table's handler of a successful ILS answer: after it, switch the item's tags."""
 
     @functools.wraps(previous)  # keeps the wrapped handler's name (the state diagram lists it by name)
-    def handler(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    def handler(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
         state, effects = previous(settings, state, event)
         item_id = getattr(event, "item_id", "")
         uids = pad_of(state).uids(item_id)
@@ -186,7 +186,7 @@ def _then_forget(previous: Handler) -> Handler:
     """Wrap the handler of a refusal (or an unavailable ILS): the item's tags stay as they are."""
 
     @functools.wraps(previous)
-    def handler(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    def handler(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
         state, effects = previous(settings, state, event)
         item_id = getattr(event, "item_id", "")
         uids = pad_of(state).uids(item_id) if item_id else None
@@ -197,7 +197,7 @@ def _then_forget(previous: Handler) -> Handler:
     return handler
 
 
-def on_security_result(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_security_result(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A tag could not be switched: the line says what to do (the service already alerted staff); with
     ``unsecured_loan = "cancel"`` a loan is undone instead (:func:`cancel_loan`)."""
     assert isinstance(event, PadSecurityResult)
@@ -229,7 +229,7 @@ def _cancelled(line: ItemLine) -> bool:
     )
 
 
-def cancel_loan(state: SessionState, line: ItemLine) -> Outcome:
+def cancel_loan(state: SessionState, line: ItemLine) -> Transition:
     """Undo a loan whose tags could not be released: a return through the normal effect path (online, or
     queued offline), and the line says "not lent, leave it here" — whatever the pad or the ILS says next,
     the member is not sent away with an item that sets off the gate (and nobody at a desk to help)."""
@@ -258,7 +258,7 @@ def _then_undone(previous: Handler) -> Handler:
     ILS refuses the undo, the loan stands and the line gets the desk note, as without "cancel"."""
 
     @functools.wraps(previous)
-    def handler(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+    def handler(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
         item_id = getattr(event, "item_id", "")
         is_return = isinstance(event, ev.ItemCheckedIn) or getattr(event, "kind", "") == "return"
         is_return = is_return or getattr(event, "request", "") == "return"

@@ -9,7 +9,7 @@ the view drops it.
 from __future__ import annotations
 
 from kiosk.core import events as ev
-from kiosk.core.common import Outcome
+from kiosk.core.common import Transition
 from kiosk.core.state import PAYMENT, SessionSettings, SessionState
 
 PREFIX = "terminal."
@@ -22,7 +22,7 @@ def catalog_key(key: str | None) -> str | None:
     return key if key.startswith(PREFIX) else PREFIX + key
 
 
-def on_terminal_prompt(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_terminal_prompt(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Keep the terminal's latest instruction while a payment is under way (a late one is dropped)."""
     assert isinstance(event, ev.TerminalPrompt)
     if PAYMENT not in state.pending:

@@ -12,7 +12,7 @@ payment lends nothing. Without payment the line sends the member to the desk.
 from __future__ import annotations
 
 from kiosk.core import events as ev
-from kiosk.core.common import Outcome
+from kiosk.core.common import Transition
 from kiosk.core.effects import Effect, StartPayment
 from kiosk.core.state import PAYMENT, SessionSettings, SessionState
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message
@@ -31,7 +31,7 @@ def rental_item(fee_id: str) -> str | None:
     return fee_id[len(RENTAL_PREFIX) :] if fee_id.startswith(RENTAL_PREFIX) else None
 
 
-def on_pay_rental(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_pay_rental(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """ "Pay here and borrow": one payment for the rental the ILS asked for (the amount from its answer)."""
     assert isinstance(event, ev.PayRental)
     line = state.line(LineKind.LOAN, event.item_id)

@@ -29,7 +29,7 @@ MINUTES_PER_DAY = 24 * 60
 HORIZON_DAYS = 400  # how far ahead next_change() looks before answering "never"
 
 
-class ServiceMode(enum.Enum):
+class Staffing(enum.Enum):
     """What kind of service the library gives at the moment."""
 
     STAFFED = "staffed"  # staff at the desk
@@ -39,7 +39,7 @@ class ServiceMode(enum.Enum):
     @property
     def open(self) -> bool:
         """True for staffed and unstaffed."""
-        return self is not ServiceMode.CLOSED
+        return self is not Staffing.CLOSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,7 @@ class Period:
 
     start: int
     end: int
-    mode: ServiceMode
+    mode: Staffing
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end <= MINUTES_PER_DAY:
@@ -97,7 +97,7 @@ class DayException:
 class Override:
     """A technician's mode from ``start`` until ``until`` (both aware), whatever the schedule says."""
 
-    mode: ServiceMode
+    mode: Staffing
     start: datetime
     until: datetime
     reason: str = ""
@@ -125,7 +125,7 @@ class Override:
     def from_dict(cls, data: dict[str, str]) -> Override:
         """The inverse of :meth:`as_dict` (raises ValueError/KeyError on bad data)."""
         return cls(
-            ServiceMode(data["mode"]),
+            Staffing(data["mode"]),
             datetime.fromisoformat(data["start"]),
             datetime.fromisoformat(data["until"]),
             data.get("reason", ""),
@@ -137,7 +137,7 @@ class Change:
     """The mode becomes ``mode`` at ``at``."""
 
     at: datetime
-    mode: ServiceMode
+    mode: Staffing
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +158,7 @@ class Schedule:
 
     # -- changing the schedule (returns a new one) ------------------------------------------------------
 
-    def with_override(
-        self, mode: ServiceMode, start: datetime, until: datetime, reason: str = ""
-    ) -> Schedule:
+    def with_override(self, mode: Staffing, start: datetime, until: datetime, reason: str = "") -> Schedule:
         """This schedule with a technician's override (replacing any earlier one)."""
         return replace(self, override=Override(mode, start, until, reason))
 
@@ -177,7 +175,7 @@ class Schedule:
                 return exception.plan
         return self.week[day.weekday()]
 
-    def scheduled_mode(self, moment: datetime) -> ServiceMode:
+    def scheduled_mode(self, moment: datetime) -> Staffing:
         """The mode the schedule gives (ignoring any override)."""
         moment = _aware(moment)
         local_day = moment.astimezone(self.timezone).date()
@@ -185,9 +183,9 @@ class Schedule:
             for start, end, mode in self._segments(day):
                 if start <= moment < end:
                     return mode
-        return ServiceMode.CLOSED
+        return Staffing.CLOSED
 
-    def mode_at(self, moment: datetime) -> ServiceMode:
+    def mode_at(self, moment: datetime) -> Staffing:
         """The mode at ``moment``: the override while it lasts, else the schedule."""
         if self.override is not None and self.override.active(moment):
             return self.override.mode
@@ -254,7 +252,7 @@ class Schedule:
             previous = mode
         return None
 
-    def _segments(self, day: date) -> Iterator[tuple[datetime, datetime, ServiceMode]]:
+    def _segments(self, day: date) -> Iterator[tuple[datetime, datetime, Staffing]]:
         for period in self.plan_for(day).periods:
             yield (
                 local_instant(self.timezone, day, period.start),

@@ -16,8 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
-from kiosk.core.schedule import Override
-from kiosk.core.schedule import ServiceMode as Staffing
+from kiosk.core.schedule import Override, Staffing
 from kiosk.core.service_hours import STAFFED_POLICY, ModePolicy, ServiceStatus
 
 __all__ = ["Availability", "ServiceMode", "Staffing"]

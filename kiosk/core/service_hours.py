@@ -33,7 +33,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.core.schedule import Change, DayException, DayPlan, Period, Schedule, ServiceMode
+from kiosk.core.schedule import Change, DayException, DayPlan, Period, Schedule, Staffing
 from kiosk.errors import ConfigError
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -112,19 +112,19 @@ class ServiceHours:
 
     schedule: Schedule
     closing_warning_minutes: int = 10
-    policies: Mapping[ServiceMode, ModePolicy] = field(
+    policies: Mapping[Staffing, ModePolicy] = field(
         default_factory=lambda: MappingProxyType(
             {
-                ServiceMode.STAFFED: STAFFED_POLICY,
-                ServiceMode.UNSTAFFED: UNSTAFFED_POLICY,
-                ServiceMode.CLOSED: CLOSED_POLICY,
+                Staffing.STAFFED: STAFFED_POLICY,
+                Staffing.UNSTAFFED: UNSTAFFED_POLICY,
+                Staffing.CLOSED: CLOSED_POLICY,
             }
         )
     )
 
-    def policy(self, mode: ServiceMode) -> ModePolicy:
+    def policy(self, mode: Staffing) -> ModePolicy:
         """The policy of ``mode`` (closed always offers nothing)."""
-        return CLOSED_POLICY if mode is ServiceMode.CLOSED else self.policies[mode]
+        return CLOSED_POLICY if mode is Staffing.CLOSED else self.policies[mode]
 
     def status(self, moment: datetime) -> ServiceStatus:
         """Everything the kiosk needs to know about service at ``moment`` (for the core, health, metrics)."""
@@ -146,7 +146,7 @@ class ServiceHours:
 class ServiceStatus:
     """A snapshot of the service at one moment; instants are in UTC."""
 
-    mode: ServiceMode
+    mode: Staffing
     policy: ModePolicy
     next_change: Change | None
     closing_in_minutes: int | None  # set from closing_warning_minutes before closing
@@ -167,7 +167,7 @@ class ServiceStatus:
         }
 
 
-ALWAYS_STAFFED = DayPlan((Period(0, 24 * 60, ServiceMode.STAFFED),))
+ALWAYS_STAFFED = DayPlan((Period(0, 24 * 60, Staffing.STAFFED),))
 
 
 def parse_service_hours(data: Mapping[str, Any], source: str = "config.toml") -> ServiceHours:
@@ -180,7 +180,7 @@ def parse_service_hours(data: Mapping[str, Any], source: str = "config.toml") ->
     modes = data.get("modes", {})
     if not isinstance(modes, Mapping):
         raise err("[modes]", "a table with [modes.staffed] and/or [modes.unstaffed]", modes)
-    policies = {mode: _policy(modes, mode, err) for mode in (ServiceMode.STAFFED, ServiceMode.UNSTAFFED)}
+    policies = {mode: _policy(modes, mode, err) for mode in (Staffing.STAFFED, Staffing.UNSTAFFED)}
     unknown_modes = sorted(set(modes) - {"staffed", "unstaffed"})
     if unknown_modes:
         raise err(
@@ -190,7 +190,7 @@ def parse_service_hours(data: Mapping[str, Any], source: str = "config.toml") ->
         )
     if raw is None:
         schedule = Schedule(ZoneInfo("Europe/Amsterdam"), (ALWAYS_STAFFED,) * 7)
-        return ServiceHours(schedule, 10, MappingProxyType({**policies, ServiceMode.CLOSED: CLOSED_POLICY}))
+        return ServiceHours(schedule, 10, MappingProxyType({**policies, Staffing.CLOSED: CLOSED_POLICY}))
     if not isinstance(raw, Mapping):
         raise err("[schedule]", "a table", raw)
     unknown = sorted(set(raw) - SCHEDULE_KEYS)
@@ -211,7 +211,7 @@ def parse_service_hours(data: Mapping[str, Any], source: str = "config.toml") ->
         raise err("[schedule] exceptions", "an array of tables ([[schedule.exceptions]])", exceptions)
     parsed = tuple(_exception(item, i, err) for i, item in enumerate(exceptions))
     schedule = Schedule(zone, week, parsed, None, last)
-    return ServiceHours(schedule, warn, MappingProxyType({**policies, ServiceMode.CLOSED: CLOSED_POLICY}))
+    return ServiceHours(schedule, warn, MappingProxyType({**policies, Staffing.CLOSED: CLOSED_POLICY}))
 
 
 class _Errors:
@@ -251,7 +251,7 @@ def _day_plan(value: object, key: str, err: _Errors) -> DayPlan:
             raise err(f"{key}[{i}]", "mode staffed, unstaffed or closed", m.group(5))
         if start >= end:
             raise err(f"{key}[{i}]", "a start before the end (24:00 is the end of the day)", text)
-        periods.append(Period(start, end, ServiceMode(m.group(5))))  # "closed" acts as a gap
+        periods.append(Period(start, end, Staffing(m.group(5))))  # "closed" acts as a gap
     try:
         return DayPlan(tuple(periods))
     except ValueError as exc:
@@ -288,8 +288,8 @@ def _exception(item: object, index: int, err: _Errors) -> DayException:
     return DayException(first, last, _day_plan(item.get("hours", []), f"{key} hours", err), name)
 
 
-def _policy(modes: Mapping[str, Any], mode: ServiceMode, err: _Errors) -> ModePolicy:
-    base = STAFFED_POLICY if mode is ServiceMode.STAFFED else UNSTAFFED_POLICY
+def _policy(modes: Mapping[str, Any], mode: Staffing, err: _Errors) -> ModePolicy:
+    base = STAFFED_POLICY if mode is Staffing.STAFFED else UNSTAFFED_POLICY
     table = modes.get(mode.value, {})
     where = f"[modes.{mode.value}]"
     if not isinstance(table, Mapping):

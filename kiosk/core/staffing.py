@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from kiosk.core import effects as fx
 from kiosk.core import events as ev
-from kiosk.core.common import Outcome, end_session, receipt_lines
+from kiosk.core.common import Transition, end_session, receipt_lines
 from kiosk.core.schedule import Override
 from kiosk.core.service import Staffing
 from kiosk.core.service_hours import ModePolicy
@@ -59,7 +59,7 @@ _EFFECT_NEEDS: dict[type[fx.Effect], str] = {
 _STARTS = (ev.PassPresented, ev.ItemPresented, ev.StartReturn, ev.CardNotAPass)
 
 
-def on_clock(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_clock(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Apply a wall-clock time or an override change to the service mode."""
     mode = state.mode
     if isinstance(event, ev.StaffingOverride):
@@ -91,7 +91,7 @@ def on_clock(settings: SessionSettings, state: SessionState, event: ev.Event) ->
     return state.with_(mode=replace(mode, staffing=status.mode, hours=status)), []
 
 
-def refusal(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome | None:
+def refusal(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition | None:
     """The outcome when ``event`` asks for something the staffing mode does not allow, else None."""
     mode = state.mode
     if mode.closed and not isinstance(event, ev.LanguageChosen):
@@ -134,7 +134,7 @@ def unsecured_note(policy: ModePolicy, loan: bool) -> str | None:
     return UNSECURED_RETURN_NOTES.get(policy.unsecured_return, UNSECURED_RETURN_NOTES["desk"])
 
 
-def close_safely(settings: SessionSettings, state: SessionState, effects: list[fx.Effect]) -> Outcome:
+def close_safely(settings: SessionSettings, state: SessionState, effects: list[fx.Effect]) -> Transition:
     """Closed with a session on screen and nothing outstanding: receipt, then goodbye."""
     if not state.mode.closed or state.screen is Screen.ATTRACT or state.pending:
         return state, effects

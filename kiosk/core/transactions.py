@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kiosk.core import events as ev
-from kiosk.core.common import Outcome, end_session, finish, go, receipt_lines, stay, user_can_leave
+from kiosk.core.common import Transition, end_session, finish, go, receipt_lines, stay, user_can_leave
 from kiosk.core.effects import (
     CheckIn,
     CheckOut,
@@ -39,7 +39,7 @@ KINDS = {"loan": LineKind.LOAN, "return": LineKind.RETURN, "renewal": LineKind.R
 
 
 # --- menu ------------------------------------------------------------------------------------------
-def on_start_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_start_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Borrowing needs charge privileges (or the offline policy's consent)."""
     assert state.patron is not None
     borrow = _actions(settings, state)["borrow"]
@@ -53,7 +53,7 @@ def _actions(settings: SessionSettings, state: SessionState) -> dict[str, MenuAc
     return menu_actions(state.patron, state.ils_online, settings.payment_enabled)
 
 
-def on_start_return(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_start_return(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Returning is always possible, online or off."""
     return go(state, Screen.RETURN, message=None)
 
@@ -65,7 +65,7 @@ def _needs_ils(settings: SessionSettings, state: SessionState) -> Message | None
     return None
 
 
-def _with_account(state: SessionState, screen: Screen, refresh: bool) -> Outcome:
+def _with_account(state: SessionState, screen: Screen, refresh: bool) -> Transition:
     """Go to ``screen``, fetching the account when it is not loaded yet (or ``refresh``)."""
     assert state.pass_number is not None
     effects: list[Effect] = []
@@ -76,7 +76,7 @@ def _with_account(state: SessionState, screen: Screen, refresh: bool) -> Outcome
     return go(state, screen, effects, pending=pending, message=None)
 
 
-def on_start_renew(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_start_renew(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Renewing: online only, and only with renewal privileges."""
     assert state.patron is not None
     if (why := _needs_ils(settings, state)) is not None:
@@ -86,14 +86,14 @@ def on_start_renew(settings: SessionSettings, state: SessionState, event: ev.Eve
     return _with_account(state, Screen.RENEW, refresh=False)
 
 
-def on_show_account(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_show_account(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The account (always freshly loaded: it may have changed during this session)."""
     if (why := _needs_ils(settings, state)) is not None:
         return stay(state, why)
     return _with_account(state, Screen.ACCOUNT, refresh=True)
 
 
-def on_start_pay(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_start_pay(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Paying fees: only where the site has a terminal, and online."""
     if not settings.payment_enabled:
         return stay(state, Message("payment.disabled"))
@@ -102,7 +102,7 @@ def on_start_pay(settings: SessionSettings, state: SessionState, event: ev.Event
     return _with_account(state, Screen.PAY, refresh=False)
 
 
-def on_back(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_back(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Back: to the menu for a patron; anonymous returns and the menu itself finish the session."""
     if not user_can_leave(state):
         return state, []
@@ -113,14 +113,14 @@ def on_back(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     return go(state, Screen.MENU, message=None)
 
 
-def on_finish(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_finish(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """ "Done"."""
     if not user_can_leave(state):
         return state, []
     return finish(settings, state)
 
 
-def on_receipt_choice(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_receipt_choice(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Print or not, then end the session."""
     assert isinstance(event, ev.ReceiptChoice)
     effects: list[Effect] = []
@@ -151,7 +151,7 @@ def hold_refusal(state: SessionState, item_id: str) -> Message | None:
     return Message(HOLD_AT_DESK if state.mode.staffing is Staffing.STAFFED else HOLD_LATER)
 
 
-def on_item_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_item_borrow(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Lend the item presented on the borrowing screen (not a hold the mode does not hand out)."""
     pass_number = state.pass_number
     assert isinstance(event, ev.ItemPresented) and pass_number
@@ -165,7 +165,7 @@ def on_item_borrow(settings: SessionSettings, state: SessionState, event: ev.Eve
     return state.with_(pending=state.asking(("loan", event.item_id)), message=None), effects
 
 
-def on_item_return(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_item_return(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Return the item presented on the return screen."""
     assert isinstance(event, ev.ItemPresented)
     if _already(state, LineKind.RETURN, event.item_id):
@@ -175,7 +175,7 @@ def on_item_return(settings: SessionSettings, state: SessionState, event: ev.Eve
     return state.with_(pending=pending, message=None), [CheckIn(state.session_id, event.item_id)]
 
 
-def on_renew_items(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_renew_items(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Renew the selected loans (or the item presented on the renew screen)."""
     pass_number = state.pass_number
     assert pass_number is not None
@@ -198,7 +198,7 @@ def on_renew_items(settings: SessionSettings, state: SessionState, event: ev.Eve
     return state.with_(pending=pending, message=None), effects
 
 
-def on_pay_fees(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_pay_fees(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Start paying the selected fees; the amount comes from the account, never from the UI."""
     assert isinstance(event, ev.PayFees) and state.pass_number is not None
     if PAYMENT in state.pending or state.account is None:
@@ -216,7 +216,7 @@ def on_pay_fees(settings: SessionSettings, state: SessionState, event: ev.Event)
 
 
 # --- results ---------------------------------------------------------------------------------------
-def on_checked_out(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_checked_out(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A loan went through (online, or queued under the offline policy)."""
     assert isinstance(event, ev.ItemCheckedOut)
     notes = [Message("item.magnetic_media")] if event.magnetic_media else []
@@ -237,7 +237,7 @@ def on_checked_out(settings: SessionSettings, state: SessionState, event: ev.Eve
     return state.with_line(line), [PlaySound("success")]
 
 
-def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A return went through; tell the patron where an item on hold for someone else goes."""
     assert isinstance(event, ev.ItemCheckedIn)
     notes: list[Message] = []
@@ -271,7 +271,7 @@ def on_checked_in(settings: SessionSettings, state: SessionState, event: ev.Even
     return state, effects
 
 
-def on_renewed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_renewed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A renewal went through; the account's due date follows."""
     assert isinstance(event, ev.ItemRenewed)
     notes = (Message("item.ils_message", event.screen_message),) if event.screen_message else ()
@@ -296,7 +296,7 @@ def on_renewed(settings: SessionSettings, state: SessionState, event: ev.Event) 
     return state.with_line(line).with_(account=account), [PlaySound("success")]
 
 
-def on_refused(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_refused(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The ILS said no to an item: show its reason."""
     assert isinstance(event, ev.ItemRefused)
     kind = KINDS.get(event.kind, LineKind.LOAN)
@@ -320,13 +320,13 @@ def on_refused(settings: SessionSettings, state: SessionState, event: ev.Event) 
     return state.with_line(line), [PlaySound("error")]
 
 
-def on_account(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_account(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Loans, holds and fees arrived."""
     assert isinstance(event, ev.AccountLoaded)
     return state.with_(account=event.account), []
 
 
-def on_paid(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_paid(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The payment is done: the paid fees leave the account, the receipt gets a line."""
     assert isinstance(event, ev.PaymentCompleted)
     account = state.account
@@ -352,14 +352,14 @@ def on_paid(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
     return refresh_patron(state, effects), effects  # paying may lift a block: re-read the status
 
 
-def on_payment_failed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_payment_failed(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """Declined or aborted: say so; the fees stay open."""
     assert isinstance(event, ev.PaymentFailed)
     message = Message(event.reason, event.screen_message)
     return rental_failed(state).with_(message=message), [PlaySound("error")]
 
 
-def on_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Outcome:
+def on_unavailable(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """A request could not be carried out: mark its item, or leave an online-only screen."""
     assert isinstance(event, ev.ServiceUnavailable)
     message = Message(event.reason or "offline.unavailable")

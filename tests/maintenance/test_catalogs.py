@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.schedule import ServiceMode
+from kiosk.core.schedule import Staffing
 from kiosk.i18n import Translator
 from kiosk.monitoring.health import DEVICE_STATES, PAPER_STATES
 from kiosk.ui.screens.maintenance import DEVICE_KEYS
@@ -24,7 +24,7 @@ def maintenance_keys() -> set[str]:
     for path in (ROOT / "kiosk").rglob("*.py"):
         keys.update(KEY.findall(path.read_text(encoding="utf-8")))
     keys.update(f"maint.dev.{name}" for name in DEVICE_KEYS)
-    states = {*DEVICE_STATES, *PAPER_STATES, *(mode.value for mode in ServiceMode)}
+    states = {*DEVICE_STATES, *PAPER_STATES, *(mode.value for mode in Staffing)}
     keys.update(f"maint.state.{state}" for state in states)
     keys.update(f"maint.kind.{kind}" for kind in ("checkout", "checkin"))
     return keys

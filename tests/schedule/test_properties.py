@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.core.schedule import DayPlan, Period, Schedule, ServiceMode
+from kiosk.core.schedule import DayPlan, Period, Schedule, Staffing
 from tests.schedule.conftest import AMS
 
-MODES = (ServiceMode.STAFFED, ServiceMode.UNSTAFFED, ServiceMode.CLOSED)
+MODES = (Staffing.STAFFED, Staffing.UNSTAFFED, Staffing.CLOSED)
 START = datetime(2025, 1, 1, tzinfo=UTC)
 SPAN = int(timedelta(days=4 * 365).total_seconds())
 
@@ -25,7 +25,7 @@ def day_plans(draw: st.DrawFn) -> DayPlan:
     periods = []
     for start, end in itertools.pairwise(cuts):
         mode = draw(st.sampled_from(MODES))
-        if mode is not ServiceMode.CLOSED:
+        if mode is not Staffing.CLOSED:
             periods.append(Period(start * 15, end * 15, mode))
     return DayPlan(tuple(periods))
 
@@ -45,13 +45,13 @@ def dst_day(moment: datetime) -> bool:
     return start.utcoffset() != (start + timedelta(days=1)).utcoffset()
 
 
-def wall_clock_mode(schedule: Schedule, moment: datetime) -> ServiceMode:
+def wall_clock_mode(schedule: Schedule, moment: datetime) -> Staffing:
     wall = moment.astimezone(AMS)
     minute = wall.hour * 60 + wall.minute + wall.second / 60
     for period in schedule.plan_for(wall.date()).periods:
         if period.start <= minute < period.end:
             return period.mode
-    return ServiceMode.CLOSED
+    return Staffing.CLOSED
 
 
 @settings(max_examples=150)
@@ -108,7 +108,7 @@ def test_next_opening_goes_from_closed_to_open(schedule: Schedule, moment: datet
 @settings(max_examples=60)
 @given(schedules, moments, st.integers(1, 600), st.sampled_from(MODES))
 def test_an_override_holds_exactly_until_it_expires(
-    schedule: Schedule, moment: datetime, minutes: int, mode: ServiceMode
+    schedule: Schedule, moment: datetime, minutes: int, mode: Staffing
 ) -> None:
     until = moment + timedelta(minutes=minutes)
     overridden = schedule.with_override(mode, moment, until)

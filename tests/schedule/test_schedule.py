@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kiosk.core.schedule import DayPlan, Override, Period, Schedule, ServiceMode, local_instant
+from kiosk.core.schedule import DayPlan, Override, Period, Schedule, Staffing, local_instant
 from kiosk.core.service_hours import ServiceHours
 from tests.schedule.conftest import AMS, local
 
-STAFFED, UNSTAFFED, CLOSED = ServiceMode.STAFFED, ServiceMode.UNSTAFFED, ServiceMode.CLOSED
+STAFFED, UNSTAFFED, CLOSED = Staffing.STAFFED, Staffing.UNSTAFFED, Staffing.CLOSED
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ STAFFED, UNSTAFFED, CLOSED = ServiceMode.STAFFED, ServiceMode.UNSTAFFED, Service
         (local(2026, 12, 6, 12, 0), CLOSED),  # Sunday
     ],
 )
-def test_mode_table(wierden: ServiceHours, moment: datetime, mode: ServiceMode) -> None:
+def test_mode_table(wierden: ServiceHours, moment: datetime, mode: Staffing) -> None:
     assert wierden.schedule.mode_at(moment) is mode
     assert wierden.schedule.mode_at(moment.astimezone(UTC)) is mode  # any zone in, same answer
 
@@ -178,7 +178,7 @@ def test_a_period_starting_at_midnight_a_week_ahead_is_the_next_change() -> None
     """Found by the property test: the boundary search works in week windows, and a period that began at
     the midnight ending a window was skipped (next_change named its second half, 15 minutes late)."""
     week = [DayPlan(()) for _ in range(7)]
-    staffed = ServiceMode.STAFFED
+    staffed = Staffing.STAFFED
     week[1] = DayPlan((Period(0, 15, staffed), Period(15, 30, staffed)))  # Tuesday 00:00–00:30
     schedule = Schedule(AMS, tuple(week), last_session_minutes=0)
     wednesday = local(2025, 1, 1)  # the search's first window ends at Tuesday 7 January, midnight

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.core.schedule import ServiceMode
+from kiosk.core.schedule import Staffing
 from kiosk.core.service_hours import CLOSED_POLICY, ModePolicy, parse_service_hours
 from kiosk.errors import ConfigError
 from kiosk.i18n import Translator
@@ -27,23 +27,23 @@ def test_the_documented_example_parses() -> None:
     ]
     assert s.week[6].periods == ()
     assert [e.name for e in s.exceptions] == ["Kerstavond", "Kerstdagen", "Koningsdag"]
-    unstaffed = hours.policy(ServiceMode.UNSTAFFED)
+    unstaffed = hours.policy(Staffing.UNSTAFFED)
     assert unstaffed.payments and unstaffed.hold_pickup and not unstaffed.offline_loans
     assert unstaffed.text_key("notice.desk") == "unstaffed.notice_desk"
     assert unstaffed.text_key("borrow.title") == "borrow.title"
     assert (unstaffed.unsecured_loan, unstaffed.unsecured_return) == ("cancel", "drop_box")
-    assert hours.policy(ServiceMode.STAFFED) == ModePolicy()
-    assert hours.policy(ServiceMode.CLOSED) is CLOSED_POLICY and not CLOSED_POLICY.any_service
+    assert hours.policy(Staffing.STAFFED) == ModePolicy()
+    assert hours.policy(Staffing.CLOSED) is CLOSED_POLICY and not CLOSED_POLICY.any_service
 
 
 def test_without_a_schedule_the_kiosk_is_staffed_around_the_clock() -> None:
     hours = parse_service_hours({})
-    assert hours.schedule.mode_at(local(2026, 12, 25, 3, 0)) is ServiceMode.STAFFED
+    assert hours.schedule.mode_at(local(2026, 12, 25, 3, 0)) is Staffing.STAFFED
     assert hours.schedule.may_start_session(local(2026, 12, 25, 23, 59, 59))
 
 
 def test_policies_are_frozen() -> None:
-    policy = parse_service_hours(docs_example()).policy(ServiceMode.UNSTAFFED)
+    policy = parse_service_hours(docs_example()).policy(Staffing.UNSTAFFED)
     with pytest.raises(AttributeError):
         policy.payments = False  # type: ignore[misc]
     with pytest.raises(TypeError):
@@ -51,7 +51,7 @@ def test_policies_are_frozen() -> None:
 
 
 def test_every_default_desk_replacement_has_a_text_in_every_language() -> None:
-    keys = set(parse_service_hours(docs_example()).policy(ServiceMode.UNSTAFFED).desk_texts.values())
+    keys = set(parse_service_hours(docs_example()).policy(Staffing.UNSTAFFED).desk_texts.values())
     keys |= {"unstaffed.drop_box", "unstaffed.come_back"}
     for lang in ("nl", "en", "de", "tr"):
         t = Translator(lang)
@@ -126,16 +126,16 @@ def test_dates_may_be_strings_and_closed_periods_are_gaps() -> None:
         }
     }
     s = parse_service_hours(data).schedule
-    assert s.mode_at(local(2026, 11, 30, 12, 30)) is ServiceMode.CLOSED
-    assert s.mode_at(local(2026, 11, 30, 13, 0)) is ServiceMode.STAFFED
-    assert s.mode_at(local(2026, 12, 7, 9, 0)) is ServiceMode.CLOSED
-    assert s.mode_at(local(2026, 12, 7, 11, 0)) is ServiceMode.UNSTAFFED
+    assert s.mode_at(local(2026, 11, 30, 12, 30)) is Staffing.CLOSED
+    assert s.mode_at(local(2026, 11, 30, 13, 0)) is Staffing.STAFFED
+    assert s.mode_at(local(2026, 12, 7, 9, 0)) is Staffing.CLOSED
+    assert s.mode_at(local(2026, 12, 7, 11, 0)) is Staffing.UNSTAFFED
 
 
 def test_status_snapshot_for_core_health_and_metrics() -> None:
     hours = parse_service_hours(docs_example())
     closing = hours.status(local(2026, 11, 30, 21, 55))
-    assert closing.mode is ServiceMode.UNSTAFFED and closing.closing_in_minutes == 5
+    assert closing.mode is Staffing.UNSTAFFED and closing.closing_in_minutes == 5
     assert closing.may_start_session and closing.next_opening is None
     assert closing.policy.text_key("notice.desk") == "unstaffed.notice_desk"
     assert closing.as_dict() == {
@@ -148,14 +148,14 @@ def test_status_snapshot_for_core_health_and_metrics() -> None:
         "override_until": None,
     }
     night = hours.status(local(2026, 11, 30, 23, 0))
-    assert night.mode is ServiceMode.CLOSED and not night.policy.any_service
+    assert night.mode is Staffing.CLOSED and not night.policy.any_service
     assert night.next_opening == local(2026, 12, 1, 8, 0) and not night.may_start_session
     overridden = replace(
         hours,
         schedule=hours.schedule.with_override(
-            ServiceMode.STAFFED, local(2026, 11, 30, 23, 0), local(2026, 12, 1, 1, 0)
+            Staffing.STAFFED, local(2026, 11, 30, 23, 0), local(2026, 12, 1, 1, 0)
         ),
     )
     status = overridden.status(local(2026, 11, 30, 23, 30))
-    assert status.mode is ServiceMode.STAFFED and status.override_until == local(2026, 12, 1, 1, 0)
+    assert status.mode is Staffing.STAFFED and status.override_until == local(2026, 12, 1, 1, 0)
     assert status.as_dict()["override_until"] == "2026-12-01T00:00:00+00:00"

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from drivers.speech import Channel, FakeSpeech, Privacy, SpeechText, open_speech
-from kiosk.core.schedule import ServiceMode
+from kiosk.core.schedule import Staffing
 from kiosk.core.service_hours import parse_service_hours
 from kiosk.i18n import Translator
 from kiosk.speech_script import (
@@ -116,14 +116,14 @@ def test_pin_screen_says_how_many_digits_never_which() -> None:
 
 def test_unstaffed_hours_replace_the_desk_referral() -> None:
     hours = parse_service_hours({})
-    unstaffed = parse_service_hours({"schedule": {}}).policy(ServiceMode.UNSTAFFED)
+    unstaffed = parse_service_hours({"schedule": {}}).policy(Staffing.UNSTAFFED)
     notice = ScreenSpeech(
         screen="notice",
         title_key="notice.title",
         errors=(Prompt("error.blocked"),),
         prompts=(Prompt("notice.desk"),),
     )
-    staffed_text = texts(utterances(notice, "nl", Channel.HEADSET, hours.policy(ServiceMode.STAFFED)))
+    staffed_text = texts(utterances(notice, "nl", Channel.HEADSET, hours.policy(Staffing.STAFFED)))
     open_plus = texts(utterances(notice, "nl", Channel.HEADSET, unstaffed))
     assert staffed_text[-1] == "Vraag een medewerker om hulp."
     assert open_plus[-1] == "Er is nu geen medewerker. Kom terug tijdens de bemande uren."

@@ -6,14 +6,14 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.core.schedule import DayPlan, Period, Schedule, ServiceMode
+from kiosk.core.schedule import DayPlan, Period, Schedule, Staffing
 from kiosk.ui.settings import UiSettings
 from tests.ui.conftest import Kiosk
 
 
 def test_start_screen_shows_todays_hours_from_the_schedule(kiosk_factory: Callable[..., Kiosk]) -> None:
     """The closing banner and the start screen's hours have one source: [schedule]."""
-    day = DayPlan((Period(600, 720, ServiceMode.STAFFED), Period(720, 840, ServiceMode.UNSTAFFED)))
+    day = DayPlan((Period(600, 720, Staffing.STAFFED), Period(720, 840, Staffing.UNSTAFFED)))
     schedule = Schedule(ZoneInfo("Europe/Amsterdam"), (day,) * 7)
     kiosk = kiosk_factory(
         settings=UiSettings(
