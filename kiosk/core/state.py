@@ -138,6 +138,7 @@ class SessionState:
     screen: Screen
     language: str
     session_id: int = 1
+    language_chosen: bool = False  # the member picked the language in this session: it beats the ILS's
     clock: float | None = None  # the latest Tick
     last_activity: float | None = None
     warned: bool = False

@@ -11,6 +11,7 @@ from kiosk.ui.fmt import format_amount, format_due
 from kiosk.ui.kit import KioskButton, KioskLabel
 from kiosk.ui.look import look
 from kiosk.ui.screens.base import KioskScreen, item_row
+from kiosk.ui.screens.entry import language_buttons
 
 if TYPE_CHECKING:
     from kiosk.ui.root import KioskRoot
@@ -49,6 +50,7 @@ class MenuScreen(KioskScreen):
             button.opacity = 1 if action.shown else 0
             button.role = "primary" if name in helpers else role
         self.show_message(ui, view)
+        language_buttons(ids.languages, view, ui, size_name="small")
 
 
 class ItemsScreen(KioskScreen):
@@ -63,20 +65,24 @@ class ItemsScreen(KioskScreen):
         ids.title.text = ui.t(f"{prefix}.title")
         ids.prompt.text = ui.t(f"{prefix}.prompt")
         pad = bool(getattr(ui.settings, "pad", False))
+        lines = view.lines(self.kind)
+        # The pad's picture shows what to do before the first item; once items are listed the list
+        # needs the room (three books under a 250 px picture left one row visible).
+        picture = pad and not lines
         if pad:  # "put your items on the pad": the library's picture of it
             ids.pad_picture.source = ui.settings.picture("pad")
-        ids.pad_picture.height = 3 * look.sizes.get("button_height", 84) if pad else 0
-        ids.pad_picture.opacity = 1 if pad else 0
-        lines = view.lines(self.kind)
+        ids.pad_picture.height = 3 * look.sizes.get("button_height", 84) if picture else 0
+        ids.pad_picture.opacity = 1 if picture else 0
         ids.count.text = ui.t.n("lines.count", len(lines)) if lines else ui.t("lines.empty")
         ids.lines.clear_widgets()
+        ids.line_actions.clear_widgets()
         for line in reversed(lines):
             ids.lines.add_widget(item_row(ui, line))
             if line.rental is not None and line.status is LineStatus.REFUSED:  # pay the rental here
                 amount = format_amount(line.rental, ui.t.language)
                 pay = KioskButton(text=ui.t("borrow.pay_rental", amount=amount), role="primary")
                 pay.action = lambda item_id=line.item_id: ui.send(ev.PayRental(item_id))
-                ids.lines.add_widget(pay)
+                ids.line_actions.add_widget(pay)
         self.show_message(ui, view)
         ids.back.text = ui.t("common.back")
         ids.back.action = lambda: ui.send(ev.Back())

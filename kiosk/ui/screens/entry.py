@@ -33,6 +33,23 @@ SENDS_TO_DESK = frozenset(
 )
 
 
+def language_buttons(bar: Any, view: SessionView, ui: KioskRoot, size_name: str = "body") -> None:
+    """Fill ``bar`` with one button per language the site offers (start screen, menu); the shown one is
+    marked by colour *and* a thick outline. The core takes a language change on any screen."""
+    bar.clear_widgets()
+    for lang in ui.settings.languages:
+        chosen = lang == view.language
+        button = KioskButton(
+            text=LANGUAGE_NAMES.get(lang, lang),
+            selected=chosen,
+            role="primary" if chosen else "button",
+            size_name=size_name,
+        )
+        button.lang = lang
+        button.action = lambda chosen=lang: ui.send(ev.LanguageChosen(chosen))
+        bar.add_widget(button)
+
+
 class AttractScreen(KioskScreen):
     """Tap or scan your pass; return items without a pass; language and accessibility buttons."""
 
@@ -54,15 +71,7 @@ class AttractScreen(KioskScreen):
         ids.return_button.text = ui.t("attract.return_no_pass")
         ids.return_button.action = lambda: ui.send(ev.StartReturn())
         ids.language_label.text = ui.t("attract.language")
-        ids.languages.clear_widgets()
-        for lang in ui.settings.languages:
-            chosen = lang == view.language  # marked by colour *and* a thick outline
-            button = KioskButton(
-                text=LANGUAGE_NAMES.get(lang, lang), selected=chosen, role="primary" if chosen else "button"
-            )
-            button.lang = lang
-            button.action = lambda chosen=lang: ui.send(ev.LanguageChosen(chosen))
-            ids.languages.add_widget(button)
+        language_buttons(ids.languages, view, ui)
         self._speech_button(ui)
         ids.large_text.text = ui.t("a11y.normal_text" if ui.look.large_text else "a11y.large_text")
         ids.large_text.action = ui.toggle_large_text
