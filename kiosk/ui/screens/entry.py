@@ -12,6 +12,7 @@ from kivy.uix.gridlayout import GridLayout
 from kiosk.core import events as ev
 from kiosk.core.view import SessionView
 from kiosk.i18n import LANGUAGE_NAMES
+from kiosk.ui.fmt import format_weekday_time
 from kiosk.ui.kit import KioskButton
 from kiosk.ui.screens.base import KioskScreen, message_text
 
@@ -218,7 +219,7 @@ class OutOfOrderScreen(KioskScreen):
             self.ids.title.text = ui.t("closed.title")
             opening = hours.next_opening if hours is not None else None
             self.ids.body.text = (
-                ui.t("closed.next_opening", when=opening.astimezone().strftime("%d-%m %H:%M"))
-                if opening is not None
+                ui.t("closed.next_opening", when=format_weekday_time(opening, hours.timezone, ui.t.language))
+                if opening is not None and hours is not None
                 else ""
             )
