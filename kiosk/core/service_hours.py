@@ -85,6 +85,7 @@ UNSTAFFED_POLICY = ModePolicy(
                 key: "unstaffed.notice_desk"
                 for key in (
                     "notice.desk",
+                    "help.staff",
                     "error.blocked",
                     "error.card_lost",
                     "error.expired",

@@ -91,10 +91,14 @@ class DialogHost:
             grid.add_widget(cell)
         box.add_widget(grid)
         staff = BoxLayout(size_hint_y=None, height=look.sizes["button_height"] * 1.4, spacing=16)
+        # The staffing mode's policy decides (as for every desk referral): unstaffed, no desk to point at.
+        key = self.view.service.policy.text_key("help.staff")
+        if key == "help.staff":
+            width = look.sizes["button_height"] * 1.8
+            staff.add_widget(Image(source=s.picture("staff"), size_hint_x=None, width=width))
         staff.add_widget(
-            Image(source=s.picture("staff"), size_hint_x=None, width=look.sizes["button_height"] * 1.8)
+            KioskLabel(text=(s.help_contact or t(key)) if key == "help.staff" else t(key), role="panel")
         )
-        staff.add_widget(KioskLabel(text=s.help_contact or t("help.staff"), role="panel"))
         box.add_widget(staff)
         bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"])
         bar.add_widget(Widget())

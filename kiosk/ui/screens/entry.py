@@ -191,9 +191,12 @@ class NoticeScreen(KioskScreen):
         """Title, the reason (with the ILS's own text) and OK."""
         self.ids.title.text = ui.t("notice.title")
         self.ids.body.text = message_text(ui, view.message) if view.message else ""
-        # Say "ask staff" once: not again under a message that already sends the member to the desk.
+        # Say "ask staff" once: not again under a message that already sends the member to the desk, or
+        # that already is the staffing mode's instruction instead. The mode's policy picks the text.
+        policy = view.service.policy
         key = view.message.key if view.message else ""
-        self.ids.desk.text = "" if key in SENDS_TO_DESK else ui.t("notice.desk")
+        says_it = key in SENDS_TO_DESK or key in set(policy.desk_texts.values())
+        self.ids.desk.text = "" if says_it else ui.t(policy.text_key("notice.desk"))
         self.ids.ok.text = ui.t("common.ok")
         self.ids.ok.action = lambda: ui.send(ev.Acknowledge())
 
