@@ -133,7 +133,13 @@ class DialogHost:
         """Whether the banner (offline, closing countdown) is showing (its place is always there)."""
         return bool(self.banner.opacity)
 
+    session_had_pass = False  # the session that ended last had a member with a pass (the goodbye's text)
+
     def _show_dialog(self, view: SessionView) -> None:
+        # Called after every drawn view: remembers, while a session runs, whether it has a member with a
+        # pass, so the goodbye after it (drawn from the emptied view) knows whether to mention the pass.
+        if view.screen is not Screen.IDLE:
+            self.session_had_pass = view.patron is not None
         dialog: Widget | None = None
         self.help_button.text = self.t("help.button")
         self.header.height = max(look.sizes["button_height"], self.help_button.height)  # large text too

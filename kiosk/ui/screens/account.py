@@ -169,7 +169,11 @@ class ReceiptScreen(KioskScreen):
         t = ui.t
         self.ids.title.text = t("receipt.title")
         done = [line for line in view.items if line.status.value == "done"]
-        self.ids.summary.text = t.n("receipt.summary", len(done))
+        paid = sum((amount for _fees, amount in view.payments), Decimal(0))
+        summary = [t.n("receipt.summary", len(done))] if done or not paid else []
+        if paid:  # a session that only paid fees: say what was paid, not "0 items"
+            summary.append(t("receipt.summary_paid", amount=format_amount(paid, t.language)))
+        self.ids.summary.text = "\n".join(summary)
         self.ids.print_receipt.text = t("receipt.print")
         self.ids.print_receipt.action = lambda: ui.send(ev.ReceiptChoice(True))
         self.ids.no_receipt.text = t("receipt.none")

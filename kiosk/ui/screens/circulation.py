@@ -63,8 +63,8 @@ class ItemsScreen(KioskScreen):
         ids = self.ids
         prefix = "borrow" if self.kind is LineKind.LOAN else "return"
         ids.title.text = ui.t(f"{prefix}.title")
-        ids.prompt.text = ui.t(f"{prefix}.prompt")
         pad = bool(getattr(ui.settings, "pad", False))
+        ids.prompt.text = ui.t(f"{prefix}.prompt_pad" if pad else f"{prefix}.prompt")  # pad or scanner
         lines = view.lines(self.kind)
         # The pad's picture shows what to do before the first item; once items are listed the list
         # needs the room (three books under a 250 px picture left one row visible).

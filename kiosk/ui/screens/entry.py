@@ -207,7 +207,8 @@ class GoodbyeScreen(KioskScreen):
     def render(self, view: SessionView, ui: KioskRoot) -> None:
         """Texts in the language the session ended in."""
         self.ids.title.text = ui.t("goodbye.title")
-        self.ids.body.text = ui.t("goodbye.body")
+        # "Don't forget your pass" only to a member who used one (not after returning without a pass).
+        self.ids.body.text = ui.t("goodbye.body" if ui.session_had_pass else "goodbye.body_no_pass")
 
 
 class OutOfOrderScreen(KioskScreen):
