@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from kiosk.core import events as ev
 from kiosk.core.view import SessionView
 from kiosk.ui.fmt import format_amount, format_due
-from kiosk.ui.kit import KioskButton, KioskLabel, Row
+from kiosk.ui.kit import KioskButton, KioskLabel, Row, choice_text
 from kiosk.ui.screens.base import KioskScreen
 
 if TYPE_CHECKING:
@@ -126,11 +126,9 @@ class PayScreen(KioskScreen):
         elif not paying:
             for fee in fees:
                 chosen = fee.fee_id in selection
-                text = (
-                    f"{'[x]' if chosen else '[  ]'} {fee.description or fee.fee_id}\n"
-                    f"{format_amount(fee.amount, t.language)}"
-                )
-                button = KioskButton(text=text, selected=chosen)
+                amount = format_amount(fee.amount, t.language)
+                text = choice_text(chosen, fee.description or fee.fee_id, amount, t("renew.selected"))
+                button = KioskButton(text=text, selected=chosen, markup=True)
                 button.fee_id = fee.fee_id
                 button.action = lambda fee_id=fee.fee_id: self._toggle(fee_id, ui)
                 box.add_widget(button)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from kiosk.core import events as ev
 from kiosk.core.view import LineKind, LineStatus, SessionView, menu_actions
 from kiosk.ui.fmt import format_amount, format_due
-from kiosk.ui.kit import KioskButton, KioskLabel
+from kiosk.ui.kit import KioskButton, KioskLabel, choice_text
 from kiosk.ui.look import look
 from kiosk.ui.screens.base import KioskScreen, item_row
 from kiosk.ui.screens.entry import language_buttons
@@ -127,12 +127,9 @@ class RenewScreen(KioskScreen):
                 ids.lines.add_widget(item_row(ui, result if result.title else replace(result, title=title)))
                 continue
             chosen = loan.item_id in self.selection
-            mark = "[x] " if chosen else "[  ] "
             due = ui.t("line.due", due=format_due(loan.due, ui.t.language)) if loan.due else ""
-            text = f"{mark}{title}\n{due}"
-            if chosen:
-                text += f" · {ui.t('renew.selected')}"
-            button = KioskButton(text=text, selected=chosen, role="button")
+            text = choice_text(chosen, title, due, ui.t("renew.selected"))
+            button = KioskButton(text=text, selected=chosen, role="button", markup=True)
             button.item_id = loan.item_id
             button.action = lambda item_id=loan.item_id: self._toggle(item_id, ui)
             ids.lines.add_widget(button)
