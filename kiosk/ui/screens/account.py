@@ -126,8 +126,8 @@ class PayScreen(KioskScreen):
         elif not paying:
             for fee in fees:
                 chosen = fee.fee_id in selection
-                amount = format_amount(fee.amount, t.language)
-                text = choice_text(chosen, fee.description or fee.fee_id, amount, t("renew.selected"))
+                price = format_amount(fee.amount, t.language)
+                text = choice_text(chosen, fee.description or fee.fee_id, price, t("renew.selected"))
                 button = KioskButton(text=text, selected=chosen, markup=True)
                 button.fee_id = fee.fee_id
                 button.action = lambda fee_id=fee.fee_id: self._toggle(fee_id, ui)
