@@ -62,7 +62,12 @@ def end_session(
     )
     if goodbye and (state.patron is not None or state.items):
         # The goodbye holds nothing of the member but the language; its timer runs from now (on_tick).
-        fresh = fresh.with_(screen=Screen.GOODBYE, language=state.language, last_activity=state.clock)
+        fresh = fresh.with_(
+            screen=Screen.GOODBYE,
+            language=state.language,
+            last_activity=state.clock,
+            goodbye_pass=state.patron is not None,
+        )
     return fresh, list(effects or [])
 
 
@@ -70,7 +75,9 @@ def goodbye_over(settings: SessionSettings, state: SessionState) -> SessionState
     """From the goodbye to the attract screen, in the site's language (anything else stays)."""
     if state.screen is not Screen.GOODBYE:
         return state
-    return state.with_(screen=Screen.ATTRACT, language=settings.default_language, last_activity=None)
+    return state.with_(
+        screen=Screen.ATTRACT, language=settings.default_language, last_activity=None, goodbye_pass=False
+    )
 
 
 def start_identification(

@@ -74,8 +74,10 @@ def on_tick(settings: SessionSettings, state: SessionState, event: ev.Event) -> 
         # A language picked on the attract screen by someone who then walked away is reset too.
         chosen_at = state.last_activity
         lang = settings.default_language
-        if state.language != lang and chosen_at is not None and now - chosen_at >= settings.idle_timeout:
-            return state.with_(clock=now, language=lang, last_activity=None), []
+        walked_away = chosen_at is not None and now - chosen_at >= settings.idle_timeout
+        if (state.language != lang or state.language_chosen) and walked_away:
+            reset = state.with_(clock=now, language=lang, language_chosen=False, last_activity=None)
+            return reset, []
         return state.with_(clock=now), []
     last = state.last_activity if state.last_activity is not None else now
     if not user_can_leave(state):  # the terminal has its own timeout; do not cut a payment short
@@ -115,9 +117,10 @@ def on_ils_online(settings: SessionSettings, state: SessionState, event: ev.Even
 def on_language(settings: SessionSettings, state: SessionState, event: ev.Event) -> Transition:
     """The patron picked a language the site offers."""
     assert isinstance(event, ev.LanguageChosen)
-    if event.language not in settings.languages or event.language == state.language:
+    if event.language not in settings.languages:
         return state, []
-    return state.with_(language=event.language, last_activity=state.clock), []
+    # Even the language already shown counts as chosen: the ILS's language does not override it.
+    return state.with_(language=event.language, language_chosen=True, last_activity=state.clock), []
 
 
 # --- idle / notice ---------------------------------------------------------------------------------
@@ -182,10 +185,11 @@ def on_patron_found(settings: SessionSettings, state: SessionState, event: ev.Ev
     assert isinstance(event, ev.PatronFound)
     if not event.valid:
         return _notice(state, Message("error.patron_unknown", event.screen_message))
-    # The member's own language from here on, the PIN pad included (one language per member).
+    # The member's own language from here on, the PIN pad included (one language per member), unless the
+    # member picked one on this session's screens: a choice made here beats the ILS's record.
     effects: list[Effect] = []
     language = language_for_sip2(event.language)
-    if language and language in settings.languages:
+    if language and language in settings.languages and not state.language_chosen:
         state = state.with_(language=language)
     if settings.pin != "never":
         if state.pin is None and (event.pin_required or event.pin_valid is False):

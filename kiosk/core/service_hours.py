@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,6 +85,7 @@ UNSTAFFED_POLICY = ModePolicy(
                 key: "unstaffed.notice_desk"
                 for key in (
                     "notice.desk",
+                    "help.staff",
                     "error.blocked",
                     "error.card_lost",
                     "error.expired",
@@ -139,6 +140,7 @@ class ServiceHours:
             may_start_session=s.may_start_session(moment),
             next_opening=None if mode.open else s.next_opening(moment),
             override_until=override.until if override is not None else None,
+            timezone=s.timezone,
         )
 
 
@@ -153,6 +155,7 @@ class ServiceStatus:
     may_start_session: bool
     next_opening: datetime | None  # while closed
     override_until: datetime | None  # while a technician's override is in force
+    timezone: tzinfo = UTC  # the schedule's zone: how the library's clock shows these instants
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for the health endpoint and the maintenance panel."""

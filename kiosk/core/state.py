@@ -142,6 +142,7 @@ class SessionState:
     screen: Screen
     language: str
     session_id: int = 1
+    language_chosen: bool = False  # the member picked the language in this session: it beats the ILS's
     clock: float | None = None  # the latest Tick
     last_activity: float | None = None
     warned: bool = False
@@ -163,6 +164,7 @@ class SessionState:
     pad: PadState = field(default_factory=PadState)  # the RFID pad's items in this session (kiosk.core.pad)
     terminal_prompt: str | None = None  # the terminal's latest instruction in the payment under way
     ended: int = 0  # sessions ended since the kiosk started (survives the session; the UI resets on it)
+    goodbye_pass: bool = False  # on the goodbye: the member had identified (remind them of the pass)
 
     @classmethod
     def initial(cls, settings: SessionSettings) -> SessionState:
@@ -241,6 +243,7 @@ class SessionState:
             service=self.mode,
             terminal_prompt=self.terminal_prompt if PAYMENT in self.pending else None,
             ended=self.ended,
+            goodbye_pass=self.goodbye_pass,
         )
 
     def problems(self, settings: SessionSettings) -> list[str]:

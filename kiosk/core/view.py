@@ -179,6 +179,9 @@ class SessionView:
     # Sessions ended so far: when it changes, the session before is over and the UI forgets every widget
     # it filled for it (privacy), whatever screen comes next.
     ended: int = 0
+    # On the goodbye: the member had identified with a pass, so the goodbye reminds them to take it (a
+    # return without a pass gets a goodbye that does not mention one).
+    goodbye_pass: bool = False
 
     def lines(self, kind: LineKind) -> tuple[ItemLine, ...]:
         """The item lines of one kind (the borrowing screen shows loans, the return screen returns)."""

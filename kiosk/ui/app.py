@@ -77,7 +77,11 @@ class KioskApp(App):
             log_buffer=self.log_buffer,
             speech=self.speech,
         )
+        return self.kiosk_root
+
+    def on_start(self) -> None:
+        """The root is in the window now: the demo tray goes over it (added before the root, the screens
+        were drawn over the tray and it was invisible)."""
         from kiosk.ui.rfid_tray import attach_demo_tray
 
         attach_demo_tray(Window)  # only when the RFID pad is simulated (docs/rfid.md, demo)
-        return self.kiosk_root

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from kivy.graphics import Color, Rectangle
+from kivy.graphics import Color, Line, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
@@ -35,6 +35,21 @@ class Backdrop(Widget):
     def on_touch_down(self, touch: Any) -> bool:
         """Touches outside the dialog do nothing."""
         return True
+
+
+def outline(box: Widget, role: str) -> None:
+    """Draw a border in the text colour of ``role`` around a dialog: on the dimmed screen a dialog in the
+    page's own colour (high contrast: black on black) had no visible edge."""
+    with box.canvas.after:
+        Color(*look.colors[role + "_text"])
+        line = Line(width=3)
+
+    def place(*_: Any) -> None:
+        line.rectangle = (box.x + 2, box.y + 2, box.width - 4, box.height - 4)
+
+    place()
+    box.bind(pos=place, size=place)
+    box.outline = line
 
 
 class DialogHost:
@@ -91,16 +106,21 @@ class DialogHost:
             grid.add_widget(cell)
         box.add_widget(grid)
         staff = BoxLayout(size_hint_y=None, height=look.sizes["button_height"] * 1.4, spacing=16)
+        # The staffing mode's policy decides (as for every desk referral): unstaffed, no desk to point at.
+        key = self.view.service.policy.text_key("help.staff")
+        if key == "help.staff":
+            width = look.sizes["button_height"] * 1.8
+            staff.add_widget(Image(source=s.picture("staff"), size_hint_x=None, width=width))
         staff.add_widget(
-            Image(source=s.picture("staff"), size_hint_x=None, width=look.sizes["button_height"] * 1.8)
+            KioskLabel(text=(s.help_contact or t(key)) if key == "help.staff" else t(key), role="panel")
         )
-        staff.add_widget(KioskLabel(text=s.help_contact or t("help.staff"), role="panel"))
         box.add_widget(staff)
         bar = BoxLayout(size_hint_y=None, height=look.sizes["button_height"])
         bar.add_widget(Widget())
         bar.add_widget(KioskButton(text=t("help.close"), role="primary", action=self.close_help))
         box.add_widget(bar)
         box.dialog_kind = "help.title"
+        outline(box, "panel")
         return box
 
     def _show_banner(self, view: SessionView) -> None:
@@ -191,6 +211,7 @@ class DialogHost:
         box.add_widget(bar)
         box.bind(minimum_height=box.setter("height"))
         box.dialog_kind = title
+        outline(box, role)
         return box
 
     @property

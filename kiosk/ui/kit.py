@@ -15,6 +15,7 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.utils import escape_markup
 
 from kiosk.ui.look import look
 from kiosk.ui.theme import ICONS
@@ -82,3 +83,14 @@ class Row(Surface):
 def clear(container: Any) -> None:
     """Remove all children of a layout."""
     container.clear_widgets()
+
+
+CHECKED, UNCHECKED = "\u2611", "\u2610"  # ballot box with check / empty ballot box (in the icon font)
+
+
+def choice_text(chosen: bool, title: str, detail: str, selected_word: str) -> str:
+    """Kivy markup for a toggle row (renew, pay; the button needs ``markup=True``): a check box glyph in
+    the icon font, the title, and the detail line, with ``selected_word`` when chosen (not colour alone)."""
+    box = f"[font={look.icon_font}]{CHECKED if chosen else UNCHECKED}[/font]"
+    second = f"{detail} · {selected_word}" if chosen and detail else selected_word if chosen else detail
+    return f"{box}  {escape_markup(title)}\n{escape_markup(second)}"

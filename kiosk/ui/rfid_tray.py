@@ -1,10 +1,11 @@
 """The demo tray: put demo items on the simulated RFID pad from the kiosk window (only when it is simulated).
 
-A strip of toggle buttons along the bottom edge of the window, one per demo item (docs/demo-data.md):
-down = the item lies on the pad. It talks to the pad through :func:`kiosk.rfid.sim_control.local_request`
-(the same requests as ``kiosk rfid sim put|take``), so it exists only when a simulated pad runs in this
-process; with a real pad there is no tray. It is added to the window as an overlay
-(:func:`attach_demo_tray`), outside the screens, because it is not part of the kiosk a member sees.
+A strip of small toggle buttons along the bottom left edge of the window, over the screens, one per
+demo item (docs/demo-data.md): down = the item lies on the pad. It talks to the pad through
+:func:`kiosk.rfid.sim_control.local_request` (the same requests as ``kiosk rfid sim put|take``), so it
+exists only when a simulated pad runs in this process; with a real pad there is no tray. It is added to
+the window as an overlay (:func:`attach_demo_tray`), outside the screens, because it is not part of the
+kiosk a member sees.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.togglebutton import ToggleButton
 
 Control = Callable[[dict[str, Any]], dict[str, Any] | None]
-TRAY_HEIGHT = 44
+# Under the screens' bottom buttons, in the page padding (24 px), the left half: never over a button.
+TRAY_HEIGHT = 22
+TRAY_WIDTH = 0.5
 
 
 class DemoTray(BoxLayout):
@@ -24,12 +27,17 @@ class DemoTray(BoxLayout):
 
     def __init__(self, control: Control, items: Sequence[str], **kwargs: Any) -> None:
         super().__init__(
-            orientation="horizontal", size_hint=(1, None), height=TRAY_HEIGHT, pos=(0, 0), spacing=2, **kwargs
+            orientation="horizontal",
+            size_hint=(TRAY_WIDTH, None),
+            height=TRAY_HEIGHT,
+            pos=(0, 0),
+            spacing=2,
+            **kwargs,
         )
         self.control = control
         self.buttons: dict[str, ToggleButton] = {}
         for item in items:
-            button = ToggleButton(text=f"…{item[-4:]}", font_size=14)
+            button = ToggleButton(text=f"…{item[-4:]}", font_size=12)
             button.bind(state=lambda b, state, item=item: self._toggled(item, state))
             self.buttons[item] = button
             self.add_widget(button)

@@ -108,7 +108,9 @@ def test_language_switch_on_attract_and_by_patron_language(kiosk: Kiosk) -> None
     assert "Return items (no pass needed)" in kiosk.texts()
     kiosk.tap(kiosk.find(lambda w: getattr(w, "lang", None) == "tr"))
     assert "Hoş geldiniz" in kiosk.texts()
+    kiosk.tick(1)
     kiosk.tap(kiosk.find(lambda w: getattr(w, "lang", None) == "nl"))
+    kiosk.tick(61)  # nobody came: the choice made on the start screen is forgotten
     # The English-speaking demo patron (SIP2 language 001) gets English after logging in.
     log_in(kiosk, demo.ENGLISH, demo.ENGLISH_PIN)
     assert kiosk.runtime.view.language == "en"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from kiosk.core import events as ev
 from kiosk.core.view import SessionView
 from kiosk.ui.fmt import format_amount, format_due
-from kiosk.ui.kit import KioskButton, KioskLabel, Row
+from kiosk.ui.kit import KioskButton, KioskLabel, Row, choice_text
 from kiosk.ui.screens.base import KioskScreen
 
 if TYPE_CHECKING:
@@ -126,11 +126,9 @@ class PayScreen(KioskScreen):
         elif not paying:
             for fee in fees:
                 chosen = fee.fee_id in selection
-                text = (
-                    f"{'[x]' if chosen else '[  ]'} {fee.description or fee.fee_id}\n"
-                    f"{format_amount(fee.amount, t.language)}"
-                )
-                button = KioskButton(text=text, selected=chosen)
+                price = format_amount(fee.amount, t.language)
+                text = choice_text(chosen, fee.description or fee.fee_id, price, t("renew.selected"))
+                button = KioskButton(text=text, selected=chosen, markup=True)
                 button.fee_id = fee.fee_id
                 button.action = lambda fee_id=fee.fee_id: self._toggle(fee_id, ui)
                 box.add_widget(button)
@@ -169,7 +167,11 @@ class ReceiptScreen(KioskScreen):
         t = ui.t
         self.ids.title.text = t("receipt.title")
         done = [line for line in view.items if line.status.value == "done"]
-        self.ids.summary.text = t.n("receipt.summary", len(done))
+        paid = sum((amount for _fees, amount in view.payments), Decimal(0))
+        summary = [t.n("receipt.summary", len(done))] if done or not paid else []
+        if paid:  # a session that only paid fees: say what was paid, not "0 items"
+            summary.append(t("receipt.summary_paid", amount=format_amount(paid, t.language)))
+        self.ids.summary.text = "\n".join(summary)
         self.ids.print_receipt.text = t("receipt.print")
         self.ids.print_receipt.action = lambda: ui.send(ev.ReceiptChoice(True))
         self.ids.no_receipt.text = t("receipt.none")

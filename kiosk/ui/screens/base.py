@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from kivy.uix.screenmanager import Screen
 
 from kiosk.core.view import ItemLine, LineKind, LineStatus, Message, SessionView
-from kiosk.ui.fmt import format_amount, format_due
+from kiosk.ui.fmt import format_amount, format_due, only_repeats_due
 from kiosk.ui.kit import Row
 
 if TYPE_CHECKING:
@@ -81,6 +81,8 @@ def item_row(ui: KioskRoot, line: ItemLine) -> Row:
         status = f"{status} · {ui.t('line.due', due=format_due(line.due, lang))}"
     lines = [(title, "body"), (status, "small")]
     for note in line.notes:
+        if note.key == "item.ils_message" and only_repeats_due(note.ils_text, line.due):
+            continue  # the ILS only repeats the due date shown above
         lines.append((message_text(ui, note), "small"))
     attention = any(n.key == "return.hold_shelf" for n in line.notes)
     row = Row(role="warning" if attention else "panel")

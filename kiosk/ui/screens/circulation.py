@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from kiosk.core import events as ev
 from kiosk.core.view import LineKind, LineStatus, SessionView, menu_actions
 from kiosk.ui.fmt import format_amount, format_due
-from kiosk.ui.kit import KioskButton, KioskLabel
+from kiosk.ui.kit import KioskButton, KioskLabel, choice_text
 from kiosk.ui.look import look
 from kiosk.ui.screens.base import KioskScreen, item_row
+from kiosk.ui.screens.entry import language_buttons
 
 if TYPE_CHECKING:
     from kiosk.ui.root import KioskRoot
@@ -49,6 +50,7 @@ class MenuScreen(KioskScreen):
             button.opacity = 1 if action.shown else 0
             button.role = "primary" if name in helpers else role
         self.show_message(ui, view)
+        language_buttons(ids.languages, view, ui, size_name="small")
 
 
 class ItemsScreen(KioskScreen):
@@ -61,22 +63,26 @@ class ItemsScreen(KioskScreen):
         ids = self.ids
         prefix = "borrow" if self.kind is LineKind.LOAN else "return"
         ids.title.text = ui.t(f"{prefix}.title")
-        ids.prompt.text = ui.t(f"{prefix}.prompt")
         pad = bool(getattr(ui.settings, "pad", False))
+        ids.prompt.text = ui.t(f"{prefix}.prompt_pad" if pad else f"{prefix}.prompt")  # pad or scanner
+        lines = view.lines(self.kind)
+        # The pad's picture shows what to do before the first item; once items are listed the list
+        # needs the room (three books under a 250 px picture left one row visible).
+        picture = pad and not lines
         if pad:  # "put your items on the pad": the library's picture of it
             ids.pad_picture.source = ui.settings.picture("pad")
-        ids.pad_picture.height = 3 * look.sizes.get("button_height", 84) if pad else 0
-        ids.pad_picture.opacity = 1 if pad else 0
-        lines = view.lines(self.kind)
+        ids.pad_picture.height = 3 * look.sizes.get("button_height", 84) if picture else 0
+        ids.pad_picture.opacity = 1 if picture else 0
         ids.count.text = ui.t.n("lines.count", len(lines)) if lines else ui.t("lines.empty")
         ids.lines.clear_widgets()
+        ids.line_actions.clear_widgets()
         for line in reversed(lines):
             ids.lines.add_widget(item_row(ui, line))
             if line.rental is not None and line.status is LineStatus.REFUSED:  # pay the rental here
                 amount = format_amount(line.rental, ui.t.language)
                 pay = KioskButton(text=ui.t("borrow.pay_rental", amount=amount), role="primary")
                 pay.action = lambda item_id=line.item_id: ui.send(ev.PayRental(item_id))
-                ids.lines.add_widget(pay)
+                ids.line_actions.add_widget(pay)
         self.show_message(ui, view)
         ids.back.text = ui.t("common.back")
         ids.back.action = lambda: ui.send(ev.Back())
@@ -121,12 +127,9 @@ class RenewScreen(KioskScreen):
                 ids.lines.add_widget(item_row(ui, result if result.title else replace(result, title=title)))
                 continue
             chosen = loan.item_id in self.selection
-            mark = "[x] " if chosen else "[  ] "
             due = ui.t("line.due", due=format_due(loan.due, ui.t.language)) if loan.due else ""
-            text = f"{mark}{title}\n{due}"
-            if chosen:
-                text += f" · {ui.t('renew.selected')}"
-            button = KioskButton(text=text, selected=chosen, role="button")
+            text = choice_text(chosen, title, due, ui.t("renew.selected"))
+            button = KioskButton(text=text, selected=chosen, role="button", markup=True)
             button.item_id = loan.item_id
             button.action = lambda item_id=loan.item_id: self._toggle(item_id, ui)
             ids.lines.add_widget(button)

@@ -11,6 +11,7 @@ from kivy.uix.gridlayout import GridLayout
 from kiosk.core import events as ev
 from kiosk.core.view import SessionView
 from kiosk.i18n import LANGUAGE_NAMES
+from kiosk.ui.fmt import format_weekday_time
 from kiosk.ui.kit import KioskButton
 from kiosk.ui.screens.base import KioskScreen, message_text
 
@@ -30,6 +31,23 @@ SENDS_TO_DESK = frozenset(
         "payment.not_recorded",
     }
 )
+
+
+def language_buttons(bar: Any, view: SessionView, ui: KioskRoot, size_name: str = "body") -> None:
+    """Fill ``bar`` with one button per language the site offers (start screen, menu); the shown one is
+    marked by colour *and* a thick outline. The core takes a language change on any screen."""
+    bar.clear_widgets()
+    for lang in ui.settings.languages:
+        chosen = lang == view.language
+        button = KioskButton(
+            text=LANGUAGE_NAMES.get(lang, lang),
+            selected=chosen,
+            role="primary" if chosen else "button",
+            size_name=size_name,
+        )
+        button.lang = lang
+        button.action = lambda chosen=lang: ui.send(ev.LanguageChosen(chosen))
+        bar.add_widget(button)
 
 
 class AttractScreen(KioskScreen):
@@ -53,15 +71,7 @@ class AttractScreen(KioskScreen):
         ids.return_button.text = ui.t("attract.return_no_pass")
         ids.return_button.action = lambda: ui.send(ev.StartReturn())
         ids.language_label.text = ui.t("attract.language")
-        ids.languages.clear_widgets()
-        for lang in ui.settings.languages:
-            chosen = lang == view.language  # marked by colour *and* a thick outline
-            button = KioskButton(
-                text=LANGUAGE_NAMES.get(lang, lang), selected=chosen, role="primary" if chosen else "button"
-            )
-            button.lang = lang
-            button.action = lambda chosen=lang: ui.send(ev.LanguageChosen(chosen))
-            ids.languages.add_widget(button)
+        language_buttons(ids.languages, view, ui)
         self._speech_button(ui)
         ids.large_text.text = ui.t("a11y.normal_text" if ui.look.large_text else "a11y.large_text")
         ids.large_text.action = ui.toggle_large_text
@@ -180,9 +190,12 @@ class NoticeScreen(KioskScreen):
         """Title, the reason (with the ILS's own text) and OK."""
         self.ids.title.text = ui.t("notice.title")
         self.ids.body.text = message_text(ui, view.message) if view.message else ""
-        # Say "ask staff" once: not again under a message that already sends the member to the desk.
+        # Say "ask staff" once: not again under a message that already sends the member to the desk, or
+        # that already is the staffing mode's instruction instead. The mode's policy picks the text.
+        policy = view.service.policy
         key = view.message.key if view.message else ""
-        self.ids.desk.text = "" if key in SENDS_TO_DESK else ui.t("notice.desk")
+        says_it = key in SENDS_TO_DESK or key in set(policy.desk_texts.values())
+        self.ids.desk.text = "" if says_it else ui.t(policy.text_key("notice.desk"))
         self.ids.ok.text = ui.t("common.ok")
         self.ids.ok.action = lambda: ui.send(ev.Acknowledge())
 
@@ -193,7 +206,8 @@ class GoodbyeScreen(KioskScreen):
     def render(self, view: SessionView, ui: KioskRoot) -> None:
         """Texts in the language the session ended in."""
         self.ids.title.text = ui.t("goodbye.title")
-        self.ids.body.text = ui.t("goodbye.body")
+        # "Don't forget your pass" only to a member who used one (not after returning without a pass).
+        self.ids.body.text = ui.t("goodbye.body" if view.goodbye_pass else "goodbye.body_no_pass")
 
 
 class OutOfOrderScreen(KioskScreen):
@@ -208,7 +222,7 @@ class OutOfOrderScreen(KioskScreen):
             self.ids.title.text = ui.t("closed.title")
             opening = hours.next_opening if hours is not None else None
             self.ids.body.text = (
-                ui.t("closed.next_opening", when=opening.astimezone().strftime("%d-%m %H:%M"))
-                if opening is not None
+                ui.t("closed.next_opening", when=format_weekday_time(opening, hours.timezone, ui.t.language))
+                if opening is not None and hours is not None
                 else ""
             )
