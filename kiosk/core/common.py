@@ -75,9 +75,7 @@ def goodbye_over(settings: SessionSettings, state: SessionState) -> SessionState
     """From the goodbye to the attract screen, in the site's language (anything else stays)."""
     if state.screen is not Screen.GOODBYE:
         return state
-    return state.with_(
-        screen=Screen.ATTRACT, language=settings.default_language, last_activity=None, goodbye_pass=False
-    )
+    return state.with_(screen=Screen.ATTRACT, language=settings.default_language, last_activity=None)
 
 
 def start_identification(

@@ -219,7 +219,7 @@ class Finish(UserEvent):
 
 @dataclass(frozen=True, slots=True)
 class ReceiptChoice(UserEvent):
-    """On the ending screen: print a receipt or not."""
+    """On the receipt screen: print a receipt or not."""
 
     print_receipt: bool
 

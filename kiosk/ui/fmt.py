@@ -40,3 +40,15 @@ def only_repeats_due(ils_text: str, due: str) -> bool:
         return False
     words = re.findall(r"\w+", rest)
     return len(words) <= 4 and not any(char.isdigit() for word in words for char in word)
+
+
+#: A toggle row's drawn box (renew, pay), as glyphs of the icon font: checked / not checked.
+CHECKED, UNCHECKED = "\u2611", "\u2610"
+
+_MARKUP_TAG = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
+
+
+def plain_text(markup: str) -> str:
+    """Kivy markup as plain text: tags dropped, ``escape_markup``'s entities turned back."""
+    text = _MARKUP_TAG.sub("", markup)
+    return text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")

@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from kiosk.ui.fmt import CHECKED, UNCHECKED, plain_text
+
 NEXT = frozenset({275, 274, 262, 258})  # →, ↓, keypad 6, keypad 2
 PREVIOUS = frozenset({276, 273, 260, 264})  # ←, ↑, keypad 4, keypad 8
 PRESS = frozenset({13, 271, 261})  # Enter, keypad Enter, keypad 5
@@ -139,15 +141,17 @@ class KeypadNavigator:
 
 
 # A toggle's label starts with its state drawn as a box (the pay screen's fees): said in words instead.
-TOGGLE_MARKS = (("[x]", "a11y.selected"), ("[  ]", "a11y.not_selected"))
+# A checked row already says so in words ("· Geselecteerd", kit.choice_text): only the box is dropped.
+TOGGLE_MARKS = ((CHECKED, None), (UNCHECKED, "a11y.not_selected"))
 
 
 def spoken_label(label: str, t: Callable[[str], str]) -> str:
     """A button's label as said: lines joined, a toggle's drawn box as words in the member's language."""
-    text = ", ".join(part.strip() for part in label.splitlines() if part.strip())
+    text = ", ".join(part.strip() for part in plain_text(label).splitlines() if part.strip())
     for mark, key in TOGGLE_MARKS:
         if text.startswith(mark):
-            return f"{text[len(mark) :].strip()}, {t(key)}"
+            rest = text[len(mark) :].strip()
+            return rest if key is None else f"{rest}, {t(key)}"
     return text
 
 

@@ -17,6 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.utils import escape_markup
 
+from kiosk.ui.fmt import CHECKED, UNCHECKED
 from kiosk.ui.look import look
 from kiosk.ui.theme import ICONS
 
@@ -83,9 +84,6 @@ class Row(Surface):
 def clear(container: Any) -> None:
     """Remove all children of a layout."""
     container.clear_widgets()
-
-
-CHECKED, UNCHECKED = "\u2611", "\u2610"  # ballot box with check / empty ballot box (in the icon font)
 
 
 def choice_text(chosen: bool, title: str, detail: str, selected_word: str) -> str:

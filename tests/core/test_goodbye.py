@@ -95,3 +95,17 @@ def test_a_second_patron_after_confirming_the_switch_is_a_new_session() -> None:
     session.handle(ev.PassPresented("20105000067890"))
     session.handle(ev.ConfirmSwitch())
     assert session.view.ended == 1 and session.view.screen is Screen.IDENTIFYING  # no goodbye between
+
+
+def test_the_goodbye_reminds_of_the_pass_only_a_member_who_used_one() -> None:
+    member = new_session()
+    member.handle(ev.PassPresented(PASS))
+    member.handle(ev.PatronFound(sid(member), display_name="A. Patron"))
+    member.handle(ev.Finish())
+    assert member.view.screen is Screen.GOODBYE and member.view.goodbye_pass
+    returner = new_session()  # returns from the attract screen, no pass
+    returner.handle(ev.ItemPresented("ITEM-R"))
+    returner.handle(ev.ItemCheckedIn(sid(returner), "ITEM-R", "Het diner"))
+    returner.handle(ev.Finish())
+    returner.handle(ev.ReceiptChoice(print_receipt=False))
+    assert returner.view.screen is Screen.GOODBYE and not returner.view.goodbye_pass

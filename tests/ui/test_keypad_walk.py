@@ -20,6 +20,7 @@ from kiosk.core import SessionSettings
 from kiosk.core import events as ev
 from kiosk.i18n import Translator
 from kiosk.speech_service import SpeechService
+from kiosk.ui.fmt import CHECKED, UNCHECKED
 from kiosk.ui.keypad import KeypadNavigator, attach_keypad, spoken_label
 from sip2.simulator import demo
 from tests.ui.conftest import Kiosk
@@ -211,7 +212,7 @@ def test_keypad_only_borrow_then_pay(walk: Walk) -> None:
     assert kiosk.root.current == "pay" and NL("pay.title") in walk.said()
     fees = kiosk.runtime.view.account.fees  # type: ignore[union-attr]
     pay_labels = walk.visit_all()
-    assert sum(1 for label in pay_labels if label.endswith(NL("a11y.selected"))) == len(fees)
+    assert sum(1 for label in pay_labels if label.endswith(NL("renew.selected"))) == len(fees)
     total = sum(f.amount for f in fees)
     pay_button = next(label for label in pay_labels if label.startswith("Betaal "))
     walk.press(pay_button)
@@ -282,6 +283,15 @@ def test_with_a_pin_pad_the_digit_keys_type_and_enter_confirms() -> None:
 
 
 def test_a_toggles_drawn_box_is_said_in_words() -> None:
-    assert spoken_label("[x] Boete\n€ 0,50", NL) == "Boete, € 0,50, gekozen"
-    assert spoken_label("[  ] Boete\n€ 0,50", Translator("en")) == "Boete, € 0,50, not selected"
+    checked = choice_text_markup(CHECKED, "Boete [dagen]", "€ 0,50 · Geselecteerd")
+    assert spoken_label(checked, NL) == "Boete [dagen], € 0,50 · Geselecteerd"  # the row says it already
+    unchecked = choice_text_markup(UNCHECKED, "Boete", "€ 0,50")
+    assert spoken_label(unchecked, Translator("en")) == "Boete, € 0,50, not selected"
     assert spoken_label("Lenen", NL) == "Lenen"
+
+
+def choice_text_markup(box: str, title: str, detail: str) -> str:
+    """A toggle row's label as kit.choice_text draws it (the box in the icon font, markup escaped)."""
+    from kivy.utils import escape_markup
+
+    return f"[font=Icons]{box}[/font]  {escape_markup(title)}\n{escape_markup(detail)}"

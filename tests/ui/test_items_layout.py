@@ -25,7 +25,6 @@ def pad_kiosk(kiosk_factory: Any) -> Kiosk:
             library_name="Bibliotheek Wierden",
             languages=("nl", "en"),
             tick_interval=0,
-            goodbye_seconds=3600,
             touch_guard=0,
             pad=True,
         )

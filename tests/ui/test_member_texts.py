@@ -11,7 +11,7 @@ from kiosk.core import events as ev
 from sip2.simulator import demo
 from tests.ui.conftest import Kiosk
 from tests.ui.test_flows import log_in
-from tests.ui.test_tryout_layout import pad_kiosk
+from tests.ui.test_items_layout import pad_kiosk
 
 pytestmark = pytest.mark.ui
 

@@ -45,7 +45,7 @@ def test_dialogs_have_a_border(kiosk: Kiosk) -> None:
 
 
 def test_renew_toggles_show_a_check_box_and_say_selected(kiosk: Kiosk) -> None:
-    from kiosk.ui.kit import CHECKED, UNCHECKED
+    from kiosk.ui.fmt import CHECKED, UNCHECKED
 
     log_in(kiosk)
     kiosk.tap(kiosk.button("menu", "renew"))
@@ -58,7 +58,7 @@ def test_renew_toggles_show_a_check_box_and_say_selected(kiosk: Kiosk) -> None:
 
 
 def test_pay_toggles_show_a_check_box_and_say_selected_as_renew_does(kiosk: Kiosk) -> None:
-    from kiosk.ui.kit import CHECKED, UNCHECKED
+    from kiosk.ui.fmt import CHECKED, UNCHECKED
 
     log_in(kiosk, demo.FEES, demo.FEES_PIN)
     kiosk.tap(kiosk.button("menu", "pay"))

@@ -24,7 +24,6 @@ def test_the_welcome_sits_below_the_header_in_every_language(
             library_name="Bibliotheek Wierden (demo)",
             languages=("nl", "en", "de", "tr"),
             tick_interval=0,
-            goodbye_seconds=3600,
             touch_guard=0,
             large_text=large,
             opening_hours=("09:00-17:30",) * 7,
