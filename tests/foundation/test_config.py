@@ -25,7 +25,7 @@ def write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
 def test_shipped_demo_config_is_valid_and_simulated() -> None:
     config = load_config(ROOT / "config.toml")
     assert config.sip2.url == "sim://"
-    assert config.devices.terminal == "zvt+sim://"
+    assert config.devices.terminal == "zvt+sim://?scenario=receipt"  # the card lines on the receipt
     assert config.devices.pass_readers == ["fake://"]
     # Relative store paths resolve next to the config file, not the current directory.
     assert config.store.path == str(ROOT / "var" / "kiosk.db")
