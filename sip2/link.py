@@ -248,7 +248,8 @@ class Sip2Link:
         if debug:  # redacting costs more than the round trip on a LAN: only when it is logged
             log.debug("SIP2 -> %s", redact(message))
         started = time.monotonic()
-        reply = exchange(self._sock, self._connection, message, s.read_timeout, resend_timeout, self.on_wait)
+        sock, connection = self._sock, self._connection
+        reply = exchange(sock, connection, message, s.read_timeout, resend_timeout, sent=self.on_wait)
         self._last_activity = now = time.monotonic()
         self._last_round_trip = now - started
         if debug:

@@ -86,6 +86,7 @@ def exchange(
     message: Message,
     read_timeout: float,
     resend_timeout: float | None,
+    *,
     sent: Callable[[], None] | None = None,
 ) -> Message:
     """Send *message* and wait for its reply, answering 96/97 as the connection decides.
