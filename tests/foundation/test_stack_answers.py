@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,10 +37,9 @@ def ils() -> Iterator[IlsSimulator]:
 
 
 def _checkouts_received(ils: IlsSimulator, at_least: int) -> int:
-    """The loans the ILS has received, once it has ``at_least`` (or after a hang guard: as many as then)."""
-    end = time.monotonic() + WAIT_LIMIT
-    while ils.requests["11"] < at_least and time.monotonic() < end:
-        time.sleep(0.01)
+    """The loans the ILS has received, once it has ``at_least`` (raises in the worker, which then posts
+    nothing more, after the hang guard)."""
+    wait_until(lambda: ils.requests["11"] >= at_least, what=f"{at_least} loans at the ILS")
     return ils.requests["11"]
 
 
