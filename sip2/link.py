@@ -26,6 +26,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from typing import TypeVar
 
 from sip2 import fields
@@ -80,6 +81,9 @@ class Sip2Link:
         self.backoff = ReconnectBackoff(initial=min(0.5, maximum), maximum=maximum)
         self._stop = threading.Event()
         self._keepalive: threading.Thread | None = None
+        #: Called on the requesting thread whenever it is about to wait for the ILS (a request handed to
+        #: the socket, a connection about to be opened): work held back meanwhile is done then.
+        self.on_wait: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------------------ properties
     @property
@@ -175,6 +179,8 @@ class Sip2Link:
 
     def _open(self) -> None:
         """Connect + login + status within connect_timeout; on failure start/extend the backoff."""
+        if self.on_wait is not None:
+            self.on_wait()
         self._drop()
         s = self.settings
         deadline = time.monotonic() + s.connect_timeout
@@ -242,7 +248,8 @@ class Sip2Link:
         if debug:  # redacting costs more than the round trip on a LAN: only when it is logged
             log.debug("SIP2 -> %s", redact(message))
         started = time.monotonic()
-        reply = exchange(self._sock, self._connection, message, s.read_timeout, resend_timeout)
+        sock, connection = self._sock, self._connection
+        reply = exchange(sock, connection, message, s.read_timeout, resend_timeout, sent=self.on_wait)
         self._last_activity = now = time.monotonic()
         self._last_round_trip = now - started
         if debug:

@@ -11,6 +11,7 @@ import logging
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sip2.connection import Reply, Sip2Connection, Transmit
@@ -85,8 +86,12 @@ def exchange(
     message: Message,
     read_timeout: float,
     resend_timeout: float | None,
+    *,
+    sent: Callable[[], None] | None = None,
 ) -> Message:
     """Send *message* and wait for its reply, answering 96/97 as the connection decides.
+
+    ``sent()`` is called once the request is handed to the socket, before the wait for its reply.
 
     Waits *read_timeout* for the reply; on silence sends 97 once (if the connection allows) and
     waits *resend_timeout* more (``None``: no 97 on silence, as during login).  Raises
@@ -98,6 +103,8 @@ def exchange(
     if sock.gettimeout() != timeout:  # also bounds sendall; each settimeout is a syscall (FIONBIO)
         sock.settimeout(timeout)
     _send(sock, connection.start_request(message))
+    if sent is not None:
+        sent()
     deadline = time.monotonic() + read_timeout
     try:
         while True:

@@ -132,11 +132,13 @@ class SecurityService:
             self._thread.start()
 
     def stop(self) -> None:
-        """Stop the worker after the job in hand (queued switches stay in the pending record)."""
+        """Stop the worker after the job in hand (queued switches stay in the pending record) and close the
+        record's file."""
         if self._thread is not None:
             self._jobs.put(None)
             self._thread.join(timeout=10)
             self._thread = None
+        self.pending.close()
 
     # --- the worker --------------------------------------------------------------------------------------
     def _work(self) -> None:

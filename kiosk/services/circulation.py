@@ -20,6 +20,12 @@ Its parts, each in its own module:
 * the replay (:class:`~kiosk.services.circulation_replay.QueueReplayer`): when the link comes back the
   worker announces :class:`~kiosk.core.events.IlsOnline` and replays the queue before anything else.
 
+A stack on the RFID pad is a row of loans (returns) in the job queue. The answer to one of them is posted
+once the next one's request is on its way to the ILS (the link's ``on_wait``), not before: posted at once,
+it wakes the session thread, which then takes the interpreter from the worker between an ILS answer and
+the next request (about half a millisecond per item). Answers keep their order; the last one of a stack,
+and the answer before a request that never goes out (offline, an error), are posted without waiting.
+
 At start the worker's first job is one connection attempt (bounded by the client's connect timeout): a
 patron who taps a pass while the kiosk is still connecting waits for it instead of being served
 offline; when it fails the kiosk starts offline and the link keeps trying.  A loan or return whose
@@ -79,19 +85,27 @@ class CirculationService:
         """``client_factory()`` returns a NEW, unconnected SIP2 client (``sip2.client.Sip2Client``)."""
         self._factory = client_factory
         self.store = store
-        self._post = post
+        self._deliver = post
+        self._held: ev.Event | None = None  # an answer posted when the next request is on its way
+        self._answering = threading.Lock()  # every event leaves in order, whichever thread posts it
         self._stop = threading.Event()
         self._jobs = Jobs()
         self.link = IlsLink(
-            client_factory, post, self._jobs.recovered, self._stop, offline_after=offline_after, clock=clock
+            client_factory,
+            self._post,
+            self._jobs.recovered,
+            self._stop,
+            offline_after=offline_after,
+            clock=clock,
         )
         self.monitor = HealthMonitor(
             self.link, self._jobs, self._stop, probe_interval=probe_interval, clock=clock
         )
         self.replayer = QueueReplayer(store, self.link, self._jobs, self._stop)
         self.desk = OfflineDesk(store, policy, validate_pass or default_pass_validator())
-        self.online_desk = OnlineDesk(WatchedClient(self.link), post, self.replayer)
+        self.online_desk = OnlineDesk(WatchedClient(self.link), self._post, self.replayer)
         self._threads: list[threading.Thread] = []
+        self.link.on_wait = self._post_held
         self.first_contact = threading.Event()  # set when the first connect attempt ended (sd_notify)
 
     # --- lifecycle -----------------------------------------------------------------------------------
@@ -116,8 +130,9 @@ class CirculationService:
     # --- state (the link's, for monitoring, maintenance and tests) -----------------------------------
     @property
     def busy(self) -> bool:
-        """Whether an effect or a replay is waiting or running (the runtime settles on this)."""
-        return self.link.busy or not self._jobs.empty()
+        """Whether an effect or a replay is waiting or running, or an answer is held back (the runtime
+        settles on this)."""
+        return self.link.busy or not self._jobs.empty() or self._held is not None
 
     @property
     def online(self) -> bool:
@@ -199,8 +214,33 @@ class CirculationService:
                 self._run(job)
             except Exception:  # never let the worker die: the kiosk would hang on the next scan
                 log.exception("circulation job %s failed", type(job).__name__)
+        self._post_held()
+
+    def _post(self, event: ev.Event) -> None:
+        """Post ``event`` to the application, after the answer held back (if any)."""
+        with self._answering:
+            held, self._held = self._held, None
+            if held is not None:
+                self._deliver(held)
+            self._deliver(event)
+
+    def _post_held(self) -> None:
+        """Post the answer held back for the next request (the link calls this when it waits)."""
+        with self._answering:
+            held, self._held = self._held, None
+            if held is not None:
+                self._deliver(held)
+
+    def _hold(self, answer: ev.Event) -> None:
+        """Keep ``answer`` until the next request is on its way (the previous one goes now, if held)."""
+        with self._answering:
+            if self._held is not None:
+                self._deliver(self._held)
+            self._held = answer
 
     def _run(self, job: object) -> None:
+        if not isinstance(job, fx.Effect):
+            self._post_held()
         if isinstance(job, FirstContact):
             client = self.link.connect(logging.WARNING, "ILS unreachable at start, starting offline")
             self.first_contact.set()
@@ -224,7 +264,16 @@ class CirculationService:
         elif isinstance(job, Purge):
             self.store.purge()
         elif isinstance(job, fx.Effect):
-            self._post(self._carry_out(job))
+            try:
+                answer = self._carry_out(job)
+            except BaseException:
+                self._post_held()  # no request of this job went out: the previous answer goes now
+                raise
+            next_request = self.link.online and self._jobs.next_is_loan_or_return()
+            if isinstance(job, fx.CheckOut | fx.CheckIn) and next_request:
+                self._hold(answer)
+            else:
+                self._post(answer)
 
     # --- effects -------------------------------------------------------------------------------------
     def _carry_out(self, effect: fx.Effect) -> ev.Event:

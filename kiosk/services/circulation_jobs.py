@@ -53,6 +53,11 @@ class Jobs(queue.Queue[object]):
         """Ask the worker to replay the queue (after whatever waits now)."""
         self.put(Replay())
 
+    def next_is_loan_or_return(self) -> bool:
+        """Whether the next job is a loan or return (of a stack on the pad): its request follows at once."""
+        with self.mutex:
+            return bool(self.queue) and isinstance(self.queue[0], fx.CheckOut | fx.CheckIn)
+
     def patron_waiting(self) -> bool:
         """Whether a patron's request (an effect) waits in the queue: a long replay yields to it."""
         with self.mutex:  # a snapshot: the worker and the runtime add jobs meanwhile

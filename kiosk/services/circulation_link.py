@@ -73,6 +73,8 @@ class IlsLink:
         self.offline_since: float | None = time.time()
         #: When the next connection attempt may be made, shared by every fresh client (issue 11 item 5).
         self.backoff = ReconnectBackoff()
+        #: Given to every client the link takes (:attr:`sip2.link.Sip2Link.on_wait`).
+        self.on_wait: Callable[[], None] | None = None
 
     # --- state ---------------------------------------------------------------------------------------
     @property
@@ -103,6 +105,7 @@ class IlsLink:
 
     def go_online(self, client: Sip2Client) -> None:
         """Take a fresh, logged-in client (worker side) and announce IlsOnline."""
+        client.link.on_wait = self.on_wait
         with self._lock:
             self._client = client
             self._online = True

@@ -105,6 +105,9 @@ class TransactionQueue:
             raise ValueError("store retention_days must not be negative")
         self._clock = clock
         self._lock = threading.RLock()
+        # False once a count found no row to send (rows to send are only added through this object:
+        # enqueue, retry_failed; `kiosk queue replay` only settles them): has_item then skips SQLite.
+        self._maybe_waiting = True
         conn = store_db.connect(self.path)
         self._db = sqlite_utils.Database(conn, execute_plugins=False)
         try:
@@ -167,6 +170,7 @@ class TransactionQueue:
         created = now if created_at is None else float(created_at)
         blob = self._cipher.encrypt(pass_number, txn_id) if pass_number else None
         with self._tx() as conn:
+            self._maybe_waiting = True
             cur = conn.execute(
                 f"INSERT INTO {TABLE} (txn_id, kind, item_id, pass_enc, created_at, state, attempts,"
                 " result_code, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, '', ?)",
@@ -260,7 +264,10 @@ class TransactionQueue:
             conn.execute(f"DELETE FROM {TABLE} WHERE txn_id = ?", (txn_id,))
 
     def retry_failed(self, txn_id: str) -> None:
-        """Staff decided to try a failed transaction again."""
+        """Staff decided to try a failed transaction again (in the kiosk's own process: see
+        ``_maybe_waiting``)."""
+        with self._lock:
+            self._maybe_waiting = True
         self._update(txn_id, "state = ?, result_code = ''", (QUEUED,), expect=(FAILED,))
 
     def _update(
@@ -334,12 +341,25 @@ class TransactionQueue:
 
     def waiting_count(self) -> int:
         """How many rows are still to send or in doubt (no decryption)."""
-        counts = self.counts()
-        return counts[QUEUED] + counts[SENDING]
+        with self._lock:
+            counts = self.counts()
+            waiting = counts[QUEUED] + counts[SENDING]
+            if not waiting:
+                self._maybe_waiting = False
+        return waiting
 
     def has_item(self, item_id: str) -> bool:
-        """Whether a transaction for this item is still to send or in doubt (no decryption)."""
+        """Whether a transaction for this item is still to send or in doubt (no decryption).
+
+        Asked before every online loan and return: once the queue was found empty, from memory (a SQLite
+        call hands the interpreter to other threads between an ILS answer and the next request)."""
         with self._lock:
+            if not self._maybe_waiting:
+                return False
+            sql = f"SELECT 1 FROM {TABLE} WHERE state IN (?, ?) LIMIT 1"
+            if not list(self._db.query(sql, (QUEUED, SENDING))):
+                self._maybe_waiting = False
+                return False
             sql = f"SELECT 1 FROM {TABLE} WHERE item_id = ? AND state IN (?, ?) LIMIT 1"
             rows = list(self._db.query(sql, (item_id, QUEUED, SENDING)))
         return bool(rows)

@@ -19,6 +19,7 @@ from drivers.rfid.tagfield import TagField, VirtualTag
 from kiosk.assembly import build_kiosk
 from kiosk.config import parse_config
 from kiosk.rfid.hub import PENDING_FILE
+from kiosk.rfid.pending import PendingStore
 from sip2.simulator import IlsSimulator
 from tests.foundation.waiting import PATIENT_SIP2, WAIT_LIMIT
 
@@ -67,9 +68,10 @@ def _crash(tmp_path: Path, config: Path) -> None:
         text=True,
     )
     assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
-    record = json.loads((tmp_path / PENDING_FILE).read_text())
-    assert [(r["item_id"], r["uids"], r["wanted"]) for r in record] == [(HET_DINER, [UID], "released")]
-    assert set(record[0]) == {"item_id", "uids", "wanted", "since"}  # minimal: no patron data
+    records = PendingStore(tmp_path / PENDING_FILE).records()
+    assert [(r.item_id, r.uids, r.wanted) for r in records] == [(HET_DINER, (UID,), "released")]
+    lines = [json.loads(line) for line in (tmp_path / PENDING_FILE).read_text().splitlines()]
+    assert all(set(line) <= {"item_id", "uids", "wanted", "since", "removed"} for line in lines)  # minimal
 
 
 def _restart(config: Path) -> list[tuple[str, str]]:
@@ -90,7 +92,8 @@ def test_killed_after_the_ils_answer_the_tag_is_released_after_restart(
     assert field.tag(UID).afi == 0x07  # lent in the ILS, security still on
     assert _restart(config) == [(HET_DINER, "released")]
     assert field.tag(UID).afi == 0xC2
-    assert json.loads((tmp_path / PENDING_FILE).read_text()) == []
+    assert PendingStore(tmp_path / PENDING_FILE).records() == []
+    assert (tmp_path / PENDING_FILE).read_text() == ""  # nothing pending: the journal is empty
 
 
 def test_killed_and_the_item_gone_it_is_reported_after_restart(

@@ -21,7 +21,7 @@ import socket
 import ssl
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -421,11 +421,13 @@ class ShortWait:
             message: Message,
             read_timeout: float,
             resend_timeout: float | None,
+            *,
+            sent: Callable[[], None] | None = None,
         ) -> Message:
             # resend_timeout None is the login/status handshake, bounded by connect_timeout instead.
             if not self.used and code == message.CODE and resend_timeout is not None:
                 self.used = True
                 read_timeout = SHORT
-            return real(sock, connection, message, read_timeout, resend_timeout)  # type: ignore[arg-type]
+            return real(sock, connection, message, read_timeout, resend_timeout, sent=sent)  # type: ignore[arg-type]
 
         monkeypatch.setattr(sip2.link, "exchange", exchange)
