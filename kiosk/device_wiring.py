@@ -161,7 +161,11 @@ def open_speech_output(config: KioskConfig, runtime: KioskRuntime, stops: Releas
     output = open_speech(config.speech.url)  # lazy: espeak-ng is looked for at the first word
     stops.append(output.close)
     speech = SpeechService(
-        output, config.site.default_language, config.hours.schedule.timezone, config.site.library_name
+        output,
+        config.site.default_language,
+        config.hours.schedule.timezone,
+        config.site.library_name,
+        pad=bool(config.devices.rfid),
     )
     speech.attach(runtime)
     if config.speech.jack:

@@ -42,6 +42,7 @@ TITLES = {
     Screen.RECEIPT: "receipt.title",
     Screen.GOODBYE: "goodbye.title",
 }
+ITEM_PROMPTS = {Screen.BORROW: "borrow", Screen.RETURN: "return"}  # <key>.prompt / <key>.prompt_pad
 LINE_KINDS = {
     Screen.BORROW: LineKind.LOAN,
     Screen.RETURN: LineKind.RETURN,
@@ -55,13 +56,15 @@ def screen_speech(
     with_message: bool = True,
     zone: tzinfo = UTC,
     library: str = "",
+    pad: bool = False,
 ) -> script.ScreenSpeech:
-    """What the screen for ``view`` shows that matters (``lines``: only these result lines)."""
+    """What the screen for ``view`` shows that matters (``lines``: only these result lines; ``pad``: an
+    RFID pad is fitted, so the borrow and return screens' instruction names it, as on screen)."""
     service = view.service
     if view.screen is Screen.ATTRACT and service.closed:
         when = service.hours.next_opening if service.hours is not None else None
-        prompts = (script.Prompt("closed.next_opening", {"when": _when(when, zone)}),) if when else ()
-        return script.ScreenSpeech("closed", "closed.title", prompts=prompts)
+        opening = (script.Prompt("closed.next_opening", {"when": _when(when, zone)}),) if when else ()
+        return script.ScreenSpeech("closed", "closed.title", prompts=opening)
     errors: tuple[script.Prompt, ...] = ()
     if with_message and view.message is not None:
         errors = (_prompt(view.message),)
@@ -71,7 +74,11 @@ def screen_speech(
     amounts: tuple[script.AmountLine, ...] = ()
     if view.screen in (Screen.ACCOUNT, Screen.PAY) and view.account is not None and view.account.fees:
         amounts = (script.AmountLine("account.fee_total", view.account.fee_total),)
-    prompts = (script.Prompt("attract.prompt"),) if view.screen is Screen.ATTRACT else ()
+    prompts: tuple[script.Prompt, ...] = ()
+    if view.screen is Screen.ATTRACT:
+        prompts = (script.Prompt("attract.prompt"),)
+    elif view.screen in ITEM_PROMPTS:  # what to do with the items: the screen's instruction, said too
+        prompts = (script.Prompt(f"{ITEM_PROMPTS[view.screen]}.prompt{'_pad' if pad else ''}"),)
     name = view.patron.display_name if view.screen is Screen.MENU and view.patron is not None else ""
     title_params = {"library": library} if view.screen is Screen.ATTRACT else {}
     return script.ScreenSpeech(
@@ -111,14 +118,20 @@ class SpeechService:
     headset jack on their own."""
 
     def __init__(
-        self, output: SpeechOutput, language: str = "nl", zone: tzinfo = UTC, library: str = ""
+        self,
+        output: SpeechOutput,
+        language: str = "nl",
+        zone: tzinfo = UTC,
+        library: str = "",
+        pad: bool = False,
     ) -> None:
         """``language``: what the attract screen speaks before a member chose one; ``zone``: the
-        library's time zone (the closed screen's next opening)."""
+        library's time zone (the closed screen's next opening); ``pad``: an RFID pad is fitted."""
         self.output = output
         self.language = language
         self.zone = zone
         self.library = library
+        self.pad = pad
         self.active = False
         self.headset_plugged = False
         self._view: SessionView | None = None
@@ -172,7 +185,7 @@ class SpeechService:
             language = view.language if view is not None else self.language
             self.output.say(script.speech_on(language), channel=self.channel, interrupt=True)
             if view is not None:
-                screen = screen_speech(view, zone=self.zone, library=self.library)
+                screen = screen_speech(view, zone=self.zone, library=self.library, pad=self.pad)
                 self._say(script.utterances(screen, view.language, self.channel, view.service.policy))
 
     def headset(self, plugged: bool) -> None:
@@ -217,7 +230,7 @@ class SpeechService:
         if minutes is not None and minutes != before.service.closing_in_minutes:
             self.output.say(script.closing_warning(minutes, language), channel=self.channel)
         if view.screen is not before.screen or view.service.closed != before.service.closed:
-            screen = screen_speech(view, zone=self.zone, library=self.library)
+            screen = screen_speech(view, zone=self.zone, library=self.library, pad=self.pad)
             self._say(script.utterances(screen, language, self.channel, policy), interrupt=True)
             return
         if view.idle_warning and not before.idle_warning:
@@ -230,7 +243,7 @@ class SpeechService:
         new_message = view.message is not None and view.message != before.message
         amounts_new = view.account != before.account
         if changed or new_message or amounts_new:
-            screen = screen_speech(view, changed, new_message, self.zone, self.library)
+            screen = screen_speech(view, changed, new_message, self.zone, self.library, self.pad)
             said = script.utterances(screen, language, self.channel, policy)
             self._say(said[1:])  # not the title again
 

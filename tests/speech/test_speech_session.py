@@ -14,7 +14,7 @@ from kiosk.core import events as ev
 from kiosk.core.state import SessionSettings
 from kiosk.i18n import Translator
 from kiosk.runtime import KioskRuntime
-from kiosk.speech_service import SpeechService
+from kiosk.speech_service import SpeechService, screen_speech
 
 PASS = "20105000012345"
 PIN = "4711"
@@ -87,6 +87,7 @@ def test_a_borrowing_session_on_the_loudspeaker(kiosk: Kiosk) -> None:
         t("menu.question"),
         t("menu.greeting_anonymous"),
         t("borrow.title"),
+        t("borrow.prompt"),  # the screen's instruction: no pad here, so the scanner's
         t("receipt.title"),
     ]
     positions = [said.index(text) for text in expected_order]
@@ -99,6 +100,19 @@ def test_a_borrowing_session_on_the_loudspeaker(kiosk: Kiosk) -> None:
     assert all(s.channel is Channel.LOUDSPEAKER for s in output.spoken)
     # the session ended: speech mode is off and the volume is back to the configured level
     assert not speech.active and output.volume == output.default_volume
+
+
+@pytest.mark.parametrize("pad", [True, False])
+def test_the_borrow_and_return_instruction_is_spoken_as_on_screen(pad: bool) -> None:
+    from kiosk.core.view import Screen, SessionView
+    from kiosk.speech_script import utterances
+
+    t = Translator("nl")
+    suffix = "_pad" if pad else ""
+    for screen, key in ((Screen.BORROW, "borrow"), (Screen.RETURN, "return")):
+        view = SessionView(screen=screen, language="nl")
+        said = [u.text for u in utterances(screen_speech(view, pad=pad), "nl", Channel.LOUDSPEAKER)]
+        assert said[:2] == [t(f"{key}.title"), t(f"{key}.prompt{suffix}")], said
 
 
 def test_with_a_headset_the_details_are_spoken(kiosk: Kiosk) -> None:
