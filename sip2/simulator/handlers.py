@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sip2.fields import PatronStatus
+from sip2.fields import SUPPORTED_MESSAGES, PatronStatus
 from sip2.messages import (
     ACSStatus,
     BlockPatron,
@@ -49,26 +49,7 @@ from sip2.simulator.texts import text
 from sip2.simulator.wise import registration_line
 
 #: Messages this ACS supports, for BX (every one of the 16).
-SUPPORTED = frozenset(
-    {
-        "patron_status",
-        "checkout",
-        "checkin",
-        "block_patron",
-        "sc_status",
-        "resend",
-        "login",
-        "patron_information",
-        "end_patron_session",
-        "fee_paid",
-        "item_information",
-        "item_status_update",
-        "patron_enable",
-        "hold",
-        "renew",
-        "renew_all",
-    }
-)
+SUPPORTED = frozenset(SUPPORTED_MESSAGES)
 #: 98 timeout period in tenths of a second (spec) and retries allowed: 10 s, 3 retries.
 TIMEOUT_TENTHS, RETRIES = 100, 3
 HOLD_ITEMS_LIMIT, OVERDUE_ITEMS_LIMIT = 10, 5
