@@ -219,24 +219,25 @@ class CirculationService:
     def _post(self, event: ev.Event) -> None:
         """Post ``event`` to the application, after the answer held back (if any)."""
         with self._answering:
-            held, self._held = self._held, None
-            if held is not None:
-                self._deliver(held)
+            self._deliver_held()
             self._deliver(event)
 
     def _post_held(self) -> None:
         """Post the answer held back for the next request (the link calls this when it waits)."""
         with self._answering:
-            held, self._held = self._held, None
-            if held is not None:
-                self._deliver(held)
+            self._deliver_held()
 
     def _hold(self, answer: ev.Event) -> None:
         """Keep ``answer`` until the next request is on its way (the previous one goes now, if held)."""
         with self._answering:
-            if self._held is not None:
-                self._deliver(self._held)
+            self._deliver_held()
             self._held = answer
+
+    def _deliver_held(self) -> None:
+        """Deliver the held answer, if any (the caller holds ``_answering``)."""
+        held, self._held = self._held, None
+        if held is not None:
+            self._deliver(held)
 
     def _run(self, job: object) -> None:
         if not isinstance(job, fx.Effect):
